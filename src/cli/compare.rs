@@ -1,0 +1,50 @@
+//! `domino compare`: the main job.
+
+use super::{load_scenario, RunOptions};
+use crate::engine::ensemble::{run_ensemble, Progress};
+use crate::output::write_comparison;
+use crate::report;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// A rayon pool with `threads` workers (all cores when `None` or 0).
+pub fn pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+    Ok(rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()?)
+}
+
+/// A progress bar on a terminal, nothing otherwise or when quiet.
+pub fn progress_bar(len: u64, unit: &str, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    let template = format!("{{bar:40}} {{pos}}/{{len}} {unit} ({{per_sec}}, {{eta}} left)");
+    bar.set_style(ProgressStyle::with_template(&template).expect("valid template"));
+    bar
+}
+
+pub fn compare(path: Option<&Path>, out: Option<PathBuf>, opts: &RunOptions) -> anyhow::Result<()> {
+    let scenario = load_scenario(path, opts.runs, opts.seed, opts.steps)?;
+    let out = out.unwrap_or_else(|| Path::new("out").join(&scenario.config.name));
+    let bar = progress_bar(scenario.config.runs as u64, "runs", opts.quiet);
+    let started = Instant::now();
+    let progress: &dyn Progress = &bar;
+    let result = pool(opts.threads)?.install(|| run_ensemble(&scenario, progress));
+    bar.finish_and_clear();
+    let elapsed = started.elapsed();
+    print!("{}", report::table(&scenario, &result));
+    let written = write_comparison(&out, &scenario, &result)?;
+    println!(
+        "\n{} runs x {} strategies in {:.2} s. Wrote {} files to {}/",
+        scenario.config.runs,
+        result.strategies.len(),
+        elapsed.as_secs_f64(),
+        written.len(),
+        out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,143 @@
+//! The command line: clap definitions and one function per subcommand. `main.rs` only parses
+//! arguments, calls [`dispatch`] and maps errors to exit codes (0 success, 1 runtime failure,
+//! 2 bad input).
+
+mod check;
+mod compare;
+mod init;
+mod run;
+
+use crate::error::InputError;
+use crate::scenario::Scenario;
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+
+/// domino: compare strategies for scaling an innovation across a network of schools.
+#[derive(Debug, Parser)]
+#[command(name = "domino", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by commands that run a scenario.
+#[derive(Debug, clap::Args)]
+pub struct RunOptions {
+    /// Number of paired runs (overrides the scenario's `runs`).
+    #[arg(long)]
+    pub runs: Option<u32>,
+    /// Master seed (overrides the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Number of terms (overrides the scenario's `steps`).
+    #[arg(long)]
+    pub steps: Option<u32>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compare the scenario's strategies over many paired runs; print a table, write CSV files.
+    Compare {
+        /// Scenario file (TOML). Without it, the built-in default scenario.
+        scenario: Option<PathBuf>,
+        /// Output folder (default: out/<scenario name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Runs, seed, steps, threads, quiet.
+        #[command(flatten)]
+        opts: RunOptions,
+    },
+    /// Run one strategy once and write its per-school, per-term trace.
+    Run {
+        /// Scenario file (TOML). Without it, the built-in default scenario.
+        scenario: Option<PathBuf>,
+        /// The strategy's name, as in the scenario.
+        #[arg(long)]
+        strategy: String,
+        /// Which run (its world and draws are those of run K in `compare`).
+        #[arg(long, default_value_t = 0)]
+        run: u64,
+        /// Trace CSV to write.
+        #[arg(long)]
+        trace: PathBuf,
+        /// Master seed (overrides the scenario's `seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Number of terms (overrides the scenario's `steps`).
+        #[arg(long)]
+        steps: Option<u32>,
+    },
+    /// Validate a scenario and print it with every default filled in.
+    Check {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+    },
+    /// Write a commented example scenario to start from.
+    Init {
+        /// Where to write it.
+        #[arg(default_value = "scenario.toml")]
+        path: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// Runs the parsed command.
+pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Compare {
+            scenario,
+            out,
+            opts,
+        } => compare::compare(scenario.as_deref(), out, &opts),
+        Command::Run {
+            scenario,
+            strategy,
+            run,
+            trace,
+            seed,
+            steps,
+        } => run::run(scenario.as_deref(), &strategy, run, &trace, seed, steps),
+        Command::Check { scenario } => check::check(&scenario),
+        Command::Init { path, force } => init::init(&path, force),
+    }
+}
+
+/// Loads the scenario at `path`, or the built-in default, and applies command-line overrides
+/// (validated like the file's own values).
+pub fn load_scenario(
+    path: Option<&Path>,
+    runs: Option<u32>,
+    seed: Option<u64>,
+    steps: Option<u32>,
+) -> Result<Scenario, InputError> {
+    let scenario = match path {
+        Some(p) => Scenario::from_file(p)?,
+        None => Scenario::builtin_default(),
+    };
+    scenario.with_overrides(runs, seed, steps)
+}
+
+/// The exit code for an error: 2 for bad input, 1 otherwise.
+pub fn exit_code(err: &anyhow::Error) -> i32 {
+    let input = err.chain().any(|e| {
+        e.downcast_ref::<InputError>().is_some()
+            || e.downcast_ref::<crate::Error>()
+                .is_some_and(crate::Error::is_input)
+            || e.downcast_ref::<clap::Error>().is_some()
+    });
+    if input {
+        2
+    } else {
+        1
+    }
+}

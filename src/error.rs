@@ -1,0 +1,117 @@
+//! Error types shared by the library.
+//!
+//! Two kinds of failure matter to a user: bad input ([`InputError`], exit code 2), which names the
+//! file, line, column and field at fault and says what is allowed; and failures while running or
+//! writing results ([`Error::Output`], exit code 1).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Bad user input: a scenario, sweep, edge list or node table that cannot be used as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputError {
+    /// The file at fault, if the input came from a file.
+    pub file: Option<PathBuf>,
+    /// 1-based line, where known.
+    pub line: Option<usize>,
+    /// 1-based column, where known.
+    pub column: Option<usize>,
+    /// The dotted path of the field (`mechanisms.dose.d50`, `strategies[1].pilots`) or CSV column.
+    pub field: Option<String>,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+impl InputError {
+    /// An error about `field` with `message`, with no location yet.
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            file: None,
+            line: None,
+            column: None,
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+
+    /// An error with only a message.
+    pub fn msg(message: impl Into<String>) -> Self {
+        Self {
+            file: None,
+            line: None,
+            column: None,
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    /// Attaches the file.
+    pub fn in_file(mut self, file: &Path) -> Self {
+        self.file = Some(file.to_path_buf());
+        self
+    }
+
+    /// Attaches a line (and column, if known).
+    pub fn at(mut self, line: usize, column: Option<usize>) -> Self {
+        self.line = Some(line);
+        self.column = column;
+        self
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{}", file.display())?;
+            if let Some(line) = self.line {
+                write!(f, ":{line}")?;
+                if let Some(col) = self.column {
+                    write!(f, ":{col}")?;
+                }
+            }
+            write!(f, ": ")?;
+        } else if let Some(line) = self.line {
+            write!(f, "line {line}: ")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, "{field}: ")?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Any failure of the library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input cannot be used; nothing was written.
+    #[error("{0}")]
+    Input(#[from] InputError),
+    /// Reading or writing a file failed while running.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file involved.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// An I/O error about `path`.
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// True when the error is bad input (exit code 2) rather than a runtime failure.
+    pub fn is_input(&self) -> bool {
+        matches!(self, Error::Input(_))
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,41 @@
+//! # domino
+//!
+//! Agent-based simulation of how an innovation spreads through a network of schools, built to
+//! compare scaling strategies: a thin coat everywhere, pilots that cascade along the network, or
+//! one regional cluster at a time.
+//!
+//! The flow of a comparison:
+//!
+//! 1. [`scenario`]: a TOML file becomes a validated [`Scenario`].
+//! 2. [`engine::ensemble::run_ensemble`]: for each run k, [`model::World::build`] draws the
+//!    network ([`network`]) and the schools ([`school`]) once, and every strategy ([`strategy`])
+//!    runs in that same world (common random numbers).
+//! 3. [`engine::simulate`] is the core loop: per term, the strategy allocates the budget and
+//!    [`model::compute_fields`] and [`model::advance`] move every school forward synchronously.
+//! 4. [`metrics`] records series and per-run summaries; [`output`] writes tidy CSV atomically;
+//!    [`report`] prints the comparison table.
+//!
+//! ```
+//! use domino::{engine::ensemble::run_ensemble, Scenario};
+//! let scenario = Scenario::from_toml("runs = 8\nsteps = 6\n[network]\nschools = 60\nregions = 3\n", None).unwrap();
+//! let result = run_ensemble(&scenario, &());
+//! assert_eq!(result.runs.len(), 3); // thin-spread, pilot-then-cascade, cluster
+//! assert_eq!(result.runs[0].len(), 8);
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod engine;
+pub mod error;
+pub mod metrics;
+pub mod model;
+pub mod network;
+pub mod output;
+pub mod report;
+pub mod scenario;
+pub mod school;
+pub mod strategy;
+
+pub use error::{Error, InputError, Result};
+pub use scenario::Scenario;

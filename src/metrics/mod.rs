@@ -1,0 +1,479 @@
+//! What is measured: per-term series, per-run summaries and their aggregation over runs.
+//!
+//! - [`Series`]: figures recorded every term of a run (shares, practice, effect, spend).
+//! - [`Recorder`]: watches one run and produces its series and its [`RunSummary`].
+//! - [`SeriesAggregate`]: folds the series of many runs, in run order, into mean and percentiles
+//!   per term without keeping the runs (memory does not grow with the number of runs).
+//! - [`stats`]: means with confidence intervals, percentiles and paired comparisons.
+
+pub mod stats;
+
+use crate::model::{Params, Stage, State, World};
+use crate::school::NeedGroup;
+
+macro_rules! named_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $var:ident => $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($(#[$vm])* $var),+ }
+        impl $name {
+            /// Every variant, in column order.
+            pub const ALL: &'static [$name] = &[$($name::$var),+];
+            /// Number of variants.
+            pub const COUNT: usize = [$($text),+].len();
+            /// The snake_case name used in files.
+            pub fn name(self) -> &'static str {
+                match self { $($name::$var => $text),+ }
+            }
+        }
+    };
+}
+
+named_enum! {
+    /// Figures recorded every term (step 0 is the start).
+    Series {
+        /// Share of schools implementing.
+        Implementing => "implementing_share",
+        /// Share of schools that are pockets (visible successes).
+        Pockets => "pockets_share",
+        /// Share of schools sustained.
+        Sustained => "sustained_share",
+        /// Share of schools that have abandoned (and not re-adopted).
+        Abandoned => "abandoned_share",
+        /// Mean practice over all schools.
+        MeanPractice => "mean_practice",
+        /// Mean realized effect over adopters, SD.
+        MeanEffect => "mean_effect_sd",
+        /// Share of counted adopters with no benefit.
+        NoBenefit => "no_benefit_share",
+        /// Same among high-need schools (top third by need).
+        NoBenefitHighNeed => "no_benefit_share_high_need",
+        /// Same among low-need schools (bottom third).
+        NoBenefitLowNeed => "no_benefit_share_low_need",
+        /// Sustained share of high-need schools.
+        SustainedHighNeed => "sustained_share_high_need",
+        /// Sustained share of low-need schools.
+        SustainedLowNeed => "sustained_share_low_need",
+        /// Share of all students in sustained schools with a benefit.
+        StudentsBenefiting => "students_benefiting_share",
+        /// Share of the term's budget spent.
+        Spend => "spend_share",
+    }
+}
+
+impl Series {
+    /// The range used by the aggregate's histogram (values outside are clamped for percentiles
+    /// only; means are exact).
+    pub fn range(self) -> (f64, f64) {
+        match self {
+            Series::MeanEffect => (-1.0, 1.0),
+            _ => (0.0, 1.0),
+        }
+    }
+}
+
+named_enum! {
+    /// Figures of one run at the horizon, one row per run in `runs.csv`.
+    RunMetric {
+        /// Share of schools sustained at the horizon.
+        SustainedShare => "sustained_share",
+        /// Number of schools sustained at the horizon.
+        Sustained => "sustained_schools",
+        /// Share implementing at the horizon.
+        ImplementingShare => "implementing_share",
+        /// Share abandoned at the horizon.
+        AbandonedShare => "abandoned_share",
+        /// Mean practice at the horizon.
+        MeanPractice => "mean_practice",
+        /// Mean practice over terms 1-4 (how fast a strategy starts).
+        EarlyPractice => "mean_practice_terms_1_4",
+        /// First term with 25 % of schools sustained (empty: never).
+        TimeTo25 => "time_to_25pct_terms",
+        /// First term with 50 % sustained (empty: never).
+        TimeTo50 => "time_to_50pct_terms",
+        /// First term with 75 % sustained (empty: never).
+        TimeTo75 => "time_to_75pct_terms",
+        /// First term some region had 80 % of its schools sustained (empty: never).
+        FirstRegionDone => "first_region_done_terms",
+        /// Students in sustained schools with a benefit.
+        StudentsBenefiting => "students_benefiting",
+        /// SU spent over the run.
+        Spend => "spend_su",
+        /// SU of budget left unspent over the run.
+        Unspent => "unspent_su",
+        /// SU spent per school sustained at the horizon (empty: none sustained).
+        CostPerSustained => "cost_per_sustained_su",
+        /// Sustained rate of high-need minus low-need schools.
+        EquityGap => "equity_gap",
+        /// Sustained share of high-need schools.
+        SustainedHighNeed => "sustained_share_high_need",
+        /// Sustained share of low-need schools.
+        SustainedLowNeed => "sustained_share_low_need",
+        /// Share of counted adopters with no benefit (empty: no adopters).
+        NoBenefit => "no_benefit_share",
+        /// Same among high-need adopters.
+        NoBenefitHighNeed => "no_benefit_share_high_need",
+        /// Same among low-need adopters.
+        NoBenefitLowNeed => "no_benefit_share_low_need",
+        /// Mean realized effect over adopters, SD (empty: no adopters).
+        MeanEffect => "mean_effect_sd",
+    }
+}
+
+impl RunMetric {
+    /// True for times, where "never" is recorded as +infinity (empty in `runs.csv`).
+    pub fn is_time(self) -> bool {
+        matches!(
+            self,
+            RunMetric::TimeTo25
+                | RunMetric::TimeTo50
+                | RunMetric::TimeTo75
+                | RunMetric::FirstRegionDone
+        )
+    }
+}
+
+/// The figures of one run, indexed by [`RunMetric`]. NaN means undefined in this run; +infinity
+/// means a time never reached.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunSummary(pub [f64; RunMetric::COUNT]);
+
+impl RunSummary {
+    /// The value of `m`.
+    pub fn get(&self, m: RunMetric) -> f64 {
+        self.0[m as usize]
+    }
+}
+
+/// One term's figures, indexed by [`Series`].
+pub type SeriesRow = [f64; Series::COUNT];
+
+/// The share of a region's schools that must be sustained for [`RunMetric::FirstRegionDone`].
+pub const REGION_DONE_SHARE: f64 = 0.8;
+
+/// Watches one run term by term.
+#[derive(Debug, Clone, Default)]
+pub struct Recorder {
+    /// The series, one row per term from 0 to the horizon.
+    pub rows: Vec<SeriesRow>,
+    region_sustained: Vec<u32>,
+    region_size: Vec<u32>,
+    first_region_done: Option<u32>,
+    spend: f64,
+    unspent: f64,
+    last: [f64; 6],
+}
+
+const LAST_SUSTAINED: usize = 0;
+const LAST_STUDENTS: usize = 1;
+const LAST_NO_BENEFIT: usize = 2;
+const LAST_NB_HIGH: usize = 3;
+const LAST_NB_LOW: usize = 4;
+const LAST_EFFECT: usize = 5;
+
+fn share(num: f64, den: f64) -> f64 {
+    if den > 0.0 {
+        num / den
+    } else {
+        f64::NAN
+    }
+}
+
+impl Recorder {
+    /// Clears the recorder for a new run in `world`.
+    pub fn reset(&mut self, world: &World) {
+        self.rows.clear();
+        self.region_size.clear();
+        self.region_size.resize(world.schools.n_regions, 0);
+        for &r in &world.schools.region {
+            self.region_size[r as usize] += 1;
+        }
+        self.first_region_done = None;
+        self.spend = 0.0;
+        self.unspent = 0.0;
+    }
+
+    /// Records the state after term `step - 1` (or the start, for step 0), given what was spent
+    /// that term out of `budget`. O(n).
+    pub fn observe(
+        &mut self,
+        world: &World,
+        p: &Params,
+        s: &State,
+        step: u32,
+        spent: f64,
+        budget: f64,
+    ) {
+        let n = world.len() as f64;
+        let sch = &world.schools;
+        let mut count = [0f64; 4];
+        let mut pockets = 0.0;
+        let mut practice = 0.0;
+        let (mut effect_sum, mut adopters) = (0.0, 0.0);
+        // [group][0 = counted adopters, 1 = without benefit, 2 = sustained, 3 = schools]
+        let mut by_need = [[0f64; 4]; 3];
+        let mut students_ok = 0.0;
+        let mut students = 0.0;
+        self.region_sustained.clear();
+        self.region_sustained.resize(sch.n_regions, 0);
+        for i in 0..world.len() {
+            let stage = s.stage[i];
+            count[stage as usize] += 1.0;
+            practice += s.practice[i];
+            pockets += s.pocket[i] as u8 as f64;
+            students += sch.size[i];
+            let g = match sch.need_group[i] {
+                NeedGroup::Low => 0,
+                NeedGroup::Middle => 1,
+                NeedGroup::High => 2,
+            };
+            by_need[g][3] += 1.0;
+            if stage.is_adopter() {
+                effect_sum += s.effect[i];
+                adopters += 1.0;
+            }
+            let benefit = s.effect[i] >= p.benefit_bar;
+            let counted = stage == Stage::Sustained
+                || (stage == Stage::Implementing && s.terms[i] >= p.benefit_min_terms);
+            if counted {
+                by_need[g][0] += 1.0;
+                by_need[g][1] += (!benefit) as u8 as f64;
+            }
+            if stage == Stage::Sustained {
+                by_need[g][2] += 1.0;
+                self.region_sustained[sch.region[i] as usize] += 1;
+                if benefit {
+                    students_ok += sch.size[i];
+                }
+            }
+        }
+        if self.first_region_done.is_none()
+            && self
+                .region_sustained
+                .iter()
+                .zip(&self.region_size)
+                .any(|(&k, &m)| m > 0 && k as f64 >= REGION_DONE_SHARE * m as f64)
+        {
+            self.first_region_done = Some(step);
+        }
+        let counted: f64 = by_need.iter().map(|g| g[0]).sum();
+        let no_benefit: f64 = by_need.iter().map(|g| g[1]).sum();
+        let mut row = [0.0; Series::COUNT];
+        row[Series::Implementing as usize] = count[Stage::Implementing as usize] / n;
+        row[Series::Pockets as usize] = pockets / n;
+        row[Series::Sustained as usize] = count[Stage::Sustained as usize] / n;
+        row[Series::Abandoned as usize] = count[Stage::Abandoned as usize] / n;
+        row[Series::MeanPractice as usize] = practice / n;
+        row[Series::MeanEffect as usize] = share(effect_sum, adopters);
+        row[Series::NoBenefit as usize] = share(no_benefit, counted);
+        row[Series::NoBenefitHighNeed as usize] = share(by_need[2][1], by_need[2][0]);
+        row[Series::NoBenefitLowNeed as usize] = share(by_need[0][1], by_need[0][0]);
+        row[Series::SustainedHighNeed as usize] = share(by_need[2][2], by_need[2][3]);
+        row[Series::SustainedLowNeed as usize] = share(by_need[0][2], by_need[0][3]);
+        row[Series::StudentsBenefiting as usize] = share(students_ok, students);
+        row[Series::Spend as usize] = if step == 0 {
+            0.0
+        } else {
+            share(spent, budget).min(1.0)
+        };
+        if budget.is_finite() && step > 0 {
+            self.spend += spent;
+            self.unspent += (budget - spent).max(0.0);
+        }
+        self.last = [
+            count[Stage::Sustained as usize],
+            students_ok,
+            row[Series::NoBenefit as usize],
+            row[Series::NoBenefitHighNeed as usize],
+            row[Series::NoBenefitLowNeed as usize],
+            row[Series::MeanEffect as usize],
+        ];
+        self.rows.push(row);
+    }
+
+    /// The run's summary at the horizon (after the last `observe`).
+    pub fn summary(&self) -> RunSummary {
+        let last = self
+            .rows
+            .last()
+            .copied()
+            .unwrap_or([f64::NAN; Series::COUNT]);
+        let first_reaching = |q: f64| {
+            self.rows
+                .iter()
+                .position(|r| r[Series::Sustained as usize] >= q)
+                .map_or(f64::INFINITY, |t| t as f64)
+        };
+        let early: Vec<f64> = self
+            .rows
+            .iter()
+            .skip(1)
+            .take(4)
+            .map(|r| r[Series::MeanPractice as usize])
+            .collect();
+        let mut v = [f64::NAN; RunMetric::COUNT];
+        let sustained = self.last[LAST_SUSTAINED];
+        v[RunMetric::SustainedShare as usize] = last[Series::Sustained as usize];
+        v[RunMetric::Sustained as usize] = sustained;
+        v[RunMetric::ImplementingShare as usize] = last[Series::Implementing as usize];
+        v[RunMetric::AbandonedShare as usize] = last[Series::Abandoned as usize];
+        v[RunMetric::MeanPractice as usize] = last[Series::MeanPractice as usize];
+        v[RunMetric::EarlyPractice as usize] = if early.is_empty() {
+            f64::NAN
+        } else {
+            early.iter().sum::<f64>() / early.len() as f64
+        };
+        v[RunMetric::TimeTo25 as usize] = first_reaching(0.25);
+        v[RunMetric::TimeTo50 as usize] = first_reaching(0.5);
+        v[RunMetric::TimeTo75 as usize] = first_reaching(0.75);
+        v[RunMetric::FirstRegionDone as usize] =
+            self.first_region_done.map_or(f64::INFINITY, |t| t as f64);
+        v[RunMetric::StudentsBenefiting as usize] = self.last[LAST_STUDENTS];
+        v[RunMetric::Spend as usize] = self.spend;
+        v[RunMetric::Unspent as usize] = self.unspent;
+        v[RunMetric::CostPerSustained as usize] = share(self.spend, sustained);
+        let (hi, lo) = (
+            last[Series::SustainedHighNeed as usize],
+            last[Series::SustainedLowNeed as usize],
+        );
+        v[RunMetric::EquityGap as usize] = hi - lo;
+        v[RunMetric::SustainedHighNeed as usize] = hi;
+        v[RunMetric::SustainedLowNeed as usize] = lo;
+        v[RunMetric::NoBenefit as usize] = self.last[LAST_NO_BENEFIT];
+        v[RunMetric::NoBenefitHighNeed as usize] = self.last[LAST_NB_HIGH];
+        v[RunMetric::NoBenefitLowNeed as usize] = self.last[LAST_NB_LOW];
+        v[RunMetric::MeanEffect as usize] = self.last[LAST_EFFECT];
+        RunSummary(v)
+    }
+}
+
+/// Number of histogram bins per term and series: percentiles of the time series are resolved to
+/// 1/1000 of the series' range.
+pub const BINS: usize = 1000;
+
+/// Mean and percentiles of every series at every term over many runs, folded run by run.
+#[derive(Debug, Clone)]
+pub struct SeriesAggregate {
+    steps: usize,
+    n: Vec<u32>,
+    mean: Vec<f64>,
+    hist: Vec<u32>,
+}
+
+/// Aggregate figures of one series at one term.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SeriesPoint {
+    /// Runs where the series was defined at this term.
+    pub n: u32,
+    /// Mean over those runs (exact).
+    pub mean: f64,
+    /// 5th percentile (histogram, resolution 1/1000 of range).
+    pub p5: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+}
+
+impl SeriesAggregate {
+    /// An empty aggregate for terms 0..=steps.
+    pub fn new(steps: usize) -> Self {
+        let cells = (steps + 1) * Series::COUNT;
+        Self {
+            steps,
+            n: vec![0; cells],
+            mean: vec![0.0; cells],
+            hist: vec![0; cells * BINS],
+        }
+    }
+
+    /// Adds one run's series. Runs must be added in run order for the means to be bit-identical
+    /// across thread counts (the engine does so).
+    pub fn add(&mut self, rows: &[SeriesRow]) {
+        for (t, row) in rows.iter().enumerate().take(self.steps + 1) {
+            for (k, &v) in row.iter().enumerate() {
+                if v.is_nan() {
+                    continue;
+                }
+                let cell = t * Series::COUNT + k;
+                self.n[cell] += 1;
+                self.mean[cell] += (v - self.mean[cell]) / self.n[cell] as f64;
+                let (lo, hi) = Series::ALL[k].range();
+                let bin = (((v - lo) / (hi - lo)) * BINS as f64)
+                    .floor()
+                    .clamp(0.0, (BINS - 1) as f64) as usize;
+                self.hist[cell * BINS + bin] += 1;
+            }
+        }
+    }
+
+    /// The aggregate of `series` at term `step`.
+    pub fn point(&self, step: usize, series: Series) -> SeriesPoint {
+        let cell = step * Series::COUNT + series as usize;
+        let n = self.n[cell];
+        let hist = &self.hist[cell * BINS..(cell + 1) * BINS];
+        let (lo, hi) = series.range();
+        let q = |p: f64| -> f64 {
+            if n == 0 {
+                return f64::NAN;
+            }
+            let target = p * n as f64;
+            let mut cum = 0.0;
+            for (b, &c) in hist.iter().enumerate() {
+                let c = c as f64;
+                if c > 0.0 && cum + c >= target {
+                    let within = ((target - cum) / c).clamp(0.0, 1.0);
+                    return lo + (hi - lo) * (b as f64 + within) / BINS as f64;
+                }
+                cum += c;
+            }
+            hi
+        };
+        SeriesPoint {
+            n,
+            mean: if n > 0 { self.mean[cell] } else { f64::NAN },
+            p5: q(0.05),
+            p50: q(0.5),
+            p95: q(0.95),
+        }
+    }
+
+    /// Number of terms recorded, including term 0.
+    pub fn terms(&self) -> usize {
+        self.steps + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aggregate_mean_is_exact_and_percentiles_are_within_a_bin() {
+        let mut agg = SeriesAggregate::new(0);
+        let values: Vec<f64> = (0..1001).map(|k| k as f64 / 1000.0).collect();
+        for &v in &values {
+            let mut row = [f64::NAN; Series::COUNT];
+            row[Series::Sustained as usize] = v;
+            agg.add(&[row]);
+        }
+        let p = agg.point(0, Series::Sustained);
+        assert_eq!(p.n, 1001);
+        assert!((p.mean - 0.5).abs() < 1e-12);
+        for (got, want) in [(p.p5, 0.05), (p.p50, 0.5), (p.p95, 0.95)] {
+            assert!(
+                (got - want).abs() <= 1.0 / BINS as f64 + 1e-12,
+                "{got} vs {want}"
+            );
+        }
+        assert_eq!(agg.point(0, Series::Pockets).n, 0);
+    }
+
+    #[test]
+    fn names_are_unique() {
+        let mut names: Vec<&str> = RunMetric::ALL.iter().map(|m| m.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), RunMetric::COUNT);
+    }
+}

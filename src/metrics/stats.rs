@@ -1,0 +1,199 @@
+//! Ensemble statistics: mean with a t-based confidence interval, percentiles, paired comparisons.
+
+/// Two-sided 95 % critical value of Student's t with `df` degrees of freedom. Exact table values
+/// to df = 30, then the Cornish-Fisher expansion (error below 1e-4).
+pub fn t975(df: usize) -> f64 {
+    const TABLE: [f64; 30] = [
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+        2.052, 2.048, 2.045, 2.042,
+    ];
+    match df {
+        0 => f64::NAN,
+        1..=30 => TABLE[df - 1],
+        _ => {
+            let z = 1.959_963_984_540_054_f64;
+            let d = df as f64;
+            z + (z.powi(3) + z) / (4.0 * d)
+                + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * d * d)
+        }
+    }
+}
+
+/// Quantile `q` of sorted values (linear interpolation between order statistics, R's type 7).
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    match sorted.len() {
+        0 => f64::NAN,
+        1 => sorted[0],
+        n => {
+            let h = q * (n - 1) as f64;
+            let lo = h.floor() as usize;
+            let hi = (lo + 1).min(n - 1);
+            let (a, b) = (sorted[lo], sorted[hi]);
+            if a == b || a.is_infinite() || b.is_infinite() {
+                // Avoid inf - inf; an infinite neighbour makes the quantile the nearer value.
+                if h - lo as f64 <= 0.5 || a == b {
+                    a
+                } else {
+                    b
+                }
+            } else {
+                a + (h - lo as f64) * (b - a)
+            }
+        }
+    }
+}
+
+/// Summary of one metric over runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Summary {
+    /// Runs where the metric is defined.
+    pub n: usize,
+    /// Mean.
+    pub mean: f64,
+    /// Sample standard deviation.
+    pub sd: f64,
+    /// Lower end of the 95 % confidence interval of the mean (t-based).
+    pub ci_low: f64,
+    /// Upper end.
+    pub ci_high: f64,
+    /// 5th percentile.
+    pub p5: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+}
+
+impl Summary {
+    /// Summarises `values`, skipping NaN (undefined in that run). Infinite values (a time never
+    /// reached) count in the percentiles but not in the mean.
+    pub fn of(values: impl IntoIterator<Item = f64>) -> Self {
+        let mut all: Vec<f64> = values.into_iter().filter(|v| !v.is_nan()).collect();
+        all.sort_by(f64::total_cmp);
+        let finite: Vec<f64> = all.iter().copied().filter(|v| v.is_finite()).collect();
+        let n = finite.len();
+        let mean = if n > 0 {
+            finite.iter().sum::<f64>() / n as f64
+        } else {
+            f64::NAN
+        };
+        let sd = if n > 1 {
+            (finite.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
+        } else {
+            f64::NAN
+        };
+        let half = if n > 1 {
+            t975(n - 1) * sd / (n as f64).sqrt()
+        } else {
+            f64::NAN
+        };
+        Self {
+            n,
+            mean,
+            sd,
+            ci_low: mean - half,
+            ci_high: mean + half,
+            p5: quantile_sorted(&all, 0.05),
+            p50: quantile_sorted(&all, 0.5),
+            p95: quantile_sorted(&all, 0.95),
+        }
+    }
+}
+
+/// Paired comparison of two strategies over the same runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Paired {
+    /// Share of runs where A beats B (ties count half).
+    pub p_beats: f64,
+    /// Wilson 95 % interval of that share.
+    pub p_low: f64,
+    /// Upper end.
+    pub p_high: f64,
+    /// Mean of A - B with its 95 % interval.
+    pub diff: Summary,
+}
+
+/// Compares `a` and `b` run by run (higher is better); runs where either is NaN are skipped.
+pub fn paired(a: &[f64], b: &[f64]) -> Paired {
+    let pairs: Vec<(f64, f64)> = a
+        .iter()
+        .zip(b)
+        .filter(|(x, y)| !x.is_nan() && !y.is_nan())
+        .map(|(&x, &y)| (x, y))
+        .collect();
+    let n = pairs.len() as f64;
+    let score: f64 = pairs
+        .iter()
+        .map(|(x, y)| {
+            if x > y {
+                1.0
+            } else if x == y {
+                0.5
+            } else {
+                0.0
+            }
+        })
+        .sum();
+    let p = if n > 0.0 { score / n } else { f64::NAN };
+    let (lo, hi) = wilson(p, n);
+    Paired {
+        p_beats: p,
+        p_low: lo,
+        p_high: hi,
+        diff: Summary::of(pairs.iter().map(|(x, y)| x - y)),
+    }
+}
+
+/// Wilson score interval (95 %) for a proportion `p` out of `n`.
+pub fn wilson(p: f64, n: f64) -> (f64, f64) {
+    if n <= 0.0 || p.is_nan() {
+        return (f64::NAN, f64::NAN);
+    }
+    let z = 1.959_963_984_540_054_f64;
+    let z2 = z * z;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_of_known_values() {
+        let s = Summary::of([1.0, 2.0, 3.0, 4.0, f64::NAN]);
+        assert_eq!(s.n, 4);
+        assert_eq!(s.mean, 2.5);
+        assert!((s.sd - 1.290_994_448_735_805_6).abs() < 1e-12);
+        // t(3) = 3.182
+        assert!((s.ci_high - (2.5 + 3.182 * s.sd / 2.0)).abs() < 1e-12);
+        assert_eq!(s.p50, 2.5);
+        assert!((s.p5 - 1.15).abs() < 1e-12);
+    }
+
+    #[test]
+    fn never_reached_counts_in_percentiles_only() {
+        let s = Summary::of([3.0, 5.0, f64::INFINITY]);
+        assert_eq!(s.n, 2);
+        assert_eq!(s.mean, 4.0);
+        assert_eq!(s.p50, 5.0);
+        assert_eq!(s.p95, f64::INFINITY);
+    }
+
+    #[test]
+    fn t_quantiles_continue_smoothly() {
+        assert!((t975(31) - 2.0395).abs() < 2e-4);
+        assert!((t975(100) - 1.984).abs() < 1e-3);
+        assert!((t975(100_000) - 1.96).abs() < 1e-3);
+    }
+
+    #[test]
+    fn paired_counts_wins_and_ties() {
+        let p = paired(&[2.0, 2.0, 1.0, 5.0], &[1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(p.p_beats, 2.5 / 4.0);
+        assert!(p.p_low < 0.625 && p.p_high > 0.625);
+        assert_eq!(p.diff.mean, 0.0);
+    }
+}

@@ -1,0 +1,589 @@
+//! The school model: state, parameters and the synchronous term update.
+//!
+//! One term is [`compute_fields`] (what every school receives from its neighbours, computed from
+//! the state at t only) followed by [`advance`] (each school's own update to t + 1, which reads only
+//! its own state and the fields). Because each school's update touches only its own entries, the
+//! update can run in place and the result does not depend on the order schools are visited.
+//! The engine ([`crate::engine::run`]) calls the strategy between the two.
+//!
+//! The mechanisms and their sources are described in `docs/model.md`; the numbered comments below
+//! refer to its sections.
+
+pub mod world;
+
+pub use world::World;
+
+use crate::engine::seed::{Draws, Purpose};
+use crate::scenario::{
+    AdaptationMode, ContagionForm, Exchange, ScenarioConfig, StrategyConfig, SupportMode,
+};
+
+/// Where a school is in the adoption life cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Stage {
+    /// Has not adopted (knows of the innovation).
+    NotAdopted = 0,
+    /// Implementing: practice grows with the dose.
+    Implementing = 1,
+    /// Sustained: needs no support, practice does not decay.
+    Sustained = 2,
+    /// Abandoned: may adopt again after its cool-down.
+    Abandoned = 3,
+}
+
+impl Stage {
+    /// Lower-case name used in traces.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::NotAdopted => "not_adopted",
+            Stage::Implementing => "implementing",
+            Stage::Sustained => "sustained",
+            Stage::Abandoned => "abandoned",
+        }
+    }
+
+    /// Implementing or sustained.
+    #[inline]
+    pub fn is_adopter(self) -> bool {
+        matches!(self, Stage::Implementing | Stage::Sustained)
+    }
+}
+
+/// A hub funded this term: raises tie weights inside `region` and gives know-how there.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hub {
+    /// The hub's region.
+    pub region: u32,
+    /// SU spent on the hub this term.
+    pub spend: f64,
+}
+
+/// Model parameters for one strategy, flattened from the scenario for the hot loop.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Params {
+    /// Dose at half-speed learning, SU.
+    pub d50: f64,
+    /// Hill exponent.
+    pub hill: f64,
+    hill_int: Option<i32>,
+    /// Practice decay per term at zero response.
+    pub decay: f64,
+    /// r(readiness) = speedup * readiness.
+    pub speedup: f64,
+    /// Base learning rate.
+    pub learning_rate: f64,
+    /// Implementation dip, SD.
+    pub dip: f64,
+    /// 1 / (2 context_width^2).
+    pub inv_two_width2: f64,
+    /// The innovation's home context.
+    pub home: f64,
+    /// Mean effect (for the benefit bar and drift cost).
+    pub effect_mean: f64,
+    /// Visibility bar on practice.
+    pub visibility_bar: f64,
+    /// Pockets need a positive realized effect.
+    pub visibility_positive: bool,
+    /// Know-how SU per unit weight x practice (0 when switched off).
+    pub know_how_weight: f64,
+    /// Weight of a non-pocket adopter's know-how.
+    pub know_how_implementing: f64,
+    /// Context sensitivity of know-how transfer.
+    pub know_how_sensitivity: f64,
+    /// Peer adoption switched on.
+    pub contagion: bool,
+    /// Complex (threshold) rather than simple contagion.
+    pub complex: bool,
+    /// Pressure per unit weight x influence.
+    pub peer_weight: f64,
+    /// Outside pressure per term.
+    pub outside_rate: f64,
+    /// Complex contagion: pocket count needed (0 = use fraction).
+    pub threshold_count: u32,
+    /// Complex contagion: pocket fraction needed.
+    pub threshold_fraction: f64,
+    /// Share of the version-context gap closed per term.
+    pub adapt_rate: f64,
+    /// Share of site effect lost per unit of drift from the home version.
+    pub drift_cost: f64,
+    /// Effect below which an adopter has no benefit, SD.
+    pub benefit_bar: f64,
+    /// Terms implementing before an adopter counts for the no-benefit share.
+    pub benefit_min_terms: u32,
+    /// Practice bar for sustaining.
+    pub sustain_bar: f64,
+    /// Consecutive terms above the bar needed.
+    pub sustain_terms: u32,
+    /// Practice below which patience runs down.
+    pub low_bar: f64,
+    /// Per-term turnover that ends an implementing school's commitment.
+    pub turnover: f64,
+    /// Relative turnover of sustained schools.
+    pub sustained_turnover_factor: f64,
+    /// Relative turnover of mandated schools.
+    pub mandate_multiplier: f64,
+    /// Readiness lost per abandonment.
+    pub fatigue: f64,
+    /// Hub switched on.
+    pub hub: bool,
+    /// Hub tie multiplier.
+    pub hub_tie_multiplier: f64,
+    /// Hub know-how per SU.
+    pub hub_efficiency: f64,
+    /// Share of support turned into capacity (0 under buy).
+    pub build_share: f64,
+    /// Lasting SU per term per SU put into capacity.
+    pub build_yield: f64,
+    /// Recruits are mandated.
+    pub mandate: bool,
+    /// The dose where the Hill response equals the strategy's effective response, SU.
+    pub effective_dose: f64,
+}
+
+impl Params {
+    /// Parameters for `strategy` within scenario `cfg`.
+    pub fn new(cfg: &ScenarioConfig, strategy: &StrategyConfig) -> Self {
+        let m = &cfg.mechanisms;
+        let process = strategy.exchange == Exchange::Process;
+        let rate = match strategy.adaptation {
+            AdaptationMode::ALaCarte => m.adaptation.a_la_carte_rate,
+            AdaptationMode::PrixFixe => m.adaptation.prix_fixe_rate,
+        } * if process {
+            m.adaptation.process_speedup
+        } else {
+            1.0
+        };
+        let hill = m.dose.hill;
+        let hill_int = (hill.fract() == 0.0 && hill <= 8.0).then_some(hill as i32);
+        let h = strategy.effective_response;
+        Self {
+            d50: m.dose.d50,
+            hill,
+            hill_int,
+            decay: m.dose.decay,
+            speedup: m.dose.readiness_speedup,
+            learning_rate: cfg.innovation.learning_rate,
+            dip: cfg.innovation.implementation_dip,
+            inv_two_width2: 1.0 / (2.0 * cfg.innovation.context_width.powi(2)),
+            home: cfg.innovation.home_context,
+            effect_mean: cfg.innovation.effect_mean,
+            visibility_bar: m.visibility.bar,
+            visibility_positive: m.visibility.require_positive_effect,
+            know_how_weight: if m.know_how.enabled {
+                m.know_how.weight
+            } else {
+                0.0
+            },
+            know_how_implementing: if process {
+                m.know_how.process_implementing_weight
+            } else {
+                m.know_how.implementing_weight
+            },
+            know_how_sensitivity: if process {
+                m.know_how.process_context_sensitivity
+            } else {
+                m.know_how.best_practice_context_sensitivity
+            },
+            contagion: m.contagion.enabled,
+            complex: m.contagion.form == ContagionForm::Complex,
+            peer_weight: m.contagion.peer_weight,
+            outside_rate: if m.contagion.enabled {
+                m.contagion.outside_rate
+            } else {
+                0.0
+            },
+            threshold_count: m.contagion.threshold_count,
+            threshold_fraction: m.contagion.threshold_fraction,
+            adapt_rate: if m.adaptation.enabled {
+                rate.min(1.0)
+            } else {
+                0.0
+            },
+            drift_cost: m.adaptation.drift_cost,
+            benefit_bar: m.benefit.bar_share * cfg.innovation.effect_mean,
+            benefit_min_terms: m.benefit.min_terms,
+            sustain_bar: m.sustain.bar,
+            sustain_terms: m.sustain.terms,
+            low_bar: m.sustain.low_bar,
+            turnover: m.sustain.turnover_rate,
+            sustained_turnover_factor: m.sustain.sustained_turnover_factor,
+            mandate_multiplier: m.sustain.mandate_abandon_multiplier,
+            fatigue: m.sustain.fatigue,
+            hub: m.hub.enabled,
+            hub_tie_multiplier: m.hub.tie_multiplier,
+            hub_efficiency: m.hub.efficiency,
+            build_share: if strategy.support == SupportMode::Build {
+                strategy.build_share
+            } else {
+                0.0
+            },
+            build_yield: strategy.build_yield,
+            mandate: strategy.mandate,
+            effective_dose: m.dose.d50 * (h / (1.0 - h)).powf(1.0 / hill),
+        }
+    }
+
+    /// The Hill response `H(d) = d^g / (d^g + d50^g)`, in [0, 1).
+    #[inline]
+    pub fn response(&self, dose: f64) -> f64 {
+        if dose <= 0.0 {
+            return 0.0;
+        }
+        let x = dose / self.d50;
+        let xg = match self.hill_int {
+            Some(k) => x.powi(k),
+            None => x.powf(self.hill),
+        };
+        xg / (1.0 + xg)
+    }
+
+    /// Fit of a version to a context: `exp(-d^2 / (2 w^2))`.
+    #[inline]
+    pub fn fit(&self, context: f64, version: f64) -> f64 {
+        let d = context - version;
+        (-d * d * self.inv_two_width2).exp()
+    }
+
+    /// Realized effect at `practice` and `fit` for a school whose site effect is `site` and whose
+    /// version is `version` (the drift cost shrinks the site effect as the version leaves home).
+    #[inline]
+    pub fn effect(&self, practice: f64, fit: f64, site: f64, version: f64) -> f64 {
+        let kept = (1.0 - self.drift_cost * (version - self.home).abs()).max(0.0);
+        practice * fit * site * kept - self.dip * (1.0 - practice)
+    }
+}
+
+/// The changing state of every school, plus the per-term fields. Buffers are reused across runs.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    /// Life-cycle stage.
+    pub stage: Vec<Stage>,
+    /// Practice in [0, 1].
+    pub practice: Vec<f64>,
+    /// The context the school's version of the innovation fits, in [0, 1].
+    pub version: Vec<f64>,
+    /// Fit of the version to the school's context, in (0, 1].
+    pub fit: Vec<f64>,
+    /// Realized effect, SD (0 for non-adopters).
+    pub effect: Vec<f64>,
+    /// Terms in the current stage.
+    pub terms: Vec<u32>,
+    /// Consecutive terms with practice at or above the sustain bar.
+    pub above: Vec<u32>,
+    /// Consecutive terms with practice below the low bar.
+    pub low: Vec<u32>,
+    /// Started because of a mandate.
+    pub mandated: Vec<bool>,
+    /// Readiness, lowered by fatigue after each abandonment.
+    pub readiness: Vec<f64>,
+    /// Own resources, SU per term, raised by build-mode support.
+    pub resources: Vec<f64>,
+    /// Visible success this term.
+    pub pocket: Vec<bool>,
+    /// Field: know-how received this term, SU.
+    pub know_how: Vec<f64>,
+    /// Field: sum of (tie weight x influence) over neighbouring pockets.
+    pub pressure: Vec<f64>,
+    /// Field: sum of tie weights to neighbouring pockets.
+    pub pocket_ties: Vec<f64>,
+    /// Field: number of neighbouring pockets.
+    pub pocket_count: Vec<u32>,
+    /// Field: best (tie weight x influence) of a neighbouring pocket, -1 if none.
+    pub source_score: Vec<f64>,
+    /// Field: the version of that best pocket.
+    pub source_version: Vec<f64>,
+}
+
+impl State {
+    /// Resets to term 0 for `world`: nobody has adopted.
+    pub fn reset(&mut self, world: &World, p: &Params) {
+        let home = p.home;
+        let n = world.len();
+        let fill = |v: &mut Vec<f64>, x: f64| {
+            v.clear();
+            v.resize(n, x);
+        };
+        self.stage.clear();
+        self.stage.resize(n, Stage::NotAdopted);
+        fill(&mut self.practice, 0.0);
+        fill(&mut self.version, home);
+        self.fit.clear();
+        self.fit
+            .extend(world.schools.context.iter().map(|&c| p.fit(c, home)));
+        fill(&mut self.effect, 0.0);
+        for v in [&mut self.terms, &mut self.above, &mut self.low] {
+            v.clear();
+            v.resize(n, 0);
+        }
+        self.mandated.clear();
+        self.mandated.resize(n, false);
+        self.readiness.clone_from(&world.schools.readiness);
+        self.resources.clone_from(&world.schools.resources);
+        self.pocket.clear();
+        self.pocket.resize(n, false);
+        fill(&mut self.know_how, 0.0);
+        fill(&mut self.pressure, 0.0);
+        fill(&mut self.pocket_ties, 0.0);
+        self.pocket_count.clear();
+        self.pocket_count.resize(n, 0);
+        fill(&mut self.source_score, -1.0);
+        fill(&mut self.source_version, home);
+    }
+
+    /// Can school `i` use support or be recruited this term? (Not sustained, not cooling down.)
+    #[inline]
+    pub fn eligible(&self, world: &World, i: usize) -> bool {
+        match self.stage[i] {
+            Stage::Implementing | Stage::NotAdopted => true,
+            Stage::Sustained => false,
+            Stage::Abandoned => self.terms[i] >= world.schools.cool_down[i],
+        }
+    }
+
+    /// Can school `i` start implementing (not adopted, or abandoned and past its cool-down)?
+    #[inline]
+    pub fn can_start(&self, world: &World, i: usize) -> bool {
+        self.stage[i] != Stage::Implementing && self.eligible(world, i)
+    }
+}
+
+/// Computes the fields of term t from the state at t: know-how, peer pressure, ties to pockets and
+/// each non-adopter's best source. Pushes from adopters along their ties, so the cost is
+/// O(sum of adopters' degrees), not O(E), while adoption is sparse (mechanisms 2, 3, 4, 9).
+pub fn compute_fields(world: &World, p: &Params, s: &mut State, hub: Option<Hub>) {
+    let n = world.len();
+    s.know_how.iter_mut().for_each(|v| *v = 0.0);
+    s.pressure.iter_mut().for_each(|v| *v = 0.0);
+    s.pocket_ties.iter_mut().for_each(|v| *v = 0.0);
+    s.pocket_count.iter_mut().for_each(|v| *v = 0);
+    s.source_score.iter_mut().for_each(|v| *v = -1.0);
+    let region = &world.schools.region;
+    let context = &world.schools.context;
+    let hub = hub.filter(|_| p.hub);
+    let kh = p.know_how_weight;
+    let sens = p.know_how_sensitivity * p.inv_two_width2;
+    for j in 0..n {
+        let stage_j = s.stage[j];
+        if !stage_j.is_adopter() {
+            continue;
+        }
+        let pocket = s.pocket[j];
+        let share = if pocket { 1.0 } else { p.know_how_implementing };
+        let teach = kh * share * s.practice[j];
+        let version_j = s.version[j];
+        let influence_j = world.influence[j];
+        let boosted_j = hub.is_some_and(|h| region[j] == h.region);
+        let nb = world.network.neighbours(j);
+        let ws = world.network.weights(j);
+        for (&i, &w) in nb.iter().zip(ws) {
+            let i = i as usize;
+            let mut w = w as f64;
+            if boosted_j && hub.is_some_and(|h| region[i] == h.region) {
+                w = (w * p.hub_tie_multiplier).min(1.0);
+            }
+            match s.stage[i] {
+                Stage::Implementing => {
+                    if teach > 0.0 {
+                        let d = context[i] - version_j;
+                        s.know_how[i] += teach * w * (-d * d * sens).exp();
+                    }
+                }
+                Stage::Sustained => {}
+                Stage::NotAdopted | Stage::Abandoned => {
+                    if pocket {
+                        let score = w * influence_j;
+                        s.pressure[i] += score;
+                        if score > s.source_score[i] {
+                            s.source_score[i] = score;
+                            s.source_version[i] = version_j;
+                        }
+                    }
+                }
+            }
+            if pocket {
+                s.pocket_ties[i] += w;
+                s.pocket_count[i] += 1;
+            }
+        }
+    }
+    if let Some(h) = hub {
+        let members =
+            || (0..n).filter(|&i| region[i] == h.region && s.stage[i] == Stage::Implementing);
+        let total: f64 = members().map(|i| world.region_strength[i]).sum();
+        if total > 0.0 {
+            let per = p.hub_efficiency * h.spend / total;
+            for i in members() {
+                s.know_how[i] += per * world.region_strength[i];
+            }
+        }
+    }
+}
+
+/// Advances every school from t to t + 1 given this term's `support` (SU per school) and
+/// `recruit` flags from the strategy (mechanisms 1, 4-8). `step` is t; randomness comes from
+/// `draws`, keyed by (step, school), so the update order does not matter.
+pub fn advance(
+    world: &World,
+    p: &Params,
+    s: &mut State,
+    support: &[f64],
+    recruit: &[bool],
+    draws: &Draws,
+    step: u32,
+) {
+    let sch = &world.schools;
+    for i in 0..world.len() {
+        match s.stage[i] {
+            Stage::Implementing => {
+                let bought = support[i] * (1.0 - p.build_share);
+                s.resources[i] += support[i] * p.build_share * p.build_yield;
+                let dose = (bought + s.readiness[i] * s.resources[i] + s.know_how[i])
+                    * world.dose_scale[i];
+                let h = p.response(dose);
+                let practice = s.practice[i];
+                let fit = s.fit[i];
+                let grow =
+                    p.learning_rate * p.speedup * s.readiness[i] * fit * h * (1.0 - practice);
+                let next = (practice + grow - p.decay * (1.0 - h) * practice).clamp(0.0, 1.0);
+                let version = s.version[i] + p.adapt_rate * (sch.context[i] - s.version[i]);
+                let fit = p.fit(sch.context[i], version);
+                s.practice[i] = next;
+                s.version[i] = version;
+                s.fit[i] = fit;
+                s.effect[i] = p.effect(next, fit, sch.site_effect[i], version);
+                s.above[i] = if next >= p.sustain_bar {
+                    s.above[i] + 1
+                } else {
+                    0
+                };
+                s.low[i] = if next < p.low_bar { s.low[i] + 1 } else { 0 };
+                let turnover = p.turnover
+                    * if s.mandated[i] {
+                        p.mandate_multiplier
+                    } else {
+                        1.0
+                    };
+                if turnover > 0.0 && draws.uniform(step, i as u32, Purpose::Turnover) < turnover {
+                    abandon(s, p, i);
+                } else if s.above[i] >= p.sustain_terms {
+                    s.stage[i] = Stage::Sustained;
+                    s.terms[i] = 0;
+                } else if s.low[i] > sch.patience[i] {
+                    abandon(s, p, i);
+                } else {
+                    s.terms[i] += 1;
+                }
+            }
+            Stage::Sustained => {
+                let turnover = p.turnover * p.sustained_turnover_factor;
+                if turnover > 0.0 && draws.uniform(step, i as u32, Purpose::Turnover) < turnover {
+                    // A new leader must commit again: back to implementing, practice kept.
+                    s.stage[i] = Stage::Implementing;
+                    s.terms[i] = 0;
+                    s.above[i] = 0;
+                    s.low[i] = 0;
+                } else {
+                    s.terms[i] += 1;
+                }
+            }
+            Stage::NotAdopted | Stage::Abandoned => {
+                let ready = s.stage[i] == Stage::NotAdopted || s.terms[i] >= sch.cool_down[i];
+                if ready && recruit[i] {
+                    start(s, p, i, p.home, p.mandate, world);
+                } else if ready && peer_adopts(world, p, s, draws, step, i) {
+                    let v = if s.source_score[i] >= 0.0 {
+                        s.source_version[i]
+                    } else {
+                        p.home
+                    };
+                    start(s, p, i, v, false, world);
+                } else {
+                    s.terms[i] += 1;
+                }
+            }
+        }
+        s.pocket[i] = s.stage[i].is_adopter()
+            && s.practice[i] >= p.visibility_bar
+            && (!p.visibility_positive || s.effect[i] > 0.0);
+    }
+}
+
+/// Mechanism 4: does non-adopter `i` adopt from its peers (or the outside rate) this term?
+#[inline]
+fn peer_adopts(world: &World, p: &Params, s: &State, draws: &Draws, step: u32, i: usize) -> bool {
+    if !p.contagion {
+        return false;
+    }
+    if p.complex {
+        let count = s.pocket_count[i];
+        let by_peers = if p.threshold_count > 0 {
+            count >= p.threshold_count
+        } else {
+            let degree = world.network.degree(i);
+            degree > 0 && count as f64 >= p.threshold_fraction * degree as f64
+        };
+        return by_peers
+            || (p.outside_rate > 0.0
+                && draws.uniform(step, i as u32, Purpose::Adoption) < p.outside_rate);
+    }
+    let pressure = p.peer_weight * s.pressure[i] / world.resistance[i] + p.outside_rate;
+    if pressure <= 0.0 {
+        return false;
+    }
+    let prob = s.readiness[i] * (1.0 - (-pressure).exp());
+    draws.uniform(step, i as u32, Purpose::Adoption) < prob
+}
+
+fn start(s: &mut State, p: &Params, i: usize, version: f64, mandated: bool, world: &World) {
+    s.stage[i] = Stage::Implementing;
+    s.practice[i] = 0.0;
+    s.version[i] = version;
+    s.fit[i] = p.fit(world.schools.context[i], version);
+    s.effect[i] = p.effect(0.0, s.fit[i], world.schools.site_effect[i], version);
+    s.terms[i] = 0;
+    s.above[i] = 0;
+    s.low[i] = 0;
+    s.mandated[i] = mandated;
+}
+
+fn abandon(s: &mut State, p: &Params, i: usize) {
+    s.stage[i] = Stage::Abandoned;
+    s.practice[i] = 0.0;
+    s.effect[i] = 0.0;
+    s.terms[i] = 0;
+    s.above[i] = 0;
+    s.low[i] = 0;
+    s.readiness[i] *= 1.0 - p.fatigue;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params() -> Params {
+        let cfg = ScenarioConfig::default();
+        Params::new(&cfg, &cfg.strategies[0])
+    }
+
+    #[test]
+    fn hill_response_is_half_at_d50_and_effective_dose_hits_its_target() {
+        let p = params();
+        assert!((p.response(p.d50) - 0.5).abs() < 1e-12);
+        assert!((p.response(p.effective_dose) - 0.8).abs() < 1e-12);
+        assert_eq!(p.response(0.0), 0.0);
+        // Default g = 2: a thin dose of 0.1 SU gives 0.1^2 / (1 + 0.1^2).
+        assert!((p.response(0.1) - 0.01 / 1.01).abs() < 1e-12);
+    }
+
+    #[test]
+    fn fit_and_effect_follow_their_formulas() {
+        let p = params();
+        assert_eq!(p.fit(0.4, 0.4), 1.0);
+        let w = 0.25f64;
+        assert!((p.fit(0.0, w) - (-0.5f64).exp()).abs() < 1e-12);
+        // At practice 0 the effect is the full implementation dip.
+        assert!((p.effect(0.0, 1.0, 0.3, p.home) + p.dip).abs() < 1e-12);
+        assert!((p.effect(1.0, 0.5, 0.3, p.home) - 0.15).abs() < 1e-12);
+    }
+}

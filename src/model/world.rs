@@ -1,0 +1,149 @@
+//! The world of one run: network, schools, and the per-school factors derived from them.
+//! Built once per run and shared, read-only, by every strategy (common random numbers).
+
+use crate::engine::seed::RunSeeds;
+use crate::network::generate::{generate, region_blocks};
+use crate::network::{stats, Network};
+use crate::scenario::{Scenario, Targeting};
+use crate::school::Population;
+use rand::Rng;
+use std::sync::OnceLock;
+
+/// Everything fixed during a run.
+#[derive(Debug, Clone)]
+pub struct World {
+    /// The ties between schools.
+    pub network: Network,
+    /// School attributes.
+    pub schools: Population,
+    /// `(size / median size) ^ resistance_exponent`.
+    pub resistance: Vec<f64>,
+    /// `(size / median size) ^ influence_exponent`.
+    pub influence: Vec<f64>,
+    /// `1 / (size / median size) ^ dose_exponent`: multiplies the dose a school feels.
+    pub dose_scale: Vec<f64>,
+    /// Sum of tie weights to schools in the same region (hub know-how is shared by this).
+    pub region_strength: Vec<f64>,
+    /// A uniform number per school, drawn per run, for random targeting.
+    pub random_score: Vec<f64>,
+    /// Eigenvector centrality, computed only when a strategy targets by centrality.
+    pub centrality: Option<Vec<f64>>,
+    /// School indices sorted by each targeting rule's score (highest first), built on first use.
+    orders: [OnceLock<Vec<u32>>; 4],
+}
+
+impl World {
+    /// Builds run `run`'s world. Regions come first (node table or contiguous blocks), then school
+    /// attributes (which depend on region), then the network (the regional generator uses context).
+    pub fn build(scenario: &Scenario, seeds: &RunSeeds) -> Self {
+        let cfg = &scenario.config;
+        let mut rng = seeds.world_rng();
+        let n = scenario.schools();
+        let table = scenario.files.as_ref().and_then(|f| f.nodes.as_ref());
+        let (region, n_regions) = match table.and_then(|t| t.region.clone().zip(t.n_regions)) {
+            Some((r, k)) => (r, k),
+            None => {
+                let k = (cfg.network.regions as usize).min(n).max(1);
+                (region_blocks(n, k), k)
+            }
+        };
+        let schools = Population::sample(
+            &cfg.schools,
+            &cfg.innovation,
+            region,
+            n_regions,
+            table,
+            &mut rng,
+        );
+        let network = match &scenario.files {
+            Some(files) => Network::from_edges(n, files.edges.edges.clone()),
+            None => generate(&cfg.network, &schools.context, &mut rng),
+        };
+        let random_score = (0..n).map(|_| rng.random::<f64>()).collect();
+        let needs_centrality = cfg
+            .strategies
+            .iter()
+            .any(|s| s.targeting == Targeting::Centrality);
+        let centrality = needs_centrality.then(|| stats::eigenvector_centrality(&network));
+        Self::derive(network, schools, cfg, random_score, centrality)
+    }
+
+    fn derive(
+        network: Network,
+        schools: Population,
+        cfg: &crate::scenario::ScenarioConfig,
+        random_score: Vec<f64>,
+        centrality: Option<Vec<f64>>,
+    ) -> Self {
+        let size = &cfg.mechanisms.size;
+        let rel: Vec<f64> = schools
+            .size
+            .iter()
+            .map(|s| s / schools.median_size)
+            .collect();
+        let pow = |e: f64| -> Vec<f64> { rel.iter().map(|r| r.powf(e)).collect() };
+        let region_strength = (0..network.schools())
+            .map(|i| {
+                network
+                    .neighbours(i)
+                    .iter()
+                    .zip(network.weights(i))
+                    .filter(|(&j, _)| schools.region[j as usize] == schools.region[i])
+                    .map(|(_, &w)| w as f64)
+                    .sum()
+            })
+            .collect();
+        Self {
+            resistance: pow(size.resistance_exponent),
+            influence: pow(size.influence_exponent),
+            dose_scale: pow(-size.dose_exponent),
+            region_strength,
+            random_score,
+            centrality,
+            network,
+            schools,
+            orders: Default::default(),
+        }
+    }
+
+    /// Number of schools.
+    pub fn len(&self) -> usize {
+        self.schools.len()
+    }
+
+    /// True when there are no schools.
+    pub fn is_empty(&self) -> bool {
+        self.schools.is_empty()
+    }
+
+    /// The score a targeting rule ranks school `i` by (higher first).
+    #[inline]
+    pub fn target_score(&self, rule: Targeting, i: usize) -> f64 {
+        match rule {
+            Targeting::Need => self.schools.need[i],
+            Targeting::Readiness => self.schools.readiness[i],
+            Targeting::Random => self.random_score[i],
+            Targeting::Centrality => self.centrality.as_ref().map_or(0.0, |c| c[i]),
+        }
+    }
+
+    /// All schools in targeting order: highest score first, equal scores by index. O(n log n) on
+    /// first use per rule, then free.
+    pub fn order(&self, rule: Targeting) -> &[u32] {
+        let slot = match rule {
+            Targeting::Need => 0,
+            Targeting::Readiness => 1,
+            Targeting::Centrality => 2,
+            Targeting::Random => 3,
+        };
+        self.orders[slot].get_or_init(|| {
+            let mut order: Vec<u32> = (0..self.len() as u32).collect();
+            order.sort_by(|&a, &b| {
+                self.target_score(rule, b as usize)
+                    .total_cmp(&self.target_score(rule, a as usize))
+                    .then(a.cmp(&b))
+            });
+            order
+        })
+    }
+}

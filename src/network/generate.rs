@@ -1,0 +1,312 @@
+//! Network generators. Each draws from the run's world generator, so run k of every strategy gets
+//! the same network (common random numbers).
+//!
+//! Regions are contiguous blocks of school indices ([`region_blocks`]); on the ring and small-world
+//! generators that makes a region a stretch of the ring, on the others regions carry no structure,
+//! which is what a well-mixed comparison wants.
+
+use super::{Edge, Network};
+use crate::scenario::{NetworkConfig, NetworkKind};
+use rand::seq::SliceRandom;
+use rand::Rng;
+use std::collections::HashSet;
+
+/// Region of each school when `n` schools are split into `regions` contiguous, near-equal blocks.
+pub fn region_blocks(n: usize, regions: usize) -> Vec<u32> {
+    (0..n).map(|i| (i * regions / n) as u32).collect()
+}
+
+/// Start (inclusive) of each region's block, plus a final `n`, for [`region_blocks`] layouts.
+fn block_starts(n: usize, regions: usize) -> Vec<usize> {
+    (0..=regions).map(|r| (r * n).div_ceil(regions)).collect()
+}
+
+fn weight<R: Rng>(cfg: &NetworkConfig, rng: &mut R) -> f32 {
+    if cfg.weight_max > cfg.weight_min {
+        rng.random_range(cfg.weight_min..=cfg.weight_max) as f32
+    } else {
+        cfg.weight_min as f32
+    }
+}
+
+/// Generates the network named by `cfg` for schools with the given regions (contiguous blocks)
+/// and contexts (used by the regional generator's homophily). Not for `NetworkKind::File`.
+pub fn generate<R: Rng>(cfg: &NetworkConfig, context: &[f64], rng: &mut R) -> Network {
+    let n = context.len();
+    let target_ties = ((n as f64) * cfg.mean_degree / 2.0).round() as usize;
+    let edges = match cfg.kind {
+        NetworkKind::Regional => regional(cfg, context, target_ties, rng),
+        NetworkKind::Random => erdos_renyi(cfg, n, target_ties, rng),
+        NetworkKind::Ring => ring(cfg, n, 0.0, rng),
+        NetworkKind::SmallWorld => ring(cfg, n, cfg.rewire, rng),
+        NetworkKind::ScaleFree => barabasi_albert(cfg, n, rng),
+        NetworkKind::Complete => complete(cfg, n, rng),
+        NetworkKind::File => unreachable!("file networks are read, not generated"),
+    };
+    Network::from_edges(n, edges)
+}
+
+/// Regional network: each tie starts at a uniformly chosen school; with probability
+/// `within_region` its other end is in the same region, otherwise in another one. Ends are
+/// accepted with probability `exp(-d^2 / (2 h^2))` for context distance `d` and homophily `h`
+/// (up to 16 tries, then the last candidate is kept, so the expected tie count is kept). O(E).
+fn regional<R: Rng>(cfg: &NetworkConfig, ctx: &[f64], ties: usize, rng: &mut R) -> Vec<Edge> {
+    let n = ctx.len();
+    let regions = cfg.regions as usize;
+    let starts = block_starts(n, regions);
+    let region_of = region_blocks(n, regions);
+    let h2 = 2.0 * cfg.context_homophily * cfg.context_homophily;
+    let mut edges = Vec::with_capacity(ties);
+    if n < 2 {
+        return edges;
+    }
+    for _ in 0..ties {
+        let a = rng.random_range(0..n);
+        let r = region_of[a] as usize;
+        let (lo, hi) = (starts[r], starts[r + 1]);
+        let inside = hi - lo >= 2 && (regions == 1 || rng.random::<f64>() < cfg.within_region);
+        let mut b = a;
+        for attempt in 0..16 {
+            b = if inside {
+                rng.random_range(lo..hi)
+            } else if regions > 1 && hi - lo < n {
+                // Uniform over schools outside [lo, hi).
+                let k = rng.random_range(0..n - (hi - lo));
+                if k < lo {
+                    k
+                } else {
+                    k + (hi - lo)
+                }
+            } else {
+                rng.random_range(0..n)
+            };
+            if b == a {
+                continue;
+            }
+            if h2 == 0.0 || attempt == 15 {
+                break;
+            }
+            let d = ctx[a] - ctx[b];
+            if rng.random::<f64>() < (-d * d / h2).exp() {
+                break;
+            }
+        }
+        if b != a {
+            edges.push(Edge {
+                a: a as u32,
+                b: b as u32,
+                weight: weight(cfg, rng),
+            });
+        }
+    }
+    edges
+}
+
+/// Erdos-Renyi G(n, m) with m = round(n * mean_degree / 2) distinct ties. O(m) expected while
+/// the graph is sparse.
+fn erdos_renyi<R: Rng>(cfg: &NetworkConfig, n: usize, ties: usize, rng: &mut R) -> Vec<Edge> {
+    let max = n * n.saturating_sub(1) / 2;
+    let ties = ties.min(max);
+    if ties * 2 > max {
+        // Dense: shuffle all pairs and keep the first m.
+        let mut all: Vec<(u32, u32)> = (0..n as u32)
+            .flat_map(|a| (a + 1..n as u32).map(move |b| (a, b)))
+            .collect();
+        all.shuffle(rng);
+        all.truncate(ties);
+        all.sort_unstable();
+        return all
+            .into_iter()
+            .map(|(a, b)| Edge {
+                a,
+                b,
+                weight: weight(cfg, rng),
+            })
+            .collect();
+    }
+    let mut seen = HashSet::with_capacity(ties);
+    let mut edges = Vec::with_capacity(ties);
+    while edges.len() < ties {
+        let a = rng.random_range(0..n as u32);
+        let b = rng.random_range(0..n as u32);
+        if a == b {
+            continue;
+        }
+        let key = ((a.min(b) as u64) << 32) | a.max(b) as u64;
+        if seen.insert(key) {
+            edges.push(Edge {
+                a,
+                b,
+                weight: weight(cfg, rng),
+            });
+        }
+    }
+    edges
+}
+
+/// Ring lattice with k = round(mean_degree / 2) neighbours on each side; with `rewire > 0`, each
+/// tie's far end is moved to a uniformly random school with that probability (Watts & Strogatz 1998).
+fn ring<R: Rng>(cfg: &NetworkConfig, n: usize, rewire: f64, rng: &mut R) -> Vec<Edge> {
+    let k = ((cfg.mean_degree / 2.0).round() as usize).min(n.saturating_sub(1) / 2);
+    let mut edges = Vec::with_capacity(n * k);
+    for a in 0..n {
+        for step in 1..=k {
+            let mut b = (a + step) % n;
+            if rewire > 0.0 && rng.random::<f64>() < rewire {
+                let c = rng.random_range(0..n);
+                if c != a {
+                    b = c;
+                }
+            }
+            edges.push(Edge {
+                a: a as u32,
+                b: b as u32,
+                weight: weight(cfg, rng),
+            });
+        }
+    }
+    edges
+}
+
+/// Barabasi-Albert preferential attachment with m = max(1, round(mean_degree / 2)) ties per new
+/// school, starting from a complete core of m + 1 schools. O(n m).
+fn barabasi_albert<R: Rng>(cfg: &NetworkConfig, n: usize, rng: &mut R) -> Vec<Edge> {
+    let m = ((cfg.mean_degree / 2.0).round() as usize)
+        .max(1)
+        .min(n.saturating_sub(1));
+    let core = (m + 1).min(n);
+    let mut edges = Vec::with_capacity(n * m);
+    // Every tie end is listed once, so a uniform pick from `ends` is degree-proportional.
+    let mut ends: Vec<u32> = Vec::with_capacity(2 * n * m);
+    for a in 0..core {
+        for b in a + 1..core {
+            edges.push(Edge {
+                a: a as u32,
+                b: b as u32,
+                weight: weight(cfg, rng),
+            });
+            ends.extend([a as u32, b as u32]);
+        }
+    }
+    let mut chosen: Vec<u32> = Vec::with_capacity(m);
+    for a in core..n {
+        chosen.clear();
+        while chosen.len() < m {
+            let t = ends[rng.random_range(0..ends.len())];
+            if !chosen.contains(&t) {
+                chosen.push(t);
+            }
+        }
+        for &t in &chosen {
+            edges.push(Edge {
+                a: a as u32,
+                b: t,
+                weight: weight(cfg, rng),
+            });
+            ends.extend([a as u32, t]);
+        }
+    }
+    edges
+}
+
+fn complete<R: Rng>(cfg: &NetworkConfig, n: usize, rng: &mut R) -> Vec<Edge> {
+    let mut edges = Vec::with_capacity(n * n.saturating_sub(1) / 2);
+    for a in 0..n as u32 {
+        for b in a + 1..n as u32 {
+            edges.push(Edge {
+                a,
+                b,
+                weight: weight(cfg, rng),
+            });
+        }
+    }
+    edges
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_pcg::Pcg64Mcg;
+
+    fn cfg(kind: NetworkKind, n: u32, degree: f64) -> NetworkConfig {
+        NetworkConfig {
+            kind,
+            schools: n,
+            mean_degree: degree,
+            ..NetworkConfig::default()
+        }
+    }
+
+    fn make(kind: NetworkKind, n: u32, degree: f64) -> Network {
+        let mut rng = Pcg64Mcg::seed_from_u64(5);
+        let ctx: Vec<f64> = (0..n).map(|i| (i as f64 / n as f64)).collect();
+        generate(&cfg(kind, n, degree), &ctx, &mut rng)
+    }
+
+    #[test]
+    fn generators_give_declared_sizes() {
+        for kind in [
+            NetworkKind::Regional,
+            NetworkKind::Random,
+            NetworkKind::Ring,
+            NetworkKind::SmallWorld,
+            NetworkKind::ScaleFree,
+            NetworkKind::Complete,
+        ] {
+            let net = make(kind, 300, 8.0);
+            assert_eq!(net.schools(), 300, "{kind:?}");
+            let mean = 2.0 * net.ties() as f64 / 300.0;
+            let expected = if kind == NetworkKind::Complete {
+                299.0
+            } else {
+                8.0
+            };
+            // Duplicates and rewiring collisions lose a few ties; never more than 5 %.
+            assert!(
+                mean <= expected + 1e-9 && mean > 0.95 * expected,
+                "{kind:?}: mean degree {mean}"
+            );
+        }
+    }
+
+    #[test]
+    fn ring_lattice_is_regular_and_erdos_renyi_is_exact() {
+        let ring = make(NetworkKind::Ring, 50, 4.0);
+        assert!((0..50).all(|i| ring.degree(i) == 4));
+        assert_eq!(make(NetworkKind::Random, 1000, 6.0).ties(), 3000);
+    }
+
+    #[test]
+    fn regional_ties_stay_mostly_inside_regions() {
+        let net = make(NetworkKind::Regional, 800, 8.0);
+        let region = region_blocks(800, 8);
+        let inside = net
+            .edges()
+            .filter(|e| region[e.a as usize] == region[e.b as usize])
+            .count();
+        let share = inside as f64 / net.ties() as f64;
+        // within_region = 0.9 by default; 3200 ties give a binomial sd of 0.005.
+        assert!((share - 0.9).abs() < 0.03, "inside share {share}");
+    }
+
+    #[test]
+    fn scale_free_has_hubs() {
+        let net = make(NetworkKind::ScaleFree, 2000, 6.0);
+        let max = (0..2000).map(|i| net.degree(i)).max().unwrap();
+        // Preferential attachment grows hubs of order sqrt(n) * m; a G(n, m) graph of the same
+        // density has a maximum degree near 15.
+        assert!(max > 40, "max degree {max}");
+    }
+
+    #[test]
+    fn region_blocks_match_block_starts() {
+        for (n, r) in [(10, 3), (400, 8), (7, 7), (5, 1)] {
+            let region = region_blocks(n, r);
+            let starts = block_starts(n, r);
+            for (i, &reg) in region.iter().enumerate() {
+                assert!(starts[reg as usize] <= i && i < starts[reg as usize + 1]);
+            }
+        }
+    }
+}

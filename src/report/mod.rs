@@ -1,0 +1,183 @@
+//! What a person reads: the comparison table, the verdict line, and pictures ([`svg`]).
+
+pub mod svg;
+
+use crate::engine::ensemble::Ensemble;
+use crate::metrics::stats::{paired, Summary};
+use crate::metrics::RunMetric;
+use crate::scenario::Scenario;
+use std::fmt::Write;
+
+fn col(result: &Ensemble, s: usize, m: RunMetric) -> Vec<f64> {
+    result.runs[s].iter().map(|r| r.get(m)).collect()
+}
+
+fn pct(v: f64) -> String {
+    if v.is_nan() {
+        "-".into()
+    } else {
+        format!("{:.1}", 100.0 * v)
+    }
+}
+
+fn time(s: &Summary, steps: u32) -> String {
+    if s.p50.is_nan() {
+        "-".into()
+    } else if s.p50.is_infinite() {
+        format!(">{steps}")
+    } else {
+        format!("{:.0}", s.p50)
+    }
+}
+
+fn big(v: f64) -> String {
+    if v.is_nan() {
+        "-".into()
+    } else if v.abs() >= 10_000.0 {
+        format!("{:.0}k", v / 1000.0)
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+/// Index of the strategy with the highest mean sustained share (first on ties).
+pub fn leader(result: &Ensemble) -> usize {
+    let means: Vec<f64> = (0..result.strategies.len())
+        .map(|s| Summary::of(col(result, s, RunMetric::SustainedShare)).mean)
+        .collect();
+    let mut best = 0;
+    for (s, &m) in means.iter().enumerate() {
+        if m > means[best] {
+            best = s;
+        }
+    }
+    best
+}
+
+/// The comparison table printed by `domino compare`, one row per strategy, then the verdict.
+pub fn table(scenario: &Scenario, result: &Ensemble) -> String {
+    let cfg = &scenario.config;
+    let n = scenario.schools();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {} schools, {} terms, {} paired runs, budget {:.4} SU per term ({:.3} per school), seed {}",
+        cfg.name,
+        n,
+        cfg.steps,
+        cfg.runs,
+        scenario.budget_per_term(),
+        scenario.budget_per_term() / n as f64,
+        cfg.seed
+    );
+    let _ = writeln!(out);
+    let names = &result.strategies;
+    let width = names.iter().map(|s| s.len()).max().unwrap_or(8).max(8);
+    let mut header = format!(
+        "{:<width$}  {:>20}  {:>7}  {:>9}  {:>9}  {:>7}  {:>7}",
+        "strategy", "sustained % (95% CI)", "t50", "students", "SU/sust.", "equity", "no ben."
+    );
+    for other in names {
+        let _ = write!(header, "  {:>8}", format!(">{}", short(other)));
+    }
+    let _ = writeln!(out, "{header}");
+    let _ = writeln!(out, "{}", "-".repeat(header.len()));
+    for (s, name) in names.iter().enumerate() {
+        let sus = Summary::of(col(result, s, RunMetric::SustainedShare));
+        let t50 = Summary::of(col(result, s, RunMetric::TimeTo50));
+        let students = Summary::of(col(result, s, RunMetric::StudentsBenefiting));
+        let cost = Summary::of(col(result, s, RunMetric::CostPerSustained));
+        let gap = Summary::of(col(result, s, RunMetric::EquityGap));
+        let nob = Summary::of(col(result, s, RunMetric::NoBenefit));
+        let mut row = format!(
+            "{:<width$}  {:>20}  {:>7}  {:>9}  {:>9}  {:>7}  {:>7}",
+            name,
+            format!(
+                "{} ({}-{})",
+                pct(sus.mean),
+                pct(sus.ci_low),
+                pct(sus.ci_high)
+            ),
+            time(&t50, cfg.steps),
+            big(students.mean),
+            if cost.n == 0 {
+                "-".into()
+            } else {
+                format!("{:.1}", cost.mean)
+            },
+            if gap.mean.is_nan() {
+                "-".into()
+            } else {
+                format!("{:+.1}", 100.0 * gap.mean)
+            },
+            pct(nob.mean),
+        );
+        for (o, _) in names.iter().enumerate() {
+            if o == s {
+                let _ = write!(row, "  {:>8}", "");
+            } else {
+                let p = paired(
+                    &col(result, s, RunMetric::SustainedShare),
+                    &col(result, o, RunMetric::SustainedShare),
+                );
+                let _ = write!(row, "  {:>7}%", pct(p.p_beats));
+            }
+        }
+        let _ = writeln!(out, "{row}");
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", verdict(result));
+    let _ = writeln!(
+        out,
+        "Columns: sustained = share of schools sustained at the horizon (mean, 95% CI of the mean); t50 = median terms to 50% \
+         sustained (>{} = most runs never get there); students = students in sustained schools with a benefit (mean); \
+         SU/sust. = support units spent per sustained school; equity = sustained rate of high- minus low-need schools, \
+         points; no ben. = adopters without benefit, %; >name = share of paired runs in which this strategy sustains more \
+         schools than that one.",
+        cfg.steps
+    );
+    out
+}
+
+fn short(name: &str) -> String {
+    name.chars().take(7).collect()
+}
+
+/// One sentence: which strategy wins on schools sustained, and how sure that is.
+pub fn verdict(result: &Ensemble) -> String {
+    let k = result.strategies.len();
+    if k == 1 {
+        return format!(
+            "Only one strategy ({}) was run: nothing to compare.",
+            result.strategies[0]
+        );
+    }
+    let best = leader(result);
+    let name = &result.strategies[best];
+    let a = col(result, best, RunMetric::SustainedShare);
+    let mut parts = Vec::new();
+    let mut worst_p: f64 = 1.0;
+    for o in (0..k).filter(|&o| o != best) {
+        let p = paired(&a, &col(result, o, RunMetric::SustainedShare));
+        worst_p = worst_p.min(p.p_beats);
+        parts.push(format!(
+            "{} in {}% of paired runs ({:+.1} points, 95% CI {:+.1} to {:+.1})",
+            result.strategies[o],
+            pct(p.p_beats),
+            100.0 * p.diff.mean,
+            100.0 * p.diff.ci_low,
+            100.0 * p.diff.ci_high
+        ));
+    }
+    let certainty = if worst_p >= 0.95 {
+        "a clear winner"
+    } else if worst_p >= 0.75 {
+        "a likely winner, not a sure one"
+    } else {
+        "no clear winner: results overlap"
+    };
+    format!(
+        "Winner on schools sustained: {name} ({certainty}). It sustains more schools than {}.",
+        parts.join("; than ")
+    )
+}

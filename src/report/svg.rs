@@ -1,0 +1,108 @@
+//! SVG pictures, written by hand so they need no plotting dependency and come out byte-identical.
+
+use crate::engine::ensemble::Ensemble;
+use crate::metrics::Series;
+use crate::scenario::Scenario;
+use std::fmt::Write;
+
+/// Colour-blind-safe palette (Okabe & Ito 2008).
+pub const PALETTE: [&str; 8] = [
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000",
+];
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A line chart of the sustained share over terms: the mean of each strategy as a line, with its
+/// 5th-95th percentile band shaded.
+pub fn sustained_chart(scenario: &Scenario, result: &Ensemble) -> String {
+    let (w, h) = (720.0, 420.0);
+    let (left, right, top, bottom) = (60.0, 200.0, 40.0, 50.0);
+    let steps = scenario.config.steps as f64;
+    let x = |t: f64| left + (w - left - right) * t / steps.max(1.0);
+    let y = |v: f64| top + (h - top - bottom) * (1.0 - v.clamp(0.0, 1.0));
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
+    let _ = writeln!(
+        s,
+        r#"<text x="{left}" y="22" font-size="15">{}: share of schools sustained (mean, 5-95% band over {} runs)</text>"#,
+        escape(&scenario.config.name),
+        scenario.config.runs
+    );
+    for k in 0..=5 {
+        let v = k as f64 / 5.0;
+        let _ = writeln!(
+            s,
+            r##"<line x1="{left}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" text-anchor="end">{:.0}%</text>"##,
+            w - right,
+            y(v),
+            y(v),
+            left - 6.0,
+            y(v) + 4.0,
+            v * 100.0
+        );
+    }
+    let ticks = (steps as usize).clamp(1, 10);
+    for k in 0..=ticks {
+        let t = (steps * k as f64 / ticks as f64).round();
+        let _ = writeln!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{t}</text>"#,
+            x(t),
+            h - bottom + 18.0
+        );
+    }
+    let _ = writeln!(
+        s,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">term</text>"#,
+        (left + w - right) / 2.0,
+        h - 12.0
+    );
+    for (k, name) in result.strategies.iter().enumerate() {
+        let colour = PALETTE[k % PALETTE.len()];
+        let agg = &result.series[k];
+        let pts: Vec<_> = (0..agg.terms())
+            .map(|t| (t as f64, agg.point(t, Series::Sustained)))
+            .collect();
+        let mut band = String::new();
+        for (t, p) in &pts {
+            let _ = write!(band, "{:.1},{:.1} ", x(*t), y(p.p95));
+        }
+        for (t, p) in pts.iter().rev() {
+            let _ = write!(band, "{:.1},{:.1} ", x(*t), y(p.p5));
+        }
+        let _ = writeln!(
+            s,
+            r#"<polygon points="{}" fill="{colour}" fill-opacity="0.15" stroke="none"/>"#,
+            band.trim_end()
+        );
+        let mut line = String::new();
+        for (t, p) in &pts {
+            let _ = write!(line, "{:.1},{:.1} ", x(*t), y(p.mean));
+        }
+        let _ = writeln!(
+            s,
+            r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2.5"/>"#,
+            line.trim_end()
+        );
+        let ly = top + 20.0 * k as f64;
+        let _ = writeln!(
+            s,
+            r#"<rect x="{:.1}" y="{:.1}" width="14" height="4" fill="{colour}"/><text x="{:.1}" y="{:.1}">{}</text>"#,
+            w - right + 16.0,
+            ly + 4.0,
+            w - right + 36.0,
+            ly + 9.0,
+            escape(name)
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}

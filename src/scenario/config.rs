@@ -1,0 +1,666 @@
+//! The scenario file as written: plain serde structs with documented defaults.
+//!
+//! Every struct is `#[serde(default, deny_unknown_fields)]`, so a file sets only what differs from
+//! the defaults and a misspelt key is an error. The defaults and the reasons for them are listed in
+//! `docs/model.md`; the numbers here are the single source of those values.
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// The whole scenario, as written (after defaults are filled in).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScenarioConfig {
+    /// Name used for the output folder; defaults to the file's stem.
+    pub name: String,
+    /// One or two sentences on what the scenario shows.
+    pub description: String,
+    /// Master seed; run k derives its own seeds from `(seed, k)`.
+    pub seed: u64,
+    /// Number of paired runs per strategy.
+    pub runs: u32,
+    /// Number of terms simulated (20 terms = 10 school years).
+    pub steps: u32,
+    /// The network of schools.
+    pub network: NetworkConfig,
+    /// How school attributes are drawn.
+    pub schools: SchoolsConfig,
+    /// The innovation being scaled.
+    pub innovation: InnovationConfig,
+    /// The nine mechanisms of the model.
+    pub mechanisms: MechanismsConfig,
+    /// The budget per term, the same for every strategy.
+    pub budget: BudgetConfig,
+    /// The strategies compared.
+    pub strategies: Vec<StrategyConfig>,
+}
+
+impl Default for ScenarioConfig {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            description: String::new(),
+            seed: 1,
+            runs: 1000,
+            steps: 20,
+            network: NetworkConfig::default(),
+            schools: SchoolsConfig::default(),
+            innovation: InnovationConfig::default(),
+            mechanisms: MechanismsConfig::default(),
+            budget: BudgetConfig::default(),
+            strategies: vec![
+                StrategyConfig::named("thin-spread"),
+                StrategyConfig::named("pilot-then-cascade"),
+                StrategyConfig::named("cluster"),
+            ],
+        }
+    }
+}
+
+/// Which network generator, or files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NetworkKind {
+    /// Schools in regions: dense ties inside a region, few between, likelier between similar contexts.
+    Regional,
+    /// Watts-Strogatz small world: a ring lattice with a share of ties rewired.
+    SmallWorld,
+    /// Barabasi-Albert preferential attachment.
+    ScaleFree,
+    /// Erdos-Renyi G(n, m).
+    Random,
+    /// Ring lattice: each school tied to its nearest neighbours on a ring.
+    Ring,
+    /// Every school tied to every other.
+    Complete,
+    /// An edge list CSV and, optionally, a node table CSV.
+    File,
+}
+
+/// The network section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// Generator, or `file`.
+    pub kind: NetworkKind,
+    /// Number of schools (generators; with files, taken from the files).
+    pub schools: u32,
+    /// Number of regions; schools are split into contiguous blocks of ids.
+    pub regions: u32,
+    /// Mean number of ties per school.
+    pub mean_degree: f64,
+    /// Regional: share of a school's ties inside its region, in [0, 1].
+    pub within_region: f64,
+    /// Regional: context distance at which a tie is exp(-1/2) as likely; 0 turns homophily off.
+    pub context_homophily: f64,
+    /// Small world: share of ties rewired, in [0, 1].
+    pub rewire: f64,
+    /// Lowest tie weight drawn, in (0, 1].
+    pub weight_min: f64,
+    /// Highest tie weight drawn, in [weight_min, 1].
+    pub weight_max: f64,
+    /// Edge list `source,target[,weight]` (kind = "file"), relative to the scenario file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edges: Option<PathBuf>,
+    /// Node table `id,region,size,need,readiness,resources,context` (any column but id optional).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nodes: Option<PathBuf>,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        Self {
+            kind: NetworkKind::Regional,
+            schools: 400,
+            regions: 8,
+            mean_degree: 8.0,
+            within_region: 0.9,
+            context_homophily: 0.3,
+            rewire: 0.1,
+            weight_min: 0.2,
+            weight_max: 1.0,
+            edges: None,
+            nodes: None,
+        }
+    }
+}
+
+/// How school attributes are drawn (columns of a node table override them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SchoolsConfig {
+    /// Median enrolment (students); size is log-normal.
+    pub size_median: f64,
+    /// Log-scale spread of enrolment.
+    pub size_sigma: f64,
+    /// Need ~ Beta(need_alpha, need_beta) (mean 0.4).
+    pub need_alpha: f64,
+    /// See `need_alpha`.
+    pub need_beta: f64,
+    /// Share of a school's need that is its region's, in [0, 1].
+    pub need_regional_share: f64,
+    /// Readiness ~ Beta(readiness_alpha, readiness_beta) before correlation with need.
+    pub readiness_alpha: f64,
+    /// See `readiness_alpha`.
+    pub readiness_beta: f64,
+    /// Target correlation of readiness with need, in (-1, 1).
+    pub need_readiness_correlation: f64,
+    /// Mean own resources, SU per term (gamma distributed).
+    pub resources_mean: f64,
+    /// Gamma shape of own resources.
+    pub resources_shape: f64,
+    /// How far need moves a school's context from its region's centre.
+    pub context_need_weight: f64,
+    /// Standard deviation of school-level context noise.
+    pub context_noise: f64,
+    /// Fewest terms an implementing school tolerates low practice before abandoning.
+    pub patience_min: u32,
+    /// Most terms, see `patience_min`.
+    pub patience_max: u32,
+    /// Fewest terms an abandoned school waits before it can adopt again.
+    pub cool_down_min: u32,
+    /// Most terms, see `cool_down_min`.
+    pub cool_down_max: u32,
+}
+
+impl Default for SchoolsConfig {
+    fn default() -> Self {
+        Self {
+            size_median: 400.0,
+            size_sigma: 0.5,
+            need_alpha: 2.0,
+            need_beta: 3.0,
+            need_regional_share: 0.5,
+            readiness_alpha: 4.0,
+            readiness_beta: 4.0,
+            need_readiness_correlation: -0.4,
+            resources_mean: 0.25,
+            resources_shape: 2.0,
+            context_need_weight: 0.5,
+            context_noise: 0.1,
+            patience_min: 4,
+            patience_max: 8,
+            cool_down_min: 4,
+            cool_down_max: 8,
+        }
+    }
+}
+
+/// The innovation being scaled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InnovationConfig {
+    /// Mean true effect at full practice and perfect fit, in student-level SD.
+    pub effect_mean: f64,
+    /// Spread of site effects across schools, SD.
+    pub effect_sd: f64,
+    /// The context the innovation was designed in, in [0, 1].
+    pub home_context: f64,
+    /// Context distance at which fit falls to exp(-1/2).
+    pub context_width: f64,
+    /// Share of the gap to full practice closed per term at full dose, fit and average readiness.
+    pub learning_rate: f64,
+    /// Effect lost while practice is low (results dip before they improve), SD.
+    pub implementation_dip: f64,
+}
+
+impl Default for InnovationConfig {
+    fn default() -> Self {
+        Self {
+            effect_mean: 0.2,
+            effect_sd: 0.2,
+            home_context: 0.3,
+            context_width: 0.25,
+            learning_rate: 0.25,
+            implementation_dip: 0.05,
+        }
+    }
+}
+
+/// The nine mechanisms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct MechanismsConfig {
+    /// 1. Minimum effective dose.
+    pub dose: DoseConfig,
+    /// 2. Visible success.
+    pub visibility: VisibilityConfig,
+    /// 3. Know-how flows along ties.
+    pub know_how: KnowHowConfig,
+    /// 4. Adoption by peers.
+    pub contagion: ContagionConfig,
+    /// 5. Size matters.
+    pub size: SizeConfig,
+    /// 6. Context matters: adaptation of the school's version.
+    pub adaptation: AdaptationConfig,
+    /// 7. Variability: what counts as a benefit.
+    pub benefit: BenefitConfig,
+    /// 8. Sustain or abandon.
+    pub sustain: SustainConfig,
+    /// 9. Clusters and hubs.
+    pub hub: HubConfig,
+}
+
+/// Mechanism 1: practice grows with a Hill response to the dose.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DoseConfig {
+    /// Dose (SU per term) at which learning runs at half speed.
+    pub d50: f64,
+    /// Hill exponent g: 1 is diminishing returns, above 1 a threshold.
+    pub hill: f64,
+    /// Share of practice lost per term when the dose response is zero.
+    pub decay: f64,
+    /// r(readiness) = readiness_speedup * readiness; 2 makes an average school learn at the base rate.
+    pub readiness_speedup: f64,
+}
+
+impl Default for DoseConfig {
+    fn default() -> Self {
+        Self {
+            d50: 1.0,
+            hill: 2.0,
+            decay: 0.05,
+            readiness_speedup: 2.0,
+        }
+    }
+}
+
+/// Mechanism 2: only visible successes (pockets) persuade.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VisibilityConfig {
+    /// Practice above which an adopter is visible.
+    pub bar: f64,
+    /// A pocket must also show a realized effect above zero.
+    pub require_positive_effect: bool,
+}
+
+impl Default for VisibilityConfig {
+    fn default() -> Self {
+        Self {
+            bar: 0.5,
+            require_positive_effect: true,
+        }
+    }
+}
+
+/// Mechanism 3: know-how from neighbours' practice adds to the dose.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KnowHowConfig {
+    /// Switch.
+    pub enabled: bool,
+    /// SU of know-how per unit of tie weight times neighbour practice (from a pocket).
+    pub weight: f64,
+    /// Weight of a neighbour still implementing (not a pocket), relative to a pocket.
+    pub implementing_weight: f64,
+    /// Same, under process-and-failure sharing (failures teach too).
+    pub process_implementing_weight: f64,
+    /// How strongly best-practice know-how is lost across contexts (multiplies the fit exponent).
+    pub best_practice_context_sensitivity: f64,
+    /// Same, under process-and-failure sharing: less, since process travels.
+    pub process_context_sensitivity: f64,
+}
+
+impl Default for KnowHowConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            weight: 0.1,
+            implementing_weight: 0.5,
+            process_implementing_weight: 0.75,
+            best_practice_context_sensitivity: 1.0,
+            process_context_sensitivity: 0.3,
+        }
+    }
+}
+
+/// Simple or complex contagion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContagionForm {
+    /// Adopt with probability readiness * (1 - exp(-pressure)).
+    Simple,
+    /// Adopt once neighbouring pockets reach a count or fraction threshold.
+    Complex,
+}
+
+/// Mechanism 4: adoption by peers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ContagionConfig {
+    /// Switch.
+    pub enabled: bool,
+    /// Simple or complex contagion.
+    pub form: ContagionForm,
+    /// Pressure per unit of tie weight times influence of a neighbouring pocket.
+    pub peer_weight: f64,
+    /// Pressure from outside the network (conferences, media), per term.
+    pub outside_rate: f64,
+    /// Complex contagion: neighbouring pockets needed (0 = use the fraction).
+    pub threshold_count: u32,
+    /// Complex contagion: share of neighbours that are pockets needed (used when count is 0).
+    pub threshold_fraction: f64,
+}
+
+impl Default for ContagionConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            form: ContagionForm::Simple,
+            peer_weight: 0.5,
+            outside_rate: 0.002,
+            threshold_count: 2,
+            threshold_fraction: 0.25,
+        }
+    }
+}
+
+/// Mechanism 5: size matters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SizeConfig {
+    /// resistance = (size / median size) ^ resistance_exponent.
+    pub resistance_exponent: f64,
+    /// influence = (size / median size) ^ influence_exponent.
+    pub influence_exponent: f64,
+    /// The dose a school feels is divided by (size / median size) ^ dose_exponent.
+    pub dose_exponent: f64,
+}
+
+impl Default for SizeConfig {
+    fn default() -> Self {
+        Self {
+            resistance_exponent: 0.5,
+            influence_exponent: 0.5,
+            dose_exponent: 0.0,
+        }
+    }
+}
+
+/// Mechanism 6: a school's version moves toward its own context while implementing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdaptationConfig {
+    /// Switch.
+    pub enabled: bool,
+    /// Share of the version-context gap closed per term under a-la-carte.
+    pub a_la_carte_rate: f64,
+    /// Same under prix-fixe.
+    pub prix_fixe_rate: f64,
+    /// Multiplier on the rate when process and failures are shared.
+    pub process_speedup: f64,
+    /// Share of the site effect lost per unit the version drifts from the home context.
+    pub drift_cost: f64,
+}
+
+impl Default for AdaptationConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            a_la_carte_rate: 0.15,
+            prix_fixe_rate: 0.03,
+            process_speedup: 1.5,
+            drift_cost: 0.0,
+        }
+    }
+}
+
+/// Mechanism 7: what counts as a benefit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BenefitConfig {
+    /// Benefit bar as a share of `effect_mean`.
+    pub bar_share: f64,
+    /// Terms of implementing before a school counts as an adopter for the no-benefit share.
+    pub min_terms: u32,
+}
+
+impl Default for BenefitConfig {
+    fn default() -> Self {
+        Self {
+            bar_share: 0.25,
+            min_terms: 2,
+        }
+    }
+}
+
+/// Mechanism 8: sustain or abandon.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SustainConfig {
+    /// Practice above which a term counts toward sustaining.
+    pub bar: f64,
+    /// Consecutive terms above the bar that make a school sustained.
+    pub terms: u32,
+    /// Practice below which a term counts against the school's patience.
+    pub low_bar: f64,
+    /// Per-term chance that a leader change ends an implementing school's commitment.
+    pub turnover_rate: f64,
+    /// Turnover of sustained schools relative to implementing ones.
+    pub sustained_turnover_factor: f64,
+    /// Turnover of mandated schools relative to opt-in ones.
+    pub mandate_abandon_multiplier: f64,
+    /// Share of readiness lost by a school each time it abandons.
+    pub fatigue: f64,
+}
+
+impl Default for SustainConfig {
+    fn default() -> Self {
+        Self {
+            bar: 0.7,
+            terms: 3,
+            low_bar: 0.3,
+            turnover_rate: 0.04,
+            sustained_turnover_factor: 0.3,
+            mandate_abandon_multiplier: 2.0,
+            fatigue: 0.2,
+        }
+    }
+}
+
+/// Mechanism 9: a regional hub.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HubConfig {
+    /// Switch.
+    pub enabled: bool,
+    /// Tie weights inside a hub's region are multiplied by this (capped at 1).
+    pub tie_multiplier: f64,
+    /// SU of know-how delivered per SU spent on the hub.
+    pub efficiency: f64,
+}
+
+impl Default for HubConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            tie_multiplier: 1.5,
+            efficiency: 1.0,
+        }
+    }
+}
+
+/// The budget per term.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BudgetConfig {
+    /// SU per school per term (used unless `total` is set).
+    pub per_school: f64,
+    /// SU per term for the whole system; overrides `per_school`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<f64>,
+}
+
+impl Default for BudgetConfig {
+    fn default() -> Self {
+        Self {
+            per_school: 0.1,
+            total: None,
+        }
+    }
+}
+
+/// The three strategy families.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StrategyKind {
+    /// The budget split evenly over all eligible schools.
+    ThinSpread,
+    /// A few pilots, then waves to schools tied to pockets.
+    PilotThenCascade,
+    /// One region at a time, with a hub.
+    Cluster,
+}
+
+impl StrategyKind {
+    /// The kind a strategy named exactly like a kind gets when it names no kind.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "thin-spread" => Some(Self::ThinSpread),
+            "pilot-then-cascade" => Some(Self::PilotThenCascade),
+            "cluster" => Some(Self::Cluster),
+            _ => None,
+        }
+    }
+}
+
+/// Pace: how fast new schools are added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pace {
+    /// Add schools every term as budget allows.
+    Fixed,
+    /// Add a new wave only once every school of the current wave is a pocket.
+    Proven,
+}
+
+/// Which schools (or region) come first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Targeting {
+    /// Highest need first.
+    Need,
+    /// Highest readiness first.
+    Readiness,
+    /// Highest eigenvector centrality first.
+    Centrality,
+    /// A random order, drawn per run.
+    Random,
+}
+
+/// Build internally vs. buy externally.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SupportMode {
+    /// Bought-in support: a full dose now, nothing left after.
+    Buy,
+    /// A share of support becomes the school's own lasting resources.
+    Build,
+}
+
+/// Prix-fixe vs. a-la-carte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AdaptationMode {
+    /// Schools adapt the innovation to their context quickly.
+    ALaCarte,
+    /// Schools keep the designed version; adaptation is slow.
+    PrixFixe,
+}
+
+/// Share best practice vs. share process and failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Exchange {
+    /// Share what worked; it travels poorly across contexts.
+    BestPractice,
+    /// Share process and failures; more know-how carries across contexts.
+    Process,
+}
+
+/// One strategy: a kind plus the seven knobs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StrategyConfig {
+    /// Unique name, shown in tables and file rows.
+    pub name: String,
+    /// The family; may be left out when the name is a kind's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<StrategyKind>,
+    /// Mandate (true) vs. opt-in (false).
+    pub mandate: bool,
+    /// Fixed schedule vs. proven pace.
+    pub pace: Pace,
+    /// Targeting rule for pilots, waves and regions.
+    pub targeting: Targeting,
+    /// Build vs. buy.
+    pub support: SupportMode,
+    /// Build: share of support that turns into capacity.
+    pub build_share: f64,
+    /// Build: SU per term of lasting resources per SU put into capacity.
+    pub build_yield: f64,
+    /// Adaptive strategies drop supported schools that do not progress.
+    pub adaptive: bool,
+    /// Adaptive: terms between reviews.
+    pub review_terms: u32,
+    /// Adaptive: practice gain over a review period below which support is withdrawn.
+    pub min_progress: f64,
+    /// Prix-fixe vs. a-la-carte.
+    pub adaptation: AdaptationMode,
+    /// Best practice vs. process and failures.
+    pub exchange: Exchange,
+    /// Pilot-then-cascade: number of pilots.
+    pub pilots: u32,
+    /// Pilot-then-cascade: longest pilot period, terms.
+    pub pilot_terms: u32,
+    /// Pilot-then-cascade: support waves after the pilots (false: pilots only, let peers carry it).
+    pub waves: bool,
+    /// Most schools newly supported per term (0 = as many as the budget allows).
+    pub max_wave: u32,
+    /// The effective dose is the dose where the Hill response reaches this value.
+    pub effective_response: f64,
+    /// Cluster: share of the budget that funds the hub.
+    pub hub_share: f64,
+    /// Cluster: share of a region's schools sustained for the region to be done.
+    pub region_done_share: f64,
+}
+
+impl Default for StrategyConfig {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            kind: None,
+            mandate: true,
+            pace: Pace::Fixed,
+            targeting: Targeting::Readiness,
+            support: SupportMode::Buy,
+            build_share: 0.3,
+            build_yield: 0.2,
+            adaptive: false,
+            review_terms: 4,
+            min_progress: 0.05,
+            adaptation: AdaptationMode::ALaCarte,
+            exchange: Exchange::BestPractice,
+            pilots: 8,
+            pilot_terms: 8,
+            waves: true,
+            max_wave: 0,
+            effective_response: 0.8,
+            hub_share: 0.2,
+            region_done_share: 0.8,
+        }
+    }
+}
+
+impl StrategyConfig {
+    /// A strategy of the kind with the same name, all knobs at their defaults.
+    pub fn named(name: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            kind: StrategyKind::from_name(name),
+            ..Self::default()
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! Schools: their fixed attributes as a struct of arrays, and how they are drawn.
+//!
+//! [`Population`] holds one `Vec` per attribute, indexed by school, so the hot loop reads only the
+//! columns it needs. [`Population::sample`] draws every attribute a node table does not give from
+//! the scenario's distributions, using the run's world generator (common random numbers: every
+//! strategy of run k sees the same schools).
+
+use crate::network::import::NodeTable;
+use crate::scenario::{InnovationConfig, SchoolsConfig};
+use rand::Rng;
+use rand_distr::{Beta, Distribution, Gamma, LogNormal, Normal};
+
+/// The need tertile of a school, for the equity gap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NeedGroup {
+    /// Bottom third by need.
+    Low,
+    /// Middle third.
+    Middle,
+    /// Top third by need.
+    High,
+}
+
+/// Fixed attributes of all schools in one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Population {
+    /// Region index of each school, in `0..n_regions`.
+    pub region: Vec<u32>,
+    /// Number of regions.
+    pub n_regions: usize,
+    /// Enrolment, students.
+    pub size: Vec<f64>,
+    /// Disadvantage in [0, 1].
+    pub need: Vec<f64>,
+    /// Readiness in [0, 1] at the start (fatigue lowers a school's copy in the model state).
+    pub readiness: Vec<f64>,
+    /// Own capacity for change, SU per term.
+    pub resources: Vec<f64>,
+    /// Position among contexts, in [0, 1].
+    pub context: Vec<f64>,
+    /// True effect here at full practice and perfect fit, SD.
+    pub site_effect: Vec<f64>,
+    /// Terms of low practice tolerated before abandoning.
+    pub patience: Vec<u32>,
+    /// Terms before an abandoned school can adopt again.
+    pub cool_down: Vec<u32>,
+    /// Need tertile.
+    pub need_group: Vec<NeedGroup>,
+    /// Median enrolment of this population (the reference for size effects).
+    pub median_size: f64,
+}
+
+/// Weight of `1 - need` in readiness so that corr(readiness, need) is `rho`, given the variances
+/// of the need and (uncorrelated) readiness draws. Readiness is the convex combination
+/// `(1 - l) * r + l * (1 - need)` (or `l * need` for rho > 0), which stays in [0, 1].
+fn readiness_mix(rho: f64, var_need: f64, var_readiness: f64) -> f64 {
+    if rho == 0.0 || var_need == 0.0 {
+        return 0.0;
+    }
+    let k = rho.abs() * var_readiness.sqrt() / (var_need.sqrt() * (1.0 - rho * rho).sqrt());
+    k / (1.0 + k)
+}
+
+fn beta_var(a: f64, b: f64) -> f64 {
+    a * b / ((a + b) * (a + b) * (a + b + 1.0))
+}
+
+impl Population {
+    /// Draws a population of `n` schools in the given regions; columns in `table` are used as given.
+    pub fn sample<R: Rng>(
+        s: &SchoolsConfig,
+        innovation: &InnovationConfig,
+        region: Vec<u32>,
+        n_regions: usize,
+        table: Option<&NodeTable>,
+        rng: &mut R,
+    ) -> Self {
+        let n = region.len();
+        let given = |col: Option<&Vec<f64>>| col.cloned();
+        let t = table;
+
+        // Need: a regional part and a school part, both Beta(need_alpha, need_beta).
+        let need_dist = Beta::new(s.need_alpha, s.need_beta).expect("validated");
+        let need = given(t.and_then(|t| t.need.as_ref())).unwrap_or_else(|| {
+            let regional: Vec<f64> = (0..n_regions).map(|_| need_dist.sample(rng)).collect();
+            let share = s.need_regional_share;
+            region
+                .iter()
+                .map(|&r| share * regional[r as usize] + (1.0 - share) * need_dist.sample(rng))
+                .collect()
+        });
+        let mean_need = s.need_alpha / (s.need_alpha + s.need_beta);
+
+        let readiness = given(t.and_then(|t| t.readiness.as_ref())).unwrap_or_else(|| {
+            let dist = Beta::new(s.readiness_alpha, s.readiness_beta).expect("validated");
+            let share = s.need_regional_share;
+            let var_need = (share * share + (1.0 - share) * (1.0 - share))
+                * beta_var(s.need_alpha, s.need_beta);
+            let rho = s.need_readiness_correlation;
+            let l = readiness_mix(rho, var_need, beta_var(s.readiness_alpha, s.readiness_beta));
+            need.iter()
+                .map(|&nd| {
+                    let other = if rho < 0.0 { 1.0 - nd } else { nd };
+                    (1.0 - l) * dist.sample(rng) + l * other
+                })
+                .collect()
+        });
+
+        let size = given(t.and_then(|t| t.size.as_ref())).unwrap_or_else(|| {
+            let dist = LogNormal::new(s.size_median.ln(), s.size_sigma).expect("validated");
+            (0..n).map(|_| dist.sample(rng)).collect()
+        });
+
+        let resources = given(t.and_then(|t| t.resources.as_ref())).unwrap_or_else(|| {
+            if s.resources_mean == 0.0 {
+                return vec![0.0; n];
+            }
+            let dist = Gamma::new(s.resources_shape, s.resources_mean / s.resources_shape)
+                .expect("validated");
+            (0..n).map(|_| dist.sample(rng)).collect()
+        });
+
+        let context = given(t.and_then(|t| t.context.as_ref())).unwrap_or_else(|| {
+            let centres: Vec<f64> = (0..n_regions).map(|_| rng.random::<f64>()).collect();
+            let noise = Normal::new(0.0, s.context_noise).expect("validated");
+            (0..n)
+                .map(|i| {
+                    let c = centres[region[i] as usize]
+                        + s.context_need_weight * (need[i] - mean_need)
+                        + noise.sample(rng);
+                    c.clamp(0.0, 1.0)
+                })
+                .collect()
+        });
+
+        let effect = Normal::new(innovation.effect_mean, innovation.effect_sd).expect("validated");
+        let site_effect = (0..n).map(|_| effect.sample(rng)).collect();
+        let patience = (0..n)
+            .map(|_| rng.random_range(s.patience_min..=s.patience_max))
+            .collect();
+        let cool_down = (0..n)
+            .map(|_| rng.random_range(s.cool_down_min..=s.cool_down_max))
+            .collect();
+
+        let need_group = need_groups(&need);
+        let median_size = median(&size);
+        Self {
+            region,
+            n_regions,
+            size,
+            need,
+            readiness,
+            resources,
+            context,
+            site_effect,
+            patience,
+            cool_down,
+            need_group,
+            median_size,
+        }
+    }
+
+    /// Number of schools.
+    pub fn len(&self) -> usize {
+        self.region.len()
+    }
+
+    /// True when there are no schools (never, for a validated scenario).
+    pub fn is_empty(&self) -> bool {
+        self.region.is_empty()
+    }
+}
+
+/// Tertiles by need; ties are broken by school index so the split is deterministic.
+pub fn need_groups(need: &[f64]) -> Vec<NeedGroup> {
+    let n = need.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| need[a].total_cmp(&need[b]).then(a.cmp(&b)));
+    let mut groups = vec![NeedGroup::Middle; n];
+    for (rank, &i) in order.iter().enumerate() {
+        groups[i] = if rank < n / 3 {
+            NeedGroup::Low
+        } else if rank >= n - n / 3 {
+            NeedGroup::High
+        } else {
+            NeedGroup::Middle
+        };
+    }
+    groups
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n == 0 {
+        1.0
+    } else if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::generate::region_blocks;
+    use rand::SeedableRng;
+    use rand_pcg::Pcg64Mcg;
+
+    fn pop(n: usize) -> Population {
+        let mut rng = Pcg64Mcg::seed_from_u64(11);
+        Population::sample(
+            &SchoolsConfig::default(),
+            &InnovationConfig::default(),
+            region_blocks(n, 8),
+            8,
+            None,
+            &mut rng,
+        )
+    }
+
+    fn corr(x: &[f64], y: &[f64]) -> f64 {
+        let n = x.len() as f64;
+        let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+        let cov: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+        let vx: f64 = x.iter().map(|a| (a - mx).powi(2)).sum();
+        let vy: f64 = y.iter().map(|b| (b - my).powi(2)).sum();
+        cov / (vx * vy).sqrt()
+    }
+
+    #[test]
+    fn attributes_have_the_documented_distributions() {
+        let p = pop(40_000);
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        // Beta(2,3) mean 0.4; the regional part (8 draws) adds noise of sd about 0.2*0.5/sqrt(8).
+        assert!((mean(&p.need) - 0.4).abs() < 0.08);
+        assert!(p
+            .need
+            .iter()
+            .chain(&p.readiness)
+            .chain(&p.context)
+            .all(|v| (0.0..=1.0).contains(v)));
+        // Gamma mean 0.25, sd of the mean 0.18/200.
+        assert!((mean(&p.resources) - 0.25).abs() < 0.005);
+        // Log-normal median 400: sample median within 2 %.
+        assert!(
+            (p.median_size / 400.0 - 1.0).abs() < 0.02,
+            "median {}",
+            p.median_size
+        );
+        // Target correlation -0.4. The regional need component is only 8 draws, so the realised
+        // need variance wanders; allow 0.1.
+        let r = corr(&p.need, &p.readiness);
+        assert!((r + 0.4).abs() < 0.1, "corr {r}");
+    }
+
+    #[test]
+    fn need_groups_split_in_thirds() {
+        let g = need_groups(&[0.9, 0.1, 0.5, 0.3, 0.7, 0.2]);
+        assert_eq!(
+            g,
+            vec![
+                NeedGroup::High,
+                NeedGroup::Low,
+                NeedGroup::Middle,
+                NeedGroup::Middle,
+                NeedGroup::High,
+                NeedGroup::Low
+            ]
+        );
+    }
+
+    #[test]
+    fn node_table_columns_are_used_as_given() {
+        let mut rng = Pcg64Mcg::seed_from_u64(1);
+        let table = NodeTable {
+            ids: vec!["a".into(), "b".into()],
+            size: Some(vec![10.0, 20.0]),
+            readiness: Some(vec![0.9, 0.1]),
+            ..NodeTable::default()
+        };
+        let p = Population::sample(
+            &SchoolsConfig::default(),
+            &InnovationConfig::default(),
+            vec![0, 0],
+            1,
+            Some(&table),
+            &mut rng,
+        );
+        assert_eq!(p.size, vec![10.0, 20.0]);
+        assert_eq!(p.readiness, vec![0.9, 0.1]);
+        assert_eq!(p.median_size, 15.0);
+    }
+}

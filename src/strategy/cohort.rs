@@ -1,0 +1,194 @@
+//! The supported cohort shared by the pilot and cluster strategies: who is supported, the top-ups
+//! that bring them to the effective dose, the pace rule, the adaptive review and the ranked scan
+//! that adds new schools.
+
+use super::{Plan, TermView};
+use crate::model::Stage;
+use crate::scenario::{Pace, StrategyConfig, Targeting};
+
+/// Whether a ranked scan should go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Look at the next school.
+    Continue,
+    /// Stop the scan.
+    Stop,
+}
+
+/// The set of schools a strategy supports until they are sustained or abandon.
+#[derive(Debug, Clone)]
+pub struct Cohort {
+    member: Vec<bool>,
+    list: Vec<u32>,
+    baseline: Vec<f64>,
+    dropped: Vec<bool>,
+    group: Vec<u32>,
+    targeting: Targeting,
+    adaptive: bool,
+    review_terms: u32,
+    min_progress: f64,
+    max_wave: u32,
+    proven_pace: bool,
+}
+
+impl Cohort {
+    /// An empty cohort for `n` schools.
+    pub fn new(n: usize, cfg: &StrategyConfig) -> Self {
+        Self {
+            member: vec![false; n],
+            list: Vec::new(),
+            baseline: vec![0.0; n],
+            dropped: vec![false; n],
+            group: Vec::new(),
+            targeting: cfg.targeting,
+            adaptive: cfg.adaptive,
+            review_terms: cfg.review_terms,
+            min_progress: cfg.min_progress,
+            max_wave: if cfg.max_wave == 0 {
+                u32::MAX
+            } else {
+                cfg.max_wave
+            },
+            proven_pace: cfg.pace == Pace::Proven,
+        }
+    }
+
+    /// Members, in the order they joined.
+    pub fn members(&self) -> &[u32] {
+        &self.list
+    }
+
+    /// Could `i` be added: not a member, not dropped by an adaptive review?
+    pub fn available(&self, i: usize) -> bool {
+        !self.member[i] && !self.dropped[i]
+    }
+
+    /// Adds school `i`.
+    pub fn add(&mut self, i: usize, practice: f64) {
+        if !self.member[i] {
+            self.member[i] = true;
+            self.list.push(i as u32);
+            self.baseline[i] = practice;
+        }
+    }
+
+    /// Start of term: drops members that are no longer implementing (sustained, abandoned) and,
+    /// for adaptive strategies, every `review_terms` terms, members whose practice grew by less
+    /// than `min_progress` since the last review (they are not picked again).
+    pub fn prune(&mut self, view: &TermView) {
+        let review = self.adaptive && view.step > 0 && view.step % self.review_terms == 0;
+        let s = view.state;
+        let (member, baseline, dropped) = (&mut self.member, &mut self.baseline, &mut self.dropped);
+        self.list.retain(|&i| {
+            let i = i as usize;
+            let mut keep = s.stage[i] == Stage::Implementing;
+            if keep && review {
+                if s.practice[i] - baseline[i] < self.min_progress {
+                    keep = false;
+                    dropped[i] = true;
+                } else {
+                    baseline[i] = s.practice[i];
+                }
+            }
+            member[i] = keep;
+            keep
+        });
+    }
+
+    /// Tops every member up to the effective dose, in the order they joined.
+    pub fn fund(&self, view: &TermView, plan: &mut Plan) {
+        for &i in &self.list {
+            let i = i as usize;
+            if view.implementing(i) {
+                plan.give(i, view.top_up(i));
+            }
+        }
+    }
+
+    /// Are all members pockets? (True for an empty cohort.)
+    pub fn all_pockets(&self, view: &TermView) -> bool {
+        self.list.iter().all(|&i| view.state.pocket[i as usize])
+    }
+
+    /// May new schools be added this term? Always at a fixed pace; under a proven pace only once
+    /// every member is a pocket.
+    pub fn pace_allows(&self, view: &TermView) -> bool {
+        !self.proven_pace || self.all_pockets(view)
+    }
+
+    /// Calls `f` on every school in targeting order (highest score first; equal scores by tie
+    /// strength to pockets, then index) until it returns [`Flow::Stop`].
+    pub fn scan(&mut self, view: &TermView, mut f: impl FnMut(&mut Self, usize) -> Flow) {
+        let rule = self.targeting;
+        let order = view.world.order(rule);
+        let mut k = 0;
+        let mut group = std::mem::take(&mut self.group);
+        while k < order.len() {
+            let score = view.world.target_score(rule, order[k] as usize);
+            let mut end = k + 1;
+            while end < order.len() && view.world.target_score(rule, order[end] as usize) == score {
+                end += 1;
+            }
+            group.clear();
+            group.extend_from_slice(&order[k..end]);
+            if group.len() > 1 {
+                let ties = &view.state.pocket_ties;
+                group.sort_by(|&a, &b| {
+                    ties[b as usize]
+                        .total_cmp(&ties[a as usize])
+                        .then(a.cmp(&b))
+                });
+            }
+            for &i in &group {
+                if f(self, i as usize) == Flow::Stop {
+                    self.group = group;
+                    return;
+                }
+            }
+            k = end;
+        }
+        self.group = group;
+    }
+
+    /// Adds new schools passing `wanted`, in targeting order, each at the effective dose, until
+    /// the budget runs out or `max_wave` schools were added. An implementing school is supported
+    /// at once; one that can start is recruited if it accepts. Returns how many were added.
+    pub fn grow(
+        &mut self,
+        view: &TermView,
+        plan: &mut Plan,
+        wanted: impl Fn(usize) -> bool,
+    ) -> u32 {
+        let mut added = 0u32;
+        let max_wave = self.max_wave;
+        self.scan(view, |cohort, i| {
+            if added >= max_wave || plan.remaining() <= 0.0 {
+                return Flow::Stop;
+            }
+            if !cohort.available(i) || !wanted(i) {
+                return Flow::Continue;
+            }
+            let s = view.state;
+            if s.stage[i] == Stage::Implementing {
+                let need = view.top_up(i);
+                if need > plan.remaining() {
+                    return Flow::Stop;
+                }
+                plan.give(i, need);
+            } else if s.can_start(view.world, i) {
+                if !view.accepts(i) {
+                    return Flow::Continue;
+                }
+                if !plan.recruit(i, view.recruit_cost(i)) {
+                    return Flow::Stop;
+                }
+            } else {
+                return Flow::Continue;
+            }
+            cohort.add(i, s.practice[i]);
+            added += 1;
+            Flow::Continue
+        });
+        added
+    }
+}

@@ -1,0 +1,158 @@
+//! Strategies: how a term's budget becomes support per school.
+//!
+//! Each term the engine asks the strategy for a hub ([`Strategy::hub`], before the fields are
+//! computed) and then for an allocation ([`Strategy::allocate`]), which fills a [`Plan`]: support
+//! for implementing schools, and recruits that start implementing next term. [`Plan`] never lets
+//! spending exceed the budget; what is left is reported as unspent.
+//!
+//! The three families, from the seeds: [`thin::ThinSpread`] (a thin coat everywhere),
+//! [`pilot::PilotThenCascade`] (pockets of excellence, then the domino chain) and
+//! [`cluster::Cluster`] (a regional cluster with a hub). The seven knobs of the leaders' decisions
+//! live in [`StrategyConfig`] and act either here (mandate, pace, targeting, adaptive) or in the
+//! model's [`Params`] (build vs. buy, adaptation, learning exchange).
+//!
+//! To add a strategy: write a type implementing [`Strategy`] in its own file, add a
+//! [`StrategyKind`] variant, and construct it in [`build`].
+
+pub mod cluster;
+mod cohort;
+pub mod pilot;
+pub mod thin;
+
+use crate::engine::seed::{Draws, Purpose};
+use crate::model::{Hub, Params, Stage, State, World};
+use crate::scenario::{StrategyConfig, StrategyKind};
+
+/// What a strategy sees when it decides: the term, the world and the state at t.
+pub struct TermView<'a> {
+    /// The term t.
+    pub step: u32,
+    /// Budget for the term, SU.
+    pub budget: f64,
+    /// The run's world.
+    pub world: &'a World,
+    /// The state at t, with this term's fields computed (for `allocate`).
+    pub state: &'a State,
+    /// The model parameters of this strategy.
+    pub params: &'a Params,
+    /// The run's counter-based draws (opt-in decisions).
+    pub draws: &'a Draws,
+}
+
+impl TermView<'_> {
+    /// Would school `i` accept being recruited this term? Always under a mandate; with
+    /// probability readiness when opt-in.
+    pub fn accepts(&self, i: usize) -> bool {
+        self.params.mandate
+            || self.draws.uniform(self.step, i as u32, Purpose::OptIn) < self.state.readiness[i]
+    }
+
+    /// Support that brings implementing school `i` to the effective dose this term, SU.
+    pub fn top_up(&self, i: usize) -> f64 {
+        let s = self.state;
+        let own = s.readiness[i] * s.resources[i] + s.know_how[i];
+        self.needed(i, own)
+    }
+
+    /// Support planned for a recruit next term (its know-how is not known yet), SU.
+    pub fn recruit_cost(&self, i: usize) -> f64 {
+        let s = self.state;
+        self.needed(i, s.readiness[i] * s.resources[i])
+    }
+
+    fn needed(&self, i: usize, own: f64) -> f64 {
+        let p = self.params;
+        let gap = p.effective_dose / self.world.dose_scale[i] - own;
+        (gap / (1.0 - p.build_share)).max(0.0)
+    }
+
+    /// Is school `i` implementing?
+    #[inline]
+    pub fn implementing(&self, i: usize) -> bool {
+        self.state.stage[i] == Stage::Implementing
+    }
+}
+
+/// A term's allocation. Created by the engine, filled by the strategy.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Support per school, SU (only implementing schools receive any).
+    pub support: Vec<f64>,
+    /// Schools recruited this term; they start implementing next term.
+    pub recruit: Vec<bool>,
+    /// The hub funded this term, if any.
+    pub hub: Option<Hub>,
+    budget: f64,
+    spent: f64,
+    reserved: f64,
+}
+
+impl Plan {
+    /// Clears the plan for a term with `budget` SU and `n` schools.
+    pub fn reset(&mut self, n: usize, budget: f64) {
+        self.support.clear();
+        self.support.resize(n, 0.0);
+        self.recruit.clear();
+        self.recruit.resize(n, false);
+        self.hub = None;
+        self.budget = budget;
+        self.spent = 0.0;
+        self.reserved = 0.0;
+    }
+
+    /// Budget not yet spent or reserved, SU.
+    pub fn remaining(&self) -> f64 {
+        (self.budget - self.spent - self.reserved).max(0.0)
+    }
+
+    /// SU spent this term (support and hub).
+    pub fn spent(&self) -> f64 {
+        self.spent
+    }
+
+    /// Gives up to `amount` SU to implementing school `i`; returns what was given.
+    pub fn give(&mut self, i: usize, amount: f64) -> f64 {
+        let a = amount.min(self.remaining()).max(0.0);
+        self.support[i] += a;
+        self.spent += a;
+        a
+    }
+
+    /// Recruits school `i`, holding back `cost` SU of this term's budget for it (a recruit starts
+    /// next term, so that budget is counted as unspent). False if the budget does not cover it.
+    pub fn recruit(&mut self, i: usize, cost: f64) -> bool {
+        if cost > self.remaining() + 1e-12 {
+            return false;
+        }
+        self.recruit[i] = true;
+        self.reserved += cost.min(self.remaining());
+        true
+    }
+
+    /// Funds `hub` with its spend (capped by the budget).
+    pub fn fund_hub(&mut self, mut hub: Hub) {
+        hub.spend = hub.spend.min(self.remaining());
+        self.spent += hub.spend;
+        self.hub = Some(hub);
+    }
+}
+
+/// A scaling strategy.
+pub trait Strategy: Send {
+    /// The hub to fund this term, decided from the state at t before fields are computed.
+    fn hub(&mut self, _view: &TermView) -> Option<Hub> {
+        None
+    }
+
+    /// Fills `plan` with this term's support and recruits.
+    fn allocate(&mut self, view: &TermView, plan: &mut Plan);
+}
+
+/// Builds the strategy described by `cfg` for a run in `world`.
+pub fn build(cfg: &StrategyConfig, world: &World, budget: f64) -> Box<dyn Strategy> {
+    match cfg.kind.expect("validated scenarios resolve every kind") {
+        StrategyKind::ThinSpread => Box::new(thin::ThinSpread::new(world)),
+        StrategyKind::PilotThenCascade => Box::new(pilot::PilotThenCascade::new(cfg, world)),
+        StrategyKind::Cluster => Box::new(cluster::Cluster::new(cfg, world, budget)),
+    }
+}
