@@ -7,7 +7,7 @@ use std::path::Path;
 
 pub fn check(path: &Path) -> anyhow::Result<()> {
     let scenario = Scenario::from_file(path)?;
-    print!("{}", scenario.to_toml());
+    super::say(&scenario.to_toml())?;
     let world = World::build(
         &scenario,
         &crate::engine::seed::RunSeeds::new(scenario.config.seed, 0),

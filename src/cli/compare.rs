@@ -36,15 +36,14 @@ pub fn compare(path: Option<&Path>, out: Option<PathBuf>, opts: &RunOptions) -> 
     let result = pool(opts.threads)?.install(|| run_ensemble(&scenario, progress));
     bar.finish_and_clear();
     let elapsed = started.elapsed();
-    print!("{}", report::table(&scenario, &result));
     let written = write_comparison(&out, &scenario, &result)?;
-    println!(
-        "\n{} runs x {} strategies in {:.2} s. Wrote {} files to {}/",
+    super::say(&format!(
+        "{}\n{} runs x {} strategies in {:.2} s. Wrote {} files to {}/\n",
+        report::table(&scenario, &result),
         scenario.config.runs,
         result.strategies.len(),
         elapsed.as_secs_f64(),
         written.len(),
         out.display()
-    );
-    Ok(())
+    ))
 }

@@ -71,10 +71,10 @@ pub fn run(
         failed.map_or(Ok(()), Err)
     })?;
     let s = summary.expect("simulated");
-    println!("{} run {run} of {}:", strategy, scenario.config.name);
+    let mut text = format!("{} run {run} of {}:\n", strategy, scenario.config.name);
     for &m in RunMetric::ALL {
-        println!("  {:<32} {}", m.name(), num(s.get(m)));
+        text += &format!("  {:<32} {}\n", m.name(), num(s.get(m)));
     }
-    println!("trace written to {}", trace.display());
-    Ok(())
+    text += &format!("trace written to {}\n", trace.display());
+    super::say(&text)
 }

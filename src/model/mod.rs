@@ -410,7 +410,10 @@ pub fn compute_fields(world: &World, p: &Params, s: &mut State, hub: Option<Hub>
     if let Some(h) = hub {
         let members =
             || (0..n).filter(|&i| region[i] == h.region && s.stage[i] == Stage::Implementing);
-        let total: f64 = members().map(|i| world.region_strength[i]).sum();
+        // The hub works through the region's ties: its spend is shared over the implementing
+        // schools by tie strength, and only the part carried by ties inside the region arrives.
+        // On a well-mixed network most of it leaks away, which is the cluster's weakness there.
+        let total: f64 = members().map(|i| world.network.strength(i)).sum();
         if total > 0.0 {
             let per = p.hub_efficiency * h.spend / total;
             for i in members() {

@@ -16,11 +16,12 @@ pub struct World {
     pub network: Network,
     /// School attributes.
     pub schools: Population,
-    /// `(size / median size) ^ resistance_exponent`.
+    /// `(size / schools.size_median) ^ resistance_exponent`: the configured median is the size at
+    /// which resistance and influence are 1, also for schools read from a node table.
     pub resistance: Vec<f64>,
-    /// `(size / median size) ^ influence_exponent`.
+    /// `(size / schools.size_median) ^ influence_exponent`.
     pub influence: Vec<f64>,
-    /// `1 / (size / median size) ^ dose_exponent`: multiplies the dose a school feels.
+    /// `1 / (size / schools.size_median) ^ dose_exponent`: multiplies the dose a school feels.
     pub dose_scale: Vec<f64>,
     /// Sum of tie weights to schools in the same region (hub know-how is shared by this).
     pub region_strength: Vec<f64>,
@@ -79,7 +80,7 @@ impl World {
         let rel: Vec<f64> = schools
             .size
             .iter()
-            .map(|s| s / schools.median_size)
+            .map(|s| s / cfg.schools.size_median)
             .collect();
         let pow = |e: f64| -> Vec<f64> { rel.iter().map(|r| r.powf(e)).collect() };
         let region_strength = (0..network.schools())

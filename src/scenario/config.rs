@@ -209,9 +209,9 @@ impl Default for InnovationConfig {
         Self {
             effect_mean: 0.2,
             effect_sd: 0.2,
-            home_context: 0.3,
-            context_width: 0.25,
-            learning_rate: 0.25,
+            home_context: 0.4,
+            context_width: 0.3,
+            learning_rate: 0.3,
             implementation_dip: 0.05,
         }
     }
@@ -307,7 +307,7 @@ impl Default for KnowHowConfig {
     fn default() -> Self {
         Self {
             enabled: true,
-            weight: 0.1,
+            weight: 0.2,
             implementing_weight: 0.5,
             process_implementing_weight: 0.75,
             best_practice_context_sensitivity: 1.0,
@@ -452,9 +452,9 @@ impl Default for SustainConfig {
             bar: 0.7,
             terms: 3,
             low_bar: 0.3,
-            turnover_rate: 0.04,
+            turnover_rate: 0.03,
             sustained_turnover_factor: 0.3,
-            mandate_abandon_multiplier: 2.0,
+            mandate_abandon_multiplier: 1.5,
             fatigue: 0.2,
         }
     }

@@ -65,14 +65,15 @@ impl Scenario {
     /// relative network file paths.
     pub fn from_toml(src: &str, path: Option<&Path>) -> Result<Self, InputError> {
         let locate_err = |mut e: InputError| {
-            if let Some(field) = &e.field {
+            if let (Some(field), None) = (&e.field, &e.file) {
                 if let Some((line, col)) = locate::locate(src, field) {
                     e = e.at(line, Some(col));
                 }
             }
+            // Errors from network CSV files already name their own file.
             match path {
-                Some(p) => e.in_file(p),
-                None => e,
+                Some(p) if e.file.is_none() => e.in_file(p),
+                _ => e,
             }
         };
         let mut config: ScenarioConfig = toml::from_str(src).map_err(|e| {

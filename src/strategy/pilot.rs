@@ -95,8 +95,9 @@ impl Strategy for PilotThenCascade {
             let ties = &view.state.pocket_ties;
             added = self.cohort.grow(view, plan, |i| ties[i] > 0.0);
         }
-        // The chain broke (no one supported, no school tied to a pocket): pilot again next term.
-        if self.cohort.members().is_empty() && added == 0 {
+        // The cascade died out (no one supported, no one added, no pocket left anywhere to build
+        // on): pilot again next term. While a pocket stands, the strategy waits for peers.
+        if self.cohort.members().is_empty() && added == 0 && !view.state.pocket.contains(&true) {
             self.phase = Phase::Start;
         }
     }
