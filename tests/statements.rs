@@ -19,7 +19,11 @@ fn ensemble(toml: &str) -> Ensemble {
 }
 
 fn column(e: &Ensemble, strategy: &str, m: RunMetric) -> Vec<f64> {
-    let s = e.strategies.iter().position(|n| n == strategy).expect("strategy");
+    let s = e
+        .strategies
+        .iter()
+        .position(|n| n == strategy)
+        .expect("strategy");
     e.runs[s].iter().map(|r| r.get(m)).collect()
 }
 
@@ -48,18 +52,36 @@ fn dose_scenario(d50: f64, hill: f64, runs: u32) -> String {
 fn s1_concentrate_below_the_threshold_spread_above_it() {
     for hill in [2.0, 3.0] {
         let e = ensemble(&dose_scenario(1.0, hill, 200));
-        let p = p_beats(&e, "pilot-then-cascade", "thin-spread", RunMetric::SustainedShare);
+        let p = p_beats(
+            &e,
+            "pilot-then-cascade",
+            "thin-spread",
+            RunMetric::SustainedShare,
+        );
         // Design brief: the pilot won in every paired run for g >= 1.5; require 95 %.
         assert!(p >= 0.95, "g = {hill}: pilot beats thin in only {p}");
     }
     let e = ensemble(&dose_scenario(0.25, 2.0, 200));
-    let p = p_beats(&e, "thin-spread", "pilot-then-cascade", RunMetric::SustainedShare);
+    let p = p_beats(
+        &e,
+        "thin-spread",
+        "pilot-then-cascade",
+        RunMetric::SustainedShare,
+    );
     assert!(p >= 0.95, "d50 = 0.25: thin beats pilot in only {p}");
 
     // Mechanism off: g = 1 (no threshold). The brief's prototype found thin-spread winning here.
     let e = ensemble(&dose_scenario(1.0, 1.0, 200));
-    let p = p_beats(&e, "pilot-then-cascade", "thin-spread", RunMetric::SustainedShare);
-    assert!(p < 0.5, "g = 1: pilot should no longer win, beats thin in {p}");
+    let p = p_beats(
+        &e,
+        "pilot-then-cascade",
+        "thin-spread",
+        RunMetric::SustainedShare,
+    );
+    assert!(
+        p < 0.5,
+        "g = 1: pilot should no longer win, beats thin in {p}"
+    );
 }
 
 /// 2. In the first regime pilot-then-cascade starts slower (lower mean practice over terms 1-4)
@@ -68,15 +90,36 @@ fn s1_concentrate_below_the_threshold_spread_above_it() {
 #[test]
 fn s2_slow_down_to_scale_faster() {
     let e = ensemble(&dose_scenario(1.0, 2.0, 200));
-    let early = p_beats(&e, "thin-spread", "pilot-then-cascade", RunMetric::EarlyPractice);
-    let late = p_beats(&e, "pilot-then-cascade", "thin-spread", RunMetric::SustainedShare);
+    let early = p_beats(
+        &e,
+        "thin-spread",
+        "pilot-then-cascade",
+        RunMetric::EarlyPractice,
+    );
+    let late = p_beats(
+        &e,
+        "pilot-then-cascade",
+        "thin-spread",
+        RunMetric::SustainedShare,
+    );
     // Both directions must hold in at least 95 % of paired runs.
-    assert!(early >= 0.95, "thin-spread starts faster in only {early} of runs");
+    assert!(
+        early >= 0.95,
+        "thin-spread starts faster in only {early} of runs"
+    );
     assert!(late >= 0.95, "pilot ends higher in only {late} of runs");
 
     let e = ensemble(&dose_scenario(1.0, 1.0, 200));
-    let late = p_beats(&e, "pilot-then-cascade", "thin-spread", RunMetric::SustainedShare);
-    assert!(late < 0.5, "g = 1: pilot should not end higher, does in {late}");
+    let late = p_beats(
+        &e,
+        "pilot-then-cascade",
+        "thin-spread",
+        RunMetric::SustainedShare,
+    );
+    assert!(
+        late < 0.5,
+        "g = 1: pilot should not end higher, does in {late}"
+    );
 }
 
 /// Share of runs in which the cluster strategy has a region 80 % sustained by the horizon.
@@ -132,16 +175,28 @@ fn s4_readiness_spreads_need_serves() {
     let e = ensemble(&scenario(""));
     let faster = p_beats(&e, "by-readiness", "by-need", RunMetric::SustainedShare);
     let fairer = p_beats(&e, "by-need", "by-readiness", RunMetric::EquityGap);
-    assert!(faster >= 0.9, "readiness targeting sustains more in only {faster}");
-    assert!(fairer >= 0.95, "need targeting has the better equity gap in only {fairer}");
+    assert!(
+        faster >= 0.9,
+        "readiness targeting sustains more in only {faster}"
+    );
+    assert!(
+        fairer >= 0.95,
+        "need targeting has the better equity gap in only {fairer}"
+    );
     let gap_need = Summary::of(column(&e, "by-need", RunMetric::EquityGap));
-    assert!(gap_need.ci_low > 0.0, "need targeting should favour high-need schools: {gap_need:?}");
+    assert!(
+        gap_need.ci_low > 0.0,
+        "need targeting should favour high-need schools: {gap_need:?}"
+    );
 
     let e = ensemble(&scenario(
         "readiness_alpha = 2000.0\nreadiness_beta = 2000.0\nneed_readiness_correlation = 0.0",
     ));
     let faster = p_beats(&e, "by-readiness", "by-need", RunMetric::SustainedShare);
-    assert!(faster < 0.75, "equal readiness: readiness targeting still faster in {faster}");
+    assert!(
+        faster < 0.75,
+        "equal readiness: readiness targeting still faster in {faster}"
+    );
 }
 
 /// 5. With effect_sd = effect_mean, a quarter to a third of adopters see no benefit, more of them
@@ -164,7 +219,10 @@ fn s5_a_quarter_to_a_third_see_no_benefit() {
         &column(&e, "thin-spread", RunMetric::NoBenefitLowNeed),
     )
     .diff;
-    assert!(diff.ci_low > 0.0, "high-need minus low-need no-benefit share: {diff:?}");
+    assert!(
+        diff.ci_low > 0.0,
+        "high-need minus low-need no-benefit share: {diff:?}"
+    );
 
     let e = ensemble(&scenario(0.0));
     let share = Summary::of(column(&e, "thin-spread", RunMetric::NoBenefit));
@@ -189,6 +247,9 @@ fn s6_the_domino_chain() {
     let without = falls(0.0);
     // The brief's prototype: 100 % vs 49 %. Require "end to end" in >= 90 % of runs, and
     // "mostly does not" as <= 30 %.
-    assert!(with >= 0.9, "with size-proportional influence the chain fell in {with}");
+    assert!(
+        with >= 0.9,
+        "with size-proportional influence the chain fell in {with}"
+    );
     assert!(without <= 0.3, "without it the chain fell in {without}");
 }

@@ -583,7 +583,7 @@ mod tests {
     fn fit_and_effect_follow_their_formulas() {
         let p = params();
         assert_eq!(p.fit(0.4, 0.4), 1.0);
-        let w = 0.25f64;
+        let w = ScenarioConfig::default().innovation.context_width;
         assert!((p.fit(0.0, w) - (-0.5f64).exp()).abs() < 1e-12);
         // At practice 0 the effect is the full implementation dip.
         assert!((p.effect(0.0, 1.0, 0.3, p.home) + p.dip).abs() < 1e-12);

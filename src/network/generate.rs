@@ -49,7 +49,9 @@ pub fn generate<R: Rng>(cfg: &NetworkConfig, context: &[f64], rng: &mut R) -> Ne
 /// Regional network: each tie starts at a uniformly chosen school; with probability
 /// `within_region` its other end is in the same region, otherwise in another one. Ends are
 /// accepted with probability `exp(-d^2 / (2 h^2))` for context distance `d` and homophily `h`
-/// (up to 16 tries, then the last candidate is kept, so the expected tie count is kept). O(E).
+/// (up to 16 tries, then the last candidate is kept). A tie already drawn is drawn again, so the
+/// network has the declared number of ties unless the regions are too small to hold them
+/// (bounded at 20 draws per tie). O(E) expected.
 fn regional<R: Rng>(cfg: &NetworkConfig, ctx: &[f64], ties: usize, rng: &mut R) -> Vec<Edge> {
     let n = ctx.len();
     let regions = cfg.regions as usize;
@@ -60,7 +62,10 @@ fn regional<R: Rng>(cfg: &NetworkConfig, ctx: &[f64], ties: usize, rng: &mut R) 
     if n < 2 {
         return edges;
     }
-    for _ in 0..ties {
+    let mut seen = HashSet::with_capacity(ties);
+    let mut draws = 0usize;
+    while edges.len() < ties && draws < 20 * ties {
+        draws += 1;
         let a = rng.random_range(0..n);
         let r = region_of[a] as usize;
         let (lo, hi) = (starts[r], starts[r + 1]);
@@ -91,7 +96,8 @@ fn regional<R: Rng>(cfg: &NetworkConfig, ctx: &[f64], ties: usize, rng: &mut R) 
                 break;
             }
         }
-        if b != a {
+        let key = ((a.min(b) as u64) << 32) | a.max(b) as u64;
+        if b != a && seen.insert(key) {
             edges.push(Edge {
                 a: a as u32,
                 b: b as u32,

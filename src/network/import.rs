@@ -49,6 +49,7 @@ const NUMERIC_COLUMNS: [&str; 5] = ["size", "need", "readiness", "resources", "c
 fn reader(path: &Path) -> Result<csv::Reader<std::fs::File>, InputError> {
     csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
+        .flexible(true)
         .comment(Some(b'#'))
         .from_path(path)
         .map_err(|e| InputError::msg(format!("cannot read: {e}")).in_file(path))
