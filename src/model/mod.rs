@@ -9,7 +9,10 @@
 //! The mechanisms and their sources are described in `docs/model.md`; the numbered comments below
 //! refer to its sections.
 
+mod math;
 pub mod world;
+
+pub use math::exp;
 
 pub use world::World;
 
@@ -242,7 +245,7 @@ impl Params {
     #[inline]
     pub fn fit(&self, context: f64, version: f64) -> f64 {
         let d = context - version;
-        (-d * d * self.inv_two_width2).exp()
+        exp(-d * d * self.inv_two_width2)
     }
 
     /// Realized effect at `practice` and `fit` for a school whose site effect is `site` and whose
@@ -386,7 +389,7 @@ pub fn compute_fields(world: &World, p: &Params, s: &mut State, hub: Option<Hub>
                 Stage::Implementing => {
                     if teach > 0.0 {
                         let d = context[i] - version_j;
-                        s.know_how[i] += teach * w * (-d * d * sens).exp();
+                        s.know_how[i] += teach * w * exp(-d * d * sens);
                     }
                 }
                 Stage::Sustained => {}
@@ -534,8 +537,11 @@ fn peer_adopts(world: &World, p: &Params, s: &State, draws: &Draws, step: u32, i
     if pressure <= 0.0 {
         return false;
     }
-    let prob = s.readiness[i] * (1.0 - (-pressure).exp());
-    draws.uniform(step, i as u32, Purpose::Adoption) < prob
+    // Since 1 - e^-x <= x, a draw at or above readiness * pressure cannot adopt; checking that
+    // first skips the exp for almost every school that only feels the outside rate.
+    let u = draws.uniform(step, i as u32, Purpose::Adoption);
+    let ready = s.readiness[i];
+    u < ready * pressure && u < ready * (1.0 - exp(-pressure))
 }
 
 fn start(s: &mut State, p: &Params, i: usize, version: f64, mandated: bool, world: &World) {

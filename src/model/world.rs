@@ -82,7 +82,14 @@ impl World {
             .iter()
             .map(|s| s / cfg.schools.size_median)
             .collect();
-        let pow = |e: f64| -> Vec<f64> { rel.iter().map(|r| r.powf(e)).collect() };
+        let pow = |e: f64| -> Vec<f64> {
+            match e {
+                0.0 => vec![1.0; rel.len()],
+                1.0 => rel.clone(),
+                0.5 => rel.iter().map(|r| r.sqrt()).collect(),
+                _ => rel.iter().map(|r| r.powf(e)).collect(),
+            }
+        };
         let region_strength = (0..network.schools())
             .map(|i| {
                 network
@@ -138,13 +145,13 @@ impl World {
             Targeting::Random => 3,
         };
         self.orders[slot].get_or_init(|| {
-            let mut order: Vec<u32> = (0..self.len() as u32).collect();
-            order.sort_by(|&a, &b| {
-                self.target_score(rule, b as usize)
-                    .total_cmp(&self.target_score(rule, a as usize))
-                    .then(a.cmp(&b))
-            });
-            order
+            // Scores are finite and >= 0, so their bit patterns sort like the numbers; sorting
+            // (inverted bits, index) puts the highest score first and breaks ties by index.
+            let mut keyed: Vec<(u64, u32)> = (0..self.len() as u32)
+                .map(|i| (!self.target_score(rule, i as usize).to_bits(), i))
+                .collect();
+            keyed.sort_unstable();
+            keyed.into_iter().map(|(_, i)| i).collect()
         })
     }
 }

@@ -10,6 +10,28 @@ use crate::scenario::{NetworkConfig, NetworkKind};
 use rand::seq::SliceRandom;
 use rand::Rng;
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A hasher for tie keys that are already well spread by [`crate::engine::seed::mix64`]: the
+/// default SipHash costs more than the rest of network generation.
+#[derive(Default)]
+struct TieHasher(u64);
+
+impl Hasher for TieHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = crate::engine::seed::mix64(self.0 ^ b as u64);
+        }
+    }
+    fn write_u64(&mut self, key: u64) {
+        self.0 = crate::engine::seed::mix64(key);
+    }
+}
+
+type TieSet = HashSet<u64, BuildHasherDefault<TieHasher>>;
 
 /// Region of each school when `n` schools are split into `regions` contiguous, near-equal blocks.
 pub fn region_blocks(n: usize, regions: usize) -> Vec<u32> {
@@ -62,7 +84,7 @@ fn regional<R: Rng>(cfg: &NetworkConfig, ctx: &[f64], ties: usize, rng: &mut R) 
     if n < 2 {
         return edges;
     }
-    let mut seen = HashSet::with_capacity(ties);
+    let mut seen = TieSet::with_capacity_and_hasher(ties, Default::default());
     let mut draws = 0usize;
     while edges.len() < ties && draws < 20 * ties {
         draws += 1;
@@ -130,7 +152,7 @@ fn erdos_renyi<R: Rng>(cfg: &NetworkConfig, n: usize, ties: usize, rng: &mut R) 
             })
             .collect();
     }
-    let mut seen = HashSet::with_capacity(ties);
+    let mut seen = TieSet::with_capacity_and_hasher(ties, Default::default());
     let mut edges = Vec::with_capacity(ties);
     while edges.len() < ties {
         let a = rng.random_range(0..n as u32);

@@ -51,12 +51,14 @@ impl Network {
             }
         }
         edges.retain(|e| e.a != e.b);
-        edges.sort_unstable_by(|x, y| {
-            (x.a, x.b)
-                .cmp(&(y.a, y.b))
-                .then(y.weight.total_cmp(&x.weight))
+        edges.sort_unstable_by_key(|e| ((e.a as u64) << 32) | e.b as u64);
+        edges.dedup_by(|later, first| {
+            let same = later.a == first.a && later.b == first.b;
+            if same {
+                first.weight = first.weight.max(later.weight);
+            }
+            same
         });
-        edges.dedup_by(|later, first| later.a == first.a && later.b == first.b);
 
         let mut degree = vec![0u32; n + 1];
         for e in &edges {

@@ -174,10 +174,16 @@ impl Population {
 /// Tertiles by need; ties are broken by school index so the split is deterministic.
 pub fn need_groups(need: &[f64]) -> Vec<NeedGroup> {
     let n = need.len();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| need[a].total_cmp(&need[b]).then(a.cmp(&b)));
+    // Need is in [0, 1], so its bit pattern sorts like the number.
+    let mut order: Vec<(u64, u32)> = need
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.to_bits(), i as u32))
+        .collect();
+    order.sort_unstable();
     let mut groups = vec![NeedGroup::Middle; n];
-    for (rank, &i) in order.iter().enumerate() {
+    for (rank, &(_, i)) in order.iter().enumerate() {
+        let i = i as usize;
         groups[i] = if rank < n / 3 {
             NeedGroup::Low
         } else if rank >= n - n / 3 {
