@@ -1,1 +1,125 @@
-fn main() {}
+//! Criterion benchmarks of the engine (figures quoted in README.md, "Performance").
+//!
+//! - `term/*`: one term of the school model under thin-spread, mid-run (every school
+//!   implementing, so every tie is walked), at 1,000 and 100,000 schools. Reported twice: as
+//!   school-terms per second and as edge visits per second.
+//! - `world/*`: building one run's world (network and schools).
+//! - `compare/default`: the whole default comparison (3 strategies x 1,000 runs x 400 schools x
+//!   20 terms) on all cores.
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use domino::engine::ensemble::run_ensemble;
+use domino::engine::{seed::RunSeeds, term};
+use domino::model::{Params, State, World};
+use domino::strategy::{self, Plan};
+use domino::Scenario;
+
+fn scenario(schools: u32) -> Scenario {
+    let regions = (schools / 1000).max(8);
+    Scenario::from_toml(
+        &format!("seed = 7\n[network]\nschools = {schools}\nregions = {regions}\n"),
+        None,
+    )
+    .expect("valid benchmark scenario")
+}
+
+/// A world and a state after `warm_up` terms of thin-spread, so that every school implements.
+fn fixture(schools: u32, warm_up: u32) -> (Scenario, World, Params, State, Plan) {
+    let scn = scenario(schools);
+    let seeds = RunSeeds::new(7, 0);
+    let world = World::build(&scn, &seeds);
+    let params = Params::new(&scn.config, &scn.config.strategies[0]);
+    let draws = seeds.draws();
+    let budget = scn.budget_per_term();
+    let mut state = State::default();
+    state.reset(&world, &params);
+    let mut plan = Plan::default();
+    let mut thin = strategy::build(&scn.config.strategies[0], &world, budget);
+    for step in 0..warm_up {
+        term(
+            &world,
+            &params,
+            thin.as_mut(),
+            &mut state,
+            &mut plan,
+            &draws,
+            budget,
+            step,
+        );
+    }
+    (scn, world, params, state, plan)
+}
+
+fn one_term(c: &mut Criterion) {
+    for schools in [1_000u32, 100_000] {
+        let (scn, world, params, state, plan) = fixture(schools, 3);
+        let budget = scn.budget_per_term();
+        let draws = RunSeeds::new(7, 0).draws();
+        let edges: u64 = (0..world.len())
+            .map(|i| world.network.degree(i) as u64)
+            .sum();
+        for (unit, amount) in [("school-terms", schools as u64), ("edge-visits", edges)] {
+            let mut group = c.benchmark_group(format!("term/{unit}"));
+            group.throughput(Throughput::Elements(amount));
+            if schools >= 100_000 {
+                group.sample_size(20);
+            }
+            group.bench_function(format!("{schools}"), |b| {
+                b.iter_batched(
+                    || (state.clone(), plan.clone()),
+                    |(mut s, mut p)| {
+                        let mut thin = strategy::build(&scn.config.strategies[0], &world, budget);
+                        term(
+                            &world,
+                            &params,
+                            thin.as_mut(),
+                            &mut s,
+                            &mut p,
+                            &draws,
+                            budget,
+                            3,
+                        );
+                        s
+                    },
+                    BatchSize::LargeInput,
+                )
+            });
+            group.finish();
+        }
+    }
+}
+
+fn world(c: &mut Criterion) {
+    let mut group = c.benchmark_group("world");
+    for schools in [400u32, 100_000] {
+        let scn = scenario(schools);
+        group.throughput(Throughput::Elements(schools as u64));
+        if schools >= 100_000 {
+            group.sample_size(20);
+        }
+        group.bench_function(format!("{schools}"), |b| {
+            let mut k = 0;
+            b.iter(|| {
+                k += 1;
+                World::build(&scn, &RunSeeds::new(7, k))
+            })
+        });
+    }
+    group.finish();
+}
+
+fn compare_default(c: &mut Criterion) {
+    let scn = Scenario::builtin_default();
+    let mut group = c.benchmark_group("compare");
+    group.sample_size(10);
+    let school_terms = scn.config.runs as u64
+        * scn.config.strategies.len() as u64
+        * scn.schools() as u64
+        * scn.config.steps as u64;
+    group.throughput(Throughput::Elements(school_terms));
+    group.bench_function("default", |b| b.iter(|| run_ensemble(&scn, &())));
+    group.finish();
+}
+
+criterion_group!(benches, one_term, world, compare_default);
+criterion_main!(benches);

@@ -11,8 +11,8 @@ pub mod seed;
 use crate::metrics::{Recorder, RunSummary};
 use crate::model::{advance, compute_fields, Params, State, World};
 use crate::scenario::Scenario;
-use crate::strategy::{self, Plan, TermView};
-use seed::RunSeeds;
+use crate::strategy::{self, Plan, Strategy, TermView};
+use seed::{Draws, RunSeeds};
 
 /// Reusable per-thread buffers for runs.
 #[derive(Debug, Default)]
@@ -41,7 +41,6 @@ pub fn simulate(
     let params = Params::new(cfg, scfg);
     let budget = scenario.budget_per_term();
     let draws = seeds.draws();
-    let n = world.len();
     let mut strat = strategy::build(scfg, world, budget);
     let Buffers {
         state,
@@ -49,49 +48,72 @@ pub fn simulate(
         recorder,
     } = buf;
     state.reset(world, &params);
-    plan.reset(n, budget);
+    plan.reset(world.len(), budget);
     recorder.reset(world);
     recorder.observe(world, &params, state, 0, 0.0, budget);
     observe(0, state, plan);
     for step in 0..cfg.steps {
-        plan.reset(n, budget);
-        let hub = {
-            let view = TermView {
-                step,
-                budget,
-                world,
-                state,
-                params: &params,
-                draws: &draws,
-            };
-            strat.hub(&view)
-        };
-        if let Some(h) = hub {
-            plan.fund_hub(h);
-        }
-        compute_fields(world, &params, state, plan.hub);
-        let view = TermView {
-            step,
-            budget,
-            world,
-            state,
-            params: &params,
-            draws: &draws,
-        };
-        strat.allocate(&view, plan);
-        advance(
+        term(
             world,
             &params,
+            strat.as_mut(),
             state,
-            &plan.support,
-            &plan.recruit,
+            plan,
             &draws,
+            budget,
             step,
         );
         recorder.observe(world, &params, state, step + 1, plan.spent(), budget);
         observe(step + 1, state, plan);
     }
     recorder.summary()
+}
+
+/// One term t of the school model: the strategy picks a hub, the fields are computed from the
+/// state at t, the strategy fills `plan`, and every school advances to t + 1. Allocation-free once
+/// the buffers have their size. O(n + sum of adopters' degrees).
+#[allow(clippy::too_many_arguments)]
+pub fn term(
+    world: &World,
+    params: &Params,
+    strategy: &mut dyn Strategy,
+    state: &mut State,
+    plan: &mut Plan,
+    draws: &Draws,
+    budget: f64,
+    step: u32,
+) {
+    plan.reset(world.len(), budget);
+    let view = TermView {
+        step,
+        budget,
+        world,
+        state,
+        params,
+        draws,
+    };
+    if let Some(h) = strategy.hub(&view) {
+        plan.fund_hub(h);
+    }
+    compute_fields(world, params, state, plan.hub);
+    let view = TermView {
+        step,
+        budget,
+        world,
+        state,
+        params,
+        draws,
+    };
+    strategy.allocate(&view, plan);
+    advance(
+        world,
+        params,
+        state,
+        &plan.support,
+        &plan.recruit,
+        draws,
+        step,
+    );
 }
 
 #[cfg(test)]
