@@ -157,9 +157,11 @@ pub fn verdict(result: &Ensemble) -> String {
     let a = col(result, best, RunMetric::SustainedShare);
     let mut parts = Vec::new();
     let mut worst_p: f64 = 1.0;
+    let mut ahead_on_average = true;
     for o in (0..k).filter(|&o| o != best) {
         let p = paired(&a, &col(result, o, RunMetric::SustainedShare));
         worst_p = worst_p.min(p.p_beats);
+        ahead_on_average &= p.diff.ci_low > 0.0;
         parts.push(format!(
             "{} in {}% of paired runs ({:+.1} points, 95% CI {:+.1} to {:+.1})",
             result.strategies[o],
@@ -169,12 +171,17 @@ pub fn verdict(result: &Ensemble) -> String {
             100.0 * p.diff.ci_high
         ));
     }
-    let certainty = if worst_p >= 0.95 {
-        "a clear winner"
-    } else if worst_p >= 0.75 {
-        "a likely winner, not a sure one"
-    } else {
-        "no clear winner: results overlap"
+    // Two questions a leader asks: is it better on average (the CI of the paired difference),
+    // and how often would it be better in one realisation (the paired win share)?
+    let certainty = match (ahead_on_average, worst_p) {
+        (true, p) if p >= 0.95 => {
+            "a clear winner: ahead on average and in at least 95% of paired runs"
+        }
+        (true, p) if p >= 0.75 => {
+            "ahead on average; in a single run it is likely, not sure, to come out ahead"
+        }
+        (true, _) => "ahead on average, but a single run often goes the other way",
+        (false, _) => "no clear winner: a difference is within the uncertainty",
     };
     format!(
         "Winner on schools sustained: {name} ({certainty}). It sustains more schools than {}.",

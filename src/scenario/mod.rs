@@ -147,7 +147,12 @@ impl Scenario {
 
     /// The resolved scenario as TOML (all defaults written out), as `domino check` prints it.
     pub fn to_toml(&self) -> String {
-        toml::to_string(&self.config).expect("a scenario always serialises")
+        let mut text = toml::to_string(&self.config).expect("a scenario always serialises");
+        // The serialiser leaves the last array-of-tables entry without a line end.
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text
     }
 
     /// Index of the strategy named `name`.
