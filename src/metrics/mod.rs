@@ -357,6 +357,10 @@ pub struct SeriesAggregate {
     steps: usize,
     n: Vec<u32>,
     mean: Vec<f64>,
+    /// Smallest and largest value seen per cell: percentiles are clamped to them, so a series
+    /// that is 0 in every run reports 0, not the middle of the first bin.
+    min: Vec<f64>,
+    max: Vec<f64>,
     hist: Vec<u32>,
 }
 
@@ -383,6 +387,8 @@ impl SeriesAggregate {
             steps,
             n: vec![0; cells],
             mean: vec![0.0; cells],
+            min: vec![f64::INFINITY; cells],
+            max: vec![f64::NEG_INFINITY; cells],
             hist: vec![0; cells * BINS],
         }
     }
@@ -398,6 +404,8 @@ impl SeriesAggregate {
                 let cell = t * Series::COUNT + k;
                 self.n[cell] += 1;
                 self.mean[cell] += (v - self.mean[cell]) / self.n[cell] as f64;
+                self.min[cell] = self.min[cell].min(v);
+                self.max[cell] = self.max[cell].max(v);
                 let (lo, hi) = Series::ALL[k].range();
                 let bin = (((v - lo) / (hi - lo)) * BINS as f64)
                     .floor()
@@ -413,6 +421,7 @@ impl SeriesAggregate {
         let n = self.n[cell];
         let hist = &self.hist[cell * BINS..(cell + 1) * BINS];
         let (lo, hi) = series.range();
+        let (seen_min, seen_max) = (self.min[cell], self.max[cell]);
         let q = |p: f64| -> f64 {
             if n == 0 {
                 return f64::NAN;
@@ -423,11 +432,12 @@ impl SeriesAggregate {
                 let c = c as f64;
                 if c > 0.0 && cum + c >= target {
                     let within = ((target - cum) / c).clamp(0.0, 1.0);
-                    return lo + (hi - lo) * (b as f64 + within) / BINS as f64;
+                    let v = lo + (hi - lo) * (b as f64 + within) / BINS as f64;
+                    return v.clamp(seen_min, seen_max);
                 }
                 cum += c;
             }
-            hi
+            seen_max
         };
         SeriesPoint {
             n,
@@ -467,6 +477,21 @@ mod tests {
             );
         }
         assert_eq!(agg.point(0, Series::Pockets).n, 0);
+    }
+
+    #[test]
+    fn percentiles_of_a_constant_series_are_that_constant() {
+        let mut agg = SeriesAggregate::new(0);
+        for _ in 0..50 {
+            let mut row = [f64::NAN; Series::COUNT];
+            row[Series::Sustained as usize] = 0.0;
+            row[Series::Pockets as usize] = 0.3;
+            agg.add(&[row]);
+        }
+        let zero = agg.point(0, Series::Sustained);
+        assert_eq!((zero.p5, zero.p50, zero.p95), (0.0, 0.0, 0.0));
+        let p = agg.point(0, Series::Pockets);
+        assert_eq!((p.p5, p.p50, p.p95), (0.3, 0.3, 0.3));
     }
 
     #[test]
