@@ -15,7 +15,7 @@ pub fn exp(x: f64) -> f64 {
     }
     const LOG2_E: f64 = std::f64::consts::LOG2_E;
     // ln 2 split so that k * LN2_HI is exact for |k| < 2^11.
-    const LN2_HI: f64 = 6.931_471_803_691_238_2e-1;
+    const LN2_HI: f64 = 6.931_471_803_691_238e-1;
     const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
     // floor(t) by truncation and a correction: `f64::floor` is a library call without SSE4.1.
     let t = x * LOG2_E + 0.5;

@@ -268,7 +268,7 @@ mod tests {
 
     fn make(kind: NetworkKind, n: u32, degree: f64) -> Network {
         let mut rng = Pcg64Mcg::seed_from_u64(5);
-        let ctx: Vec<f64> = (0..n).map(|i| (i as f64 / n as f64)).collect();
+        let ctx: Vec<f64> = (0..n).map(|i| i as f64 / n as f64).collect();
         generate(&cfg(kind, n, degree), &ctx, &mut rng)
     }
 

@@ -354,8 +354,10 @@ mod tests {
         let mut c = ScenarioConfig::default();
         c.strategies.push(StrategyConfig::named("cluster"));
         assert!(resolve(&mut c).unwrap_err().message.contains("unique"));
-        let mut c = ScenarioConfig::default();
-        c.strategies = vec![StrategyConfig::named("mine")];
+        let mut c = ScenarioConfig {
+            strategies: vec![StrategyConfig::named("mine")],
+            ..ScenarioConfig::default()
+        };
         assert_eq!(
             resolve(&mut c).unwrap_err().field.as_deref(),
             Some("strategies[0].kind")
