@@ -7,7 +7,7 @@
 //! fixed-size series aggregates; per-run series live only until their chunk is folded.
 
 use super::{seed::RunSeeds, simulate, Buffers};
-use crate::metrics::{RunSummary, SeriesAggregate, SeriesRow};
+use crate::metrics::{Measures, RunSummary, SeriesAggregate, SeriesRow};
 use crate::model::World;
 use crate::scenario::Scenario;
 use rayon::prelude::*;
@@ -19,7 +19,9 @@ const CHUNK: usize = 256;
 /// The results of an ensemble.
 #[derive(Debug, Clone)]
 pub struct Ensemble {
-    /// Strategy names, in scenario order.
+    /// What was measured: names of the run metrics and series.
+    pub measures: Measures,
+    /// Strategy names (or seeding rules, for the classic models), in scenario order.
     pub strategies: Vec<String>,
     /// `runs[s][k]`: the summary of run k of strategy s.
     pub runs: Vec<Vec<RunSummary>>,
@@ -50,6 +52,7 @@ pub fn run_ensemble(scenario: &Scenario, progress: &dyn Progress) -> Ensemble {
     let n_strat = cfg.strategies.len();
     let runs = cfg.runs as usize;
     let mut out = Ensemble {
+        measures: Measures::school(),
         strategies: cfg.strategies.iter().map(|s| s.name.clone()).collect(),
         runs: vec![Vec::with_capacity(runs); n_strat],
         series: (0..n_strat)

@@ -133,15 +133,89 @@ impl RunMetric {
     }
 }
 
-/// The figures of one run, indexed by [`RunMetric`]. NaN means undefined in this run; +infinity
-/// means a time never reached.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RunSummary(pub [f64; RunMetric::COUNT]);
+/// The figures of one run, one per metric of its [`Measures`] (for the school model, indexed by
+/// [`RunMetric`]). NaN means undefined in this run; +infinity means a time never reached.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSummary(pub Box<[f64]>);
 
 impl RunSummary {
-    /// The value of `m`.
+    /// The value of school-model metric `m`.
     pub fn get(&self, m: RunMetric) -> f64 {
         self.0[m as usize]
+    }
+
+    /// The value of the metric at index `i` of the ensemble's [`Measures`].
+    pub fn at(&self, i: usize) -> f64 {
+        self.0[i]
+    }
+}
+
+/// One per-run metric: its column name and whether it is a time (never reached = +infinity).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricInfo {
+    /// Snake-case name used in files.
+    pub name: &'static str,
+    /// A time, where "never" is +infinity (an empty cell in `runs.csv`).
+    pub is_time: bool,
+}
+
+/// One per-step series: its name and the range of its histogram.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesInfo {
+    /// Snake-case name used in files.
+    pub name: &'static str,
+    /// Range used by the aggregate's histogram for percentiles.
+    pub range: (f64, f64),
+}
+
+/// What a model measures: the per-run metrics and per-step series of its ensembles, and which of
+/// them headline a comparison. The school model and the classic models each have one, and the
+/// output files and tables are written from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measures {
+    /// Per-run metrics, in column order.
+    pub run_metrics: Vec<MetricInfo>,
+    /// Per-step series, in file order.
+    pub series: Vec<SeriesInfo>,
+    /// Run metrics compared run by run in `paired.csv` (higher is better for each).
+    pub paired: Vec<usize>,
+    /// The run metric that decides which strategy wins.
+    pub headline: usize,
+    /// The series drawn in the chart.
+    pub headline_series: usize,
+    /// What a step is called in tables and charts ("term", "round", "time").
+    pub step_name: &'static str,
+    /// File name of the chart of the headline series.
+    pub chart_file: &'static str,
+}
+
+impl Measures {
+    /// The measures of the school model.
+    pub fn school() -> Self {
+        Self {
+            run_metrics: RunMetric::ALL
+                .iter()
+                .map(|&m| MetricInfo {
+                    name: m.name(),
+                    is_time: m.is_time(),
+                })
+                .collect(),
+            series: Series::ALL
+                .iter()
+                .map(|&s| SeriesInfo {
+                    name: s.name(),
+                    range: s.range(),
+                })
+                .collect(),
+            paired: vec![
+                RunMetric::SustainedShare as usize,
+                RunMetric::StudentsBenefiting as usize,
+            ],
+            headline: RunMetric::SustainedShare as usize,
+            headline_series: Series::Sustained as usize,
+            step_name: "term",
+            chart_file: "sustained.svg",
+        }
     }
 }
 
@@ -343,7 +417,7 @@ impl Recorder {
         v[RunMetric::NoBenefitHighNeed as usize] = self.last[LAST_NB_HIGH];
         v[RunMetric::NoBenefitLowNeed as usize] = self.last[LAST_NB_LOW];
         v[RunMetric::MeanEffect as usize] = self.last[LAST_EFFECT];
-        RunSummary(v)
+        RunSummary(Box::new(v))
     }
 }
 
@@ -355,6 +429,7 @@ pub const BINS: usize = 1000;
 #[derive(Debug, Clone)]
 pub struct SeriesAggregate {
     steps: usize,
+    ranges: Vec<(f64, f64)>,
     n: Vec<u32>,
     mean: Vec<f64>,
     /// Smallest and largest value seen per cell: percentiles are clamped to them, so a series
@@ -380,11 +455,17 @@ pub struct SeriesPoint {
 }
 
 impl SeriesAggregate {
-    /// An empty aggregate for terms 0..=steps.
+    /// An empty aggregate of the school model's [`Series`] for terms 0..=steps.
     pub fn new(steps: usize) -> Self {
-        let cells = (steps + 1) * Series::COUNT;
+        Self::with_ranges(steps, Series::ALL.iter().map(|s| s.range()).collect())
+    }
+
+    /// An empty aggregate of series with the given histogram ranges, for steps 0..=steps.
+    pub fn with_ranges(steps: usize, ranges: Vec<(f64, f64)>) -> Self {
+        let cells = (steps + 1) * ranges.len();
         Self {
             steps,
+            ranges,
             n: vec![0; cells],
             mean: vec![0.0; cells],
             min: vec![f64::INFINITY; cells],
@@ -395,18 +476,19 @@ impl SeriesAggregate {
 
     /// Adds one run's series. Runs must be added in run order for the means to be bit-identical
     /// across thread counts (the engine does so).
-    pub fn add(&mut self, rows: &[SeriesRow]) {
+    pub fn add<R: AsRef<[f64]>>(&mut self, rows: &[R]) {
+        let width = self.ranges.len();
         for (t, row) in rows.iter().enumerate().take(self.steps + 1) {
-            for (k, &v) in row.iter().enumerate() {
+            for (k, &v) in row.as_ref().iter().enumerate().take(width) {
                 if v.is_nan() {
                     continue;
                 }
-                let cell = t * Series::COUNT + k;
+                let cell = t * width + k;
                 self.n[cell] += 1;
                 self.mean[cell] += (v - self.mean[cell]) / self.n[cell] as f64;
                 self.min[cell] = self.min[cell].min(v);
                 self.max[cell] = self.max[cell].max(v);
-                let (lo, hi) = Series::ALL[k].range();
+                let (lo, hi) = self.ranges[k];
                 let bin = (((v - lo) / (hi - lo)) * BINS as f64)
                     .floor()
                     .clamp(0.0, (BINS - 1) as f64) as usize;
@@ -415,12 +497,17 @@ impl SeriesAggregate {
         }
     }
 
-    /// The aggregate of `series` at term `step`.
+    /// The aggregate of school-model `series` at term `step`.
     pub fn point(&self, step: usize, series: Series) -> SeriesPoint {
-        let cell = step * Series::COUNT + series as usize;
+        self.point_at(step, series as usize)
+    }
+
+    /// The aggregate of the series at index `k` at `step`.
+    pub fn point_at(&self, step: usize, k: usize) -> SeriesPoint {
+        let cell = step * self.ranges.len() + k;
         let n = self.n[cell];
         let hist = &self.hist[cell * BINS..(cell + 1) * BINS];
-        let (lo, hi) = series.range();
+        let (lo, hi) = self.ranges[k];
         let (seen_min, seen_max) = (self.min[cell], self.max[cell]);
         let q = |p: f64| -> f64 {
             if n == 0 {

@@ -10,14 +10,13 @@
 //! |---|---|---|
 //! | `summary.csv` | strategy x metric | strategy, metric, n, mean, sd, ci_low, ci_high, p5, p50, p95 |
 //! | `paired.csv` | strategy x other strategy x metric | strategy, versus, metric, n, p_beats, p_beats_ci_low, p_beats_ci_high, mean_diff, diff_ci_low, diff_ci_high |
-//! | `runs.csv` | strategy x run | strategy, run, then every [`RunMetric`] |
+//! | `runs.csv` | strategy x run | strategy, run, then every run metric of the model's [`Measures`](crate::metrics::Measures) |
 //! | `timeseries.csv` | strategy x term x series | strategy, step, metric, n, mean, p5, p50, p95 |
 //! | `scenario.toml` | - | the resolved scenario, to reproduce the results |
 
 use crate::engine::ensemble::Ensemble;
 use crate::error::{Error, Result};
 use crate::metrics::stats::{paired, wilson, Summary};
-use crate::metrics::{RunMetric, Series};
 use crate::scenario::Scenario;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -69,10 +68,6 @@ pub fn write_atomic(
     Ok(())
 }
 
-/// Metrics compared run by run in `paired.csv` (higher is better for each).
-pub const PAIRED_METRICS: [RunMetric; 2] =
-    [RunMetric::SustainedShare, RunMetric::StudentsBenefiting];
-
 /// Writes every output of a comparison into `dir` (created if needed). Returns the paths written.
 pub fn write_comparison(
     dir: &Path,
@@ -94,8 +89,8 @@ pub fn write_comparison(
     file("scenario.toml", &|w| {
         w.write_all(scenario.to_toml().as_bytes())
     })?;
-    file("sustained.svg", &|w| {
-        w.write_all(crate::report::svg::sustained_chart(scenario, result).as_bytes())
+    file(result.measures.chart_file, &|w| {
+        w.write_all(crate::report::svg::headline_chart(scenario, result).as_bytes())
     })?;
     Ok(written)
 }
@@ -105,15 +100,15 @@ pub fn write_comparison(
 pub fn summaries(result: &Ensemble, s: usize) -> Vec<(String, Summary)> {
     let runs = &result.runs[s];
     let mut rows = Vec::new();
-    for &m in RunMetric::ALL {
-        let values: Vec<f64> = runs.iter().map(|r| r.get(m)).collect();
-        rows.push((m.name().to_string(), Summary::of(values.iter().copied())));
-        if m.is_time() {
+    for (m, info) in result.measures.run_metrics.iter().enumerate() {
+        let values: Vec<f64> = runs.iter().map(|r| r.at(m)).collect();
+        rows.push((info.name.to_string(), Summary::of(values.iter().copied())));
+        if info.is_time {
             let n = values.len() as f64;
             let p = values.iter().filter(|v| v.is_finite()).count() as f64 / n;
             let (lo, hi) = wilson(p, n);
             rows.push((
-                format!("{}_reached_share", m.name()),
+                format!("{}_reached_share", info.name),
                 Summary {
                     n: values.len(),
                     mean: p,
@@ -151,8 +146,9 @@ fn write_summary(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
     Ok(())
 }
 
-fn column(result: &Ensemble, s: usize, m: RunMetric) -> Vec<f64> {
-    result.runs[s].iter().map(|r| r.get(m)).collect()
+/// Run metric `m` of strategy `s`, run by run.
+pub fn column(result: &Ensemble, s: usize, m: usize) -> Vec<f64> {
+    result.runs[s].iter().map(|r| r.at(m)).collect()
 }
 
 fn write_paired(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
@@ -162,12 +158,12 @@ fn write_paired(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
             if a == b {
                 continue;
             }
-            for m in PAIRED_METRICS {
+            for &m in &result.measures.paired {
                 let p = paired(&column(result, a, m), &column(result, b, m));
                 writeln!(
                     w,
                     "{name_a},{name_b},{},{},{},{},{},{},{},{}",
-                    m.name(),
+                    result.measures.run_metrics[m].name,
                     p.diff.n,
                     num(p.p_beats),
                     num(p.p_low),
@@ -184,15 +180,14 @@ fn write_paired(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
 
 fn write_runs(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
     write!(w, "strategy,run")?;
-    for m in RunMetric::ALL {
-        write!(w, ",{}", m.name())?;
+    for m in &result.measures.run_metrics {
+        write!(w, ",{}", m.name)?;
     }
     writeln!(w)?;
     for (s, name) in result.strategies.iter().enumerate() {
         for (k, run) in result.runs[s].iter().enumerate() {
             write!(w, "{name},{k}")?;
-            for &m in RunMetric::ALL {
-                let v = run.get(m);
+            for &v in run.0.iter() {
                 // A time never reached is an empty cell here: pandas and R read it as missing.
                 let v = if v.is_infinite() { f64::NAN } else { v };
                 write!(w, ",{}", num(v))?;
@@ -208,12 +203,12 @@ fn write_timeseries(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
     for (s, name) in result.strategies.iter().enumerate() {
         let agg = &result.series[s];
         for t in 0..agg.terms() {
-            for &series in Series::ALL {
-                let p = agg.point(t, series);
+            for (k, series) in result.measures.series.iter().enumerate() {
+                let p = agg.point_at(t, k);
                 writeln!(
                     w,
                     "{name},{t},{},{},{},{},{},{}",
-                    series.name(),
+                    series.name,
                     p.n,
                     num(p.mean),
                     num(p.p5),

@@ -5,11 +5,12 @@ pub mod svg;
 use crate::engine::ensemble::Ensemble;
 use crate::metrics::stats::{paired, Summary};
 use crate::metrics::RunMetric;
+use crate::output::column;
 use crate::scenario::Scenario;
 use std::fmt::Write;
 
 fn col(result: &Ensemble, s: usize, m: RunMetric) -> Vec<f64> {
-    result.runs[s].iter().map(|r| r.get(m)).collect()
+    column(result, s, m as usize)
 }
 
 fn pct(v: f64) -> String {
@@ -40,10 +41,11 @@ fn big(v: f64) -> String {
     }
 }
 
-/// Index of the strategy with the highest mean sustained share (first on ties).
+/// Index of the strategy with the highest mean headline metric (for the school model, the
+/// sustained share; first on ties).
 pub fn leader(result: &Ensemble) -> usize {
     let means: Vec<f64> = (0..result.strategies.len())
-        .map(|s| Summary::of(col(result, s, RunMetric::SustainedShare)).mean)
+        .map(|s| Summary::of(column(result, s, result.measures.headline)).mean)
         .collect();
     let mut best = 0;
     for (s, &m) in means.iter().enumerate() {
@@ -143,7 +145,7 @@ fn short(name: &str) -> String {
     name.chars().take(7).collect()
 }
 
-/// One sentence: which strategy wins on schools sustained, and how sure that is.
+/// One sentence: which strategy wins on the headline metric, and how sure that is.
 pub fn verdict(result: &Ensemble) -> String {
     let k = result.strategies.len();
     if k == 1 {
@@ -154,12 +156,13 @@ pub fn verdict(result: &Ensemble) -> String {
     }
     let best = leader(result);
     let name = &result.strategies[best];
-    let a = col(result, best, RunMetric::SustainedShare);
+    let headline = result.measures.headline;
+    let a = column(result, best, headline);
     let mut parts = Vec::new();
     let mut worst_p: f64 = 1.0;
     let mut ahead_on_average = true;
     for o in (0..k).filter(|&o| o != best) {
-        let p = paired(&a, &col(result, o, RunMetric::SustainedShare));
+        let p = paired(&a, &column(result, o, headline));
         worst_p = worst_p.min(p.p_beats);
         ahead_on_average &= p.diff.ci_low > 0.0;
         parts.push(format!(
@@ -184,7 +187,8 @@ pub fn verdict(result: &Ensemble) -> String {
         (false, _) => "no clear winner: a difference is within the uncertainty",
     };
     format!(
-        "Winner on schools sustained: {name} ({certainty}). It sustains more schools than {}.",
-        parts.join("; than ")
+        "Winner on {}: {name} ({certainty}). Ahead of {}.",
+        result.measures.run_metrics[headline].name.replace('_', " "),
+        parts.join("; of ")
     )
 }

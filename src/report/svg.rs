@@ -1,7 +1,6 @@
 //! SVG pictures, written by hand so they need no plotting dependency and come out byte-identical.
 
 use crate::engine::ensemble::Ensemble;
-use crate::metrics::Series;
 use crate::scenario::Scenario;
 use std::fmt::Write;
 
@@ -16,12 +15,15 @@ fn escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// A line chart of the sustained share over terms: the mean of each strategy as a line, with its
-/// 5th-95th percentile band shaded.
-pub fn sustained_chart(scenario: &Scenario, result: &Ensemble) -> String {
+/// A line chart of the headline series (for the school model, the share of schools sustained)
+/// over steps: the mean of each strategy as a line, with its 5th-95th percentile band shaded.
+pub fn headline_chart(scenario: &Scenario, result: &Ensemble) -> String {
     let (w, h) = (720.0, 420.0);
     let (left, right, top, bottom) = (60.0, 200.0, 40.0, 50.0);
-    let steps = scenario.config.steps as f64;
+    let measures = &result.measures;
+    let series = measures.headline_series;
+    let label = measures.series[series].name.replace('_', " ");
+    let steps = result.series.first().map_or(1, |a| a.terms() - 1) as f64;
     let x = |t: f64| left + (w - left - right) * t / steps.max(1.0);
     let y = |v: f64| top + (h - top - bottom) * (1.0 - v.clamp(0.0, 1.0));
     let mut s = String::new();
@@ -32,7 +34,7 @@ pub fn sustained_chart(scenario: &Scenario, result: &Ensemble) -> String {
     let _ = writeln!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
     let _ = writeln!(
         s,
-        r#"<text x="{left}" y="22" font-size="15">{}: share of schools sustained (mean, 5-95% band over {} runs)</text>"#,
+        r#"<text x="{left}" y="22" font-size="15">{}: {label} (mean, 5-95% band over {} runs)</text>"#,
         escape(&scenario.config.name),
         scenario.config.runs
     );
@@ -61,15 +63,16 @@ pub fn sustained_chart(scenario: &Scenario, result: &Ensemble) -> String {
     }
     let _ = writeln!(
         s,
-        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">term</text>"#,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
         (left + w - right) / 2.0,
-        h - 12.0
+        h - 12.0,
+        measures.step_name
     );
     for (k, name) in result.strategies.iter().enumerate() {
         let colour = PALETTE[k % PALETTE.len()];
         let agg = &result.series[k];
         let pts: Vec<_> = (0..agg.terms())
-            .map(|t| (t as f64, agg.point(t, Series::Sustained)))
+            .map(|t| (t as f64, agg.point_at(t, series)))
             .collect();
         let mut band = String::new();
         for (t, p) in &pts {
