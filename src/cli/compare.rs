@@ -33,15 +33,26 @@ pub fn compare(path: Option<&Path>, out: Option<PathBuf>, opts: &RunOptions) -> 
     let bar = progress_bar(scenario.config.runs as u64, "runs", opts.quiet);
     let started = Instant::now();
     let progress: &dyn Progress = &bar;
-    let result = pool(opts.threads)?.install(|| run_ensemble(&scenario, progress));
+    let result = pool(opts.threads)?.install(|| {
+        if scenario.config.model.is_classic() {
+            crate::classic::run_ensemble(&scenario, progress)
+        } else {
+            run_ensemble(&scenario, progress)
+        }
+    });
     bar.finish_and_clear();
     let elapsed = started.elapsed();
     let written = write_comparison(&out, &scenario, &result)?;
     super::say(&format!(
-        "{}\n{} runs x {} strategies in {:.2} s. Wrote {} files to {}/\n",
+        "{}\n{} runs x {} {} in {:.2} s. Wrote {} files to {}/\n",
         report::table(&scenario, &result),
         scenario.config.runs,
         result.strategies.len(),
+        if scenario.config.model.is_classic() {
+            "seeding rules"
+        } else {
+            "strategies"
+        },
         elapsed.as_secs_f64(),
         written.len(),
         out.display()

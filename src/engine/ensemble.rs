@@ -46,25 +46,52 @@ impl Progress for indicatif::ProgressBar {
 }
 
 /// Runs every strategy of `scenario` for `scenario.config.runs` paired runs on the current rayon
-/// pool. O(runs * strategies * steps * n) work, spread over the pool's threads.
+/// pool. O(runs * strategies * steps * n) work, spread over the pool's threads. The classic
+/// models have their own entry point, [`crate::classic::run_ensemble`].
 pub fn run_ensemble(scenario: &Scenario, progress: &dyn Progress) -> Ensemble {
     let cfg = &scenario.config;
-    let n_strat = cfg.strategies.len();
-    let runs = cfg.runs as usize;
+    let names = cfg.strategies.iter().map(|s| s.name.clone()).collect();
+    let series = (0..cfg.strategies.len())
+        .map(|_| SeriesAggregate::new(cfg.steps as usize))
+        .collect();
+    fold_runs(
+        Measures::school(),
+        names,
+        series,
+        cfg.runs as usize,
+        progress,
+        |k, buf: &mut Buffers| one_run(scenario, k as u64, buf),
+    )
+}
+
+/// The ensemble loop shared by every model: runs `0..runs` in parallel chunks with per-thread
+/// buffers `B`, each run returning one (summary, series rows) pair per strategy, and folds them
+/// into the [`Ensemble`] in run order, so the result does not depend on the thread count.
+pub fn fold_runs<B, R>(
+    measures: Measures,
+    strategies: Vec<String>,
+    series: Vec<SeriesAggregate>,
+    runs: usize,
+    progress: &dyn Progress,
+    run: impl Fn(usize, &mut B) -> Vec<(RunSummary, Vec<R>)> + Sync,
+) -> Ensemble
+where
+    B: Default + Send,
+    R: AsRef<[f64]> + Send,
+{
+    let n_strat = strategies.len();
     let mut out = Ensemble {
-        measures: Measures::school(),
-        strategies: cfg.strategies.iter().map(|s| s.name.clone()).collect(),
+        measures,
+        strategies,
         runs: vec![Vec::with_capacity(runs); n_strat],
-        series: (0..n_strat)
-            .map(|_| SeriesAggregate::new(cfg.steps as usize))
-            .collect(),
+        series,
     };
     for start in (0..runs).step_by(CHUNK) {
         let end = (start + CHUNK).min(runs);
-        let chunk: Vec<Vec<(RunSummary, Vec<SeriesRow>)>> = (start..end)
+        let chunk: Vec<Vec<(RunSummary, Vec<R>)>> = (start..end)
             .into_par_iter()
-            .map_init(Buffers::default, |buf, k| {
-                let result = one_run(scenario, k as u64, buf);
+            .map_init(B::default, |buf, k| {
+                let result = run(k, buf);
                 progress.run_done();
                 result
             })

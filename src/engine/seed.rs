@@ -41,6 +41,12 @@ pub enum Purpose {
     Adoption = 2,
     /// Whether an opt-in school accepts support this term.
     OptIn = 3,
+    /// Classic models: the coin of a directed tie (independent cascade).
+    Tie = 4,
+    /// Classic models: a node's threshold.
+    Threshold = 5,
+    /// Classic models: choosing seeds, and the event stream of the Bass model.
+    Seeding = 6,
 }
 
 /// The seeds of one run, derived from the master seed and the run index.
@@ -83,6 +89,26 @@ impl Draws {
         let counter = ((step as u64) << 32) | school as u64;
         let h = mix64(self.key ^ (purpose as u64).wrapping_mul(0xa076_1d64_78bd_642f));
         unit_f64(mix64(h ^ mix64(counter)))
+    }
+
+    /// 64 random bits for item `index` (a node, or a tie's CSR slot) for `purpose`. One mix per
+    /// call: this is SplitMix64's output for the counter `index` in a stream keyed by the run and
+    /// the purpose, cheap enough for a draw per tie visit.
+    #[inline]
+    pub fn bits(&self, purpose: Purpose, index: u64) -> u64 {
+        let stream = self.key ^ (purpose as u64).wrapping_mul(0xa076_1d64_78bd_642f);
+        mix64(stream.wrapping_add(index.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+    }
+
+    /// A uniform number in `[0, 1)` for item `index` and `purpose`; see [`Draws::bits`].
+    #[inline]
+    pub fn unit(&self, purpose: Purpose, index: u64) -> f64 {
+        unit_f64(self.bits(purpose, index))
+    }
+
+    /// A generator seeded for `purpose` in this run, for sequential draws (seed choice, events).
+    pub fn rng(&self, purpose: Purpose) -> Pcg64Mcg {
+        Pcg64Mcg::seed_from_u64(self.bits(purpose, u64::MAX))
     }
 }
 

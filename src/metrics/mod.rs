@@ -11,6 +11,7 @@ pub mod stats;
 use crate::model::{Params, Stage, State, World};
 use crate::school::NeedGroup;
 
+/// An enum of named figures with `ALL`, `COUNT` and `name()`; used for every metric list.
 macro_rules! named_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $var:ident => $text:literal),+ $(,)? }) => {
         $(#[$m])*
@@ -28,6 +29,7 @@ macro_rules! named_enum {
         }
     };
 }
+pub(crate) use named_enum;
 
 named_enum! {
     /// Figures recorded every term (step 0 is the start).

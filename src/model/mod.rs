@@ -9,7 +9,7 @@
 //! The mechanisms and their sources are described in `docs/model.md`; the numbered comments below
 //! refer to its sections.
 
-mod math;
+pub(crate) mod math;
 pub mod world;
 
 pub use math::exp;

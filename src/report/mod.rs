@@ -56,8 +56,36 @@ pub fn leader(result: &Ensemble) -> usize {
     best
 }
 
-/// The comparison table printed by `domino compare`, one row per strategy, then the verdict.
+/// The `>name` cells of strategy `s`: the share of paired runs in which it beats each other
+/// strategy on run metric `m` (blank against itself).
+fn beats_cells(result: &Ensemble, s: usize, m: usize) -> String {
+    let mut cells = String::new();
+    for o in 0..result.strategies.len() {
+        if o == s {
+            let _ = write!(cells, "  {:>8}", "");
+        } else {
+            let p = paired(&column(result, s, m), &column(result, o, m));
+            let _ = write!(cells, "  {:>7}%", pct(p.p_beats));
+        }
+    }
+    cells
+}
+
+/// The `>name` column headers.
+fn beats_header(result: &Ensemble) -> String {
+    let mut header = String::new();
+    for other in &result.strategies {
+        let _ = write!(header, "  {:>8}", format!(">{}", short(other)));
+    }
+    header
+}
+
+/// The comparison table printed by `domino compare`, one row per strategy (or seeding rule, for
+/// the classic models), then the verdict.
 pub fn table(scenario: &Scenario, result: &Ensemble) -> String {
+    if scenario.config.model.is_classic() {
+        return classic_table(scenario, result);
+    }
     let cfg = &scenario.config;
     let n = scenario.schools();
     let mut out = String::new();
@@ -79,9 +107,7 @@ pub fn table(scenario: &Scenario, result: &Ensemble) -> String {
         "{:<width$}  {:>20}  {:>7}  {:>9}  {:>9}  {:>7}  {:>7}",
         "strategy", "sustained % (95% CI)", "t50", "students", "SU/sust.", "equity", "no ben."
     );
-    for other in names {
-        let _ = write!(header, "  {:>8}", format!(">{}", short(other)));
-    }
+    header += &beats_header(result);
     let _ = writeln!(out, "{header}");
     let _ = writeln!(out, "{}", "-".repeat(header.len()));
     for (s, name) in names.iter().enumerate() {
@@ -114,17 +140,7 @@ pub fn table(scenario: &Scenario, result: &Ensemble) -> String {
             },
             pct(nob.mean),
         );
-        for (o, _) in names.iter().enumerate() {
-            if o == s {
-                let _ = write!(row, "  {:>8}", "");
-            } else {
-                let p = paired(
-                    &col(result, s, RunMetric::SustainedShare),
-                    &col(result, o, RunMetric::SustainedShare),
-                );
-                let _ = write!(row, "  {:>7}%", pct(p.p_beats));
-            }
-        }
+        row += &beats_cells(result, s, RunMetric::SustainedShare as usize);
         let _ = writeln!(out, "{row}");
     }
     let _ = writeln!(out);
@@ -137,6 +153,77 @@ pub fn table(scenario: &Scenario, result: &Ensemble) -> String {
          points; no ben. = adopters without benefit, %; >name = share of paired runs in which this strategy sustains more \
          schools than that one.",
         cfg.steps
+    );
+    out
+}
+
+/// The table of a classic-model comparison: final active share, global cascades and time to
+/// 50 % per seeding rule, and the paired win shares.
+fn classic_table(scenario: &Scenario, result: &Ensemble) -> String {
+    use crate::classic::ClassicMetric as M;
+    let cfg = &scenario.config;
+    let c = cfg.classic.clone().unwrap_or_default();
+    let model = cfg.model.name();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {model} model, {} nodes, up to {} steps, {} paired runs, seed {}",
+        cfg.name,
+        scenario.schools(),
+        cfg.steps,
+        cfg.runs,
+        cfg.seed
+    );
+    let _ = writeln!(out);
+    let width = result
+        .strategies
+        .iter()
+        .map(|s| s.len())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    let mut header = format!(
+        "{:<width$}  {:>6}  {:>22}  {:>22}  {:>7}",
+        "seeding", "seeds", "final active % (95% CI)", "cascades % (95% CI)", "t50"
+    );
+    header += &beats_header(result);
+    let _ = writeln!(out, "{header}");
+    let _ = writeln!(out, "{}", "-".repeat(header.len()));
+    for (s, name) in result.strategies.iter().enumerate() {
+        let fin = Summary::of(column(result, s, M::FinalShare as usize));
+        let cas = Summary::of(column(result, s, M::GlobalCascade as usize));
+        let (lo, hi) = crate::metrics::stats::wilson(cas.mean, cas.n as f64);
+        let t50 = Summary::of(column(result, s, M::TimeTo50 as usize));
+        let seeds = Summary::of(column(result, s, M::Seeds as usize));
+        let mut row = format!(
+            "{:<width$}  {:>6}  {:>22}  {:>22}  {:>7}",
+            name,
+            format!("{:.0}", seeds.mean),
+            format!(
+                "{} ({}-{})",
+                pct(fin.mean),
+                pct(fin.ci_low),
+                pct(fin.ci_high)
+            ),
+            format!("{} ({}-{})", pct(cas.mean), pct(lo), pct(hi)),
+            if t50.p50.is_infinite() {
+                "never".into()
+            } else if t50.p50.is_nan() {
+                "-".into()
+            } else {
+                format!("{:.1}", t50.p50)
+            },
+        );
+        row += &beats_cells(result, s, M::FinalShare as usize);
+        let _ = writeln!(out, "{row}");
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", verdict(result));
+    let _ = writeln!(
+        out,
+        "Columns: final active = share of nodes active at the end (mean over runs, 95% CI); cascades = share of runs whose final active share exceeds {} (Wilson 95% CI); t50 = median {} to 50% active; >name = share of paired runs in which this rule ends with more active nodes than that one.",
+        c.cascade_share,
+        result.measures.step_name
     );
     out
 }

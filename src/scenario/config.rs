@@ -31,8 +31,17 @@ pub struct ScenarioConfig {
     pub mechanisms: MechanismsConfig,
     /// The budget per term, the same for every strategy.
     pub budget: BudgetConfig,
-    /// The strategies compared.
+    /// The strategies compared (school model only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub strategies: Vec<StrategyConfig>,
+    /// Which model runs on the network: the school model or one of the classic diffusion models.
+    pub model: ModelKind,
+    /// Parameters of the classic models (filled in when `model` is not `school`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classic: Option<ClassicConfig>,
+    /// The seeding rules compared (classic models only; the counterpart of strategies).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub seedings: Vec<SeedingConfig>,
 }
 
 impl Default for ScenarioConfig {
@@ -53,6 +62,125 @@ impl Default for ScenarioConfig {
                 StrategyConfig::named("pilot-then-cascade"),
                 StrategyConfig::named("cluster"),
             ],
+            model: ModelKind::School,
+            classic: None,
+            seedings: Vec::new(),
+        }
+    }
+}
+
+/// The model run on the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModelKind {
+    /// The school model: nine mechanisms, strategies allocating a budget.
+    School,
+    /// Independent cascade (Kempe, Kleinberg & Tardos 2003).
+    IndependentCascade,
+    /// Fractional threshold (Granovetter 1978; Watts 2002).
+    Threshold,
+    /// Linear threshold with random thresholds (Kempe, Kleinberg & Tardos 2003).
+    LinearThreshold,
+    /// Bass diffusion on the network, in exact continuous time (Bass 1969).
+    Bass,
+}
+
+impl ModelKind {
+    /// True for the classic diffusion models.
+    pub fn is_classic(self) -> bool {
+        self != ModelKind::School
+    }
+
+    /// The name used in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::School => "school",
+            ModelKind::IndependentCascade => "independent-cascade",
+            ModelKind::Threshold => "threshold",
+            ModelKind::LinearThreshold => "linear-threshold",
+            ModelKind::Bass => "bass",
+        }
+    }
+}
+
+/// Parameters of the classic diffusion models.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClassicConfig {
+    /// Independent cascade: chance that a newly active node activates a given inactive neighbour.
+    pub transmission: f64,
+    /// Independent cascade: use each tie's weight as its transmission chance instead.
+    pub transmission_from_weight: bool,
+    /// Fractional threshold: share of active neighbours a node needs (mean, if `threshold_sd` > 0).
+    pub threshold: f64,
+    /// Fractional threshold: thresholds ~ Normal(threshold, threshold_sd), clipped to [0, 1].
+    pub threshold_sd: f64,
+    /// Bass: rate of adoption from outside the network (innovation), per unit time.
+    pub bass_p: f64,
+    /// Bass: rate of adoption per unit share of adopting neighbours (imitation), per unit time.
+    pub bass_q: f64,
+    /// Bass: model time between recorded steps (the process itself runs in continuous time).
+    pub time_step: f64,
+    /// A run is a global cascade when its final active share exceeds this.
+    pub cascade_share: f64,
+}
+
+impl Default for ClassicConfig {
+    fn default() -> Self {
+        Self {
+            transmission: 0.1,
+            transmission_from_weight: false,
+            threshold: 0.18,
+            threshold_sd: 0.0,
+            bass_p: 0.03,
+            bass_q: 0.38,
+            time_step: 1.0,
+            cascade_share: 0.1,
+        }
+    }
+}
+
+/// How the first active nodes of a classic model are chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SeedRule {
+    /// k nodes uniformly at random.
+    Random,
+    /// The nodes listed in `nodes`.
+    List,
+    /// The k nodes of highest degree.
+    Degree,
+    /// The k nodes of highest eigenvector centrality.
+    Centrality,
+    /// One random node and all its neighbours.
+    Neighbourhood,
+}
+
+/// One seeding rule: the counterpart, for the classic models, of a strategy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeedingConfig {
+    /// Unique name, shown in tables and file rows.
+    pub name: String,
+    /// The rule.
+    pub rule: SeedRule,
+    /// Number of seeds k (0: use `share`).
+    pub count: u32,
+    /// Share of nodes seeded, used when `count` is 0 (rounded, at least one unless 0).
+    pub share: f64,
+    /// `list`: node indices (0-based, in the order of the network's nodes).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<u32>,
+}
+
+impl Default for SeedingConfig {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            rule: SeedRule::Random,
+            count: 0,
+            share: 0.01,
+            nodes: Vec::new(),
         }
     }
 }
@@ -73,6 +201,8 @@ pub enum NetworkKind {
     Ring,
     /// Every school tied to every other.
     Complete,
+    /// Configuration model: a given degree sequence, or degrees from a truncated power law.
+    Configuration,
     /// An edge list CSV and, optionally, a node table CSV.
     File,
 }
@@ -99,6 +229,15 @@ pub struct NetworkConfig {
     pub weight_min: f64,
     /// Highest tie weight drawn, in [weight_min, 1].
     pub weight_max: f64,
+    /// Configuration model: exponent of the power law P(k) ~ k^-exponent.
+    pub degree_exponent: f64,
+    /// Configuration model: smallest degree of the power law.
+    pub degree_min: u32,
+    /// Configuration model: largest degree of the power law (0: the square root of the node count).
+    pub degree_max: u32,
+    /// Configuration model: an explicit degree sequence, one entry per node (overrides the law).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub degrees: Option<Vec<u32>>,
     /// Edge list `source,target[,weight]` (kind = "file"), relative to the scenario file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub edges: Option<PathBuf>,
@@ -119,6 +258,10 @@ impl Default for NetworkConfig {
             rewire: 0.1,
             weight_min: 0.2,
             weight_max: 1.0,
+            degree_exponent: 2.5,
+            degree_min: 2,
+            degree_max: 0,
+            degrees: None,
             edges: None,
             nodes: None,
         }

@@ -96,7 +96,10 @@ impl Scenario {
         validate::resolve(&mut config).map_err(locate_err)?;
         let files = if config.network.kind == NetworkKind::File {
             let base = path.and_then(Path::parent).unwrap_or(Path::new("."));
-            Some(Self::read_network_files(&mut config, base).map_err(locate_err)?)
+            let files = Self::read_network_files(&mut config, base).map_err(locate_err)?;
+            validate::check_seed_nodes(&config.seedings, config.network.schools)
+                .map_err(locate_err)?;
+            Some(files)
         } else {
             None
         };

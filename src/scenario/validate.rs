@@ -117,7 +117,119 @@ pub fn resolve(config: &mut ScenarioConfig) -> Result<(), InputError> {
     if let Some(total) = config.budget.total {
         b.non_negative("total", total)?;
     }
-    strategies(&mut config.strategies)
+    if config.model.is_classic() {
+        // The classic models compare seeding rules; strategies do not apply.
+        config.strategies.clear();
+        classic(config.classic.get_or_insert_with(ClassicConfig::default))?;
+        if config.seedings.is_empty() {
+            config.seedings.push(SeedingConfig {
+                name: "random".into(),
+                ..SeedingConfig::default()
+            });
+        }
+        seedings(&config.seedings, config.network.schools)
+    } else {
+        if config.classic.is_some() || !config.seedings.is_empty() {
+            let field = if config.classic.is_some() {
+                "classic"
+            } else {
+                "seedings"
+            };
+            return Err(InputError::field(
+                field,
+                "is only read by the classic models: set model = \"independent-cascade\", \"threshold\", \"linear-threshold\" or \"bass\"",
+            ));
+        }
+        strategies(&mut config.strategies)
+    }
+}
+
+fn classic(c: &ClassicConfig) -> Result<(), InputError> {
+    let k = Check::new("classic");
+    k.probability("transmission", c.transmission)?;
+    k.probability("threshold", c.threshold)?;
+    k.range("threshold_sd", c.threshold_sd, 0.0, 1.0)?;
+    k.range("bass_p", c.bass_p, 0.0, 1e6)?;
+    k.range("bass_q", c.bass_q, 0.0, 1e6)?;
+    if c.bass_p + c.bass_q <= 0.0 {
+        return Err(InputError::field(
+            "classic.bass_q",
+            "bass_p + bass_q must be above 0",
+        ));
+    }
+    k.positive("time_step", c.time_step)?;
+    k.range("cascade_share", c.cascade_share, 0.0, 1.0)
+}
+
+/// A name shown in tables and written into CSV rows: present, CSV-safe, unique in its list.
+fn unique_name(
+    c: &Check,
+    name: &str,
+    names: &mut HashSet<String>,
+    what: &str,
+) -> Result<(), InputError> {
+    if name.trim().is_empty() {
+        return Err(InputError::field(
+            c.path("name"),
+            "is required and not blank",
+        ));
+    }
+    if name.contains([',', '"', '\n']) {
+        return Err(InputError::field(
+            c.path("name"),
+            "may not contain commas, quotes or line breaks (it is written into CSV files)",
+        ));
+    }
+    if !names.insert(name.to_string()) {
+        return Err(InputError::field(
+            c.path("name"),
+            format!("\"{name}\" is used by an earlier {what}; names must be unique"),
+        ));
+    }
+    Ok(())
+}
+
+fn seedings(list: &[SeedingConfig], schools: u32) -> Result<(), InputError> {
+    let mut names = HashSet::new();
+    for (i, s) in list.iter().enumerate() {
+        let c = Check::new(&format!("seedings[{i}]"));
+        unique_name(&c, &s.name, &mut names, "seeding")?;
+        c.probability("share", s.share)?;
+        match s.rule {
+            SeedRule::List => {
+                if s.nodes.is_empty() {
+                    return Err(InputError::field(
+                        c.path("nodes"),
+                        "rule = \"list\" needs a non-empty list of node indices",
+                    ));
+                }
+            }
+            _ if !s.nodes.is_empty() => {
+                return Err(InputError::field(
+                    c.path("nodes"),
+                    "is only read when rule = \"list\"",
+                ));
+            }
+            _ => {}
+        }
+    }
+    check_seed_nodes(list, schools)
+}
+
+/// Node indices named by `list` seedings must exist. Called again once network files are read.
+pub fn check_seed_nodes(list: &[SeedingConfig], schools: u32) -> Result<(), InputError> {
+    for (i, s) in list.iter().enumerate() {
+        if let Some(&bad) = s.nodes.iter().find(|&&v| v >= schools) {
+            return Err(InputError::field(
+                format!("seedings[{i}].nodes"),
+                format!(
+                    "node {bad} does not exist: indices run from 0 to {}",
+                    schools.saturating_sub(1)
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn network(n: &NetworkConfig) -> Result<(), InputError> {
@@ -135,6 +247,38 @@ fn network(n: &NetworkConfig) -> Result<(), InputError> {
     c.range("weight_min", n.weight_min, f64::MIN_POSITIVE, 1.0)?;
     c.range("weight_max", n.weight_max, f64::MIN_POSITIVE, 1.0)?;
     c.ordered("weight_min", n.weight_min, "weight_max", n.weight_max)?;
+    c.range("degree_exponent", n.degree_exponent, 1.0, 10.0)?;
+    c.count("degree_min", n.degree_min, 1, MAX_SCHOOLS)?;
+    if n.degree_max != 0 {
+        c.count("degree_max", n.degree_max, n.degree_min, MAX_SCHOOLS)?;
+    }
+    if let Some(degrees) = &n.degrees {
+        if n.kind != NetworkKind::Configuration {
+            return Err(InputError::field(
+                c.path("degrees"),
+                "is only read when network.kind = \"configuration\"",
+            ));
+        }
+        if degrees.len() != n.schools as usize {
+            return Err(InputError::field(
+                c.path("degrees"),
+                format!(
+                    "needs one degree per school ({}), got {}",
+                    n.schools,
+                    degrees.len()
+                ),
+            ));
+        }
+        if let Some(&d) = degrees.iter().find(|&&d| d >= n.schools) {
+            return Err(InputError::field(
+                c.path("degrees"),
+                format!(
+                    "a degree must be below the number of schools ({}), got {d}",
+                    n.schools
+                ),
+            ));
+        }
+    }
     if n.kind != NetworkKind::File && (n.edges.is_some() || n.nodes.is_some()) {
         let field = if n.edges.is_some() { "edges" } else { "nodes" };
         return Err(InputError::field(
@@ -272,27 +416,7 @@ fn strategies(list: &mut [StrategyConfig]) -> Result<(), InputError> {
     let mut names = HashSet::new();
     for (i, s) in list.iter_mut().enumerate() {
         let c = Check::new(&format!("strategies[{i}]"));
-        if s.name.trim().is_empty() {
-            return Err(InputError::field(
-                c.path("name"),
-                "is required and not blank",
-            ));
-        }
-        if s.name.contains([',', '"', '\n']) {
-            return Err(InputError::field(
-                c.path("name"),
-                "may not contain commas, quotes or line breaks (it is written into CSV files)",
-            ));
-        }
-        if !names.insert(s.name.clone()) {
-            return Err(InputError::field(
-                c.path("name"),
-                format!(
-                    "\"{}\" is used by an earlier strategy; names must be unique",
-                    s.name
-                ),
-            ));
-        }
+        unique_name(&c, &s.name, &mut names, "strategy")?;
         if s.kind.is_none() {
             s.kind = StrategyKind::from_name(&s.name);
         }

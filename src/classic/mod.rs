@@ -1,0 +1,235 @@
+//! The classic diffusion models on domino's engine: independent cascade, fractional threshold,
+//! linear threshold and Bass.
+//!
+//! They exist so that researchers can check the engine against what is known about diffusion on
+//! networks ([`theory`] holds the published predictions; `tests/validation.rs` compares) and
+//! measure it against other simulators. They share everything with the school model but the
+//! model itself: scenario files (`model = "independent-cascade"` and a `[classic]` section),
+//! network generators and CSV import, seeds and common random numbers, the parallel ensemble
+//! ([`crate::engine::ensemble::fold_runs`]) and the output files. Where the school model compares
+//! strategies, the classic models compare seeding rules ([`seeding`]), paired run by run.
+//!
+//! ```
+//! use domino::Scenario;
+//! let s = Scenario::from_toml(
+//!     "model = \"independent-cascade\"\nruns = 20\n[network]\nkind = \"random\"\nschools = 500\n\
+//!      mean_degree = 4.0\n[classic]\ntransmission = 0.5\n",
+//!     None,
+//! ).unwrap();
+//! let result = domino::classic::run_ensemble(&s, &());
+//! assert_eq!(result.strategies, vec!["random".to_string()]);
+//! assert_eq!(result.runs[0].len(), 20);
+//! ```
+
+pub mod models;
+pub mod seeding;
+// pub mod theory; (arrives with the validation work)
+
+use crate::engine::ensemble::{fold_runs, Ensemble, Progress};
+use crate::engine::seed::RunSeeds;
+use crate::metrics::{named_enum, Measures, MetricInfo, RunSummary, SeriesAggregate, SeriesInfo};
+use crate::network::{generate::generate, Network};
+use crate::scenario::{ClassicConfig, ModelKind, Scenario};
+use models::{Buffers, Outcome};
+use std::sync::Arc;
+
+named_enum! {
+    /// Figures of one classic-model run, one row per run in `runs.csv`.
+    ClassicMetric {
+        /// Share of nodes active at the end.
+        FinalShare => "final_active_share",
+        /// 1 if the final share exceeds `classic.cascade_share` (a global cascade), else 0.
+        GlobalCascade => "global_cascade",
+        /// Steps (Bass: model time) until half the nodes are active (empty: never).
+        TimeTo50 => "time_to_50pct",
+        /// Last step in which a node became active.
+        LastChange => "last_change_step",
+        /// Number of seeds.
+        Seeds => "seeds",
+    }
+}
+
+named_enum! {
+    /// Figures recorded every step of a classic-model run.
+    ClassicSeries {
+        /// Share of nodes active (the adoption curve).
+        Active => "active_share",
+        /// Share of nodes that became active in this step.
+        NewlyActive => "new_active_share",
+    }
+}
+
+/// The measures of the classic models.
+pub fn measures(model: ModelKind) -> Measures {
+    Measures {
+        run_metrics: ClassicMetric::ALL
+            .iter()
+            .map(|&m| MetricInfo {
+                name: m.name(),
+                is_time: m == ClassicMetric::TimeTo50,
+            })
+            .collect(),
+        series: ClassicSeries::ALL
+            .iter()
+            .map(|&s| SeriesInfo {
+                name: s.name(),
+                range: (0.0, 1.0),
+            })
+            .collect(),
+        paired: vec![ClassicMetric::FinalShare as usize],
+        headline: ClassicMetric::FinalShare as usize,
+        headline_series: ClassicSeries::Active as usize,
+        step_name: if model == ModelKind::Bass {
+            "time step"
+        } else {
+            "round"
+        },
+        chart_file: "adoption.svg",
+    }
+}
+
+/// The network of run k: generated from the run's seeds, or (for CSV networks, which do not
+/// change between runs) built once and shared.
+pub enum RunNetworks {
+    /// One network for every run.
+    Fixed(Arc<Network>),
+    /// A new network per run.
+    PerRun,
+}
+
+impl RunNetworks {
+    /// Prepares the networks of `scenario`.
+    pub fn new(scenario: &Scenario) -> Self {
+        match &scenario.files {
+            Some(files) => Self::Fixed(Arc::new(Network::from_edges(
+                scenario.schools(),
+                files.edges.edges.clone(),
+            ))),
+            None => Self::PerRun,
+        }
+    }
+
+    /// The network of the run with `seeds`.
+    pub fn get(&self, scenario: &Scenario, seeds: &RunSeeds) -> Arc<Network> {
+        match self {
+            Self::Fixed(net) => Arc::clone(net),
+            Self::PerRun => {
+                let mut rng = seeds.world_rng();
+                // Generators read contexts only for regional homophily; the classic models have
+                // no contexts, so every node sits at the same one.
+                let context = vec![0.5; scenario.schools()];
+                Arc::new(generate(&scenario.config.network, &context, &mut rng))
+            }
+        }
+    }
+}
+
+/// Runs the scenario's classic model from `seeds` once in `net`; the curve is in `buf.curve`.
+pub fn simulate(
+    model: ModelKind,
+    c: &ClassicConfig,
+    net: &Network,
+    run_seeds: &RunSeeds,
+    seeds: &[u32],
+    steps: u32,
+    buf: &mut Buffers,
+) -> Outcome {
+    let draws = run_seeds.draws();
+    match model {
+        ModelKind::IndependentCascade => models::independent_cascade(
+            net,
+            c.transmission,
+            c.transmission_from_weight,
+            &draws,
+            seeds,
+            steps,
+            buf,
+        ),
+        ModelKind::Threshold => models::fractional_threshold(
+            net,
+            c.threshold,
+            c.threshold_sd,
+            &draws,
+            seeds,
+            steps,
+            buf,
+        ),
+        ModelKind::LinearThreshold => models::linear_threshold(net, &draws, seeds, steps, buf),
+        ModelKind::Bass => models::bass(
+            net,
+            c.bass_p,
+            c.bass_q,
+            c.time_step,
+            &draws,
+            seeds,
+            steps,
+            buf,
+        ),
+        ModelKind::School => unreachable!("the school model runs in crate::engine"),
+    }
+}
+
+/// The summary and series rows of a finished run.
+fn record(
+    c: &ClassicConfig,
+    n: usize,
+    seeds: usize,
+    out: &Outcome,
+    curve: &[u32],
+) -> (RunSummary, Vec<[f64; ClassicSeries::COUNT]>) {
+    let share = |k: u32| if n > 0 { k as f64 / n as f64 } else { 0.0 };
+    let last = share(curve.last().copied().unwrap_or(0));
+    let mut v = [f64::NAN; ClassicMetric::COUNT];
+    v[ClassicMetric::FinalShare as usize] = last;
+    v[ClassicMetric::GlobalCascade as usize] = (last > c.cascade_share) as u8 as f64;
+    v[ClassicMetric::TimeTo50 as usize] = out.time_to_half;
+    v[ClassicMetric::LastChange as usize] = out.last_change as f64;
+    v[ClassicMetric::Seeds as usize] = seeds as f64;
+    let rows = curve
+        .iter()
+        .enumerate()
+        .map(|(t, &k)| {
+            let before = if t == 0 { 0 } else { curve[t - 1] };
+            [share(k), share(k - before)]
+        })
+        .collect();
+    (RunSummary(Box::new(v)), rows)
+}
+
+/// Paired runs of every seeding rule of a classic-model scenario, in parallel on the current
+/// rayon pool; the classic counterpart of [`crate::engine::ensemble::run_ensemble`], with the
+/// same guarantees (results independent of the thread count, memory flat in the runs).
+pub fn run_ensemble(scenario: &Scenario, progress: &dyn Progress) -> Ensemble {
+    let cfg = &scenario.config;
+    let model = cfg.model;
+    let classic = cfg.classic.clone().unwrap_or_default();
+    let steps = cfg.steps;
+    let networks = RunNetworks::new(scenario);
+    let names = cfg.seedings.iter().map(|s| s.name.clone()).collect();
+    let series = (0..cfg.seedings.len())
+        .map(|_| {
+            SeriesAggregate::with_ranges(steps as usize, vec![(0.0, 1.0); ClassicSeries::COUNT])
+        })
+        .collect();
+    fold_runs(
+        measures(model),
+        names,
+        series,
+        cfg.runs as usize,
+        progress,
+        |k, buf: &mut Buffers| {
+            let run_seeds = RunSeeds::new(cfg.seed, k as u64);
+            let net = networks.get(scenario, &run_seeds);
+            let draws = run_seeds.draws();
+            let mut centrality = None;
+            cfg.seedings
+                .iter()
+                .map(|rule| {
+                    let seeds = seeding::choose(rule, &net, &draws, &mut centrality);
+                    let out = simulate(model, &classic, &net, &run_seeds, &seeds, steps, buf);
+                    record(&classic, net.schools(), seeds.len(), &out, &buf.curve)
+                })
+                .collect()
+        },
+    )
+}
