@@ -31,6 +31,8 @@ pub struct Buffers {
     position: Vec<u32>,
     /// Active nodes after each step 0..=steps.
     pub curve: Vec<u32>,
+    /// When set (by `domino run`), the time each node became active (NaN: never; 0: seed).
+    pub activation_times: Option<Vec<f64>>,
 }
 
 /// How a run ended.
@@ -59,6 +61,13 @@ impl Buffers {
         self.curve.clear();
         self.curve.reserve(steps as usize + 1);
         self.curve.push(seeds.len() as u32);
+        if let Some(times) = &mut self.activation_times {
+            times.clear();
+            times.resize(n, f64::NAN);
+            for &s in seeds {
+                times[s as usize] = 0.0;
+            }
+        }
     }
 
     /// Records the count after a round; returns true when the run has stopped changing.
@@ -67,6 +76,11 @@ impl Buffers {
         self.curve.push(count);
         if !self.next.is_empty() {
             out.last_change = step;
+        }
+        if let Some(times) = &mut self.activation_times {
+            for &i in &self.next {
+                times[i as usize] = step as f64;
+            }
         }
         if out.time_to_half.is_infinite() && 2 * count as usize >= n {
             out.time_to_half = step as f64;
@@ -417,6 +431,9 @@ pub fn bass(
             buf.position[last as usize] = pick as u32;
         }
         buf.active[i] = true;
+        if let Some(times) = &mut buf.activation_times {
+            times[i] = t;
+        }
         count += 1;
         out.last_change = step;
         if out.time_to_half.is_infinite() && 2 * count as usize >= n {

@@ -5,6 +5,7 @@
 mod check;
 mod compare;
 mod init;
+mod network;
 mod run;
 
 use crate::error::InputError;
@@ -75,6 +76,17 @@ pub enum Command {
         #[arg(long)]
         steps: Option<u32>,
     },
+    /// Write one run's network as an edge list CSV (source,target,weight; nodes are 0..n-1).
+    Network {
+        /// Scenario file (TOML). Without it, the built-in default scenario.
+        scenario: Option<PathBuf>,
+        /// Which run's network.
+        #[arg(long, default_value_t = 0)]
+        run: u64,
+        /// Edge list CSV to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Validate a scenario and print it with every default filled in.
     Check {
         /// Scenario file (TOML).
@@ -107,6 +119,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             seed,
             steps,
         } => run::run(scenario.as_deref(), &strategy, run, &trace, seed, steps),
+        Command::Network { scenario, run, out } => network::network(scenario.as_deref(), run, &out),
         Command::Check { scenario } => check::check(&scenario),
         Command::Init { path, force } => init::init(&path, force),
     }
