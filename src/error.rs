@@ -88,8 +88,9 @@ pub enum Error {
     /// The input cannot be used; nothing was written.
     #[error("{0}")]
     Input(#[from] InputError),
-    /// Reading or writing a file failed while running.
-    #[error("{path}: {source}")]
+    /// Reading or writing a file failed while running. The I/O error is the `source()`, not part
+    /// of the message, so that `{:#}` (as `main` prints errors) does not say it twice.
+    #[error("{}", path.display())]
     Io {
         /// The file involved.
         path: PathBuf,

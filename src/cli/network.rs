@@ -20,7 +20,7 @@ pub fn network(path: Option<&Path>, run: u64, out: &Path) -> anyhow::Result<()> 
     write_atomic(out, |w| {
         writeln!(w, "source,target,weight")?;
         for e in net.edges() {
-            // f32 weights print in their own shortest form (0.66870290, not 0.6687029004096985).
+            // f32 weights print in their own shortest form (0.6687029, not 0.6687029004096985).
             writeln!(w, "{},{},{}", e.a, e.b, e.weight)?;
         }
         Ok(())

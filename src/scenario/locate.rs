@@ -55,6 +55,74 @@ pub fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
     found.map(|span| line_col(src, span.start))
 }
 
+/// The dotted path (`strategies[1].pilots`) of the key or value at byte `offset` of `src`, for
+/// errors the TOML parser reports by position only (an unknown key, a value of the wrong type).
+pub fn path_at(src: &str, offset: usize) -> Option<String> {
+    let doc = ImDocument::parse(src).ok()?;
+    let mut path = Vec::new();
+    if find_in(doc.as_table(), offset, &mut path) {
+        Some(path.join("."))
+    } else {
+        None
+    }
+}
+
+fn covers(span: Option<std::ops::Range<usize>>, offset: usize) -> bool {
+    span.is_some_and(|s| s.start <= offset && offset < s.end.max(s.start + 1))
+}
+
+/// Depth-first search of `table` for the entry at `offset`; on success `path` holds its segments.
+fn find_in(table: &dyn TableLike, offset: usize, path: &mut Vec<String>) -> bool {
+    for (key, _) in table.iter() {
+        let Some((k, item)) = table.get_key_value(key) else {
+            continue;
+        };
+        let here = covers(k.span(), offset);
+        path.push(key.to_string());
+        match item {
+            Item::ArrayOfTables(arr) => {
+                for (i, t) in arr.iter().enumerate() {
+                    *path.last_mut().expect("pushed") = format!("{key}[{i}]");
+                    if find_in(t, offset, path) || covers(t.span(), offset) {
+                        return true;
+                    }
+                }
+                *path.last_mut().expect("pushed") = key.to_string();
+            }
+            Item::Value(toml_edit::Value::Array(arr)) if covers(arr.span(), offset) => {
+                for (i, v) in arr.iter().enumerate() {
+                    if covers(v.span(), offset) {
+                        *path.last_mut().expect("pushed") = format!("{key}[{i}]");
+                        if let Some(t) = v.as_inline_table() {
+                            find_in(t, offset, path);
+                        }
+                        return true;
+                    }
+                }
+                return true;
+            }
+            Item::Value(v) if covers(v.span(), offset) => {
+                if let Some(t) = v.as_inline_table() {
+                    find_in(t, offset, path);
+                }
+                return true;
+            }
+            _ => {
+                if let Some(t) = item.as_table_like() {
+                    if find_in(t, offset, path) {
+                        return true;
+                    }
+                }
+            }
+        }
+        if here || covers(item.span(), offset) {
+            return true;
+        }
+        path.pop();
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +134,16 @@ mod tests {
         assert_eq!(locate(src, "mechanisms.dose.d50"), Some((3, 1)));
         assert_eq!(locate(src, "strategies[1].pilots"), Some((9, 1)));
         assert_eq!(locate(src, "seed"), None);
+    }
+
+    #[test]
+    fn names_the_path_at_an_offset() {
+        let src = "runs = \"many\"\n[mechanisms.dose]\nbogus = 1\n[[strategies]]\nname = \"a\"\n[[strategies]]\npilots = \"x\"\n";
+        let at = |needle: &str| path_at(src, src.find(needle).unwrap());
+        assert_eq!(at("\"many").as_deref(), Some("runs"));
+        assert_eq!(at("bogus").as_deref(), Some("mechanisms.dose.bogus"));
+        assert_eq!(at("\"x\"").as_deref(), Some("strategies[1].pilots"));
+        assert_eq!(at("name").as_deref(), Some("strategies[0].name"));
     }
 
     #[test]

@@ -81,6 +81,7 @@ impl Scenario {
             if let Some(span) = e.span() {
                 let (line, col) = locate::line_col(src, span.start);
                 err = err.at(line, Some(col));
+                err.field = locate::path_at(src, span.start);
             }
             match path {
                 Some(p) => err.in_file(p),
@@ -120,11 +121,26 @@ impl Scenario {
                 "required when network.kind = \"file\": the path of an edge list CSV",
             )
         })?;
+        // A file that cannot be opened is the scenario's error: name the field that points to it.
+        let existing = |field: &str, p: &Path| -> Result<PathBuf, InputError> {
+            let full = base.join(p);
+            match std::fs::File::open(&full) {
+                Ok(_) if full.is_file() => Ok(full),
+                Ok(_) => Err(InputError::field(
+                    field,
+                    format!("{} is not a file; give the path of a CSV file, relative to the scenario file", full.display()),
+                )),
+                Err(e) => Err(InputError::field(
+                    field,
+                    format!("cannot read {}: {e}; give the path of a CSV file, relative to the scenario file", full.display()),
+                )),
+            }
+        };
         let nodes = match &config.network.nodes {
-            Some(p) => Some(NodeTable::read(&base.join(p))?),
+            Some(p) => Some(NodeTable::read(&existing("network.nodes", p)?)?),
             None => None,
         };
-        let edges = EdgeList::read(&base.join(&edges_path), nodes.as_ref())?;
+        let edges = EdgeList::read(&existing("network.edges", &edges_path)?, nodes.as_ref())?;
         config.network.schools = edges.schools as u32;
         if let Some(nodes) = &nodes {
             if let Some(n) = nodes.n_regions {
