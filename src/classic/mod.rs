@@ -23,13 +23,14 @@
 
 pub mod models;
 pub mod seeding;
-// pub mod theory; (arrives with the validation work)
+pub mod theory;
+pub mod validation;
 
 use crate::engine::ensemble::{fold_runs, Ensemble, Progress};
 use crate::engine::seed::RunSeeds;
 use crate::metrics::{named_enum, Measures, MetricInfo, RunSummary, SeriesAggregate, SeriesInfo};
 use crate::network::{generate::generate, Network};
-use crate::scenario::{ClassicConfig, ModelKind, Scenario};
+use crate::scenario::{ClassicConfig, ModelKind, NetworkKind, Scenario};
 use models::{Buffers, Outcome};
 use std::sync::Arc;
 
@@ -98,13 +99,22 @@ pub enum RunNetworks {
 }
 
 impl RunNetworks {
-    /// Prepares the networks of `scenario`.
+    /// Prepares the networks of `scenario`. Networks that do not differ between runs (CSV files;
+    /// `network.fixed`; a complete graph or ring lattice with a single tie weight) are built once;
+    /// a fixed generated network is run 0's.
     pub fn new(scenario: &Scenario) -> Self {
+        let net = &scenario.config.network;
+        let deterministic = net.fixed
+            || (matches!(net.kind, NetworkKind::Complete | NetworkKind::Ring)
+                && net.weight_min == net.weight_max);
         match &scenario.files {
             Some(files) => Self::Fixed(Arc::new(Network::from_edges(
                 scenario.schools(),
                 files.edges.edges.clone(),
             ))),
+            None if deterministic => {
+                Self::Fixed(Self::PerRun.get(scenario, &RunSeeds::new(scenario.config.seed, 0)))
+            }
             None => Self::PerRun,
         }
     }

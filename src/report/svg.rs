@@ -109,3 +109,124 @@ pub fn headline_chart(scenario: &Scenario, result: &Ensemble) -> String {
     s.push_str("</svg>\n");
     s
 }
+
+/// One series of an [`xy_chart`]: a name and its points.
+#[derive(Debug, Clone)]
+pub struct XySeries {
+    /// Legend text.
+    pub name: String,
+    /// (x, y) points, in order of x.
+    pub points: Vec<(f64, f64)>,
+    /// Draw as a line (true) or as dots (false).
+    pub line: bool,
+}
+
+/// A simple x-y chart with lines and dots, axes from the data (y from 0), for figures such as
+/// simulation against theory.
+pub fn xy_chart(title: &str, x_label: &str, y_label: &str, series: &[XySeries]) -> String {
+    let (w, h) = (640.0, 400.0);
+    let (left, right, top, bottom) = (60.0, 190.0, 40.0, 50.0);
+    let all = || series.iter().flat_map(|s| s.points.iter());
+    let x_min = all().map(|p| p.0).fold(f64::INFINITY, f64::min);
+    let x_max = all().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
+    let y_max = all()
+        .map(|p| p.1)
+        .filter(|y| y.is_finite())
+        .fold(0.0, f64::max)
+        .max(1e-9);
+    let span = (x_max - x_min).max(1e-9);
+    let x = |v: f64| left + (w - left - right) * (v - x_min) / span;
+    let y = |v: f64| top + (h - top - bottom) * (1.0 - v / y_max);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
+    let _ = writeln!(
+        s,
+        r#"<text x="{left}" y="22" font-size="15">{}</text>"#,
+        escape(title)
+    );
+    for k in 0..=4 {
+        let v = y_max * k as f64 / 4.0;
+        let _ = writeln!(
+            s,
+            r##"<line x1="{left}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"##,
+            w - right,
+            y(v),
+            y(v),
+            left - 6.0,
+            y(v) + 4.0,
+            format_tick(v)
+        );
+        let xv = x_min + span * k as f64 / 4.0;
+        let _ = writeln!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+            x(xv),
+            h - bottom + 18.0,
+            format_tick(xv)
+        );
+    }
+    let _ = writeln!(
+        s,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+        (left + w - right) / 2.0,
+        h - 12.0,
+        escape(x_label)
+    );
+    let _ = writeln!(
+        s,
+        r#"<text x="14" y="{:.1}" transform="rotate(-90 14 {:.1})" text-anchor="middle">{}</text>"#,
+        (top + h - bottom) / 2.0,
+        (top + h - bottom) / 2.0,
+        escape(y_label)
+    );
+    for (k, ser) in series.iter().enumerate() {
+        let colour = PALETTE[k % PALETTE.len()];
+        let finite = ser
+            .points
+            .iter()
+            .filter(|p| p.0.is_finite() && p.1.is_finite());
+        if ser.line {
+            let pts: Vec<String> = finite
+                .map(|&(a, b)| format!("{:.1},{:.1}", x(a), y(b)))
+                .collect();
+            let _ = writeln!(
+                s,
+                r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2"/>"#,
+                pts.join(" ")
+            );
+        } else {
+            for &(a, b) in finite {
+                let _ = writeln!(
+                    s,
+                    r#"<circle cx="{:.1}" cy="{:.1}" r="4" fill="{colour}"/>"#,
+                    x(a),
+                    y(b)
+                );
+            }
+        }
+        let ly = top + 20.0 * k as f64;
+        let _ = writeln!(
+            s,
+            r#"<rect x="{:.1}" y="{:.1}" width="14" height="4" fill="{colour}"/><text x="{:.1}" y="{:.1}">{}</text>"#,
+            w - right + 16.0,
+            ly + 4.0,
+            w - right + 36.0,
+            ly + 9.0,
+            escape(&ser.name)
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+fn format_tick(v: f64) -> String {
+    if v.abs() >= 100.0 || v == v.round() {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}

@@ -229,6 +229,9 @@ pub struct NetworkConfig {
     pub weight_min: f64,
     /// Highest tie weight drawn, in [weight_min, 1].
     pub weight_max: f64,
+    /// Classic models: draw the network once (from the master seed) and use it in every run, so
+    /// runs differ only in seeds, coins and thresholds. False: a new network per run.
+    pub fixed: bool,
     /// Configuration model: exponent of the power law P(k) ~ k^-exponent.
     pub degree_exponent: f64,
     /// Configuration model: smallest degree of the power law.
@@ -258,6 +261,7 @@ impl Default for NetworkConfig {
             rewire: 0.1,
             weight_min: 0.2,
             weight_max: 1.0,
+            fixed: false,
             degree_exponent: 2.5,
             degree_min: 2,
             degree_max: 0,

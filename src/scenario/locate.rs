@@ -31,7 +31,10 @@ pub fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
     let mut table: &dyn TableLike = doc.as_table();
     let mut found = None;
     for (key, index) in segments(path) {
-        let (k, item) = table.get_key_value(key)?;
+        // A key the file leaves out (a default): the deepest part found so far.
+        let Some((k, item)) = table.get_key_value(key) else {
+            break;
+        };
         found = k.span().or(item.span()).or(found);
         let next: Option<&dyn TableLike> = match (item, index) {
             (Item::ArrayOfTables(arr), Some(i)) => {
@@ -134,6 +137,9 @@ mod tests {
         assert_eq!(locate(src, "mechanisms.dose.d50"), Some((3, 1)));
         assert_eq!(locate(src, "strategies[1].pilots"), Some((9, 1)));
         assert_eq!(locate(src, "seed"), None);
+        // A field left out of the file: where its table is.
+        assert_eq!(locate(src, "strategies[1].kind"), Some((7, 1)));
+        assert_eq!(locate(src, "mechanisms.dose.hill"), Some((2, 13)));
     }
 
     #[test]

@@ -124,17 +124,18 @@ impl Scenario {
         // A file that cannot be opened is the scenario's error: name the field that points to it.
         let existing = |field: &str, p: &Path| -> Result<PathBuf, InputError> {
             let full = base.join(p);
-            match std::fs::File::open(&full) {
-                Ok(_) if full.is_file() => Ok(full),
-                Ok(_) => Err(InputError::field(
-                    field,
-                    format!("{} is not a file; give the path of a CSV file, relative to the scenario file", full.display()),
-                )),
-                Err(e) => Err(InputError::field(
-                    field,
-                    format!("cannot read {}: {e}; give the path of a CSV file, relative to the scenario file", full.display()),
-                )),
-            }
+            let problem = match std::fs::File::open(&full) {
+                Ok(_) if full.is_file() => return Ok(full),
+                Ok(_) => "is not a file".to_string(),
+                Err(e) => format!("cannot be read ({e})"),
+            };
+            Err(InputError::field(
+                field,
+                format!(
+                    "{} {problem}; give the path of a CSV file, relative to the scenario file",
+                    full.display()
+                ),
+            ))
         };
         let nodes = match &config.network.nodes {
             Some(p) => Some(NodeTable::read(&existing("network.nodes", p)?)?),

@@ -140,6 +140,12 @@ pub fn resolve(config: &mut ScenarioConfig) -> Result<(), InputError> {
                 "is only read by the classic models: set model = \"independent-cascade\", \"threshold\", \"linear-threshold\" or \"bass\"",
             ));
         }
+        if config.network.fixed {
+            return Err(InputError::field(
+                "network.fixed",
+                "is only read by the classic models (the school model draws schools and ties together per run)",
+            ));
+        }
         strategies(&mut config.strategies)
     }
 }
@@ -195,22 +201,20 @@ fn seedings(list: &[SeedingConfig], schools: u32) -> Result<(), InputError> {
         let c = Check::new(&format!("seedings[{i}]"));
         unique_name(&c, &s.name, &mut names, "seeding")?;
         c.probability("share", s.share)?;
-        match s.rule {
-            SeedRule::List => {
-                if s.nodes.is_empty() {
-                    return Err(InputError::field(
-                        c.path("nodes"),
-                        "rule = \"list\" needs a non-empty list of node indices",
-                    ));
-                }
+        match (s.rule, s.nodes.is_empty()) {
+            (SeedRule::List, true) => {
+                return Err(InputError::field(
+                    c.path("nodes"),
+                    "rule = \"list\" needs a non-empty list of node indices",
+                ));
             }
-            _ if !s.nodes.is_empty() => {
+            (SeedRule::List, false) | (_, true) => {}
+            (_, false) => {
                 return Err(InputError::field(
                     c.path("nodes"),
                     "is only read when rule = \"list\"",
                 ));
             }
-            _ => {}
         }
     }
     check_seed_nodes(list, schools)
