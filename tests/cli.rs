@@ -1014,3 +1014,154 @@ fn unwritable_output_is_a_runtime_error() {
         "the cause is repeated: {err}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// classic models
+
+const CLASSIC: &str = "model = \"independent-cascade\"\nseed = 3\nruns = 30\nsteps = 50\n\
+    [network]\nkind = \"random\"\nschools = 2000\nmean_degree = 4.0\n\
+    [classic]\ntransmission = 0.4\n\
+    [[seedings]]\nname = \"random\"\ncount = 5\n\
+    [[seedings]]\nname = \"hubs\"\nrule = \"degree\"\ncount = 5\n\
+    [[seedings]]\nname = \"listed\"\nrule = \"list\"\nnodes = [0, 1, 2]\n";
+
+#[test]
+fn classic_compare_writes_the_same_files_with_classic_metrics() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = scenario_file(tmp.path(), CLASSIC);
+    let out_dir = tmp.path().join("out");
+    let out = compare(tmp.path(), Some(&path), &out_dir, &[]);
+    let text = stdout(&out);
+    for rule in ["random", "hubs", "listed"] {
+        assert!(text.contains(rule), "{rule} missing from\n{text}");
+    }
+    assert!(text.contains("Winner on final active share"), "{text}");
+    let files = files_in(&out_dir);
+    for f in [
+        "summary.csv",
+        "paired.csv",
+        "runs.csv",
+        "timeseries.csv",
+        "scenario.toml",
+        "adoption.svg",
+    ] {
+        assert!(files.contains(f), "{f} missing: {files:?}");
+    }
+    let (header, rows) = csv(&out_dir.join("runs.csv"));
+    assert_eq!(
+        header,
+        "strategy,run,final_active_share,global_cascade,time_to_50pct,last_change_step,seeds"
+    );
+    assert_eq!(rows.len(), 3 * 30);
+    for r in &rows {
+        let share: f64 = r[2].parse().unwrap();
+        assert!((0.0..=1.0).contains(&share));
+        let seeds: f64 = r[6].parse().unwrap();
+        assert_eq!(seeds, if r[0] == "listed" { 3.0 } else { 5.0 });
+    }
+    assert_eq!(max_step(&out_dir.join("timeseries.csv")), 50);
+    // The resolved scenario reproduces the comparison byte for byte.
+    let again = tmp.path().join("again");
+    compare(
+        tmp.path(),
+        Some(&out_dir.join("scenario.toml")),
+        &again,
+        &[],
+    );
+    assert_eq!(
+        read(&out_dir.join("runs.csv")),
+        read(&again.join("runs.csv"))
+    );
+}
+
+#[test]
+fn classic_results_do_not_depend_on_the_thread_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = scenario_file(tmp.path(), CLASSIC);
+    let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
+    compare(tmp.path(), Some(&path), &one, &["--threads", "1"]);
+    compare(tmp.path(), Some(&path), &two, &["--threads", "2"]);
+    for f in files_in(&one) {
+        assert_eq!(read(&one.join(&f)), read(&two.join(&f)), "{f} differs");
+    }
+}
+
+#[test]
+fn classic_run_traces_activation_times_and_network_exports_the_ties() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = scenario_file(tmp.path(), CLASSIC);
+    let trace = tmp.path().join("trace.csv");
+    assert_ok(&domino(
+        tmp.path(),
+        &[
+            "run",
+            arg(&path),
+            "--strategy",
+            "listed",
+            "--trace",
+            arg(&trace),
+        ],
+    ));
+    let (header, rows) = csv(&trace);
+    assert_eq!(header, "node,degree,seed,activated_at");
+    assert_eq!(rows.len(), 2000);
+    for r in &rows {
+        let node: u32 = r[0].parse().unwrap();
+        assert_eq!(r[2] == "1", node < 3, "only the listed nodes are seeds");
+        if node < 3 {
+            assert_eq!(r[3], "0");
+        }
+    }
+    let out = domino(
+        tmp.path(),
+        &[
+            "run",
+            arg(&path),
+            "--strategy",
+            "nope",
+            "--trace",
+            arg(&trace),
+        ],
+    );
+    assert_bad_input(&out, &tmp.path().join("never"), &["random, hubs, listed"]);
+
+    let edges = tmp.path().join("edges.csv");
+    assert_ok(&domino(
+        tmp.path(),
+        &["network", arg(&path), "--out", arg(&edges)],
+    ));
+    let (header, rows) = csv(&edges);
+    assert_eq!(header, "source,target,weight");
+    assert_eq!(rows.len(), 4000, "2000 nodes x mean degree 4 / 2");
+    // Fed back as a file network, the same graph gives a valid scenario.
+    let file_scn = write_file(
+        tmp.path(),
+        "file.toml",
+        "model = \"threshold\"\nruns = 5\n[network]\nkind = \"file\"\nedges = \"edges.csv\"\n",
+    );
+    let out = domino(tmp.path(), &["check", arg(&file_scn)]);
+    assert_ok(&out);
+}
+
+#[test]
+fn bad_classic_inputs_are_rejected() {
+    let base = "model = \"threshold\"\n[network]\nkind = \"random\"\nschools = 100\n";
+    assert_rejected(
+        &format!("{base}[classic]\nthreshold = 1.5\n"),
+        "6:1",
+        "classic.threshold",
+        "must be a probability or share between 0 and 1, got 1.5",
+    );
+    assert_rejected(
+        &format!("{base}[[seedings]]\nname = \"x\"\nrule = \"list\"\nnodes = [5, 100]\n"),
+        "8:1",
+        "seedings[0].nodes",
+        "node 100 does not exist: indices run from 0 to 99",
+    );
+    assert_rejected(
+        "name = \"s\"\n[classic]\ntransmission = 0.2\n",
+        "2:2",
+        "classic",
+        "is only read by the classic models",
+    );
+}
