@@ -37,6 +37,7 @@ pub mod report;
 pub mod scenario;
 pub mod school;
 pub mod strategy;
+pub mod sweep;
 
 pub use error::{Error, InputError, Result};
 pub use scenario::Scenario;

@@ -79,6 +79,13 @@ pub fn measures(model: ModelKind) -> Measures {
             .collect(),
         paired: vec![ClassicMetric::FinalShare as usize],
         headline: ClassicMetric::FinalShare as usize,
+        sweep_figures: [
+            ClassicMetric::FinalShare,
+            ClassicMetric::GlobalCascade,
+            ClassicMetric::TimeTo50,
+        ]
+        .map(|m| m as usize)
+        .to_vec(),
         headline_series: ClassicSeries::Active as usize,
         step_name: if model == ModelKind::Bass {
             "time step"

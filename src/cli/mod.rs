@@ -7,6 +7,7 @@ mod compare;
 mod init;
 mod network;
 mod run;
+mod sweep;
 
 use crate::error::InputError;
 use crate::scenario::Scenario;
@@ -87,6 +88,35 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Run a parameter sweep: every point's paired runs; results written as points finish.
+    Sweep {
+        /// Sweep file (TOML).
+        sweep: PathBuf,
+        /// Output folder (default: out/<sweep name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Run only shard I of N (1 <= I <= N): the points whose id is I-1 modulo N.
+        #[arg(long)]
+        shard: Option<crate::sweep::run::Shard>,
+        /// Continue an interrupted sweep in --out, keeping its finished points.
+        #[arg(long)]
+        resume: bool,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Join the output folders of a sharded sweep into the files an unsharded run writes.
+    Merge {
+        /// The shards' output folders.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Validate a scenario and print it with every default filled in.
     Check {
         /// Scenario file (TOML).
@@ -120,6 +150,15 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             steps,
         } => run::run(scenario.as_deref(), &strategy, run, &trace, seed, steps),
         Command::Network { scenario, run, out } => network::network(scenario.as_deref(), run, &out),
+        Command::Sweep {
+            sweep,
+            out,
+            shard,
+            resume,
+            threads,
+            quiet,
+        } => sweep::sweep(&sweep, out, shard, resume, threads, quiet),
+        Command::Merge { dirs, out } => sweep::merge(&dirs, &out),
         Command::Check { scenario } => check::check(&scenario),
         Command::Init { path, force } => init::init(&path, force),
     }

@@ -183,6 +183,8 @@ pub struct Measures {
     pub paired: Vec<usize>,
     /// The run metric that decides which strategy wins.
     pub headline: usize,
+    /// The run metrics a parameter sweep reports per point (the headline first).
+    pub sweep_figures: Vec<usize>,
     /// The series drawn in the chart.
     pub headline_series: usize,
     /// What a step is called in tables and charts ("term", "round", "time").
@@ -214,6 +216,15 @@ impl Measures {
                 RunMetric::StudentsBenefiting as usize,
             ],
             headline: RunMetric::SustainedShare as usize,
+            sweep_figures: [
+                RunMetric::SustainedShare,
+                RunMetric::TimeTo50,
+                RunMetric::CostPerSustained,
+                RunMetric::EquityGap,
+                RunMetric::NoBenefit,
+            ]
+            .map(|m| m as usize)
+            .to_vec(),
             headline_series: Series::Sustained as usize,
             step_name: "term",
             chart_file: "sustained.svg",

@@ -1,7 +1,44 @@
 //! Finds where a dotted field path (`strategies[1].pilots`) stands in a TOML source, so that
 //! validation errors can name a line and column.
 
+use crate::error::InputError;
+use serde::de::DeserializeOwned;
+use std::path::Path;
 use toml_edit::{ImDocument, Item, TableLike};
+
+/// Deserialises TOML `src` into `T`; a parser error (syntax, unknown key, wrong type) becomes an
+/// [`InputError`] with the file, line, column and the dotted path of the field at fault.
+pub(crate) fn from_str<T: DeserializeOwned>(
+    src: &str,
+    file: Option<&Path>,
+) -> Result<T, InputError> {
+    toml::from_str(src).map_err(|e| {
+        let mut err = InputError::msg(e.message().to_string());
+        if let Some(span) = e.span() {
+            let (line, col) = line_col(src, span.start);
+            err = err.at(line, Some(col));
+            err.field = path_at(src, span.start);
+        }
+        match file {
+            Some(p) => err.in_file(p),
+            None => err,
+        }
+    })
+}
+
+/// Places a validation error: the line and column of its field in `src` (when the error names a
+/// field and no file of its own), and the file.
+pub(crate) fn place(mut e: InputError, src: &str, file: Option<&Path>) -> InputError {
+    if let (Some(field), None) = (&e.field, &e.file) {
+        if let Some((line, col)) = locate(src, field) {
+            e = e.at(line, Some(col));
+        }
+    }
+    match file {
+        Some(p) if e.file.is_none() => e.in_file(p),
+        _ => e,
+    }
+}
 
 /// One segment of a dotted path: a key, optionally indexed (`strategies[1]`).
 fn segments(path: &str) -> Vec<(&str, Option<usize>)> {

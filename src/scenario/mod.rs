@@ -14,7 +14,7 @@
 //! ```
 
 pub mod config;
-mod locate;
+pub(crate) mod locate;
 mod validate;
 pub use validate::MAX_SCHOOLS;
 
@@ -64,30 +64,8 @@ impl Scenario {
     /// Parses and validates scenario text; `path` (if any) names the file in errors and anchors
     /// relative network file paths.
     pub fn from_toml(src: &str, path: Option<&Path>) -> Result<Self, InputError> {
-        let locate_err = |mut e: InputError| {
-            if let (Some(field), None) = (&e.field, &e.file) {
-                if let Some((line, col)) = locate::locate(src, field) {
-                    e = e.at(line, Some(col));
-                }
-            }
-            // Errors from network CSV files already name their own file.
-            match path {
-                Some(p) if e.file.is_none() => e.in_file(p),
-                _ => e,
-            }
-        };
-        let mut config: ScenarioConfig = toml::from_str(src).map_err(|e| {
-            let mut err = InputError::msg(e.message().to_string());
-            if let Some(span) = e.span() {
-                let (line, col) = locate::line_col(src, span.start);
-                err = err.at(line, Some(col));
-                err.field = locate::path_at(src, span.start);
-            }
-            match path {
-                Some(p) => err.in_file(p),
-                None => err,
-            }
-        })?;
+        let locate_err = |e: InputError| locate::place(e, src, path);
+        let mut config: ScenarioConfig = locate::from_str(src, path)?;
         if config.name.is_empty() {
             config.name = path
                 .and_then(|p| p.file_stem())

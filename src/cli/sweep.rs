@@ -1,0 +1,50 @@
+//! `domino sweep` and `domino merge`: parameter sweeps, on one machine or in shards.
+
+use super::compare::{pool, progress_bar};
+use crate::sweep::run::{self, Shard};
+use crate::sweep::Sweep;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+pub fn sweep(
+    file: &Path,
+    out: Option<PathBuf>,
+    shard: Option<Shard>,
+    resume: bool,
+    threads: Option<usize>,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let sweep = Sweep::load(file)?;
+    let out = out.unwrap_or_else(|| Path::new("out").join(&sweep.config.name));
+    let ids = run::shard_ids(&sweep, shard);
+    let bar = progress_bar(ids.len() as u64, "points", quiet);
+    let started = Instant::now();
+    let report = pool(threads)?.install(|| run::run(&sweep, &out, shard, resume, &bar))?;
+    bar.finish_and_clear();
+    super::say(&format!(
+        "{}: {} of {} points ({} {}, shard {}) in {:.1} s{}. Results in {}/\n",
+        sweep.config.name,
+        report.points,
+        sweep.points.len(),
+        sweep.config.design.name(),
+        "design",
+        Shard::label(shard),
+        started.elapsed().as_secs_f64(),
+        if report.resumed > 0 {
+            format!(", {} found done and kept", report.resumed)
+        } else {
+            String::new()
+        },
+        out.display()
+    ))
+}
+
+pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<()> {
+    let dirs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
+    let points = run::merge(&dirs, out)?;
+    super::say(&format!(
+        "merged {} folders: {points} points in {}/\n",
+        dirs.len(),
+        out.display()
+    ))
+}

@@ -1,0 +1,656 @@
+//! Parameter sweeps: many scenarios made from one, to map where each strategy wins.
+//!
+//! A sweep file names a base scenario (a path, or inline), the parameters to vary by their dotted
+//! path in the scenario (`mechanisms.dose.d50`, `strategies.cluster.hub_share`, ...) and a
+//! [`design`]: a grid (full factorial), random points, or a Latin hypercube. [`Sweep::load`]
+//! validates everything before anything runs: every point is turned into a scenario and checked,
+//! so a bad value is reported with the sweep file's line and the parameter's path, and nothing is
+//! written. [`run`] executes the points (all, or one shard) and writes the results so that no
+//! finished point is ever lost; [`output`] assembles the files.
+//!
+//! Every point runs the paired runs of all strategies of its scenario with its own seed, derived
+//! from the sweep's seed and the point's id, so a point's results do not depend on which other
+//! points ran, in which order, or on which machine.
+
+pub mod design;
+pub mod output;
+pub mod run;
+pub mod sensitivity;
+
+use crate::engine::seed::mix64;
+use crate::error::InputError;
+use crate::scenario::locate;
+use crate::Scenario;
+use design::Range;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use toml::Value;
+
+/// Most points a sweep may have.
+pub const MAX_POINTS: usize = 1_000_000;
+
+/// The sweep file as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepConfig {
+    /// Name, for the output folder; defaults to the file's stem.
+    #[serde(default)]
+    pub name: String,
+    /// The base scenario: a path relative to the sweep file, or an inline table. Default: the
+    /// built-in default scenario.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<Base>,
+    /// Master seed of the sweep; point i's scenario gets its own seed derived from it.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Paired runs per strategy at every point (default: the base scenario's `runs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs: Option<u32>,
+    /// The design.
+    #[serde(default)]
+    pub design: DesignKind,
+    /// Number of points (random and Latin hypercube designs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<u32>,
+    /// The parameters varied.
+    #[serde(default)]
+    pub parameters: Vec<ParameterConfig>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+/// A base scenario: a file, or the scenario written inline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Base {
+    /// Path of a scenario file, relative to the sweep file.
+    Path(PathBuf),
+    /// The scenario's tables, inline.
+    Inline(toml::Table),
+}
+
+/// The three designs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DesignKind {
+    /// Every combination of the listed values.
+    #[default]
+    Grid,
+    /// `points` independent draws from the ranges.
+    Random,
+    /// A Latin hypercube of `points` points over the ranges.
+    LatinHypercube,
+}
+
+impl DesignKind {
+    /// The name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            DesignKind::Grid => "grid",
+            DesignKind::Random => "random",
+            DesignKind::LatinHypercube => "latin-hypercube",
+        }
+    }
+}
+
+/// Linear or logarithmic sampling of a range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scale {
+    /// Uniform.
+    #[default]
+    Linear,
+    /// Log-uniform (min must be above 0).
+    Log,
+}
+
+/// One varied parameter, as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParameterConfig {
+    /// Dotted path in the scenario, e.g. `mechanisms.dose.d50` or `strategies.cluster.hub_share`.
+    pub path: String,
+    /// Grid: the values. Random and Latin hypercube: the choices of a boolean or text field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<Value>>,
+    /// Random and Latin hypercube: lower end of a numeric range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Upper end of a numeric range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Linear or log sampling of the range.
+    #[serde(default)]
+    pub scale: Scale,
+}
+
+/// The type of a scenario field, which a swept value must have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A number with a fraction.
+    Float,
+    /// A whole number.
+    Integer,
+    /// true or false.
+    Bool,
+    /// A choice written as text.
+    Text,
+}
+
+impl Kind {
+    fn of(v: &Value) -> Option<Kind> {
+        match v {
+            Value::Float(_) => Some(Kind::Float),
+            Value::Integer(_) => Some(Kind::Integer),
+            Value::Boolean(_) => Some(Kind::Bool),
+            Value::String(_) => Some(Kind::Text),
+            _ => None,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Kind::Float => "a number",
+            Kind::Integer => "a whole number",
+            Kind::Bool => "true or false",
+            Kind::Text => "a text choice",
+        }
+    }
+
+    /// `v` as a value of this kind (a whole number is accepted for a float field).
+    fn accept(self, v: &Value) -> Option<Value> {
+        match (self, v) {
+            (Kind::Float, Value::Float(_)) => Some(v.clone()),
+            (Kind::Float, Value::Integer(i)) => Some(Value::Float(*i as f64)),
+            (Kind::Integer, Value::Integer(_))
+            | (Kind::Bool, Value::Boolean(_))
+            | (Kind::Text, Value::String(_)) => Some(v.clone()),
+            _ => None,
+        }
+    }
+
+    /// True for kinds whose values are numbers in the sensitivity analysis.
+    pub fn is_numeric(self) -> bool {
+        !matches!(self, Kind::Text)
+    }
+}
+
+/// A varied parameter, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    /// Dotted path, as written in the sweep file.
+    pub path: String,
+    /// The field's type.
+    pub kind: Kind,
+    /// The range (random and Latin hypercube designs).
+    pub range: Option<Range>,
+    /// The values (grid) or choices.
+    pub values: Vec<Value>,
+}
+
+/// One point: its id and one value per parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    /// 0-based id, in design order.
+    pub id: usize,
+    /// The parameter values, in parameter order.
+    pub values: Vec<Value>,
+}
+
+/// A validated sweep, ready to run.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    /// The configuration, with the base resolved and written inline.
+    pub config: SweepConfig,
+    /// The varied parameters.
+    pub parameters: Vec<Parameter>,
+    /// The points of the design, in id order.
+    pub points: Vec<Point>,
+    /// The resolved base scenario as a TOML table (every default written out, file paths
+    /// absolute).
+    base: toml::Table,
+    /// The resolved sweep as TOML: what is written to `sweep.toml` and hashed.
+    resolved: String,
+}
+
+/// Splits a dotted path into segments: keys, `[i]` indices, and names of strategies or seedings.
+fn segments(path: &str) -> Vec<String> {
+    path.split('.').map(str::to_string).collect()
+}
+
+/// The value at `path` in `table`: `a.b.c`, with array-of-table entries picked by index
+/// (`strategies[1].pilots`) or by name (`strategies.cluster.hub_share`).
+fn value_at<'t>(table: &'t mut toml::Table, path: &str) -> Option<&'t mut Value> {
+    let segs = segments(path);
+    let mut current: Option<&'t mut Value> = None;
+    let mut table_ref: Option<&'t mut toml::Table> = Some(table);
+    let mut k = 0;
+    while k < segs.len() {
+        let seg = &segs[k];
+        let (key, index) = match seg.find('[') {
+            Some(open) => (
+                &seg[..open],
+                seg[open + 1..].trim_end_matches(']').parse::<usize>().ok(),
+            ),
+            None => (seg.as_str(), None),
+        };
+        let t = table_ref.take()?;
+        let v = t.get_mut(key)?;
+        let v = match v {
+            Value::Array(items) => {
+                let item = match index {
+                    Some(i) => items.get_mut(i)?,
+                    None => {
+                        // The next segment names the entry.
+                        k += 1;
+                        let name = segs.get(k)?;
+                        items.iter_mut().find(|it| {
+                            it.get("name").and_then(Value::as_str) == Some(name.as_str())
+                        })?
+                    }
+                };
+                item
+            }
+            v => v,
+        };
+        k += 1;
+        if k == segs.len() {
+            current = Some(v);
+        } else {
+            table_ref = Some(v.as_table_mut()?);
+        }
+    }
+    current
+}
+
+impl Sweep {
+    /// Reads and validates a sweep file.
+    pub fn load(path: &Path) -> Result<Self, InputError> {
+        let src = std::fs::read_to_string(path)
+            .map_err(|e| InputError::msg(format!("cannot read sweep file: {e}")).in_file(path))?;
+        Self::from_toml(&src, Some(path))
+    }
+
+    /// Parses and validates sweep text; `path` names the file in errors and anchors `base`.
+    pub fn from_toml(src: &str, path: Option<&Path>) -> Result<Self, InputError> {
+        let mut config: SweepConfig = locate::from_str(src, path)?;
+        let place = |e: InputError| locate::place(e, src, path);
+        if config.name.is_empty() {
+            config.name = path
+                .and_then(Path::file_stem)
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "sweep".into());
+        }
+        let dir = path.and_then(Path::parent).unwrap_or(Path::new("."));
+        let (base, base_file) = match &config.base {
+            None => (Scenario::builtin_default(), None),
+            Some(Base::Path(p)) => {
+                let file = dir.join(p);
+                let scn = Scenario::from_file(&file).map_err(|e| {
+                    if e.file.is_some() {
+                        e
+                    } else {
+                        place(InputError::field("base", e.to_string()))
+                    }
+                })?;
+                (scn, Some(file))
+            }
+            Some(Base::Inline(t)) => {
+                let text = toml::to_string(t)
+                    .map_err(|e| place(InputError::field("base", e.to_string())))?;
+                let scn = Scenario::from_toml(&text, None).map_err(|e| {
+                    let field = e
+                        .field
+                        .clone()
+                        .map(|f| format!("base.{f}"))
+                        .unwrap_or("base".into());
+                    place(InputError::field(field, e.message))
+                })?;
+                (scn, None)
+            }
+        };
+        let mut base_config = base.config.clone();
+        if let Some(runs) = config.runs {
+            base_config.runs = runs;
+        }
+        // File paths in the resolved copy are made absolute, so `sweep.toml` in an output
+        // folder (read back by `merge` and `--resume`) finds the same files.
+        if let Some(file) = &base_file {
+            let anchor = file.parent().unwrap_or(Path::new("."));
+            for p in [
+                &mut base_config.network.edges,
+                &mut base_config.network.nodes,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let joined = anchor.join(&*p);
+                *p = std::fs::canonicalize(&joined).unwrap_or(joined);
+            }
+        }
+        let base_table: toml::Table = toml::Table::try_from(&base_config)
+            .map_err(|e| place(InputError::field("base", e.to_string())))?;
+        let parameters = parameters(&config, &base_table).map_err(place)?;
+        let points = design_points(&config, &parameters).map_err(place)?;
+        config.base = Some(Base::Inline(base_table.clone()));
+        let resolved = toml::to_string(&config).expect("a sweep serialises");
+        let sweep = Sweep {
+            config,
+            parameters,
+            points,
+            base: base_table,
+            resolved,
+        };
+        // Every point must make a valid scenario; check them all before anything runs.
+        for point in &sweep.points {
+            sweep.scenario(point).map_err(|(j, e)| {
+                place(InputError::field(
+                    format!("parameters[{j}]"),
+                    format!(
+                        "{} = {} (point {}) makes an invalid scenario: {}",
+                        sweep.parameters[j].path, point.values[j], point.id, e
+                    ),
+                ))
+            })?;
+        }
+        Ok(sweep)
+    }
+
+    /// The resolved sweep as TOML (base inline, every default written out): the content of
+    /// `sweep.toml` in an output folder, and what [`Sweep::hash`] identifies.
+    pub fn resolved_toml(&self) -> &str {
+        &self.resolved
+    }
+
+    /// A 64-bit fingerprint of the resolved sweep (FNV-1a of its TOML, then mixed): shards and
+    /// resumed runs are accepted only with the same one.
+    pub fn hash(&self) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in self.resolved.bytes() {
+            h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        mix64(h)
+    }
+
+    /// The seed of point `id`'s scenario.
+    pub fn point_seed(&self, id: usize) -> u64 {
+        mix64(mix64(self.config.seed) ^ mix64(id as u64 ^ 0x0050_4f49_4e54)) >> 1
+    }
+
+    /// The scenario of `point`: the base with the point's values and seed. On failure, the index
+    /// of the parameter whose value made it invalid (the first, when the scenario as a whole is).
+    pub fn scenario(&self, point: &Point) -> Result<Scenario, (usize, InputError)> {
+        let mut table = self.base.clone();
+        for (j, (param, value)) in self.parameters.iter().zip(&point.values).enumerate() {
+            let slot = value_at(&mut table, &param.path)
+                .ok_or_else(|| (j, InputError::msg("the path does not exist")))?;
+            *slot = value.clone();
+        }
+        table.insert(
+            "seed".into(),
+            Value::Integer(self.point_seed(point.id) as i64),
+        );
+        let text = toml::to_string(&table).map_err(|e| (0, InputError::msg(e.to_string())))?;
+        Scenario::from_toml(&text, None).map_err(|e| {
+            let j = self
+                .parameters
+                .iter()
+                .position(|p| e.field.as_deref() == Some(p.path.as_str()))
+                .unwrap_or(0);
+            (j, e)
+        })
+    }
+}
+
+/// Validates the parameters against the base scenario: the path exists, the values have the
+/// field's type, ranges are ordered.
+fn parameters(config: &SweepConfig, base: &toml::Table) -> Result<Vec<Parameter>, InputError> {
+    if config.parameters.is_empty() {
+        return Err(InputError::field(
+            "parameters",
+            "a sweep needs at least one [[parameters]] entry with a path",
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (j, p) in config.parameters.iter().enumerate() {
+        let at = |field: &str| format!("parameters[{j}].{field}");
+        let mut probe = base.clone();
+        let existing = value_at(&mut probe, &p.path).ok_or_else(|| {
+            InputError::field(
+                at("path"),
+                format!(
+                    "\"{}\" is not a field of the base scenario (write it as in `domino check`: e.g. mechanisms.dose.d50, strategies.cluster.hub_share)",
+                    p.path
+                ),
+            )
+        })?;
+        let kind = Kind::of(existing).ok_or_else(|| {
+            InputError::field(
+                at("path"),
+                format!(
+                    "\"{}\" is a table or list, not a single value to vary",
+                    p.path
+                ),
+            )
+        })?;
+        if !seen.insert(p.path.clone()) {
+            return Err(InputError::field(
+                at("path"),
+                format!("\"{}\" is swept twice", p.path),
+            ));
+        }
+        let values = match &p.values {
+            Some(vs) if vs.is_empty() => {
+                return Err(InputError::field(
+                    at("values"),
+                    "must list at least one value",
+                ))
+            }
+            Some(vs) => vs
+                .iter()
+                .map(|v| {
+                    kind.accept(v).ok_or_else(|| {
+                        InputError::field(
+                            at("values"),
+                            format!("{} is not {}, as {} is", v, kind.describe(), p.path),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
+        };
+        let range = match config.design {
+            DesignKind::Grid => {
+                if values.is_empty() {
+                    return Err(InputError::field(
+                        at("values"),
+                        "a grid needs the list of values to try",
+                    ));
+                }
+                None
+            }
+            DesignKind::Random | DesignKind::LatinHypercube => match (p.min, p.max) {
+                (Some(lo), Some(hi)) => {
+                    if !kind.is_numeric() || kind == Kind::Bool {
+                        return Err(InputError::field(
+                            at("min"),
+                            format!(
+                                "{} is {}: list its choices in `values`",
+                                p.path,
+                                kind.describe()
+                            ),
+                        ));
+                    }
+                    if !(lo.is_finite() && hi.is_finite()) || lo > hi {
+                        return Err(InputError::field(
+                            at("max"),
+                            format!("the range must have min <= max, got min {lo}, max {hi}"),
+                        ));
+                    }
+                    if p.scale == Scale::Log && lo <= 0.0 {
+                        return Err(InputError::field(
+                            at("min"),
+                            format!("a log scale needs min above 0, got {lo}"),
+                        ));
+                    }
+                    Some(match p.scale {
+                        Scale::Linear => Range::Linear(lo, hi),
+                        Scale::Log => Range::Log(lo, hi),
+                    })
+                }
+                (None, None) if !values.is_empty() => Some(Range::Choice(values.len())),
+                _ => return Err(InputError::field(
+                    at("min"),
+                    "random and Latin hypercube designs need min and max (or, for choices, values)",
+                )),
+            },
+        };
+        out.push(Parameter {
+            path: p.path.clone(),
+            kind,
+            range,
+            values,
+        });
+    }
+    Ok(out)
+}
+
+/// The points of the design.
+fn design_points(config: &SweepConfig, params: &[Parameter]) -> Result<Vec<Point>, InputError> {
+    let points = match config.design {
+        DesignKind::Grid => {
+            if config.points.is_some() {
+                return Err(InputError::field(
+                    "points",
+                    "a grid has one point per combination of values; `points` is for random and latin-hypercube designs",
+                ));
+            }
+            let levels: Vec<usize> = params.iter().map(|p| p.values.len()).collect();
+            let total = levels.iter().try_fold(1usize, |acc, &l| acc.checked_mul(l));
+            if total.is_none_or(|t| t > MAX_POINTS) {
+                return Err(InputError::field(
+                    "parameters",
+                    format!("the grid has more than {MAX_POINTS} points"),
+                ));
+            }
+            design::grid(&levels)
+                .into_iter()
+                .map(|idx| {
+                    idx.iter()
+                        .zip(params)
+                        .map(|(&i, p)| p.values[i].clone())
+                        .collect()
+                })
+                .collect::<Vec<Vec<Value>>>()
+        }
+        DesignKind::Random | DesignKind::LatinHypercube => {
+            let n = config.points.ok_or_else(|| {
+                InputError::field("points", "random and latin-hypercube designs need `points`")
+            })? as usize;
+            if n == 0 || n > MAX_POINTS {
+                return Err(InputError::field(
+                    "points",
+                    format!("must be from 1 to {MAX_POINTS}, got {n}"),
+                ));
+            }
+            let quantiles = if config.design == DesignKind::Random {
+                design::random(n, params.len(), config.seed)
+            } else {
+                design::latin_hypercube(n, params.len(), config.seed)
+            };
+            quantiles
+                .into_iter()
+                .map(|q| q.iter().zip(params).map(|(&u, p)| value_of(p, u)).collect())
+                .collect()
+        }
+    };
+    Ok(points
+        .into_iter()
+        .enumerate()
+        .map(|(id, values)| Point { id, values })
+        .collect())
+}
+
+/// The value of parameter `p` at quantile `u` of its range.
+fn value_of(p: &Parameter, u: f64) -> Value {
+    let range = p
+        .range
+        .as_ref()
+        .expect("ranges are set for sampled designs");
+    let x = range.at(u);
+    match (range, p.kind) {
+        (Range::Choice(_), _) => p.values[x as usize].clone(),
+        (_, Kind::Integer) => Value::Integer(x.round() as i64),
+        _ => Value::Float(x),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sweep(text: &str) -> Result<Sweep, InputError> {
+        Sweep::from_toml(text, None)
+    }
+
+    #[test]
+    fn paths_reach_fields_and_strategies_by_name_or_index() {
+        let s = sweep(
+            "design = \"grid\"\n[[parameters]]\npath = \"strategies.cluster.hub_share\"\nvalues = [0.1, 0.3]\n\
+             [[parameters]]\npath = \"strategies[1].pilots\"\nvalues = [4, 8, 16]\n",
+        )
+        .unwrap();
+        assert_eq!(s.points.len(), 6);
+        let scn = s.scenario(&s.points[5]).unwrap();
+        let cluster = &scn.config.strategies[2];
+        assert_eq!(cluster.hub_share, 0.3);
+        assert_eq!(scn.config.strategies[1].pilots, 16);
+        assert_ne!(
+            scn.config.seed,
+            s.scenario(&s.points[4]).unwrap().config.seed
+        );
+    }
+
+    #[test]
+    fn bad_sweeps_name_the_parameter() {
+        let err = |t: &str| sweep(t).unwrap_err();
+        let e = err("[[parameters]]\npath = \"mechanisms.dose.d5O\"\nvalues = [1.0]\n");
+        assert_eq!(e.field.as_deref(), Some("parameters[0].path"));
+        assert_eq!(e.line, Some(2));
+        let e = err("[[parameters]]\npath = \"mechanisms.dose.d50\"\nvalues = [\"high\"]\n");
+        assert!(e.message.contains("is not a number"), "{e}");
+        let e = err("[[parameters]]\npath = \"mechanisms.dose.d50\"\nvalues = []\n");
+        assert_eq!(e.field.as_deref(), Some("parameters[0].values"));
+        let e = err("design = \"random\"\npoints = 5\n[[parameters]]\npath = \"mechanisms.dose.d50\"\nmin = 2.0\nmax = 1.0\n");
+        assert!(e.message.contains("min <= max"), "{e}");
+        let e = err("[[parameters]]\npath = \"mechanisms.visibility.bar\"\nvalues = [0.5, 1.5]\n");
+        assert!(e.message.contains("invalid scenario"), "{e}");
+        assert_eq!(e.line, Some(1));
+    }
+
+    #[test]
+    fn sampled_designs_respect_kinds_and_ranges() {
+        let s = sweep(
+            "design = \"latin-hypercube\"\npoints = 12\nseed = 4\n\
+             [[parameters]]\npath = \"mechanisms.dose.d50\"\nmin = 0.1\nmax = 2.0\nscale = \"log\"\n\
+             [[parameters]]\npath = \"strategies.pilot-then-cascade.pilots\"\nmin = 2\nmax = 20\n\
+             [[parameters]]\npath = \"mechanisms.contagion.form\"\nvalues = [\"simple\", \"complex\"]\n",
+        )
+        .unwrap();
+        assert_eq!(s.points.len(), 12);
+        for p in &s.points {
+            let d50 = p.values[0].as_float().unwrap();
+            assert!((0.1..=2.0).contains(&d50));
+            let pilots = p.values[1].as_integer().unwrap();
+            assert!((2..=20).contains(&pilots));
+            assert!(matches!(p.values[2].as_str(), Some("simple" | "complex")));
+        }
+        // Same file, same points; the resolved sweep reloads to the same hash.
+        let again = Sweep::from_toml(s.resolved_toml(), None).unwrap();
+        assert_eq!(again.points, s.points);
+        assert_eq!(again.hash(), s.hash());
+    }
+}

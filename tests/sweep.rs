@@ -1,0 +1,255 @@
+//! End-to-end tests of `domino sweep` and `domino merge`: resuming after SIGKILL, sharding and
+//! merging, bad sweep files, and refusals (changed sweep, foreign or missing shards).
+//! Every comparison is byte for byte over every file of the output folders.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+/// A small sweep: 12 points of the default system at 60 runs, about a second on 2 cores.
+const SWEEP: &str = "name = \"t\"\nseed = 5\nruns = 60\ndesign = \"grid\"\n\
+    [[parameters]]\npath = \"mechanisms.dose.d50\"\nvalues = [0.3, 0.6, 1.2]\n\
+    [[parameters]]\npath = \"strategies.pilot-then-cascade.pilots\"\nvalues = [4, 8]\n\
+    [[parameters]]\npath = \"mechanisms.contagion.form\"\nvalues = [\"simple\", \"complex\"]\n";
+
+fn domino(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_domino"))
+        .args(args)
+        .output()
+        .expect("the domino binary starts")
+}
+
+fn arg(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
+fn assert_ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "failed ({:?}):\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    fs::write(&p, text).unwrap();
+    p
+}
+
+/// Every file under `dir`, by relative path, with its bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn assert_same_tree(a: &Path, b: &Path) {
+    let (ta, tb) = (tree(a), tree(b));
+    assert_eq!(
+        ta.keys().collect::<Vec<_>>(),
+        tb.keys().collect::<Vec<_>>(),
+        "different files in {} and {}",
+        a.display(),
+        b.display()
+    );
+    for (name, bytes) in &ta {
+        assert!(
+            bytes == &tb[name],
+            "{name} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
+
+fn sweep(file: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["sweep", arg(file), "--quiet", "--out", arg(out)];
+    args.extend(extra);
+    domino(&args)
+}
+
+#[test]
+fn a_straight_sweep_writes_every_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "s.toml", SWEEP);
+    let out = tmp.path().join("out");
+    assert_ok(&sweep(&file, &out, &[]));
+    for f in [
+        "points.csv",
+        "winners.csv",
+        "sensitivity.csv",
+        "map.svg",
+        "manifest.json",
+        "sweep.toml",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let points = fs::read_to_string(out.join("points.csv")).unwrap();
+    assert!(points.starts_with(
+        "point,param_mechanisms.dose.d50,param_strategies.pilot-then-cascade.pilots,param_mechanisms.contagion.form,strategy,sustained_share_mean,"
+    ));
+    assert_eq!(
+        points.lines().count(),
+        1 + 12 * 3,
+        "one row per point and strategy"
+    );
+    let winners = fs::read_to_string(out.join("winners.csv")).unwrap();
+    assert_eq!(winners.lines().count(), 1 + 12);
+    for line in winners.lines().skip(1) {
+        let p_best: f64 = line.split(',').nth(5).unwrap().parse().unwrap();
+        assert!((0.0..=1.0).contains(&p_best), "{line}");
+    }
+    let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"points_done\": 12"), "{manifest}");
+    // The resolved sweep in the folder reproduces the same results from scratch.
+    let again = tmp.path().join("again");
+    assert_ok(&sweep(&out.join("sweep.toml"), &again, &[]));
+    assert_eq!(
+        fs::read(out.join("points.csv")).unwrap(),
+        fs::read(again.join("points.csv")).unwrap()
+    );
+}
+
+#[test]
+fn a_sweep_killed_at_any_moment_resumes_to_the_same_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "s.toml", SWEEP);
+    let straight = tmp.path().join("straight");
+    assert_ok(&sweep(&file, &straight, &["--threads", "2"]));
+    for (k, delay_ms) in [30u64, 250, 600].into_iter().enumerate() {
+        let out = tmp.path().join(format!("killed-{k}"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_domino"))
+            .args(["sweep", arg(&file), "--quiet", "--out", arg(&out)])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        // Without --resume an existing sweep folder is refused, and left as it is.
+        if out.join("manifest.json").exists() {
+            let refused = sweep(&file, &out, &[]);
+            assert_eq!(refused.status.code(), Some(2));
+        }
+        assert_ok(&sweep(&file, &out, &["--resume", "--threads", "1"]));
+        assert_same_tree(&straight, &out);
+    }
+}
+
+#[test]
+fn shards_merge_to_the_bytes_of_an_unsharded_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "s.toml", SWEEP);
+    let straight = tmp.path().join("straight");
+    assert_ok(&sweep(&file, &straight, &[]));
+    for n in [2usize, 3, 5] {
+        let shards: Vec<PathBuf> = (1..=n)
+            .map(|i| {
+                let dir = tmp.path().join(format!("n{n}-{i}"));
+                assert_ok(&sweep(&file, &dir, &["--shard", &format!("{i}/{n}")]));
+                dir
+            })
+            .collect();
+        let merged = tmp.path().join(format!("merged-{n}"));
+        let mut args = vec!["merge"];
+        args.extend(shards.iter().map(|d| arg(d)));
+        args.extend(["--out", arg(&merged)]);
+        assert_ok(&domino(&args));
+        assert_same_tree(&straight, &merged);
+        // A missing shard, or one given twice, is refused.
+        let out = tmp.path().join(format!("partial-{n}"));
+        let missing = domino(&["merge", arg(&shards[0]), "--out", arg(&out)]);
+        assert_eq!(missing.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&missing.stderr).contains("missing"));
+        let twice = domino(&[
+            "merge",
+            arg(&shards[0]),
+            arg(&shards[0]),
+            "--out",
+            arg(&out),
+        ]);
+        assert_eq!(twice.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&twice.stderr).contains("in both"));
+    }
+}
+
+#[test]
+fn a_changed_sweep_is_neither_resumed_nor_merged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "s.toml", SWEEP);
+    let out = tmp.path().join("out");
+    assert_ok(&sweep(&file, &out, &["--shard", "1/2"]));
+    let changed = write(
+        tmp.path(),
+        "s2.toml",
+        &SWEEP.replace("seed = 5", "seed = 6"),
+    );
+    let refused = sweep(&changed, &out, &["--shard", "1/2", "--resume"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("different sweep"));
+    let other = tmp.path().join("other");
+    assert_ok(&sweep(&changed, &other, &["--shard", "2/2"]));
+    let merged = tmp.path().join("merged");
+    let refused = domino(&["merge", arg(&out), arg(&other), "--out", arg(&merged)]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("different sweep"));
+}
+
+#[test]
+fn bad_sweep_files_name_file_line_and_parameter_and_write_nothing() {
+    let cases = [
+        (
+            "[[parameters]]\npath = \"mechanisms.dose.d5O\"\nvalues = [1.0]\n",
+            "s.toml:2:1: parameters[0].path: \"mechanisms.dose.d5O\" is not a field of the base scenario",
+        ),
+        (
+            "[[parameters]]\npath = \"mechanisms.dose.d50\"\nvalues = [\"high\"]\n",
+            "s.toml:3:1: parameters[0].values: \"high\" is not a number",
+        ),
+        (
+            "[[parameters]]\npath = \"mechanisms.dose.d50\"\nvalues = []\n",
+            "s.toml:3:1: parameters[0].values: must list at least one value",
+        ),
+        (
+            "design = \"latin-hypercube\"\npoints = 10\n[[parameters]]\npath = \"budget.per_school\"\nmin = 0.3\nmax = 0.1\n",
+            "s.toml:6:1: parameters[0].max: the range must have min <= max, got min 0.3, max 0.1",
+        ),
+        (
+            "desing = \"grid\"\n",
+            "s.toml:1:1: desing: unknown field `desing`",
+        ),
+    ];
+    for (text, expected) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = write(tmp.path(), "s.toml", text);
+        let out = tmp.path().join("never");
+        let result = sweep(&file, &out, &[]);
+        let err = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(result.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(expected),
+            "expected\n  {expected}\ngot\n  {err}"
+        );
+        assert!(!err.contains("panicked"));
+        assert!(
+            !out.exists(),
+            "a bad sweep must not create its output folder"
+        );
+    }
+}
