@@ -5,6 +5,9 @@
 //! - 100,000 schools x 20 terms x 100 runs x 3 strategies (`benches/scenarios/large-100k.toml`)
 //!   finishes in under a minute.
 //! - Peak resident memory of either run stays under 500 MB.
+//! - A 100-point Latin hypercube over five parameters of the default scenario at 200 paired runs
+//!   (`benches/scenarios/sweep-lhs-100.toml`) finishes in under 30 seconds and keeps both cores
+//!   busy (CPU time at least 1.5 times the wall time).
 //!
 //! Both cases run in one test so that they never compete with each other for the two cores.
 //! The timings only mean something for an optimised build, so the test is skipped without
@@ -17,6 +20,7 @@ use std::time::{Duration, Instant};
 const DEFAULT_LIMIT: Duration = Duration::from_secs(1);
 const LARGE_LIMIT: Duration = Duration::from_secs(60);
 const MEMORY_LIMIT_BYTES: u64 = 500 * 1024 * 1024;
+const SWEEP_LIMIT: Duration = Duration::from_secs(30);
 
 /// Wall time of one `domino compare` run, which must succeed.
 fn time_compare(args: &[&str], out: &Path) -> Duration {
@@ -37,19 +41,31 @@ fn time_compare(args: &[&str], out: &Path) -> Duration {
     elapsed
 }
 
-/// The largest peak resident set size of any child process this process has waited for.
-fn peak_child_rss_bytes() -> u64 {
+/// Resource use of the child processes this process has waited for, so far.
+fn children() -> libc::rusage {
     // SAFETY: getrusage only writes into the zeroed struct we own.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
     assert_eq!(rc, 0, "getrusage failed");
+    usage
+}
+
+/// The largest peak resident set size of any child process this process has waited for.
+fn peak_child_rss_bytes() -> u64 {
     // On Linux ru_maxrss is in kibibytes.
-    usage.ru_maxrss as u64 * 1024
+    children().ru_maxrss as u64 * 1024
+}
+
+/// CPU time (user + system) of all waited-for children so far.
+fn child_cpu() -> Duration {
+    let u = children();
+    let t = |v: libc::timeval| Duration::new(v.tv_sec as u64, v.tv_usec as u32 * 1000);
+    t(u.ru_utime) + t(u.ru_stime)
 }
 
 #[test]
 #[cfg_attr(debug_assertions, ignore = "timing targets apply to optimised builds")]
-fn default_and_large_compare_meet_the_speed_and_memory_targets() {
+fn compare_and_sweep_meet_the_speed_and_memory_targets() {
     let dir = tempfile::tempdir().unwrap();
 
     let best_default = (0..3)
@@ -89,4 +105,37 @@ fn default_and_large_compare_meet_the_speed_and_memory_targets() {
         large_rss < MEMORY_LIMIT_BYTES,
         "100k-school compare peaked at {large_rss} bytes"
     );
+
+    let sweep = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/scenarios/sweep-lhs-100.toml");
+    let cpu_before = child_cpu();
+    let start = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_domino"))
+        .args(["sweep", sweep.to_str().unwrap(), "--quiet", "--out"])
+        .arg(dir.path().join("sweep"))
+        .output()
+        .expect("the domino binary runs");
+    let wall = start.elapsed();
+    assert!(
+        output.status.success(),
+        "sweep failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let cpu = child_cpu() - cpu_before;
+    eprintln!(
+        "100-point LHS sweep: {:.1} s wall, {:.1} s CPU ({:.2} cores busy)",
+        wall.as_secs_f64(),
+        cpu.as_secs_f64(),
+        cpu.as_secs_f64() / wall.as_secs_f64()
+    );
+    assert!(
+        wall < SWEEP_LIMIT,
+        "sweep took {wall:?}, target {SWEEP_LIMIT:?}"
+    );
+    if std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2 {
+        assert!(
+            cpu.as_secs_f64() >= 1.5 * wall.as_secs_f64(),
+            "the sweep kept only {:.2} cores busy",
+            cpu.as_secs_f64() / wall.as_secs_f64()
+        );
+    }
 }
