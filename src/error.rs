@@ -85,8 +85,8 @@ impl std::error::Error for InputError {}
 /// Any failure of the library.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The input cannot be used; nothing was written.
-    #[error("{0}")]
+    /// The input cannot be used; nothing was written. Transparent, so the message is said once.
+    #[error(transparent)]
     Input(#[from] InputError),
     /// Reading or writing a file failed while running. The I/O error is the `source()`, not part
     /// of the message, so that `{:#}` (as `main` prints errors) does not say it twice.

@@ -206,7 +206,8 @@ pub fn assemble(sweep: &Sweep, dir: &Path, ids: &[usize], figures: &[&str]) -> R
     write_atomic(&dir.join("sensitivity.csv"), |w| {
         w.write_all(sens.as_bytes())
     })?;
-    if n_params >= 2 {
+    // A shard may hold no points at all (more shards than points); it has no map.
+    if n_params >= 2 && !parsed.is_empty() {
         let svg = map_svg(sweep, &parsed);
         write_atomic(&dir.join("map.svg"), |w| w.write_all(svg.as_bytes()))?;
     }
