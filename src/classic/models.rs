@@ -33,11 +33,19 @@ pub struct Buffers {
     position: Vec<u32>,
     /// One bit per node, for sorting the newly active ([`Buffers::sort_next`]).
     bitmap: Vec<u64>,
+    /// Whether this run sorts them (large networks only).
+    sort_rounds: bool,
     /// Active nodes after each step 0..=steps.
     pub curve: Vec<u32>,
     /// When set (by `domino run`), the time each node became active (NaN: never; 0: seed).
     pub activation_times: Option<Vec<f64>>,
 }
+
+/// Tie arrays above this size (bytes) get each round's new nodes sorted: about the size of a
+/// core's L2 cache, beyond which walking the ties in index order is measurably faster
+/// (`cargo bench --bench classic`: about 20 % at 100,000 nodes) while below it the sorting
+/// only costs.
+const SORT_ABOVE_BYTES: usize = 1 << 20;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -53,7 +61,10 @@ pub struct Outcome {
 
 impl Buffers {
     /// Marks `seeds` active and makes them the first frontier.
-    fn start(&mut self, n: usize, seeds: &[u32], steps: u32) {
+    fn start(&mut self, net: &Network, seeds: &[u32], steps: u32) {
+        let n = net.schools();
+        // Sorting each round's new nodes pays only when the tie array does not fit in cache.
+        self.sort_rounds = net.ties() * 2 * std::mem::size_of::<u32>() > SORT_ABOVE_BYTES;
         self.active.clear();
         self.active.resize(n, false);
         self.frontier.clear();
@@ -79,6 +90,9 @@ impl Buffers {
     /// larger than the cache). Large lists go through a bitmap: O(len + n / 64), no comparison
     /// sort. The order changes no result of the discrete models: their updates commute.
     fn sort_next(&mut self, n: usize) {
+        if !self.sort_rounds {
+            return;
+        }
         if self.next.len() < 256 {
             self.next.sort_unstable();
             return;
@@ -161,7 +175,7 @@ pub fn independent_cascade(
     buf: &mut Buffers,
 ) -> Outcome {
     let n = net.schools();
-    buf.start(n, seeds, steps);
+    buf.start(net, seeds, steps);
     let mut out = outcome(n, seeds.len());
     let (offsets, targets, weights) = net.csr();
     let constant = cut(transmission);
@@ -293,7 +307,7 @@ pub fn fractional_threshold(
     buf: &mut Buffers,
 ) -> Outcome {
     let n = net.schools();
-    buf.start(n, seeds, steps);
+    buf.start(net, seeds, steps);
     let mut out = outcome(n, seeds.len());
     let (offsets, _, _) = net.csr();
     let degree = |i: usize| (offsets[i + 1] - offsets[i]) as usize;
@@ -434,7 +448,7 @@ pub fn linear_threshold(
     buf: &mut Buffers,
 ) -> Outcome {
     let n = net.schools();
-    buf.start(n, seeds, steps);
+    buf.start(net, seeds, steps);
     let mut out = outcome(n, seeds.len());
     // influence[i] starts at -threshold * strength(i); i activates when it reaches 0.
     buf.influence.clear();
@@ -488,7 +502,7 @@ pub fn bass(
     buf: &mut Buffers,
 ) -> Outcome {
     let n = net.schools();
-    buf.start(n, seeds, steps);
+    buf.start(net, seeds, steps);
     let mut out = outcome(n, seeds.len());
     // On a complete graph every active node is a neighbour: count instead of updating n - 1
     // neighbours per adoption.
