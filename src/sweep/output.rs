@@ -111,66 +111,100 @@ fn param_header(sweep: &Sweep) -> String {
         .join(",")
 }
 
-/// One point's parsed record.
-struct Parsed {
-    params: Vec<String>,
-    strategies: Vec<String>,
+/// What the summary files need of one point beyond its rows: the parameters as numbers
+/// (booleans 0/1, text choices by their index in the listed values), each strategy's mean
+/// headline figure, the winner and how sure. A few numbers per point: the only thing assembly
+/// keeps per point, for the sensitivity analysis and the map.
+struct Compact {
+    x: Vec<f64>,
     headline_mean: Vec<f64>,
-    points_lines: Vec<String>,
-    winner_line: String,
-    winner: String,
+    winner: usize,
     p_best: f64,
 }
 
-fn parse(text: &str, n_params: usize) -> Option<Parsed> {
-    let mut p = Parsed {
-        params: Vec::new(),
-        strategies: Vec::new(),
-        headline_mean: Vec::new(),
-        points_lines: Vec::new(),
-        winner_line: String::new(),
-        winner: String::new(),
-        p_best: f64::NAN,
-    };
+/// One point's record, split into its lines and parsed.
+struct Record<'t> {
+    points_lines: Vec<&'t str>,
+    winner_line: &'t str,
+    strategies: Vec<&'t str>,
+    compact: Compact,
+}
+
+fn parse<'t>(text: &'t str, sweep: &Sweep) -> Option<Record<'t>> {
+    let n_params = sweep.parameters.len();
+    let mut points_lines = Vec::new();
+    let mut strategies = Vec::new();
+    let mut headline_mean = Vec::new();
+    let mut params: Vec<&str> = Vec::new();
+    let mut winner = None;
+    let mut winner_line = None;
+    let mut p_best = f64::NAN;
     for line in text.lines() {
         let (kind, rest) = line.split_once(',')?;
         let fields: Vec<&str> = rest.split(',').collect();
         match kind {
             "P" => {
-                p.params = fields
-                    .get(1..1 + n_params)?
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect();
-                p.strategies.push(fields.get(1 + n_params)?.to_string());
-                p.headline_mean
-                    .push(fields.get(2 + n_params)?.parse().unwrap_or(f64::NAN));
-                p.points_lines.push(rest.to_string());
+                params = fields.get(1..1 + n_params)?.to_vec();
+                strategies.push(*fields.get(1 + n_params)?);
+                headline_mean.push(fields.get(2 + n_params)?.parse().unwrap_or(f64::NAN));
+                points_lines.push(rest);
             }
             "W" => {
-                p.winner = fields.get(1 + n_params)?.to_string();
-                p.p_best = fields.get(2 + n_params)?.parse().unwrap_or(f64::NAN);
-                p.winner_line = rest.to_string();
+                winner = Some(*fields.get(1 + n_params)?);
+                p_best = fields.get(2 + n_params)?.parse().unwrap_or(f64::NAN);
+                winner_line = Some(rest);
             }
             _ => return None,
         }
     }
-    (!p.points_lines.is_empty() && !p.winner_line.is_empty()).then_some(p)
+    let winner = strategies.iter().position(|s| Some(*s) == winner)?;
+    let x = sweep
+        .parameters
+        .iter()
+        .zip(&params)
+        .map(|(p, s)| match p.kind {
+            Kind::Bool => (*s == "true") as u8 as f64,
+            Kind::Text => p
+                .values
+                .iter()
+                .position(|v| v.as_str() == Some(s))
+                .map_or(f64::NAN, |i| i as f64),
+            _ => s.parse().unwrap_or(f64::NAN),
+        })
+        .collect();
+    Some(Record {
+        points_lines,
+        winner_line: winner_line?,
+        strategies,
+        compact: Compact {
+            x,
+            headline_mean,
+            winner,
+            p_best,
+        },
+    })
+}
+
+/// Reads and parses the record of point `id`, handing it to `use_record`.
+fn with_record<T>(
+    sweep: &Sweep,
+    dir: &Path,
+    id: usize,
+    use_record: impl FnOnce(Record) -> T,
+) -> Result<T> {
+    let path = record_path(dir, id);
+    let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let record = parse(&text, sweep).ok_or_else(|| {
+        Error::Input(crate::InputError::msg("is not a complete point record").in_file(&path))
+    })?;
+    Ok(use_record(record))
 }
 
 /// Reads the records of `ids` from `dir` and writes `points.csv`, `winners.csv`,
 /// `sensitivity.csv` and (for two or more parameters) `map.svg`. Every id must have a record.
+/// The records are streamed (read once per file written), so memory holds only a few numbers
+/// per point.
 pub fn assemble(sweep: &Sweep, dir: &Path, ids: &[usize], figures: &[&str]) -> Result<()> {
-    let n_params = sweep.parameters.len();
-    let mut parsed = Vec::with_capacity(ids.len());
-    for &id in ids {
-        let path = record_path(dir, id);
-        let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        let p = parse(&text, n_params).ok_or_else(|| {
-            Error::Input(crate::InputError::msg("is not a complete point record").in_file(&path))
-        })?;
-        parsed.push(p);
-    }
     let params = param_header(sweep);
     let mut header = format!("point,{params},strategy");
     for f in figures {
@@ -179,90 +213,88 @@ pub fn assemble(sweep: &Sweep, dir: &Path, ids: &[usize], figures: &[&str]) -> R
         }
     }
     header.push_str(",p_best");
+    let io_err = |e: Error| std::io::Error::other(e.to_string());
     write_atomic(&dir.join("points.csv"), |w| {
         writeln!(w, "{header}")?;
-        for p in &parsed {
-            for line in &p.points_lines {
-                writeln!(w, "{line}")?;
-            }
+        for &id in ids {
+            with_record(sweep, dir, id, |r| {
+                r.points_lines
+                    .iter()
+                    .try_for_each(|line| writeln!(w, "{line}"))
+            })
+            .map_err(io_err)??;
         }
         Ok(())
     })?;
+    let mut strategies: Vec<String> = Vec::new();
+    let mut compact = Vec::with_capacity(ids.len());
     write_atomic(&dir.join("winners.csv"), |w| {
         writeln!(
             w,
             "point,{params},winner,p_best,runner_up,p_beats_runner_up"
         )?;
-        for p in &parsed {
-            writeln!(w, "{}", p.winner_line)?;
+        for &id in ids {
+            let line = with_record(sweep, dir, id, |r| {
+                if strategies.is_empty() {
+                    strategies = r.strategies.iter().map(|s| s.to_string()).collect();
+                }
+                compact.push(r.compact);
+                writeln!(w, "{}", r.winner_line)
+            })
+            .map_err(io_err)?;
+            line?;
         }
         Ok(())
     })?;
-    let sens = sensitivity_table(
-        sweep,
-        &parsed,
-        figures.first().copied().unwrap_or("headline"),
-    );
+    let headline = figures.first().copied().unwrap_or("headline");
+    let sens = sensitivity_table(sweep, &strategies, &compact, headline);
     write_atomic(&dir.join("sensitivity.csv"), |w| {
         w.write_all(sens.as_bytes())
     })?;
     // A shard may hold no points at all (more shards than points); it has no map.
-    if n_params >= 2 && !parsed.is_empty() {
-        let svg = map_svg(sweep, &parsed);
+    if sweep.parameters.len() >= 2 && !compact.is_empty() {
+        let svg = map_svg(sweep, &strategies, &compact);
         write_atomic(&dir.join("map.svg"), |w| w.write_all(svg.as_bytes()))?;
     }
     Ok(())
 }
 
-/// A parameter's values at the points as numbers (booleans 0/1; text choices by their index in
-/// the listed values).
-fn numeric(sweep: &Sweep, j: usize, parsed: &[Parsed]) -> Vec<f64> {
-    let p = &sweep.parameters[j];
-    parsed
-        .iter()
-        .map(|r| {
-            let s = &r.params[j];
-            match p.kind {
-                Kind::Bool => (s == "true") as u8 as f64,
-                Kind::Text => p
-                    .values
-                    .iter()
-                    .position(|v| v.as_str() == Some(s.as_str()))
-                    .map_or(f64::NAN, |i| i as f64),
-                _ => s.parse().unwrap_or(f64::NAN),
-            }
-        })
-        .collect()
-}
-
-fn sensitivity_table(sweep: &Sweep, parsed: &[Parsed], headline: &str) -> String {
+fn sensitivity_table(
+    sweep: &Sweep,
+    strategies: &[String],
+    points: &[Compact],
+    headline: &str,
+) -> String {
     let mut out = String::from("parameter,response,spearman,src\n");
-    let Some(first) = parsed.first() else {
+    if points.is_empty() {
         return out;
-    };
+    }
     // Text choices have no order: they get rank statistics only if they are two-valued.
     let usable: Vec<usize> = (0..sweep.parameters.len())
         .filter(|&j| {
             sweep.parameters[j].kind != Kind::Text || sweep.parameters[j].values.len() == 2
         })
         .collect();
-    let xs: Vec<Vec<f64>> = usable.iter().map(|&j| numeric(sweep, j, parsed)).collect();
+    let xs: Vec<Vec<f64>> = usable
+        .iter()
+        .map(|&j| points.iter().map(|p| p.x[j]).collect())
+        .collect();
     let mut responses: Vec<(String, Vec<f64>)> = Vec::new();
-    for (s, name) in first.strategies.iter().enumerate() {
+    for (s, name) in strategies.iter().enumerate() {
         responses.push((
             format!("{name}.{headline}"),
-            parsed
+            points
                 .iter()
                 .map(|p| p.headline_mean.get(s).copied().unwrap_or(f64::NAN))
                 .collect(),
         ));
     }
-    for name in &first.strategies {
+    for (s, name) in strategies.iter().enumerate() {
         responses.push((
             format!("wins:{name}"),
-            parsed
+            points
                 .iter()
-                .map(|p| (p.winner == *name) as u8 as f64)
+                .map(|p| (p.winner == s) as u8 as f64)
                 .collect(),
         ));
     }
@@ -283,11 +315,11 @@ fn sensitivity_table(sweep: &Sweep, parsed: &[Parsed], headline: &str) -> String
 
 /// Which strategy wins where: the points over the first two parameters, coloured by the winner
 /// and shaded by how sure (p_best).
-fn map_svg(sweep: &Sweep, parsed: &[Parsed]) -> String {
+fn map_svg(sweep: &Sweep, strategies: &[String], points: &[Compact]) -> String {
     let (w, h) = (640.0, 480.0);
     let (left, right, top, bottom) = (70.0, 190.0, 40.0, 60.0);
-    let xs = numeric(sweep, 0, parsed);
-    let ys = numeric(sweep, 1, parsed);
+    let xs: Vec<f64> = points.iter().map(|p| p.x[0]).collect();
+    let ys: Vec<f64> = points.iter().map(|p| p.x[1]).collect();
     let range = |v: &[f64]| {
         let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -296,7 +328,6 @@ fn map_svg(sweep: &Sweep, parsed: &[Parsed]) -> String {
     let ((x0, x1), (y0, y1)) = (range(&xs), range(&ys));
     let px = |v: f64| left + (w - left - right) * (v - x0) / (x1 - x0);
     let py = |v: f64| top + (h - top - bottom) * (1.0 - (v - y0) / (y1 - y0));
-    let strategies = &parsed[0].strategies;
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -308,9 +339,9 @@ fn map_svg(sweep: &Sweep, parsed: &[Parsed]) -> String {
         r#"<text x="{left}" y="22" font-size="15">{}: which strategy wins where (opacity: how sure)</text>"#,
         sweep.config.name
     );
-    let radius = (220.0 / (parsed.len() as f64).sqrt()).clamp(3.0, 18.0);
-    for ((p, &x), &y) in parsed.iter().zip(&xs).zip(&ys) {
-        let k = strategies.iter().position(|n| *n == p.winner).unwrap_or(0);
+    let radius = (220.0 / (points.len() as f64).sqrt()).clamp(3.0, 18.0);
+    for ((p, &x), &y) in points.iter().zip(&xs).zip(&ys) {
+        let k = p.winner;
         let opacity = if p.p_best.is_finite() {
             0.15 + 0.85 * p.p_best
         } else {
