@@ -9,6 +9,16 @@ pub const PALETTE: [&str; 8] = [
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000",
 ];
 
+/// The opening of every chart: the root element, a white background and the title.
+pub fn open(w: f64, h: f64, left: f64, title: &str) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\" font-size=\"12\">\n\
+         <rect width=\"{w}\" height=\"{h}\" fill=\"white\"/>\n\
+         <text x=\"{left}\" y=\"22\" font-size=\"15\">{}</text>\n",
+        escape(title)
+    )
+}
+
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -26,17 +36,14 @@ pub fn headline_chart(scenario: &Scenario, result: &Ensemble) -> String {
     let steps = result.series.first().map_or(1, |a| a.terms() - 1) as f64;
     let x = |t: f64| left + (w - left - right) * t / steps.max(1.0);
     let y = |v: f64| top + (h - top - bottom) * (1.0 - v.clamp(0.0, 1.0));
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
-    let _ = writeln!(
-        s,
-        r#"<text x="{left}" y="22" font-size="15">{}: {label} (mean, 5-95% band over {} runs)</text>"#,
-        escape(&scenario.config.name),
-        scenario.config.runs
+    let mut s = open(
+        w,
+        h,
+        left,
+        &format!(
+            "{}: {label} (mean, 5-95% band over {} runs)",
+            scenario.config.name, scenario.config.runs
+        ),
     );
     for k in 0..=5 {
         let v = k as f64 / 5.0;
@@ -137,17 +144,7 @@ pub fn xy_chart(title: &str, x_label: &str, y_label: &str, series: &[XySeries]) 
     let span = (x_max - x_min).max(1e-9);
     let x = |v: f64| left + (w - left - right) * (v - x_min) / span;
     let y = |v: f64| top + (h - top - bottom) * (1.0 - v / y_max);
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
-    let _ = writeln!(
-        s,
-        r#"<text x="{left}" y="22" font-size="15">{}</text>"#,
-        escape(title)
-    );
+    let mut s = open(w, h, left, title);
     for k in 0..=4 {
         let v = y_max * k as f64 / 4.0;
         let _ = writeln!(

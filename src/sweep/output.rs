@@ -19,7 +19,7 @@ use crate::engine::ensemble::Ensemble;
 use crate::error::{Error, Result};
 use crate::metrics::stats::{paired, Summary};
 use crate::output::{column, num, write_atomic};
-use crate::report::svg::PALETTE;
+use crate::report::svg::{self, PALETTE};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -328,16 +328,14 @@ fn map_svg(sweep: &Sweep, strategies: &[String], points: &[Compact]) -> String {
     let ((x0, x1), (y0, y1)) = (range(&xs), range(&ys));
     let px = |v: f64| left + (w - left - right) * (v - x0) / (x1 - x0);
     let py = |v: f64| top + (h - top - bottom) * (1.0 - (v - y0) / (y1 - y0));
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
-    let _ = writeln!(
-        s,
-        r#"<text x="{left}" y="22" font-size="15">{}: which strategy wins where (opacity: how sure)</text>"#,
-        sweep.config.name
+    let mut s = svg::open(
+        w,
+        h,
+        left,
+        &format!(
+            "{}: which strategy wins where (opacity: how sure)",
+            sweep.config.name
+        ),
     );
     let radius = (220.0 / (points.len() as f64).sqrt()).clamp(3.0, 18.0);
     for ((p, &x), &y) in points.iter().zip(&xs).zip(&ys) {
