@@ -19,6 +19,20 @@ pub fn open(w: f64, h: f64, left: f64, title: &str) -> String {
     )
 }
 
+/// Legend entry `k` (a coloured bar and the name) right of the plot area, which ends at `x0`.
+fn legend_entry(s: &mut String, x0: f64, top: f64, k: usize, colour: &str, name: &str) {
+    let ly = top + 20.0 * k as f64;
+    let _ = writeln!(
+        s,
+        r#"<rect x="{:.1}" y="{:.1}" width="14" height="4" fill="{colour}"/><text x="{:.1}" y="{:.1}">{}</text>"#,
+        x0 + 16.0,
+        ly + 4.0,
+        x0 + 36.0,
+        ly + 9.0,
+        escape(name)
+    );
+}
+
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -102,16 +116,7 @@ pub fn headline_chart(scenario: &Scenario, result: &Ensemble) -> String {
             r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="2.5"/>"#,
             line.trim_end()
         );
-        let ly = top + 20.0 * k as f64;
-        let _ = writeln!(
-            s,
-            r#"<rect x="{:.1}" y="{:.1}" width="14" height="4" fill="{colour}"/><text x="{:.1}" y="{:.1}">{}</text>"#,
-            w - right + 16.0,
-            ly + 4.0,
-            w - right + 36.0,
-            ly + 9.0,
-            escape(name)
-        );
+        legend_entry(&mut s, w - right, top, k, colour, name);
     }
     s.push_str("</svg>\n");
     s
@@ -205,16 +210,7 @@ pub fn xy_chart(title: &str, x_label: &str, y_label: &str, series: &[XySeries]) 
                 );
             }
         }
-        let ly = top + 20.0 * k as f64;
-        let _ = writeln!(
-            s,
-            r#"<rect x="{:.1}" y="{:.1}" width="14" height="4" fill="{colour}"/><text x="{:.1}" y="{:.1}">{}</text>"#,
-            w - right + 16.0,
-            ly + 4.0,
-            w - right + 36.0,
-            ly + 9.0,
-            escape(&ser.name)
-        );
+        legend_entry(&mut s, w - right, top, k, colour, &ser.name);
     }
     s.push_str("</svg>\n");
     s
