@@ -12,8 +12,8 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use domino::classic::{models, seeding, RunNetworks};
-use domino::engine::seed::RunSeeds;
 use domino::network::Network;
+use domino::rng::RunSeeds;
 use domino::Scenario;
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;

@@ -9,8 +9,9 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use domino::engine::ensemble::run_ensemble;
-use domino::engine::{seed::RunSeeds, term};
+use domino::engine::term;
 use domino::model::{Params, State, World};
+use domino::rng::RunSeeds;
 use domino::strategy::{self, Plan};
 use domino::Scenario;
 

@@ -34,6 +34,7 @@ pub mod model;
 pub mod network;
 pub mod output;
 pub mod report;
+pub mod rng;
 pub mod scenario;
 pub mod school;
 pub mod strategy;

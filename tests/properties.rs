@@ -4,9 +4,10 @@
 //! to implementing schools; and results that do not depend on the thread count.
 
 use domino::engine::ensemble::run_ensemble;
-use domino::engine::{seed::RunSeeds, simulate, Buffers};
+use domino::engine::{simulate, Buffers};
 use domino::metrics::{RunMetric, Series};
 use domino::model::{Stage, World};
+use domino::rng::RunSeeds;
 use domino::Scenario;
 use proptest::prelude::*;
 

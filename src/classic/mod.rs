@@ -27,9 +27,9 @@ pub mod theory;
 pub mod validation;
 
 use crate::engine::ensemble::{fold_runs, Ensemble, Progress};
-use crate::engine::seed::RunSeeds;
 use crate::metrics::{named_enum, Measures, MetricInfo, RunSummary, SeriesAggregate, SeriesInfo};
 use crate::network::{generate::generate, Network};
+use crate::rng::RunSeeds;
 use crate::scenario::{ClassicConfig, ModelKind, NetworkKind, Scenario};
 use models::{Buffers, Outcome};
 use std::sync::Arc;

@@ -15,9 +15,8 @@
 //! are pure functions of the run and the tie or node, so every seeding rule of a run faces the
 //! same live ties and thresholds (common random numbers), and the update order cannot matter.
 
-use crate::engine::seed::{Draws, Purpose};
-use crate::model::math::ln;
 use crate::network::Network;
+use crate::rng::{Draws, Purpose};
 use rand::Rng;
 
 /// Reusable per-thread buffers: nothing is allocated per step, and after the first run of a
@@ -216,7 +215,7 @@ pub fn independent_cascade(
 }
 
 /// Node `i`'s fractional threshold: `threshold`, or a Normal(threshold, sd) draw clipped to
-/// [0, 1] (Box-Muller from two counter-based uniforms, with the portable `ln`).
+/// [0, 1] (Box-Muller from two counter-based uniforms, with libm's portable `log` and `cos`).
 #[inline]
 pub fn node_threshold(threshold: f64, sd: f64, draws: &Draws, i: usize) -> f64 {
     if sd <= 0.0 {
@@ -224,57 +223,9 @@ pub fn node_threshold(threshold: f64, sd: f64, draws: &Draws, i: usize) -> f64 {
     }
     let u1 = 1.0 - draws.unit(Purpose::Threshold, 2 * i as u64); // (0, 1]
     let u2 = draws.unit(Purpose::Threshold, 2 * i as u64 + 1);
-    let r = (-2.0 * ln(u1)).sqrt();
-    // cos(2 pi u2) through sin of a shifted argument keeps to one libm-free path: use the
-    // polar identity on a quarter turn instead of calling the platform's trigonometry.
-    let z = r * cos_2pi(u2);
+    let r = (-2.0 * libm::log(u1)).sqrt();
+    let z = r * libm::cos(2.0 * std::f64::consts::PI * u2);
     (threshold + sd * z).clamp(0.0, 1.0)
-}
-
-/// cos(2 pi u) for u in [0, 1), portable: reduce to [0, 1/8] by symmetry and sum the Taylor
-/// series (error below 1e-16 there).
-fn cos_2pi(u: f64) -> f64 {
-    let x = u * 4.0; // quarter turns, [0, 4)
-    let q = x.floor_portable();
-    let f = x - q; // [0, 1)
-    let (c, s) = quarter(f);
-    match q as u32 % 4 {
-        0 => c,
-        1 => -s,
-        2 => -c,
-        _ => s,
-    }
-}
-
-/// (cos, sin) of f * pi / 2 for f in [0, 1).
-fn quarter(f: f64) -> (f64, f64) {
-    let t = f * std::f64::consts::FRAC_PI_2;
-    let t2 = t * t;
-    let mut c = 1.0;
-    let mut s = 1.0;
-    // Horner for cos and sin / t up to t^20 (|t| <= pi/2: truncation error < 1e-17).
-    for k in (1..=10).rev() {
-        let k = k as f64;
-        c = 1.0 - t2 / ((2.0 * k - 1.0) * (2.0 * k)) * c;
-        s = 1.0 - t2 / ((2.0 * k) * (2.0 * k + 1.0)) * s;
-    }
-    (c, s * t)
-}
-
-trait FloorPortable {
-    fn floor_portable(self) -> f64;
-}
-
-impl FloorPortable for f64 {
-    /// floor for 0 <= x < 2^52 without a library call.
-    fn floor_portable(self) -> f64 {
-        let k = self as u64 as f64;
-        if k > self {
-            k - 1.0
-        } else {
-            k
-        }
-    }
 }
 
 /// The fewest active neighbours among `degree` that reach the fractional threshold `phi`:
@@ -541,7 +492,7 @@ pub fn bass(
             f64::INFINITY
         } else {
             let u: f64 = 1.0 - rng.random::<f64>(); // (0, 1]
-            t - ln(u) / (bound * waiting as f64)
+            t - libm::log(u) / (bound * waiting as f64)
         };
         // Record every grid time passed before this candidate event.
         while step <= steps && step as f64 * time_step <= next_time {
@@ -593,8 +544,8 @@ pub fn bass(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::seed::RunSeeds;
     use crate::network::Edge;
+    use crate::rng::RunSeeds;
 
     fn path(n: u32) -> Network {
         Network::from_edges(
@@ -695,15 +646,6 @@ mod tests {
             let got = c as f64 / n as f64;
             // Binomial sd at most 0.0036 for 2e4 nodes; allow 5 sd.
             assert!((got - want).abs() < 0.018, "t = {t}: {got} vs {want}");
-        }
-    }
-
-    #[test]
-    fn portable_cosine_matches_std() {
-        for k in 0..1000 {
-            let u = k as f64 / 1000.0;
-            let want = (2.0 * std::f64::consts::PI * u).cos();
-            assert!((cos_2pi(u) - want).abs() < 1e-14, "u = {u}");
         }
     }
 

@@ -4,8 +4,8 @@
 //! run k sees the same network and the same random draws (common random numbers), so `compare`
 //! can pair them run by run.
 
-use crate::engine::seed::{Draws, Purpose};
 use crate::network::{stats, Network};
+use crate::rng::{Draws, Purpose};
 use crate::scenario::{SeedRule, SeedingConfig};
 use rand::seq::index;
 
@@ -81,8 +81,8 @@ pub fn choose(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::seed::RunSeeds;
     use crate::network::Edge;
+    use crate::rng::RunSeeds;
 
     fn star_plus_path() -> Network {
         // 0 is a hub tied to 1..=4; 5-6-7 is a path.

@@ -10,7 +10,7 @@ pub fn check(path: &Path) -> anyhow::Result<()> {
     super::say(&scenario.to_toml())?;
     let world = World::build(
         &scenario,
-        &crate::engine::seed::RunSeeds::new(scenario.config.seed, 0),
+        &crate::rng::RunSeeds::new(scenario.config.seed, 0),
     );
     let s = stats::summary(&world.network, &world.schools.region);
     eprintln!(

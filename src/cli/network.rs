@@ -2,9 +2,9 @@
 
 use super::load_scenario;
 use crate::classic::RunNetworks;
-use crate::engine::seed::RunSeeds;
 use crate::model::World;
 use crate::output::write_atomic;
+use crate::rng::RunSeeds;
 use std::path::Path;
 
 pub fn network(path: Option<&Path>, run: u64, out: &Path) -> anyhow::Result<()> {

@@ -1,11 +1,12 @@
 //! `domino run`: one run of one strategy, traced school by school.
 
 use super::load_scenario;
-use crate::engine::{seed::RunSeeds, simulate, Buffers};
+use crate::engine::{simulate, Buffers};
 use crate::error::InputError;
 use crate::metrics::RunMetric;
 use crate::model::World;
 use crate::output::{num, write_atomic};
+use crate::rng::RunSeeds;
 use crate::scenario::Scenario;
 use std::path::Path;
 

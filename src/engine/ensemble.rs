@@ -6,9 +6,10 @@
 //! the same for any thread count. Memory holds one [`RunSummary`] per run and strategy and the
 //! fixed-size series aggregates; per-run series live only until their chunk is folded.
 
-use super::{seed::RunSeeds, simulate, Buffers};
+use super::{simulate, Buffers};
 use crate::metrics::{Measures, RunSummary, SeriesAggregate, SeriesRow};
 use crate::model::World;
+use crate::rng::RunSeeds;
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 

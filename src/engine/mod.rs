@@ -6,13 +6,12 @@
 //! t + 1. All buffers live in [`Buffers`] and are reused, so the loop does not allocate per term.
 
 pub mod ensemble;
-pub mod seed;
 
 use crate::metrics::{Recorder, RunSummary};
 use crate::model::{advance, compute_fields, Params, State, World};
+use crate::rng::{Draws, RunSeeds};
 use crate::scenario::Scenario;
 use crate::strategy::{self, Plan, Strategy, TermView};
-use seed::{Draws, RunSeeds};
 
 /// Reusable per-thread buffers for runs.
 #[derive(Debug, Default)]

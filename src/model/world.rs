@@ -1,9 +1,9 @@
 //! The world of one run: network, schools, and the per-school factors derived from them.
 //! Built once per run and shared, read-only, by every strategy (common random numbers).
 
-use crate::engine::seed::RunSeeds;
 use crate::network::generate::{generate, region_blocks};
 use crate::network::{stats, Network};
+use crate::rng::RunSeeds;
 use crate::scenario::{Scenario, Targeting};
 use crate::school::Population;
 use rand::Rng;
@@ -87,7 +87,7 @@ impl World {
                 0.0 => vec![1.0; rel.len()],
                 1.0 => rel.clone(),
                 0.5 => rel.iter().map(|r| r.sqrt()).collect(),
-                _ => rel.iter().map(|r| r.powf(e)).collect(),
+                _ => rel.iter().map(|&r| libm::pow(r, e)).collect(),
             }
         };
         let region_strength = (0..network.schools())

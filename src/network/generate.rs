@@ -12,7 +12,7 @@ use rand::Rng;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// A hasher for tie keys that are already well spread by [`crate::engine::seed::mix64`]: the
+/// A hasher for tie keys that are already well spread by [`crate::rng::mix64`]: the
 /// default SipHash costs more than the rest of network generation.
 #[derive(Default)]
 struct TieHasher(u64);
@@ -23,11 +23,11 @@ impl Hasher for TieHasher {
     }
     fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
-            self.0 = crate::engine::seed::mix64(self.0 ^ b as u64);
+            self.0 = crate::rng::mix64(self.0 ^ b as u64);
         }
     }
     fn write_u64(&mut self, key: u64) {
-        self.0 = crate::engine::seed::mix64(key);
+        self.0 = crate::rng::mix64(key);
     }
 }
 
@@ -115,7 +115,7 @@ fn regional<R: Rng>(cfg: &NetworkConfig, ctx: &[f64], ties: usize, rng: &mut R) 
                 break;
             }
             let d = ctx[a] - ctx[b];
-            if rng.random::<f64>() < (-d * d / h2).exp() {
+            if rng.random::<f64>() < libm::exp(-d * d / h2) {
                 break;
             }
         }
@@ -246,7 +246,7 @@ pub fn degree_sequence<R: Rng>(cfg: &NetworkConfig, n: usize, rng: &mut R) -> Ve
     }
     let lo = cfg.degree_min.max(1) as usize;
     let hi = if cfg.degree_max == 0 {
-        (n as f64).sqrt().floor() as usize
+        libm::floor((n as f64).sqrt()) as usize
     } else {
         cfg.degree_max as usize
     }
@@ -254,7 +254,7 @@ pub fn degree_sequence<R: Rng>(cfg: &NetworkConfig, n: usize, rng: &mut R) -> Ve
     let mut cumulative = Vec::with_capacity(hi - lo + 1);
     let mut total = 0.0;
     for k in lo..=hi {
-        total += (k as f64).powf(-cfg.degree_exponent);
+        total += libm::pow(k as f64, -cfg.degree_exponent);
         cumulative.push(total);
     }
     (0..n)

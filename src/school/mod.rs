@@ -6,9 +6,9 @@
 //! strategy of run k sees the same schools).
 
 use crate::network::import::NodeTable;
+use crate::rng::sample::{Beta, Distribution, Gamma, LogNormal, Normal};
 use crate::scenario::{InnovationConfig, SchoolsConfig};
 use rand::Rng;
-use rand_distr::{Beta, Distribution, Gamma, LogNormal, Normal};
 
 /// The need tertile of a school, for the equity gap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,7 +107,7 @@ impl Population {
         });
 
         let size = given(t.and_then(|t| t.size.as_ref())).unwrap_or_else(|| {
-            let dist = LogNormal::new(s.size_median.ln(), s.size_sigma).expect("validated");
+            let dist = LogNormal::new(libm::log(s.size_median), s.size_sigma).expect("validated");
             (0..n).map(|_| dist.sample(rng)).collect()
         });
 

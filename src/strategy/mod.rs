@@ -19,8 +19,8 @@ mod cohort;
 pub mod pilot;
 pub mod thin;
 
-use crate::engine::seed::{Draws, Purpose};
 use crate::model::{Hub, Params, Stage, State, World};
+use crate::rng::{Draws, Purpose};
 use crate::scenario::{StrategyConfig, StrategyKind};
 
 /// What a strategy sees when it decides: the term, the world and the state at t.

@@ -3,8 +3,7 @@
 //! Every design is a pure function of the sweep's seed, so the points (and their order, which
 //! fixes their ids) are the same on every machine and for every shard.
 
-use crate::engine::seed::mix64;
-use crate::model::math::{exp, ln};
+use crate::rng::mix64;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
@@ -25,8 +24,11 @@ impl Range {
     pub fn at(&self, u: f64) -> f64 {
         match *self {
             Range::Linear(lo, hi) => lo + u * (hi - lo),
-            // The portable ln and exp: the same values on every machine.
-            Range::Log(lo, hi) => exp(ln(lo) + u * (ln(hi) - ln(lo))).clamp(lo, hi),
+            // libm's log and exp: the same values on every machine.
+            Range::Log(lo, hi) => {
+                let (a, b) = (libm::log(lo), libm::log(hi));
+                libm::exp(a + u * (b - a)).clamp(lo, hi)
+            }
             Range::Choice(n) => ((u * n as f64) as usize).min(n - 1) as f64,
         }
     }

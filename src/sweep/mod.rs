@@ -17,8 +17,8 @@ pub mod output;
 pub mod run;
 pub mod sensitivity;
 
-use crate::engine::seed::mix64;
 use crate::error::InputError;
+use crate::rng::mix64;
 use crate::scenario::locate;
 use crate::Scenario;
 use design::Range;

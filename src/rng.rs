@@ -1,7 +1,8 @@
-//! Seed derivation and counter-based random draws.
+//! Randomness: seed derivation, counter-based draws and portable samplers.
 //!
-//! Every random number in a run is a pure function of `(master seed, run index, purpose, ...)`, so
-//! results never depend on thread count, scheduling or the order schools are visited:
+//! This is a leaf module: everything may use it, and it uses nothing of the crate. Every random
+//! number in a run is a pure function of `(master seed, run index, purpose, ...)`, so results never
+//! depend on thread count, scheduling or the order schools are visited:
 //!
 //! - the *world* of a run (network and school draws) comes from a [`Pcg64Mcg`] seeded by
 //!   [`RunSeeds::world_rng`]; every strategy of run k sees the same world (common random numbers);
@@ -9,12 +10,18 @@
 //!   [`Draws::uniform`], a counter-based generator keyed by `(run, step, school, purpose)`. The same
 //!   school in the same term of the same run gets the same number under every strategy, which keeps
 //!   paired comparisons tight, and no generator state has to be carried through the hot loop.
+//! - continuous distributions (normal, log-normal, gamma, beta, triangular) are sampled by the
+//!   functions in [`sample`], written on the `libm` crate's correctly-rounded-or-close, pure-Rust
+//!   `log`, `exp` and `pow`, so that a seed gives the same numbers on every platform (the
+//!   platform's maths library may differ in the last bit between machines).
 //!
 //! The mixing function is SplitMix64's finaliser (Steele, Lea & Flood 2014), applied twice per draw;
 //! its outputs pass BigCrush when fed a counter, which is exactly how it is used here.
 
+pub mod sample;
+
 use rand::SeedableRng;
-use rand_pcg::Pcg64Mcg;
+pub use rand_pcg::Pcg64Mcg;
 
 /// SplitMix64's output function: a bijective 64-bit mixer.
 #[inline]
