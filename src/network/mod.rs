@@ -3,23 +3,14 @@
 //! [`Network`] stores each undirected tie twice (once from each end) in three flat arrays:
 //! `offsets[i]..offsets[i + 1]` indexes school `i`'s neighbours in `targets` and the tie weights in
 //! `weights`. Walking a school's ties is a linear scan of two slices, with no pointer chasing and no
-//! allocation. Networks come from the generators in [`generate`] or from CSV files via [`import`];
+//! allocation. Networks come from the generators in [`generate`] or from CSV files read by
+//! [`crate::scenario::files`];
 //! [`stats`] computes summaries and centralities (with petgraph where it helps).
 
 pub mod generate;
-pub mod import;
 pub mod stats;
 
-/// One undirected, weighted tie between two schools.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Edge {
-    /// One end (school index).
-    pub a: u32,
-    /// The other end (school index), never equal to `a`.
-    pub b: u32,
-    /// Strength of the professional relationship, in (0, 1].
-    pub weight: f32,
-}
+pub use crate::scenario::files::Edge;
 
 /// An undirected weighted network in compressed sparse row form.
 #[derive(Debug, Clone, PartialEq)]

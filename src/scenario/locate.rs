@@ -40,19 +40,6 @@ pub(crate) fn place(mut e: InputError, src: &str, file: Option<&Path>) -> InputE
     }
 }
 
-/// One segment of a dotted path: a key, optionally indexed (`strategies[1]`).
-fn segments(path: &str) -> Vec<(&str, Option<usize>)> {
-    path.split('.')
-        .map(|seg| match seg.find('[') {
-            Some(open) => {
-                let idx = seg[open + 1..].trim_end_matches(']').parse().ok();
-                (&seg[..open], idx)
-            }
-            None => (seg, None),
-        })
-        .collect()
-}
-
 /// Converts a byte offset in `src` into a 1-based (line, column).
 pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let before = &src[..offset.min(src.len())];
@@ -67,27 +54,41 @@ pub fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
     let doc = ImDocument::parse(src).ok()?;
     let mut table: &dyn TableLike = doc.as_table();
     let mut found = None;
-    for (key, index) in segments(path) {
+    let segs = super::path::segments(path);
+    let mut k = 0;
+    while let Some(seg) = segs.get(k) {
+        k += 1;
         // A key the file leaves out (a default): the deepest part found so far.
-        let Some((k, item)) = table.get_key_value(key) else {
+        let Some((key, item)) = table.get_key_value(seg.key) else {
             break;
         };
-        found = k.span().or(item.span()).or(found);
-        let next: Option<&dyn TableLike> = match (item, index) {
-            (Item::ArrayOfTables(arr), Some(i)) => {
-                let t = arr.get(i)?;
-                found = t.span().or(found);
-                Some(t as &dyn TableLike)
+        found = key.span().or(item.span()).or(found);
+        let entry: Option<&dyn TableLike> = match (item, seg.index) {
+            (Item::ArrayOfTables(arr), index) => {
+                let t = match index {
+                    Some(i) => arr.get(i),
+                    // `strategies.cluster`: the entry whose name is the next segment.
+                    None => {
+                        let name = segs.get(k).map(|s| s.key);
+                        k += 1;
+                        arr.iter()
+                            .find(|t| t.get("name").and_then(|v| v.as_str()) == name)
+                    }
+                };
+                // The entry's header, when the field itself is left out.
+                found = t.and_then(|t| t.span()).or(found);
+                t.map(|t| t as &dyn TableLike)
             }
             (Item::Value(toml_edit::Value::Array(arr)), Some(i)) => {
-                let v = arr.get(i)?;
-                found = v.span().or(found);
-                v.as_inline_table().map(|t| t as &dyn TableLike)
+                let v = arr.get(i);
+                found = v.and_then(|v| v.span()).or(found);
+                v.and_then(|v| v.as_inline_table())
+                    .map(|t| t as &dyn TableLike)
             }
             (item, None) => item.as_table_like(),
             _ => None,
         };
-        match next {
+        match entry {
             Some(t) => table = t,
             None => break,
         }
@@ -177,6 +178,8 @@ mod tests {
         // A field left out of the file: where its table is.
         assert_eq!(locate(src, "strategies[1].kind"), Some((7, 1)));
         assert_eq!(locate(src, "mechanisms.dose.hill"), Some((2, 13)));
+        // Strategies by name, as sweeps and `--set` write them.
+        assert_eq!(locate(src, "strategies.b.pilots"), Some((9, 1)));
     }
 
     #[test]

@@ -14,14 +14,16 @@
 //! ```
 
 pub mod config;
+pub mod files;
 pub(crate) mod locate;
+pub mod path;
 mod validate;
 pub use validate::MAX_SCHOOLS;
 
 pub use config::*;
 
 use crate::error::InputError;
-use crate::network::import::{EdgeList, NodeTable};
+use files::{EdgeList, NodeTable};
 use std::path::{Path, PathBuf};
 
 /// The built-in default scenario (`scenarios/default.toml`), embedded in the binary.

@@ -5,8 +5,8 @@
 //! the scenario's distributions, using the run's world generator (common random numbers: every
 //! strategy of run k sees the same schools).
 
-use crate::network::import::NodeTable;
 use crate::rng::sample::{Beta, Distribution, Gamma, LogNormal, Normal};
+use crate::scenario::files::NodeTable;
 use crate::scenario::{InnovationConfig, SchoolsConfig};
 use rand::Rng;
 

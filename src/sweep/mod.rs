@@ -19,7 +19,7 @@ pub mod sensitivity;
 
 use crate::error::InputError;
 use crate::rng::mix64;
-use crate::scenario::locate;
+use crate::scenario::{locate, path::get_mut as value_at};
 use crate::Scenario;
 use design::Range;
 use serde::{Deserialize, Serialize};
@@ -213,56 +213,6 @@ pub struct Sweep {
     base: toml::Table,
     /// The resolved sweep as TOML: what is written to `sweep.toml` and hashed.
     resolved: String,
-}
-
-/// Splits a dotted path into segments: keys, `[i]` indices, and names of strategies or seedings.
-fn segments(path: &str) -> Vec<String> {
-    path.split('.').map(str::to_string).collect()
-}
-
-/// The value at `path` in `table`: `a.b.c`, with array-of-table entries picked by index
-/// (`strategies[1].pilots`) or by name (`strategies.cluster.hub_share`).
-fn value_at<'t>(table: &'t mut toml::Table, path: &str) -> Option<&'t mut Value> {
-    let segs = segments(path);
-    let mut current: Option<&'t mut Value> = None;
-    let mut table_ref: Option<&'t mut toml::Table> = Some(table);
-    let mut k = 0;
-    while k < segs.len() {
-        let seg = &segs[k];
-        let (key, index) = match seg.find('[') {
-            Some(open) => (
-                &seg[..open],
-                seg[open + 1..].trim_end_matches(']').parse::<usize>().ok(),
-            ),
-            None => (seg.as_str(), None),
-        };
-        let t = table_ref.take()?;
-        let v = t.get_mut(key)?;
-        let v = match v {
-            Value::Array(items) => {
-                let item = match index {
-                    Some(i) => items.get_mut(i)?,
-                    None => {
-                        // The next segment names the entry.
-                        k += 1;
-                        let name = segs.get(k)?;
-                        items.iter_mut().find(|it| {
-                            it.get("name").and_then(Value::as_str) == Some(name.as_str())
-                        })?
-                    }
-                };
-                item
-            }
-            v => v,
-        };
-        k += 1;
-        if k == segs.len() {
-            current = Some(v);
-        } else {
-            table_ref = Some(v.as_table_mut()?);
-        }
-    }
-    current
 }
 
 impl Sweep {

@@ -9,10 +9,21 @@
 //! Every error names the file, the line and the column at fault. The network itself is checked
 //! with petgraph on import (see [`EdgeList::components`]).
 
-use super::Edge;
+use super::validate::MAX_SCHOOLS;
 use crate::error::InputError;
 use std::collections::HashMap;
 use std::path::Path;
+
+/// One undirected, weighted tie between two schools.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Edge {
+    /// One end (school index).
+    pub a: u32,
+    /// The other end (school index), never equal to `a`.
+    pub b: u32,
+    /// Strength of the professional relationship, in (0, 1].
+    pub weight: f32,
+}
 
 /// School attributes from a node table; `None` columns are drawn per run.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -270,7 +281,7 @@ impl EdgeList {
             )
             .in_file(path));
         }
-        if schools > crate::scenario::MAX_SCHOOLS as usize {
+        if schools > MAX_SCHOOLS as usize {
             return Err(InputError::msg(format!("too many schools ({schools})")).in_file(path));
         }
         Ok(Self { schools, edges })
