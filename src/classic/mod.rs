@@ -6,8 +6,8 @@
 //! measure it against other simulators. They share everything with the school model but the
 //! model itself: scenario files (`model = "independent-cascade"` and a `[classic]` section),
 //! network generators and CSV import, seeds and common random numbers, the parallel ensemble
-//! ([`crate::engine::ensemble::fold_runs`]) and the output files. Where the school model compares
-//! strategies, the classic models compare seeding rules ([`seeding`]), paired run by run.
+//! (through [`crate::engine::classic::ClassicModel`]) and the output files. Where the school model
+//! compares strategies, the classic models compare seeding rules ([`seeding`]), paired run by run.
 //!
 //! ```
 //! use domino::Scenario;
@@ -16,7 +16,7 @@
 //!      mean_degree = 4.0\n[classic]\ntransmission = 0.5\n",
 //!     None,
 //! ).unwrap();
-//! let result = domino::classic::run_ensemble(&s, &());
+//! let result = domino::engine::run_ensemble(&s, &());
 //! assert_eq!(result.strategies, vec!["random".to_string()]);
 //! assert_eq!(result.runs[0].len(), 20);
 //! ```
@@ -26,8 +26,9 @@ pub mod seeding;
 pub mod theory;
 pub mod validation;
 
-use crate::engine::ensemble::{fold_runs, Ensemble, Progress};
-use crate::metrics::{named_enum, Measures, MetricInfo, RunSummary, SeriesAggregate, SeriesInfo};
+use crate::metrics::{
+    named_enum, CellFormat, Measures, MetricInfo, RunSummary, SeriesInfo, TableColumn,
+};
 use crate::network::{generate::generate, Network};
 use crate::rng::RunSeeds;
 use crate::scenario::{ClassicConfig, ModelKind, NetworkKind, Scenario};
@@ -61,7 +62,12 @@ named_enum! {
 }
 
 /// The measures of the classic models.
-pub fn measures(model: ModelKind) -> Measures {
+pub fn measures(model: ModelKind, params: ClassicConfig) -> Measures {
+    let step_name = if model == ModelKind::Bass {
+        "time step"
+    } else {
+        "round"
+    };
     Measures {
         run_metrics: ClassicMetric::ALL
             .iter()
@@ -87,12 +93,41 @@ pub fn measures(model: ModelKind) -> Measures {
         .map(|m| m as usize)
         .to_vec(),
         headline_series: ClassicSeries::Active as usize,
-        step_name: if model == ModelKind::Bass {
-            "time step"
-        } else {
-            "round"
-        },
+        step_name,
         chart_file: "adoption.svg",
+        arm_label: "seeding",
+        arms_label: "seeding rules",
+        beats: "ends with more active nodes",
+        table: vec![
+            TableColumn {
+                header: "seeds",
+                metric: ClassicMetric::Seeds as usize,
+                format: CellFormat::Count,
+                meaning: "seeds = number of seeds".into(),
+            },
+            TableColumn {
+                header: "final active % (95% CI)",
+                metric: ClassicMetric::FinalShare as usize,
+                format: CellFormat::PercentCi,
+                meaning: "final active = share of nodes active at the end (mean over runs, 95% CI)"
+                    .into(),
+            },
+            TableColumn {
+                header: "cascades % (95% CI)",
+                metric: ClassicMetric::GlobalCascade as usize,
+                format: CellFormat::ShareCi,
+                meaning: format!(
+                    "cascades = share of runs whose final active share exceeds {} (Wilson 95% CI)",
+                    params.cascade_share
+                ),
+            },
+            TableColumn {
+                header: "t50",
+                metric: ClassicMetric::TimeTo50 as usize,
+                format: CellFormat::MedianTime { decimals: 1 },
+                meaning: format!("t50 = median {step_name}s to 50% active"),
+            },
+        ],
     }
 }
 
@@ -187,7 +222,7 @@ pub fn simulate(
 }
 
 /// The summary and series rows of a finished run.
-fn record(
+pub(crate) fn record(
     c: &ClassicConfig,
     n: usize,
     seeds: usize,
@@ -211,42 +246,4 @@ fn record(
         })
         .collect();
     (RunSummary(Box::new(v)), rows)
-}
-
-/// Paired runs of every seeding rule of a classic-model scenario, in parallel on the current
-/// rayon pool; the classic counterpart of [`crate::engine::ensemble::run_ensemble`], with the
-/// same guarantees (results independent of the thread count, memory flat in the runs).
-pub fn run_ensemble(scenario: &Scenario, progress: &dyn Progress) -> Ensemble {
-    let cfg = &scenario.config;
-    let model = cfg.model;
-    let classic = cfg.classic.clone().unwrap_or_default();
-    let steps = cfg.steps;
-    let networks = RunNetworks::new(scenario);
-    let names = cfg.seedings.iter().map(|s| s.name.clone()).collect();
-    let series = (0..cfg.seedings.len())
-        .map(|_| {
-            SeriesAggregate::with_ranges(steps as usize, vec![(0.0, 1.0); ClassicSeries::COUNT])
-        })
-        .collect();
-    fold_runs(
-        measures(model),
-        names,
-        series,
-        cfg.runs as usize,
-        progress,
-        |k, buf: &mut Buffers| {
-            let run_seeds = RunSeeds::new(cfg.seed, k as u64);
-            let net = networks.get(scenario, &run_seeds);
-            let draws = run_seeds.draws();
-            let mut centrality = None;
-            cfg.seedings
-                .iter()
-                .map(|rule| {
-                    let seeds = seeding::choose(rule, &net, &draws, &mut centrality);
-                    let out = simulate(model, &classic, &net, &run_seeds, &seeds, steps, buf);
-                    record(&classic, net.schools(), seeds.len(), &out, &buf.curve)
-                })
-                .collect()
-        },
-    )
 }

@@ -7,9 +7,10 @@
 //! can be run with a *simulated* parameter different from the *theory* parameter; that is how
 //! the tests show that each check has the power to catch a model that is off.
 
-use super::{run_ensemble, theory, ClassicMetric, ClassicSeries};
+use super::{theory, ClassicMetric, ClassicSeries};
+use crate::engine::run_ensemble;
 use crate::metrics::stats::Summary;
-use crate::output::column;
+
 use crate::Scenario;
 
 /// One comparison of a simulated figure with theory.
@@ -60,7 +61,7 @@ pub fn percolation(z: f64, t_sim: f64, t_theory: f64, n: u32, runs: u32, seed: u
          [[seedings]]\nname = \"one\"\ncount = 1\n"
     ));
     let result = run_ensemble(&scn, &());
-    let finals = column(&result, 0, ClassicMetric::FinalShare as usize);
+    let finals = result.column(0, ClassicMetric::FinalShare as usize);
     let large: Vec<f64> = finals.iter().copied().filter(|&f| f > 0.05).collect();
     let s = theory::percolation_giant_fraction(z, t_theory);
     let p_large = large.len() as f64 / finals.len() as f64;
@@ -103,7 +104,8 @@ pub fn small_outbreaks(z: f64, t_sim: f64, t_theory: f64, n: u32, runs: u32, see
          [[seedings]]\nname = \"one\"\ncount = 1\n"
     ));
     let result = run_ensemble(&scn, &());
-    let sizes = column(&result, 0, ClassicMetric::FinalShare as usize)
+    let sizes = result
+        .column(0, ClassicMetric::FinalShare as usize)
         .into_iter()
         .map(|f| f * n as f64);
     let size = Summary::of(sizes);
@@ -135,7 +137,7 @@ pub fn watts(z: f64, phi_sim: f64, phi_theory: f64, n: u32, runs: u32, seed: u64
          [[seedings]]\nname = \"one\"\ncount = 1\n"
     ));
     let result = run_ensemble(&scn, &());
-    let finals = column(&result, 0, ClassicMetric::FinalShare as usize);
+    let finals = result.column(0, ClassicMetric::FinalShare as usize);
     let cascades: Vec<f64> = finals.iter().copied().filter(|&f| f > 0.2).collect();
     let freq = cascades.len() as f64 / finals.len() as f64;
     let p = theory::watts_cascade_probability(z, phi_theory);

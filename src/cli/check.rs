@@ -1,6 +1,6 @@
 //! `domino check FILE`: validate and print the resolved scenario.
 
-use crate::model::World;
+use crate::engine::model;
 use crate::network::stats;
 use crate::scenario::Scenario;
 use std::path::Path;
@@ -8,11 +8,9 @@ use std::path::Path;
 pub fn check(path: &Path) -> anyhow::Result<()> {
     let scenario = Scenario::from_file(path)?;
     super::say(&scenario.to_toml())?;
-    let world = World::build(
-        &scenario,
-        &crate::rng::RunSeeds::new(scenario.config.seed, 0),
-    );
-    let s = stats::summary(&world.network, &world.schools.region);
+    let net = model(&scenario).network(0);
+    let (regions, _) = crate::school::regions(&scenario);
+    let s = stats::summary(&net, &regions);
     eprintln!(
         "ok: {} is valid. Run 0's network: {} schools, {} ties (mean degree {:.2}, max {}), {} component(s), {:.0}% of ties inside regions.",
         path.display(),

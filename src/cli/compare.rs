@@ -1,8 +1,7 @@
 //! `domino compare`: the main job.
 
 use super::{load_scenario, RunOptions};
-use crate::engine::ensemble::{run_ensemble, Progress};
-use crate::output::write_comparison;
+use crate::engine::{ensemble, model, Progress};
 use crate::report;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -33,26 +32,19 @@ pub fn compare(path: Option<&Path>, out: Option<PathBuf>, opts: &RunOptions) -> 
     let bar = progress_bar(scenario.config.runs as u64, "runs", opts.quiet);
     let started = Instant::now();
     let progress: &dyn Progress = &bar;
-    let result = pool(opts.threads)?.install(|| {
-        if scenario.config.model.is_classic() {
-            crate::classic::run_ensemble(&scenario, progress)
-        } else {
-            run_ensemble(&scenario, progress)
-        }
-    });
+    let model = model(&scenario);
+    let cfg = &scenario.config;
+    let result = pool(opts.threads)?
+        .install(|| ensemble::fold(&*model, cfg.runs as usize, cfg.steps, progress));
     bar.finish_and_clear();
     let elapsed = started.elapsed();
-    let written = write_comparison(&out, &scenario, &result)?;
+    let written = report::write_comparison(&out, &scenario, &result)?;
     super::say(&format!(
         "{}\n{} runs x {} {} in {:.2} s. Wrote {} files to {}/\n",
-        report::table(&scenario, &result),
-        scenario.config.runs,
+        report::table(&*model, &result, cfg.steps),
+        cfg.runs,
         result.strategies.len(),
-        if scenario.config.model.is_classic() {
-            "seeding rules"
-        } else {
-            "strategies"
-        },
+        result.measures.arms_label,
         elapsed.as_secs_f64(),
         written.len(),
         out.display()

@@ -1,22 +1,14 @@
 //! `domino network`: write one run's network as an edge list, for other tools and for checks.
 
 use super::load_scenario;
-use crate::classic::RunNetworks;
-use crate::model::World;
+use crate::engine::model;
 use crate::output::write_atomic;
-use crate::rng::RunSeeds;
 use std::path::Path;
 
 pub fn network(path: Option<&Path>, run: u64, out: &Path) -> anyhow::Result<()> {
     let scenario = load_scenario(path, None, None, None)?;
-    let seeds = RunSeeds::new(scenario.config.seed, run);
-    // The same network `compare` uses in run `run`: the school model draws it with the schools
-    // (regional ties depend on their contexts), the classic models on their own.
-    let net = if scenario.config.model.is_classic() {
-        RunNetworks::new(&scenario).get(&scenario, &seeds)
-    } else {
-        std::sync::Arc::new(World::build(&scenario, &seeds).network)
-    };
+    // The same network `compare` uses in run `run`.
+    let net = model(&scenario).network(run);
     write_atomic(out, |w| {
         writeln!(w, "source,target,weight")?;
         for e in net.edges() {

@@ -1,15 +1,13 @@
 //! Ensembles of paired runs, in parallel and bit-reproducible.
 //!
-//! Run k builds one [`World`] from `(seed, k)` and runs every strategy in it (common random
-//! numbers). Runs are processed in chunks: each chunk runs in parallel with rayon, its results are
-//! collected in run order, then folded into the aggregates in that order, so every output byte is
-//! the same for any thread count. Memory holds one [`RunSummary`] per run and strategy and the
-//! fixed-size series aggregates; per-run series live only until their chunk is folded.
+//! Run k of every arm runs in one world built from `(seed, k)` (common random numbers). Runs are
+//! processed in chunks: each chunk runs in parallel with rayon, its results are collected in run
+//! order, then folded into the aggregates in that order, so every output byte is the same for any
+//! thread count. Memory holds one [`RunSummary`] per run and arm and the fixed-size series
+//! aggregates; per-run series live only until their chunk is folded.
 
-use super::{simulate, Buffers};
-use crate::metrics::{Measures, RunSummary, SeriesAggregate, SeriesRow};
-use crate::model::World;
-use crate::rng::RunSeeds;
+use super::{model, ArmRun, Model, Scratch};
+use crate::metrics::{Measures, RunSummary, SeriesAggregate};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 
@@ -30,6 +28,13 @@ pub struct Ensemble {
     pub series: Vec<SeriesAggregate>,
 }
 
+impl Ensemble {
+    /// Run metric `m` of strategy `s`, run by run.
+    pub fn column(&self, s: usize, m: usize) -> Vec<f64> {
+        self.runs[s].iter().map(|r| r.at(m)).collect()
+    }
+}
+
 /// Called after each finished run (for progress bars); must be cheap and thread-safe.
 pub trait Progress: Sync {
     /// One more run finished.
@@ -46,79 +51,56 @@ impl Progress for indicatif::ProgressBar {
     }
 }
 
-/// Runs every strategy of `scenario` for `scenario.config.runs` paired runs on the current rayon
-/// pool. O(runs * strategies * steps * n) work, spread over the pool's threads. The classic
-/// models have their own entry point, [`crate::classic::run_ensemble`].
+/// Runs every arm of `scenario` (strategies, or seeding rules) for `scenario.config.runs` paired
+/// runs on the current rayon pool. O(runs * arms * steps * n) work, spread over the pool's threads.
+///
+/// ```
+/// use domino::{engine::run_ensemble, Scenario};
+/// let scenario = Scenario::from_toml("runs = 4\nsteps = 5\n[network]\nschools = 40\n", None).unwrap();
+/// let result = run_ensemble(&scenario, &());
+/// assert_eq!(result.runs[1].len(), 4);
+/// ```
 pub fn run_ensemble(scenario: &Scenario, progress: &dyn Progress) -> Ensemble {
-    let cfg = &scenario.config;
-    let names = cfg.strategies.iter().map(|s| s.name.clone()).collect();
-    let series = (0..cfg.strategies.len())
-        .map(|_| SeriesAggregate::new(cfg.steps as usize))
-        .collect();
-    fold_runs(
-        Measures::school(),
-        names,
-        series,
-        cfg.runs as usize,
+    let m = model(scenario);
+    fold(
+        &*m,
+        scenario.config.runs as usize,
+        scenario.config.steps,
         progress,
-        |k, buf: &mut Buffers| one_run(scenario, k as u64, buf),
     )
 }
 
-/// The ensemble loop shared by every model: runs `0..runs` in parallel chunks with per-thread
-/// buffers `B`, each run returning one (summary, series rows) pair per strategy, and folds them
-/// into the [`Ensemble`] in run order, so the result does not depend on the thread count.
-pub fn fold_runs<B, R>(
-    measures: Measures,
-    strategies: Vec<String>,
-    series: Vec<SeriesAggregate>,
-    runs: usize,
-    progress: &dyn Progress,
-    run: impl Fn(usize, &mut B) -> Vec<(RunSummary, Vec<R>)> + Sync,
-) -> Ensemble
-where
-    B: Default + Send,
-    R: AsRef<[f64]> + Send,
-{
-    let n_strat = strategies.len();
+/// Runs `0..runs` of `model` in parallel chunks with per-thread [`Scratch`] buffers and folds
+/// them into an [`Ensemble`] in run order, so the result does not depend on the thread count.
+pub fn fold(model: &dyn Model, runs: usize, steps: u32, progress: &dyn Progress) -> Ensemble {
+    let measures = model.measures().clone();
+    let ranges: Vec<(f64, f64)> = measures.series.iter().map(|s| s.range).collect();
+    let width = ranges.len();
+    let arms = model.arms().to_vec();
     let mut out = Ensemble {
+        series: (0..arms.len())
+            .map(|_| SeriesAggregate::with_ranges(steps as usize, ranges.clone()))
+            .collect(),
+        runs: vec![Vec::with_capacity(runs); arms.len()],
+        strategies: arms,
         measures,
-        strategies,
-        runs: vec![Vec::with_capacity(runs); n_strat],
-        series,
     };
     for start in (0..runs).step_by(CHUNK) {
         let end = (start + CHUNK).min(runs);
-        let chunk: Vec<Vec<(RunSummary, Vec<R>)>> = (start..end)
+        let chunk: Vec<Vec<ArmRun>> = (start..end)
             .into_par_iter()
-            .map_init(B::default, |buf, k| {
-                let result = run(k, buf);
+            .map_init(Scratch::default, |scratch, k| {
+                let result = model.run(k as u64, scratch);
                 progress.run_done();
                 result
             })
             .collect();
-        for per_strategy in chunk {
-            for (s, (summary, rows)) in per_strategy.into_iter().enumerate() {
-                out.runs[s].push(summary);
-                out.series[s].add(&rows);
+        for per_arm in chunk {
+            for (s, arm) in per_arm.into_iter().enumerate() {
+                out.series[s].add(arm.series.chunks(width.max(1)));
+                out.runs[s].push(arm.summary);
             }
         }
     }
     out
-}
-
-/// Run k of every strategy in one world.
-pub fn one_run(
-    scenario: &Scenario,
-    k: u64,
-    buf: &mut Buffers,
-) -> Vec<(RunSummary, Vec<SeriesRow>)> {
-    let seeds = RunSeeds::new(scenario.config.seed, k);
-    let world = World::build(scenario, &seeds);
-    (0..scenario.config.strategies.len())
-        .map(|s| {
-            let summary = simulate(scenario, s, &world, &seeds, buf, |_, _, _| {});
-            (summary, buf.recorder.rows.clone())
-        })
-        .collect()
 }

@@ -1,168 +1,92 @@
-//! Running the model: one run of one strategy ([`simulate`]), and ensembles of paired runs in
-//! parallel ([`ensemble`]).
+//! Running models: the [`Model`] abstraction, its two implementations, and ensembles of paired
+//! runs in parallel.
 //!
-//! The core loop is [`simulate`]: for each term, the strategy picks a hub, the fields are
-//! computed from the state at t, the strategy allocates the budget, and every school advances to
-//! t + 1. All buffers live in [`Buffers`] and are reused, so the loop does not allocate per term.
+//! Everything that runs a scenario goes through [`model`], the one place that looks at which
+//! model a scenario names: the school model ([`school::SchoolModel`], strategies allocating a
+//! budget) or a classic diffusion model ([`classic::ClassicModel`], seeding rules). A [`Model`]
+//! says what it measures ([`Measures`]), which *arms* it compares (strategies or seeding rules)
+//! and runs run k of every arm in the same world (common random numbers); [`ensemble`] folds many
+//! runs, in parallel and bit-reproducibly, into an [`Ensemble`]. The command line, the report and
+//! the sweeps only ever see a `dyn Model` and an `Ensemble`.
+//!
+//! The core loop of the school model is [`school::term`]: the strategy picks a hub, the fields
+//! are computed from the state at t, the strategy allocates the budget, and every school advances
+//! to t + 1.
 
+pub mod classic;
 pub mod ensemble;
+pub mod school;
 
-use crate::metrics::{Recorder, RunSummary};
-use crate::model::{advance, compute_fields, Params, State, World};
-use crate::rng::{Draws, RunSeeds};
-use crate::scenario::Scenario;
-use crate::strategy::{self, Plan, Strategy, TermView};
+pub use ensemble::{run_ensemble, Ensemble, Progress};
+pub use school::{simulate, term, Buffers};
 
-/// Reusable per-thread buffers for runs.
+use crate::metrics::{Measures, RunSummary};
+use crate::network::Network;
+use crate::scenario::{ModelKind, Scenario};
+use std::io;
+use std::sync::Arc;
+
+/// The result of one run of one arm: its summary and its series, row-major (one row of
+/// `measures.series.len()` figures per step, from step 0 to the horizon).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArmRun {
+    /// The run's figures at the horizon.
+    pub summary: RunSummary,
+    /// The per-step series, flattened.
+    pub series: Vec<f64>,
+}
+
+/// Reusable per-thread buffers for every model, so that runs do not allocate per step.
 #[derive(Debug, Default)]
-pub struct Buffers {
-    /// Model state.
-    pub state: State,
-    /// The term's allocation.
-    pub plan: Plan,
-    /// Per-term figures.
-    pub recorder: Recorder,
+pub struct Scratch {
+    pub(crate) school: school::Buffers,
+    pub(crate) classic: crate::classic::models::Buffers,
 }
 
-/// Runs strategy `strategy` of `scenario` once in `world`, calling `observe(step, state, plan)` at
-/// the start (step 0, empty plan) and after every term (step t + 1, with the plan of term t).
-/// Returns the run's summary. O(steps * (n + adopters' ties)).
-pub fn simulate(
-    scenario: &Scenario,
-    strategy: usize,
-    world: &World,
-    seeds: &RunSeeds,
-    buf: &mut Buffers,
-    mut observe: impl FnMut(u32, &State, &Plan),
-) -> RunSummary {
-    let cfg = &scenario.config;
-    let scfg = &cfg.strategies[strategy];
-    let params = Params::new(cfg, scfg);
-    let budget = scenario.budget_per_term();
-    let draws = seeds.draws();
-    let mut strat = strategy::build(scfg, world, budget);
-    let Buffers {
-        state,
-        plan,
-        recorder,
-    } = buf;
-    state.reset(world, &params);
-    plan.reset(world.len(), budget);
-    recorder.reset(world);
-    recorder.observe(world, &params, state, 0, 0.0, budget);
-    observe(0, state, plan);
-    for step in 0..cfg.steps {
-        term(
-            world,
-            &params,
-            strat.as_mut(),
-            state,
-            plan,
-            &draws,
-            budget,
-            step,
-        );
-        recorder.observe(world, &params, state, step + 1, plan.spent(), budget);
-        observe(step + 1, state, plan);
-    }
-    recorder.summary()
+/// Named figures of one run, for a person to read (`domino run`).
+pub type RunFigures = Vec<(&'static str, f64)>;
+
+/// One cell of a trace row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    /// Text, written as is.
+    Text(&'a str),
+    /// A number (NaN: empty; a time never reached is written as NaN by the model).
+    Num(f64),
+    /// A whole number.
+    Int(u64),
 }
 
-/// One term t of the school model: the strategy picks a hub, the fields are computed from the
-/// state at t, the strategy fills `plan`, and every school advances to t + 1. Allocation-free once
-/// the buffers have their size. O(n + sum of adopters' degrees).
-#[allow(clippy::too_many_arguments)]
-pub fn term(
-    world: &World,
-    params: &Params,
-    strategy: &mut dyn Strategy,
-    state: &mut State,
-    plan: &mut Plan,
-    draws: &Draws,
-    budget: f64,
-    step: u32,
-) {
-    plan.reset(world.len(), budget);
-    let view = TermView {
-        step,
-        budget,
-        world,
-        state,
-        params,
-        draws,
-    };
-    if let Some(h) = strategy.hub(&view) {
-        plan.fund_hub(h);
-    }
-    compute_fields(world, params, state, plan.hub);
-    let view = TermView {
-        step,
-        budget,
-        world,
-        state,
-        params,
-        draws,
-    };
-    strategy.allocate(&view, plan);
-    advance(
-        world,
-        params,
-        state,
-        &plan.support,
-        &plan.recruit,
-        draws,
-        step,
-    );
+/// Where a trace goes: a header, then rows (the CSV writer in [`crate::output`]).
+pub trait TraceSink {
+    /// The column names, once, before any row.
+    fn header(&mut self, columns: &[&str]) -> io::Result<()>;
+    /// One row, with one cell per column.
+    fn row(&mut self, cells: &[Cell]) -> io::Result<()>;
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::Stage;
+/// A model the engine can run: see the module docs.
+pub trait Model: Sync {
+    /// What the model measures, and which figures headline a comparison.
+    fn measures(&self) -> &Measures;
+    /// The names of the arms compared (strategies, or seeding rules), in scenario order.
+    fn arms(&self) -> &[String];
+    /// One line describing the setting, for the top of the comparison table.
+    fn describe(&self) -> String;
+    /// Run `k` of every arm, in the same world.
+    fn run(&self, k: u64, scratch: &mut Scratch) -> Vec<ArmRun>;
+    /// The network of run `k`.
+    fn network(&self, k: u64) -> Arc<Network>;
+    /// Writes the per-school (or per-node) trace of run `k` of `arm` to `sink` and returns the
+    /// run's figures.
+    fn trace(&self, arm: usize, k: u64, sink: &mut dyn TraceSink) -> io::Result<RunFigures>;
+}
 
-    fn small() -> Scenario {
-        Scenario::from_toml(
-            "runs = 4\nsteps = 12\n[network]\nschools = 120\nregions = 4\n",
-            None,
-        )
-        .unwrap()
-    }
-
-    #[test]
-    fn spend_never_exceeds_budget_and_counts_add_up() {
-        let scn = small();
-        let seeds = RunSeeds::new(scn.config.seed, 0);
-        let world = World::build(&scn, &seeds);
-        let budget = scn.budget_per_term();
-        for k in 0..scn.config.strategies.len() {
-            let mut buf = Buffers::default();
-            simulate(&scn, k, &world, &seeds, &mut buf, |_, s, plan| {
-                assert!(
-                    plan.spent() <= budget * (1.0 + 1e-9),
-                    "spent {} > {budget}",
-                    plan.spent()
-                );
-                for (i, &sup) in plan.support.iter().enumerate() {
-                    assert!(sup >= 0.0);
-                    if sup > 0.0 {
-                        // Support goes only to schools that were implementing in that term.
-                        assert!(s.stage[i] != Stage::NotAdopted);
-                    }
-                }
-            });
-        }
-    }
-
-    #[test]
-    fn same_seed_same_summary_and_strategies_differ() {
-        let scn = small();
-        let seeds = RunSeeds::new(3, 1);
-        let world = World::build(&scn, &seeds);
-        let mut buf = Buffers::default();
-        let a = simulate(&scn, 1, &world, &seeds, &mut buf, |_, _, _| {});
-        let b = simulate(&scn, 1, &world, &seeds, &mut buf, |_, _, _| {});
-        assert_eq!(a, b);
-        let c = simulate(&scn, 0, &world, &seeds, &mut buf, |_, _, _| {});
-        assert_ne!(a, c);
+/// The model `scenario` names: the one dispatch point between the school model and the classic
+/// models.
+pub fn model(scenario: &Scenario) -> Box<dyn Model + '_> {
+    match scenario.config.model {
+        ModelKind::School => Box::new(school::SchoolModel::new(scenario)),
+        _ => Box::new(classic::ClassicModel::new(scenario)),
     }
 }

@@ -191,6 +191,50 @@ pub struct Measures {
     pub step_name: &'static str,
     /// File name of the chart of the headline series.
     pub chart_file: &'static str,
+    /// What an arm of a comparison is called ("strategy", "seeding").
+    pub arm_label: &'static str,
+    /// The same in the plural ("strategies", "seeding rules").
+    pub arms_label: &'static str,
+    /// What beating another arm on the headline means, after "this arm ..." ("sustains more
+    /// schools").
+    pub beats: &'static str,
+    /// The columns of the comparison table, after the arm's name and before the `>name` columns.
+    pub table: Vec<TableColumn>,
+}
+
+/// How a table cell shows a run metric over the runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellFormat {
+    /// Mean as a percentage with the 95 % CI of the mean: `31.8 (30.9-32.7)`.
+    PercentCi,
+    /// A 0/1 metric: the share of runs as a percentage with its Wilson 95 % interval.
+    ShareCi,
+    /// Median time over runs; `>steps` when most runs never get there.
+    MedianTime {
+        /// Decimals shown.
+        decimals: usize,
+    },
+    /// Mean as a whole number (`12k` from ten thousand).
+    Count,
+    /// Mean with one decimal.
+    Decimal,
+    /// Mean times 100 with a sign: a difference of shares, in points.
+    Points,
+    /// Mean times 100.
+    Percent,
+}
+
+/// One column of the comparison table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableColumn {
+    /// The column header.
+    pub header: &'static str,
+    /// The run metric shown (index into the measures' run metrics).
+    pub metric: usize,
+    /// How it is shown.
+    pub format: CellFormat,
+    /// One phrase explaining it, for the note under the table (`t50 = median terms to ...`).
+    pub meaning: String,
 }
 
 impl Measures {
@@ -228,8 +272,60 @@ impl Measures {
             headline_series: Series::Sustained as usize,
             step_name: "term",
             chart_file: "sustained.svg",
+            arm_label: "strategy",
+            arms_label: "strategies",
+            beats: "sustains more schools",
+            table: school_table(),
         }
     }
+}
+
+/// The columns of the school model's comparison table.
+fn school_table() -> Vec<TableColumn> {
+    let col = |header, metric: RunMetric, format, meaning: &str| TableColumn {
+        header,
+        metric: metric as usize,
+        format,
+        meaning: meaning.to_string(),
+    };
+    vec![
+        col(
+            "sustained % (95% CI)",
+            RunMetric::SustainedShare,
+            CellFormat::PercentCi,
+            "sustained = share of schools sustained at the horizon (mean, 95% CI of the mean)",
+        ),
+        col(
+            "t50",
+            RunMetric::TimeTo50,
+            CellFormat::MedianTime { decimals: 0 },
+            "t50 = median terms to 50% sustained (>horizon = most runs never get there)",
+        ),
+        col(
+            "students",
+            RunMetric::StudentsBenefiting,
+            CellFormat::Count,
+            "students = students in sustained schools with a benefit (mean)",
+        ),
+        col(
+            "SU/sust.",
+            RunMetric::CostPerSustained,
+            CellFormat::Decimal,
+            "SU/sust. = support units spent per sustained school",
+        ),
+        col(
+            "equity",
+            RunMetric::EquityGap,
+            CellFormat::Points,
+            "equity = sustained rate of high- minus low-need schools, points",
+        ),
+        col(
+            "no ben.",
+            RunMetric::NoBenefit,
+            CellFormat::Percent,
+            "no ben. = adopters without benefit, %",
+        ),
+    ]
 }
 
 /// One term's figures, indexed by [`Series`].
@@ -489,10 +585,10 @@ impl SeriesAggregate {
 
     /// Adds one run's series. Runs must be added in run order for the means to be bit-identical
     /// across thread counts (the engine does so).
-    pub fn add<R: AsRef<[f64]>>(&mut self, rows: &[R]) {
+    pub fn add<'r>(&mut self, rows: impl IntoIterator<Item = &'r [f64]>) {
         let width = self.ranges.len();
-        for (t, row) in rows.iter().enumerate().take(self.steps + 1) {
-            for (k, &v) in row.as_ref().iter().enumerate().take(width) {
+        for (t, row) in rows.into_iter().enumerate().take(self.steps + 1) {
+            for (k, &v) in row.iter().enumerate().take(width) {
                 if v.is_nan() {
                     continue;
                 }
@@ -565,7 +661,7 @@ mod tests {
         for &v in &values {
             let mut row = [f64::NAN; Series::COUNT];
             row[Series::Sustained as usize] = v;
-            agg.add(&[row]);
+            agg.add([&row[..]]);
         }
         let p = agg.point(0, Series::Sustained);
         assert_eq!(p.n, 1001);
@@ -586,7 +682,7 @@ mod tests {
             let mut row = [f64::NAN; Series::COUNT];
             row[Series::Sustained as usize] = 0.0;
             row[Series::Pockets as usize] = 0.3;
-            agg.add(&[row]);
+            agg.add([&row[..]]);
         }
         let zero = agg.point(0, Series::Sustained);
         assert_eq!((zero.p5, zero.p50, zero.p95), (0.0, 0.0, 0.0));

@@ -1,7 +1,7 @@
 //! The world of one run: network, schools, and the per-school factors derived from them.
 //! Built once per run and shared, read-only, by every strategy (common random numbers).
 
-use crate::network::generate::{generate, region_blocks};
+use crate::network::generate::generate;
 use crate::network::{stats, Network};
 use crate::rng::RunSeeds;
 use crate::scenario::{Scenario, Targeting};
@@ -41,13 +41,7 @@ impl World {
         let mut rng = seeds.world_rng();
         let n = scenario.schools();
         let table = scenario.files.as_ref().and_then(|f| f.nodes.as_ref());
-        let (region, n_regions) = match table.and_then(|t| t.region.clone().zip(t.n_regions)) {
-            Some((r, k)) => (r, k),
-            None => {
-                let k = (cfg.network.regions as usize).min(n).max(1);
-                (region_blocks(n, k), k)
-            }
-        };
+        let (region, n_regions) = crate::school::regions(scenario);
         let schools = Population::sample(
             &cfg.schools,
             &cfg.innovation,

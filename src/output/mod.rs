@@ -14,7 +14,7 @@
 //! | `timeseries.csv` | strategy x term x series | strategy, step, metric, n, mean, p5, p50, p95 |
 //! | `scenario.toml` | - | the resolved scenario, to reproduce the results |
 
-use crate::engine::ensemble::Ensemble;
+use crate::engine::{Cell, Ensemble, TraceSink};
 use crate::error::{Error, Result};
 use crate::metrics::stats::{paired, wilson, Summary};
 use crate::scenario::Scenario;
@@ -68,7 +68,8 @@ pub fn write_atomic(
     Ok(())
 }
 
-/// Writes every output of a comparison into `dir` (created if needed). Returns the paths written.
+/// Writes the CSV files and the resolved scenario of a comparison into `dir` (created if needed);
+/// [`crate::report::write_comparison`] adds the charts. Returns the paths written.
 pub fn write_comparison(
     dir: &Path,
     scenario: &Scenario,
@@ -88,9 +89,6 @@ pub fn write_comparison(
     file("timeseries.csv", &|w| write_timeseries(w, result))?;
     file("scenario.toml", &|w| {
         w.write_all(scenario.to_toml().as_bytes())
-    })?;
-    file(result.measures.chart_file, &|w| {
-        w.write_all(crate::report::svg::headline_chart(scenario, result).as_bytes())
     })?;
     Ok(written)
 }
@@ -146,11 +144,6 @@ fn write_summary(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
     Ok(())
 }
 
-/// Run metric `m` of strategy `s`, run by run.
-pub fn column(result: &Ensemble, s: usize, m: usize) -> Vec<f64> {
-    result.runs[s].iter().map(|r| r.at(m)).collect()
-}
-
 fn write_paired(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
     writeln!(w, "strategy,versus,metric,n,p_beats,p_beats_ci_low,p_beats_ci_high,mean_diff,diff_ci_low,diff_ci_high")?;
     for (a, name_a) in result.strategies.iter().enumerate() {
@@ -159,7 +152,7 @@ fn write_paired(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
                 continue;
             }
             for &m in &result.measures.paired {
-                let p = paired(&column(result, a, m), &column(result, b, m));
+                let p = paired(&result.column(a, m), &result.column(b, m));
                 writeln!(
                     w,
                     "{name_a},{name_b},{},{},{},{},{},{},{},{}",
@@ -219,6 +212,38 @@ fn write_timeseries(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A [`TraceSink`] that writes CSV rows, numbers as [`num`] formats them.
+pub struct CsvTrace<'w> {
+    out: &'w mut dyn Write,
+}
+
+impl<'w> CsvTrace<'w> {
+    /// A trace written to `out`.
+    pub fn new(out: &'w mut dyn Write) -> Self {
+        Self { out }
+    }
+}
+
+impl TraceSink for CsvTrace<'_> {
+    fn header(&mut self, columns: &[&str]) -> io::Result<()> {
+        writeln!(self.out, "{}", columns.join(","))
+    }
+
+    fn row(&mut self, cells: &[Cell]) -> io::Result<()> {
+        for (k, c) in cells.iter().enumerate() {
+            if k > 0 {
+                self.out.write_all(b",")?;
+            }
+            match c {
+                Cell::Text(t) => self.out.write_all(t.as_bytes())?,
+                Cell::Num(v) => self.out.write_all(num(*v).as_bytes())?,
+                Cell::Int(v) => write!(self.out, "{v}")?,
+            }
+        }
+        self.out.write_all(b"\n")
+    }
 }
 
 #[cfg(test)]

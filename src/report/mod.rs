@@ -1,16 +1,33 @@
-//! What a person reads: the comparison table, the verdict line, and pictures ([`svg`]).
+//! What a person reads: the comparison table, the verdict line, and pictures ([`svg`]); and
+//! [`write_comparison`], which writes a comparison's output folder (the CSV files of
+//! [`crate::output`] and the charts).
 
 pub mod svg;
 
-use crate::engine::ensemble::Ensemble;
-use crate::metrics::stats::{paired, Summary};
-use crate::metrics::RunMetric;
-use crate::output::column;
+use crate::engine::{Ensemble, Model};
+use crate::error::Result;
+use crate::metrics::stats::{paired, wilson, Summary};
+use crate::metrics::{CellFormat, TableColumn};
+use crate::output;
 use crate::scenario::Scenario;
 use std::fmt::Write;
+use std::path::{Path, PathBuf};
 
-fn col(result: &Ensemble, s: usize, m: RunMetric) -> Vec<f64> {
-    column(result, s, m as usize)
+/// Writes every output of a comparison into `dir` (created if needed): the CSV files and the
+/// resolved scenario ([`crate::output`]) and the chart of the headline series. Returns the paths
+/// written.
+pub fn write_comparison(
+    dir: &Path,
+    scenario: &Scenario,
+    result: &Ensemble,
+) -> Result<Vec<PathBuf>> {
+    let mut written = output::write_comparison(dir, scenario, result)?;
+    let chart = dir.join(result.measures.chart_file);
+    output::write_atomic(&chart, |w| {
+        w.write_all(svg::headline_chart(&scenario.config.name, result).as_bytes())
+    })?;
+    written.push(chart);
+    Ok(written)
 }
 
 fn pct(v: f64) -> String {
@@ -18,16 +35,6 @@ fn pct(v: f64) -> String {
         "-".into()
     } else {
         format!("{:.1}", 100.0 * v)
-    }
-}
-
-fn time(s: &Summary, steps: u32) -> String {
-    if s.p50.is_nan() {
-        "-".into()
-    } else if s.p50.is_infinite() {
-        format!(">{steps}")
-    } else {
-        format!("{:.0}", s.p50)
     }
 }
 
@@ -41,11 +48,34 @@ fn big(v: f64) -> String {
     }
 }
 
-/// Index of the strategy with the highest mean headline metric (for the school model, the
-/// sustained share; first on ties).
+/// One cell: run metric `column.metric` of arm `s` over its runs, as the column's format says.
+fn cell(result: &Ensemble, s: usize, column: &TableColumn, steps: u32) -> String {
+    let x = Summary::of(result.column(s, column.metric));
+    let or_dash = |v: f64, f: &dyn Fn(f64) -> String| if v.is_nan() { "-".into() } else { f(v) };
+    match column.format {
+        CellFormat::PercentCi => format!("{} ({}-{})", pct(x.mean), pct(x.ci_low), pct(x.ci_high)),
+        CellFormat::ShareCi => {
+            let (lo, hi) = wilson(x.mean, x.n as f64);
+            format!("{} ({}-{})", pct(x.mean), pct(lo), pct(hi))
+        }
+        CellFormat::MedianTime { decimals } => {
+            if x.p50.is_infinite() {
+                format!(">{steps}")
+            } else {
+                or_dash(x.p50, &|v| format!("{v:.decimals$}"))
+            }
+        }
+        CellFormat::Count => big(x.mean),
+        CellFormat::Decimal => or_dash(x.mean, &|v| format!("{v:.1}")),
+        CellFormat::Points => or_dash(x.mean, &|v| format!("{:+.1}", 100.0 * v)),
+        CellFormat::Percent => pct(x.mean),
+    }
+}
+
+/// Index of the arm with the highest mean headline metric (first on ties).
 pub fn leader(result: &Ensemble) -> usize {
     let means: Vec<f64> = (0..result.strategies.len())
-        .map(|s| Summary::of(column(result, s, result.measures.headline)).mean)
+        .map(|s| Summary::of(result.column(s, result.measures.headline)).mean)
         .collect();
     let mut best = 0;
     for (s, &m) in means.iter().enumerate() {
@@ -56,200 +86,101 @@ pub fn leader(result: &Ensemble) -> usize {
     best
 }
 
-/// The `>name` cells of strategy `s`: the share of paired runs in which it beats each other
-/// strategy on run metric `m` (blank against itself).
-fn beats_cells(result: &Ensemble, s: usize, m: usize) -> String {
-    let mut cells = String::new();
-    for o in 0..result.strategies.len() {
-        if o == s {
-            let _ = write!(cells, "  {:>8}", "");
-        } else {
-            let p = paired(&column(result, s, m), &column(result, o, m));
-            let _ = write!(cells, "  {:>7}%", pct(p.p_beats));
-        }
-    }
-    cells
-}
-
-/// The `>name` column headers.
-fn beats_header(result: &Ensemble) -> String {
-    let mut header = String::new();
-    for other in &result.strategies {
-        let _ = write!(header, "  {:>8}", format!(">{}", short(other)));
-    }
-    header
-}
-
-/// The comparison table printed by `domino compare`, one row per strategy (or seeding rule, for
-/// the classic models), then the verdict.
-pub fn table(scenario: &Scenario, result: &Ensemble) -> String {
-    if scenario.config.model.is_classic() {
-        return classic_table(scenario, result);
-    }
-    let cfg = &scenario.config;
-    let n = scenario.schools();
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{}: {} schools, {} terms, {} paired runs, budget {:.4} SU per term ({:.3} per school), seed {}",
-        cfg.name,
-        n,
-        cfg.steps,
-        cfg.runs,
-        scenario.budget_per_term(),
-        scenario.budget_per_term() / n as f64,
-        cfg.seed
-    );
-    let _ = writeln!(out);
-    let names = &result.strategies;
-    let width = names.iter().map(|s| s.len()).max().unwrap_or(8).max(8);
-    let mut header = format!(
-        "{:<width$}  {:>20}  {:>7}  {:>9}  {:>9}  {:>7}  {:>7}",
-        "strategy", "sustained % (95% CI)", "t50", "students", "SU/sust.", "equity", "no ben."
-    );
-    header += &beats_header(result);
-    let _ = writeln!(out, "{header}");
-    let _ = writeln!(out, "{}", "-".repeat(header.len()));
-    for (s, name) in names.iter().enumerate() {
-        let sus = Summary::of(col(result, s, RunMetric::SustainedShare));
-        let t50 = Summary::of(col(result, s, RunMetric::TimeTo50));
-        let students = Summary::of(col(result, s, RunMetric::StudentsBenefiting));
-        let cost = Summary::of(col(result, s, RunMetric::CostPerSustained));
-        let gap = Summary::of(col(result, s, RunMetric::EquityGap));
-        let nob = Summary::of(col(result, s, RunMetric::NoBenefit));
-        let mut row = format!(
-            "{:<width$}  {:>20}  {:>7}  {:>9}  {:>9}  {:>7}  {:>7}",
-            name,
-            format!(
-                "{} ({}-{})",
-                pct(sus.mean),
-                pct(sus.ci_low),
-                pct(sus.ci_high)
-            ),
-            time(&t50, cfg.steps),
-            big(students.mean),
-            if cost.n == 0 {
-                "-".into()
-            } else {
-                format!("{:.1}", cost.mean)
-            },
-            if gap.mean.is_nan() {
-                "-".into()
-            } else {
-                format!("{:+.1}", 100.0 * gap.mean)
-            },
-            pct(nob.mean),
-        );
-        row += &beats_cells(result, s, RunMetric::SustainedShare as usize);
-        let _ = writeln!(out, "{row}");
-    }
-    let _ = writeln!(out);
-    let _ = writeln!(out, "{}", verdict(result));
-    let _ = writeln!(
-        out,
-        "Columns: sustained = share of schools sustained at the horizon (mean, 95% CI of the mean); t50 = median terms to 50% \
-         sustained (>{} = most runs never get there); students = students in sustained schools with a benefit (mean); \
-         SU/sust. = support units spent per sustained school; equity = sustained rate of high- minus low-need schools, \
-         points; no ben. = adopters without benefit, %; >name = share of paired runs in which this strategy sustains more \
-         schools than that one.",
-        cfg.steps
-    );
-    out
-}
-
-/// The table of a classic-model comparison: final active share, global cascades and time to
-/// 50 % per seeding rule, and the paired win shares.
-fn classic_table(scenario: &Scenario, result: &Ensemble) -> String {
-    use crate::classic::ClassicMetric as M;
-    let cfg = &scenario.config;
-    let c = cfg.classic.clone().unwrap_or_default();
-    let model = cfg.model.name();
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{}: {model} model, {} nodes, up to {} steps, {} paired runs, seed {}",
-        cfg.name,
-        scenario.schools(),
-        cfg.steps,
-        cfg.runs,
-        cfg.seed
-    );
-    let _ = writeln!(out);
-    let width = result
-        .strategies
-        .iter()
-        .map(|s| s.len())
-        .max()
-        .unwrap_or(7)
-        .max(7);
-    let mut header = format!(
-        "{:<width$}  {:>6}  {:>22}  {:>22}  {:>7}",
-        "seeding", "seeds", "final active % (95% CI)", "cascades % (95% CI)", "t50"
-    );
-    header += &beats_header(result);
-    let _ = writeln!(out, "{header}");
-    let _ = writeln!(out, "{}", "-".repeat(header.len()));
-    for (s, name) in result.strategies.iter().enumerate() {
-        let fin = Summary::of(column(result, s, M::FinalShare as usize));
-        let cas = Summary::of(column(result, s, M::GlobalCascade as usize));
-        let (lo, hi) = crate::metrics::stats::wilson(cas.mean, cas.n as f64);
-        let t50 = Summary::of(column(result, s, M::TimeTo50 as usize));
-        let seeds = Summary::of(column(result, s, M::Seeds as usize));
-        let mut row = format!(
-            "{:<width$}  {:>6}  {:>22}  {:>22}  {:>7}",
-            name,
-            format!("{:.0}", seeds.mean),
-            format!(
-                "{} ({}-{})",
-                pct(fin.mean),
-                pct(fin.ci_low),
-                pct(fin.ci_high)
-            ),
-            format!("{} ({}-{})", pct(cas.mean), pct(lo), pct(hi)),
-            if t50.p50.is_infinite() {
-                "never".into()
-            } else if t50.p50.is_nan() {
-                "-".into()
-            } else {
-                format!("{:.1}", t50.p50)
-            },
-        );
-        row += &beats_cells(result, s, M::FinalShare as usize);
-        let _ = writeln!(out, "{row}");
-    }
-    let _ = writeln!(out);
-    let _ = writeln!(out, "{}", verdict(result));
-    let _ = writeln!(
-        out,
-        "Columns: final active = share of nodes active at the end (mean over runs, 95% CI); cascades = share of runs whose final active share exceeds {} (Wilson 95% CI); t50 = median {} to 50% active; >name = share of paired runs in which this rule ends with more active nodes than that one.",
-        c.cascade_share,
-        result.measures.step_name
-    );
-    out
-}
-
 fn short(name: &str) -> String {
     name.chars().take(7).collect()
 }
 
-/// One sentence: which strategy wins on the headline metric, and how sure that is.
+/// The comparison table printed by `domino compare`: one row per arm (strategy, or seeding rule)
+/// with the columns its model's measures name, the paired win shares, then the verdict.
+pub fn table(model: &dyn Model, result: &Ensemble, steps: u32) -> String {
+    let measures = &result.measures;
+    let names = &result.strategies;
+    let mut out = String::new();
+    let _ = writeln!(out, "{}\n", model.describe());
+    let width = names
+        .iter()
+        .map(|s| s.chars().count())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let cells: Vec<Vec<String>> = (0..names.len())
+        .map(|s| {
+            measures
+                .table
+                .iter()
+                .map(|c| cell(result, s, c, steps))
+                .collect()
+        })
+        .collect();
+    let widths: Vec<usize> = measures
+        .table
+        .iter()
+        .enumerate()
+        .map(|(j, c)| {
+            cells
+                .iter()
+                .map(|row| row[j].chars().count())
+                .chain([c.header.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut header = format!("{:<width$}", measures.arm_label);
+    for (c, w) in measures.table.iter().zip(&widths) {
+        let _ = write!(header, "  {:>w$}", c.header);
+    }
+    for other in names {
+        let _ = write!(header, "  {:>8}", format!(">{}", short(other)));
+    }
+    let _ = writeln!(out, "{header}");
+    let _ = writeln!(out, "{}", "-".repeat(header.chars().count()));
+    let headline = measures.headline;
+    for (s, name) in names.iter().enumerate() {
+        let mut row = format!("{name:<width$}");
+        for (text, w) in cells[s].iter().zip(&widths) {
+            let _ = write!(row, "  {text:>w$}");
+        }
+        for o in 0..names.len() {
+            if o == s {
+                let _ = write!(row, "  {:>8}", "");
+            } else {
+                let p = paired(&result.column(s, headline), &result.column(o, headline));
+                let _ = write!(row, "  {:>7}%", pct(p.p_beats));
+            }
+        }
+        let _ = writeln!(out, "{row}");
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", verdict(result));
+    let meanings: Vec<&str> = measures.table.iter().map(|c| c.meaning.as_str()).collect();
+    let _ = writeln!(
+        out,
+        "Columns: {}; >name = share of paired runs in which this {} {} than that one.",
+        meanings.join("; "),
+        measures.arm_label,
+        measures.beats
+    );
+    out
+}
+
+/// One sentence: which arm wins on the headline metric, and how sure that is.
 pub fn verdict(result: &Ensemble) -> String {
     let k = result.strategies.len();
     if k == 1 {
         return format!(
-            "Only one strategy ({}) was run: nothing to compare.",
-            result.strategies[0]
+            "Only one {} ({}) was run: nothing to compare.",
+            result.measures.arm_label, result.strategies[0]
         );
     }
     let best = leader(result);
     let name = &result.strategies[best];
     let headline = result.measures.headline;
-    let a = column(result, best, headline);
+    let a = result.column(best, headline);
     let mut parts = Vec::new();
     let mut worst_p: f64 = 1.0;
     let mut ahead_on_average = true;
     for o in (0..k).filter(|&o| o != best) {
-        let p = paired(&a, &column(result, o, headline));
+        let p = paired(&a, &result.column(o, headline));
         worst_p = worst_p.min(p.p_beats);
         ahead_on_average &= p.diff.ci_low > 0.0;
         parts.push(format!(

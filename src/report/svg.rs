@@ -1,7 +1,6 @@
 //! SVG pictures, written by hand so they need no plotting dependency and come out byte-identical.
 
-use crate::engine::ensemble::Ensemble;
-use crate::scenario::Scenario;
+use crate::engine::Ensemble;
 use std::fmt::Write;
 
 /// Colour-blind-safe palette (Okabe & Ito 2008).
@@ -41,7 +40,7 @@ fn escape(s: &str) -> String {
 
 /// A line chart of the headline series (for the school model, the share of schools sustained)
 /// over steps: the mean of each strategy as a line, with its 5th-95th percentile band shaded.
-pub fn headline_chart(scenario: &Scenario, result: &Ensemble) -> String {
+pub fn headline_chart(name: &str, result: &Ensemble) -> String {
     let (w, h) = (720.0, 420.0);
     let (left, right, top, bottom) = (60.0, 200.0, 40.0, 50.0);
     let measures = &result.measures;
@@ -55,8 +54,8 @@ pub fn headline_chart(scenario: &Scenario, result: &Ensemble) -> String {
         h,
         left,
         &format!(
-            "{}: {label} (mean, 5-95% band over {} runs)",
-            scenario.config.name, scenario.config.runs
+            "{name}: {label} (mean, 5-95% band over {} runs)",
+            result.runs.first().map_or(0, Vec::len)
         ),
     );
     for k in 0..=5 {

@@ -5,6 +5,7 @@
 //! the scenario's distributions, using the run's world generator (common random numbers: every
 //! strategy of run k sees the same schools).
 
+use crate::network::generate::region_blocks;
 use crate::rng::sample::{Beta, Distribution, Gamma, LogNormal, Normal};
 use crate::scenario::files::NodeTable;
 use crate::scenario::{InnovationConfig, SchoolsConfig};
@@ -171,6 +172,20 @@ impl Population {
     }
 }
 
+/// The region of every school and the number of regions: the node table's `region` column, or
+/// [`region_blocks`] of the configured count. The same in every run.
+pub fn regions(scenario: &crate::scenario::Scenario) -> (Vec<u32>, usize) {
+    let n = scenario.schools();
+    let table = scenario.files.as_ref().and_then(|f| f.nodes.as_ref());
+    match table.and_then(|t| t.region.clone().zip(t.n_regions)) {
+        Some((r, k)) => (r, k),
+        None => {
+            let k = (scenario.config.network.regions as usize).min(n).max(1);
+            (region_blocks(n, k), k)
+        }
+    }
+}
+
 /// Tertiles by need; ties are broken by school index so the split is deterministic.
 pub fn need_groups(need: &[f64]) -> Vec<NeedGroup> {
     let n = need.len();
@@ -211,7 +226,6 @@ fn median(values: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::generate::region_blocks;
     use rand::SeedableRng;
     use rand_pcg::Pcg64Mcg;
 

@@ -15,10 +15,10 @@
 //! | `sweep.toml` | | the resolved sweep (base scenario inline), which `merge` and `--resume` read |
 
 use super::{sensitivity, Kind, Sweep};
-use crate::engine::ensemble::Ensemble;
+use crate::engine::Ensemble;
 use crate::error::{Error, Result};
 use crate::metrics::stats::{paired, Summary};
-use crate::output::{column, num, write_atomic};
+use crate::output::{num, write_atomic};
 use crate::report::svg::{self, PALETTE};
 use std::fmt::Write as _;
 use std::fs;
@@ -69,12 +69,12 @@ pub fn record(point_id: usize, values: &[Value], result: &Ensemble) -> String {
     let best = p_best(result);
     let mut out = String::new();
     let means: Vec<f64> = (0..result.strategies.len())
-        .map(|s| Summary::of(column(result, s, result.measures.headline)).mean)
+        .map(|s| Summary::of(result.column(s, result.measures.headline)).mean)
         .collect();
     for (s, name) in result.strategies.iter().enumerate() {
         let _ = write!(out, "P,{point_id},{params},{name}");
         for &m in &result.measures.sweep_figures {
-            let x = Summary::of(column(result, s, m));
+            let x = Summary::of(result.column(s, m));
             for v in [x.mean, x.ci_low, x.ci_high, x.p5, x.p50, x.p95] {
                 let _ = write!(out, ",{}", num(v));
             }
@@ -88,7 +88,7 @@ pub fn record(point_id: usize, values: &[Value], result: &Ensemble) -> String {
     let (runner_name, p_beats) = match runner_up {
         Some(r) => {
             let h = result.measures.headline;
-            let p = paired(&column(result, leader, h), &column(result, r, h));
+            let p = paired(&result.column(leader, h), &result.column(r, h));
             (result.strategies[r].as_str(), num(p.p_beats))
         }
         None => ("", String::new()),

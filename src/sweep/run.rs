@@ -7,7 +7,7 @@
 
 use super::output::{self, record_path, RECORDS};
 use super::Sweep;
-use crate::engine::ensemble::{run_ensemble, Progress};
+use crate::engine::run_ensemble;
 use crate::error::{Error, InputError, Result};
 use crate::output::write_atomic;
 use std::fs;
@@ -139,11 +139,7 @@ pub fn run(
     for &id in ids.iter().filter(|&&id| !done(id)) {
         let point = &sweep.points[id];
         let scenario = sweep.scenario(point).map_err(|(_, e)| Error::Input(e))?;
-        let result = if scenario.config.model.is_classic() {
-            crate::classic::run_ensemble(&scenario, &())
-        } else {
-            run_ensemble(&scenario, &() as &dyn Progress)
-        };
+        let result = run_ensemble(&scenario, &());
         let text = output::record(id, &point.values, &result);
         write_atomic(&record_path(dir, id), |w| w.write_all(text.as_bytes()))?;
         progress.point_done();
@@ -169,11 +165,7 @@ fn finish(sweep: &Sweep, dir: &Path, ids: &[usize], label: &str) -> Result<()> {
 fn figures(sweep: &Sweep) -> Result<Vec<String>> {
     let point = sweep.points.first().expect("a sweep has points");
     let scenario = sweep.scenario(point).map_err(|(_, e)| Error::Input(e))?;
-    let measures = if scenario.config.model.is_classic() {
-        crate::classic::measures(scenario.config.model)
-    } else {
-        crate::metrics::Measures::school()
-    };
+    let measures = crate::engine::model(&scenario).measures().clone();
     Ok(measures
         .sweep_figures
         .iter()

@@ -1,0 +1,132 @@
+//! The classic diffusion models on the engine: [`ClassicModel`] runs every seeding rule of a
+//! classic-model scenario in run k's network, the counterpart of [`super::school::SchoolModel`].
+
+use super::{ArmRun, Cell, Model, RunFigures, Scratch, TraceSink};
+use crate::classic::{self, seeding, ClassicMetric, RunNetworks};
+use crate::metrics::Measures;
+use crate::network::Network;
+use crate::rng::RunSeeds;
+use crate::scenario::{ClassicConfig, Scenario};
+use std::io;
+use std::sync::Arc;
+
+/// A classic-model scenario: its seeding rules, the model's parameters and the run networks.
+pub struct ClassicModel<'a> {
+    scenario: &'a Scenario,
+    params: ClassicConfig,
+    networks: RunNetworks,
+    measures: Measures,
+    arms: Vec<String>,
+}
+
+impl<'a> ClassicModel<'a> {
+    /// The classic model of `scenario` (whose `model` is not the school model).
+    pub fn new(scenario: &'a Scenario) -> Self {
+        let cfg = &scenario.config;
+        Self {
+            scenario,
+            params: cfg.classic.clone().unwrap_or_default(),
+            networks: RunNetworks::new(scenario),
+            measures: classic::measures(cfg.model, cfg.classic.clone().unwrap_or_default()),
+            arms: cfg.seedings.iter().map(|s| s.name.clone()).collect(),
+        }
+    }
+}
+
+impl Model for ClassicModel<'_> {
+    fn measures(&self) -> &Measures {
+        &self.measures
+    }
+
+    fn arms(&self) -> &[String] {
+        &self.arms
+    }
+
+    fn describe(&self) -> String {
+        let cfg = &self.scenario.config;
+        format!(
+            "{}: {} model, {} nodes, up to {} steps, {} paired runs, seed {}",
+            cfg.name,
+            cfg.model.name(),
+            self.scenario.schools(),
+            cfg.steps,
+            cfg.runs,
+            cfg.seed
+        )
+    }
+
+    fn run(&self, k: u64, scratch: &mut Scratch) -> Vec<ArmRun> {
+        let cfg = &self.scenario.config;
+        let run_seeds = RunSeeds::new(cfg.seed, k);
+        let net = self.networks.get(self.scenario, &run_seeds);
+        let draws = run_seeds.draws();
+        let buf = &mut scratch.classic;
+        let mut centrality = None;
+        cfg.seedings
+            .iter()
+            .map(|rule| {
+                let seeds = seeding::choose(rule, &net, &draws, &mut centrality);
+                let out = classic::simulate(
+                    cfg.model,
+                    &self.params,
+                    &net,
+                    &run_seeds,
+                    &seeds,
+                    cfg.steps,
+                    buf,
+                );
+                let (summary, rows) =
+                    classic::record(&self.params, net.schools(), seeds.len(), &out, &buf.curve);
+                ArmRun {
+                    summary,
+                    series: rows.iter().flatten().copied().collect(),
+                }
+            })
+            .collect()
+    }
+
+    fn network(&self, k: u64) -> Arc<Network> {
+        self.networks
+            .get(self.scenario, &RunSeeds::new(self.scenario.config.seed, k))
+    }
+
+    /// One row per node with the time it became active (empty: never; 0: a seed).
+    fn trace(&self, arm: usize, k: u64, sink: &mut dyn TraceSink) -> io::Result<RunFigures> {
+        let cfg = &self.scenario.config;
+        let rule = &cfg.seedings[arm];
+        let seeds = RunSeeds::new(cfg.seed, k);
+        let net = self.networks.get(self.scenario, &seeds);
+        let chosen = seeding::choose(rule, &net, &seeds.draws(), &mut None);
+        let mut buf = classic::models::Buffers::default();
+        buf.activation_times = Some(Vec::new());
+        let out = classic::simulate(
+            cfg.model,
+            &self.params,
+            &net,
+            &seeds,
+            &chosen,
+            cfg.steps,
+            &mut buf,
+        );
+        let times = buf.activation_times.take().unwrap_or_default();
+        let mut is_seed = vec![false; net.schools()];
+        for &s in &chosen {
+            is_seed[s as usize] = true;
+        }
+        sink.header(&["node", "degree", "seed", "activated_at"])?;
+        for (i, &t) in times.iter().enumerate() {
+            sink.row(&[
+                Cell::Int(i as u64),
+                Cell::Int(net.degree(i) as u64),
+                Cell::Int(is_seed[i] as u64),
+                Cell::Num(if t.is_finite() { t } else { f64::NAN }),
+            ])?;
+        }
+        let (summary, _) =
+            classic::record(&self.params, net.schools(), chosen.len(), &out, &buf.curve);
+        Ok(ClassicMetric::ALL
+            .iter()
+            .map(|&m| (m.name(), summary.at(m as usize)))
+            .collect())
+    }
+}
