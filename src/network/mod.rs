@@ -108,12 +108,6 @@ impl Network {
         &self.weights[self.offsets[i] as usize..self.offsets[i + 1] as usize]
     }
 
-    /// Index in the CSR arrays of school `i`'s first tie (its ties are the next `degree(i)` slots).
-    #[inline]
-    pub fn first_slot(&self, i: usize) -> usize {
-        self.offsets[i] as usize
-    }
-
     /// The raw CSR arrays `(offsets, targets, weights)`, for loops that index ties by slot.
     pub fn csr(&self) -> (&[u32], &[u32], &[f32]) {
         (&self.offsets, &self.targets, &self.weights)

@@ -196,3 +196,20 @@ impl Scenario {
         Ok(self)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_default_only_restates_the_defaults() {
+        // One set of defaults: an empty file is the built-in default scenario but for its name
+        // and description, so a file that leaves a field out gets the default's value.
+        let empty = Scenario::from_toml("", None).unwrap().config;
+        let mut builtin = Scenario::builtin_default().config;
+        assert_eq!(builtin.name, "default");
+        builtin.name = empty.name.clone();
+        builtin.description = empty.description.clone();
+        assert_eq!(builtin, empty);
+    }
+}

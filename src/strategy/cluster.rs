@@ -71,11 +71,6 @@ impl Cluster {
         }
     }
 
-    /// The region the strategy is working on, if any is left.
-    pub fn current_region(&self) -> Option<u32> {
-        self.current
-    }
-
     fn is_done(&self, view: &TermView, region: usize) -> bool {
         let m = &self.members[region];
         let mut sustained = 0usize;
@@ -143,12 +138,5 @@ impl Strategy for Cluster {
             let reg = &view.world.schools.region;
             self.cohort.grow(view, plan, |i| reg[i] == region);
         }
-    }
-}
-
-impl Cluster {
-    /// Regions marked done so far.
-    pub fn regions_done(&self) -> usize {
-        self.done.iter().filter(|&&d| d).count()
     }
 }
