@@ -1165,3 +1165,47 @@ fn bad_classic_inputs_are_rejected() {
         "is only read by the classic models",
     );
 }
+
+/// Regression: a budget split over the pilots lost the last pilot to rounding (7 pilots at
+/// 999,999.7 SU per term gave 6), because the budget check used an absolute tolerance.
+#[test]
+fn every_pilot_is_recruited_whatever_the_budget() {
+    let tmp = tempfile::tempdir().unwrap();
+    for total in ["999999.7", "10000.0", "0.7"] {
+        let scn = write_file(
+            tmp.path(),
+            "pilots.toml",
+            &format!(
+                "runs = 1\nsteps = 1\n[network]\nschools = 60\nregions = 2\n\
+                 [budget]\ntotal = {total}\n\
+                 [[strategies]]\nname = \"pilots\"\nkind = \"pilot-then-cascade\"\npilots = 7\n"
+            ),
+        );
+        let out = domino(
+            tmp.path(),
+            &[
+                "run",
+                "pilots.toml",
+                "--strategy",
+                "pilots",
+                "--trace",
+                "t.csv",
+            ],
+        );
+        assert_ok(&out);
+        let _ = scn;
+        let trace = std::fs::read_to_string(tmp.path().join("t.csv")).unwrap();
+        let header: Vec<&str> = trace.lines().next().unwrap().split(',').collect();
+        let (step, stage) = (
+            header.iter().position(|h| *h == "step").unwrap(),
+            header.iter().position(|h| *h == "stage").unwrap(),
+        );
+        let started = trace
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|c| c[step] == "1" && c[stage] == "implementing")
+            .count();
+        assert_eq!(started, 7, "budget {total}");
+    }
+}

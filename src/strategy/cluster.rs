@@ -16,7 +16,11 @@ use crate::scenario::{StrategyConfig, Targeting};
 pub struct Cluster {
     cohort: Cohort,
     members: Vec<Vec<u32>>,
-    ties: Vec<f64>,
+    /// Tie weight between regions, as adjacency lists: memory grows with the ties that cross
+    /// regions, never with the square of the number of regions.
+    region_ties: Vec<Vec<(u32, f64)>>,
+    /// Tie weight from each region to the regions done so far.
+    ties_to_done: Vec<f64>,
     region_score: Vec<f64>,
     done: Vec<bool>,
     current: Option<u32>,
@@ -33,16 +37,23 @@ impl Cluster {
         for (i, &reg) in world.schools.region.iter().enumerate() {
             members[reg as usize].push(i as u32);
         }
-        let mut ties = vec![0.0; r * r];
-        for e in world.network.edges() {
-            let (a, b) = (
-                world.schools.region[e.a as usize] as usize,
-                world.schools.region[e.b as usize] as usize,
-            );
-            if a != b {
-                ties[a * r + b] += e.weight as f64;
-                ties[b * r + a] += e.weight as f64;
-            }
+        let region = &world.schools.region;
+        let mut crossing: Vec<(u32, u32, f64)> = world
+            .network
+            .edges()
+            .filter_map(|e| {
+                let (a, b) = (region[e.a as usize], region[e.b as usize]);
+                (a != b).then(|| (a.min(b), a.max(b), e.weight as f64))
+            })
+            .collect();
+        // Summed in (region, region, school order), so the sums do not depend on hashing.
+        crossing.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+        let mut region_ties = vec![Vec::new(); r];
+        for group in crossing.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
+            let (a, b) = (group[0].0, group[0].1);
+            let w: f64 = group.iter().map(|g| g.2).sum();
+            region_ties[a as usize].push((b, w));
+            region_ties[b as usize].push((a, w));
         }
         let region_score = members
             .iter()
@@ -61,7 +72,8 @@ impl Cluster {
         Self {
             cohort: Cohort::new(world.len(), cfg),
             members,
-            ties,
+            region_ties,
+            ties_to_done: vec![0.0; r],
             region_score,
             done: vec![false; r],
             current: None,
@@ -83,14 +95,18 @@ impl Cluster {
         sustained as f64 >= self.done_share * m.len() as f64 || !eligible
     }
 
+    fn mark_done(&mut self, region: usize) {
+        self.done[region] = true;
+        for &(other, w) in &self.region_ties[region] {
+            self.ties_to_done[other as usize] += w;
+        }
+    }
+
     fn next_region(&self) -> Option<u32> {
         let r = self.members.len();
         let mut best: Option<(f64, f64, usize)> = None;
         for cand in (0..r).filter(|&c| !self.done[c] && !self.members[c].is_empty()) {
-            let tie: f64 = (0..r)
-                .filter(|&d| self.done[d])
-                .map(|d| self.ties[cand * r + d])
-                .sum();
+            let tie = self.ties_to_done[cand];
             let key = (tie, self.region_score[cand], cand);
             let better = match best {
                 None => true,
@@ -120,7 +136,7 @@ impl Strategy for Cluster {
             if !self.is_done(view, r as usize) {
                 break;
             }
-            self.done[r as usize] = true;
+            self.mark_done(r as usize);
             self.current = self.next_region();
         }
         let region = self.current?;

@@ -73,6 +73,9 @@ impl TermView<'_> {
     }
 }
 
+/// Rounding slack, relative to the term's budget, when checking that the budget covers a cost.
+const RELATIVE_SLACK: f64 = 1e-9;
+
 /// A term's allocation. Created by the engine, filled by the strategy.
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
@@ -120,8 +123,12 @@ impl Plan {
 
     /// Recruits school `i`, holding back `cost` SU of this term's budget for it (a recruit starts
     /// next term, so that budget is counted as unspent). False if the budget does not cover it.
+    ///
+    /// "Covers" allows a rounding error relative to the budget: a budget split into k equal
+    /// shares must fund all k, whatever the budget's magnitude (an absolute tolerance lost the
+    /// last of 7 pilots at a budget of 10,000 SU).
     pub fn recruit(&mut self, i: usize, cost: f64) -> bool {
-        if cost > self.remaining() + 1e-12 {
+        if cost > self.remaining() + RELATIVE_SLACK * self.budget {
             return false;
         }
         self.recruit[i] = true;
@@ -154,5 +161,35 @@ pub fn build(cfg: &StrategyConfig, world: &World, budget: f64) -> Box<dyn Strate
         StrategyKind::ThinSpread => Box::new(thin::ThinSpread::new(world)),
         StrategyKind::PilotThenCascade => Box::new(pilot::PilotThenCascade::new(cfg, world)),
         StrategyKind::Cluster => Box::new(cluster::Cluster::new(cfg, world, budget)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_budget_split_in_equal_shares_funds_every_share() {
+        // Budgets from the issue that lost a pilot to rounding, and a few more magnitudes.
+        for budget in [999_999.7, 10_000.0, 1e-3, 123.456, 7e7] {
+            for k in 1..=13 {
+                let mut plan = Plan::default();
+                plan.reset(k, budget);
+                let share = budget / k as f64;
+                let funded = (0..k).filter(|&i| plan.recruit(i, share)).count();
+                assert_eq!(funded, k, "budget {budget}, {k} shares");
+                assert!(plan.remaining() <= budget * 1e-9);
+            }
+        }
+    }
+
+    #[test]
+    fn recruiting_beyond_the_budget_is_refused() {
+        let mut plan = Plan::default();
+        plan.reset(3, 10.0);
+        assert!(plan.recruit(0, 6.0));
+        assert!(!plan.recruit(1, 4.1));
+        assert!(plan.recruit(2, 4.0));
+        assert!(!plan.recruit(1, 0.01));
     }
 }

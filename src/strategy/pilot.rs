@@ -53,7 +53,9 @@ impl PilotThenCascade {
             if view.implementing(i) {
                 plan.give(i, share);
             } else if view.state.can_start(view.world, i) && view.accepts(i) {
-                plan.recruit(i, share);
+                if !plan.recruit(i, share.min(plan.remaining())) {
+                    return Flow::Stop;
+                }
             } else {
                 return Flow::Continue;
             }
