@@ -47,7 +47,7 @@ impl Cluster {
             })
             .collect();
         // Summed in (region, region, school order), so the sums do not depend on hashing.
-        crossing.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+        crossing.sort_by_key(|x| (x.0, x.1));
         let mut region_ties = vec![Vec::new(); r];
         for group in crossing.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
             let (a, b) = (group[0].0, group[0].1);
