@@ -8,9 +8,9 @@
 //! curves drawn in the figures.
 
 use domino::classic::theory;
-use domino::classic::validation::{bass, percolation, small_outbreaks, watts, Check};
 use domino::output::write_atomic;
 use domino::report::svg::{xy_chart, XySeries};
+use domino::validation::{bass, percolation, small_outbreaks, watts, Check};
 use std::fmt::Write as _;
 use std::path::Path;
 

@@ -39,6 +39,7 @@ pub mod scenario;
 pub mod school;
 pub mod strategy;
 pub mod sweep;
+pub mod validation;
 
 pub use error::{Error, InputError, Result};
 pub use scenario::Scenario;

@@ -1,11 +1,11 @@
-//! The classic models against published results (see `domino::classic::validation` for each
+//! The classic models against published results (see `domino::validation` for each
 //! check's network size, runs, tolerance and source; `docs/validation.md` shows the numbers).
 //!
 //! Every check is also run once against a deliberately broken model, simulated with a parameter
 //! about 10 % off the one theory is evaluated at, and must then fail: that is what shows the
 //! tolerance is tight enough to catch a model that is wrong.
 
-use domino::classic::validation::{bass, percolation, small_outbreaks, watts, Check};
+use domino::validation::{bass, percolation, small_outbreaks, watts, Check};
 
 fn assert_all_pass(checks: &[Check]) {
     for c in checks {

@@ -24,7 +24,6 @@
 pub mod models;
 pub mod seeding;
 pub mod theory;
-pub mod validation;
 
 use crate::metrics::{
     named_enum, CellFormat, Measures, MetricInfo, RunSummary, SeriesInfo, TableColumn,
@@ -217,7 +216,7 @@ pub fn simulate(
             steps,
             buf,
         ),
-        ModelKind::School => unreachable!("the school model runs in crate::engine"),
+        ModelKind::School => unreachable!("engine::model sends only classic models here"),
     }
 }
 

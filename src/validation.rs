@@ -7,7 +7,7 @@
 //! can be run with a *simulated* parameter different from the *theory* parameter; that is how
 //! the tests show that each check has the power to catch a model that is off.
 
-use super::{theory, ClassicMetric, ClassicSeries};
+use crate::classic::{theory, ClassicMetric, ClassicSeries};
 use crate::engine::run_ensemble;
 use crate::metrics::stats::Summary;
 
