@@ -196,6 +196,9 @@ pub fn simulate(
             steps,
             buf,
         ),
+        ModelKind::Threshold if c.threshold_count > 0 => {
+            models::count_threshold(net, c.threshold_count, seeds, steps, buf)
+        }
         ModelKind::Threshold => models::fractional_threshold(
             net,
             c.threshold,
@@ -245,4 +248,61 @@ pub(crate) fn record(
         })
         .collect();
     (RunSummary(Box::new(v)), rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Scenario;
+
+    const RING: &str = "model = \"threshold\"\nruns = 3\nsteps = 300\n[network]\nkind = \"ring\"\n\
+                        schools = 200\nmean_degree = 6.0\nweight_min = 1.0\nweight_max = 1.0\n\
+                        [[seedings]]\nname = \"hood\"\nrule = \"neighbourhood\"\n";
+
+    #[test]
+    fn threshold_count_is_validated_with_its_path() {
+        for (text, wants) in [
+            ("threshold_count = 1001", "from 0 to 1000, got 1001"),
+            ("threshold_count = -1", "threshold_count"),
+            ("threshold_count = 2.5", "threshold_count"),
+            (
+                "threshold_count = 2\nthreshold_sd = 0.1",
+                "cannot be combined with classic.threshold_sd",
+            ),
+        ] {
+            let e = Scenario::from_toml(&format!("{RING}[classic]\n{text}\n"), None).unwrap_err();
+            let shown = e.to_string();
+            assert!(shown.contains("classic.threshold_count"), "{shown}");
+            assert!(shown.contains(wants), "{shown}");
+        }
+    }
+
+    #[test]
+    fn threshold_count_switches_to_the_count_rule_and_is_written_only_when_set() {
+        let frac = Scenario::from_toml(&format!("{RING}[classic]\nthreshold = 0.34\n"), None)
+            .expect("valid");
+        // The school model's contagion has a threshold_count of its own: look in [classic] only.
+        let classic_section = |s: &Scenario| {
+            let text = s.to_toml();
+            let start = text.find("[classic]").expect("classic section");
+            let rest = &text[start + 1..];
+            rest[..rest.find("\n[").unwrap_or(rest.len())].to_string()
+        };
+        assert!(!classic_section(&frac).contains("threshold_count"));
+        let count = Scenario::from_toml(
+            &format!("{RING}[classic]\nthreshold = 0.34\nthreshold_count = 2\n"),
+            None,
+        )
+        .expect("valid");
+        assert!(classic_section(&count).contains("threshold_count = 2"));
+        // On the ring of degree 6 the fraction 0.34 needs 3 neighbours and the count 2: the
+        // front moves 1 and 2 nodes a round on each side, from the 7 seeds of the neighbourhood.
+        let t50 = |s: &Scenario| {
+            crate::engine::run_ensemble(s, &()).runs[0]
+                .iter()
+                .map(|r| r.at(super::ClassicMetric::TimeTo50 as usize))
+                .collect::<Vec<f64>>()
+        };
+        assert_eq!(t50(&frac), vec![47.0; 3]); // 7 + 2 t >= 100
+        assert_eq!(t50(&count), vec![24.0; 3]); // 7 + 4 t >= 100
+    }
 }

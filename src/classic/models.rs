@@ -247,7 +247,8 @@ pub fn needed_neighbours(phi: f64, degree: usize) -> u32 {
     m as u32
 }
 
-/// Marks a node whose threshold state no longer changes (active), in [`fractional_threshold`].
+/// Marks a node whose threshold state no longer changes (active, or never to be), in the
+/// threshold models.
 const DONE: u32 = u32::MAX;
 
 /// Fractional threshold model (Granovetter 1978; Watts 2002): an inactive node becomes active in
@@ -262,52 +263,85 @@ pub fn fractional_threshold(
     steps: u32,
     buf: &mut Buffers,
 ) -> Outcome {
+    if sd <= 0.0 {
+        return threshold_by_degree(net, seeds, steps, buf, |d| needed_neighbours(threshold, d));
+    }
     let n = net.schools();
     buf.start(net, seeds, steps);
     let mut out = outcome(n, seeds.len());
-    let (offsets, _, _) = net.csr();
-    let degree = |i: usize| (offsets[i + 1] - offsets[i]) as usize;
+    let mut needed = std::mem::take(&mut buf.needed);
+    needed.clear();
+    needed.extend((0..n).map(|i| {
+        let m = needed_neighbours(node_threshold(threshold, sd, draws, i), net.degree(i));
+        start_count::<u32>(buf, i, m)
+    }));
+    threshold_rounds(net, &mut needed, steps, &mut out, buf);
+    buf.needed = needed;
+    out
+}
+
+/// Threshold model with an absolute count (complex contagion: Centola & Macy 2007, "Complex
+/// contagions and the weakness of long ties", AJS 113(3), 702-734): an inactive node becomes
+/// active in round t + 1 once at least `count` of its neighbours are active at t, whatever its
+/// degree. A node with fewer than `count` ties never activates unless seeded, nor does an
+/// isolated one; `count` = 0 activates every other node with a tie in round 1.
+pub fn count_threshold(
+    net: &Network,
+    count: u32,
+    seeds: &[u32],
+    steps: u32,
+    buf: &mut Buffers,
+) -> Outcome {
+    threshold_by_degree(net, seeds, steps, buf, |d| {
+        if d == 0 || count as usize > d {
+            DONE
+        } else {
+            count
+        }
+    })
+}
+
+/// The threshold models in which what a node needs depends only on its degree (`needed(degree)`,
+/// [`DONE`] for never): a small table replaces a division and rounding per node.
+fn threshold_by_degree(
+    net: &Network,
+    seeds: &[u32],
+    steps: u32,
+    buf: &mut Buffers,
+    needed_for: impl Fn(usize) -> u32,
+) -> Outcome {
+    let n = net.schools();
+    buf.start(net, seeds, steps);
+    let mut out = outcome(n, seeds.len());
+    let max_degree = (0..n).map(|i| net.degree(i)).max().unwrap_or(0);
+    let mut table = std::mem::take(&mut buf.needed_by_degree);
+    table.clear();
+    table.extend((0..=max_degree).map(needed_for));
     // The counters are the only per-node state the rounds touch. When every count fits in a
     // byte they live in a byte array, a quarter of the size, which keeps far more of it in
-    // cache on large networks. With one threshold for all, what a node needs depends only on
-    // its degree: a small table replaces a division and rounding per node.
-    let table = &mut buf.needed_by_degree;
-    table.clear();
-    if sd <= 0.0 {
-        let max_degree = (0..n).map(degree).max().unwrap_or(0);
-        table.extend((0..=max_degree).map(|d| needed_neighbours(threshold, d)));
-    }
-    let small = if sd <= 0.0 {
-        table.iter().all(|&v| v == DONE || v < u8::MAX as u32)
-    } else {
-        false
-    };
-    if small {
+    // cache on large networks.
+    if table.iter().all(|&v| v == DONE || v < u8::MAX as u32) {
         let mut needed = std::mem::take(&mut buf.needed_small);
         needed.clear();
-        needed.extend((0..n).map(|i| start_count::<u8>(buf, i, buf.needed_by_degree[degree(i)])));
+        needed.extend((0..n).map(|i| start_count::<u8>(buf, i, table[net.degree(i)])));
         threshold_rounds(net, &mut needed, steps, &mut out, buf);
         buf.needed_small = needed;
     } else {
         let mut needed = std::mem::take(&mut buf.needed);
         needed.clear();
-        needed.extend((0..n).map(|i| {
-            let m = match buf.needed_by_degree.get(degree(i)) {
-                Some(&m) if sd <= 0.0 => m,
-                _ => needed_neighbours(node_threshold(threshold, sd, draws, i), degree(i)),
-            };
-            start_count::<u32>(buf, i, m)
-        }));
+        needed.extend((0..n).map(|i| start_count::<u32>(buf, i, table[net.degree(i)])));
         threshold_rounds(net, &mut needed, steps, &mut out, buf);
         buf.needed = needed;
     }
+    buf.needed_by_degree = table;
     out
 }
 
-/// Node i's starting counter: done if seeded; done and active in round 1 if it needs nobody.
+/// Node i's starting counter: done if seeded or if it can never activate ([`DONE`]); done and
+/// active in round 1 if it needs nobody.
 #[inline(always)]
 fn start_count<C: Needed>(buf: &mut Buffers, i: usize, needed: u32) -> C {
-    if buf.active[i] {
+    if buf.active[i] || needed == DONE {
         C::DONE
     } else if needed == 0 {
         buf.next.push(i as u32);
@@ -624,6 +658,74 @@ mod tests {
         fractional_threshold(&path(5), 0.51, 0.0, &draws(), &[0], 10, &mut buf);
         // Now node 1 (degree 2) needs both neighbours, and only one is active: nothing spreads.
         assert_eq!(buf.curve[..3], [1, 1, 1]);
+    }
+
+    /// A ring of `n` nodes, each tied to the `k` nearest on either side.
+    fn ring(n: u32, k: u32) -> Network {
+        let edges = (0..n)
+            .flat_map(|a| {
+                (1..=k).map(move |s| Edge {
+                    a,
+                    b: (a + s) % n,
+                    weight: 1.0,
+                })
+            })
+            .collect();
+        Network::from_edges(n as usize, edges)
+    }
+
+    #[test]
+    fn count_threshold_fronts_advance_k_minus_count_plus_one_per_side() {
+        // Ring with 3 ties on each side, seeds 0..=6: a node d places beyond a front sees
+        // 3 - d + 1 active neighbours, so with count c the front moves 4 - c nodes per round.
+        let net = ring(40, 3);
+        let seeds: Vec<u32> = (0..7).collect();
+        let mut buf = Buffers::default();
+        for (count, per_round) in [(1u32, 3u32), (2, 2), (3, 1), (4, 0)] {
+            count_threshold(&net, count, &seeds, 5, &mut buf);
+            let want: Vec<u32> = (0..=5).map(|t| 7 + 2 * per_round * t).collect();
+            assert_eq!(buf.curve, want, "count {count}");
+        }
+        // On a regular graph a count c of degree k is the fractional threshold c / k.
+        let mut frac = Buffers::default();
+        count_threshold(&net, 2, &seeds, 20, &mut buf);
+        fractional_threshold(&net, 2.0 / 6.0, 0.0, &draws(), &seeds, 20, &mut frac);
+        assert_eq!(buf.curve, frac.curve);
+    }
+
+    #[test]
+    fn count_threshold_ignores_degree_and_excludes_nodes_with_too_few_ties() {
+        // A hub tied to 20 leaves, two of them seeded: two active neighbours are enough for the
+        // hub under count 2, though only a tenth of its ties; the leaves (one tie) never follow.
+        let star = Network::from_edges(
+            21,
+            (1..=20)
+                .map(|b| Edge {
+                    a: 0,
+                    b,
+                    weight: 1.0,
+                })
+                .collect(),
+        );
+        let mut buf = Buffers::default();
+        count_threshold(&star, 2, &[1, 2], 5, &mut buf);
+        assert_eq!(buf.curve, vec![2, 3, 3, 3, 3, 3]);
+        fractional_threshold(&star, 0.2, 0.0, &draws(), &[1, 2], 5, &mut buf);
+        assert_eq!(buf.curve, vec![2, 2, 2, 2, 2, 2]);
+        // Counts too large for byte counters (degree 299 in a complete graph of 300).
+        let complete = Network::from_edges(
+            300,
+            (0..300u32)
+                .flat_map(|a| (a + 1..300).map(move |b| Edge { a, b, weight: 1.0 }))
+                .collect(),
+        );
+        let seeds: Vec<u32> = (0..256).collect();
+        count_threshold(&complete, 256, &seeds, 3, &mut buf);
+        assert_eq!(buf.curve, vec![256, 300, 300, 300]);
+        count_threshold(&complete, 257, &seeds, 3, &mut buf);
+        assert_eq!(buf.curve, vec![256, 256, 256, 256]);
+        count_threshold(&complete, 300, &seeds, 3, &mut buf);
+        assert_eq!(*buf.curve.last().unwrap(), 256, "degree 299 < 300: never");
     }
 
     #[test]

@@ -16,6 +16,9 @@
 //! * Bass diffusion in a fully mixed population: [`bass_cumulative`] and [`bass_peak_time`],
 //!   after F. M. Bass, "A new product growth for model consumer durables", Management Science 15,
 //!   215 (1969).
+//! * Complex contagion with a count threshold on a ring lattice: [`ring_time_to_half`], the
+//!   deterministic front of D. Centola and M. Macy, "Complex contagions and the weakness of long
+//!   ties", American Journal of Sociology 113(3), 702-734 (2007).
 //!
 //! The network results assume a locally tree-like graph in the limit of many nodes. Threshold
 //! activation follows the simulation's rule: a node of degree k > 0 with m active neighbours
@@ -244,6 +247,42 @@ pub fn bass_cumulative(p: f64, q: f64, t: f64) -> f64 {
 pub fn bass_peak_time(p: f64, q: f64) -> f64 {
     check_bass(p, q);
     (q / p).ln() / (p + q)
+}
+
+/// Rounds until at least half of a ring lattice is active under a count threshold (complex
+/// contagion; Centola & Macy 2007, AJS 113(3), 702-734), from one contiguous block of seeds.
+///
+/// The ring has `n` nodes, each tied to the `k` nearest on either side (degree 2k); a node
+/// activates in round t + 1 once at least `count` of its neighbours are active at t; the `seeds`
+/// active nodes at round 0 are contiguous (a node and its 2k neighbours are 2k + 1 of them).
+/// Past either end of an active block of at least k nodes, the node d places out (1 <= d <= k)
+/// has k - d + 1 active neighbours on that side. While the inactive arc is longer than 2k - 1 no
+/// node sees both ends, so it has no others, and it activates exactly when k - d + 1 >= count:
+/// every round each end advances by a = k - count + 1 nodes, and after t rounds
+/// `seeds + 2 a t` nodes are active. Half is reached in the first round with
+/// `2 (seeds + 2 a t) >= n`:
+///
+/// `t50 = ceil((n - 2 seeds) / (4 a))`, and 0 if the seeds are already half.
+///
+/// Before that round fewer than half the nodes are active, so the inactive arc is longer than
+/// n / 2 >= 2k - 1 (required below) and no node sees both ends. `None` when `count > k`: a = 0 and
+/// the block never grows.
+///
+/// # Panics
+///
+/// If `count` is 0, `seeds` is below `k` or above `n`, or `n < 4k`.
+pub fn ring_time_to_half(n: u64, k: u64, count: u64, seeds: u64) -> Option<u64> {
+    assert!(count >= 1, "a count threshold is at least 1");
+    assert!(
+        (k..=n).contains(&seeds),
+        "the seed block must hold k to n nodes, got {seeds}"
+    );
+    assert!(n >= 4 * k, "the ring must have at least 4k nodes, got {n}");
+    if 2 * seeds >= n {
+        return Some(0);
+    }
+    let advance = (k + 1).checked_sub(count).filter(|&a| a > 0)?;
+    Some((n - 2 * seeds).div_ceil(4 * advance))
 }
 
 fn check_mean_degree(z: f64) {
@@ -648,6 +687,20 @@ mod tests {
             1.0 - (-0.3f64).exp(),
             1e-15
         ));
+    }
+
+    #[test]
+    fn ring_front_rounds() {
+        // 1,000 nodes, 3 ties each side, a node and its 6 neighbours seeded: the ends advance
+        // 3, 2 and 1 nodes a round for counts 1, 2 and 3.
+        assert_eq!(ring_time_to_half(1000, 3, 1, 7), Some(83)); // 7 + 6 * 83 = 505
+        assert_eq!(ring_time_to_half(1000, 3, 2, 7), Some(124)); // 7 + 4 * 124 = 503
+        assert_eq!(ring_time_to_half(1000, 3, 3, 7), Some(247)); // 7 + 2 * 247 = 501
+        assert_eq!(ring_time_to_half(1000, 3, 4, 7), None);
+        assert_eq!(ring_time_to_half(14, 3, 2, 7), Some(0));
+        // Exactly half after whole rounds: 7 + 4 t = 15 at t = 2.
+        assert_eq!(ring_time_to_half(30, 3, 2, 7), Some(2));
+        assert_eq!(ring_time_to_half(31, 3, 2, 7), Some(3));
     }
 
     #[test]

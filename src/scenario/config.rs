@@ -119,6 +119,11 @@ pub struct ClassicConfig {
     pub threshold: f64,
     /// Fractional threshold: thresholds ~ Normal(threshold, threshold_sd), clipped to [0, 1].
     pub threshold_sd: f64,
+    /// Threshold model: number of active neighbours a node needs, whatever its degree (complex
+    /// contagion, Centola & Macy 2007); 0 uses the fractional `threshold`. Left out of the
+    /// resolved scenario when 0, so scenarios without it write the same bytes as before it existed.
+    #[serde(skip_serializing_if = "ClassicConfig::uses_fraction")]
+    pub threshold_count: u32,
     /// Bass: rate of adoption from outside the network (innovation), per unit time.
     pub bass_p: f64,
     /// Bass: rate of adoption per unit share of adopting neighbours (imitation), per unit time.
@@ -129,6 +134,13 @@ pub struct ClassicConfig {
     pub cascade_share: f64,
 }
 
+impl ClassicConfig {
+    /// True when a `threshold_count` of `count` means the fractional threshold applies.
+    fn uses_fraction(count: &u32) -> bool {
+        *count == 0
+    }
+}
+
 impl Default for ClassicConfig {
     fn default() -> Self {
         Self {
@@ -136,6 +148,7 @@ impl Default for ClassicConfig {
             transmission_from_weight: false,
             threshold: 0.18,
             threshold_sd: 0.0,
+            threshold_count: 0,
             bass_p: 0.03,
             bass_q: 0.38,
             time_step: 1.0,

@@ -151,10 +151,22 @@ pub fn resolve(config: &mut ScenarioConfig) -> Result<(), InputError> {
 }
 
 fn classic(c: &ClassicConfig) -> Result<(), InputError> {
+    /// Largest `classic.threshold_count`.
+    const MAX_THRESHOLD_COUNT: u32 = 1_000;
     let k = Check::new("classic");
     k.probability("transmission", c.transmission)?;
     k.probability("threshold", c.threshold)?;
     k.range("threshold_sd", c.threshold_sd, 0.0, 1.0)?;
+    // Complex contagion needs a few active neighbours; a count above every node's degree only
+    // stops the model, and 1,000 is far above the degrees of the networks domino generates.
+    k.count("threshold_count", c.threshold_count, 0, MAX_THRESHOLD_COUNT)?;
+    if c.threshold_count > 0 && c.threshold_sd > 0.0 {
+        return Err(InputError::field(
+            "classic.threshold_count",
+            "cannot be combined with classic.threshold_sd above 0: a count is the same for every \
+             node (set threshold_count = 0 to use Normal fractional thresholds)",
+        ));
+    }
     k.range("bass_p", c.bass_p, 0.0, 1e6)?;
     k.range("bass_q", c.bass_q, 0.0, 1e6)?;
     if c.bass_p + c.bass_q <= 0.0 {
