@@ -173,12 +173,15 @@ giant cluster or of a finite population's mean curve (measured with many more ru
 checks use), the rounding of the Watts window's edges by a finite graph, the second moment of \
 one fixed graph's degrees, or a stated margin where the bias is too small to measure. Each \
 section gives its allowances and why; the tables show them. A check passes when \
-|simulated - theory| <= tolerance. With fixed seeds every test is deterministic; 4 SE keep a \
+|simulated - theory| <= tolerance (a one-sided check, marked *at most*: when simulated <= \
+theory - tolerance). With fixed seeds every test is deterministic; 4 SE keep a \
 correct model passing (about 6e-5 chance per check) if seeds or runs are changed.
-- **Power**: each group also runs a broken model, one parameter about 10 % off the value theory \
-is evaluated at, and asserts that the check its statement is about fails. It also asserts that \
-theory's shift for that error exceeds the tolerance by at least 2 of the broken run's SE, so the \
-failure would happen for at least 97.7 % of seeds and is not luck. The last column of each table \
+- **Power**: each statistical group also runs a broken model, one parameter about 10 % off the \
+value theory is evaluated at, and asserts that the check its statement is about fails. It also \
+asserts that theory's shift for that error exceeds the tolerance by at least 2 of the broken \
+run's SE, so the failure would happen for at least 97.7 % of seeds and is not luck. (The \
+complex-contagion groups swap simple and complex contagion instead: a count threshold has no \
+10 % neighbour, and those broken variants miss by far more than any tolerance.) The last column of each table \
 applies the same test to every asserted check, with the check's own SE: the shift theory \
 predicts for the group's 10 % error, and whether it exceeds the check's tolerance by 2 SE \
 (**seen**) or not (**not seen**: at these runs, that check cannot detect that error). So the \
