@@ -7,11 +7,11 @@
 
 use domino::classic::{models, models::Buffers as ClassicBuffers, seeding, RunNetworks};
 use domino::engine::ensemble::run_ensemble;
-use domino::rng::{Draws, RunSeeds};
 use domino::engine::{simulate, Buffers};
 use domino::metrics::{RunMetric, Series};
 use domino::model::{Stage, World};
 use domino::network::Network;
+use domino::rng::{Draws, RunSeeds};
 use domino::school::NeedGroup;
 use domino::Scenario;
 use proptest::prelude::*;

@@ -296,10 +296,24 @@ mod tests {
         assert!(classic_section(&count).contains("threshold_count = 2"));
         // On the ring of degree 6 the fraction 0.34 needs 3 neighbours and the count 2: the
         // front moves 1 and 2 nodes a round on each side, from the 7 seeds of the neighbourhood.
+        // Each run as the engine runs it: its network, its seeds, the model (this module sits
+        // below the engine, so the test drives the run itself).
         let t50 = |s: &Scenario| {
-            crate::engine::run_ensemble(s, &()).runs[0]
-                .iter()
-                .map(|r| r.at(super::ClassicMetric::TimeTo50 as usize))
+            let cfg = &s.config;
+            let params = cfg.classic.clone().unwrap_or_default();
+            let nets = super::RunNetworks::new(s);
+            (0..cfg.runs as u64)
+                .map(|k| {
+                    let run = crate::rng::RunSeeds::new(cfg.seed, k);
+                    let net = nets.get(s, &run);
+                    let seeds =
+                        super::seeding::choose(&cfg.seedings[0], &net, &run.draws(), &mut None);
+                    let mut buf = super::models::Buffers::default();
+                    let out = super::simulate(
+                        cfg.model, &params, &net, &run, &seeds, cfg.steps, &mut buf,
+                    );
+                    out.time_to_half
+                })
                 .collect::<Vec<f64>>()
         };
         assert_eq!(t50(&frac), vec![47.0; 3]); // 7 + 2 t >= 100
