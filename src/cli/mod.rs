@@ -50,7 +50,7 @@ pub enum Command {
     Compare {
         /// Scenario file (TOML). Without it, the built-in default scenario.
         scenario: Option<PathBuf>,
-        /// Output folder (default: out/<scenario name>/).
+        /// Output folder (default: `out/<scenario name>/`).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Runs, seed, steps, threads, quiet.
@@ -92,7 +92,7 @@ pub enum Command {
     Sweep {
         /// Sweep file (TOML).
         sweep: PathBuf,
-        /// Output folder (default: out/<sweep name>/).
+        /// Output folder (default: `out/<sweep name>/`).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Run only shard I of N (1 <= I <= N): the points whose id is I-1 modulo N.
