@@ -6,7 +6,7 @@
 //! cargo run --release --example perf                          # every case in benches/perf.toml
 //! cargo run --release --example perf -- --case default-compare # only the named case(s)
 //! cargo run --release --example perf -- --config FILE         # another list of cases
-//! cargo run --release --example perf -- --domino PATH         # this binary, instead of building one
+//! cargo run --release --example perf -- --domino PATH         # use this binary, build none
 //! cargo run --release --example perf -- --self-test           # prove that an exceeded limit fails
 //! ```
 //!
