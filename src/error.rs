@@ -2,7 +2,7 @@
 //!
 //! Two kinds of failure matter to a user: bad input ([`InputError`], exit code 2), which names the
 //! file, line, column and field at fault and says what is allowed; and failures while running or
-//! writing results ([`Error::Output`], exit code 1).
+//! writing results ([`Error::Io`], exit code 1).
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -40,6 +40,8 @@ pub mod school;
 pub mod strategy;
 pub mod sweep;
 pub mod validation;
+pub mod version;
 
 pub use error::{Error, InputError, Result};
 pub use scenario::Scenario;
+pub use version::{build_info, BuildInfo, VERSION_LONG};

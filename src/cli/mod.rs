@@ -4,7 +4,9 @@
 
 mod check;
 mod compare;
+mod completions;
 mod init;
+mod man;
 mod network;
 mod run;
 mod sweep;
@@ -16,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 /// domino: compare strategies for scaling an innovation across a network of schools.
 #[derive(Debug, Parser)]
-#[command(name = "domino", version, about, long_about = None)]
+#[command(name = "domino", version = crate::VERSION_LONG, about, long_about = None)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -50,7 +52,7 @@ pub enum Command {
     Compare {
         /// Scenario file (TOML). Without it, the built-in default scenario.
         scenario: Option<PathBuf>,
-        /// Output folder (default: out/<scenario name>/).
+        /// Output folder (default: `out/<scenario name>/`).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Runs, seed, steps, threads, quiet.
@@ -92,7 +94,7 @@ pub enum Command {
     Sweep {
         /// Sweep file (TOML).
         sweep: PathBuf,
-        /// Output folder (default: out/<sweep name>/).
+        /// Output folder (default: `out/<sweep name>/`).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Run only shard I of N (1 <= I <= N): the points whose id is I-1 modulo N.
@@ -131,6 +133,10 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print a shell completion script (bash, elvish, fish, powershell, zsh) to standard output.
+    Completions(completions::Completions),
+    /// Print the manual page (roff) of domino, or of one of its commands, to standard output.
+    Man(man::Man),
 }
 
 /// Runs the parsed command.
@@ -161,6 +167,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Merge { dirs, out } => sweep::merge(&dirs, &out),
         Command::Check { scenario } => check::check(&scenario),
         Command::Init { path, force } => init::init(&path, force),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Man(args) => man::man(&args),
     }
 }
 

@@ -4,7 +4,7 @@
 //! the state at t only) followed by [`advance`] (each school's own update to t + 1, which reads only
 //! its own state and the fields). Because each school's update touches only its own entries, the
 //! update can run in place and the result does not depend on the order schools are visited.
-//! The engine ([`crate::engine::run`]) calls the strategy between the two.
+//! The engine ([`crate::engine::term`]) calls the strategy between the two.
 //!
 //! The mechanisms and their sources are described in `docs/model.md`; the numbered comments below
 //! refer to its sections.

@@ -76,7 +76,7 @@ impl Cohort {
     /// for adaptive strategies, every `review_terms` terms, members whose practice grew by less
     /// than `min_progress` since the last review (they are not picked again).
     pub fn prune(&mut self, view: &TermView) {
-        let review = self.adaptive && view.step > 0 && view.step % self.review_terms == 0;
+        let review = self.adaptive && view.step > 0 && view.step.is_multiple_of(self.review_terms);
         let s = view.state;
         let (member, baseline, dropped) = (&mut self.member, &mut self.baseline, &mut self.dropped);
         self.list.retain(|&i| {
