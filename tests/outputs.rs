@@ -377,42 +377,86 @@ fn a_classic_run_replaces_a_school_model_folder_whole() {
     assert_eq!(names, ["o"], "staging or set-aside folders left behind");
 }
 
+/// How far a `compare` into `tmp/o` got with writing its files: files in its staging folders,
+/// plus files in `o` that are temporaries or newer than `since`.
+fn files_written(tmp: &Path, since: std::time::SystemTime) -> usize {
+    let mut n = 0;
+    for e in fs::read_dir(tmp).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with(".o.staging-") {
+            n += fs::read_dir(e.path()).map_or(0, |d| d.count());
+        } else if name == "o" {
+            for f in fs::read_dir(e.path()).into_iter().flatten().flatten() {
+                let fresh = f
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t > since);
+                if fresh || f.file_name().to_string_lossy().starts_with('.') {
+                    n += 1;
+                }
+            }
+        }
+    }
+    n
+}
+
 #[test]
 fn a_compare_killed_at_any_moment_leaves_the_previous_complete_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("o");
+    // A small network and many runs: quick to simulate, a long runs.csv to write.
+    let scenario = write(
+        tmp.path(),
+        "k.toml",
+        "name = \"k\"\nsteps = 2\n[network]\nschools = 30\nregions = 2\n",
+    );
     assert_ok(&domino(
         tmp.path(),
         &[
             "compare",
+            arg(&scenario),
             "--runs",
             "4",
-            "--steps",
-            "3",
             "--quiet",
             "--out",
             arg(&out),
         ],
     ));
     let previous = tree(&out);
-    for delay_ms in [0u64, 20, 150, 400] {
+    // Kill while simulating (0 files written), and as the 1st, 3rd and 5th file is written.
+    for files in [0usize, 1, 3, 5] {
+        std::thread::sleep(Duration::from_millis(20)); // mtimes after `since` are this run's
+        let since = std::time::SystemTime::now();
         let mut child = Command::new(env!("CARGO_BIN_EXE_domino"))
             .current_dir(tmp.path())
-            .args(["compare", "--runs", "100000", "--quiet", "--out", arg(&out)])
+            .args([
+                "compare",
+                arg(&scenario),
+                "--runs",
+                "60000",
+                "--quiet",
+                "--threads",
+                "2",
+            ])
+            .args(["--out", arg(&out)])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the run ended before the kill: the test proves nothing"
-        );
+        let deadline = Instant::now() + Duration::from_secs(300);
+        while files_written(tmp.path(), since) < files && Instant::now() < deadline {
+            std::thread::yield_now();
+        }
+        let still_running = child.try_wait().unwrap().is_none();
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         assert!(
+            still_running,
+            "the run ended before the kill ({files} files): the test proves nothing"
+        );
+        assert!(
             tree(&out) == previous,
-            "killed after {delay_ms} ms: the folder changed"
+            "killed at {files} files written: the folder changed"
         );
     }
     // The next run cleans what the killed ones left beside the folder.
@@ -420,18 +464,18 @@ fn a_compare_killed_at_any_moment_leaves_the_previous_complete_folder() {
         tmp.path(),
         &[
             "compare",
+            arg(&scenario),
             "--runs",
             "4",
-            "--steps",
-            "3",
             "--quiet",
             "--out",
             arg(&out),
         ],
     ));
-    let names: Vec<String> = fs::read_dir(tmp.path())
+    let mut names: Vec<String> = fs::read_dir(tmp.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names, ["o"]);
+    names.sort();
+    assert_eq!(names, ["k.toml", "o"]);
 }
