@@ -480,3 +480,29 @@ fn a_compare_killed_at_any_moment_leaves_the_previous_complete_folder() {
     names.sort();
     assert_eq!(names, ["k.toml", "o"]);
 }
+
+#[test]
+fn a_sweep_or_merge_never_overwrites_its_own_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dir");
+    let text = "name = \"t\"\nruns = 4\n[base]\nsteps = 2\n\
+                [[parameters]]\npath = \"budget.per_school\"\nvalues = [0.1]\n";
+    let file = write(&dir, "sweep.toml", text);
+    let out = domino(
+        tmp.path(),
+        &["sweep", arg(&file), "--quiet", "--out", arg(&dir)],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(fs::read_to_string(&file).unwrap(), text);
+
+    // A merge into one of the shards it reads is refused, and the shard is left as it was.
+    let shard = tmp.path().join("shard");
+    assert_ok(&domino(
+        tmp.path(),
+        &["sweep", arg(&file), "--quiet", "--out", arg(&shard)],
+    ));
+    let before = tree(&shard);
+    let out = domino(tmp.path(), &["merge", arg(&shard), "--out", arg(&shard)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(tree(&shard) == before);
+}
