@@ -21,6 +21,10 @@
 //! | `scenario.toml` | - | the resolved scenario, to reproduce the results; network files point to the copies below |
 //! | `network-edges.csv`, `network-nodes.csv` | - | copies of the scenario's network files (file networks only) |
 //! | `manifest.json` | - | domino version and git commit, SHA-256 of every input file read |
+//!
+//! Two more CSV files, written by single commands: `domino network --out FILE`, one row per tie
+//! (`source, target, weight`, [`write_edge_list`]), and `domino run --trace FILE`, one row per
+//! school and term ([`CsvTrace`], columns named by the model).
 
 pub mod folder;
 
@@ -356,6 +360,20 @@ fn write_timeseries(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
                 out.write_record(&row)?;
             }
         }
+    }
+    out.flush()
+}
+
+/// Writes an edge list (`source,target,weight`, nodes 0..n-1), as `domino network` does. Weights
+/// are f32 and print in their own shortest form (0.6687029, not 0.6687029004096985).
+pub fn write_edge_list(
+    w: &mut dyn Write,
+    edges: impl Iterator<Item = crate::scenario::files::Edge>,
+) -> io::Result<()> {
+    let mut out = csv_writer(w);
+    out.write_record(["source", "target", "weight"])?;
+    for e in edges {
+        out.write_record([e.a.to_string(), e.b.to_string(), e.weight.to_string()])?;
     }
     out.flush()
 }
