@@ -1,5 +1,6 @@
 //! End-to-end tests of `domino sweep` and `domino merge`: resuming after SIGKILL, sharding and
-//! merging, bad sweep files, and refusals (changed sweep, foreign or missing shards).
+//! merging, bad sweep files, and refusals (changed sweep, foreign or missing shards, damaged,
+//! swapped or foreign point records).
 //! Every comparison is byte for byte over every file of the output folders.
 
 use std::collections::BTreeMap;

@@ -1,6 +1,6 @@
 //! What a person reads: the comparison table, the verdict line, and pictures ([`svg`]); and
-//! [`write_comparison`], which writes a comparison's output folder (the CSV files of
-//! [`crate::output`] and the charts).
+//! [`write_comparison`], which writes the files of a comparison's output folder (the CSV files,
+//! scenario and manifest of [`crate::output`], and the chart) into its staging folder.
 
 pub mod svg;
 
