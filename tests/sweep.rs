@@ -1,5 +1,6 @@
 //! End-to-end tests of `domino sweep` and `domino merge`: resuming after SIGKILL, sharding and
-//! merging, bad sweep files, and refusals (changed sweep, foreign or missing shards).
+//! merging, bad sweep files, and refusals (changed sweep, foreign or missing shards, damaged,
+//! swapped or foreign point records).
 //! Every comparison is byte for byte over every file of the output folders.
 
 use std::collections::BTreeMap;
@@ -125,23 +126,69 @@ fn a_straight_sweep_writes_every_file() {
     );
 }
 
+/// The finished point records in `dir/points` (temporaries of a killed writer not counted).
+fn records(dir: &Path) -> usize {
+    fs::read_dir(dir.join("points")).map_or(0, |entries| {
+        entries
+            .filter(|e| {
+                let name = e.as_ref().unwrap().file_name();
+                let name = name.to_string_lossy();
+                !name.starts_with('.') && name.ends_with(".csv")
+            })
+            .count()
+    })
+}
+
+fn points_done(dir: &Path) -> Option<u64> {
+    let text = fs::read_to_string(dir.join("manifest.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).expect("the manifest is JSON");
+    v["points_done"].as_u64()
+}
+
 #[test]
 fn a_sweep_killed_at_any_moment_resumes_to_the_same_bytes() {
     let tmp = tempfile::tempdir().unwrap();
     let file = write(tmp.path(), "s.toml", SWEEP);
     let straight = tmp.path().join("straight");
     assert_ok(&sweep(&file, &straight, &["--threads", "2"]));
-    for (k, delay_ms) in [30u64, 250, 600].into_iter().enumerate() {
+    // Kill when k records are on disk (k = 0: as soon as it started), polling rather than
+    // sleeping a fixed time, so the kill lands inside the sweep however loaded the machine is.
+    for (k, after_records) in [0usize, 1, 5, 11].into_iter().enumerate() {
         let out = tmp.path().join(format!("killed-{k}"));
         let mut child = Command::new(env!("CARGO_BIN_EXE_domino"))
-            .args(["sweep", arg(&file), "--quiet", "--out", arg(&out)])
+            .args([
+                "sweep",
+                arg(&file),
+                "--quiet",
+                "--out",
+                arg(&out),
+                "--threads",
+                "1",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
+        let deadline = std::time::Instant::now() + Duration::from_secs(120);
+        while records(&out) < after_records && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let still_running = child.try_wait().unwrap().is_none();
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
+        assert!(
+            still_running && !out.join("points.csv").exists(),
+            "kill {k} did not interrupt the sweep: the test proves nothing"
+        );
+        // points_done is true after the kill: the records on disk, or one fewer if the kill
+        // fell between a record and the manifest update.
+        if let Some(done) = points_done(&out) {
+            let on_disk = records(&out) as u64;
+            assert!(
+                done == on_disk || done + 1 == on_disk,
+                "manifest says {done} points done, {on_disk} records on disk"
+            );
+        }
         // Without --resume an existing sweep folder is refused, and left as it is.
         if out.join("manifest.json").exists() {
             let refused = sweep(&file, &out, &[]);
@@ -150,6 +197,93 @@ fn a_sweep_killed_at_any_moment_resumes_to_the_same_bytes() {
         assert_ok(&sweep(&file, &out, &["--resume", "--threads", "1"]));
         assert_same_tree(&straight, &out);
     }
+}
+
+/// Runs the small sweep into `tmp/name` and returns the folder.
+fn finished_sweep(tmp: &Path, file: &Path, name: &str, extra: &[&str]) -> PathBuf {
+    let out = tmp.join(name);
+    assert_ok(&sweep(file, &out, extra));
+    out
+}
+
+fn assert_refused_naming(out: &Output, file: &Path) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let name = file.file_name().unwrap().to_string_lossy();
+    assert!(
+        err.contains(&*name),
+        "the error does not name {name}: {err}"
+    );
+}
+
+#[test]
+fn damaged_or_swapped_records_are_refused_by_resume_and_merge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "s.toml", SWEEP);
+    let half = finished_sweep(tmp.path(), &file, "half", &["--shard", "1/2"]);
+    let other = finished_sweep(tmp.path(), &file, "other", &["--shard", "2/2"]);
+    let record = half.join("points/000002.csv");
+    let good = fs::read(&record).unwrap();
+
+    // A changed digit, then a flipped bit: resume and merge refuse, naming the file, and the
+    // failed merge leaves no output folder.
+    let digit = good
+        .iter()
+        .rposition(|b| b.is_ascii_digit() && *b != b'9')
+        .unwrap();
+    let mut changed = good.clone();
+    changed[digit] += 1;
+    let mut flipped = good.clone();
+    flipped[good.len() / 3] ^= 0x04;
+    for bad in [changed, flipped] {
+        fs::write(&record, &bad).unwrap();
+        assert_refused_naming(
+            &sweep(&file, &half, &["--shard", "1/2", "--resume"]),
+            &record,
+        );
+        let merged = tmp.path().join("merged");
+        let out = domino(&["merge", arg(&half), arg(&other), "--out", arg(&merged)]);
+        assert_refused_naming(&out, &record);
+        assert!(!merged.exists(), "a failed merge left its output folder");
+    }
+    fs::write(&record, &good).unwrap();
+
+    // Two records swapped: each holds the other's point.
+    let (a, b) = (
+        half.join("points/000000.csv"),
+        half.join("points/000002.csv"),
+    );
+    let (ta, tb) = (fs::read(&a).unwrap(), fs::read(&b).unwrap());
+    fs::write(&a, &tb).unwrap();
+    fs::write(&b, &ta).unwrap();
+    let out = sweep(&file, &half, &["--shard", "1/2", "--resume"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holds point"));
+    let merged = tmp.path().join("merged");
+    let out = domino(&["merge", arg(&half), arg(&other), "--out", arg(&merged)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!merged.exists());
+}
+
+#[test]
+fn records_of_another_sweep_are_never_reused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "s.toml", SWEEP);
+    let out = finished_sweep(tmp.path(), &file, "out", &[]);
+    fs::remove_file(out.join("manifest.json")).unwrap();
+    let changed = write(tmp.path(), "c.toml", &SWEEP.replace("seed = 5", "seed = 6"));
+    // Without --resume, a folder holding records is refused even without its manifest...
+    let refused = sweep(&changed, &out, &[]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--resume"));
+    // ...and with it, the other sweep's records are refused, naming one.
+    let refused = sweep(&changed, &out, &["--resume"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("another sweep") && err.contains(".csv"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 use super::{load_scenario, RunOptions};
 use crate::engine::{ensemble, model, Progress};
+use crate::output;
 use crate::report;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -28,7 +29,14 @@ pub fn progress_bar(len: u64, unit: &str, quiet: bool) -> ProgressBar {
 
 pub fn compare(path: Option<&Path>, out: Option<PathBuf>, opts: &RunOptions) -> anyhow::Result<()> {
     let scenario = load_scenario(path, opts.runs, opts.seed, opts.steps)?;
-    let out = out.unwrap_or_else(|| Path::new("out").join(&scenario.config.name));
+    let out = out.unwrap_or_else(|| output::default_out(&scenario.config.name));
+    // Everything about the output folder that can be wrong is checked before the runs, and the
+    // folder is written whole (staged, then moved into place): see `output::folder`.
+    let inputs: Vec<PathBuf> = output::scenario_inputs(&scenario)
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect();
+    let staged = output::OutputDir::create(&out, &inputs)?;
     let bar = progress_bar(scenario.config.runs as u64, "runs", opts.quiet);
     let started = Instant::now();
     let progress: &dyn Progress = &bar;
@@ -38,7 +46,8 @@ pub fn compare(path: Option<&Path>, out: Option<PathBuf>, opts: &RunOptions) -> 
         .install(|| ensemble::fold(&*model, cfg.runs as usize, cfg.steps, progress));
     bar.finish_and_clear();
     let elapsed = started.elapsed();
-    let written = report::write_comparison(&out, &scenario, &result)?;
+    let written = report::write_comparison(staged.path(), &scenario, &result)?;
+    staged.commit()?;
     super::say(&format!(
         "{}\n{} runs x {} {} in {:.2} s. Wrote {} files to {}/\n",
         report::table(&*model, &result, cfg.steps),

@@ -2,21 +2,14 @@
 
 use super::load_scenario;
 use crate::engine::model;
-use crate::output::write_atomic;
+use crate::output::{write_atomic, write_edge_list};
 use std::path::Path;
 
 pub fn network(path: Option<&Path>, run: u64, out: &Path) -> anyhow::Result<()> {
     let scenario = load_scenario(path, None, None, None)?;
     // The same network `compare` uses in run `run`.
     let net = model(&scenario).network(run);
-    write_atomic(out, |w| {
-        writeln!(w, "source,target,weight")?;
-        for e in net.edges() {
-            // f32 weights print in their own shortest form (0.6687029, not 0.6687029004096985).
-            writeln!(w, "{},{},{}", e.a, e.b, e.weight)?;
-        }
-        Ok(())
-    })?;
+    write_atomic(out, |w| write_edge_list(w, net.edges()))?;
     super::say(&format!(
         "run {run} of {}: {} nodes, {} ties written to {}\n",
         scenario.config.name,

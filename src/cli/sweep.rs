@@ -15,7 +15,23 @@ pub fn sweep(
     quiet: bool,
 ) -> anyhow::Result<()> {
     let sweep = Sweep::load(file)?;
-    let out = out.unwrap_or_else(|| Path::new("out").join(&sweep.config.name));
+    let out = out.unwrap_or_else(|| crate::output::default_out(&sweep.config.name));
+    // The sweep file itself must not be overwritten by the resolved sweep the folder receives
+    // (`domino sweep out/sweep.toml --out out --resume` is fine: the same text).
+    let resolved = out.join("sweep.toml");
+    if let (Ok(a), Ok(b)) = (
+        std::fs::canonicalize(file),
+        std::fs::canonicalize(&resolved),
+    ) {
+        if a == b && std::fs::read(file).ok().as_deref() != Some(sweep.resolved_toml().as_bytes()) {
+            return Err(crate::InputError::msg(
+                "is the sweep file being run, which the output would overwrite; choose another --out",
+            )
+            .in_file(&out)
+            .into());
+        }
+    }
+    run::prepare(&sweep, &out, shard, resume)?;
     let ids = run::shard_ids(&sweep, shard);
     let bar = progress_bar(ids.len() as u64, "points", quiet);
     let started = Instant::now();

@@ -1,10 +1,16 @@
-//! Output files: the CSV schemas (defined here, once) and atomic writing.
+//! Output files: the CSV schemas (defined here, once), atomic writing, and output folders.
 //!
-//! Every file is written to a temporary name in the target folder, flushed, synced and then
-//! renamed over the final name, so an interrupted run leaves either the previous complete file or
-//! none, never a torn one. Numbers are written with Rust's shortest round-trip formatting (the
-//! same bytes on every machine); an undefined value is an empty cell and a time never reached is
-//! an empty cell in `runs.csv` and `inf` in percentiles.
+//! Every CSV file is written with the `csv` crate (a name or text value holding a comma, a quote
+//! or a line break is quoted, never splits a row), every JSON file with `serde_json`. Numbers are
+//! written with Rust's shortest round-trip formatting (the same bytes on every machine); an
+//! undefined value and a time never reached are empty cells, everywhere.
+//!
+//! A single file is written with [`write_atomic`]: to a temporary name beside it, synced, then
+//! renamed over the final name. A whole output folder is written through an [`OutputDir`]
+//! ([`folder`]): into a staging folder beside the target, which replaces the target only when
+//! every file is written, so a folder holds one complete result or the previous one.
+//!
+//! The files of a comparison:
 //!
 //! | file | one row per | columns |
 //! |---|---|---|
@@ -12,31 +18,59 @@
 //! | `paired.csv` | strategy x other strategy x metric | strategy, versus, metric, n, p_beats, p_beats_ci_low, p_beats_ci_high, mean_diff, diff_ci_low, diff_ci_high |
 //! | `runs.csv` | strategy x run | strategy, run, then every run metric of the model's [`Measures`](crate::metrics::Measures) |
 //! | `timeseries.csv` | strategy x term x series | strategy, step, metric, n, mean, p5, p50, p95 |
-//! | `scenario.toml` | - | the resolved scenario, to reproduce the results |
+//! | `scenario.toml` | - | the resolved scenario, to reproduce the results; network files point to the copies below |
+//! | `network-edges.csv`, `network-nodes.csv` | - | copies of the scenario's network files (file networks only) |
+//! | `manifest.json` | - | domino version and git commit, SHA-256 of every input file read |
+//!
+//! Two more CSV files, written by single commands: `domino network --out FILE`, one row per tie
+//! (`source, target, weight`, [`write_edge_list`]), and `domino run --trace FILE`, one row per
+//! school and term ([`CsvTrace`], columns named by the model).
+
+pub mod folder;
+
+pub use folder::{default_out, OutputDir};
 
 use crate::engine::{Cell, Ensemble, TraceSink};
 use crate::error::{Error, Result};
 use crate::metrics::stats::{paired, wilson, Summary};
 use crate::scenario::Scenario;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-/// Formats a number for CSV: empty for NaN, `inf` for infinity, shortest round-trip otherwise.
+/// The git commit domino was built from, or `unknown` ([`crate::version::build_info`]).
+pub fn build_commit() -> &'static str {
+    crate::version::build_info().commit
+}
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Formats a number for CSV: empty for NaN and for infinities (a time never reached), shortest
+/// round-trip otherwise.
 pub fn num(v: f64) -> String {
-    if v.is_nan() {
+    if !v.is_finite() {
         String::new()
-    } else if v.is_infinite() {
-        if v > 0.0 {
-            "inf".into()
-        } else {
-            "-inf".into()
-        }
     } else if v == 0.0 {
         "0".into()
     } else {
         format!("{v}")
     }
+}
+
+/// A CSV writer over `w` with the settings of every CSV file domino writes (comma, `\n` line
+/// ends, quoting only where needed). Flush it before dropping it: drop ignores errors.
+pub fn csv_writer(w: &mut dyn Write) -> csv::Writer<&mut dyn Write> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(w)
 }
 
 /// Writes `path` atomically: `write` fills a temporary file beside it, which is then renamed.
@@ -68,28 +102,123 @@ pub fn write_atomic(
     Ok(())
 }
 
-/// Writes the CSV files and the resolved scenario of a comparison into `dir` (created if needed);
-/// [`crate::report::write_comparison`] adds the charts. Returns the paths written.
-pub fn write_comparison(
-    dir: &Path,
-    scenario: &Scenario,
-    result: &Ensemble,
-) -> Result<Vec<PathBuf>> {
-    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+/// One input file of a run, as `manifest.json` records it.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputHash {
+    /// What the file is (`scenario`, `network.edges`, `network.nodes`, `sweep`).
+    pub role: String,
+    /// The path as given (relative to the working directory, or to the scenario file).
+    pub path: String,
+    /// Lower-case hex SHA-256 of its bytes.
+    pub sha256: String,
+}
+
+impl InputHash {
+    /// Reads `path` and hashes it.
+    pub fn of(role: &str, path: &Path) -> Result<Self> {
+        let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+        Ok(Self {
+            role: role.to_string(),
+            path: path.display().to_string(),
+            sha256: sha256_hex(&bytes),
+        })
+    }
+}
+
+/// `manifest.json` of a comparison: what ran, from which inputs, with which build.
+#[derive(Debug, Serialize)]
+struct CompareManifest<'a> {
+    domino_version: &'a str,
+    domino_commit: &'a str,
+    scenario: &'a str,
+    seed: u64,
+    runs: u32,
+    steps: u32,
+    inputs: Vec<InputHash>,
+}
+
+/// Serialises `value` as pretty JSON with a final line end.
+pub fn json(value: &impl Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("manifests always serialise");
+    text.push('\n');
+    text
+}
+
+/// The files a scenario reads: the scenario file (if any) and its network files, by role and
+/// full path. These are hashed into the manifest, copied beside the written scenario, and never
+/// overwritten by an output folder.
+pub fn scenario_inputs(scenario: &Scenario) -> Vec<(&'static str, PathBuf)> {
+    let mut inputs = Vec::new();
+    if let Some(source) = &scenario.source {
+        inputs.push(("scenario", source.clone()));
+    }
+    if scenario.files.is_some() {
+        let base = scenario
+            .source
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new("."));
+        let net = &scenario.config.network;
+        if let Some(p) = &net.edges {
+            inputs.push(("network.edges", base.join(p)));
+        }
+        if let Some(p) = &net.nodes {
+            inputs.push(("network.nodes", base.join(p)));
+        }
+    }
+    inputs
+}
+
+/// Writes the CSV files, the resolved scenario with copies of its network files, and
+/// `manifest.json` of a comparison into `dir` (an [`OutputDir`]'s staging folder);
+/// [`crate::report::write_comparison`] adds the charts. Returns the names of the files written.
+pub fn write_comparison(dir: &Path, scenario: &Scenario, result: &Ensemble) -> Result<Vec<String>> {
     let mut written = Vec::new();
     let mut file = |name: &str, f: &dyn Fn(&mut dyn Write) -> io::Result<()>| -> Result<()> {
-        let path = dir.join(name);
-        write_atomic(&path, |w| f(w))?;
-        written.push(path);
+        write_atomic(&dir.join(name), |w| f(w))?;
+        written.push(name.to_string());
         Ok(())
     };
     file("summary.csv", &|w| write_summary(w, result))?;
     file("paired.csv", &|w| write_paired(w, result))?;
     file("runs.csv", &|w| write_runs(w, result))?;
     file("timeseries.csv", &|w| write_timeseries(w, result))?;
+    // The folder must reproduce the run on its own: the network files are copied in and the
+    // written scenario points to the copies (relative paths resolve against scenario.toml).
+    let mut inputs = Vec::new();
+    let mut resolved = scenario.clone();
+    for (role, path) in scenario_inputs(scenario) {
+        let hash = InputHash::of(role, &path)?;
+        let copy = match role {
+            "network.edges" => Some("network-edges.csv"),
+            "network.nodes" => Some("network-nodes.csv"),
+            _ => None,
+        };
+        if let Some(copy) = copy {
+            let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            file(copy, &|w| w.write_all(&bytes))?;
+            let net = &mut resolved.config.network;
+            match role {
+                "network.edges" => net.edges = Some(PathBuf::from(copy)),
+                _ => net.nodes = Some(PathBuf::from(copy)),
+            }
+        }
+        inputs.push(hash);
+    }
     file("scenario.toml", &|w| {
-        w.write_all(scenario.to_toml().as_bytes())
+        w.write_all(resolved.to_toml().as_bytes())
     })?;
+    let cfg = &scenario.config;
+    let manifest = json(&CompareManifest {
+        domino_version: env!("CARGO_PKG_VERSION"),
+        domino_commit: build_commit(),
+        scenario: &cfg.name,
+        seed: cfg.seed,
+        runs: cfg.runs,
+        steps: cfg.steps,
+        inputs,
+    });
+    file("manifest.json", &|w| w.write_all(manifest.as_bytes()))?;
     Ok(written)
 }
 
@@ -124,28 +253,38 @@ pub fn summaries(result: &Ensemble, s: usize) -> Vec<(String, Summary)> {
 }
 
 fn write_summary(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
-    writeln!(w, "strategy,metric,n,mean,sd,ci_low,ci_high,p5,p50,p95")?;
+    let mut out = csv_writer(w);
+    out.write_record([
+        "strategy", "metric", "n", "mean", "sd", "ci_low", "ci_high", "p5", "p50", "p95",
+    ])?;
     for (s, name) in result.strategies.iter().enumerate() {
         for (metric, x) in summaries(result, s) {
-            writeln!(
-                w,
-                "{name},{metric},{},{},{},{},{},{},{},{}",
-                x.n,
-                num(x.mean),
-                num(x.sd),
-                num(x.ci_low),
-                num(x.ci_high),
-                num(x.p5),
-                num(x.p50),
-                num(x.p95)
-            )?;
+            let mut row = vec![name.clone(), metric, x.n.to_string()];
+            row.extend(
+                [x.mean, x.sd, x.ci_low, x.ci_high, x.p5, x.p50, x.p95]
+                    .into_iter()
+                    .map(num),
+            );
+            out.write_record(&row)?;
         }
     }
-    Ok(())
+    out.flush()
 }
 
 fn write_paired(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
-    writeln!(w, "strategy,versus,metric,n,p_beats,p_beats_ci_low,p_beats_ci_high,mean_diff,diff_ci_low,diff_ci_high")?;
+    let mut out = csv_writer(w);
+    out.write_record([
+        "strategy",
+        "versus",
+        "metric",
+        "n",
+        "p_beats",
+        "p_beats_ci_low",
+        "p_beats_ci_high",
+        "mean_diff",
+        "diff_ci_low",
+        "diff_ci_high",
+    ])?;
     for (a, name_a) in result.strategies.iter().enumerate() {
         for (b, name_b) in result.strategies.iter().enumerate() {
             if a == b {
@@ -153,96 +292,123 @@ fn write_paired(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
             }
             for &m in &result.measures.paired {
                 let p = paired(&result.column(a, m), &result.column(b, m));
-                writeln!(
-                    w,
-                    "{name_a},{name_b},{},{},{},{},{},{},{},{}",
-                    result.measures.run_metrics[m].name,
-                    p.diff.n,
-                    num(p.p_beats),
-                    num(p.p_low),
-                    num(p.p_high),
-                    num(p.diff.mean),
-                    num(p.diff.ci_low),
-                    num(p.diff.ci_high)
-                )?;
+                let mut row = vec![
+                    name_a.clone(),
+                    name_b.clone(),
+                    result.measures.run_metrics[m].name.to_string(),
+                    p.diff.n.to_string(),
+                ];
+                row.extend(
+                    [
+                        p.p_beats,
+                        p.p_low,
+                        p.p_high,
+                        p.diff.mean,
+                        p.diff.ci_low,
+                        p.diff.ci_high,
+                    ]
+                    .into_iter()
+                    .map(num),
+                );
+                out.write_record(&row)?;
             }
         }
     }
-    Ok(())
+    out.flush()
 }
 
 fn write_runs(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
-    write!(w, "strategy,run")?;
-    for m in &result.measures.run_metrics {
-        write!(w, ",{}", m.name)?;
-    }
-    writeln!(w)?;
+    let mut out = csv_writer(w);
+    let mut header = vec!["strategy".to_string(), "run".to_string()];
+    header.extend(
+        result
+            .measures
+            .run_metrics
+            .iter()
+            .map(|m| m.name.to_string()),
+    );
+    out.write_record(&header)?;
     for (s, name) in result.strategies.iter().enumerate() {
         for (k, run) in result.runs[s].iter().enumerate() {
-            write!(w, "{name},{k}")?;
-            for &v in run.0.iter() {
-                // A time never reached is an empty cell here: pandas and R read it as missing.
-                let v = if v.is_infinite() { f64::NAN } else { v };
-                write!(w, ",{}", num(v))?;
-            }
-            writeln!(w)?;
+            let mut row = vec![name.clone(), k.to_string()];
+            // A time never reached is an empty cell ([`num`]): pandas and R read it as missing.
+            row.extend(run.0.iter().map(|&v| num(v)));
+            out.write_record(&row)?;
         }
     }
-    Ok(())
+    out.flush()
 }
 
 fn write_timeseries(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
-    writeln!(w, "strategy,step,metric,n,mean,p5,p50,p95")?;
+    let mut out = csv_writer(w);
+    out.write_record([
+        "strategy", "step", "metric", "n", "mean", "p5", "p50", "p95",
+    ])?;
     for (s, name) in result.strategies.iter().enumerate() {
         let agg = &result.series[s];
         for t in 0..agg.terms() {
             for (k, series) in result.measures.series.iter().enumerate() {
                 let p = agg.point_at(t, k);
-                writeln!(
-                    w,
-                    "{name},{t},{},{},{},{},{},{}",
-                    series.name,
-                    p.n,
-                    num(p.mean),
-                    num(p.p5),
-                    num(p.p50),
-                    num(p.p95)
-                )?;
+                let mut row = vec![
+                    name.clone(),
+                    t.to_string(),
+                    series.name.to_string(),
+                    p.n.to_string(),
+                ];
+                row.extend([p.mean, p.p5, p.p50, p.p95].into_iter().map(num));
+                out.write_record(&row)?;
             }
         }
     }
-    Ok(())
+    out.flush()
 }
 
-/// A [`TraceSink`] that writes CSV rows, numbers as [`num`] formats them.
+/// Writes an edge list (`source,target,weight`, nodes 0..n-1), as `domino network` does. Weights
+/// are f32 and print in their own shortest form (0.6687029, not 0.6687029004096985).
+pub fn write_edge_list(
+    w: &mut dyn Write,
+    edges: impl Iterator<Item = crate::scenario::files::Edge>,
+) -> io::Result<()> {
+    let mut out = csv_writer(w);
+    out.write_record(["source", "target", "weight"])?;
+    for e in edges {
+        out.write_record([e.a.to_string(), e.b.to_string(), e.weight.to_string()])?;
+    }
+    out.flush()
+}
+
+/// A [`TraceSink`] that writes CSV rows (with the `csv` crate), numbers as [`num`] formats them.
 pub struct CsvTrace<'w> {
-    out: &'w mut dyn Write,
+    out: csv::Writer<&'w mut dyn Write>,
 }
 
 impl<'w> CsvTrace<'w> {
     /// A trace written to `out`.
     pub fn new(out: &'w mut dyn Write) -> Self {
-        Self { out }
+        Self {
+            out: csv_writer(out),
+        }
     }
 }
 
 impl TraceSink for CsvTrace<'_> {
     fn header(&mut self, columns: &[&str]) -> io::Result<()> {
-        writeln!(self.out, "{}", columns.join(","))
+        self.out.write_record(columns)?;
+        self.out.flush()
     }
 
     fn row(&mut self, cells: &[Cell]) -> io::Result<()> {
-        for (k, c) in cells.iter().enumerate() {
-            if k > 0 {
-                self.out.write_all(b",")?;
-            }
+        for c in cells {
             match c {
-                Cell::Text(t) => self.out.write_all(t.as_bytes())?,
-                Cell::Num(v) => self.out.write_all(num(*v).as_bytes())?,
-                Cell::Int(v) => write!(self.out, "{v}")?,
+                Cell::Text(t) => self.out.write_field(t)?,
+                Cell::Num(v) => self.out.write_field(num(*v))?,
+                Cell::Int(v) => self.out.write_field(v.to_string())?,
             }
         }
-        self.out.write_all(b"\n")
+        self.out.write_record(None::<&[u8]>)?;
+        // The sink does not know which row is the last: flush each one into the buffered
+        // writer beneath, so nothing is lost when the trace is dropped.
+        self.out.flush()
     }
 }
 
@@ -253,12 +419,41 @@ mod tests {
     #[test]
     fn numbers_format_for_csv() {
         assert_eq!(num(f64::NAN), "");
-        assert_eq!(num(f64::INFINITY), "inf");
+        assert_eq!(num(f64::INFINITY), "");
+        assert_eq!(num(f64::NEG_INFINITY), "");
         assert_eq!(num(0.25), "0.25");
         assert_eq!(num(-0.0), "0");
         assert_eq!(num(3.0), "3");
     }
 
+    #[test]
+    fn csv_cells_with_commas_quotes_and_line_breaks_stay_one_cell() {
+        let mut bytes = Vec::new();
+        let mut w = csv_writer(&mut bytes);
+        w.write_record(["a, b", "say \"hi\"", "two\nlines", "plain"])
+            .unwrap();
+        w.flush().unwrap();
+        drop(w);
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(bytes.as_slice());
+        let row = r.records().next().unwrap().unwrap();
+        assert_eq!(row.len(), 4);
+        assert_eq!(&row[0], "a, b");
+        assert_eq!(&row[2], "two\nlines");
+    }
+
+    #[test]
+    fn trace_rows_are_csv() {
+        let mut bytes = Vec::new();
+        {
+            let mut t = CsvTrace::new(&mut bytes);
+            t.header(&["a", "b", "c"]).unwrap();
+            t.row(&[Cell::Text("x,y"), Cell::Num(f64::INFINITY), Cell::Int(3)])
+                .unwrap();
+        }
+        assert_eq!(String::from_utf8(bytes).unwrap(), "a,b,c\n\"x,y\",,3\n");
+    }
     #[test]
     fn atomic_write_replaces_whole_file_and_leaves_no_temp() {
         let dir = tempfile::tempdir().unwrap();

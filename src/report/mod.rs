@@ -1,6 +1,6 @@
 //! What a person reads: the comparison table, the verdict line, and pictures ([`svg`]); and
-//! [`write_comparison`], which writes a comparison's output folder (the CSV files of
-//! [`crate::output`] and the charts).
+//! [`write_comparison`], which writes the files of a comparison's output folder (the CSV files,
+//! scenario and manifest of [`crate::output`], and the chart) into its staging folder.
 
 pub mod svg;
 
@@ -11,22 +11,18 @@ use crate::metrics::{CellFormat, TableColumn};
 use crate::output;
 use crate::scenario::Scenario;
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// Writes every output of a comparison into `dir` (created if needed): the CSV files and the
-/// resolved scenario ([`crate::output`]) and the chart of the headline series. Returns the paths
-/// written.
-pub fn write_comparison(
-    dir: &Path,
-    scenario: &Scenario,
-    result: &Ensemble,
-) -> Result<Vec<PathBuf>> {
+/// Writes every output of a comparison into `dir` (an [`output::OutputDir`]'s staging folder):
+/// the CSV files, the resolved scenario and the manifest ([`crate::output`]) and the chart of the
+/// headline series. Returns the names of the files written.
+pub fn write_comparison(dir: &Path, scenario: &Scenario, result: &Ensemble) -> Result<Vec<String>> {
     let mut written = output::write_comparison(dir, scenario, result)?;
-    let chart = dir.join(result.measures.chart_file);
-    output::write_atomic(&chart, |w| {
+    let chart = result.measures.chart_file;
+    output::write_atomic(&dir.join(chart), |w| {
         w.write_all(svg::headline_chart(&scenario.config.name, result).as_bytes())
     })?;
-    written.push(chart);
+    written.push(chart.to_string());
     Ok(written)
 }
 

@@ -1,4 +1,5 @@
 //! SVG pictures, written by hand so they need no plotting dependency and come out byte-identical.
+//! Every text placed in a picture goes through [`escape`], here and in the sweep's map.
 
 use crate::engine::Ensemble;
 use std::fmt::Write;
@@ -32,10 +33,21 @@ fn legend_entry(s: &mut String, x0: f64, top: f64, k: usize, colour: &str, name:
     );
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+/// Escapes text for SVG or HTML content and attribute values: the one escape function for every
+/// text domino writes into a picture (names come from user files and may hold `&`, `<` or `"`).
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// A line chart of the headline series (for the school model, the share of schools sustained)
@@ -86,7 +98,7 @@ pub fn headline_chart(name: &str, result: &Ensemble) -> String {
         r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
         (left + w - right) / 2.0,
         h - 12.0,
-        measures.step_name
+        escape(measures.step_name)
     );
     for (k, name) in result.strategies.iter().enumerate() {
         let colour = PALETTE[k % PALETTE.len()];
@@ -215,10 +227,146 @@ pub fn xy_chart(title: &str, x_label: &str, y_label: &str, series: &[XySeries]) 
     s
 }
 
+/// One point of a [`winner_map`]: its position in the first two parameters, the index of the
+/// winning strategy, and how sure (share of paired runs won, NaN if unknown).
+#[derive(Debug, Clone, Copy)]
+pub struct MapPoint {
+    /// First parameter.
+    pub x: f64,
+    /// Second parameter.
+    pub y: f64,
+    /// Index of the winner in the strategy names.
+    pub winner: usize,
+    /// Share of paired runs the winner won (opacity).
+    pub p_best: f64,
+}
+
+/// Which strategy wins where: the points over two parameters, coloured by the winner and shaded
+/// by how sure (p_best), with a legend of `strategies`.
+pub fn winner_map(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    strategies: &[String],
+    points: &[MapPoint],
+) -> String {
+    let (w, h) = (640.0, 480.0);
+    let (left, right, top, bottom) = (70.0, 190.0, 40.0, 60.0);
+    let xs: Vec<f64> = points.iter().map(|p| p.x).collect();
+    let ys: Vec<f64> = points.iter().map(|p| p.y).collect();
+    let range = |v: &[f64]| {
+        let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (lo, if hi > lo { hi } else { lo + 1.0 })
+    };
+    let ((x0, x1), (y0, y1)) = (range(&xs), range(&ys));
+    let px = |v: f64| left + (w - left - right) * (v - x0) / (x1 - x0);
+    let py = |v: f64| top + (h - top - bottom) * (1.0 - (v - y0) / (y1 - y0));
+    let mut s = open(w, h, left, title);
+    let radius = (220.0 / (points.len() as f64).sqrt()).clamp(3.0, 18.0);
+    for p in points {
+        let colour = PALETTE[p.winner % PALETTE.len()];
+        let opacity = if p.p_best.is_finite() {
+            0.15 + 0.85 * p.p_best
+        } else {
+            0.15
+        };
+        let _ = writeln!(
+            s,
+            r#"<circle cx="{:.1}" cy="{:.1}" r="{radius:.1}" fill="{colour}" fill-opacity="{opacity:.3}" stroke="{colour}" stroke-width="1"/>"#,
+            px(p.x),
+            py(p.y),
+        );
+    }
+    let tick = |v: f64| crate::output::num((v * 1e4).round() / 1e4);
+    for v in [x0, x1] {
+        let _ = writeln!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+            px(v),
+            h - bottom + 18.0,
+            tick(v)
+        );
+    }
+    for v in [y0, y1] {
+        let _ = writeln!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+            left - 8.0,
+            py(v) + 4.0,
+            tick(v)
+        );
+    }
+    let _ = writeln!(
+        s,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+        (left + w - right) / 2.0,
+        h - 18.0,
+        escape(x_label)
+    );
+    let _ = writeln!(
+        s,
+        r#"<text x="16" y="{:.1}" transform="rotate(-90 16 {:.1})" text-anchor="middle">{}</text>"#,
+        (top + h - bottom) / 2.0,
+        (top + h - bottom) / 2.0,
+        escape(y_label)
+    );
+    for (k, name) in strategies.iter().enumerate() {
+        let ly = top + 20.0 * k as f64;
+        let _ = writeln!(
+            s,
+            r#"<circle cx="{:.1}" cy="{:.1}" r="6" fill="{}"/><text x="{:.1}" y="{:.1}">{}</text>"#,
+            w - right + 22.0,
+            ly + 6.0,
+            PALETTE[k % PALETTE.len()],
+            w - right + 34.0,
+            ly + 10.0,
+            escape(name)
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
 fn format_tick(v: f64) -> String {
     if v.abs() >= 100.0 || v == v.round() {
         format!("{v:.0}")
     } else {
         format!("{v:.2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_leaves_no_markup() {
+        assert_eq!(
+            escape("a & <b> \"c\" 'd'"),
+            "a &amp; &lt;b&gt; &quot;c&quot; &#39;d&#39;"
+        );
+    }
+
+    #[test]
+    fn names_with_markup_give_well_formed_maps() {
+        let names = vec!["a & <b>".to_string(), "x\"y".to_string()];
+        let points = [MapPoint {
+            x: 0.0,
+            y: 1.0,
+            winner: 0,
+            p_best: 0.5,
+        }];
+        let svg = winner_map("t & <u>", "p<1", "q&2", &names, &points);
+        assert!(svg.contains("a &amp; &lt;b&gt;"));
+        for (k, _) in svg.match_indices('&') {
+            let rest = &svg[k..];
+            assert!(
+                ["&amp;", "&lt;", "&gt;", "&quot;", "&#39;"]
+                    .iter()
+                    .any(|e| rest.starts_with(e)),
+                "raw & at {k}"
+            );
+        }
     }
 }

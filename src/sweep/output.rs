@@ -5,23 +5,31 @@
 //! are then assembled from these records alone, in point order, so an interrupted and resumed
 //! sweep, a sharded and merged one, and one run straight through all write the same bytes.
 //!
+//! A record is CSV (written and read with the `csv` crate): a first row
+//! `domino-point-record,1,<SHA-256 of the resolved sweep>,<point id>`, the `P` rows (rows of
+//! `points.csv`), the `W` row (the row of `winners.csv`), and a last line `sha256,<hex>`, the
+//! SHA-256 of every byte before it. A record whose checksum does not match (a changed digit, a
+//! flipped bit, a torn copy), that belongs to another sweep, or that holds another point than its
+//! file name says (swapped files) is refused, naming the file: it is never merged or resumed.
+//!
 //! | file | one row per | columns |
 //! |---|---|---|
 //! | `points.csv` | point x strategy | `point`, `param_<path>` per parameter, `strategy`, then per headline figure `<figure>_mean, _ci_low, _ci_high, _p5, _p50, _p95`, and `p_best` (share of paired runs in which this strategy has the best headline figure; ties shared) |
 //! | `winners.csv` | point | `point`, the parameters, `winner` (highest mean headline figure), `p_best`, `runner_up`, `p_beats_runner_up` (paired) |
 //! | `sensitivity.csv` | parameter x response | `parameter, response, spearman, src`: rank correlation and standardized regression coefficient of each strategy's mean headline figure and of "this strategy wins" on the parameter |
 //! | `map.svg` | | for two or more parameters, the winner at each point over the first two, shaded by p_best |
-//! | `manifest.json` | | domino version, sweep hash, seed, design, shard, points done |
+//! | `manifest.json` | | domino version and git commit, sweep hash (and SHA-256), seed, design, shard, points done (kept true while the sweep runs) |
 //! | `sweep.toml` | | the resolved sweep (base scenario inline), which `merge` and `--resume` read |
 
 use super::{sensitivity, Kind, Sweep};
 use crate::engine::Ensemble;
-use crate::error::{Error, Result};
+use crate::error::{Error, InputError, Result};
 use crate::metrics::stats::{paired, Summary};
-use crate::output::{num, write_atomic};
-use crate::report::svg::{self, PALETTE};
-use std::fmt::Write as _;
+use crate::output::{build_commit, csv_writer, json, num, sha256_hex, write_atomic};
+use crate::report::svg::{self, MapPoint};
+use serde::{Deserialize, Serialize};
 use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 use toml::Value;
 
@@ -61,54 +69,77 @@ fn p_best(result: &Ensemble) -> Vec<f64> {
     share.iter().map(|c| c / runs.max(1) as f64).collect()
 }
 
-/// The record of one finished point: `P,` lines (rows of `points.csv`) and one `W,` line (the
-/// row of `winners.csv`).
-pub fn record(point_id: usize, values: &[Value], result: &Ensemble) -> String {
+/// The first field of a record's first row, and the record format's version.
+const RECORD_TAG: [&str; 2] = ["domino-point-record", "1"];
+
+/// SHA-256 of the resolved sweep: what a record says it belongs to.
+pub fn sweep_sha(sweep: &Sweep) -> String {
+    sha256_hex(sweep.resolved_toml().as_bytes())
+}
+
+/// The record of one finished point (see the module docs for its format).
+pub fn record(sweep: &Sweep, point_id: usize, values: &[Value], result: &Ensemble) -> Vec<u8> {
     let params: Vec<String> = values.iter().map(cell).collect();
-    let params = params.join(",");
     let best = p_best(result);
-    let mut out = String::new();
     let means: Vec<f64> = (0..result.strategies.len())
         .map(|s| Summary::of(result.column(s, result.measures.headline)).mean)
         .collect();
-    for (s, name) in result.strategies.iter().enumerate() {
-        let _ = write!(out, "P,{point_id},{params},{name}");
-        for &m in &result.measures.sweep_figures {
-            let x = Summary::of(result.column(s, m));
-            for v in [x.mean, x.ci_low, x.ci_high, x.p5, x.p50, x.p95] {
-                let _ = write!(out, ",{}", num(v));
+    let mut body = Vec::new();
+    let mut out = csv::WriterBuilder::new()
+        .flexible(true)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(&mut body);
+    let id = point_id.to_string();
+    let rows = (|| -> csv::Result<()> {
+        out.write_record([RECORD_TAG[0], RECORD_TAG[1], &sweep_sha(sweep), &id])?;
+        for (s, name) in result.strategies.iter().enumerate() {
+            let mut row = vec!["P".to_string(), id.clone()];
+            row.extend(params.iter().cloned());
+            row.push(name.clone());
+            for &m in &result.measures.sweep_figures {
+                let x = Summary::of(result.column(s, m));
+                row.extend([x.mean, x.ci_low, x.ci_high, x.p5, x.p50, x.p95].map(num));
             }
+            row.push(num(best[s]));
+            out.write_record(&row)?;
         }
-        let _ = writeln!(out, ",{}", num(best[s]));
-    }
-    let leader = crate::report::leader(result);
-    let runner_up = (0..means.len())
-        .filter(|&s| s != leader)
-        .max_by(|&a, &b| means[a].total_cmp(&means[b]).then(b.cmp(&a)));
-    let (runner_name, p_beats) = match runner_up {
-        Some(r) => {
-            let h = result.measures.headline;
-            let p = paired(&result.column(leader, h), &result.column(r, h));
-            (result.strategies[r].as_str(), num(p.p_beats))
-        }
-        None => ("", String::new()),
-    };
-    let _ = writeln!(
-        out,
-        "W,{point_id},{params},{},{},{runner_name},{p_beats}",
-        result.strategies[leader],
-        num(best[leader])
-    );
-    out
+        let leader = crate::report::leader(result);
+        let runner_up = (0..means.len())
+            .filter(|&s| s != leader)
+            .max_by(|&a, &b| means[a].total_cmp(&means[b]).then(b.cmp(&a)));
+        let (runner_name, p_beats) = match runner_up {
+            Some(r) => {
+                let h = result.measures.headline;
+                let p = paired(&result.column(leader, h), &result.column(r, h));
+                (result.strategies[r].clone(), num(p.p_beats))
+            }
+            None => (String::new(), String::new()),
+        };
+        let mut row = vec!["W".to_string(), id.clone()];
+        row.extend(params.iter().cloned());
+        row.extend([
+            result.strategies[leader].clone(),
+            num(best[leader]),
+            runner_name,
+            p_beats,
+        ]);
+        out.write_record(&row)?;
+        out.flush()?;
+        Ok(())
+    })();
+    rows.expect("writing CSV to memory cannot fail");
+    drop(out);
+    let sum = sha256_hex(&body);
+    body.extend_from_slice(format!("sha256,{sum}\n").as_bytes());
+    body
 }
 
-fn param_header(sweep: &Sweep) -> String {
+fn param_header(sweep: &Sweep) -> Vec<String> {
     sweep
         .parameters
         .iter()
         .map(|p| format!("param_{}", p.path))
-        .collect::<Vec<_>>()
-        .join(",")
+        .collect()
 }
 
 /// What the summary files need of one point beyond its rows: the parameters as numbers
@@ -122,48 +153,91 @@ struct Compact {
     p_best: f64,
 }
 
-/// One point's record, split into its lines and parsed.
-struct Record<'t> {
-    points_lines: Vec<&'t str>,
-    winner_line: &'t str,
-    strategies: Vec<&'t str>,
+/// One point's record, checked and parsed: rows without their `P`/`W` tag.
+pub struct Record {
+    points_rows: Vec<csv::StringRecord>,
+    winner_row: csv::StringRecord,
+    strategies: Vec<String>,
     compact: Compact,
 }
 
-fn parse<'t>(text: &'t str, sweep: &Sweep) -> Option<Record<'t>> {
+/// Checks and parses the record `bytes` of point `id` of `sweep`; the error says what is wrong
+/// (the caller names the file).
+pub fn parse(bytes: &[u8], sweep: &Sweep, id: usize) -> std::result::Result<Record, String> {
+    let damaged = "is damaged (its checksum does not match its content); delete it to run the \
+                   point again";
+    // The last line is `sha256,<hex>` of everything before it.
+    let text = bytes
+        .strip_suffix(b"\n")
+        .ok_or("is incomplete (no final line end)")?;
+    let split = text.iter().rposition(|&b| b == b'\n').ok_or(damaged)? + 1;
+    let (body, last) = text.split_at(split);
+    let sum = last.strip_prefix(b"sha256,").ok_or(damaged)?;
+    if sum != sha256_hex(body).as_bytes() {
+        return Err(damaged.into());
+    }
+    let mut rows = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body);
+    let mut rows = rows.records();
+    let bad = |what: &str| format!("is not a point record ({what})");
+    let head = rows
+        .next()
+        .ok_or_else(|| bad("empty"))?
+        .map_err(|e| bad(&e.to_string()))?;
+    if head.len() != 4 || head[0] != *RECORD_TAG[0] || head[1] != *RECORD_TAG[1] {
+        return Err(bad("no domino-point-record header"));
+    }
+    if head[2] != sweep_sha(sweep) {
+        return Err(
+            "belongs to another sweep (its sweep hash differs from this sweep's): it cannot be \
+             merged or resumed here"
+                .into(),
+        );
+    }
+    if head[3] != *id.to_string() {
+        return Err(format!(
+            "holds point {}, not point {id} (record files swapped or renamed?)",
+            &head[3]
+        ));
+    }
     let n_params = sweep.parameters.len();
-    let mut points_lines = Vec::new();
+    let mut points_rows = Vec::new();
     let mut strategies = Vec::new();
     let mut headline_mean = Vec::new();
-    let mut params: Vec<&str> = Vec::new();
     let mut winner = None;
-    let mut winner_line = None;
-    let mut p_best = f64::NAN;
-    for line in text.lines() {
-        let (kind, rest) = line.split_once(',')?;
-        let fields: Vec<&str> = rest.split(',').collect();
-        match kind {
+    for row in rows {
+        let row = row.map_err(|e| bad(&e.to_string()))?;
+        let get = |k: usize| row.get(k).ok_or_else(|| bad("a row is too short"));
+        let mut fields = csv::StringRecord::new();
+        row.iter().skip(1).for_each(|f| fields.push_field(f));
+        match get(0)? {
             "P" => {
-                params = fields.get(1..1 + n_params)?.to_vec();
-                strategies.push(*fields.get(1 + n_params)?);
-                headline_mean.push(fields.get(2 + n_params)?.parse().unwrap_or(f64::NAN));
-                points_lines.push(rest);
+                strategies.push(get(2 + n_params)?.to_string());
+                headline_mean.push(get(3 + n_params)?.parse().unwrap_or(f64::NAN));
+                points_rows.push(fields);
             }
             "W" => {
-                winner = Some(*fields.get(1 + n_params)?);
-                p_best = fields.get(2 + n_params)?.parse().unwrap_or(f64::NAN);
-                winner_line = Some(rest);
+                let name = get(2 + n_params)?.to_string();
+                let p_best: f64 = get(3 + n_params)?.parse().unwrap_or(f64::NAN);
+                winner = Some((name, p_best, fields));
             }
-            _ => return None,
+            other => return Err(bad(&format!("unknown row kind {other:?}"))),
         }
     }
-    let winner = strategies.iter().position(|s| Some(*s) == winner)?;
+    let (winner_name, p_best, winner_row) = winner.ok_or_else(|| bad("no W row"))?;
+    let winner = strategies
+        .iter()
+        .position(|s| *s == winner_name)
+        .ok_or_else(|| bad("the winner is not among the strategies"))?;
+    let params = winner_row.iter().skip(1).take(n_params);
     let x = sweep
         .parameters
         .iter()
-        .zip(&params)
+        .zip(params)
         .map(|(p, s)| match p.kind {
-            Kind::Bool => (*s == "true") as u8 as f64,
+            Kind::Bool => (s == "true") as u8 as f64,
             Kind::Text => p
                 .values
                 .iter()
@@ -172,9 +246,9 @@ fn parse<'t>(text: &'t str, sweep: &Sweep) -> Option<Record<'t>> {
             _ => s.parse().unwrap_or(f64::NAN),
         })
         .collect();
-    Some(Record {
-        points_lines,
-        winner_line: winner_line?,
+    Ok(Record {
+        points_rows,
+        winner_row,
         strategies,
         compact: Compact {
             x,
@@ -185,19 +259,12 @@ fn parse<'t>(text: &'t str, sweep: &Sweep) -> Option<Record<'t>> {
     })
 }
 
-/// Reads and parses the record of point `id`, handing it to `use_record`.
-fn with_record<T>(
-    sweep: &Sweep,
-    dir: &Path,
-    id: usize,
-    use_record: impl FnOnce(Record) -> T,
-) -> Result<T> {
+/// Reads and checks the record of point `id` in `dir`: bad input naming the file if it is
+/// damaged, foreign or misplaced.
+pub fn read_record(sweep: &Sweep, dir: &Path, id: usize) -> Result<Record> {
     let path = record_path(dir, id);
-    let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-    let record = parse(&text, sweep).ok_or_else(|| {
-        Error::Input(crate::InputError::msg("is not a complete point record").in_file(&path))
-    })?;
-    Ok(use_record(record))
+    let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    parse(&bytes, sweep, id).map_err(|why| InputError::msg(why).in_file(&path).into())
 }
 
 /// Reads the records of `ids` from `dir` and writes `points.csv`, `winners.csv`,
@@ -206,66 +273,89 @@ fn with_record<T>(
 /// per point.
 pub fn assemble(sweep: &Sweep, dir: &Path, ids: &[usize], figures: &[&str]) -> Result<()> {
     let params = param_header(sweep);
-    let mut header = format!("point,{params},strategy");
+    let mut header = vec!["point".to_string()];
+    header.extend(params.iter().cloned());
+    header.push("strategy".into());
     for f in figures {
         for stat in ["mean", "ci_low", "ci_high", "p5", "p50", "p95"] {
-            let _ = write!(header, ",{f}_{stat}");
+            header.push(format!("{f}_{stat}"));
         }
     }
-    header.push_str(",p_best");
-    let io_err = |e: Error| std::io::Error::other(e.to_string());
+    header.push("p_best".into());
+    let io_err = |e: Error| io::Error::other(e.to_string());
     write_atomic(&dir.join("points.csv"), |w| {
-        writeln!(w, "{header}")?;
+        let mut out = csv_writer(w);
+        out.write_record(&header)?;
         for &id in ids {
-            with_record(sweep, dir, id, |r| {
-                r.points_lines
-                    .iter()
-                    .try_for_each(|line| writeln!(w, "{line}"))
-            })
-            .map_err(io_err)??;
+            let r = read_record(sweep, dir, id).map_err(io_err)?;
+            for row in &r.points_rows {
+                out.write_record(row)?;
+            }
         }
-        Ok(())
+        out.flush()
     })?;
     let mut strategies: Vec<String> = Vec::new();
     let mut compact = Vec::with_capacity(ids.len());
     write_atomic(&dir.join("winners.csv"), |w| {
-        writeln!(
-            w,
-            "point,{params},winner,p_best,runner_up,p_beats_runner_up"
-        )?;
+        let mut out = csv_writer(w);
+        let mut header = vec!["point".to_string()];
+        header.extend(params.iter().cloned());
+        header.extend(["winner", "p_best", "runner_up", "p_beats_runner_up"].map(String::from));
+        out.write_record(&header)?;
         for &id in ids {
-            let line = with_record(sweep, dir, id, |r| {
-                if strategies.is_empty() {
-                    strategies = r.strategies.iter().map(|s| s.to_string()).collect();
-                }
-                compact.push(r.compact);
-                writeln!(w, "{}", r.winner_line)
-            })
-            .map_err(io_err)?;
-            line?;
+            let r = read_record(sweep, dir, id).map_err(io_err)?;
+            if strategies.is_empty() {
+                strategies = r.strategies;
+            }
+            compact.push(r.compact);
+            out.write_record(&r.winner_row)?;
         }
-        Ok(())
+        out.flush()
     })?;
     let headline = figures.first().copied().unwrap_or("headline");
-    let sens = sensitivity_table(sweep, &strategies, &compact, headline);
+    let sens = sensitivity_rows(sweep, &strategies, &compact, headline);
     write_atomic(&dir.join("sensitivity.csv"), |w| {
-        w.write_all(sens.as_bytes())
+        let mut out = csv_writer(w);
+        out.write_record(["parameter", "response", "spearman", "src"])?;
+        for row in &sens {
+            out.write_record(row)?;
+        }
+        out.flush()
     })?;
     // A shard may hold no points at all (more shards than points); it has no map.
     if sweep.parameters.len() >= 2 && !compact.is_empty() {
-        let svg = map_svg(sweep, &strategies, &compact);
+        let points: Vec<MapPoint> = compact
+            .iter()
+            .map(|p| MapPoint {
+                x: p.x[0],
+                y: p.x[1],
+                winner: p.winner,
+                p_best: p.p_best,
+            })
+            .collect();
+        let svg = svg::winner_map(
+            &format!(
+                "{}: which strategy wins where (opacity: how sure)",
+                sweep.config.name
+            ),
+            &sweep.parameters[0].path,
+            &sweep.parameters[1].path,
+            &strategies,
+            &points,
+        );
         write_atomic(&dir.join("map.svg"), |w| w.write_all(svg.as_bytes()))?;
     }
     Ok(())
 }
 
-fn sensitivity_table(
+/// The rows of `sensitivity.csv`.
+fn sensitivity_rows(
     sweep: &Sweep,
     strategies: &[String],
     points: &[Compact],
     headline: &str,
-) -> String {
-    let mut out = String::from("parameter,response,spearman,src\n");
+) -> Vec<[String; 4]> {
+    let mut out = Vec::new();
     if points.is_empty() {
         return out;
     }
@@ -301,124 +391,128 @@ fn sensitivity_table(
     for (label, y) in &responses {
         let coefs = sensitivity::src(&xs, y);
         for (k, &j) in usable.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "{},{label},{},{}",
-                sweep.parameters[j].path,
+            out.push([
+                sweep.parameters[j].path.to_string(),
+                label.clone(),
                 num(sensitivity::spearman(&xs[k], y)),
-                num(coefs[k])
-            );
+                num(coefs[k]),
+            ]);
         }
     }
     out
 }
 
-/// Which strategy wins where: the points over the first two parameters, coloured by the winner
-/// and shaded by how sure (p_best).
-fn map_svg(sweep: &Sweep, strategies: &[String], points: &[Compact]) -> String {
-    let (w, h) = (640.0, 480.0);
-    let (left, right, top, bottom) = (70.0, 190.0, 40.0, 60.0);
-    let xs: Vec<f64> = points.iter().map(|p| p.x[0]).collect();
-    let ys: Vec<f64> = points.iter().map(|p| p.x[1]).collect();
-    let range = |v: &[f64]| {
-        let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        (lo, if hi > lo { hi } else { lo + 1.0 })
-    };
-    let ((x0, x1), (y0, y1)) = (range(&xs), range(&ys));
-    let px = |v: f64| left + (w - left - right) * (v - x0) / (x1 - x0);
-    let py = |v: f64| top + (h - top - bottom) * (1.0 - (v - y0) / (y1 - y0));
-    let mut s = svg::open(
-        w,
-        h,
-        left,
-        &format!(
-            "{}: which strategy wins where (opacity: how sure)",
-            sweep.config.name
-        ),
-    );
-    let radius = (220.0 / (points.len() as f64).sqrt()).clamp(3.0, 18.0);
-    for ((p, &x), &y) in points.iter().zip(&xs).zip(&ys) {
-        let k = p.winner;
-        let opacity = if p.p_best.is_finite() {
-            0.15 + 0.85 * p.p_best
-        } else {
-            0.15
-        };
-        let _ = writeln!(
-            s,
-            r#"<circle cx="{:.1}" cy="{:.1}" r="{radius:.1}" fill="{}" fill-opacity="{opacity:.3}" stroke="{}" stroke-width="1"/>"#,
-            px(x),
-            py(y),
-            PALETTE[k % PALETTE.len()],
-            PALETTE[k % PALETTE.len()]
-        );
-    }
-    for v in [x0, x1] {
-        let _ = writeln!(
-            s,
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
-            px(v),
-            h - bottom + 18.0,
-            num((v * 1e4).round() / 1e4)
-        );
-    }
-    for v in [y0, y1] {
-        let _ = writeln!(
-            s,
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
-            left - 8.0,
-            py(v) + 4.0,
-            num((v * 1e4).round() / 1e4)
-        );
-    }
-    let _ = writeln!(
-        s,
-        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
-        (left + w - right) / 2.0,
-        h - 18.0,
-        sweep.parameters[0].path
-    );
-    let _ = writeln!(
-        s,
-        r#"<text x="16" y="{:.1}" transform="rotate(-90 16 {:.1})" text-anchor="middle">{}</text>"#,
-        (top + h - bottom) / 2.0,
-        (top + h - bottom) / 2.0,
-        sweep.parameters[1].path
-    );
-    for (k, name) in strategies.iter().enumerate() {
-        let ly = top + 20.0 * k as f64;
-        let _ = writeln!(
-            s,
-            r#"<circle cx="{:.1}" cy="{:.1}" r="6" fill="{}"/><text x="{:.1}" y="{:.1}">{name}</text>"#,
-            w - right + 22.0,
-            ly + 6.0,
-            PALETTE[k % PALETTE.len()],
-            w - right + 34.0,
-            ly + 10.0
-        );
-    }
-    s.push_str("</svg>\n");
-    s
+/// `manifest.json` of a sweep folder: what ran, with which build, and how far it got.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    /// domino's version.
+    pub domino_version: String,
+    /// The git commit domino was built from ([`build_commit`]).
+    pub domino_commit: String,
+    /// The sweep's name.
+    pub sweep: String,
+    /// [`Sweep::hash`] in hex: what `--resume` and `merge` compare.
+    pub sweep_hash: String,
+    /// SHA-256 of the resolved sweep (`sweep.toml`), as in every point record.
+    pub sweep_sha256: String,
+    /// The sweep's seed.
+    pub seed: u64,
+    /// The design's name.
+    pub design: String,
+    /// Points of the whole sweep.
+    pub points_total: usize,
+    /// `all`, or `I/N`.
+    pub shard: String,
+    /// Points of this shard.
+    pub points_in_shard: usize,
+    /// Points of this shard with a record in the folder.
+    pub points_done: usize,
 }
 
-/// The manifest: what ran, as JSON (written by hand: a handful of fixed fields).
-pub fn manifest(sweep: &Sweep, shard: &str, in_shard: usize, done: usize) -> String {
-    format!(
-        "{{\n  \"domino_version\": \"{}\",\n  \"sweep\": \"{}\",\n  \"sweep_hash\": \"{:016x}\",\n  \"seed\": {},\n  \"design\": \"{}\",\n  \"points_total\": {},\n  \"shard\": \"{shard}\",\n  \"points_in_shard\": {in_shard},\n  \"points_done\": {done}\n}}\n",
-        env!("CARGO_PKG_VERSION"),
-        sweep.config.name.replace('"', "'"),
-        sweep.hash(),
-        sweep.config.seed,
-        sweep.config.design.name(),
-        sweep.points.len(),
-    )
+impl Manifest {
+    /// The manifest of `sweep` run as `shard`, with `done` of `in_shard` points recorded.
+    pub fn new(sweep: &Sweep, shard: &str, in_shard: usize, done: usize) -> Self {
+        Self {
+            domino_version: env!("CARGO_PKG_VERSION").into(),
+            domino_commit: build_commit().into(),
+            sweep: sweep.config.name.clone(),
+            sweep_hash: format!("{:016x}", sweep.hash()),
+            sweep_sha256: sweep_sha(sweep),
+            seed: sweep.config.seed,
+            design: sweep.config.design.name().into(),
+            points_total: sweep.points.len(),
+            shard: shard.into(),
+            points_in_shard: in_shard,
+            points_done: done,
+        }
+    }
+
+    /// Writes it (atomically) as `dir/manifest.json`.
+    pub fn write(&self, dir: &Path) -> Result<()> {
+        let text = json(self);
+        write_atomic(&dir.join("manifest.json"), |w| w.write_all(text.as_bytes()))
+    }
 }
 
-/// A string field of a manifest written by [`manifest`].
-pub fn manifest_field(text: &str, key: &str) -> Option<String> {
-    let start = text.find(&format!("\"{key}\": "))? + key.len() + 4;
-    let rest = &text[start..];
-    let end = rest.find([',', '\n'])?;
-    Some(rest[..end].trim_matches('"').to_string())
+/// What `--resume` and `merge` read of a manifest (other fields are ignored, so a manifest of
+/// an older version still identifies its sweep).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ManifestId {
+    /// As in [`Manifest::sweep_hash`].
+    pub sweep_hash: String,
+    /// As in [`Manifest::shard`].
+    pub shard: String,
+}
+
+/// Reads the identifying fields of `dir/manifest.json`.
+pub fn read_manifest(dir: &Path) -> Result<ManifestId> {
+    let path = dir.join("manifest.json");
+    let text = fs::read_to_string(&path).map_err(|e| {
+        InputError::msg(format!(
+            "is not a sweep output folder (cannot read manifest.json: {e})"
+        ))
+        .in_file(dir)
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        InputError::msg(format!("is not a domino sweep manifest: {e}"))
+            .in_file(&path)
+            .into()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny_sweep() -> Sweep {
+        let text = "name = \"t\"\nseed = 1\nruns = 4\ndesign = \"grid\"\n\
+            [[parameters]]\npath = \"description\"\nvalues = [\"a, b\", \"c\\nd\"]\n";
+        Sweep::from_toml(text, None).unwrap()
+    }
+
+    #[test]
+    fn records_round_trip_and_refuse_any_change() {
+        let sweep = tiny_sweep();
+        let point = &sweep.points[0];
+        let scenario = sweep.scenario(point).map_err(|(_, e)| e).unwrap();
+        let result = crate::engine::run_ensemble(&scenario, &());
+        let bytes = record(&sweep, 0, &point.values, &result);
+        let r = parse(&bytes, &sweep, 0).unwrap();
+        assert_eq!(r.strategies.len(), result.strategies.len());
+        assert_eq!(
+            &r.points_rows[0][1], "a, b",
+            "a text value with a comma is one cell"
+        );
+        let err = parse(&bytes, &sweep, 1).err().unwrap();
+        assert!(err.contains("holds point 0"), "{err}");
+        for k in [0, bytes.len() / 2, bytes.len() - 3] {
+            let mut bad = bytes.clone();
+            bad[k] ^= 0x01;
+            assert!(
+                parse(&bad, &sweep, 0).is_err(),
+                "flipped bit at {k} accepted"
+            );
+        }
+        assert!(parse(&bytes[..bytes.len() - 1], &sweep, 0).is_err());
+    }
 }

@@ -1,15 +1,18 @@
 //! Running a sweep (all points or one shard), resuming it, and merging shards.
 //!
 //! Work is never lost: a finished point's record is written atomically (temporary file, rename)
-//! before the next point starts, so a sweep killed at any moment, SIGKILL included, keeps every
-//! finished point, and `--resume` runs only the rest. A resumed or merged sweep is refused if its
-//! resolved sweep differs (the hash in `manifest.json`).
+//! before the next point starts, and the manifest's `points_done` is updated after it, so a sweep
+//! killed at any moment, SIGKILL included, keeps every finished point, and `--resume` runs only
+//! the rest. A resumed or merged sweep is refused if its resolved sweep differs (the hash in
+//! `manifest.json`), and every record it would use is checked first (checksum, sweep, point id:
+//! see [`super::output`]); a damaged or foreign record is refused naming the file (exit 2).
+//! Records are only ever reused with `--resume`.
 
-use super::output::{self, record_path, RECORDS};
+use super::output::{self, record_path, Manifest, RECORDS};
 use super::Sweep;
 use crate::engine::run_ensemble;
 use crate::error::{Error, InputError, Result};
-use crate::output::write_atomic;
+use crate::output::{write_atomic, OutputDir};
 use std::fs;
 use std::path::Path;
 use std::str::FromStr;
@@ -84,8 +87,56 @@ pub fn shard_ids(sweep: &Sweep, shard: Option<Shard>) -> Vec<usize> {
         .collect()
 }
 
+/// Checks that `dir` can hold this sweep before any point runs: not a file, writable, and not
+/// holding another sweep's results unless resuming the same sweep and shard. Creates it.
+pub fn prepare(sweep: &Sweep, dir: &Path, shard: Option<Shard>, resume: bool) -> Result<()> {
+    let refuse = |why: String| -> Error {
+        InputError::msg(format!("{why}; choose another --out"))
+            .in_file(dir)
+            .into()
+    };
+    if dir.exists() && !dir.is_dir() {
+        return Err(refuse("is a file, not a folder".into()));
+    }
+    let label = Shard::label(shard);
+    let manifest_path = dir.join("manifest.json");
+    let has_records = fs::read_dir(dir.join(RECORDS))
+        .map(|mut entries| entries.next().is_some())
+        .unwrap_or(false);
+    if !resume && (manifest_path.exists() || has_records) {
+        return Err(InputError::msg(format!(
+            "{} already holds a sweep; add --resume to continue it, or choose another --out",
+            dir.display()
+        ))
+        .into());
+    }
+    if manifest_path.exists() {
+        let old = output::read_manifest(dir)?;
+        let hash = format!("{:016x}", sweep.hash());
+        if old.sweep_hash != hash {
+            return Err(InputError::msg(format!(
+                "{} was started from a different sweep (its manifest's sweep_hash differs): resuming would mix results; choose another --out",
+                dir.display()
+            ))
+            .into());
+        }
+        if old.shard != label {
+            return Err(InputError::msg(format!(
+                "{} holds shard {} of this sweep, not {label}",
+                dir.display(),
+                old.shard
+            ))
+            .into());
+        }
+    }
+    let records = dir.join(RECORDS);
+    fs::create_dir_all(&records).map_err(|e| refuse(format!("cannot be written ({e})")))?;
+    Ok(())
+}
+
 /// Runs the points of `shard` (all without one) into `dir`, skipping recorded points when
-/// `resume`. Each point's paired runs run in parallel on the current rayon pool.
+/// `resume`. Each point's paired runs run in parallel on the current rayon pool. Call
+/// [`prepare`] first (the CLI does, before anything else).
 pub fn run(
     sweep: &Sweep,
     dir: &Path,
@@ -93,55 +144,40 @@ pub fn run(
     resume: bool,
     progress: &dyn PointProgress,
 ) -> Result<Report> {
+    prepare(sweep, dir, shard, resume)?;
     let ids = shard_ids(sweep, shard);
     let label = Shard::label(shard);
-    let manifest_path = dir.join("manifest.json");
-    if manifest_path.exists() {
-        let old = fs::read_to_string(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
-        if !resume {
-            return Err(InputError::msg(format!(
-                "{} already holds a sweep; add --resume to continue it, or choose another --out",
-                dir.display()
-            ))
-            .into());
-        }
-        let hash = format!("{:016x}", sweep.hash());
-        if output::manifest_field(&old, "sweep_hash").as_deref() != Some(hash.as_str()) {
-            return Err(InputError::msg(format!(
-                "{} was started from a different sweep (its manifest's sweep_hash differs): resuming would mix results; choose another --out",
-                dir.display()
-            ))
-            .into());
-        }
-        if output::manifest_field(&old, "shard").as_deref() != Some(label.as_str()) {
-            return Err(InputError::msg(format!(
-                "{} holds shard {} of this sweep, not {label}",
-                dir.display(),
-                output::manifest_field(&old, "shard").unwrap_or_default()
-            ))
-            .into());
+    remove_temporaries(dir)?;
+    let records = dir.join(RECORDS);
+    remove_temporaries(&records)?;
+    // Every record found is checked before it is counted as done: a damaged or foreign one is
+    // refused (bad input, naming the file), never silently reused or silently rerun.
+    let mut done = vec![false; sweep.points.len()];
+    for &id in &ids {
+        if record_path(dir, id).is_file() {
+            output::read_record(sweep, dir, id)?;
+            done[id] = true;
         }
     }
-    let records = dir.join(RECORDS);
-    fs::create_dir_all(&records).map_err(|e| Error::io(&records, e))?;
-    remove_temporaries(&records)?;
     write_atomic(&dir.join("sweep.toml"), |w| {
         w.write_all(sweep.resolved_toml().as_bytes())
     })?;
-    let done = |id: usize| record_path(dir, id).is_file();
-    let resumed = ids.iter().filter(|&&id| done(id)).count();
-    write_atomic(&manifest_path, |w| {
-        w.write_all(output::manifest(sweep, &label, ids.len(), resumed).as_bytes())
-    })?;
+    let resumed = ids.iter().filter(|&&id| done[id]).count();
+    Manifest::new(sweep, &label, ids.len(), resumed).write(dir)?;
     for _ in 0..resumed {
         progress.point_done();
     }
-    for &id in ids.iter().filter(|&&id| !done(id)) {
+    let mut finished = resumed;
+    for &id in ids.iter().filter(|&&id| !done[id]) {
         let point = &sweep.points[id];
         let scenario = sweep.scenario(point).map_err(|(_, e)| Error::Input(e))?;
         let result = run_ensemble(&scenario, &());
-        let text = output::record(id, &point.values, &result);
-        write_atomic(&record_path(dir, id), |w| w.write_all(text.as_bytes()))?;
+        let bytes = output::record(sweep, id, &point.values, &result);
+        write_atomic(&record_path(dir, id), |w| w.write_all(&bytes))?;
+        // The manifest follows the records, so points_done is true at every moment (a kill
+        // between the two renames leaves it one short, never ahead).
+        finished += 1;
+        Manifest::new(sweep, &label, ids.len(), finished).write(dir)?;
         progress.point_done();
     }
     finish(sweep, dir, &ids, &label)?;
@@ -156,9 +192,7 @@ fn finish(sweep: &Sweep, dir: &Path, ids: &[usize], label: &str) -> Result<()> {
     let measures = figures(sweep)?;
     let names: Vec<&str> = measures.iter().map(String::as_str).collect();
     output::assemble(sweep, dir, ids, &names)?;
-    write_atomic(&dir.join("manifest.json"), |w| {
-        w.write_all(output::manifest(sweep, label, ids.len(), ids.len()).as_bytes())
-    })
+    Manifest::new(sweep, label, ids.len(), ids.len()).write(dir)
 }
 
 /// The names of the headline figures of the sweep's model.
@@ -173,11 +207,14 @@ fn figures(sweep: &Sweep) -> Result<Vec<String>> {
         .collect())
 }
 
-/// Removes temporary files a killed writer may have left among the records.
-fn remove_temporaries(records: &Path) -> Result<()> {
-    for entry in fs::read_dir(records).map_err(|e| Error::io(records, e))? {
-        let path = entry.map_err(|e| Error::io(records, e))?.path();
-        if path.extension().is_some_and(|x| x == "tmp") {
+/// Removes the temporary files ([`write_atomic`]'s `.NAME.PID.tmp`) a killed writer may have
+/// left in `dir`, so that a resumed folder holds exactly what a straight run writes.
+fn remove_temporaries(dir: &Path) -> Result<()> {
+    for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let temporary = name.is_some_and(|n| n.starts_with('.') && n.ends_with(".tmp"));
+        if temporary && path.is_file() {
             fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
         }
     }
@@ -185,7 +222,10 @@ fn remove_temporaries(records: &Path) -> Result<()> {
 }
 
 /// Joins the shard folders `dirs` into `out`: every point's record exactly once, from shards of
-/// the same sweep; then the same files an unsharded run writes. Returns the number of points.
+/// the same sweep, each record checked; then the same files an unsharded run writes. Everything
+/// is checked before `out` is touched, and `out` is written as an [`OutputDir`] (staged, then
+/// moved into place), so a failed merge leaves no output folder behind. Returns the number of
+/// points.
 pub fn merge(dirs: &[&Path], out: &Path) -> Result<usize> {
     let first = dirs
         .first()
@@ -195,14 +235,8 @@ pub fn merge(dirs: &[&Path], out: &Path) -> Result<usize> {
     let hash = format!("{:016x}", sweep.hash());
     let mut source: Vec<Option<&Path>> = vec![None; sweep.points.len()];
     for &dir in dirs {
-        let path = dir.join("manifest.json");
-        let text = fs::read_to_string(&path).map_err(|e| {
-            InputError::msg(format!(
-                "is not a sweep output folder (cannot read manifest.json: {e})"
-            ))
-            .in_file(dir)
-        })?;
-        if output::manifest_field(&text, "sweep_hash").as_deref() != Some(hash.as_str()) {
+        let manifest = output::read_manifest(dir)?;
+        if manifest.sweep_hash != hash {
             return Err(InputError::msg(format!(
                 "comes from a different sweep than {} (sweep_hash differs)",
                 first.display()
@@ -220,6 +254,7 @@ pub fn merge(dirs: &[&Path], out: &Path) -> Result<usize> {
                     ))
                     .into());
                 }
+                output::read_record(&sweep, dir, id)?;
                 *slot = Some(dir);
             }
         }
@@ -238,18 +273,25 @@ pub fn merge(dirs: &[&Path], out: &Path) -> Result<usize> {
         ))
         .into());
     }
-    let records = out.join(RECORDS);
+    let inputs: Vec<_> = dirs.iter().map(|d| d.join("manifest.json")).collect();
+    let staged = OutputDir::create(out, &inputs)?;
+    let dir = staged.path();
+    let records = dir.join(RECORDS);
     fs::create_dir_all(&records).map_err(|e| Error::io(&records, e))?;
-    for (id, dir) in source.iter().enumerate() {
-        let from = record_path(dir.expect("checked"), id);
-        let text = fs::read(&from).map_err(|e| Error::io(&from, e))?;
-        write_atomic(&record_path(out, id), |w| w.write_all(&text))?;
+    for (id, from) in source.iter().enumerate() {
+        let from = record_path(from.expect("checked"), id);
+        let bytes = fs::read(&from).map_err(|e| Error::io(&from, e))?;
+        // Checked again as copied: the shard may have changed since the check above.
+        output::parse(&bytes, &sweep, id)
+            .map_err(|why| Error::from(InputError::msg(why).in_file(&from)))?;
+        write_atomic(&record_path(dir, id), |w| w.write_all(&bytes))?;
     }
-    write_atomic(&out.join("sweep.toml"), |w| {
+    write_atomic(&dir.join("sweep.toml"), |w| {
         w.write_all(sweep.resolved_toml().as_bytes())
     })?;
     let ids: Vec<usize> = (0..sweep.points.len()).collect();
-    finish(&sweep, out, &ids, "all")?;
+    finish(&sweep, dir, &ids, "all")?;
+    staged.commit()?;
     Ok(ids.len())
 }
 

@@ -1,0 +1,260 @@
+//! [`OutputDir`]: an output folder written as a whole, and the checks made before a run starts.
+//!
+//! Files are written into a staging folder beside the target (`.NAME.staging-PID`). When every
+//! file is written, [`OutputDir::commit`] renames the previous folder aside (`.NAME.old-PID`),
+//! renames the staging folder into place and removes the previous one. A run killed at any moment
+//! therefore leaves the target holding either its previous complete result or the new one, never
+//! a mix, and no stale file of an earlier run survives (a classic run's folder has no
+//! `sustained.svg` of a school-model run that was there before). Staging and set-aside folders
+//! left by a killed run are removed (or, if the target itself went missing in the instant between
+//! the two renames, put back) the next time a run writes to the same target.
+//!
+//! Everything that could make writing fail for a reason the user can fix is checked when the
+//! `OutputDir` is made, before any simulation runs: `--out` an existing file, a folder that cannot
+//! be written, a folder holding the run's own input files, a non-empty folder that is not a
+//! domino output (which replacing would delete).
+
+use crate::error::{Error, InputError, Result};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// A file whose presence marks a folder as a domino output folder (older ones have no manifest).
+const MARKERS: [&str; 3] = ["manifest.json", "scenario.toml", "sweep.toml"];
+
+/// The default output folder for a scenario or sweep named `name`: `out/<name>`, with the name
+/// made a single safe folder name (letters, digits, `-`, `_` and inner `.`; anything else
+/// becomes `_`), so that a name like `../x` or `/etc` cannot send the output outside `out/`.
+pub fn default_out(name: &str) -> PathBuf {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let safe = safe.trim_start_matches('.');
+    let safe = if safe.is_empty() { "scenario" } else { safe };
+    Path::new("out").join(safe)
+}
+
+/// An output folder being written: files go to [`OutputDir::path`], and [`OutputDir::commit`]
+/// puts them all in place at once. Dropped without a commit, it removes what it wrote.
+#[derive(Debug)]
+pub struct OutputDir {
+    target: PathBuf,
+    staging: PathBuf,
+    committed: bool,
+}
+
+impl OutputDir {
+    /// Checks that `target` can be written without harm and creates its staging folder.
+    /// `inputs` are the files the run reads: none may lie inside `target`. Errors are bad input
+    /// (exit 2), reported before anything runs.
+    pub fn create(target: &Path, inputs: &[PathBuf]) -> Result<Self> {
+        let refuse = |why: String| -> Error {
+            InputError::msg(format!("{why}; choose another --out"))
+                .in_file(target)
+                .into()
+        };
+        if target.exists() && !target.is_dir() {
+            return Err(refuse("is a file, not a folder".into()));
+        }
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .filter(|n| n != "..")
+            .ok_or_else(|| refuse("does not end in a folder name".into()))?;
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent)
+            .map_err(|e| refuse(format!("cannot create its parent folder ({e})")))?;
+        if target.is_dir() {
+            let parent_real = fs::canonicalize(&parent).map_err(|e| Error::io(&parent, e))?;
+            let real = parent_real.join(&name);
+            for input in inputs {
+                if let Ok(input) = fs::canonicalize(input) {
+                    if input.starts_with(&real) {
+                        return Err(refuse(format!(
+                            "holds an input of this run ({}), which writing the results would \
+                             delete",
+                            input.display()
+                        )));
+                    }
+                }
+            }
+            let entries = fs::read_dir(target).map_err(|e| Error::io(target, e))?;
+            let empty = entries.count() == 0;
+            if !empty && !MARKERS.iter().any(|m| target.join(m).is_file()) {
+                return Err(refuse(
+                    "is a folder that is not a domino output (no manifest.json or scenario.toml), \
+                     which writing the results would delete"
+                        .into(),
+                ));
+            }
+        }
+        recover(&parent, &name, target)?;
+        let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&staging);
+        fs::create_dir(&staging).map_err(|e| refuse(format!("cannot be written ({e})")))?;
+        Ok(Self {
+            target: target.to_path_buf(),
+            staging,
+            committed: false,
+        })
+    }
+
+    /// The folder to write the files into (the staging folder).
+    pub fn path(&self) -> &Path {
+        &self.staging
+    }
+
+    /// The folder the files will be in after [`OutputDir::commit`].
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Puts the staged files in place of the target folder (see the module docs).
+    pub fn commit(mut self) -> Result<()> {
+        let parent = self.staging.parent().unwrap_or(Path::new("."));
+        let name = self
+            .target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        let had_old = self.target.is_dir();
+        if had_old {
+            fs::rename(&self.target, &old).map_err(|e| Error::io(&self.target, e))?;
+        }
+        if let Err(e) = fs::rename(&self.staging, &self.target) {
+            if had_old {
+                let _ = fs::rename(&old, &self.target);
+            }
+            return Err(Error::io(&self.target, e));
+        }
+        self.committed = true;
+        if had_old {
+            fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for OutputDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+/// True if process `pid` is running (Linux: `/proc/PID` exists). Elsewhere nothing is known,
+/// and a folder of another process is treated as abandoned only if it is not ours.
+fn alive(pid: u32) -> bool {
+    pid == std::process::id() || Path::new("/proc").join(pid.to_string()).is_dir()
+}
+
+/// Cleans what killed runs left beside `target` (named `name` in `parent`): staging folders are
+/// removed; a set-aside previous folder is put back if the target is missing (the run died
+/// between the two renames of a commit), removed otherwise. Folders of live processes (another
+/// run writing the same target right now) are left alone.
+fn recover(parent: &Path, name: &str, target: &Path) -> Result<()> {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Ok(());
+    };
+    let staging = format!(".{name}.staging-");
+    let old = format!(".{name}.old-");
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let (is_old, pid) = if let Some(pid) = file.strip_prefix(&staging) {
+            (false, pid)
+        } else if let Some(pid) = file.strip_prefix(&old) {
+            (true, pid)
+        } else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if pid == std::process::id() || alive(pid) {
+            continue;
+        }
+        let path = entry.path();
+        if is_old && !target.exists() {
+            fs::rename(&path, target).map_err(|e| Error::io(&path, e))?;
+        } else {
+            fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_names_stay_inside_out() {
+        assert_eq!(default_out("../x"), Path::new("out/_x"));
+        assert_eq!(default_out("/etc/passwd"), Path::new("out/_etc_passwd"));
+        assert_eq!(default_out(".."), Path::new("out/scenario"));
+        assert_eq!(default_out("school v1.2"), Path::new("out/school_v1.2"));
+    }
+
+    #[test]
+    fn a_commit_replaces_the_whole_folder_and_a_drop_leaves_the_old_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("res");
+        let dir = OutputDir::create(&target, &[]).unwrap();
+        fs::write(dir.path().join("manifest.json"), "{}").unwrap();
+        fs::write(dir.path().join("stale.svg"), "old").unwrap();
+        dir.commit().unwrap();
+        let dir = OutputDir::create(&target, &[]).unwrap();
+        fs::write(dir.path().join("manifest.json"), "{\"new\": 1}").unwrap();
+        drop(dir); // not committed: the previous result stays
+        assert!(target.join("stale.svg").is_file());
+        let dir = OutputDir::create(&target, &[]).unwrap();
+        fs::write(dir.path().join("manifest.json"), "{\"new\": 1}").unwrap();
+        dir.commit().unwrap();
+        assert!(!target.join("stale.svg").exists());
+        let names: Vec<_> = fs::read_dir(tmp.path()).unwrap().flatten().collect();
+        assert_eq!(names.len(), 1, "no staging or old folder left");
+    }
+
+    #[test]
+    fn unsafe_targets_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("f");
+        fs::write(&file, "x").unwrap();
+        assert!(OutputDir::create(&file, &[]).unwrap_err().is_input());
+        let mine = tmp.path().join("mine");
+        fs::create_dir(&mine).unwrap();
+        fs::write(mine.join("notes.txt"), "precious").unwrap();
+        assert!(OutputDir::create(&mine, &[]).unwrap_err().is_input());
+        let input = mine.join("scenario.toml");
+        fs::write(&input, "").unwrap();
+        assert!(OutputDir::create(&mine, &[input]).unwrap_err().is_input());
+    }
+
+    #[test]
+    fn leftovers_of_a_dead_run_are_cleaned_or_restored() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("res");
+        // PID 0 is never a running process we could see in /proc.
+        fs::create_dir(tmp.path().join(".res.staging-0")).unwrap();
+        fs::create_dir(tmp.path().join(".res.old-0")).unwrap();
+        fs::write(tmp.path().join(".res.old-0/manifest.json"), "prev").unwrap();
+        let dir = OutputDir::create(&target, &[]).unwrap();
+        assert!(!tmp.path().join(".res.staging-0").exists());
+        assert_eq!(
+            fs::read_to_string(target.join("manifest.json")).unwrap(),
+            "prev"
+        );
+        drop(dir);
+    }
+}

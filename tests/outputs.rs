@@ -1,0 +1,510 @@
+//! End-to-end tests of what `compare` and `sweep` write (issue 8): CSV quoting, SVG escaping,
+//! empty cells for times never reached, self-contained reproducible folders, output safety, and
+//! whole-folder (staged) writing under SIGKILL.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+fn domino(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_domino"))
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .expect("the domino binary starts")
+}
+
+fn arg(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn assert_ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "failed ({:?}):\n{}",
+        out.status.code(),
+        stderr(out)
+    );
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(&p, text).unwrap();
+    p
+}
+
+/// Every file under `dir`, by relative path, with its bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// A small XML well-formedness check, enough for the SVG domino writes: tags nest and close,
+/// attribute values are quoted, and every `&` starts one of the entities the escape writes.
+fn assert_well_formed(xml: &str) {
+    for (k, _) in xml.match_indices('&') {
+        let rest = &xml[k..];
+        assert!(
+            ["&amp;", "&lt;", "&gt;", "&quot;", "&#39;"]
+                .iter()
+                .any(|e| rest.starts_with(e)),
+            "raw & at byte {k}: {}",
+            &rest[..rest.len().min(40)]
+        );
+    }
+    let mut open: Vec<&str> = Vec::new();
+    let mut rest = xml;
+    while let Some(start) = rest.find('<') {
+        assert!(
+            !rest[..start].contains('>'),
+            "raw > in text: {}",
+            &rest[..start]
+        );
+        let end = rest[start..].find('>').expect("unclosed tag") + start;
+        let tag = &rest[start + 1..end];
+        assert!(!tag.contains('<'), "raw < inside a tag or text: {tag}");
+        assert_eq!(tag.matches('"').count() % 2, 0, "unbalanced quotes: {tag}");
+        if let Some(name) = tag.strip_prefix('/') {
+            assert_eq!(open.pop(), Some(name.trim()), "mismatched </{name}>");
+        } else if !tag.ends_with('/') {
+            open.push(tag.split_whitespace().next().unwrap());
+        }
+        rest = &rest[end + 1..];
+    }
+    assert!(open.is_empty(), "unclosed elements: {open:?}");
+}
+
+/// A scenario with a strategy whose name holds markup, run fast.
+const MARKUP_SCENARIO: &str = "name = \"m\"\nruns = 6\nsteps = 4\n\
+    [[strategies]]\nname = \"a & <b>\"\nkind = \"thin-spread\"\n\
+    [[strategies]]\nname = \"cluster\"\n";
+
+#[test]
+fn markup_in_names_gives_well_formed_svg_in_compare_and_sweep_maps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(tmp.path(), "m.toml", MARKUP_SCENARIO);
+    let out = tmp.path().join("c");
+    assert_ok(&domino(
+        tmp.path(),
+        &["compare", arg(&scenario), "--quiet", "--out", arg(&out)],
+    ));
+    let chart = fs::read_to_string(out.join("sustained.svg")).unwrap();
+    assert!(chart.contains("a &amp; &lt;b&gt;"), "{chart}");
+    assert_well_formed(&chart);
+
+    let sweep = write(
+        tmp.path(),
+        "s.toml",
+        "name = \"s & <t>\"\nbase = \"m.toml\"\nseed = 3\nruns = 6\ndesign = \"grid\"\n\
+         [[parameters]]\npath = \"budget.per_school\"\nvalues = [0.05, 0.1]\n\
+         [[parameters]]\npath = \"description\"\nvalues = [\"x < y & z\", \"w\"]\n",
+    );
+    let out = tmp.path().join("s");
+    assert_ok(&domino(
+        tmp.path(),
+        &["sweep", arg(&sweep), "--quiet", "--out", arg(&out)],
+    ));
+    let map = fs::read_to_string(out.join("map.svg")).unwrap();
+    assert!(map.contains("a &amp; &lt;b&gt;"), "{map}");
+    assert_well_formed(&map);
+}
+
+#[test]
+fn text_values_with_commas_and_line_breaks_keep_sweep_csvs_rectangular() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = write(
+        tmp.path(),
+        "s.toml",
+        "name = \"q\"\nseed = 3\nruns = 6\ndesign = \"grid\"\n\
+         [base]\nsteps = 4\n\
+         [[parameters]]\npath = \"description\"\nvalues = [\"a, b\", \"two\\nlines \\\"quoted\\\"\"]\n",
+    );
+    let out = tmp.path().join("s");
+    assert_ok(&domino(
+        tmp.path(),
+        &["sweep", arg(&sweep), "--quiet", "--out", arg(&out)],
+    ));
+    for file in ["points.csv", "winners.csv"] {
+        let mut reader = csv::Reader::from_path(out.join(file)).unwrap();
+        let width = reader.headers().unwrap().len();
+        let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+        assert!(!rows.is_empty());
+        for row in &rows {
+            assert_eq!(row.len(), width, "{file}: ragged row {row:?}");
+        }
+        assert!(rows.iter().any(|r| &r[1] == "a, b"), "{file}");
+        assert!(
+            rows.iter().any(|r| &r[1] == "two\nlines \"quoted\""),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn a_time_never_reached_is_an_empty_cell_in_every_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("c");
+    // Two terms: no strategy sustains 75 % of the schools.
+    assert_ok(&domino(
+        tmp.path(),
+        &[
+            "compare",
+            "--runs",
+            "6",
+            "--steps",
+            "2",
+            "--quiet",
+            "--out",
+            arg(&out),
+        ],
+    ));
+    for (name, bytes) in tree(&out) {
+        if name.ends_with(".csv") {
+            let text = String::from_utf8(bytes).unwrap();
+            for line in text.lines() {
+                assert!(
+                    !line.split(',').any(|c| c == "inf" || c == "-inf"),
+                    "{name}: {line}"
+                );
+            }
+        }
+    }
+    let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
+    let row = summary
+        .lines()
+        .find(|l| l.split(',').nth(1) == Some("time_to_75pct_terms"))
+        .unwrap();
+    assert!(
+        row.ends_with(",,,"),
+        "percentiles of a time never reached: {row}"
+    );
+    assert!(summary.contains("time_to_75pct_terms_reached_share"));
+}
+
+#[test]
+fn a_compare_folder_reproduces_a_file_network_run_from_anywhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = tmp.path().join("x");
+    let scenario = repo("scenarios/domino-chain.toml");
+    assert_ok(&domino(
+        tmp.path(),
+        &[
+            "compare",
+            arg(&scenario),
+            "--runs",
+            "8",
+            "--quiet",
+            "--out",
+            arg(&first),
+        ],
+    ));
+    for f in ["network-edges.csv", "network-nodes.csv", "manifest.json"] {
+        assert!(first.join(f).is_file(), "{f} missing");
+    }
+    assert_eq!(
+        fs::read(first.join("network-edges.csv")).unwrap(),
+        fs::read(repo("scenarios/domino-chain/edges.csv")).unwrap()
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(first.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["domino_version"], env!("CARGO_PKG_VERSION"));
+    assert!(manifest["domino_commit"].is_string());
+    let inputs = manifest["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 3, "{manifest}");
+    assert!(inputs
+        .iter()
+        .all(|i| i["sha256"].as_str().is_some_and(|h| h.len() == 64)));
+
+    // From another working directory, with the original files out of reach.
+    let elsewhere = tmp.path().join("elsewhere");
+    fs::create_dir(&elsewhere).unwrap();
+    assert_ok(&domino(
+        &elsewhere,
+        &["compare", "../x/scenario.toml", "--quiet", "--out", "y"],
+    ));
+    let second = elsewhere.join("y");
+    for (name, bytes) in tree(&first) {
+        if name.ends_with(".csv") || name == "scenario.toml" {
+            assert!(
+                fs::read(second.join(&name)).unwrap() == bytes,
+                "{name} differs when the folder's scenario is run again"
+            );
+        }
+    }
+}
+
+#[test]
+fn default_output_folders_stay_inside_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("work");
+    fs::create_dir(&work).unwrap();
+    let absolute = tmp.path().join("absolute");
+    for name in ["../escaped", arg(&absolute)] {
+        let scenario = write(
+            &work,
+            "s.toml",
+            &format!("name = \"{name}\"\nruns = 3\nsteps = 2\n"),
+        );
+        assert_ok(&domino(&work, &["compare", arg(&scenario), "--quiet"]));
+    }
+    assert!(!tmp.path().join("escaped").exists());
+    assert!(!absolute.exists());
+    let made: Vec<String> = fs::read_dir(work.join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(made.len(), 2, "{made:?}");
+}
+
+#[test]
+fn outputs_that_would_destroy_inputs_or_cannot_be_written_are_refused_before_running() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dir");
+    let scenario = write(&dir, "scenario.toml", "name = \"d\"\nruns = 3\nsteps = 2\n");
+    let before = fs::read(&scenario).unwrap();
+    let out = domino(
+        tmp.path(),
+        &["compare", arg(&scenario), "--quiet", "--out", arg(&dir)],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("input"), "{}", stderr(&out));
+    assert_eq!(fs::read(&scenario).unwrap(), before);
+
+    // A folder of someone's own files is not replaced either.
+    let mine = tmp.path().join("mine");
+    write(&mine, "notes.txt", "precious");
+    let out = domino(
+        tmp.path(),
+        &["compare", "--runs", "3", "--quiet", "--out", arg(&mine)],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(mine.join("notes.txt").is_file());
+
+    // An existing file as --out: refused at once, not after a long simulation.
+    let blocker = write(tmp.path(), "blocker", "");
+    let sweep = write(
+        tmp.path(),
+        "s.toml",
+        "name = \"t\"\nruns = 50000\n[[parameters]]\npath = \"budget.per_school\"\nvalues = [0.1]\n",
+    );
+    for args in [
+        vec![
+            "compare",
+            "--runs",
+            "100000",
+            "--quiet",
+            "--out",
+            arg(&blocker),
+        ],
+        vec!["sweep", arg(&sweep), "--quiet", "--out", arg(&blocker)],
+    ] {
+        let started = Instant::now();
+        let out = domino(tmp.path(), &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(out.stdout.is_empty());
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{args:?} ran before refusing"
+        );
+    }
+    assert_eq!(fs::read(&blocker).unwrap(), b"");
+}
+
+#[test]
+fn a_classic_run_replaces_a_school_model_folder_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    assert_ok(&domino(
+        tmp.path(),
+        &[
+            "compare",
+            "--runs",
+            "3",
+            "--steps",
+            "2",
+            "--quiet",
+            "--out",
+            arg(&out),
+        ],
+    ));
+    assert!(out.join("sustained.svg").is_file());
+    let classic = repo("scenarios/classic-bass.toml");
+    assert_ok(&domino(
+        tmp.path(),
+        &[
+            "compare",
+            arg(&classic),
+            "--runs",
+            "3",
+            "--steps",
+            "3",
+            "--quiet",
+            "--out",
+            arg(&out),
+        ],
+    ));
+    assert!(out.join("adoption.svg").is_file());
+    assert!(
+        !out.join("sustained.svg").exists(),
+        "a stale file of the earlier run survived"
+    );
+    let names: Vec<String> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["o"], "staging or set-aside folders left behind");
+}
+
+/// How far a `compare` into `tmp/o` got with writing its files: files in its staging folders,
+/// plus files in `o` that are temporaries or newer than `since`.
+fn files_written(tmp: &Path, since: std::time::SystemTime) -> usize {
+    let mut n = 0;
+    for e in fs::read_dir(tmp).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with(".o.staging-") {
+            n += fs::read_dir(e.path()).map_or(0, |d| d.count());
+        } else if name == "o" {
+            for f in fs::read_dir(e.path()).into_iter().flatten().flatten() {
+                let fresh = f
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t > since);
+                if fresh || f.file_name().to_string_lossy().starts_with('.') {
+                    n += 1;
+                }
+            }
+        }
+    }
+    n
+}
+
+#[test]
+fn a_compare_killed_at_any_moment_leaves_the_previous_complete_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    // A small network and many runs: quick to simulate, a long runs.csv to write.
+    let scenario = write(
+        tmp.path(),
+        "k.toml",
+        "name = \"k\"\nsteps = 2\n[network]\nschools = 30\nregions = 2\n",
+    );
+    assert_ok(&domino(
+        tmp.path(),
+        &[
+            "compare",
+            arg(&scenario),
+            "--runs",
+            "4",
+            "--quiet",
+            "--out",
+            arg(&out),
+        ],
+    ));
+    let previous = tree(&out);
+    // Kill while simulating (0 files written), and as the 1st, 2nd and 3rd file is written
+    // (the 3rd is runs.csv, 180,000 rows: the kill lands before the folder is complete even on a
+    // loaded machine).
+    for files in [0usize, 1, 2, 3] {
+        std::thread::sleep(Duration::from_millis(20)); // mtimes after `since` are this run's
+        let since = std::time::SystemTime::now();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_domino"))
+            .current_dir(tmp.path())
+            .args([
+                "compare",
+                arg(&scenario),
+                "--runs",
+                "60000",
+                "--quiet",
+                "--threads",
+                "2",
+            ])
+            .args(["--out", arg(&out)])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(300);
+        while files_written(tmp.path(), since) < files && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_micros(100));
+        }
+        let still_running = child.try_wait().unwrap().is_none();
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        assert!(
+            still_running,
+            "the run ended before the kill ({files} files): the test proves nothing"
+        );
+        assert!(
+            tree(&out) == previous,
+            "killed at {files} files written: the folder changed"
+        );
+    }
+    // The next run cleans what the killed ones left beside the folder.
+    assert_ok(&domino(
+        tmp.path(),
+        &[
+            "compare",
+            arg(&scenario),
+            "--runs",
+            "4",
+            "--quiet",
+            "--out",
+            arg(&out),
+        ],
+    ));
+    let mut names: Vec<String> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["k.toml", "o"]);
+}
+
+#[test]
+fn a_sweep_or_merge_never_overwrites_its_own_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dir");
+    let text = "name = \"t\"\nruns = 4\n[base]\nsteps = 2\n\
+                [[parameters]]\npath = \"budget.per_school\"\nvalues = [0.1]\n";
+    let file = write(&dir, "sweep.toml", text);
+    let out = domino(
+        tmp.path(),
+        &["sweep", arg(&file), "--quiet", "--out", arg(&dir)],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(fs::read_to_string(&file).unwrap(), text);
+
+    // A merge into one of the shards it reads is refused, and the shard is left as it was.
+    let shard = tmp.path().join("shard");
+    assert_ok(&domino(
+        tmp.path(),
+        &["sweep", arg(&file), "--quiet", "--out", arg(&shard)],
+    ));
+    let before = tree(&shard);
+    let out = domino(tmp.path(), &["merge", arg(&shard), "--out", arg(&shard)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(tree(&shard) == before);
+}
