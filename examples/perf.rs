@@ -173,13 +173,13 @@ fn misses(case: &Case, m: &Measurement) -> Vec<String> {
     let mut out = Vec::new();
     if m.cpu_seconds > case.cpu_seconds {
         out.push(format!(
-            "CPU time {:.2} s is over the limit of {:.2} s",
+            "CPU time {:.2} s is over the limit of {} s",
             m.cpu_seconds, case.cpu_seconds
         ));
     }
     if m.peak_rss_mb > case.peak_rss_mb {
         out.push(format!(
-            "peak RSS {:.1} MB is over the limit of {:.1} MB",
+            "peak RSS {:.1} MB is over the limit of {} MB",
             m.peak_rss_mb, case.peak_rss_mb
         ));
     }
@@ -273,10 +273,10 @@ fn measure(bin: &Path, args: &[String], cwd: &Path, stderr: &Path) -> Result<Mea
 fn describe(case: &Case, m: &Measurement) -> String {
     let target = case
         .target_cpu_seconds
-        .map(|t| format!(", target {t:.2}"))
+        .map(|t| format!(", target {t}"))
         .unwrap_or_default();
     let mut line = format!(
-        "CPU {:.2} s (limit {:.2}{target}) | peak RSS {:.1} MB (limit {:.0}) | wall {:.2} s, {:.2} cores busy",
+        "CPU {:.2} s (limit {}{target}) | peak RSS {:.1} MB (limit {}) | wall {:.2} s, {:.2} cores busy",
         m.cpu_seconds,
         case.cpu_seconds,
         m.peak_rss_mb,
@@ -319,7 +319,7 @@ fn run_case(case: &Case, bin: &Path, repo: &Path) -> Result<Option<Vec<String>>,
         if last.is_empty() {
             match case.target_cpu_seconds {
                 Some(target) if m.cpu_seconds > target => println!(
-                    "  met, but note: CPU {:.2} s is above {target:.2} s, what the wall-clock \
+                    "  met, but note: CPU {:.2} s is above {target} s, what the wall-clock \
                      target allows on a quiet machine; a busy host or slower code (compare with \
                      `cargo bench`)",
                     m.cpu_seconds
