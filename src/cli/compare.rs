@@ -26,6 +26,27 @@ pub fn progress_bar(len: u64, unit: &str, quiet: bool) -> ProgressBar {
     bar
 }
 
+/// For a job of more than a few minutes, a rough estimate of how long it will take, said before
+/// it starts so that a mistyped `runs` can be stopped early.
+pub fn duration_note(f: &crate::scenario::budget::Footprint) -> Option<String> {
+    let s = f.seconds();
+    if s < 300.0 {
+        return None;
+    }
+    let (value, unit) = if s < 7200.0 {
+        (s / 60.0, "minutes")
+    } else if s < 172_800.0 {
+        (s / 3600.0, "hours")
+    } else {
+        (s / 86_400.0, "days")
+    };
+    Some(format!(
+        "note: {:.2e} school-terms on {} threads: roughly {value:.0} {unit} (a rough estimate; \
+         interrupt with Ctrl-C, nothing is written until the end)",
+        f.work, f.threads
+    ))
+}
+
 pub fn compare(path: Option<&Path>, out: Option<PathBuf>, opts: &RunOptions) -> anyhow::Result<()> {
     let scenario = load_scenario(path, opts.runs, opts.seed, opts.steps)?;
     let out = out.unwrap_or_else(|| Path::new("out").join(&scenario.config.name));
@@ -34,8 +55,13 @@ pub fn compare(path: Option<&Path>, out: Option<PathBuf>, opts: &RunOptions) -> 
     let progress: &dyn Progress = &bar;
     let model = model(&scenario);
     let cfg = &scenario.config;
-    let result = pool(opts.threads)?
-        .install(|| ensemble::fold(&*model, cfg.runs as usize, cfg.steps, progress));
+    let pool = pool(opts.threads)?;
+    if !opts.quiet {
+        if let Some(note) = duration_note(&scenario.footprint(pool.current_num_threads())) {
+            eprintln!("{note}");
+        }
+    }
+    let result = pool.install(|| ensemble::fold(&*model, cfg.runs as usize, cfg.steps, progress));
     bar.finish_and_clear();
     let elapsed = started.elapsed();
     let written = report::write_comparison(&out, &scenario, &result)?;
