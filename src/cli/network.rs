@@ -2,7 +2,7 @@
 
 use super::load_scenario;
 use crate::engine::model;
-use crate::output::write_atomic;
+use crate::output::{csv_field, write_atomic};
 use std::path::Path;
 
 pub fn network(path: Option<&Path>, run: u64, out: &Path) -> anyhow::Result<()> {
@@ -13,7 +13,10 @@ pub fn network(path: Option<&Path>, run: u64, out: &Path) -> anyhow::Result<()> 
         writeln!(w, "source,target,weight")?;
         for e in net.edges() {
             // f32 weights print in their own shortest form (0.6687029, not 0.6687029004096985).
-            writeln!(w, "{},{},{}", e.a, e.b, e.weight)?;
+            // Ends by id as the node table writes them (0-based indices without one).
+            let (a, b) = (e.a as usize, e.b as usize);
+            let (a, b) = (scenario.school_id(a), scenario.school_id(b));
+            writeln!(w, "{},{},{}", csv_field(&a), csv_field(&b), e.weight)?;
         }
         Ok(())
     })?;

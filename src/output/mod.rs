@@ -214,6 +214,16 @@ fn write_timeseries(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
     Ok(())
 }
 
+/// `text` as one CSV field: quoted (with `"` doubled) when it holds a comma, a quote or a line
+/// break, as school ids and names from a node table may.
+pub fn csv_field(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\"")).into()
+    } else {
+        text.into()
+    }
+}
+
 /// A [`TraceSink`] that writes CSV rows, numbers as [`num`] formats them.
 pub struct CsvTrace<'w> {
     out: &'w mut dyn Write,
@@ -237,7 +247,7 @@ impl TraceSink for CsvTrace<'_> {
                 self.out.write_all(b",")?;
             }
             match c {
-                Cell::Text(t) => self.out.write_all(t.as_bytes())?,
+                Cell::Text(t) => self.out.write_all(csv_field(t).as_bytes())?,
                 Cell::Num(v) => self.out.write_all(num(*v).as_bytes())?,
                 Cell::Int(v) => write!(self.out, "{v}")?,
             }
@@ -257,6 +267,12 @@ mod tests {
         assert_eq!(num(0.25), "0.25");
         assert_eq!(num(-0.0), "0");
         assert_eq!(num(3.0), "3");
+    }
+
+    #[test]
+    fn text_fields_are_quoted_when_needed() {
+        assert_eq!(csv_field("N001"), "N001");
+        assert_eq!(csv_field("Hill, \"East\""), "\"Hill, \"\"East\"\"\"");
     }
 
     #[test]
