@@ -570,6 +570,39 @@ mod tests {
     }
 
     #[test]
+    fn points_share_the_base_network_files_instead_of_reading_them_again() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("e.csv"), "source,target\n0,1\n1,2\n").unwrap();
+        std::fs::write(
+            dir.path().join("base.toml"),
+            "[network]\nkind = \"file\"\nedges = \"e.csv\"\n",
+        )
+        .unwrap();
+        let file = dir.path().join("sw.toml");
+        let text = "base = \"base.toml\"\n[[parameters]]\npath = \"runs\"\nvalues = [2, 3]\n";
+        let sweep = Sweep::from_toml(text, Some(&file)).unwrap();
+        let shared = sweep.files.clone().expect("the base reads network files");
+        for point in &sweep.points {
+            let scenario = sweep.scenario(point).unwrap();
+            assert!(Arc::ptr_eq(scenario.files.as_ref().unwrap(), &shared));
+        }
+    }
+
+    #[test]
+    fn an_empty_or_folder_base_is_an_error_at_base() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sw.toml");
+        for base in ["", "."] {
+            let text = format!(
+                "seed = 1\nbase = \"{base}\"\n[[parameters]]\npath = \"runs\"\nvalues = [2]\n"
+            );
+            let e = Sweep::from_toml(&text, Some(&file)).unwrap_err();
+            assert_eq!((e.field.as_deref(), e.line), (Some("base"), Some(2)), "{e}");
+            assert_eq!(e.file.as_deref(), Some(file.as_path()));
+        }
+    }
+
+    #[test]
     fn paths_reach_fields_and_strategies_by_name_or_index() {
         let s = sweep(
             "design = \"grid\"\n[[parameters]]\npath = \"strategies.cluster.hub_share\"\nvalues = [0.1, 0.3]\n\
