@@ -879,7 +879,7 @@ fn malformed_csv_rows_name_file_line_and_column() {
         &out,
         &out_dir,
         &[&format!(
-            "{}:4: need: expected a number between 0 and 1, got \"high\"",
+            "{}:4: need: expected a number between 0 and 1 (or an empty cell), got \"high\"",
             nodes.display()
         )],
     );
