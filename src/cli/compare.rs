@@ -28,8 +28,9 @@ pub fn progress_bar(len: u64, unit: &str, quiet: bool) -> ProgressBar {
 
 /// For a job of more than a few minutes, a rough estimate of how long it will take, said before
 /// it starts so that a mistyped `runs` can be stopped early.
-pub fn duration_note(f: &crate::scenario::budget::Footprint) -> Option<String> {
-    let s = f.seconds();
+pub fn duration_note(work: f64, threads: usize) -> Option<String> {
+    let rate = crate::scenario::budget::SCHOOL_TERMS_PER_SECOND * threads.max(1) as f64;
+    let s = work / rate;
     if s < 300.0 {
         return None;
     }
@@ -41,9 +42,11 @@ pub fn duration_note(f: &crate::scenario::budget::Footprint) -> Option<String> {
         (s / 86_400.0, "days")
     };
     Some(format!(
-        "note: {:.2e} school-terms on {} threads: roughly {value:.0} {unit} (a rough estimate; \
-         interrupt with Ctrl-C, nothing is written until the end)",
-        f.work, f.threads
+        "note: {:.2e} school-terms on {} threads: roughly {value:.0} {unit} (a rough estimate, \
+         at {:.0e} school-terms per second per thread)",
+        work,
+        threads,
+        crate::scenario::budget::SCHOOL_TERMS_PER_SECOND
     ))
 }
 
@@ -57,7 +60,8 @@ pub fn compare(path: Option<&Path>, out: Option<PathBuf>, opts: &RunOptions) -> 
     let cfg = &scenario.config;
     let pool = pool(opts.threads)?;
     if !opts.quiet {
-        if let Some(note) = duration_note(&scenario.footprint(pool.current_num_threads())) {
+        let threads = pool.current_num_threads();
+        if let Some(note) = duration_note(scenario.footprint(threads).work, threads) {
             eprintln!("{note}");
         }
     }
@@ -75,4 +79,18 @@ pub fn compare(path: Option<&Path>, out: Option<PathBuf>, opts: &RunOptions) -> 
         written.len(),
         out.display()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duration_note;
+
+    #[test]
+    fn long_jobs_get_a_duration_note_and_short_ones_none() {
+        assert_eq!(duration_note(1e6, 2), None);
+        // One hour at 2e7 school-terms per second on each of two threads.
+        let note = duration_note(2e7 * 2.0 * 3600.0, 2).unwrap();
+        assert!(note.contains("roughly 60 minutes"), "{note}");
+        assert!(duration_note(1e15, 1).unwrap().contains("days"));
+    }
 }
