@@ -266,3 +266,18 @@ fn a_sweep_with_an_empty_or_folder_base_names_the_sweep_file_and_base() {
         assert_bad_input(&out, &["sw.toml:2:1: base:"]);
     }
 }
+
+/// Found by fuzzing (fuzz/artifacts crash-c7eb9c3d, scenario; crash-dc0809ea, sweep): a control
+/// character in a comment gave `file:5:68: ` with no message at all.
+#[test]
+fn a_control_character_in_a_comment_is_explained() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = write(tmp.path(), "s.toml", b"runs = 2\n# so\x01me\n");
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &["s.toml:2:5: the control character U+0001"],
+    );
+    let sweep = write(tmp.path(), "sw.toml", b"# A s\x01\x00\x00\x00mall sweep\n");
+    let out = domino(tmp.path(), &["sweep", arg(&sweep), "--quiet"]);
+    assert_bad_input(&out, &["sw.toml:1:6: the control character U+0001"]);
+}
