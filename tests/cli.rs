@@ -27,7 +27,7 @@ const COMPARE_FILES: [&str; 7] = [
 const SUMMARY_HEADER: &str = "strategy,metric,n,mean,sd,ci_low,ci_high,p5,p50,p95";
 const PAIRED_HEADER: &str = "strategy,versus,metric,n,p_beats,p_beats_ci_low,p_beats_ci_high,mean_diff,diff_ci_low,diff_ci_high";
 const TIMESERIES_HEADER: &str = "strategy,step,metric,n,mean,p5,p50,p95";
-const TRACE_HEADER: &str = "school,step,stage,practice,fit,effect,support";
+const TRACE_HEADER: &str = "school,name,step,stage,practice,fit,effect,support";
 
 /// Runs `domino` with `args` in the directory `cwd`.
 fn domino(cwd: &Path, args: &[&str]) -> Output {
@@ -559,26 +559,26 @@ fn init_refuses_an_existing_file_unless_forced() {
 // run
 
 /// Trace rows grouped as (school, step) pairs, after checking the header and every value.
-fn trace_rows(path: &Path) -> Vec<(usize, u32)> {
+fn trace_rows(path: &Path) -> Vec<(String, u32)> {
     let (header, rows) = csv(path);
     assert_eq!(header, TRACE_HEADER);
     rows.iter()
         .map(|r| {
             assert!(
-                ["not_adopted", "implementing", "sustained", "abandoned"].contains(&r[2].as_str()),
+                ["not_adopted", "implementing", "sustained", "abandoned"].contains(&r[3].as_str()),
                 "unknown stage {}",
-                r[2]
+                r[3]
             );
-            for (col, v) in [("practice", &r[3]), ("fit", &r[4])] {
+            for (col, v) in [("practice", &r[4]), ("fit", &r[5])] {
                 let v: f64 = v.parse().unwrap();
                 assert!((0.0..=1.0).contains(&v), "{col} {v} out of [0, 1]");
             }
-            let support: f64 = r[6].parse().unwrap();
+            let support: f64 = r[7].parse().unwrap();
             assert!(support >= 0.0);
-            if r[1] == "0" {
+            if r[2] == "0" {
                 assert_eq!(support, 0.0, "support before the first term");
             }
-            (r[0].parse().unwrap(), r[1].parse().unwrap())
+            (r[0].clone(), r[2].parse().unwrap())
         })
         .collect()
 }
@@ -609,8 +609,8 @@ fn run_writes_a_trace_per_school_and_term() {
     // Terms 0 (the start) to 5, each listing schools 0..400 in order.
     let rows = trace_rows(&trace);
     assert_eq!(rows.len(), 400 * 6);
-    for (i, &(school, step)) in rows.iter().enumerate() {
-        assert_eq!((school, step), (i % 400, (i / 400) as u32));
+    for (i, (school, step)) in rows.iter().enumerate() {
+        assert_eq!((school, *step), (&(i % 400).to_string(), (i / 400) as u32));
     }
 
     // --run K picks another world; the same K again gives the same trace.
@@ -656,7 +656,11 @@ fn run_traces_a_file_network_scenario() {
         ],
     );
     assert_ok(&out);
-    assert_eq!(trace_rows(&trace).len(), 8 * 13);
+    let rows = trace_rows(&trace);
+    assert_eq!(rows.len(), 8 * 13);
+    // Schools by the node table's ids, not row numbers.
+    assert_eq!(rows[0].0, "s1");
+    assert_eq!(rows[7].0, "s8");
 }
 
 #[test]
@@ -770,7 +774,7 @@ fn negative_budget_is_rejected() {
         "[budget]\nper_school = -1\n",
         "2:1",
         "budget.per_school",
-        "must be a finite number of at least 0, got -1",
+        "must be between 0 and 1000000, got -1",
     );
 }
 
@@ -860,7 +864,7 @@ fn malformed_csv_rows_name_file_line_and_column() {
         &out,
         &out_dir,
         &[&format!(
-            "{}:3: weight: expected a tie weight above 0 and at most 1, got \"heavy\"",
+            "{}:3: weight: expected a tie weight from 0.000001 to 1, got \"heavy\"",
             edges.display()
         )],
     );
@@ -877,7 +881,7 @@ fn malformed_csv_rows_name_file_line_and_column() {
         &out,
         &out_dir,
         &[&format!(
-            "{}:4: need: expected a number between 0 and 1, got \"high\"",
+            "{}:4: need: expected a number between 0 and 1 (or an empty cell), got \"high\"",
             nodes.display()
         )],
     );

@@ -27,6 +27,30 @@ pub fn progress_bar(len: u64, unit: &str, quiet: bool) -> ProgressBar {
     bar
 }
 
+/// For a job of more than a few minutes, a rough estimate of how long it will take, said before
+/// it starts so that a mistyped `runs` can be stopped early.
+pub fn duration_note(work: f64, threads: usize) -> Option<String> {
+    let rate = crate::scenario::budget::SCHOOL_TERMS_PER_SECOND * threads.max(1) as f64;
+    let s = work / rate;
+    if s < 300.0 {
+        return None;
+    }
+    let (value, unit) = if s < 7200.0 {
+        (s / 60.0, "minutes")
+    } else if s < 172_800.0 {
+        (s / 3600.0, "hours")
+    } else {
+        (s / 86_400.0, "days")
+    };
+    Some(format!(
+        "note: {:.2e} school-terms on {} threads: roughly {value:.0} {unit} (a rough estimate, \
+         at {:.0e} school-terms per second per thread)",
+        work,
+        threads,
+        crate::scenario::budget::SCHOOL_TERMS_PER_SECOND
+    ))
+}
+
 pub fn compare(path: Option<&Path>, out: Option<PathBuf>, opts: &RunOptions) -> anyhow::Result<()> {
     let scenario = load_scenario(path, opts.runs, opts.seed, opts.steps)?;
     let out = out.unwrap_or_else(|| output::default_out(&scenario.config.name));
@@ -42,8 +66,14 @@ pub fn compare(path: Option<&Path>, out: Option<PathBuf>, opts: &RunOptions) -> 
     let progress: &dyn Progress = &bar;
     let model = model(&scenario);
     let cfg = &scenario.config;
-    let result = pool(opts.threads)?
-        .install(|| ensemble::fold(&*model, cfg.runs as usize, cfg.steps, progress));
+    let pool = pool(opts.threads)?;
+    if !opts.quiet {
+        let threads = pool.current_num_threads();
+        if let Some(note) = duration_note(scenario.footprint(threads).work, threads) {
+            eprintln!("{note}");
+        }
+    }
+    let result = pool.install(|| ensemble::fold(&*model, cfg.runs as usize, cfg.steps, progress));
     bar.finish_and_clear();
     let elapsed = started.elapsed();
     let written = report::write_comparison(staged.path(), &scenario, &result)?;
@@ -58,4 +88,18 @@ pub fn compare(path: Option<&Path>, out: Option<PathBuf>, opts: &RunOptions) -> 
         written.len(),
         out.display()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duration_note;
+
+    #[test]
+    fn long_jobs_get_a_duration_note_and_short_ones_none() {
+        assert_eq!(duration_note(1e6, 2), None);
+        // One hour at 2e7 school-terms per second on each of two threads.
+        let note = duration_note(2e7 * 2.0 * 3600.0, 2).unwrap();
+        assert!(note.contains("roughly 60 minutes"), "{note}");
+        assert!(duration_note(1e15, 1).unwrap().contains("days"));
+    }
 }

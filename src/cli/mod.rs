@@ -79,7 +79,7 @@ pub enum Command {
         #[arg(long)]
         steps: Option<u32>,
     },
-    /// Write one run's network as an edge list CSV (source,target,weight; nodes are 0..n-1).
+    /// Write one run's network as an edge list CSV (source,target,weight; schools by node-table id, else 0..n-1).
     Network {
         /// Scenario file (TOML). Without it, the built-in default scenario.
         scenario: Option<PathBuf>,

@@ -9,7 +9,9 @@ pub fn network(path: Option<&Path>, run: u64, out: &Path) -> anyhow::Result<()> 
     let scenario = load_scenario(path, None, None, None)?;
     // The same network `compare` uses in run `run`.
     let net = model(&scenario).network(run);
-    write_atomic(out, |w| write_edge_list(w, net.edges()))?;
+    write_atomic(out, |w| {
+        write_edge_list(w, net.edges(), |i| scenario.school_id(i))
+    })?;
     super::say(&format!(
         "run {run} of {}: {} nodes, {} ties written to {}\n",
         scenario.config.name,

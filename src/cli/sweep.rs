@@ -1,6 +1,6 @@
 //! `domino sweep` and `domino merge`: parameter sweeps, on one machine or in shards.
 
-use super::compare::{pool, progress_bar};
+use super::compare::{duration_note, pool, progress_bar};
 use crate::sweep::run::{self, Shard};
 use crate::sweep::Sweep;
 use std::path::{Path, PathBuf};
@@ -35,7 +35,21 @@ pub fn sweep(
     let ids = run::shard_ids(&sweep, shard);
     let bar = progress_bar(ids.len() as u64, "points", quiet);
     let started = Instant::now();
-    let report = pool(threads)?.install(|| run::run(&sweep, &out, shard, resume, &bar))?;
+    let pool = pool(threads)?;
+    if !quiet {
+        // Every point's scenario was validated on load; the network files are shared, so this
+        // is cheap.
+        let n = pool.current_num_threads();
+        let work: f64 = ids
+            .iter()
+            .filter_map(|&id| sweep.scenario(&sweep.points[id]).ok())
+            .map(|s| s.footprint(n).work)
+            .sum();
+        if let Some(note) = duration_note(work, n) {
+            eprintln!("{note}");
+        }
+    }
+    let report = pool.install(|| run::run(&sweep, &out, shard, resume, &bar))?;
     bar.finish_and_clear();
     super::say(&format!(
         "{}: {} of {} points ({} {}, shard {}) in {:.1} s{}. Results in {}/\n",

@@ -116,7 +116,8 @@ impl Model for ClassicModel<'_> {
         sink.header(&["node", "degree", "seed", "activated_at"])?;
         for (i, &t) in times.iter().enumerate() {
             sink.row(&[
-                Cell::Int(i as u64),
+                // The node table's id where there is one, else the index.
+                Cell::Text(&self.scenario.school_id(i)),
                 Cell::Int(net.degree(i) as u64),
                 Cell::Int(is_seed[i] as u64),
                 Cell::Num(if t.is_finite() { t } else { f64::NAN }),

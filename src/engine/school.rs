@@ -192,7 +192,7 @@ impl Model for SchoolModel<'_> {
         let (seeds, world) = self.world(k);
         let mut buf = Buffers::default();
         sink.header(&[
-            "school", "step", "stage", "practice", "fit", "effect", "support",
+            "school", "name", "step", "stage", "practice", "fit", "effect", "support",
         ])?;
         let mut failed = None;
         let summary = simulate(
@@ -207,8 +207,11 @@ impl Model for SchoolModel<'_> {
                 }
                 for i in 0..world.len() {
                     let support = if step == 0 { 0.0 } else { plan.support[i] };
+                    // The node table's id and name, so rows join back to the district's data.
+                    let id = self.scenario.school_id(i);
                     let row = [
-                        Cell::Int(i as u64),
+                        Cell::Text(&id),
+                        Cell::Text(self.scenario.school_name(i)),
                         Cell::Int(step as u64),
                         Cell::Text(state.stage[i].name()),
                         Cell::Num(state.practice[i]),

@@ -138,14 +138,24 @@ impl World {
             Targeting::Centrality => 2,
             Targeting::Random => 3,
         };
-        self.orders[slot].get_or_init(|| {
-            // Scores are finite and >= 0, so their bit patterns sort like the numbers; sorting
-            // (inverted bits, index) puts the highest score first and breaks ties by index.
-            let mut keyed: Vec<(u64, u32)> = (0..self.len() as u32)
-                .map(|i| (!self.target_score(rule, i as usize).to_bits(), i))
-                .collect();
-            keyed.sort_unstable();
-            keyed.into_iter().map(|(_, i)| i).collect()
-        })
+        self.orders[slot]
+            .get_or_init(|| descending((0..self.len()).map(|i| self.target_score(rule, i))))
+    }
+}
+
+/// School indices by score, highest first, equal scores by index. `-0` and `0` are equal (a node
+/// table may write `-0`): raw bit patterns would put `-0` above every positive score.
+fn descending(scores: impl Iterator<Item = f64>) -> Vec<u32> {
+    let mut keyed: Vec<(f64, u32)> = scores.zip(0u32..).map(|(v, i)| (v + 0.0, i)).collect();
+    keyed.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+#[cfg(test)]
+mod order_tests {
+    #[test]
+    fn minus_zero_ranks_as_zero() {
+        let order = super::descending([0.0, -0.0, 0.5, 0.2].into_iter());
+        assert_eq!(order, vec![2, 3, 0, 1]);
     }
 }

@@ -363,16 +363,19 @@ fn write_timeseries(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
     out.flush()
 }
 
-/// Writes an edge list (`source,target,weight`, nodes 0..n-1), as `domino network` does. Weights
-/// are f32 and print in their own shortest form (0.6687029, not 0.6687029004096985).
-pub fn write_edge_list(
+/// Writes an edge list (`source,target,weight`), as `domino network` does: each end by
+/// `id(index)` (the node table's id, or the 0-based index without one). Weights are f32 and
+/// print in their own shortest form (0.6687029, not 0.6687029004096985).
+pub fn write_edge_list<'a>(
     w: &mut dyn Write,
     edges: impl Iterator<Item = crate::scenario::files::Edge>,
+    id: impl Fn(usize) -> std::borrow::Cow<'a, str>,
 ) -> io::Result<()> {
     let mut out = csv_writer(w);
     out.write_record(["source", "target", "weight"])?;
     for e in edges {
-        out.write_record([e.a.to_string(), e.b.to_string(), e.weight.to_string()])?;
+        let (a, b) = (id(e.a as usize), id(e.b as usize));
+        out.write_record([a.as_ref(), b.as_ref(), &e.weight.to_string()])?;
     }
     out.flush()
 }

@@ -1,18 +1,36 @@
 //! Reading a network and school attributes from CSV files.
 //!
-//! - Node table: a header with `id` and any of `region,size,need,readiness,resources,context`.
-//!   Columns left out are drawn from the scenario's distributions in every run.
+//! - Node table: a header with `id` and any of `name,region,size,need,readiness,resources,context`.
+//!   A column left out, or an empty cell, is drawn from the scenario's distributions in every run.
 //! - Edge list: a header `source,target` and optionally `weight` (default 1). With a node table,
 //!   ids are matched to its `id` column; without one, ids are whole numbers 0..n-1 and n is the
 //!   largest id plus one.
 //!
-//! Every error names the file, the line and the column at fault. The network itself is checked
-//! with petgraph on import (see [`EdgeList::components`]).
+//! Both files are comma-separated, UTF-8, with `\n` or `\r\n` line ends; fields are trimmed.
+//! Whole lines starting with `#` before the header are comments (to describe the file); after the
+//! header `#` is an ordinary character, so an id such as `#12` is a school, never silently
+//! dropped as a comment. Columns other than the ones listed are an error in both files.
+//!
+//! Every error names the file, the line and the column at fault. The readers take bytes
+//! ([`NodeTable::from_bytes`], [`EdgeList::from_bytes`]) so that they can be fuzzed without files;
+//! the network itself is checked with petgraph on import (see [`EdgeList::components`]).
 
 use super::validate::MAX_SCHOOLS;
 use crate::error::InputError;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
+
+/// Smallest tie weight an edge list may give. Weights are stored as `f32`; anything smaller would
+/// be subnormal or round to 0, and a tie that weak is no tie at all.
+pub const MIN_WEIGHT: f64 = 1e-6;
+
+/// Without a node table, n is the largest id plus one, so one large id makes a huge world of
+/// untied schools. The largest id may be at most this many times the number of distinct ids in
+/// the file (or below [`SPARSE_IDS_FREE`]); give a node table to list schools without ties.
+pub const SPARSE_IDS_FACTOR: usize = 10;
+
+/// Ids below this are always accepted without a node table, however few ties the file has.
+pub const SPARSE_IDS_FREE: usize = 1000;
 
 /// One undirected, weighted tie between two schools.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -21,30 +39,43 @@ pub struct Edge {
     pub a: u32,
     /// The other end (school index), never equal to `a`.
     pub b: u32,
-    /// Strength of the professional relationship, in (0, 1].
+    /// Strength of the professional relationship, in [`MIN_WEIGHT`], 1].
     pub weight: f32,
 }
 
-/// School attributes from a node table; `None` columns are drawn per run.
+/// One numeric node-table column: `None` when the column is absent, else one cell per school,
+/// `None` for an empty cell (drawn per run).
+pub type Column = Option<Vec<Option<f64>>>;
+
+/// School attributes from a node table; absent columns and empty cells are drawn per run.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NodeTable {
-    /// School ids in file order; school index i is row i.
+    /// School ids exactly as written, in file order; school index i is row i.
     pub ids: Vec<String>,
+    /// School names from the `name` column, if present (may be empty), carried into outputs.
+    pub names: Option<Vec<String>>,
     /// Region index per school (regions numbered in order of first appearance).
     pub region: Option<Vec<u32>>,
     /// Number of distinct regions, when the region column is present.
     pub n_regions: Option<usize>,
     /// Enrolment, students (> 0).
-    pub size: Option<Vec<f64>>,
-    /// Need in [0, 1].
-    pub need: Option<Vec<f64>>,
+    pub size: Column,
+    /// Need in [0, 1] (a written `-0` is stored as 0).
+    pub need: Column,
     /// Readiness in [0, 1].
-    pub readiness: Option<Vec<f64>>,
-    /// Own resources, SU per term (>= 0).
-    pub resources: Option<Vec<f64>>,
+    pub readiness: Column,
+    /// Own resources, SU per term (>= 0, at most [`MAX_RESOURCES`]).
+    pub resources: Column,
     /// Context in [0, 1].
-    pub context: Option<Vec<f64>>,
+    pub context: Column,
 }
+
+/// Largest own resources a node table may give, SU per term: far above any school's budget, and
+/// small enough that sums over a million schools stay finite.
+pub const MAX_RESOURCES: f64 = 1e9;
+
+/// Largest enrolment a node table may give, students.
+pub const MAX_SIZE: f64 = 1e7;
 
 /// The ties read from an edge list.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,23 +87,171 @@ pub struct EdgeList {
 }
 
 const NUMERIC_COLUMNS: [&str; 5] = ["size", "need", "readiness", "resources", "context"];
+const NODE_COLUMNS: &str = "id, name, region, size, need, readiness, resources, context";
+const EDGE_COLUMNS: &str = "source, target, weight";
 
-fn reader(path: &Path) -> Result<csv::Reader<std::fs::File>, InputError> {
+/// Reads a whole file; a file that cannot be read is an input error naming it.
+pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
+    std::fs::read(path).map_err(|e| InputError::msg(format!("cannot read: {e}")).in_file(path))
+}
+
+/// The text of `bytes`, or an error naming the line and byte offset of the first byte that is not
+/// UTF-8 (a file saved as Latin-1 or UTF-16 by a spreadsheet).
+pub fn utf8<'a>(bytes: &'a [u8], path: Option<&Path>) -> Result<&'a str, InputError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let line = line_of(bytes, at);
+        let err = InputError::msg(format!(
+            "invalid UTF-8 at byte {at} (counting from 0); save the file as UTF-8"
+        ))
+        .at(line, None);
+        match path {
+            Some(p) => err.in_file(p),
+            None => err,
+        }
+    })
+}
+
+/// 1-based line of byte `offset`. Line ends are `\n` (CRLF files count their `\n`), so the line
+/// is the same for Unix and Windows files.
+fn line_of(bytes: &[u8], offset: usize) -> usize {
+    bytes[..offset.min(bytes.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// 1-based line where the record at byte `start` begins. The csv crate's own line count is one
+/// too low for CRLF files (it counts `\r` and `\n` as one terminator but starts the next record
+/// at the `\n`), so lines are counted here from the byte offset, skipping line-end bytes.
+fn record_line(bytes: &[u8], start: usize) -> usize {
+    let mut s = start.min(bytes.len());
+    while s < bytes.len() && (bytes[s] == b'\r' || bytes[s] == b'\n') {
+        s += 1;
+    }
+    line_of(bytes, s)
+}
+
+/// Where the header starts: after a UTF-8 byte-order mark (which Excel writes) and after whole
+/// comment lines starting with `#`.
+fn header_start(bytes: &[u8]) -> usize {
+    let mut at = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    while bytes.get(at) == Some(&b'#') {
+        match bytes[at..].iter().position(|&b| b == b'\n') {
+            Some(end) => at += end + 1,
+            None => return bytes.len(),
+        }
+    }
+    at
+}
+
+/// A CSV reader over the file from its header on. Positions it reports are relative to
+/// `header_start(bytes)`; [`record_line`] takes absolute offsets.
+fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)
-        .comment(Some(b'#'))
-        .from_path(path)
-        .map_err(|e| InputError::msg(format!("cannot read: {e}")).in_file(path))
+        .from_reader(&bytes[header_start(bytes)..])
 }
 
-fn csv_error(path: &Path, e: csv::Error) -> InputError {
-    let line = e.position().map(|p| p.line() as usize);
+/// The 1-based line of a position the reader reported.
+fn position_line(bytes: &[u8], p: &csv::Position) -> usize {
+    record_line(bytes, header_start(bytes) + p.byte() as usize)
+}
+
+/// Lines of the records as the reader reaches them, counted incrementally (records come in file
+/// order), so that a million-line file is not rescanned from the start for every record.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    base: usize,
+    at: usize,
+    line: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Self {
+            bytes,
+            base: header_start(bytes),
+            at: 0,
+            line: 1,
+        }
+    }
+
+    /// The line where the record at `p` begins (see [`record_line`]).
+    fn of(&mut self, p: Option<&csv::Position>) -> usize {
+        let Some(p) = p else { return 0 };
+        let mut s = (self.base + p.byte() as usize).min(self.bytes.len());
+        while s < self.bytes.len() && (self.bytes[s] == b'\r' || self.bytes[s] == b'\n') {
+            s += 1;
+        }
+        if s < self.at {
+            (self.at, self.line) = (0, 1);
+        }
+        self.line += self.bytes[self.at..s]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.at = s;
+        self.line
+    }
+}
+
+fn csv_error(path: &Path, bytes: &[u8], e: csv::Error) -> InputError {
+    let line = e.position().map(|p| position_line(bytes, p));
     let mut err = InputError::msg(format!("malformed CSV: {e}")).in_file(path);
     if let Some(l) = line {
         err = err.at(l, None);
     }
     err
+}
+
+/// Reads the header and checks it against the allowed columns, after ruling out the common
+/// mistake of a semicolon- or tab-separated export (which the csv reader sees as one column).
+fn header(
+    path: &Path,
+    bytes: &[u8],
+    rdr: &mut csv::Reader<&[u8]>,
+    allowed: &[&str],
+    allowed_text: &str,
+) -> Result<csv::StringRecord, InputError> {
+    let headers = rdr
+        .headers()
+        .map_err(|e| csv_error(path, bytes, e))?
+        .clone();
+    let at_header = |e: InputError| {
+        e.in_file(path)
+            .at(record_line(bytes, header_start(bytes)), None)
+    };
+    if headers.len() == 1 {
+        let only = &headers[0];
+        for (sep, what) in [(';', "semicolon"), ('\t', "tab")] {
+            if only.contains(sep) {
+                return Err(at_header(InputError::msg(format!(
+                    "the file looks {what}-separated; domino reads comma-separated CSV \
+                     (save or export it with commas as separators)"
+                ))));
+            }
+        }
+    }
+    let mut seen = HashSet::new();
+    for h in headers.iter() {
+        if !allowed.contains(&h) {
+            return Err(at_header(InputError::field(
+                h,
+                format!("unknown column; allowed: {allowed_text}"),
+            )));
+        }
+        if !seen.insert(h) {
+            return Err(at_header(InputError::field(h, "the column is given twice")));
+        }
+    }
+    Ok(headers)
 }
 
 fn parse_number(
@@ -84,7 +263,8 @@ fn parse_number(
     allowed: &str,
 ) -> Result<f64, InputError> {
     match raw.parse::<f64>() {
-        Ok(v) if check(v) => Ok(v),
+        // `+ 0.0` turns a written -0 into 0, so that sorting by value and by bits agree.
+        Ok(v) if check(v) => Ok(v + 0.0),
         _ => Err(
             InputError::field(column, format!("expected {allowed}, got \"{raw}\""))
                 .in_file(path)
@@ -94,63 +274,84 @@ fn parse_number(
 }
 
 impl NodeTable {
-    /// Reads a node table.
+    /// Reads a node table from a file.
     pub fn read(path: &Path) -> Result<Self, InputError> {
-        let mut rdr = reader(path)?;
-        let headers = rdr.headers().map_err(|e| csv_error(path, e))?.clone();
+        Self::from_bytes(&read_bytes(path)?, path)
+    }
+
+    /// Reads a node table from the bytes of a CSV file; `path` names it in errors.
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Self, InputError> {
+        utf8(bytes, Some(path))?;
+        let mut rdr = reader(bytes);
+        let mut allowed = vec!["id", "name", "region"];
+        allowed.extend(NUMERIC_COLUMNS);
+        let headers = header(path, bytes, &mut rdr, &allowed, NODE_COLUMNS)?;
         let col = |name: &str| headers.iter().position(|h| h == name);
         let id_col = col("id").ok_or_else(|| {
             InputError::field("id", "the node table needs an `id` column")
                 .in_file(path)
-                .at(1, None)
+                .at(record_line(bytes, header_start(bytes)), None)
         })?;
-        for h in headers.iter() {
-            if h != "id" && h != "region" && !NUMERIC_COLUMNS.contains(&h) {
-                return Err(InputError::field(
-                    h,
-                    "unknown column; allowed: id, region, size, need, readiness, resources, context",
-                )
-                .in_file(path)
-                .at(1, None));
-            }
-        }
+        let name_col = col("name");
         let region_col = col("region");
-        let numeric: Vec<(usize, Option<usize>)> = NUMERIC_COLUMNS
-            .iter()
-            .enumerate()
-            .map(|(k, name)| (k, col(name)))
-            .collect();
+        let numeric: Vec<Option<usize>> = NUMERIC_COLUMNS.iter().map(|name| col(name)).collect();
         let mut table = NodeTable::default();
-        let mut values: Vec<Vec<f64>> = vec![Vec::new(); NUMERIC_COLUMNS.len()];
+        let mut values: Vec<Vec<Option<f64>>> = vec![Vec::new(); NUMERIC_COLUMNS.len()];
+        let mut names: Vec<String> = Vec::new();
         let mut regions: Vec<u32> = Vec::new();
         let mut region_ids: HashMap<String, u32> = HashMap::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut lines = Lines::new(bytes);
         for record in rdr.records() {
-            let record = record.map_err(|e| csv_error(path, e))?;
-            let line = record.position().map_or(0, |p| p.line() as usize);
+            let record = record.map_err(|e| csv_error(path, bytes, e))?;
+            let line = lines.of(record.position());
+            let at = |e: InputError| e.in_file(path).at(line, None);
+            if record.len() > headers.len() {
+                return Err(at(InputError::msg(format!(
+                    "{} fields but the header has {} columns",
+                    record.len(),
+                    headers.len()
+                ))));
+            }
             let id = record.get(id_col).unwrap_or("").to_string();
             if id.is_empty() {
-                return Err(InputError::field("id", "must not be empty")
-                    .in_file(path)
-                    .at(line, None));
+                return Err(at(InputError::field("id", "must not be empty")));
+            }
+            if table.ids.len() >= MAX_SCHOOLS as usize {
+                return Err(at(InputError::msg(format!(
+                    "too many schools: at most {MAX_SCHOOLS}"
+                ))));
             }
             if let Some(first) = seen.insert(id.clone(), line) {
-                return Err(InputError::field(
+                return Err(at(InputError::field(
                     "id",
                     format!("school \"{id}\" is listed twice (first on line {first})"),
-                )
-                .in_file(path)
-                .at(line, None));
+                )));
             }
             table.ids.push(id);
-            if let Some(c) = region_col {
-                let name = record.get(c).unwrap_or("").to_string();
-                let next = region_ids.len() as u32;
-                regions.push(*region_ids.entry(name).or_insert(next));
+            if let Some(c) = name_col {
+                names.push(record.get(c).unwrap_or("").to_string());
             }
-            for &(k, c) in &numeric {
-                let Some(c) = c else { continue };
+            if let Some(c) = region_col {
+                let name = record.get(c).unwrap_or("");
+                // Regions are not drawn from [schools], so an empty cell has no meaning.
+                if name.is_empty() {
+                    return Err(at(InputError::field(
+                        "region",
+                        "must not be empty (regions are not drawn per school; leave the \
+                         column out to have regions made up as blocks of rows)",
+                    )));
+                }
+                let next = region_ids.len() as u32;
+                regions.push(*region_ids.entry(name.to_string()).or_insert(next));
+            }
+            for (k, c) in numeric.iter().enumerate() {
+                let Some(c) = *c else { continue };
                 let raw = record.get(c).unwrap_or("");
+                if raw.is_empty() {
+                    values[k].push(None);
+                    continue;
+                }
                 let name = NUMERIC_COLUMNS[k];
                 let v = match name {
                     "size" => parse_number(
@@ -158,16 +359,16 @@ impl NodeTable {
                         line,
                         name,
                         raw,
-                        |v| v > 0.0 && v.is_finite(),
-                        "a number of students above 0",
+                        |v| (1.0..=MAX_SIZE).contains(&v),
+                        "a number of students from 1 to 10,000,000 (or an empty cell)",
                     )?,
                     "resources" => parse_number(
                         path,
                         line,
                         name,
                         raw,
-                        |v| v >= 0.0 && v.is_finite(),
-                        "a number of SU per term of at least 0",
+                        |v| (0.0..=MAX_RESOURCES).contains(&v),
+                        "a number of SU per term from 0 to 1e9 (or an empty cell)",
                     )?,
                     _ => parse_number(
                         path,
@@ -175,47 +376,74 @@ impl NodeTable {
                         name,
                         raw,
                         |v| (0.0..=1.0).contains(&v),
-                        "a number between 0 and 1",
+                        "a number between 0 and 1 (or an empty cell)",
                     )?,
                 };
-                values[k].push(v);
+                values[k].push(Some(v));
             }
         }
         if table.ids.is_empty() {
             return Err(InputError::msg("the node table lists no schools").in_file(path));
         }
+        if name_col.is_some() {
+            table.names = Some(names);
+        }
         if region_col.is_some() {
             table.n_regions = Some(region_ids.len());
             table.region = Some(regions);
         }
-        for (k, c) in numeric {
+        for (k, c) in numeric.into_iter().enumerate() {
             if c.is_some() {
-                let v = std::mem::take(&mut values[k]);
+                let v = Some(std::mem::take(&mut values[k]));
                 match NUMERIC_COLUMNS[k] {
-                    "size" => table.size = Some(v),
-                    "need" => table.need = Some(v),
-                    "readiness" => table.readiness = Some(v),
-                    "resources" => table.resources = Some(v),
-                    _ => table.context = Some(v),
+                    "size" => table.size = v,
+                    "need" => table.need = v,
+                    "readiness" => table.readiness = v,
+                    "resources" => table.resources = v,
+                    _ => table.context = v,
                 }
             }
         }
         Ok(table)
     }
+
+    /// The name of school `i`, if the table has a `name` column.
+    pub fn name(&self, i: usize) -> Option<&str> {
+        self.names
+            .as_ref()
+            .and_then(|n| n.get(i))
+            .map(String::as_str)
+    }
 }
 
 impl EdgeList {
-    /// Reads an edge list; ids are resolved against `nodes` when given.
+    /// Reads an edge list from a file; ids are resolved against `nodes` when given.
     pub fn read(path: &Path, nodes: Option<&NodeTable>) -> Result<Self, InputError> {
-        let mut rdr = reader(path)?;
-        let headers = rdr.headers().map_err(|e| csv_error(path, e))?.clone();
+        Self::from_bytes(&read_bytes(path)?, path, nodes)
+    }
+
+    /// Reads an edge list from the bytes of a CSV file; `path` names it in errors.
+    pub fn from_bytes(
+        bytes: &[u8],
+        path: &Path,
+        nodes: Option<&NodeTable>,
+    ) -> Result<Self, InputError> {
+        utf8(bytes, Some(path))?;
+        let mut rdr = reader(bytes);
+        let headers = header(
+            path,
+            bytes,
+            &mut rdr,
+            &["source", "target", "weight"],
+            EDGE_COLUMNS,
+        )?;
         let col = |name: &str| headers.iter().position(|h| h == name);
         let (Some(src), Some(dst)) = (col("source"), col("target")) else {
             return Err(InputError::msg(
                 "the edge list needs a header with `source` and `target` (and optionally `weight`)",
             )
             .in_file(path)
-            .at(1, None));
+            .at(record_line(bytes, header_start(bytes)), None));
         };
         let wcol = col("weight");
         let index: Option<HashMap<&str, u32>> = nodes.map(|t| {
@@ -226,23 +454,40 @@ impl EdgeList {
                 .collect()
         });
         let mut edges = Vec::new();
-        let mut max_id = None;
+        // The largest id with its line and column, and the distinct ids, to judge a sparse list.
+        let mut max_id: Option<(u32, usize, &str)> = None;
+        let mut distinct: HashSet<u32> = HashSet::new();
+        let mut lines = Lines::new(bytes);
         for record in rdr.records() {
-            let record = record.map_err(|e| csv_error(path, e))?;
-            let line = record.position().map_or(0, |p| p.line() as usize);
-            let mut end = |column: &str, c: usize| -> Result<u32, InputError> {
+            let record = record.map_err(|e| csv_error(path, bytes, e))?;
+            let line = lines.of(record.position());
+            if record.len() > headers.len() {
+                return Err(InputError::msg(format!(
+                    "{} fields but the header has {} columns",
+                    record.len(),
+                    headers.len()
+                ))
+                .in_file(path)
+                .at(line, None));
+            }
+            let mut end = |column: &'static str, c: usize| -> Result<u32, InputError> {
                 let raw = record.get(c).unwrap_or("");
                 let found = match &index {
                     Some(ix) => ix.get(raw).copied().ok_or_else(|| {
                         format!("school \"{raw}\" is not in the node table")
                     }),
-                    None => raw.parse::<u32>().ok().filter(|&v| v < u32::MAX - 1).ok_or_else(|| {
-                        format!("expected a school id (a whole number from 0) since no node table is given, got \"{raw}\"")
+                    None => raw.parse::<u32>().ok().filter(|&v| v < MAX_SCHOOLS).ok_or_else(|| {
+                        format!("expected a school id (a whole number from 0 to {}) since no node table is given, got \"{raw}\"", MAX_SCHOOLS - 1)
                     }),
                 };
                 let v =
                     found.map_err(|m| InputError::field(column, m).in_file(path).at(line, None))?;
-                max_id = max_id.max(Some(v));
+                if index.is_none() {
+                    distinct.insert(v);
+                    if max_id.is_none_or(|(m, _, _)| v > m) {
+                        max_id = Some((v, line, column));
+                    }
+                }
                 Ok(v)
             };
             let a = end("source", src)?;
@@ -261,8 +506,8 @@ impl EdgeList {
                     line,
                     "weight",
                     raw,
-                    |v| v > 0.0 && v <= 1.0,
-                    "a tie weight above 0 and at most 1",
+                    |v| (MIN_WEIGHT..=1.0).contains(&v),
+                    "a tie weight from 0.000001 to 1",
                 )?,
             };
             edges.push(Edge {
@@ -273,7 +518,7 @@ impl EdgeList {
         }
         let schools = match nodes {
             Some(t) => t.ids.len(),
-            None => max_id.map_or(0, |m| m as usize + 1),
+            None => max_id.map_or(0, |(m, _, _)| m as usize + 1),
         };
         if schools == 0 {
             return Err(InputError::msg(
@@ -281,8 +526,22 @@ impl EdgeList {
             )
             .in_file(path));
         }
-        if schools > MAX_SCHOOLS as usize {
-            return Err(InputError::msg(format!("too many schools ({schools})")).in_file(path));
+        if let Some((m, line, column)) = max_id {
+            let bound = (SPARSE_IDS_FACTOR * distinct.len()).max(SPARSE_IDS_FREE);
+            if schools > bound {
+                return Err(InputError::field(
+                    column,
+                    format!(
+                        "id {m} would make {schools} schools, but only {} distinct ids appear; \
+                         without a node table the largest id must stay below {bound} \
+                         ({SPARSE_IDS_FACTOR} times the ids used, or {SPARSE_IDS_FREE}). \
+                         Number schools from 0, or give network.nodes",
+                        distinct.len()
+                    ),
+                )
+                .in_file(path)
+                .at(line, None));
+            }
         }
         Ok(Self { schools, edges })
     }
@@ -327,7 +586,7 @@ mod tests {
         let t = NodeTable::read(&nodes).unwrap();
         assert_eq!(t.region, Some(vec![0, 1, 0]));
         assert_eq!(t.n_regions, Some(2));
-        assert_eq!(t.size, Some(vec![100.0, 200.0, 300.0]));
+        assert_eq!(t.size, Some(vec![Some(100.0), Some(200.0), Some(300.0)]));
         assert!(t.need.is_none());
         let e = EdgeList::read(&edges, Some(&t)).unwrap();
         assert_eq!(e.schools, 3);
@@ -364,5 +623,83 @@ mod tests {
         );
         let edges = file(&dir, "h.csv", "from,to\n0,1\n");
         assert!(EdgeList::read(&edges, None).is_err());
+    }
+
+    fn p() -> &'static Path {
+        Path::new("t.csv")
+    }
+
+    #[test]
+    fn empty_cells_are_none_and_names_are_kept() {
+        let t = NodeTable::from_bytes(
+            b"id,name,need,size\nN001,Hill Primary,0.2,\ns1,,,300\n#3,Oak,-0,\n",
+            p(),
+        )
+        .unwrap();
+        assert_eq!(t.ids, vec!["N001", "s1", "#3"]);
+        assert_eq!(t.name(0), Some("Hill Primary"));
+        assert_eq!(t.need, Some(vec![Some(0.2), None, Some(0.0)]));
+        // -0 is stored as +0, so bit-pattern and numeric order agree.
+        assert!(t.need.as_ref().unwrap()[2].unwrap().is_sign_positive());
+        assert_eq!(t.size, Some(vec![None, Some(300.0), None]));
+    }
+
+    #[test]
+    fn crlf_files_report_the_right_line() {
+        let e = NodeTable::from_bytes(b"id,need\r\na,0.2\r\nb,0.3\r\nc,1.5\r\n", p()).unwrap_err();
+        assert_eq!((e.line, e.field.as_deref()), (Some(4), Some("need")));
+        let e =
+            EdgeList::from_bytes(b"source,target\r\n0,1\r\n\r\n1,1\r\n", p(), None).unwrap_err();
+        assert_eq!(e.line, Some(4), "{e}");
+        let e = EdgeList::from_bytes(b"source,target\n0,1\n1,1\n", p(), None).unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
+    }
+
+    #[test]
+    fn semicolon_and_tab_files_are_named() {
+        let e = NodeTable::from_bytes(b"id;need\na;0.2\n", p()).unwrap_err();
+        assert!(e.message.contains("semicolon-separated"), "{e}");
+        assert_eq!(e.line, Some(1));
+        let e = EdgeList::from_bytes(b"source\ttarget\n0\t1\n", p(), None).unwrap_err();
+        assert!(e.message.contains("tab-separated"), "{e}");
+    }
+
+    #[test]
+    fn a_hash_is_an_ordinary_character_after_the_header() {
+        let t = NodeTable::from_bytes(b"# comment\n#, another\nid\n#1\n#2\n", p()).unwrap();
+        assert_eq!(t.ids, vec!["#1", "#2"]);
+        let e = EdgeList::from_bytes(b"source,target\n#1,#2\n", p(), Some(&t)).unwrap();
+        assert_eq!(e.edges.len(), 1);
+        let e = NodeTable::from_bytes(b"# note\r\nid,need\r\na,2\r\n", p()).unwrap_err();
+        assert_eq!(e.line, Some(3));
+    }
+
+    #[test]
+    fn tiny_weights_and_unknown_columns_are_refused() {
+        let e = EdgeList::from_bytes(b"source,target,weight\n0,1,1e-320\n", p(), None).unwrap_err();
+        assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("weight")));
+        let e = EdgeList::from_bytes(b"source,target,kind\n0,1,x\n", p(), None).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("kind"));
+        assert!(e.message.contains("source, target, weight"), "{e}");
+        let e = NodeTable::from_bytes(b"id,colour\na,red\n", p()).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("colour"));
+        let e = EdgeList::from_bytes(b"source,target\n0,1,0.5\n", p(), None).unwrap_err();
+        assert_eq!(e.line, Some(2));
+    }
+
+    #[test]
+    fn invalid_utf8_names_line_and_byte() {
+        let e = NodeTable::from_bytes(b"id,name\na,ok\nb,Caf\xe9\n", p()).unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("byte 18"), "{e}");
+    }
+
+    #[test]
+    fn a_lone_huge_id_is_refused() {
+        let e = EdgeList::from_bytes(b"source,target\n0,1\n2,49999999\n", p(), None).unwrap_err();
+        assert_eq!((e.line, e.field.as_deref()), (Some(3), Some("target")));
+        // Gaps are fine within the bound.
+        let e = EdgeList::from_bytes(b"source,target\n0,1\n2,900\n", p(), None).unwrap();
+        assert_eq!(e.schools, 901);
     }
 }

@@ -13,7 +13,7 @@ pub(crate) fn from_str<T: DeserializeOwned>(
     file: Option<&Path>,
 ) -> Result<T, InputError> {
     toml::from_str(src).map_err(|e| {
-        let mut err = InputError::msg(e.message().to_string());
+        let mut err = InputError::msg(parse_message(&e, src));
         if let Some(span) = e.span() {
             let (line, col) = line_col(src, span.start);
             err = err.at(line, Some(col));
@@ -24,6 +24,27 @@ pub(crate) fn from_str<T: DeserializeOwned>(
             None => err,
         }
     })
+}
+
+/// The parser's message, or, where it has none (a control character in a comment, found by
+/// fuzzing: the error printed as `file:5:68: ` and nothing else), what is at the position.
+fn parse_message(e: &toml::de::Error, src: &str) -> String {
+    let message = e.message().trim();
+    if !message.is_empty() {
+        return message.to_string();
+    }
+    let at = e
+        .span()
+        .and_then(|s| src.get(s.start..))
+        .and_then(|t| t.chars().next());
+    match at {
+        Some(c) if c.is_control() => format!(
+            "the control character U+{:04X} is not allowed in TOML, not even in a comment",
+            c as u32
+        ),
+        Some(c) => format!("invalid TOML at {c:?}"),
+        None => "invalid TOML".to_string(),
+    }
 }
 
 /// Places a validation error: the line and column of its field in `src` (when the error names a

@@ -13,6 +13,7 @@
 //! assert_eq!(scenario.budget_per_term(), 0.2 * 400.0);
 //! ```
 
+pub mod budget;
 pub mod config;
 pub mod files;
 pub(crate) mod locate;
@@ -25,6 +26,7 @@ pub use config::*;
 use crate::error::InputError;
 use files::{EdgeList, NodeTable};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The built-in default scenario (`scenarios/default.toml`), embedded in the binary.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.toml");
@@ -34,8 +36,9 @@ pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.toml");
 pub struct Scenario {
     /// The resolved configuration: defaults filled in, strategy kinds resolved.
     pub config: ScenarioConfig,
-    /// Network and node data read from files (`network.kind = "file"`).
-    pub files: Option<NetworkFiles>,
+    /// Network and node data read from files (`network.kind = "file"`), shared by the scenarios
+    /// of a sweep's points rather than read again for each.
+    pub files: Option<Arc<NetworkFiles>>,
     /// Where the scenario came from (`None` for the built-in default or a string).
     pub source: Option<PathBuf>,
 }
@@ -47,6 +50,10 @@ pub struct NetworkFiles {
     pub edges: EdgeList,
     /// School attributes given by the node table, if any.
     pub nodes: Option<NodeTable>,
+    /// The edge list's path as opened (joined to the scenario's folder).
+    pub edges_path: PathBuf,
+    /// The node table's path as opened, if any.
+    pub nodes_path: Option<PathBuf>,
 }
 
 impl Scenario {
@@ -57,16 +64,28 @@ impl Scenario {
 
     /// Reads and validates a scenario file.
     pub fn from_file(path: &Path) -> Result<Self, InputError> {
-        let src = std::fs::read_to_string(path).map_err(|e| {
+        let bytes = std::fs::read(path).map_err(|e| {
             InputError::msg(format!("cannot read scenario file: {e}")).in_file(path)
         })?;
-        Self::from_toml(&src, Some(path))
+        Self::from_toml(files::utf8(&bytes, Some(path))?, Some(path))
     }
 
     /// Parses and validates scenario text; `path` (if any) names the file in errors and anchors
     /// relative network file paths.
     pub fn from_toml(src: &str, path: Option<&Path>) -> Result<Self, InputError> {
+        Self::from_toml_reusing(src, path, None)
+    }
+
+    /// As [`Scenario::from_toml`], but network files already read (`reuse`) are taken as they are
+    /// when the scenario names the same paths, instead of being read and checked again: a sweep
+    /// reads its base scenario's CSV files once for all of its points.
+    pub fn from_toml_reusing(
+        src: &str,
+        path: Option<&Path>,
+        reuse: Option<&Arc<NetworkFiles>>,
+    ) -> Result<Self, InputError> {
         let locate_err = |e: InputError| locate::place(e, src, path);
+        tables_where_tables_belong(src).map_err(locate_err)?;
         let mut config: ScenarioConfig = locate::from_str(src, path)?;
         if config.name.is_empty() {
             config.name = path
@@ -77,13 +96,14 @@ impl Scenario {
         validate::resolve(&mut config).map_err(locate_err)?;
         let files = if config.network.kind == NetworkKind::File {
             let base = path.and_then(Path::parent).unwrap_or(Path::new("."));
-            let files = Self::read_network_files(&mut config, base).map_err(locate_err)?;
+            let files = Self::read_network_files(&mut config, base, reuse).map_err(locate_err)?;
             validate::check_seed_nodes(&config.seedings, config.network.schools)
                 .map_err(locate_err)?;
             Some(files)
         } else {
             None
         };
+        derived_checks(&config, files.as_deref()).map_err(locate_err)?;
         Ok(Self {
             config,
             files,
@@ -94,7 +114,8 @@ impl Scenario {
     fn read_network_files(
         config: &mut ScenarioConfig,
         base: &Path,
-    ) -> Result<NetworkFiles, InputError> {
+        reuse: Option<&Arc<NetworkFiles>>,
+    ) -> Result<Arc<NetworkFiles>, InputError> {
         let edges_path = config.network.edges.clone().ok_or_else(|| {
             InputError::field(
                 "network.edges",
@@ -105,7 +126,9 @@ impl Scenario {
         let existing = |field: &str, p: &Path| -> Result<PathBuf, InputError> {
             let full = base.join(p);
             let problem = match std::fs::File::open(&full) {
-                Ok(_) if full.is_file() => return Ok(full),
+                // Canonical, so that a sweep's points (whose paths are made absolute) are seen to
+                // name the same file as the base scenario and reuse what it read.
+                Ok(_) if full.is_file() => return Ok(std::fs::canonicalize(&full).unwrap_or(full)),
                 Ok(_) => "is not a file".to_string(),
                 Err(e) => format!("cannot be read ({e})"),
             };
@@ -117,24 +140,56 @@ impl Scenario {
                 ),
             ))
         };
-        let nodes = match &config.network.nodes {
-            Some(p) => Some(NodeTable::read(&existing("network.nodes", p)?)?),
+        let nodes_path = match &config.network.nodes {
+            Some(p) => Some(existing("network.nodes", p)?),
             None => None,
         };
-        let edges = EdgeList::read(&existing("network.edges", &edges_path)?, nodes.as_ref())?;
-        config.network.schools = edges.schools as u32;
-        if let Some(nodes) = &nodes {
-            if let Some(n) = nodes.n_regions {
-                config.network.regions = n as u32;
+        let edges_path = existing("network.edges", &edges_path)?;
+        let files = match reuse {
+            Some(f) if f.edges_path == edges_path && f.nodes_path == nodes_path => f.clone(),
+            _ => {
+                let nodes = match &nodes_path {
+                    Some(p) => Some(NodeTable::read(p)?),
+                    None => None,
+                };
+                let edges = EdgeList::read(&edges_path, nodes.as_ref())?;
+                Arc::new(NetworkFiles {
+                    edges,
+                    nodes,
+                    edges_path,
+                    nodes_path,
+                })
             }
+        };
+        config.network.schools = files.edges.schools as u32;
+        if let Some(n) = files.nodes.as_ref().and_then(|t| t.n_regions) {
+            config.network.regions = n as u32;
         }
         config.network.regions = config.network.regions.min(config.network.schools).max(1);
-        Ok(NetworkFiles { edges, nodes })
+        Ok(files)
     }
 
     /// Number of schools.
     pub fn schools(&self) -> usize {
         self.config.network.schools as usize
+    }
+
+    /// The id of school `i` as per-school outputs write it: the node table's id as written, else
+    /// the 0-based index.
+    pub fn school_id(&self, i: usize) -> std::borrow::Cow<'_, str> {
+        match self.node_table().and_then(|t| t.ids.get(i)) {
+            Some(id) => id.as_str().into(),
+            None => i.to_string().into(),
+        }
+    }
+
+    /// The name of school `i` from the node table's `name` column, or `""`.
+    pub fn school_name(&self, i: usize) -> &str {
+        self.node_table().and_then(|t| t.name(i)).unwrap_or("")
+    }
+
+    fn node_table(&self) -> Option<&NodeTable> {
+        self.files.as_ref().and_then(|f| f.nodes.as_ref())
     }
 
     /// Budget per term in SU, the same for every strategy.
@@ -155,10 +210,124 @@ impl Scenario {
         text
     }
 
+    /// The estimated memory and work of running this scenario on `threads` threads.
+    pub fn footprint(&self, threads: usize) -> budget::Footprint {
+        footprint(&self.config, self.files.as_deref(), threads)
+    }
+
     /// Index of the strategy named `name`.
     pub fn strategy_index(&self, name: &str) -> Option<usize> {
         self.config.strategies.iter().position(|s| s.name == name)
     }
+}
+
+/// Serde reads a TOML array into a struct by position (`schools = [100.0, 0.9]` would set the
+/// first two fields of `[schools]`), so every key that holds a table in the scenario's shape must
+/// hold a table in the file, and every entry of `[[strategies]]` and `[[seedings]]` too. Text that
+/// does not parse is left to the deserialiser, which reports it with its position.
+fn tables_where_tables_belong(src: &str) -> Result<(), InputError> {
+    let Ok(file) = src.parse::<toml::Table>() else {
+        return Ok(());
+    };
+    let Ok(mut shape) = toml::Table::try_from(ScenarioConfig::default()) else {
+        return Ok(());
+    };
+    // Optional tables and lists left out of the default's serialisation.
+    for (key, entry) in [
+        ("classic", toml::Table::try_from(ClassicConfig::default())),
+        ("seedings", toml::Table::try_from(SeedingConfig::default())),
+        (
+            "strategies",
+            toml::Table::try_from(StrategyConfig::default()),
+        ),
+    ] {
+        let Ok(entry) = entry else { continue };
+        let v = toml::Value::Table(entry);
+        let v = if key == "classic" {
+            v
+        } else {
+            toml::Value::Array(vec![v])
+        };
+        shape.insert(key.into(), v);
+    }
+    check_shape(&file, &shape, "")
+}
+
+fn check_shape(file: &toml::Table, shape: &toml::Table, prefix: &str) -> Result<(), InputError> {
+    use toml::Value;
+    for (key, value) in file {
+        let field = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match (shape.get(key), value) {
+            (Some(Value::Table(inner)), Value::Table(given)) => check_shape(given, inner, &field)?,
+            (Some(Value::Table(_)), other) => {
+                return Err(InputError::field(
+                    field,
+                    format!(
+                        "must be a table ([{key}] with one `name = value` per line, or {key} = {{ ... }}), got {} {}",
+                        article(other.type_str()),
+                        other.type_str()
+                    ),
+                ))
+            }
+            (Some(Value::Array(entries)), Value::Array(given))
+                if matches!(entries.first(), Some(Value::Table(_))) =>
+            {
+                for (i, entry) in given.iter().enumerate() {
+                    if !entry.is_table() {
+                        return Err(InputError::field(
+                            format!("{field}[{i}]"),
+                            format!(
+                                "must be a table ([[{key}]] followed by `name = value` lines), got {} {}",
+                                article(entry.type_str()),
+                                entry.type_str()
+                            ),
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+fn footprint(
+    config: &ScenarioConfig,
+    files: Option<&NetworkFiles>,
+    threads: usize,
+) -> budget::Footprint {
+    let schools = config.network.schools as u64;
+    let ties = match files {
+        Some(f) => f.edges.edges.len() as u64,
+        None => budget::ties(&config.network, schools),
+    };
+    budget::Footprint::of(config, schools, ties, threads as u64)
+}
+
+/// Checks that need the final school count (known once network files are read): what the run
+/// costs ([`budget::Footprint`], for one world at a time) and the dose range.
+fn derived_checks(config: &ScenarioConfig, files: Option<&NetworkFiles>) -> Result<(), InputError> {
+    footprint(config, files, 1).check(config)?;
+    // The largest own resources a school can have: a node table's, else far into the Gamma tail.
+    let table_max = files
+        .and_then(|f| f.nodes.as_ref())
+        .and_then(|t| t.resources.as_ref())
+        .map(|c| c.iter().flatten().fold(0.0f64, |m, &v| m.max(v)))
+        .unwrap_or(0.0);
+    let max_resources = table_max.max(config.schools.resources_mean * 1000.0);
+    validate::dose_range(config, config.network.schools, max_resources)
 }
 
 /// A commented example scenario, as `domino init` writes it.
@@ -192,6 +361,10 @@ impl Scenario {
         if let Some(t) = steps {
             self.config.steps = t;
             validate::resolve(&mut self.config).map_err(|e| flag("--steps", e))?;
+        }
+        if runs.is_some() || steps.is_some() {
+            let name = if runs.is_some() { "--runs" } else { "--steps" };
+            derived_checks(&self.config, self.files.as_deref()).map_err(|e| flag(name, e))?;
         }
         Ok(self)
     }

@@ -63,17 +63,6 @@ impl Check {
         }
     }
 
-    fn non_negative(&self, field: &str, v: f64) -> Result<(), InputError> {
-        if v >= 0.0 && v.is_finite() {
-            Ok(())
-        } else {
-            Err(InputError::field(
-                self.path(field),
-                format!("must be a finite number of at least 0, got {v}"),
-            ))
-        }
-    }
-
     fn count(&self, field: &str, v: u32, lo: u32, hi: u32) -> Result<(), InputError> {
         if (lo..=hi).contains(&v) {
             Ok(())
@@ -102,6 +91,7 @@ pub fn resolve(config: &mut ScenarioConfig) -> Result<(), InputError> {
     let top = Check::new("");
     top.count("runs", config.runs, 1, 10_000_000)?;
     top.count("steps", config.steps, 1, 10_000)?;
+    text_name(&top, &config.name, MAX_SCENARIO_NAME)?;
     if config.seed > i64::MAX as u64 {
         return Err(InputError::field(
             "seed",
@@ -113,9 +103,14 @@ pub fn resolve(config: &mut ScenarioConfig) -> Result<(), InputError> {
     innovation(&config.innovation)?;
     mechanisms(&config.mechanisms)?;
     let b = Check::new("budget");
-    b.non_negative("per_school", config.budget.per_school)?;
+    b.range(
+        "per_school",
+        config.budget.per_school,
+        0.0,
+        MAX_BUDGET_PER_SCHOOL,
+    )?;
     if let Some(total) = config.budget.total {
-        b.non_negative("total", total)?;
+        b.range("total", total, 0.0, MAX_BUDGET_TOTAL)?;
     }
     if config.model.is_classic() {
         // The classic models compare seeding rules; strategies do not apply.
@@ -179,6 +174,41 @@ fn classic(c: &ClassicConfig) -> Result<(), InputError> {
     k.range("cascade_share", c.cascade_share, 0.0, 1.0)
 }
 
+/// Longest strategy or seeding name, in characters: it heads table columns and chart legends.
+pub const MAX_NAME: usize = 64;
+
+/// Longest scenario name, in characters.
+pub const MAX_SCENARIO_NAME: usize = 100;
+
+/// Largest `budget.per_school`, SU per school per term: far above any real budget, and small
+/// enough that a term's total over the largest world stays a finite, exact-enough sum.
+pub const MAX_BUDGET_PER_SCHOOL: f64 = 1e6;
+
+/// Largest `budget.total`, SU per term.
+pub const MAX_BUDGET_TOTAL: f64 = 1e12;
+
+/// A name written into outputs: at most `max` characters and no control characters (a carriage
+/// return or tab in a name makes every CSV row ragged and every chart label wrong).
+fn text_name(c: &Check, name: &str, max: usize) -> Result<(), InputError> {
+    let chars = name.chars().count();
+    if chars > max {
+        return Err(InputError::field(
+            c.path("name"),
+            format!("is {chars} characters long; at most {max} are allowed"),
+        ));
+    }
+    if let Some(bad) = name.chars().find(|ch| ch.is_control()) {
+        return Err(InputError::field(
+            c.path("name"),
+            format!(
+                "contains the control character U+{:04X}; names may not contain line breaks, tabs or other control characters",
+                bad as u32
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// A name shown in tables and written into CSV rows: present, CSV-safe, unique in its list.
 fn unique_name(
     c: &Check,
@@ -192,6 +222,7 @@ fn unique_name(
             "is required and not blank",
         ));
     }
+    text_name(c, name, MAX_NAME)?;
     if name.contains([',', '"', '\n']) {
         return Err(InputError::field(
             c.path("name"),
@@ -258,13 +289,22 @@ fn network(n: &NetworkConfig) -> Result<(), InputError> {
         c.count("regions", n.regions, 1, MAX_SCHOOLS)?;
     }
     c.probability("within_region", n.within_region)?;
-    c.non_negative("context_homophily", n.context_homophily)?;
+    c.range("context_homophily", n.context_homophily, 0.0, 1e3)?;
     c.probability("rewire", n.rewire)?;
     c.range("weight_min", n.weight_min, f64::MIN_POSITIVE, 1.0)?;
     c.range("weight_max", n.weight_max, f64::MIN_POSITIVE, 1.0)?;
     c.ordered("weight_min", n.weight_min, "weight_max", n.weight_max)?;
     c.range("degree_exponent", n.degree_exponent, 1.0, 10.0)?;
     c.count("degree_min", n.degree_min, 1, MAX_SCHOOLS)?;
+    if n.kind == NetworkKind::Configuration {
+        // A degree must leave room for that many distinct neighbours.
+        c.count(
+            "degree_min",
+            n.degree_min,
+            1,
+            n.schools.saturating_sub(1).max(1),
+        )?;
+    }
     if n.degree_max != 0 {
         c.count("degree_max", n.degree_max, n.degree_min, MAX_SCHOOLS)?;
     }
@@ -305,23 +345,34 @@ fn network(n: &NetworkConfig) -> Result<(), InputError> {
     Ok(())
 }
 
+/// Range of Beta and Gamma shape parameters: beyond it the samplers lose precision or overflow
+/// (need_alpha = 1e308 gives NaN).
+const SHAPE_MIN: f64 = 1e-3;
+const SHAPE_MAX: f64 = 1e4;
+
 fn schools(s: &SchoolsConfig) -> Result<(), InputError> {
     let c = Check::new("schools");
-    c.positive("size_median", s.size_median)?;
+    // Ranges wide enough for any real district and narrow enough that every derived quantity
+    // (log-normal sizes, Beta and Gamma draws, their variances) stays finite and non-zero.
+    c.range("size_median", s.size_median, 1.0, 1e6)?;
     c.range("size_sigma", s.size_sigma, 0.0, 5.0)?;
-    c.positive("need_alpha", s.need_alpha)?;
-    c.positive("need_beta", s.need_beta)?;
+    c.range("need_alpha", s.need_alpha, SHAPE_MIN, SHAPE_MAX)?;
+    c.range("need_beta", s.need_beta, SHAPE_MIN, SHAPE_MAX)?;
     c.probability("need_regional_share", s.need_regional_share)?;
-    c.positive("readiness_alpha", s.readiness_alpha)?;
-    c.positive("readiness_beta", s.readiness_beta)?;
+    c.range("readiness_alpha", s.readiness_alpha, SHAPE_MIN, SHAPE_MAX)?;
+    c.range("readiness_beta", s.readiness_beta, SHAPE_MIN, SHAPE_MAX)?;
     c.range(
         "need_readiness_correlation",
         s.need_readiness_correlation,
         -0.95,
         0.95,
     )?;
-    c.non_negative("resources_mean", s.resources_mean)?;
-    c.positive("resources_shape", s.resources_shape)?;
+    // 0 (no own resources) or a mean whose Gamma scale (mean / shape) is a normal number: a
+    // subnormal scale (resources_mean = 5e-324) is refused by the Gamma sampler.
+    if s.resources_mean != 0.0 {
+        c.range("resources_mean", s.resources_mean, 1e-6, 1e6)?;
+    }
+    c.range("resources_shape", s.resources_shape, SHAPE_MIN, SHAPE_MAX)?;
     c.range("context_need_weight", s.context_need_weight, -2.0, 2.0)?;
     c.range("context_noise", s.context_noise, 0.0, 1.0)?;
     c.count("patience_min", s.patience_min, 0, 1000)?;
@@ -335,21 +386,23 @@ fn innovation(i: &InnovationConfig) -> Result<(), InputError> {
     c.range("effect_mean", i.effect_mean, -10.0, 10.0)?;
     c.range("effect_sd", i.effect_sd, 0.0, 10.0)?;
     c.probability("home_context", i.home_context)?;
-    c.positive("context_width", i.context_width)?;
+    // Fit is exp(-d^2 / (2 w^2)): a width below 1e-3 makes 1 / (2 w^2) overflow to infinity
+    // and the fit of a perfectly matched school 0 * inf = NaN.
+    c.range("context_width", i.context_width, 1e-3, 100.0)?;
     c.probability("learning_rate", i.learning_rate)?;
     c.range("implementation_dip", i.implementation_dip, 0.0, 10.0)
 }
 
 fn mechanisms(m: &MechanismsConfig) -> Result<(), InputError> {
     let c = Check::new("mechanisms.dose");
-    c.positive("d50", m.dose.d50)?;
+    c.range("d50", m.dose.d50, D50_MIN, D50_MAX)?;
     c.range("hill", m.dose.hill, 0.1, 20.0)?;
     c.probability("decay", m.dose.decay)?;
     c.range("readiness_speedup", m.dose.readiness_speedup, 0.0, 4.0)?;
     let c = Check::new("mechanisms.visibility");
     c.probability("bar", m.visibility.bar)?;
     let c = Check::new("mechanisms.know_how");
-    c.non_negative("weight", m.know_how.weight)?;
+    c.range("weight", m.know_how.weight, 0.0, 1e3)?;
     c.probability("implementing_weight", m.know_how.implementing_weight)?;
     c.probability(
         "process_implementing_weight",
@@ -368,7 +421,7 @@ fn mechanisms(m: &MechanismsConfig) -> Result<(), InputError> {
         10.0,
     )?;
     let c = Check::new("mechanisms.contagion");
-    c.non_negative("peer_weight", m.contagion.peer_weight)?;
+    c.range("peer_weight", m.contagion.peer_weight, 0.0, 1e3)?;
     c.probability("outside_rate", m.contagion.outside_rate)?;
     c.count("threshold_count", m.contagion.threshold_count, 0, 1_000_000)?;
     c.probability("threshold_fraction", m.contagion.threshold_fraction)?;
@@ -419,7 +472,44 @@ fn mechanisms(m: &MechanismsConfig) -> Result<(), InputError> {
     c.probability("fatigue", m.sustain.fatigue)?;
     let c = Check::new("mechanisms.hub");
     c.range("tie_multiplier", m.hub.tie_multiplier, 0.0, 100.0)?;
-    c.non_negative("efficiency", m.hub.efficiency)
+    c.range("efficiency", m.hub.efficiency, 0.0, 1e3)
+}
+
+/// Range of the dose response's half-effect dose, SU.
+const D50_MIN: f64 = 1e-6;
+const D50_MAX: f64 = 1e9;
+
+/// Largest decimal exponent the dose response may reach: `(dose / d50)^hill` must stay well
+/// inside the range of f64 (about 1e308), or `H = x / (1 + x)` becomes inf / inf = NaN.
+const MAX_DOSE_EXPONENT: f64 = 300.0;
+
+/// Checks a derived quantity that ranges alone do not bound: the largest dose ratio a school can
+/// reach, `(steps x (budget per term + resources) / d50)^hill`, must be finite. `schools` is the
+/// final count (known only once network files are read) and `max_resources` the largest own
+/// resources a school can have (a node table's, or a generous multiple of the configured mean).
+pub fn dose_range(
+    config: &ScenarioConfig,
+    schools: u32,
+    max_resources: f64,
+) -> Result<(), InputError> {
+    let budget = config
+        .budget
+        .total
+        .unwrap_or(config.budget.per_school * schools as f64);
+    let dose = config.steps as f64 * (budget + max_resources);
+    let d = &config.mechanisms.dose;
+    if dose > 0.0 && d.hill * libm::log10(dose / d.d50) > MAX_DOSE_EXPONENT {
+        return Err(InputError::field(
+            "mechanisms.dose.d50",
+            format!(
+                "is too small for this budget: a school could receive {dose:.3e} SU over {} terms, \
+                 and ({dose:.3e} / {})^{} overflows; raise d50, lower mechanisms.dose.hill or \
+                 the budget",
+                config.steps, d.d50, d.hill
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn strategies(list: &mut [StrategyConfig]) -> Result<(), InputError> {
@@ -442,7 +532,18 @@ fn strategies(list: &mut [StrategyConfig]) -> Result<(), InputError> {
                 "is required unless the name is a kind: thin-spread, pilot-then-cascade or cluster",
             ));
         }
-        c.probability("build_share", s.build_share)?;
+        // A strategy that builds capacity with all of its budget never supports anyone: the docs
+        // call it degenerate, so it is refused rather than run.
+        if !(0.0..1.0).contains(&s.build_share) {
+            return Err(InputError::field(
+                c.path("build_share"),
+                format!(
+                    "must be at least 0 and below 1 (1 would spend the whole budget on building \
+                     capacity and none on schools), got {}",
+                    s.build_share
+                ),
+            ));
+        }
         c.range("build_yield", s.build_yield, 0.0, 10.0)?;
         c.count("review_terms", s.review_terms, 1, 1000)?;
         c.range("min_progress", s.min_progress, 0.0, 1.0)?;
@@ -502,5 +603,83 @@ mod tests {
             resolve(&mut c).unwrap_err().field.as_deref(),
             Some("strategies[0].kind")
         );
+    }
+
+    #[test]
+    fn values_that_make_nan_are_refused() {
+        let field = |f: fn(&mut ScenarioConfig)| {
+            let mut c = ScenarioConfig::default();
+            f(&mut c);
+            resolve(&mut c).map(|_| ()).unwrap_err().field.unwrap()
+        };
+        assert_eq!(
+            field(|c| c.mechanisms.dose.d50 = 1e-200),
+            "mechanisms.dose.d50"
+        );
+        assert_eq!(
+            field(|c| c.schools.resources_mean = 5e-324),
+            "schools.resources_mean"
+        );
+        assert_eq!(
+            field(|c| c.schools.need_alpha = 1e308),
+            "schools.need_alpha"
+        );
+        assert_eq!(
+            field(|c| c.schools.resources_shape = 1e308),
+            "schools.resources_shape"
+        );
+        assert_eq!(field(|c| c.budget.per_school = 1e308), "budget.per_school");
+        assert_eq!(
+            field(|c| c.schools.size_median = 1e-300),
+            "schools.size_median"
+        );
+        assert_eq!(
+            field(|c| c.innovation.context_width = 1e-200),
+            "innovation.context_width"
+        );
+        assert_eq!(
+            field(|c| c.strategies[0].build_share = 1.0),
+            "strategies[0].build_share"
+        );
+        let mut c = ScenarioConfig::default();
+        c.network.kind = NetworkKind::Configuration;
+        c.network.schools = 10;
+        c.network.degree_min = 20;
+        assert_eq!(
+            resolve(&mut c).unwrap_err().field.as_deref(),
+            Some("network.degree_min")
+        );
+    }
+
+    #[test]
+    fn a_dose_that_overflows_is_refused_where_ranges_are_not_enough() {
+        let mut c = ScenarioConfig::default();
+        resolve(&mut c).unwrap();
+        assert!(dose_range(&c, 400, 10.0).is_ok());
+        // Each value in range, but together (1e6 x 400 x 20 terms / 1e-6)^20 overflows.
+        c.mechanisms.dose.d50 = 1e-6;
+        c.mechanisms.dose.hill = 20.0;
+        c.budget.per_school = 1e6;
+        let e = dose_range(&c, 400, 10.0).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("mechanisms.dose.d50"));
+    }
+
+    #[test]
+    fn names_are_short_and_free_of_control_characters() {
+        let mut c = ScenarioConfig::default();
+        c.strategies[0].name = "x".repeat(65_536);
+        assert_eq!(
+            resolve(&mut c).unwrap_err().field.as_deref(),
+            Some("strategies[0].name")
+        );
+        let mut c = ScenarioConfig::default();
+        c.strategies[1].name = "pilot\r".into();
+        c.strategies[1].kind = Some(StrategyKind::PilotThenCascade);
+        assert!(resolve(&mut c).unwrap_err().message.contains("U+000D"));
+        let mut c = ScenarioConfig {
+            name: "n".repeat(101),
+            ..ScenarioConfig::default()
+        };
+        assert_eq!(resolve(&mut c).unwrap_err().field.as_deref(), Some("name"));
     }
 }

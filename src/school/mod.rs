@@ -49,6 +49,24 @@ pub struct Population {
     pub need_group: Vec<NeedGroup>,
 }
 
+/// The given cells where present and `draw()` (one value per school) where not; `draw` is not
+/// called when every cell is given.
+fn fill(given: Option<&[Option<f64>]>, draw: impl FnOnce() -> Vec<f64>) -> Vec<f64> {
+    let Some(cells) = given else {
+        return draw();
+    };
+    if let Some(all) = cells.iter().copied().collect::<Option<Vec<f64>>>() {
+        return all;
+    }
+    let mut v = draw();
+    for (x, c) in v.iter_mut().zip(cells) {
+        if let Some(c) = c {
+            *x = *c;
+        }
+    }
+    v
+}
+
 /// Weight of `1 - need` in readiness so that corr(readiness, need) is `rho`, given the variances
 /// of the need and (uncorrelated) readiness draws. Readiness is the convex combination
 /// `(1 - l) * r + l * (1 - need)` (or `l * need` for rho > 0), which stays in [0, 1].
@@ -65,7 +83,11 @@ fn beta_var(a: f64, b: f64) -> f64 {
 }
 
 impl Population {
-    /// Draws a population of `n` schools in the given regions; columns in `table` are used as given.
+    /// Draws a population of `n` schools in the given regions; cells in `table` are used as given.
+    ///
+    /// An attribute whose column is complete is not drawn at all; otherwise it is drawn for every
+    /// school and the given cells replace the draws. The generator therefore advances the same way
+    /// whichever cells are empty, and a run's draws depend only on which columns are complete.
     pub fn sample<R: Rng>(
         s: &SchoolsConfig,
         innovation: &InnovationConfig,
@@ -75,12 +97,11 @@ impl Population {
         rng: &mut R,
     ) -> Self {
         let n = region.len();
-        let given = |col: Option<&Vec<f64>>| col.cloned();
         let t = table;
 
         // Need: a regional part and a school part, both Beta(need_alpha, need_beta).
         let need_dist = Beta::new(s.need_alpha, s.need_beta).expect("validated");
-        let need = given(t.and_then(|t| t.need.as_ref())).unwrap_or_else(|| {
+        let need = fill(t.and_then(|t| t.need.as_deref()), || {
             let regional: Vec<f64> = (0..n_regions).map(|_| need_dist.sample(rng)).collect();
             let share = s.need_regional_share;
             region
@@ -90,7 +111,7 @@ impl Population {
         });
         let mean_need = s.need_alpha / (s.need_alpha + s.need_beta);
 
-        let readiness = given(t.and_then(|t| t.readiness.as_ref())).unwrap_or_else(|| {
+        let readiness = fill(t.and_then(|t| t.readiness.as_deref()), || {
             let dist = Beta::new(s.readiness_alpha, s.readiness_beta).expect("validated");
             let share = s.need_regional_share;
             let var_need = (share * share + (1.0 - share) * (1.0 - share))
@@ -105,12 +126,12 @@ impl Population {
                 .collect()
         });
 
-        let size = given(t.and_then(|t| t.size.as_ref())).unwrap_or_else(|| {
+        let size = fill(t.and_then(|t| t.size.as_deref()), || {
             let dist = LogNormal::new(libm::log(s.size_median), s.size_sigma).expect("validated");
             (0..n).map(|_| dist.sample(rng)).collect()
         });
 
-        let resources = given(t.and_then(|t| t.resources.as_ref())).unwrap_or_else(|| {
+        let resources = fill(t.and_then(|t| t.resources.as_deref()), || {
             if s.resources_mean == 0.0 {
                 return vec![0.0; n];
             }
@@ -119,7 +140,7 @@ impl Population {
             (0..n).map(|_| dist.sample(rng)).collect()
         });
 
-        let context = given(t.and_then(|t| t.context.as_ref())).unwrap_or_else(|| {
+        let context = fill(t.and_then(|t| t.context.as_deref()), || {
             let centres: Vec<f64> = (0..n_regions).map(|_| rng.random::<f64>()).collect();
             let noise = Normal::new(0.0, s.context_noise).expect("validated");
             (0..n)
@@ -185,13 +206,14 @@ pub fn regions(scenario: &crate::scenario::Scenario) -> (Vec<u32>, usize) {
 /// Tertiles by need; ties are broken by school index so the split is deterministic.
 pub fn need_groups(need: &[f64]) -> Vec<NeedGroup> {
     let n = need.len();
-    // Need is in [0, 1], so its bit pattern sorts like the number.
-    let mut order: Vec<(u64, u32)> = need
+    // total_cmp after adding 0 (which turns -0 into 0): a raw bit-pattern sort would rank -0
+    // above every positive need.
+    let mut order: Vec<(f64, u32)> = need
         .iter()
-        .enumerate()
-        .map(|(i, v)| (v.to_bits(), i as u32))
+        .zip(0u32..)
+        .map(|(&v, i)| (v + 0.0, i))
         .collect();
-    order.sort_unstable();
+    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let mut groups = vec![NeedGroup::Middle; n];
     for (rank, &(_, i)) in order.iter().enumerate() {
         let i = i as usize;
@@ -259,6 +281,12 @@ mod tests {
     }
 
     #[test]
+    fn minus_zero_need_is_the_lowest() {
+        let g = need_groups(&[0.5, -0.0, 0.9]);
+        assert_eq!(g, vec![NeedGroup::Middle, NeedGroup::Low, NeedGroup::High]);
+    }
+
+    #[test]
     fn need_groups_split_in_thirds() {
         let g = need_groups(&[0.9, 0.1, 0.5, 0.3, 0.7, 0.2]);
         assert_eq!(
@@ -279,8 +307,9 @@ mod tests {
         let mut rng = Pcg64Mcg::seed_from_u64(1);
         let table = NodeTable {
             ids: vec!["a".into(), "b".into()],
-            size: Some(vec![10.0, 20.0]),
-            readiness: Some(vec![0.9, 0.1]),
+            size: Some(vec![Some(10.0), Some(20.0)]),
+            readiness: Some(vec![Some(0.9), Some(0.1)]),
+            need: Some(vec![None, Some(0.3)]),
             ..NodeTable::default()
         };
         let p = Population::sample(
@@ -293,5 +322,8 @@ mod tests {
         );
         assert_eq!(p.size, vec![10.0, 20.0]);
         assert_eq!(p.readiness, vec![0.9, 0.1]);
+        // An empty cell is drawn, a given one kept.
+        assert_eq!(p.need[1], 0.3);
+        assert!((0.0..=1.0).contains(&p.need[0]) && p.need[0] != 0.3);
     }
 }

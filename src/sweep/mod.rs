@@ -19,11 +19,12 @@ pub mod sensitivity;
 
 use crate::error::InputError;
 use crate::rng::mix64;
-use crate::scenario::{locate, path::get_mut as value_at};
+use crate::scenario::{files, locate, path::get_mut as value_at, NetworkFiles};
 use crate::Scenario;
 use design::Range;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use toml::Value;
 
 /// Most points a sweep may have.
@@ -213,14 +214,16 @@ pub struct Sweep {
     base: toml::Table,
     /// The resolved sweep as TOML: what is written to `sweep.toml` and hashed.
     resolved: String,
+    /// The base scenario's network files, read once and shared by every point's scenario.
+    files: Option<Arc<NetworkFiles>>,
 }
 
 impl Sweep {
     /// Reads and validates a sweep file.
     pub fn load(path: &Path) -> Result<Self, InputError> {
-        let src = std::fs::read_to_string(path)
+        let bytes = std::fs::read(path)
             .map_err(|e| InputError::msg(format!("cannot read sweep file: {e}")).in_file(path))?;
-        Self::from_toml(&src, Some(path))
+        Self::from_toml(files::utf8(&bytes, Some(path))?, Some(path))
     }
 
     /// Parses and validates sweep text; `path` names the file in errors and anchors `base`.
@@ -238,6 +241,25 @@ impl Sweep {
             None => (Scenario::builtin_default(), None),
             Some(Base::Path(p)) => {
                 let file = dir.join(p);
+                // An empty path or `.` joins to the sweep's own folder; say so at `base` in the
+                // sweep file rather than as an unreadable scenario "file".
+                if p.as_os_str().is_empty() || !file.is_file() {
+                    let problem = if p.as_os_str().is_empty() {
+                        "is empty".to_string()
+                    } else if file.is_dir() {
+                        format!("names a folder ({})", file.display())
+                    } else {
+                        format!("names no file ({} does not exist)", file.display())
+                    };
+                    return Err(place(InputError::field(
+                        "base",
+                        format!(
+                            "{problem}: give the path of a scenario file relative to the sweep \
+                             file, write the scenario inline as a [base] table, or leave base out \
+                             for the built-in default"
+                        ),
+                    )));
+                }
                 let scn = Scenario::from_file(&file).map_err(|e| {
                     if e.file.is_some() {
                         e
@@ -292,6 +314,7 @@ impl Sweep {
             points,
             base: base_table,
             resolved,
+            files: base.files.clone(),
         };
         // Every point must make a valid scenario; check them all before anything runs.
         for point in &sweep.points {
@@ -343,7 +366,7 @@ impl Sweep {
             Value::Integer(self.point_seed(point.id) as i64),
         );
         let text = toml::to_string(&table).map_err(|e| (0, InputError::msg(e.to_string())))?;
-        Scenario::from_toml(&text, None).map_err(|e| {
+        Scenario::from_toml_reusing(&text, None, self.files.as_ref()).map_err(|e| {
             let j = self
                 .parameters
                 .iter()
@@ -544,6 +567,39 @@ mod tests {
 
     fn sweep(text: &str) -> Result<Sweep, InputError> {
         Sweep::from_toml(text, None)
+    }
+
+    #[test]
+    fn points_share_the_base_network_files_instead_of_reading_them_again() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("e.csv"), "source,target\n0,1\n1,2\n").unwrap();
+        std::fs::write(
+            dir.path().join("base.toml"),
+            "[network]\nkind = \"file\"\nedges = \"e.csv\"\n",
+        )
+        .unwrap();
+        let file = dir.path().join("sw.toml");
+        let text = "base = \"base.toml\"\n[[parameters]]\npath = \"runs\"\nvalues = [2, 3]\n";
+        let sweep = Sweep::from_toml(text, Some(&file)).unwrap();
+        let shared = sweep.files.clone().expect("the base reads network files");
+        for point in &sweep.points {
+            let scenario = sweep.scenario(point).unwrap();
+            assert!(Arc::ptr_eq(scenario.files.as_ref().unwrap(), &shared));
+        }
+    }
+
+    #[test]
+    fn an_empty_or_folder_base_is_an_error_at_base() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sw.toml");
+        for base in ["", "."] {
+            let text = format!(
+                "seed = 1\nbase = \"{base}\"\n[[parameters]]\npath = \"runs\"\nvalues = [2]\n"
+            );
+            let e = Sweep::from_toml(&text, Some(&file)).unwrap_err();
+            assert_eq!((e.field.as_deref(), e.line), (Some("base"), Some(2)), "{e}");
+            assert_eq!(e.file.as_deref(), Some(file.as_path()));
+        }
     }
 
     #[test]

@@ -1,0 +1,283 @@
+//! Bad and unusual input files through the `domino` binary (issue 8): each test is one defect
+//! that once slipped through, run end to end so the exit code, the message and the files written
+//! are all checked. Reader-level cases are unit tests beside the readers (`scenario::files`).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn domino(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_domino"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("the domino binary starts")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn assert_ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "expected success, got {:?}\nstderr:\n{}",
+        out.status.code(),
+        stderr(out)
+    );
+}
+
+/// Exit code 2, no panic, and every fragment in stderr.
+fn assert_bad_input(out: &Output, fragments: &[&str]) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "stderr:\n{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    for f in fragments {
+        assert!(
+            err.contains(f),
+            "stderr should contain\n  {f}\ngot\n  {err}"
+        );
+    }
+}
+
+fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn arg(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// A file-network scenario over `nodes.csv` and `edges.csv` in `dir`.
+fn file_scenario(dir: &Path, nodes: &[u8], edges: &[u8]) -> PathBuf {
+    write(dir, "nodes.csv", nodes);
+    write(dir, "edges.csv", edges);
+    write(
+        dir,
+        "s.toml",
+        "runs = 2\nsteps = 3\n[network]\nkind = \"file\"\nedges = \"edges.csv\"\nnodes = \"nodes.csv\"\n",
+    )
+}
+
+fn check(dir: &Path, file: &Path) -> Output {
+    domino(dir, &["check", arg(file)])
+}
+
+#[test]
+fn trace_and_network_name_schools_by_id_and_name_with_empty_cells_drawn() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = file_scenario(
+        tmp.path(),
+        b"id,name,need,size\r\nN001,\"Hill, East\",0.2,\r\n#2,Oak,,300\r\ns3,,-0,120\r\n",
+        b"source,target\r\nN001,#2\r\n#2,s3\r\n",
+    );
+    let trace = tmp.path().join("t.csv");
+    let out = domino(
+        tmp.path(),
+        &[
+            "run",
+            arg(&s),
+            "--strategy",
+            "cluster",
+            "--trace",
+            arg(&trace),
+        ],
+    );
+    assert_ok(&out);
+    let text = fs::read_to_string(&trace).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("school,name,step,stage,practice,fit,effect,support")
+    );
+    assert!(lines.next().unwrap().starts_with("N001,\"Hill, East\",0,"));
+    assert!(lines.next().unwrap().starts_with("#2,Oak,0,"));
+    assert!(lines.next().unwrap().starts_with("s3,,0,"));
+
+    let edges = tmp.path().join("net.csv");
+    assert_ok(&domino(
+        tmp.path(),
+        &["network", arg(&s), "--out", arg(&edges)],
+    ));
+    let net = fs::read_to_string(&edges).unwrap();
+    assert!(
+        net.contains("N001,#2,1\n") || net.contains("#2,N001,1\n"),
+        "{net}"
+    );
+}
+
+#[test]
+fn crlf_node_table_errors_name_the_right_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = file_scenario(
+        tmp.path(),
+        b"id,need\r\na,0.1\r\nb,0.2\r\nc,1.5\r\n",
+        b"source,target\r\na,b\r\n",
+    );
+    assert_bad_input(&check(tmp.path(), &s), &["nodes.csv:4: need:"]);
+}
+
+#[test]
+fn semicolon_separated_files_are_named_as_such() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = file_scenario(tmp.path(), b"id;need\na;0.1\n", b"source,target\na,b\n");
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &["nodes.csv:1:", "semicolon-separated", "comma-separated"],
+    );
+}
+
+#[test]
+fn unknown_edge_columns_and_tiny_weights_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = file_scenario(
+        tmp.path(),
+        b"id\na\nb\n",
+        b"source,target,wieght\na,b,0.5\n",
+    );
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &["edges.csv:1: wieght: unknown column; allowed: source, target, weight"],
+    );
+    let s = file_scenario(
+        tmp.path(),
+        b"id\na\nb\n",
+        b"source,target,weight\na,b,1e-320\n",
+    );
+    assert_bad_input(&check(tmp.path(), &s), &["edges.csv:2: weight:"]);
+}
+
+#[test]
+fn invalid_utf8_is_placed_by_line_and_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = write(tmp.path(), "bad.toml", b"runs = 2\n# caf\xe9\n");
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &["bad.toml:2:", "invalid UTF-8 at byte 14"],
+    );
+    let sweep = write(tmp.path(), "bad-sweep.toml", b"seed = 1\n\xff\n");
+    let out = domino(tmp.path(), &["sweep", arg(&sweep), "--quiet"]);
+    assert_bad_input(&out, &["bad-sweep.toml:2:", "invalid UTF-8 at byte 9"]);
+}
+
+#[test]
+fn one_huge_edge_id_does_not_make_fifty_million_schools() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "edges.csv", "source,target\n0,1\n1,49999999\n");
+    let s = write(
+        tmp.path(),
+        "s.toml",
+        "[network]\nkind = \"file\"\nedges = \"edges.csv\"\n",
+    );
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &["edges.csv:3: target: id 49999999"],
+    );
+}
+
+#[test]
+fn a_tiny_d50_is_refused_instead_of_writing_nan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = write(tmp.path(), "s.toml", "[mechanisms.dose]\nd50 = 1e-200\n");
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &["s.toml:2:1: mechanisms.dose.d50:"],
+    );
+}
+
+#[test]
+fn a_subnormal_resources_mean_is_refused_not_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = write(tmp.path(), "s.toml", "[schools]\nresources_mean = 5e-324\n");
+    assert_bad_input(&check(tmp.path(), &s), &["schools.resources_mean:"]);
+}
+
+#[test]
+fn long_names_and_control_characters_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let long = format!(
+        "[[strategies]]\nname = \"{}\"\nkind = \"cluster\"\n",
+        "x".repeat(65_536)
+    );
+    let s = write(tmp.path(), "s.toml", long);
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &["s.toml:2:1: strategies[0].name: is 65536 characters long; at most 64"],
+    );
+    let s = write(
+        tmp.path(),
+        "s.toml",
+        "[[strategies]]\nname = \"a\\rb\"\nkind = \"cluster\"\n",
+    );
+    assert_bad_input(&check(tmp.path(), &s), &["strategies[0].name:", "U+000D"]);
+}
+
+#[test]
+fn a_complete_network_of_a_million_schools_is_refused_before_allocating() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = write(
+        tmp.path(),
+        "s.toml",
+        "[network]\nkind = \"complete\"\nschools = 1000000\n",
+    );
+    assert_bad_input(&check(tmp.path(), &s), &["network.schools:", "ties"]);
+}
+
+#[test]
+fn an_array_where_a_table_belongs_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = write(tmp.path(), "s.toml", "runs = 3\nschools = [100.0, 0.9]\n");
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &["s.toml:2:1: schools: must be a table"],
+    );
+    let s = write(tmp.path(), "s.toml", "strategies = [[1, 2]]\n");
+    assert_bad_input(&check(tmp.path(), &s), &["strategies[0]: must be a table"]);
+}
+
+#[test]
+fn build_share_of_one_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = write(
+        tmp.path(),
+        "s.toml",
+        "[[strategies]]\nname = \"cluster\"\nbuild_share = 1\n",
+    );
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &["strategies[0].build_share:", "below 1"],
+    );
+}
+
+#[test]
+fn a_sweep_with_an_empty_or_folder_base_names_the_sweep_file_and_base() {
+    let tmp = tempfile::tempdir().unwrap();
+    for base in ["", ".", "missing.toml"] {
+        let sweep = write(
+            tmp.path(),
+            "sw.toml",
+            format!(
+                "seed = 1\nbase = \"{base}\"\n[[parameters]]\npath = \"runs\"\nvalues = [2, 3]\n"
+            ),
+        );
+        let out = domino(tmp.path(), &["sweep", arg(&sweep), "--quiet"]);
+        assert_bad_input(&out, &["sw.toml:2:1: base:"]);
+    }
+}
+
+/// Found by fuzzing (fuzz/artifacts crash-c7eb9c3d, scenario; crash-dc0809ea, sweep): a control
+/// character in a comment gave `file:5:68: ` with no message at all.
+#[test]
+fn a_control_character_in_a_comment_is_explained() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = write(tmp.path(), "s.toml", b"runs = 2\n# so\x01me\n");
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &["s.toml:2:5: the control character U+0001"],
+    );
+    let sweep = write(tmp.path(), "sw.toml", b"# A s\x01\x00\x00\x00mall sweep\n");
+    let out = domino(tmp.path(), &["sweep", arg(&sweep), "--quiet"]);
+    assert_bad_input(&out, &["sw.toml:1:6: the control character U+0001"]);
+}
