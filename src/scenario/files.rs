@@ -12,8 +12,9 @@
 //! dropped as a comment. Columns other than the ones listed are an error in both files.
 //!
 //! Every error names the file, the line and the column at fault. The readers take bytes
-//! ([`NodeTable::from_bytes`], [`EdgeList::from_bytes`]) so that they can be fuzzed without files;
-//! the network itself is checked with petgraph on import (see [`EdgeList::components`]).
+//! ([`NodeTable::from_bytes`], [`EdgeList::from_bytes`]) so that they can be fuzzed without files.
+//! `domino check` reports the imported network's ties and connected components (computed with
+//! petgraph in `network::stats`).
 
 use super::validate::MAX_SCHOOLS;
 use crate::error::InputError;
@@ -545,19 +546,6 @@ impl EdgeList {
         }
         Ok(Self { schools, edges })
     }
-
-    /// Number of connected components (petgraph), for summaries and warnings.
-    pub fn components(&self) -> usize {
-        let mut g =
-            petgraph::graph::UnGraph::<(), f32>::with_capacity(self.schools, self.edges.len());
-        for _ in 0..self.schools {
-            g.add_node(());
-        }
-        for e in &self.edges {
-            g.add_edge(e.a.into(), e.b.into(), e.weight);
-        }
-        petgraph::algo::connected_components(&g)
-    }
 }
 
 #[cfg(test)]
@@ -598,7 +586,6 @@ mod tests {
                 weight: 1.0
             }
         );
-        assert_eq!(e.components(), 1);
     }
 
     #[test]
