@@ -20,10 +20,11 @@ trap 'rm -rf "$scratch"' EXIT
 for t in "${targets[@]}"; do
     mkdir -p "$scratch/$t"
     echo "fuzz $t for ${seconds}s"
-    # -rss_limit_mb: no input may allocate beyond what validation allows; -timeout: no hang.
+    # -rss_limit_mb: no input may allocate beyond what validation allows; -timeout: no hang (30 s
+    # leaves room for a busy machine: loading the shipped 100-point sweep validates every point).
     status=0
     cargo +nightly fuzz run --release "$t" "$scratch/$t" "fuzz/corpus/$t" -- \
-        -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+        -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30 -print_final_stats=1 \
         >"$scratch/$t.log" 2>&1 || status=$?
     grep -E '^#[0-9]+ +DONE|ERROR|SUMMARY|panicked' "$scratch/$t.log" || true
     if [ "$status" -ne 0 ]; then
