@@ -5,10 +5,13 @@
 //! the source tree), `compare` always with `--quiet` and few runs, so the whole file takes a few
 //! seconds.
 
+mod common;
+use common::*;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// The three strategies of the built-in default scenario, in order.
 const DEFAULT_STRATEGIES: [&str; 3] = ["thin-spread", "pilot-then-cascade", "cluster"];
@@ -28,43 +31,6 @@ const SUMMARY_HEADER: &str = "strategy,metric,n,mean,sd,ci_low,ci_high,p5,p50,p9
 const PAIRED_HEADER: &str = "strategy,versus,metric,n,p_beats,p_beats_ci_low,p_beats_ci_high,mean_diff,diff_ci_low,diff_ci_high";
 const TIMESERIES_HEADER: &str = "strategy,step,metric,n,mean,p5,p50,p95";
 const TRACE_HEADER: &str = "school,name,step,stage,practice,fit,effect,support";
-
-/// Runs `domino` with `args` in the directory `cwd`.
-fn domino(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_domino"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("the domino binary starts")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Asserts that the command succeeded, showing its output if not.
-fn assert_ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "expected success, got {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        stdout(out),
-        stderr(out)
-    );
-    assert_no_panic(out);
-}
-
-fn assert_no_panic(out: &Output) {
-    assert!(
-        !stderr(out).contains("panicked"),
-        "the binary panicked:\n{}",
-        stderr(out)
-    );
-}
 
 /// Asserts exit code 2, no panic, no output folder `out_dir`, and that stderr contains every
 /// fragment (each shown in full on failure).
@@ -107,16 +73,6 @@ fn write_file(dir: &Path, name: &str, text: &str) -> PathBuf {
 /// Writes a scenario file `dir/scenario.toml`.
 fn scenario_file(dir: &Path, text: &str) -> PathBuf {
     write_file(dir, "scenario.toml", text)
-}
-
-/// A path as a command-line argument (temporary paths are UTF-8).
-fn arg(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 path")
-}
-
-/// A file in the source tree.
-fn repo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
 fn read(path: &Path) -> String {

@@ -2,30 +2,12 @@
 //! that once slipped through, run end to end so the exit code, the message and the files written
 //! are all checked. Reader-level cases are unit tests beside the readers (`scenario::files`).
 
+mod common;
+use common::*;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn domino(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_domino"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("the domino binary starts")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn assert_ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "expected success, got {:?}\nstderr:\n{}",
-        out.status.code(),
-        stderr(out)
-    );
-}
+use std::process::Output;
 
 /// Exit code 2, no panic, and every fragment in stderr.
 fn assert_bad_input(out: &Output, fragments: &[&str]) {
@@ -38,16 +20,6 @@ fn assert_bad_input(out: &Output, fragments: &[&str]) {
             "stderr should contain\n  {f}\ngot\n  {err}"
         );
     }
-}
-
-fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-    let path = dir.join(name);
-    fs::write(&path, bytes).unwrap();
-    path
-}
-
-fn arg(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 /// A file-network scenario over `nodes.csv` and `edges.csv` in `dir`.

@@ -2,65 +2,13 @@
 //! empty cells for times never reached, self-contained reproducible folders, output safety, and
 //! whole-folder (staged) writing under SIGKILL.
 
-use std::collections::BTreeMap;
+mod common;
+use common::*;
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn repo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
-
-fn domino(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_domino"))
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .expect("the domino binary starts")
-}
-
-fn arg(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 path")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn assert_ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "failed ({:?}):\n{}",
-        out.status.code(),
-        stderr(out)
-    );
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    fs::create_dir_all(p.parent().unwrap()).unwrap();
-    fs::write(&p, text).unwrap();
-    p
-}
-
-/// Every file under `dir`, by relative path, with its bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
 
 /// A small XML well-formedness check, enough for the SVG domino writes: tags nest and close,
 /// attribute values are quoted, and every `&` starts one of the entities the escape writes.
@@ -266,7 +214,7 @@ fn default_output_folders_stay_inside_out() {
         let scenario = write(
             &work,
             "s.toml",
-            &format!("name = \"{name}\"\nruns = 3\nsteps = 2\n"),
+            format!("name = \"{name}\"\nruns = 3\nsteps = 2\n"),
         );
         assert_ok(&domino(&work, &["compare", arg(&scenario), "--quiet"]));
     }

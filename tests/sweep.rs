@@ -3,7 +3,9 @@
 //! swapped or foreign point records).
 //! Every comparison is byte for byte over every file of the output folders.
 
-use std::collections::BTreeMap;
+mod common;
+use common::*;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -20,43 +22,6 @@ fn domino(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("the domino binary starts")
-}
-
-fn arg(p: &Path) -> &str {
-    p.to_str().expect("UTF-8 path")
-}
-
-fn assert_ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "failed ({:?}):\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    fs::write(&p, text).unwrap();
-    p
-}
-
-/// Every file under `dir`, by relative path, with its bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
 }
 
 fn assert_same_tree(a: &Path, b: &Path) {
@@ -271,7 +236,7 @@ fn records_of_another_sweep_are_never_reused() {
     let file = write(tmp.path(), "s.toml", SWEEP);
     let out = finished_sweep(tmp.path(), &file, "out", &[]);
     fs::remove_file(out.join("manifest.json")).unwrap();
-    let changed = write(tmp.path(), "c.toml", &SWEEP.replace("seed = 5", "seed = 6"));
+    let changed = write(tmp.path(), "c.toml", SWEEP.replace("seed = 5", "seed = 6"));
     // Without --resume, a folder holding records is refused even without its manifest...
     let refused = sweep(&changed, &out, &[]);
     assert_eq!(refused.status.code(), Some(2));
@@ -330,11 +295,7 @@ fn a_changed_sweep_is_neither_resumed_nor_merged() {
     let file = write(tmp.path(), "s.toml", SWEEP);
     let out = tmp.path().join("out");
     assert_ok(&sweep(&file, &out, &["--shard", "1/2"]));
-    let changed = write(
-        tmp.path(),
-        "s2.toml",
-        &SWEEP.replace("seed = 5", "seed = 6"),
-    );
+    let changed = write(tmp.path(), "s2.toml", SWEEP.replace("seed = 5", "seed = 6"));
     let refused = sweep(&changed, &out, &["--shard", "1/2", "--resume"]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("different sweep"));
