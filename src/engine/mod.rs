@@ -9,7 +9,7 @@
 //! runs, in parallel and bit-reproducibly, into an [`Ensemble`]. The command line, the report and
 //! the sweeps only ever see a `dyn Model` and an `Ensemble`.
 //!
-//! The core loop of the school model is [`school::term`]: the strategy picks a hub, the fields
+//! The core loop of the school model is [`school::term`]: the strategy funds hubs and coaches, the fields
 //! are computed from the state at t, the strategy allocates the budget, and every school advances
 //! to t + 1.
 

@@ -69,7 +69,7 @@ pub fn simulate(
     recorder.summary()
 }
 
-/// One term t of the school model: the strategy picks a hub, the fields are computed from the
+/// One term t of the school model: the strategy funds hubs and coaches, the fields are computed from the
 /// state at t, the strategy fills `plan`, and every school advances to t + 1. Allocation-free once
 /// the buffers have their size. O(n + sum of adopters' degrees).
 #[allow(clippy::too_many_arguments)]
@@ -92,10 +92,8 @@ pub fn term(
         params,
         draws,
     };
-    if let Some(h) = strategy.hub(&view) {
-        plan.fund_hub(h);
-    }
-    compute_fields(world, params, state, plan.hub);
+    strategy.prepare(&view, plan);
+    compute_fields(world, params, state, &plan.hubs, &plan.coach);
     let view = TermView {
         step,
         budget,

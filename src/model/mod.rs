@@ -51,7 +51,8 @@ impl Stage {
     }
 }
 
-/// A hub funded this term: raises tie weights inside `region` and gives know-how there.
+/// A hub funded this term: raises tie weights inside `region` and gives know-how there. Several
+/// regions may have a hub in the same term.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Hub {
     /// The hub's region.
@@ -297,6 +298,10 @@ pub struct State {
     pub source_score: Vec<f64>,
     /// Field: the version of that best pocket.
     pub source_version: Vec<f64>,
+    /// Field: hub spend per region this term, SU (0 where there is no hub).
+    pub hub_spend: Vec<f64>,
+    /// Scratch per region: tie strength of the region's implementing schools.
+    hub_strength: Vec<f64>,
 }
 
 impl State {
@@ -333,6 +338,11 @@ impl State {
         self.pocket_count.resize(n, 0);
         fill(&mut self.source_score, -1.0);
         fill(&mut self.source_version, home);
+        let r = world.schools.n_regions;
+        fill(&mut self.hub_spend, 0.0);
+        self.hub_spend.resize(r, 0.0);
+        self.hub_strength.clear();
+        self.hub_strength.resize(r, 0.0);
     }
 
     /// Can school `i` use support or be recruited this term? (Not sustained, not cooling down.)
@@ -355,7 +365,7 @@ impl State {
 /// Computes the fields of term t from the state at t: know-how, peer pressure, ties to pockets and
 /// each non-adopter's best source. Pushes from adopters along their ties, so the cost is
 /// O(sum of adopters' degrees), not O(E), while adoption is sparse (mechanisms 2, 3, 4, 9).
-pub fn compute_fields(world: &World, p: &Params, s: &mut State, hub: Option<Hub>) {
+pub fn compute_fields(world: &World, p: &Params, s: &mut State, hubs: &[Hub], _coach: &[f64]) {
     let n = world.len();
     s.know_how.iter_mut().for_each(|v| *v = 0.0);
     s.pressure.iter_mut().for_each(|v| *v = 0.0);
@@ -364,7 +374,10 @@ pub fn compute_fields(world: &World, p: &Params, s: &mut State, hub: Option<Hub>
     s.source_score.iter_mut().for_each(|v| *v = -1.0);
     let region = &world.schools.region;
     let context = &world.schools.context;
-    let hub = hub.filter(|_| p.hub);
+    let hubs = if p.hub { hubs } else { &[] };
+    for h in hubs {
+        s.hub_spend[h.region as usize] += h.spend;
+    }
     let kh = p.know_how_weight;
     let sens = p.know_how_sensitivity * p.inv_two_width2;
     for j in 0..n {
@@ -377,13 +390,13 @@ pub fn compute_fields(world: &World, p: &Params, s: &mut State, hub: Option<Hub>
         let teach = kh * share * s.practice[j];
         let version_j = s.version[j];
         let influence_j = world.influence[j];
-        let boosted_j = hub.is_some_and(|h| region[j] == h.region);
+        let boosted_j = !hubs.is_empty() && s.hub_spend[region[j] as usize] > 0.0;
         let nb = world.network.neighbours(j);
         let ws = world.network.weights(j);
         for (&i, &w) in nb.iter().zip(ws) {
             let i = i as usize;
             let mut w = w as f64;
-            if boosted_j && hub.is_some_and(|h| region[i] == h.region) {
+            if boosted_j && region[i] == region[j] {
                 w = (w * p.hub_tie_multiplier).min(1.0);
             }
             match s.stage[i] {
@@ -411,18 +424,33 @@ pub fn compute_fields(world: &World, p: &Params, s: &mut State, hub: Option<Hub>
             }
         }
     }
-    if let Some(h) = hub {
-        let members =
-            || (0..n).filter(|&i| region[i] == h.region && s.stage[i] == Stage::Implementing);
-        // The hub works through the region's ties: its spend is shared over the implementing
-        // schools by tie strength, and only the part carried by ties inside the region arrives.
-        // On a well-mixed network most of it leaks away, which is the cluster's weakness there.
-        let total: f64 = members().map(|i| world.network.strength(i)).sum();
-        if total > 0.0 {
-            let per = p.hub_efficiency * h.spend / total;
-            for i in members() {
-                s.know_how[i] += per * world.region_strength[i];
+    if !hubs.is_empty() {
+        // A hub works through its region's ties: its spend is shared over the region's
+        // implementing schools by tie strength, and only the part carried by ties inside the
+        // region arrives. On a well-mixed network most of it leaks away, which is the cluster's
+        // weakness there. Two passes over the schools, whatever the number of hubs.
+        let implementing_in_hub = |s: &State, i: usize| {
+            s.stage[i] == Stage::Implementing && s.hub_spend[region[i] as usize] > 0.0
+        };
+        for h in hubs {
+            s.hub_strength[h.region as usize] = 0.0;
+        }
+        for i in 0..n {
+            if implementing_in_hub(s, i) {
+                s.hub_strength[region[i] as usize] += world.network.strength(i);
             }
+        }
+        for i in 0..n {
+            if implementing_in_hub(s, i) {
+                let r = region[i] as usize;
+                if s.hub_strength[r] > 0.0 {
+                    let per = p.hub_efficiency * s.hub_spend[r] / s.hub_strength[r];
+                    s.know_how[i] += per * world.region_strength[i];
+                }
+            }
+        }
+        for h in hubs {
+            s.hub_spend[h.region as usize] = 0.0;
         }
     }
 }

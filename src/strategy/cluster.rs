@@ -127,7 +127,7 @@ fn region_target(world: &World, rule: Targeting, i: u32) -> f64 {
 }
 
 impl Strategy for Cluster {
-    fn hub(&mut self, view: &TermView) -> Option<Hub> {
+    fn prepare(&mut self, view: &TermView, plan: &mut Plan) {
         if !self.started {
             self.started = true;
             self.current = self.next_region();
@@ -139,11 +139,13 @@ impl Strategy for Cluster {
             self.mark_done(r as usize);
             self.current = self.next_region();
         }
-        let region = self.current?;
-        (view.params.hub && self.hub_spend > 0.0).then_some(Hub {
-            region,
-            spend: self.hub_spend.min(view.budget),
-        })
+        let Some(region) = self.current else { return };
+        if view.params.hub && self.hub_spend > 0.0 {
+            plan.fund_hub(Hub {
+                region,
+                spend: self.hub_spend.min(view.budget),
+            });
+        }
     }
 
     fn allocate(&mut self, view: &TermView, plan: &mut Plan) {

@@ -1,8 +1,9 @@
 //! Strategies: how a term's budget becomes support per school.
 //!
-//! Each term the engine asks the strategy for a hub ([`Strategy::hub`], before the fields are
-//! computed) and then for an allocation ([`Strategy::allocate`]), which fills a [`Plan`]: support
-//! for implementing schools, and recruits that start implementing next term. [`Plan`] never lets
+//! Each term the engine first asks the strategy what it funds before the fields are computed
+//! ([`Strategy::prepare`]: hubs, and coaches in pockets), then for an allocation
+//! ([`Strategy::allocate`]); both fill a [`Plan`]: hubs, coaching, support for implementing
+//! schools, and recruits that start implementing next term. [`Plan`] never lets
 //! spending exceed the budget; what is left is reported as unspent.
 //!
 //! The three families, from the seeds: [`thin::ThinSpread`] (a thin coat everywhere),
@@ -83,8 +84,12 @@ pub struct Plan {
     pub support: Vec<f64>,
     /// Schools recruited this term; they start implementing next term.
     pub recruit: Vec<bool>,
-    /// The hub funded this term, if any.
-    pub hub: Option<Hub>,
+    /// Schools supported or recruited as pilots this term (for per-school outputs).
+    pub pilot: Vec<bool>,
+    /// SU per school paid to pockets to coach their neighbours this term (train-the-trainer).
+    pub coach: Vec<f64>,
+    /// Hubs funded this term, at most one per region.
+    pub hubs: Vec<Hub>,
     budget: f64,
     spent: f64,
     reserved: f64,
@@ -97,7 +102,11 @@ impl Plan {
         self.support.resize(n, 0.0);
         self.recruit.clear();
         self.recruit.resize(n, false);
-        self.hub = None;
+        self.pilot.clear();
+        self.pilot.resize(n, false);
+        self.coach.clear();
+        self.coach.resize(n, 0.0);
+        self.hubs.clear();
         self.budget = budget;
         self.spent = 0.0;
         self.reserved = 0.0;
@@ -136,20 +145,33 @@ impl Plan {
         true
     }
 
-    /// Funds `hub` with its spend (capped by the budget).
-    pub fn fund_hub(&mut self, mut hub: Hub) {
-        hub.spend = hub.spend.min(self.remaining());
+    /// Funds `hub` with its spend (capped by the budget); returns the SU spent. A region funded
+    /// twice in one term gets one hub with both spends.
+    pub fn fund_hub(&mut self, mut hub: Hub) -> f64 {
+        hub.spend = hub.spend.min(self.remaining()).max(0.0);
         self.spent += hub.spend;
-        self.hub = Some(hub);
+        match self.hubs.iter_mut().find(|h| h.region == hub.region) {
+            Some(h) => h.spend += hub.spend,
+            None => self.hubs.push(hub),
+        }
+        hub.spend
+    }
+
+    /// Pays pocket `j` up to `amount` SU to coach its implementing neighbours this term; returns
+    /// what was paid. The model turns it into coaching capacity (mechanism 10 in `docs/model.md`).
+    pub fn fund_coach(&mut self, j: usize, amount: f64) -> f64 {
+        let a = amount.min(self.remaining()).max(0.0);
+        self.coach[j] += a;
+        self.spent += a;
+        a
     }
 }
 
 /// A scaling strategy.
 pub trait Strategy: Send {
-    /// The hub to fund this term, decided from the state at t before fields are computed.
-    fn hub(&mut self, _view: &TermView) -> Option<Hub> {
-        None
-    }
+    /// What to fund before this term's fields are computed, decided from the state at t: hubs
+    /// ([`Plan::fund_hub`]) and coaches ([`Plan::fund_coach`]). The default funds neither.
+    fn prepare(&mut self, _view: &TermView, _plan: &mut Plan) {}
 
     /// Fills `plan` with this term's support and recruits.
     fn allocate(&mut self, view: &TermView, plan: &mut Plan);

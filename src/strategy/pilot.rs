@@ -59,6 +59,7 @@ impl PilotThenCascade {
             } else {
                 return Flow::Continue;
             }
+            plan.pilot[i] = true;
             cohort.add(i, view.state.practice[i]);
             chosen += 1;
             Flow::Continue
@@ -82,6 +83,7 @@ impl Strategy for PilotThenCascade {
                 for &i in self.cohort.members() {
                     if view.implementing(i as usize) {
                         plan.give(i as usize, share);
+                        plan.pilot[i as usize] = true;
                     }
                 }
                 return;
