@@ -429,24 +429,22 @@ pub fn compute_fields(world: &World, p: &Params, s: &mut State, hubs: &[Hub], _c
         // implementing schools by tie strength, and only the part carried by ties inside the
         // region arrives. On a well-mixed network most of it leaks away, which is the cluster's
         // weakness there. Two passes over the schools, whatever the number of hubs.
-        let implementing_in_hub = |s: &State, i: usize| {
-            s.stage[i] == Stage::Implementing && s.hub_spend[region[i] as usize] > 0.0
-        };
         for h in hubs {
             s.hub_strength[h.region as usize] = 0.0;
         }
-        for i in 0..n {
-            if implementing_in_hub(s, i) {
-                s.hub_strength[region[i] as usize] += world.network.strength(i);
+        for (i, &r) in region.iter().enumerate() {
+            let r = r as usize;
+            if s.stage[i] == Stage::Implementing && s.hub_spend[r] > 0.0 {
+                s.hub_strength[r] += world.network.strength(i);
             }
         }
-        for i in 0..n {
-            if implementing_in_hub(s, i) {
-                let r = region[i] as usize;
-                if s.hub_strength[r] > 0.0 {
-                    let per = p.hub_efficiency * s.hub_spend[r] / s.hub_strength[r];
-                    s.know_how[i] += per * world.region_strength[i];
-                }
+        for (i, &r) in region.iter().enumerate() {
+            let r = r as usize;
+            // hub_strength > 0 also skips isolated schools, which would divide by zero.
+            if s.stage[i] == Stage::Implementing && s.hub_spend[r] > 0.0 && s.hub_strength[r] > 0.0
+            {
+                let per = p.hub_efficiency * s.hub_spend[r] / s.hub_strength[r];
+                s.know_how[i] += per * world.region_strength[i];
             }
         }
         for h in hubs {
