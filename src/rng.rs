@@ -54,6 +54,12 @@ pub enum Purpose {
     Threshold = 5,
     /// Classic models: choosing seeds, and the event stream of the Bass model.
     Seeding = 6,
+    /// The noise of an observed school effect (first uniform of a normal draw).
+    Measurement = 10,
+    /// The noise of an observed school effect (second uniform of a normal draw).
+    MeasurementAngle = 11,
+    /// Whether a review without an observed benefit drops the innovation.
+    Review = 12,
 }
 
 /// The seeds of one run, derived from the master seed and the run index.
@@ -96,6 +102,17 @@ impl Draws {
         let counter = ((step as u64) << 32) | school as u64;
         let h = mix64(self.key ^ (purpose as u64).wrapping_mul(0xa076_1d64_78bd_642f));
         unit_f64(mix64(h ^ mix64(counter)))
+    }
+
+    /// A standard normal number for `school` in term `step` (Box-Muller on the two measurement
+    /// streams, with libm's portable `log`, `sqrt` and `cos`, so the bytes are the same on every
+    /// machine).
+    #[inline]
+    pub fn measurement_noise(&self, step: u32, school: u32) -> f64 {
+        // 1 - u lies in (0, 1], so the logarithm is finite.
+        let u = 1.0 - self.uniform(step, school, Purpose::Measurement);
+        let v = self.uniform(step, school, Purpose::MeasurementAngle);
+        libm::sqrt(-2.0 * libm::log(u)) * libm::cos(std::f64::consts::TAU * v)
     }
 
     /// 64 random bits for item `index` (a node, or a tie's CSR slot) for `purpose`: the

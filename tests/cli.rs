@@ -30,7 +30,7 @@ const COMPARE_FILES: [&str; 7] = [
 const SUMMARY_HEADER: &str = "strategy,metric,n,mean,sd,ci_low,ci_high,p5,p50,p95";
 const PAIRED_HEADER: &str = "strategy,versus,metric,n,p_beats,p_beats_ci_low,p_beats_ci_high,mean_diff,diff_ci_low,diff_ci_high";
 const TIMESERIES_HEADER: &str = "strategy,step,metric,n,mean,p5,p50,p95";
-const TRACE_HEADER: &str = "school,name,step,stage,practice,fit,effect,support";
+const TRACE_HEADER: &str = "school,name,step,stage,practice,fit,effect,support,origin,source";
 
 /// Asserts exit code 2, no panic, no output folder `out_dir`, and that stderr contains every
 /// fragment (each shown in full on failure).
@@ -166,12 +166,12 @@ fn compare_default_prints_table_and_writes_every_file() {
     }
     let verdict = text
         .lines()
-        .find(|l| l.starts_with("Winner on sustained share: "))
+        .find(|l| l.starts_with("Winner on students benefiting share: "))
         .unwrap_or_else(|| panic!("no verdict line:\n{text}"));
     assert!(
         DEFAULT_STRATEGIES
             .iter()
-            .any(|s| verdict.starts_with(&format!("Winner on sustained share: {s} ("))),
+            .any(|s| verdict.starts_with(&format!("Winner on students benefiting share: {s} ("))),
         "the verdict names no strategy: {verdict}"
     );
     assert!(
@@ -533,6 +533,22 @@ fn trace_rows(path: &Path) -> Vec<(String, u32)> {
             assert!(support >= 0.0);
             if r[2] == "0" {
                 assert_eq!(support, 0.0, "support before the first term");
+            }
+            // An adopter says how it came to adopt; a non-adopter has no origin. Only a
+            // persuaded school names the pocket that persuaded it.
+            let adopter = r[3] == "implementing" || r[3] == "sustained";
+            assert_eq!(
+                adopter,
+                ["recruited", "persuaded_funded", "persuaded"].contains(&r[8].as_str()),
+                "stage {} with origin {:?}",
+                r[3],
+                r[8]
+            );
+            if !r[9].is_empty() {
+                assert!(
+                    r[8].starts_with("persuaded"),
+                    "source without persuasion: {r:?}"
+                );
             }
             (r[0].clone(), r[2].parse().unwrap())
         })

@@ -62,7 +62,7 @@ fn trace_and_network_name_schools_by_id_and_name_with_empty_cells_drawn() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("school,name,step,stage,practice,fit,effect,support")
+        Some("school,name,step,stage,practice,fit,effect,support,origin,source")
     );
     assert!(lines.next().unwrap().starts_with("N001,\"Hill, East\",0,"));
     assert!(lines.next().unwrap().starts_with("#2,Oak,0,"));

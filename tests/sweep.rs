@@ -67,7 +67,7 @@ fn a_straight_sweep_writes_every_file() {
     }
     let points = fs::read_to_string(out.join("points.csv")).unwrap();
     assert!(points.starts_with(
-        "point,param_mechanisms.dose.d50,param_strategies.pilot-then-cascade.pilots,param_mechanisms.contagion.form,strategy,sustained_share_mean,"
+        "point,param_mechanisms.dose.d50,param_strategies.pilot-then-cascade.pilots,param_mechanisms.contagion.form,strategy,students_benefiting_share_mean,"
     ));
     assert_eq!(
         points.lines().count(),

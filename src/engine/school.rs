@@ -6,7 +6,7 @@
 
 use super::{ArmRun, Cell, Model, RunFigures, Scratch, TraceSink};
 use crate::metrics::{Measures, Recorder, RunMetric, RunSummary};
-use crate::model::{advance, compute_fields, Params, State, World};
+use crate::model::{advance, compute_fields, Params, State, World, NO_SOURCE};
 use crate::network::Network;
 use crate::rng::{Draws, RunSeeds};
 use crate::scenario::Scenario;
@@ -126,7 +126,7 @@ impl<'a> SchoolModel<'a> {
     pub fn new(scenario: &'a Scenario) -> Self {
         Self {
             scenario,
-            measures: Measures::school(),
+            measures: Measures::school(scenario.config.objective),
             arms: scenario
                 .config
                 .strategies
@@ -190,7 +190,8 @@ impl Model for SchoolModel<'_> {
         let (seeds, world) = self.world(k);
         let mut buf = Buffers::default();
         sink.header(&[
-            "school", "name", "step", "stage", "practice", "fit", "effect", "support",
+            "school", "name", "step", "stage", "practice", "fit", "effect", "support", "origin",
+            "source",
         ])?;
         let mut failed = None;
         let summary = simulate(
@@ -207,6 +208,10 @@ impl Model for SchoolModel<'_> {
                     let support = if step == 0 { 0.0 } else { plan.support[i] };
                     // The node table's id and name, so rows join back to the district's data.
                     let id = self.scenario.school_id(i);
+                    let source = match state.source[i] {
+                        NO_SOURCE => "".into(),
+                        j => self.scenario.school_id(j as usize),
+                    };
                     let row = [
                         Cell::Text(&id),
                         Cell::Text(self.scenario.school_name(i)),
@@ -216,6 +221,8 @@ impl Model for SchoolModel<'_> {
                         Cell::Num(state.fit[i]),
                         Cell::Num(state.effect[i]),
                         Cell::Num(support),
+                        Cell::Text(state.origin[i].name()),
+                        Cell::Text(&source),
                     ];
                     if let Err(e) = sink.row(&row) {
                         failed = Some(e);

@@ -8,7 +8,8 @@
 
 pub mod stats;
 
-use crate::model::{Params, Stage, State, World};
+use crate::model::{Origin, Params, Stage, State, World};
+use crate::scenario::Objective;
 use crate::school::NeedGroup;
 
 /// An enum of named figures with `ALL`, `COUNT` and `name()`; used for every metric list.
@@ -56,7 +57,7 @@ named_enum! {
         SustainedHighNeed => "sustained_share_high_need",
         /// Sustained share of low-need schools.
         SustainedLowNeed => "sustained_share_low_need",
-        /// Share of all students in sustained schools with a benefit.
+        /// Share of all students in practising schools whose true effect reaches the benefit bar.
         StudentsBenefiting => "students_benefiting_share",
         /// Share of the term's budget spent.
         Spend => "spend_share",
@@ -97,7 +98,7 @@ named_enum! {
         TimeTo75 => "time_to_75pct_terms",
         /// First term some region had 80 % of its schools sustained (empty: never).
         FirstRegionDone => "first_region_done_terms",
-        /// Students in sustained schools with a benefit.
+        /// Students in practising schools whose true effect reaches the benefit bar.
         StudentsBenefiting => "students_benefiting",
         /// SU spent over the run.
         Spend => "spend_su",
@@ -119,6 +120,18 @@ named_enum! {
         NoBenefitLowNeed => "no_benefit_share_low_need",
         /// Mean realized effect over adopters, SD (empty: no adopters).
         MeanEffect => "mean_effect_sd",
+        /// Students benefiting as a share of all students: the default objective.
+        StudentsBenefitingShare => "students_benefiting_share",
+        /// Share of sustained schools that were persuaded and never directly funded (empty: none
+        /// sustained).
+        NeverFundedShare => "never_funded_share",
+        /// Sustained schools per school the strategy directly funded (empty: none funded).
+        CascadeMultiplier => "cascade_multiplier",
+        /// Share of practising schools whose true effect is below the benefit bar (empty: none
+        /// practising).
+        NoBenefitPractising => "no_benefit_practising_share",
+        /// Share of counted adopters not yet practising (practice below the visibility bar).
+        NotPractising => "not_practising_share",
     }
 }
 
@@ -238,8 +251,22 @@ pub struct TableColumn {
 }
 
 impl Measures {
-    /// The measures of the school model.
-    pub fn school() -> Self {
+    /// The measures of the school model when strategies compete on `objective`.
+    pub fn school(objective: Objective) -> Self {
+        let (headline, other, headline_series, beats) = match objective {
+            Objective::StudentsBenefiting => (
+                RunMetric::StudentsBenefitingShare,
+                RunMetric::SustainedShare,
+                Series::StudentsBenefiting,
+                "benefits more students",
+            ),
+            Objective::SustainedShare => (
+                RunMetric::SustainedShare,
+                RunMetric::StudentsBenefitingShare,
+                Series::Sustained,
+                "sustains more schools",
+            ),
+        };
         Self {
             run_metrics: RunMetric::ALL
                 .iter()
@@ -255,46 +282,55 @@ impl Measures {
                     range: s.range(),
                 })
                 .collect(),
-            paired: vec![
-                RunMetric::SustainedShare as usize,
-                RunMetric::StudentsBenefiting as usize,
-            ],
-            headline: RunMetric::SustainedShare as usize,
+            paired: vec![headline as usize, other as usize],
+            headline: headline as usize,
             sweep_figures: [
-                RunMetric::SustainedShare,
+                headline,
+                other,
                 RunMetric::TimeTo50,
                 RunMetric::CostPerSustained,
                 RunMetric::EquityGap,
-                RunMetric::NoBenefit,
+                RunMetric::NoBenefitPractising,
             ]
             .map(|m| m as usize)
             .to_vec(),
-            headline_series: Series::Sustained as usize,
+            headline_series: headline_series as usize,
             step_name: "term",
             chart_file: "sustained.svg",
             arm_label: "strategy",
             arms_label: "strategies",
-            beats: "sustains more schools",
-            table: school_table(),
+            beats,
+            table: school_table(headline, other),
         }
     }
 }
 
-/// The columns of the school model's comparison table.
-fn school_table() -> Vec<TableColumn> {
+/// The columns of the school model's comparison table: the objective first.
+fn school_table(headline: RunMetric, other: RunMetric) -> Vec<TableColumn> {
     let col = |header, metric: RunMetric, format, meaning: &str| TableColumn {
         header,
         metric: metric as usize,
         format,
         meaning: meaning.to_string(),
     };
-    vec![
-        col(
+    let share_column = |m: RunMetric| match m {
+        RunMetric::SustainedShare => col(
             "sustained % (95% CI)",
-            RunMetric::SustainedShare,
+            m,
             CellFormat::PercentCi,
             "sustained = share of schools sustained at the horizon (mean, 95% CI of the mean)",
         ),
+        _ => col(
+            "benefiting % (95% CI)",
+            RunMetric::StudentsBenefitingShare,
+            CellFormat::PercentCi,
+            "benefiting = share of all students in schools practising with a true effect at or \
+             above the benefit bar (mean, 95% CI)",
+        ),
+    };
+    vec![
+        share_column(headline),
+        share_column(other),
         col(
             "t50",
             RunMetric::TimeTo50,
@@ -302,10 +338,10 @@ fn school_table() -> Vec<TableColumn> {
             "t50 = median terms to 50% sustained (>horizon = most runs never get there)",
         ),
         col(
-            "students",
-            RunMetric::StudentsBenefiting,
-            CellFormat::Count,
-            "students = students in sustained schools with a benefit (mean)",
+            "never funded",
+            RunMetric::NeverFundedShare,
+            CellFormat::Percent,
+            "never funded = sustained schools persuaded by peers and never funded, %",
         ),
         col(
             "SU/sust.",
@@ -321,9 +357,9 @@ fn school_table() -> Vec<TableColumn> {
         ),
         col(
             "no ben.",
-            RunMetric::NoBenefit,
+            RunMetric::NoBenefitPractising,
             CellFormat::Percent,
-            "no ben. = adopters without benefit, %",
+            "no ben. = practising schools whose true effect is below the benefit bar, %",
         ),
     ]
 }
@@ -344,7 +380,7 @@ pub struct Recorder {
     first_region_done: Option<u32>,
     spend: f64,
     unspent: f64,
-    last: [f64; 6],
+    last: [f64; 10],
 }
 
 const LAST_SUSTAINED: usize = 0;
@@ -353,6 +389,10 @@ const LAST_NO_BENEFIT: usize = 2;
 const LAST_NB_HIGH: usize = 3;
 const LAST_NB_LOW: usize = 4;
 const LAST_EFFECT: usize = 5;
+const LAST_NEVER_FUNDED: usize = 6;
+const LAST_MULTIPLIER: usize = 7;
+const LAST_NB_PRACTISING: usize = 8;
+const LAST_NOT_PRACTISING: usize = 9;
 
 fn share(num: f64, den: f64) -> f64 {
     if den > 0.0 {
@@ -397,6 +437,9 @@ impl Recorder {
         let mut by_need = [[0f64; 4]; 3];
         let mut students_ok = 0.0;
         let mut students = 0.0;
+        // [practising, practising without benefit, counted not practising, sustained never
+        // funded, funded]
+        let mut origins = [0f64; 5];
         self.region_sustained.clear();
         self.region_sustained.resize(sch.n_regions, 0);
         for i in 0..world.len() {
@@ -418,16 +461,25 @@ impl Recorder {
             let benefit = s.effect[i] >= p.benefit_bar;
             let counted = stage == Stage::Sustained
                 || (stage == Stage::Implementing && s.terms[i] >= p.benefit_min_terms);
+            let practising = stage.is_adopter() && s.practice[i] >= p.visibility_bar;
             if counted {
                 by_need[g][0] += 1.0;
                 by_need[g][1] += (!benefit) as u8 as f64;
+                origins[2] += (!practising) as u8 as f64;
             }
+            if practising {
+                origins[0] += 1.0;
+                if benefit {
+                    students_ok += sch.size[i];
+                } else {
+                    origins[1] += 1.0;
+                }
+            }
+            origins[4] += s.funded[i] as u8 as f64;
             if stage == Stage::Sustained {
                 by_need[g][2] += 1.0;
                 self.region_sustained[sch.region[i] as usize] += 1;
-                if benefit {
-                    students_ok += sch.size[i];
-                }
+                origins[3] += (s.origin[i] == Origin::Persuaded) as u8 as f64;
             }
         }
         if self.first_region_done.is_none()
@@ -470,6 +522,10 @@ impl Recorder {
             row[Series::NoBenefitHighNeed as usize],
             row[Series::NoBenefitLowNeed as usize],
             row[Series::MeanEffect as usize],
+            share(origins[3], count[Stage::Sustained as usize]),
+            share(count[Stage::Sustained as usize], origins[4]),
+            share(origins[1], origins[0]),
+            share(origins[2], counted),
         ];
         self.rows.push(row);
     }
@@ -526,6 +582,11 @@ impl Recorder {
         v[RunMetric::NoBenefitHighNeed as usize] = self.last[LAST_NB_HIGH];
         v[RunMetric::NoBenefitLowNeed as usize] = self.last[LAST_NB_LOW];
         v[RunMetric::MeanEffect as usize] = self.last[LAST_EFFECT];
+        v[RunMetric::StudentsBenefitingShare as usize] = last[Series::StudentsBenefiting as usize];
+        v[RunMetric::NeverFundedShare as usize] = self.last[LAST_NEVER_FUNDED];
+        v[RunMetric::CascadeMultiplier as usize] = self.last[LAST_MULTIPLIER];
+        v[RunMetric::NoBenefitPractising as usize] = self.last[LAST_NB_PRACTISING];
+        v[RunMetric::NotPractising as usize] = self.last[LAST_NOT_PRACTISING];
         RunSummary(Box::new(v))
     }
 }

@@ -51,6 +51,39 @@ impl Stage {
     }
 }
 
+/// How a school came to adopt, for the cascade figures and traces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Origin {
+    /// Has not adopted (or abandoned).
+    None = 0,
+    /// Recruited and funded by the strategy.
+    Recruited = 1,
+    /// Persuaded by a neighbouring pocket (or the outside rate), then funded by the strategy.
+    PersuadedFunded = 2,
+    /// Persuaded, and never funded since.
+    Persuaded = 3,
+}
+
+impl Origin {
+    /// Lower-case name used in traces (empty for [`Origin::None`]).
+    pub fn name(self) -> &'static str {
+        match self {
+            Origin::None => "",
+            Origin::Recruited => "recruited",
+            Origin::PersuadedFunded => "persuaded_funded",
+            Origin::Persuaded => "persuaded",
+        }
+    }
+}
+
+/// No school: the source of a school that was recruited, or persuaded from outside the network.
+pub const NO_SOURCE: u32 = u32::MAX;
+
+/// Readiness of an average school (the mean of the default Beta(4, 4)): a pocket of this
+/// readiness has exactly the configured coaching capacity.
+const AVERAGE_READINESS: f64 = 0.5;
+
 /// A hub funded this term: raises tie weights inside `region` and gives know-how there. Several
 /// regions may have a hub in the same term.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -97,6 +130,10 @@ pub struct Params {
     pub contagion: bool,
     /// Complex (threshold) rather than simple contagion.
     pub complex: bool,
+    /// Domino contagion: a single pocket topples a school when it is big and close enough.
+    pub domino: bool,
+    /// Domino: 1 / topple_ratio, the least tie weight x influence / resistance that topples.
+    pub topple_threshold: f64,
     /// Pressure per unit weight x influence.
     pub peer_weight: f64,
     /// Outside pressure per term.
@@ -141,6 +178,26 @@ pub struct Params {
     pub mandate: bool,
     /// The dose where the Hill response equals the strategy's effective response, SU.
     pub effective_dose: f64,
+    /// Coaching capacity of a pocket of average readiness, SU (0 when coaching is off).
+    pub coach_capacity: f64,
+    /// Coaching is switched on (own resources and funded coaching count only then).
+    pub coaching: bool,
+    /// Coaching SU per SU paid to a pocket.
+    pub coach_funded_efficiency: f64,
+    /// Effects are observed at reviews with noise (false: seen at once, no review drops).
+    pub evidence: bool,
+    /// SD of an observed effect around the true one.
+    pub measurement_sd: f64,
+    /// Terms since adoption before the first review.
+    pub review_after: u32,
+    /// Terms between reviews.
+    pub review_every: u32,
+    /// Chance that a review below the benefit bar drops the innovation.
+    pub drop_without_benefit: f64,
+    /// Learning of a mandated school relative to one that chose.
+    pub mandate_learning: f64,
+    /// Learning kept after the time the learning exchange takes (1 under best practice).
+    pub exchange_learning: f64,
 }
 
 impl Params {
@@ -190,6 +247,8 @@ impl Params {
             },
             contagion: m.contagion.enabled,
             complex: m.contagion.form == ContagionForm::Complex,
+            domino: m.contagion.form == ContagionForm::Domino,
+            topple_threshold: 1.0 / m.contagion.topple_ratio,
             peer_weight: m.contagion.peer_weight,
             outside_rate: if m.contagion.enabled {
                 m.contagion.outside_rate
@@ -204,7 +263,7 @@ impl Params {
                 0.0
             },
             drift_cost: m.adaptation.drift_cost,
-            benefit_bar: m.benefit.bar_share * cfg.innovation.effect_mean,
+            benefit_bar: m.benefit.bar,
             benefit_min_terms: m.benefit.min_terms,
             sustain_bar: m.sustain.bar,
             sustain_terms: m.sustain.terms,
@@ -224,6 +283,24 @@ impl Params {
             build_yield: strategy.build_yield,
             mandate: strategy.mandate,
             effective_dose: m.dose.d50 * libm::pow(h / (1.0 - h), 1.0 / hill),
+            coach_capacity: if m.coaching.enabled {
+                m.coaching.capacity
+            } else {
+                0.0
+            },
+            coaching: m.coaching.enabled,
+            coach_funded_efficiency: m.coaching.funded_efficiency,
+            evidence: m.evidence.enabled,
+            measurement_sd: m.evidence.measurement_sd,
+            review_after: m.evidence.review_after,
+            review_every: m.evidence.review_every.max(1),
+            drop_without_benefit: m.evidence.drop_without_benefit,
+            mandate_learning: m.sustain.mandate_learning_factor,
+            exchange_learning: if process {
+                1.0 - m.know_how.exchange_cost
+            } else {
+                1.0
+            },
         }
     }
 
@@ -298,6 +375,20 @@ pub struct State {
     pub source_score: Vec<f64>,
     /// Field: the version of that best pocket.
     pub source_version: Vec<f64>,
+    /// Field: that best pocket's index ([`NO_SOURCE`] if none).
+    pub source_index: Vec<u32>,
+    /// Field: coaching received from neighbouring pockets this term, SU.
+    pub coaching: Vec<f64>,
+    /// The effect last observed at a review, SD (NaN until the first review of this adoption).
+    pub observed: Vec<f64>,
+    /// Terms since the school last adopted (implementing or sustained).
+    pub tenure: Vec<u32>,
+    /// How the school came to adopt.
+    pub origin: Vec<Origin>,
+    /// The pocket that persuaded it ([`NO_SOURCE`] if recruited or persuaded from outside).
+    pub source: Vec<u32>,
+    /// Directly funded by the strategy (recruited or supported) at some term of the run.
+    pub funded: Vec<bool>,
     /// Field: hub spend per region this term, SU (0 where there is no hub).
     pub hub_spend: Vec<f64>,
     /// Scratch per region: tie strength of the region's implementing schools.
@@ -338,6 +429,18 @@ impl State {
         self.pocket_count.resize(n, 0);
         fill(&mut self.source_score, -1.0);
         fill(&mut self.source_version, home);
+        fill(&mut self.coaching, 0.0);
+        fill(&mut self.observed, f64::NAN);
+        for v in [&mut self.source_index, &mut self.source] {
+            v.clear();
+            v.resize(n, NO_SOURCE);
+        }
+        self.tenure.clear();
+        self.tenure.resize(n, 0);
+        self.origin.clear();
+        self.origin.resize(n, Origin::None);
+        self.funded.clear();
+        self.funded.resize(n, false);
         let r = world.schools.n_regions;
         fill(&mut self.hub_spend, 0.0);
         self.hub_spend.resize(r, 0.0);
@@ -362,16 +465,19 @@ impl State {
     }
 }
 
-/// Computes the fields of term t from the state at t: know-how, peer pressure, ties to pockets and
-/// each non-adopter's best source. Pushes from adopters along their ties, so the cost is
-/// O(sum of adopters' degrees), not O(E), while adoption is sparse (mechanisms 2, 3, 4, 9).
-pub fn compute_fields(world: &World, p: &Params, s: &mut State, hubs: &[Hub], _coach: &[f64]) {
+/// Computes the fields of term t from the state at t: know-how, coaching, peer pressure, ties to
+/// pockets and each non-adopter's best source. Pushes from adopters along their ties, so the cost
+/// is O(sum of adopters' degrees), not O(E), while adoption is sparse (mechanisms 2, 3, 4, 9, 10).
+/// `coach` is the SU each school was paid to coach this term.
+pub fn compute_fields(world: &World, p: &Params, s: &mut State, hubs: &[Hub], coach: &[f64]) {
     let n = world.len();
     s.know_how.iter_mut().for_each(|v| *v = 0.0);
     s.pressure.iter_mut().for_each(|v| *v = 0.0);
     s.pocket_ties.iter_mut().for_each(|v| *v = 0.0);
     s.pocket_count.iter_mut().for_each(|v| *v = 0);
     s.source_score.iter_mut().for_each(|v| *v = -1.0);
+    s.source_index.iter_mut().for_each(|v| *v = NO_SOURCE);
+    s.coaching.iter_mut().for_each(|v| *v = 0.0);
     let region = &world.schools.region;
     let context = &world.schools.context;
     let hubs = if p.hub { hubs } else { &[] };
@@ -411,9 +517,11 @@ pub fn compute_fields(world: &World, p: &Params, s: &mut State, hubs: &[Hub], _c
                     if pocket {
                         let score = w * influence_j;
                         s.pressure[i] += score;
+                        // Strictly better: among equals the lowest index (visited first) wins.
                         if score > s.source_score[i] {
                             s.source_score[i] = score;
                             s.source_version[i] = version_j;
+                            s.source_index[i] = j as u32;
                         }
                     }
                 }
@@ -422,6 +530,9 @@ pub fn compute_fields(world: &World, p: &Params, s: &mut State, hubs: &[Hub], _c
                 s.pocket_ties[i] += w;
                 s.pocket_count[i] += 1;
             }
+        }
+        if pocket && p.coaching {
+            coach_neighbours(world, p, s, j, coach[j], sens, hubs);
         }
     }
     if !hubs.is_empty() {
@@ -453,6 +564,57 @@ pub fn compute_fields(world: &World, p: &Params, s: &mut State, hubs: &[Hub], _c
     }
 }
 
+/// Mechanism 10: pocket `j` shares its coaching capacity (own plus `paid` SU of funded coaching)
+/// over its implementing neighbours in proportion to tie weight times context similarity. The
+/// whole capacity is given out and no more (a pocket with many neighbours gives each less), so a
+/// school persuaded by a pocket, often its only implementing neighbour at first, gets most of it.
+fn coach_neighbours(
+    world: &World,
+    p: &Params,
+    s: &mut State,
+    j: usize,
+    paid: f64,
+    sens: f64,
+    hubs: &[Hub],
+) {
+    let capacity = p.coach_capacity * s.readiness[j] / AVERAGE_READINESS
+        + s.resources[j]
+        + paid * p.coach_funded_efficiency;
+    if capacity <= 0.0 {
+        return;
+    }
+    let nb = world.network.neighbours(j);
+    let ws = world.network.weights(j);
+    let region = &world.schools.region;
+    let context = &world.schools.context;
+    let version_j = s.version[j];
+    let boosted = !hubs.is_empty() && s.hub_spend[region[j] as usize] > 0.0;
+    let share = |i: usize, w: f32| {
+        let mut w = w as f64;
+        if boosted && region[i] == region[j] {
+            w = (w * p.hub_tie_multiplier).min(1.0);
+        }
+        let d = context[i] - version_j;
+        w * exp(-d * d * sens)
+    };
+    let mut total = 0.0;
+    for (&i, &w) in nb.iter().zip(ws) {
+        if s.stage[i as usize] == Stage::Implementing {
+            total += share(i as usize, w);
+        }
+    }
+    if total <= 0.0 {
+        return;
+    }
+    let per = capacity / total;
+    for (&i, &w) in nb.iter().zip(ws) {
+        let i = i as usize;
+        if s.stage[i] == Stage::Implementing {
+            s.coaching[i] += per * share(i, w);
+        }
+    }
+}
+
 /// Advances every school from t to t + 1 given this term's `support` (SU per school) and
 /// `recruit` flags from the strategy (mechanisms 1, 4-8). `step` is t; randomness comes from
 /// `draws`, keyed by (step, school), so the update order does not matter.
@@ -469,15 +631,33 @@ pub fn advance(
     for i in 0..world.len() {
         match s.stage[i] {
             Stage::Implementing => {
+                if support[i] > 0.0 {
+                    s.funded[i] = true;
+                    if s.origin[i] == Origin::Persuaded {
+                        s.origin[i] = Origin::PersuadedFunded;
+                    }
+                }
                 let bought = support[i] * (1.0 - p.build_share);
                 s.resources[i] += support[i] * p.build_share * p.build_yield;
-                let dose = (bought + s.readiness[i] * s.resources[i] + s.know_how[i])
-                    * world.dose_scale[i];
+                let dose =
+                    (bought + s.readiness[i] * s.resources[i] + s.know_how[i] + s.coaching[i])
+                        * world.dose_scale[i];
                 let h = p.response(dose);
                 let practice = s.practice[i];
                 let fit = s.fit[i];
-                let grow =
-                    p.learning_rate * p.speedup * s.readiness[i] * fit * h * (1.0 - practice);
+                let commitment = if s.mandated[i] {
+                    p.mandate_learning
+                } else {
+                    1.0
+                };
+                let grow = p.learning_rate
+                    * p.speedup
+                    * s.readiness[i]
+                    * fit
+                    * h
+                    * commitment
+                    * p.exchange_learning
+                    * (1.0 - practice);
                 let next = (practice + grow - p.decay * (1.0 - h) * practice).clamp(0.0, 1.0);
                 let version = s.version[i] + p.adapt_rate * (sch.context[i] - s.version[i]);
                 let fit = p.fit(sch.context[i], version);
@@ -485,6 +665,7 @@ pub fn advance(
                 s.version[i] = version;
                 s.fit[i] = fit;
                 s.effect[i] = p.effect(next, fit, sch.site_effect[i], version);
+                s.tenure[i] += 1;
                 s.above[i] = if next >= p.sustain_bar {
                     s.above[i] + 1
                 } else {
@@ -499,6 +680,8 @@ pub fn advance(
                     };
                 if turnover > 0.0 && draws.uniform(step, i as u32, Purpose::Turnover) < turnover {
                     abandon(s, p, i);
+                } else if review_drops(p, s, draws, step, i) {
+                    abandon(s, p, i);
                 } else if s.above[i] >= p.sustain_terms {
                     s.stage[i] = Stage::Sustained;
                     s.terms[i] = 0;
@@ -509,6 +692,7 @@ pub fn advance(
                 }
             }
             Stage::Sustained => {
+                s.tenure[i] += 1;
                 let turnover = p.turnover * p.sustained_turnover_factor;
                 if turnover > 0.0 && draws.uniform(step, i as u32, Purpose::Turnover) < turnover {
                     // A new leader must commit again: back to implementing, practice kept.
@@ -516,6 +700,9 @@ pub fn advance(
                     s.terms[i] = 0;
                     s.above[i] = 0;
                     s.low[i] = 0;
+                } else if review_drops(p, s, draws, step, i) {
+                    // An evidence review ends even a sustained practice that shows no benefit.
+                    abandon(s, p, i);
                 } else {
                     s.terms[i] += 1;
                 }
@@ -524,22 +711,55 @@ pub fn advance(
                 let ready = s.stage[i] == Stage::NotAdopted || s.terms[i] >= sch.cool_down[i];
                 if ready && recruit[i] {
                     start(s, p, i, p.home, p.mandate, world);
+                    s.origin[i] = Origin::Recruited;
+                    s.funded[i] = true;
                 } else if ready && peer_adopts(world, p, s, draws, step, i) {
                     let v = if s.source_score[i] >= 0.0 {
                         s.source_version[i]
                     } else {
                         p.home
                     };
+                    let source = s.source_index[i];
                     start(s, p, i, v, false, world);
+                    s.origin[i] = Origin::Persuaded;
+                    s.source[i] = source;
                 } else {
                     s.terms[i] += 1;
                 }
             }
         }
+        let seen = if p.evidence {
+            s.observed[i]
+        } else {
+            s.effect[i]
+        };
         s.pocket[i] = s.stage[i].is_adopter()
             && s.practice[i] >= p.visibility_bar
-            && (!p.visibility_positive || s.effect[i] > 0.0);
+            && (!p.visibility_positive || seen > 0.0);
     }
+}
+
+/// Mechanism 11: on a review term of adopter `i` (after `review_after` terms since adoption, then
+/// every `review_every`), observes its effect with noise and, if the observation is below the
+/// benefit bar, drops the innovation with probability `drop_without_benefit`. Off: never drops.
+#[inline]
+fn review_drops(p: &Params, s: &mut State, draws: &Draws, step: u32, i: usize) -> bool {
+    if !p.evidence {
+        return false;
+    }
+    let t = s.tenure[i];
+    if t < p.review_after || !(t - p.review_after).is_multiple_of(p.review_every) {
+        return false;
+    }
+    let noise = if p.measurement_sd > 0.0 {
+        p.measurement_sd * draws.measurement_noise(step, i as u32)
+    } else {
+        0.0
+    };
+    s.observed[i] = s.effect[i] + noise;
+    s.observed[i] < p.benefit_bar
+        && p.drop_without_benefit > 0.0
+        && draws.uniform(step, i as u32, Purpose::Review) < p.drop_without_benefit
 }
 
 /// Mechanism 4: does non-adopter `i` adopt from its peers (or the outside rate) this term?
@@ -547,6 +767,13 @@ pub fn advance(
 fn peer_adopts(world: &World, p: &Params, s: &State, draws: &Draws, step: u32, i: usize) -> bool {
     if !p.contagion {
         return false;
+    }
+    if p.domino {
+        let topples = s.source_score[i] > 0.0
+            && s.source_score[i] / world.resistance[i] >= p.topple_threshold;
+        return topples
+            || (p.outside_rate > 0.0
+                && draws.uniform(step, i as u32, Purpose::Adoption) < p.outside_rate);
     }
     if p.complex {
         let count = s.pocket_count[i];
@@ -581,6 +808,9 @@ fn start(s: &mut State, p: &Params, i: usize, version: f64, mandated: bool, worl
     s.above[i] = 0;
     s.low[i] = 0;
     s.mandated[i] = mandated;
+    s.tenure[i] = 0;
+    s.observed[i] = f64::NAN;
+    s.source[i] = NO_SOURCE;
 }
 
 fn abandon(s: &mut State, p: &Params, i: usize) {
@@ -591,6 +821,8 @@ fn abandon(s: &mut State, p: &Params, i: usize) {
     s.above[i] = 0;
     s.low[i] = 0;
     s.readiness[i] *= 1.0 - p.fatigue;
+    s.origin[i] = Origin::None;
+    s.observed[i] = f64::NAN;
 }
 
 #[cfg(test)]

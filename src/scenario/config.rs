@@ -31,7 +31,7 @@ pub struct ScenarioConfig {
     pub schools: SchoolsConfig,
     /// The innovation being scaled.
     pub innovation: InnovationConfig,
-    /// The nine mechanisms of the model.
+    /// The eleven mechanisms of the model.
     pub mechanisms: MechanismsConfig,
     /// The budget per term, the same for every strategy.
     pub budget: BudgetConfig,
@@ -46,6 +46,21 @@ pub struct ScenarioConfig {
     /// The seeding rules compared (classic models only; the counterpart of strategies).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub seedings: Vec<SeedingConfig>,
+    /// What a comparison of strategies optimises: it headlines the table, decides the winner and
+    /// sweeps' winners, and comes first in the paired comparisons (school model only).
+    pub objective: Objective,
+}
+
+/// What decides which strategy wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Objective {
+    /// Students in schools practising the innovation with a true effect at or above the benefit
+    /// bar, as a share of all students: what the innovation is for.
+    #[default]
+    StudentsBenefiting,
+    /// Share of schools sustained at the horizon: the version 1 headline.
+    SustainedShare,
 }
 
 impl Default for ScenarioConfig {
@@ -69,6 +84,7 @@ impl Default for ScenarioConfig {
             model: ModelKind::School,
             classic: None,
             seedings: Vec::new(),
+            objective: Objective::default(),
         }
     }
 }
@@ -381,7 +397,7 @@ impl Default for InnovationConfig {
     }
 }
 
-/// The nine mechanisms.
+/// The eleven mechanisms.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct MechanismsConfig {
@@ -403,6 +419,61 @@ pub struct MechanismsConfig {
     pub sustain: SustainConfig,
     /// 9. Clusters and hubs.
     pub hub: HubConfig,
+    /// 10. Pockets coach their neighbours.
+    pub coaching: CoachingConfig,
+    /// 11. Effects are observed late and with noise, and reviewed.
+    pub evidence: EvidenceConfig,
+}
+
+/// Mechanism 10: a pocket coaches its implementing neighbours (train-the-trainer).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CoachingConfig {
+    /// Switch.
+    pub enabled: bool,
+    /// Coaching capacity of a pocket of average readiness, SU per term; scaled by
+    /// `2 * readiness`, plus the pocket's own resources.
+    pub capacity: f64,
+    /// SU of coaching capacity per SU a strategy pays a pocket to coach.
+    pub funded_efficiency: f64,
+}
+
+impl Default for CoachingConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            capacity: 2.0,
+            funded_efficiency: 1.0,
+        }
+    }
+}
+
+/// Mechanism 11: the effect is a lagging indicator, observed with noise at reviews.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EvidenceConfig {
+    /// Switch (off: the true effect is seen at once and no review drops a school).
+    pub enabled: bool,
+    /// Standard deviation of an observed school effect around the true one, SD.
+    pub measurement_sd: f64,
+    /// Terms since adoption before the first observation of the effect.
+    pub review_after: u32,
+    /// Terms between reviews after the first.
+    pub review_every: u32,
+    /// Chance that a review whose observed effect is below the benefit bar drops the innovation.
+    pub drop_without_benefit: f64,
+}
+
+impl Default for EvidenceConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            measurement_sd: 0.1,
+            review_after: 4,
+            review_every: 4,
+            drop_without_benefit: 0.6,
+        }
+    }
 }
 
 /// Mechanism 1: practice grows with a Hill response to the dose.
@@ -465,6 +536,9 @@ pub struct KnowHowConfig {
     pub best_practice_context_sensitivity: f64,
     /// Same, under process-and-failure sharing: less, since process travels.
     pub process_context_sensitivity: f64,
+    /// Share of an implementing school's learning lost to the time that sharing process and
+    /// failures takes (best-practice sharing costs nothing).
+    pub exchange_cost: f64,
 }
 
 impl Default for KnowHowConfig {
@@ -476,6 +550,7 @@ impl Default for KnowHowConfig {
             process_implementing_weight: 0.75,
             best_practice_context_sensitivity: 1.0,
             process_context_sensitivity: 0.3,
+            exchange_cost: 0.1,
         }
     }
 }
@@ -488,6 +563,8 @@ pub enum ContagionForm {
     Simple,
     /// Adopt once neighbouring pockets reach a count or fraction threshold.
     Complex,
+    /// Adopt when one neighbouring pocket is big and close enough to topple the school.
+    Domino,
 }
 
 /// Mechanism 4: adoption by peers.
@@ -502,6 +579,9 @@ pub struct ContagionConfig {
     pub peer_weight: f64,
     /// Pressure from outside the network (conferences, media), per term.
     pub outside_rate: f64,
+    /// Domino: a pocket topples a school when tie weight x influence / resistance reaches
+    /// 1 / topple_ratio (a domino topples one up to `topple_ratio` times its size).
+    pub topple_ratio: f64,
     /// Complex contagion: neighbouring pockets needed (0 = use the fraction).
     pub threshold_count: u32,
     /// Complex contagion: share of neighbours that are pockets needed (used when count is 0).
@@ -515,6 +595,7 @@ impl Default for ContagionConfig {
             form: ContagionForm::Simple,
             peer_weight: 0.5,
             outside_rate: 0.002,
+            topple_ratio: 2.0,
             threshold_count: 2,
             threshold_fraction: 0.25,
         }
@@ -566,7 +647,7 @@ impl Default for AdaptationConfig {
             a_la_carte_rate: 0.15,
             prix_fixe_rate: 0.03,
             process_speedup: 1.5,
-            drift_cost: 0.0,
+            drift_cost: 0.3,
         }
     }
 }
@@ -575,8 +656,9 @@ impl Default for AdaptationConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BenefitConfig {
-    /// Benefit bar as a share of `effect_mean`.
-    pub bar_share: f64,
+    /// Effect (SD) at or above which a school benefits: an absolute bar, so that a harmful
+    /// innovation cannot lower it.
+    pub bar: f64,
     /// Terms of implementing before a school counts as an adopter for the no-benefit share.
     pub min_terms: u32,
 }
@@ -584,7 +666,7 @@ pub struct BenefitConfig {
 impl Default for BenefitConfig {
     fn default() -> Self {
         Self {
-            bar_share: 0.25,
+            bar: 0.05,
             min_terms: 2,
         }
     }
@@ -606,6 +688,8 @@ pub struct SustainConfig {
     pub sustained_turnover_factor: f64,
     /// Turnover of mandated schools relative to opt-in ones.
     pub mandate_abandon_multiplier: f64,
+    /// Learning rate of mandated schools relative to schools that chose the innovation.
+    pub mandate_learning_factor: f64,
     /// Share of readiness lost by a school each time it abandons.
     pub fatigue: f64,
 }
@@ -619,6 +703,7 @@ impl Default for SustainConfig {
             turnover_rate: 0.03,
             sustained_turnover_factor: 0.3,
             mandate_abandon_multiplier: 1.5,
+            mandate_learning_factor: 0.8,
             fatigue: 0.2,
         }
     }

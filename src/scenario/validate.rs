@@ -420,11 +420,13 @@ fn mechanisms(m: &MechanismsConfig) -> Result<(), InputError> {
         0.0,
         10.0,
     )?;
+    c.probability("exchange_cost", m.know_how.exchange_cost)?;
     let c = Check::new("mechanisms.contagion");
     c.range("peer_weight", m.contagion.peer_weight, 0.0, 1e3)?;
     c.probability("outside_rate", m.contagion.outside_rate)?;
     c.count("threshold_count", m.contagion.threshold_count, 0, 1_000_000)?;
     c.probability("threshold_fraction", m.contagion.threshold_fraction)?;
+    c.range("topple_ratio", m.contagion.topple_ratio, 1e-3, 1e3)?;
     if m.contagion.form == ContagionForm::Complex
         && m.contagion.threshold_count == 0
         && m.contagion.threshold_fraction <= 0.0
@@ -444,7 +446,7 @@ fn mechanisms(m: &MechanismsConfig) -> Result<(), InputError> {
     c.range("process_speedup", m.adaptation.process_speedup, 0.0, 10.0)?;
     c.range("drift_cost", m.adaptation.drift_cost, 0.0, 10.0)?;
     let c = Check::new("mechanisms.benefit");
-    c.range("bar_share", m.benefit.bar_share, -10.0, 10.0)?;
+    c.range("bar", m.benefit.bar, -10.0, 10.0)?;
     c.count("min_terms", m.benefit.min_terms, 0, 1000)?;
     let c = Check::new("mechanisms.sustain");
     c.probability("bar", m.sustain.bar)?;
@@ -470,9 +472,23 @@ fn mechanisms(m: &MechanismsConfig) -> Result<(), InputError> {
         ));
     }
     c.probability("fatigue", m.sustain.fatigue)?;
+    c.range(
+        "mandate_learning_factor",
+        m.sustain.mandate_learning_factor,
+        0.0,
+        10.0,
+    )?;
     let c = Check::new("mechanisms.hub");
     c.range("tie_multiplier", m.hub.tie_multiplier, 0.0, 100.0)?;
-    c.range("efficiency", m.hub.efficiency, 0.0, 1e3)
+    c.range("efficiency", m.hub.efficiency, 0.0, 1e3)?;
+    let c = Check::new("mechanisms.coaching");
+    c.range("capacity", m.coaching.capacity, 0.0, 1e6)?;
+    c.range("funded_efficiency", m.coaching.funded_efficiency, 0.0, 1e3)?;
+    let c = Check::new("mechanisms.evidence");
+    c.range("measurement_sd", m.evidence.measurement_sd, 0.0, 10.0)?;
+    c.count("review_after", m.evidence.review_after, 0, 1000)?;
+    c.count("review_every", m.evidence.review_every, 1, 1000)?;
+    c.probability("drop_without_benefit", m.evidence.drop_without_benefit)
 }
 
 /// Range of the dose response's half-effect dose, SU.
