@@ -63,6 +63,18 @@ impl World {
         Self::derive(network, schools, cfg, random_score, centrality)
     }
 
+    /// A world from a given network and schools, for small hand-made fixtures (tests, teaching):
+    /// the size factors come from `cfg`, random targeting scores are all zero and centrality is
+    /// not computed.
+    pub fn from_parts(
+        network: Network,
+        schools: Population,
+        cfg: &crate::scenario::ScenarioConfig,
+    ) -> Self {
+        let n = schools.len();
+        Self::derive(network, schools, cfg, vec![0.0; n], None)
+    }
+
     fn derive(
         network: Network,
         schools: Population,
