@@ -678,9 +678,9 @@ pub fn advance(
                     } else {
                         1.0
                     };
-                if turnover > 0.0 && draws.uniform(step, i as u32, Purpose::Turnover) < turnover {
-                    abandon(s, p, i);
-                } else if review_drops(p, s, draws, step, i) {
+                let leader_left =
+                    turnover > 0.0 && draws.uniform(step, i as u32, Purpose::Turnover) < turnover;
+                if leader_left || review_drops(p, s, draws, step, i) {
                     abandon(s, p, i);
                 } else if s.above[i] >= p.sustain_terms {
                     s.stage[i] = Stage::Sustained;
