@@ -328,7 +328,7 @@ fn reviews_happen_only_after_review_after_and_then_every_review_every() {
         let review = t >= after && (t - after) % every == 0;
         let observed = f.s.observed.iter().filter(|o| o.is_finite()).count();
         assert_eq!(observed > 0, review, "tenure {t}");
-        let dropped = f.s.stage.iter().any(|&s| s == Stage::Abandoned);
+        let dropped = f.s.stage.contains(&Stage::Abandoned);
         assert_eq!(dropped, review, "tenure {t}");
     }
 }
