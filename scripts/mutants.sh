@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Mutation testing of the model and the strategies: cargo-mutants changes the code one small way
+# at a time (a `+` to a `-`, a function body to a default value, a condition to `true`) and runs
+# the tests; a mutant the tests do not notice ("missed") is a behaviour no test pins down.
+#
+#   scripts/mutants.sh [EXTRA cargo-mutants ARGS]     # e.g. --shard 0/4, or -f src/model/mod.rs
+#
+# Not run in CI: it builds and tests once per mutant (hundreds), which takes hours on 2 cores.
+# Needs cargo-mutants (`cargo install cargo-mutants --locked`). Results go to mutants.out/;
+# mutants.out/missed.txt lists the survivors. The target is at least 90 % of viable mutants
+# caught (caught / (caught + missed); "unviable" mutants do not compile and do not count).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
+# The fast behavioural suites that exercise src/model and src/strategy; the slow statistical
+# ones (statements, validation, sweeps) would multiply the run time for few extra catches.
+cargo mutants --release --no-shuffle -j 1 \
+    -f 'src/model/**/*.rs' -f 'src/strategy/**/*.rs' \
+    "$@" -- --lib --test mechanisms --test strategies
+caught=$(wc -l < mutants.out/caught.txt)
+missed=$(wc -l < mutants.out/missed.txt)
+echo "caught $caught, missed $missed: $(( 100 * caught / (caught + missed) )) % of viable mutants"
