@@ -134,6 +134,9 @@ struct CompareManifest<'a> {
     seed: u64,
     runs: u32,
     steps: u32,
+    /// The `--set PATH=VALUE` arguments applied to the scenario file (left out when none).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    sets: &'a [String],
     inputs: Vec<InputHash>,
 }
 
@@ -216,6 +219,7 @@ pub fn write_comparison(dir: &Path, scenario: &Scenario, result: &Ensemble) -> R
         seed: cfg.seed,
         runs: cfg.runs,
         steps: cfg.steps,
+        sets: &scenario.sets,
         inputs,
     });
     file("manifest.json", &|w| w.write_all(manifest.as_bytes()))?;

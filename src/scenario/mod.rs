@@ -18,6 +18,7 @@ pub mod config;
 pub mod files;
 pub(crate) mod locate;
 pub mod path;
+pub mod set;
 mod validate;
 pub use validate::MAX_SCHOOLS;
 
@@ -41,6 +42,8 @@ pub struct Scenario {
     pub files: Option<Arc<NetworkFiles>>,
     /// Where the scenario came from (`None` for the built-in default or a string).
     pub source: Option<PathBuf>,
+    /// The `--set PATH=VALUE` arguments applied to the file, as given (recorded in manifests).
+    pub sets: Vec<String>,
 }
 
 /// Network data read from CSV files.
@@ -84,30 +87,104 @@ impl Scenario {
         path: Option<&Path>,
         reuse: Option<&Arc<NetworkFiles>>,
     ) -> Result<Self, InputError> {
+        Self::load(src, path, reuse, &[])
+    }
+
+    /// Reads and validates a scenario file with `--set` changes applied.
+    pub fn from_file_with(path: &Path, sets: &[set::Setting]) -> Result<Self, InputError> {
+        let bytes = std::fs::read(path).map_err(|e| {
+            InputError::msg(format!("cannot read scenario file: {e}")).in_file(path)
+        })?;
+        Self::load(files::utf8(&bytes, Some(path))?, Some(path), None, sets)
+    }
+
+    /// The one loader: parses scenario text `src` (from `path`, if any), applies the `--set`
+    /// changes `sets` to its TOML before anything is validated, and validates the result. Errors
+    /// about a set field name the flag; errors about the file name its line.
+    pub fn load(
+        src: &str,
+        path: Option<&Path>,
+        reuse: Option<&Arc<NetworkFiles>>,
+        sets: &[set::Setting],
+    ) -> Result<Self, InputError> {
         let locate_err = |e: InputError| locate::place(e, src, path);
         tables_where_tables_belong(src).map_err(locate_err)?;
-        let mut config: ScenarioConfig = locate::from_str(src, path)?;
+        let mut applied = Vec::new();
+        // Without changes the file's own text is parsed, so that parser errors keep its spans.
+        let generated = if sets.is_empty() {
+            None
+        } else {
+            match src.parse::<toml::Table>() {
+                Ok(mut table) => {
+                    let shape = shape();
+                    let defaults = toml::Table::try_from(ScenarioConfig::default())
+                        .expect("the default scenario serialises");
+                    for s in sets {
+                        applied.push(set::apply(&mut table, &shape, &defaults, s)?);
+                    }
+                    Some(toml::to_string(&table).map_err(|e| InputError::msg(e.to_string()))?)
+                }
+                // Invalid TOML: the parser reports it below, with the file's line.
+                Err(_) => None,
+            }
+        };
+        // An error about generated text is placed by its field: on the flag that set it, or on
+        // the file's line of that field.
+        let place = |e: InputError| -> InputError {
+            if generated.is_none() {
+                return locate_err(e);
+            }
+            let field = e.field.clone().unwrap_or_default();
+            if let Some((s, _)) = sets
+                .iter()
+                .zip(&applied)
+                .rev()
+                .find(|(_, a)| a.covers(&field))
+            {
+                return InputError {
+                    file: None,
+                    line: None,
+                    column: None,
+                    field: Some(s.flag()),
+                    message: e.message,
+                };
+            }
+            locate::place(
+                InputError {
+                    line: None,
+                    column: None,
+                    file: None,
+                    ..e
+                },
+                src,
+                path,
+            )
+        };
+        let mut config: ScenarioConfig = match &generated {
+            Some(text) => locate::from_str(text, None).map_err(place)?,
+            None => locate::from_str(src, path)?,
+        };
         if config.name.is_empty() {
             config.name = path
                 .and_then(|p| p.file_stem())
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "default".to_string());
         }
-        validate::resolve(&mut config).map_err(locate_err)?;
+        validate::resolve(&mut config).map_err(place)?;
         let files = if config.network.kind == NetworkKind::File {
             let base = path.and_then(Path::parent).unwrap_or(Path::new("."));
-            let files = Self::read_network_files(&mut config, base, reuse).map_err(locate_err)?;
-            validate::check_seed_nodes(&config.seedings, config.network.schools)
-                .map_err(locate_err)?;
+            let files = Self::read_network_files(&mut config, base, reuse).map_err(place)?;
+            validate::check_seed_nodes(&config.seedings, config.network.schools).map_err(place)?;
             Some(files)
         } else {
             None
         };
-        derived_checks(&config, files.as_deref()).map_err(locate_err)?;
+        derived_checks(&config, files.as_deref()).map_err(place)?;
         Ok(Self {
             config,
             files,
             source: path.map(Path::to_path_buf),
+            sets: sets.iter().map(ToString::to_string).collect(),
         })
     }
 
@@ -229,9 +306,15 @@ fn tables_where_tables_belong(src: &str) -> Result<(), InputError> {
     let Ok(file) = src.parse::<toml::Table>() else {
         return Ok(());
     };
-    let Ok(mut shape) = toml::Table::try_from(ScenarioConfig::default()) else {
-        return Ok(());
-    };
+    check_shape(&file, &shape(), "")
+}
+
+/// The scenario's shape: every field a file may write, with the default's value (which gives
+/// its type); the optional tables and lists hold one default entry.
+pub(crate) fn shape() -> toml::Table {
+    use toml::Value;
+    let mut shape =
+        toml::Table::try_from(ScenarioConfig::default()).expect("the default scenario serialises");
     // Optional tables and lists left out of the default's serialisation.
     for (key, entry) in [
         ("classic", toml::Table::try_from(ClassicConfig::default())),
@@ -242,15 +325,38 @@ fn tables_where_tables_belong(src: &str) -> Result<(), InputError> {
         ),
     ] {
         let Ok(entry) = entry else { continue };
-        let v = toml::Value::Table(entry);
+        let v = Value::Table(entry);
         let v = if key == "classic" {
             v
         } else {
-            toml::Value::Array(vec![v])
+            Value::Array(vec![v])
         };
         shape.insert(key.into(), v);
     }
-    check_shape(&file, &shape, "")
+    // Optional fields left out when unset: their types.
+    let mut optional = |table: &str, key: &str, v: Value| {
+        if let Some(t) = shape.get_mut(table).and_then(Value::as_table_mut) {
+            t.entry(key).or_insert(v);
+        }
+    };
+    optional("budget", "total", Value::Float(0.0));
+    optional("network", "edges", Value::String(String::new()));
+    optional("network", "nodes", Value::String(String::new()));
+    optional("network", "degrees", Value::Array(vec![Value::Integer(1)]));
+    optional("classic", "threshold_count", Value::Integer(0));
+    let mut entry = |list: &str, key: &str, v: Value| {
+        if let Some(t) = shape
+            .get_mut(list)
+            .and_then(Value::as_array_mut)
+            .and_then(|a| a.first_mut())
+            .and_then(Value::as_table_mut)
+        {
+            t.entry(key).or_insert(v);
+        }
+    };
+    entry("strategies", "kind", Value::String(String::new()));
+    entry("seedings", "nodes", Value::Array(vec![Value::Integer(0)]));
+    shape
 }
 
 fn check_shape(file: &toml::Table, shape: &toml::Table, prefix: &str) -> Result<(), InputError> {
