@@ -19,6 +19,7 @@ pub mod files;
 pub(crate) mod locate;
 pub mod path;
 pub mod set;
+pub mod uncertain;
 mod validate;
 pub use validate::MAX_SCHOOLS;
 
@@ -28,6 +29,7 @@ use crate::error::InputError;
 use files::{EdgeList, NodeTable};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+pub use uncertain::Uncertain;
 
 /// The built-in default scenario (`scenarios/default.toml`), embedded in the binary.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.toml");
@@ -44,6 +46,49 @@ pub struct Scenario {
     pub source: Option<PathBuf>,
     /// The `--set PATH=VALUE` arguments applied to the file, as given (recorded in manifests).
     pub sets: Vec<String>,
+    /// The fields written as distributions; `config` holds their centres.
+    pub uncertain: Uncertain,
+}
+
+/// Places an error found while loading `src`: parsed from the file's own text (`generated`
+/// false), by its span as usual; else by its field, on the `--set` flag that set it or on the
+/// file's line of that field.
+fn place(
+    e: InputError,
+    src: &str,
+    path: Option<&Path>,
+    sets: &[set::Setting],
+    applied: &[set::Applied],
+    generated: bool,
+) -> InputError {
+    if !generated {
+        return locate::place(e, src, path);
+    }
+    let field = e.field.clone().unwrap_or_default();
+    if let Some((s, _)) = sets
+        .iter()
+        .zip(applied)
+        .rev()
+        .find(|(_, a)| a.covers(&field))
+    {
+        return InputError {
+            file: None,
+            line: None,
+            column: None,
+            field: Some(s.flag()),
+            message: e.message,
+        };
+    }
+    locate::place(
+        InputError {
+            line: None,
+            column: None,
+            file: None,
+            ..e
+        },
+        src,
+        path,
+    )
 }
 
 /// Network data read from CSV files.
@@ -107,59 +152,28 @@ impl Scenario {
         reuse: Option<&Arc<NetworkFiles>>,
         sets: &[set::Setting],
     ) -> Result<Self, InputError> {
-        let locate_err = |e: InputError| locate::place(e, src, path);
-        tables_where_tables_belong(src).map_err(locate_err)?;
+        tables_where_tables_belong(src).map_err(|e| locate::place(e, src, path))?;
         let mut applied = Vec::new();
-        // Without changes the file's own text is parsed, so that parser errors keep its spans.
-        let generated = if sets.is_empty() {
-            None
-        } else {
-            match src.parse::<toml::Table>() {
-                Ok(mut table) => {
-                    let shape = shape();
-                    let defaults = toml::Table::try_from(ScenarioConfig::default())
-                        .expect("the default scenario serialises");
-                    for s in sets {
-                        applied.push(set::apply(&mut table, &shape, &defaults, s)?);
-                    }
-                    Some(toml::to_string(&table).map_err(|e| InputError::msg(e.to_string()))?)
+        let mut uncertain = Uncertain::default();
+        // Without changes or distributions the file's own text is parsed, so that parser errors
+        // keep its spans; else the changed table is written out and parsed, and errors are
+        // placed by their field (see `place`).
+        let mut generated = None;
+        if let Ok(mut table) = src.parse::<toml::Table>() {
+            if !sets.is_empty() || uncertain::any_in(&table) {
+                let shape = shape();
+                let defaults = toml::Table::try_from(ScenarioConfig::default())
+                    .expect("the default scenario serialises");
+                for s in sets {
+                    applied.push(set::apply(&mut table, &shape, &defaults, s)?);
                 }
-                // Invalid TOML: the parser reports it below, with the file's line.
-                Err(_) => None,
+                uncertain = Uncertain::extract(&mut table, &shape)
+                    .map_err(|e| place(e, src, path, sets, &applied, true))?;
+                generated =
+                    Some(toml::to_string(&table).map_err(|e| InputError::msg(e.to_string()))?);
             }
-        };
-        // An error about generated text is placed by its field: on the flag that set it, or on
-        // the file's line of that field.
-        let place = |e: InputError| -> InputError {
-            if generated.is_none() {
-                return locate_err(e);
-            }
-            let field = e.field.clone().unwrap_or_default();
-            if let Some((s, _)) = sets
-                .iter()
-                .zip(&applied)
-                .rev()
-                .find(|(_, a)| a.covers(&field))
-            {
-                return InputError {
-                    file: None,
-                    line: None,
-                    column: None,
-                    field: Some(s.flag()),
-                    message: e.message,
-                };
-            }
-            locate::place(
-                InputError {
-                    line: None,
-                    column: None,
-                    file: None,
-                    ..e
-                },
-                src,
-                path,
-            )
-        };
+        }
+        let place = |e: InputError| place(e, src, path, sets, &applied, generated.is_some());
         let mut config: ScenarioConfig = match &generated {
             Some(text) => locate::from_str(text, None).map_err(place)?,
             None => locate::from_str(src, path)?,
@@ -180,11 +194,115 @@ impl Scenario {
             None
         };
         derived_checks(&config, files.as_deref()).map_err(place)?;
-        Ok(Self {
+        let scenario = Self {
             config,
             files,
             source: path.map(Path::to_path_buf),
             sets: sets.iter().map(ToString::to_string).collect(),
+            uncertain,
+        };
+        scenario.check_supports().map_err(place)?;
+        Ok(scenario)
+    }
+
+    /// Validates the scenario with its uncertain fields at the ends of their supports
+    /// ([`Uncertain::corners`]), so that every draw makes a valid scenario. An error names the
+    /// field whose end is invalid.
+    fn check_supports(&self) -> Result<(), InputError> {
+        let u = &self.uncertain;
+        for corner in u.corners() {
+            if let Err(e) = self.with_values(&corner) {
+                let j = u
+                    .params
+                    .iter()
+                    .position(|p| e.field.as_deref() == Some(p.path.as_str()))
+                    .unwrap_or(0);
+                let short = |x: f64| {
+                    let t = format!("{x:.6}");
+                    let t = t.trim_end_matches('0').trim_end_matches('.');
+                    if t == "-0" {
+                        "0".to_string()
+                    } else {
+                        t.to_string()
+                    }
+                };
+                let p = &u.params[j];
+                let (lo, hi) = p.law.ends();
+                let others: Vec<String> = u
+                    .params
+                    .iter()
+                    .zip(&corner)
+                    .filter(|(q, _)| q.path != p.path)
+                    .map(|(q, v)| format!("{} = {}", q.path, short(*v)))
+                    .collect();
+                let unbounded = matches!(
+                    p.law,
+                    uncertain::Law::Normal { .. } | uncertain::Law::LogNormal { .. }
+                );
+                let problem = match &e.field {
+                    Some(f) if f == &p.path => e.message.clone(),
+                    Some(f) => format!("{f}: {}", e.message),
+                    None => e.message.clone(),
+                };
+                return Err(InputError::field(
+                    p.path.clone(),
+                    format!(
+                        "draws may reach {}{} (the law is checked from {} to {}{}), where the scenario is invalid: {problem}",
+                        short(corner[j]),
+                        if others.is_empty() { String::new() } else { format!(" with {}", others.join(", ")) },
+                        short(lo),
+                        short(hi),
+                        if unbounded {
+                            format!(", {} standard deviations about its centre, and draws beyond are clamped", uncertain::TAIL_SDS)
+                        } else {
+                            String::new()
+                        }
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The configuration with the uncertain fields at `values` (one per field, in order),
+    /// validated.
+    fn with_values(&self, values: &[f64]) -> Result<ScenarioConfig, InputError> {
+        let mut table =
+            toml::Table::try_from(&self.config).map_err(|e| InputError::msg(e.to_string()))?;
+        for (p, &v) in self.uncertain.params.iter().zip(values) {
+            let slot = path::get_mut(&mut table, &p.path)
+                .ok_or_else(|| InputError::field(p.path.clone(), "the path does not exist"))?;
+            *slot = p.toml(v);
+        }
+        let mut config: ScenarioConfig = table
+            .try_into()
+            .map_err(|e: toml::de::Error| InputError::msg(e.message().to_string()))?;
+        validate::resolve(&mut config)?;
+        if config.network.kind == NetworkKind::File {
+            validate::check_seed_nodes(&config.seedings, config.network.schools)?;
+        }
+        derived_checks(&config, self.files.as_deref())?;
+        Ok(config)
+    }
+
+    /// The scenario of run `run`: without uncertain fields, this one; with them, a copy with the
+    /// run's draws ([`Uncertain::draw`]) in place, which the world and every strategy of the run
+    /// use.
+    pub fn for_run(&self, run: u64) -> std::borrow::Cow<'_, Scenario> {
+        if self.uncertain.is_empty() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let values = self.uncertain.draw(self.config.seed, run);
+        // Every draw lies within the supports validated at load (`check_supports`).
+        let config = self
+            .with_values(&values)
+            .expect("draws lie within the validated supports");
+        std::borrow::Cow::Owned(Scenario {
+            config,
+            files: self.files.clone(),
+            source: self.source.clone(),
+            sets: self.sets.clone(),
+            uncertain: Uncertain::default(),
         })
     }
 
@@ -280,6 +398,9 @@ impl Scenario {
     /// The resolved scenario as TOML (all defaults written out), as `domino check` prints it.
     pub fn to_toml(&self) -> String {
         let mut text = toml::to_string(&self.config).expect("a scenario always serialises");
+        if !self.uncertain.is_empty() {
+            text = self.uncertain.write_into_text(&text);
+        }
         // The serialiser leaves the last array-of-tables entry without a line end.
         if !text.ends_with('\n') {
             text.push('\n');
@@ -471,6 +592,7 @@ impl Scenario {
         if runs.is_some() || steps.is_some() {
             let name = if runs.is_some() { "--runs" } else { "--steps" };
             derived_checks(&self.config, self.files.as_deref()).map_err(|e| flag(name, e))?;
+            self.check_supports().map_err(|e| flag(name, e))?;
         }
         Ok(self)
     }

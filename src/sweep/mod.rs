@@ -325,9 +325,13 @@ impl Sweep {
                 *p = std::fs::canonicalize(&joined).unwrap_or(joined);
             }
         }
-        let base_table: toml::Table = toml::Table::try_from(&base_config)
+        let centres: toml::Table = toml::Table::try_from(&base_config)
             .map_err(|e| place(InputError::field("base", e.to_string())))?;
-        let parameters = parameters(&config, &base_table).map_err(place)?;
+        let parameters = parameters(&config, &centres).map_err(place)?;
+        // Uncertain fields of the base pass through to every point (a swept one takes the
+        // point's value instead).
+        let mut base_table = centres;
+        base.uncertain.write_into(&mut base_table);
         let points = design_points(&config, &parameters).map_err(place)?;
         config.base = Some(Base::Inline(base_table.clone()));
         let resolved = toml::to_string(&config).expect("a sweep serialises");
