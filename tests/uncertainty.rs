@@ -185,6 +185,19 @@ fn bad_distributions_name_file_line_and_field() {
             assert!(err.contains(f), "{line}: {f:?} not in {err}");
         }
     }
+    // Fields that shape the ensemble cannot be uncertain.
+    for field in ["steps", "runs"] {
+        let s = write(
+            dir,
+            "s.toml",
+            format!("{field} = {{ dist = \"uniform\", low = 5, high = 9 }}\n"),
+        );
+        let err = stderr(&domino(dir, &["check", arg(&s)]));
+        assert!(
+            err.contains("s.toml:1") && err.contains("cannot be uncertain"),
+            "{err}"
+        );
+    }
     // A text field cannot be uncertain.
     let s = write(
         dir,

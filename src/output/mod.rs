@@ -20,7 +20,8 @@
 //! | `timeseries.csv` | strategy x term x series | strategy, step, metric, n, mean, p5, p50, p95 |
 //! | `scenario.toml` | - | the resolved scenario, to reproduce the results; network files point to the copies below |
 //! | `network-edges.csv`, `network-nodes.csv` | - | copies of the scenario's network files (file networks only) |
-//! | `manifest.json` | - | domino version and git commit, SHA-256 of every input file read |
+//! | `manifest.json` | - | domino version and git commit, `--set` arguments, SHA-256 of every input file read |
+//! | `uncertainty.csv` | parameter x pair of strategies | written by [`crate::report::uncertainty`] when the scenario has uncertain fields |
 //!
 //! Two more CSV files, written by single commands: `domino network --out FILE`, one row per tie
 //! (`source, target, weight`, [`write_edge_list`]), and `domino run --trace FILE`, one row per

@@ -32,6 +32,16 @@ pub const TAIL_SDS: f64 = 4.0;
 /// beyond, each field's two ends with the others at their centres.
 pub const MAX_CORNERS_OF: usize = 10;
 
+/// Fields that cannot be uncertain: they fix the ensemble itself (how many runs, from which
+/// seed, how many terms) or the set of schools that per-school and per-region results are about.
+pub const FIXED: [&str; 5] = [
+    "runs",
+    "seed",
+    "steps",
+    "network.schools",
+    "network.regions",
+];
+
 /// A distribution of a field's value.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Law {
@@ -556,6 +566,13 @@ fn walk(
                         ))
                     }
                 };
+                if FIXED.contains(&path.as_str()) {
+                    return Err(InputError::field(
+                        path,
+                        "cannot be uncertain: every run of an ensemble has the same runs, seed, \
+                         terms, schools and regions; give one value (or sweep it)",
+                    ));
+                }
                 let law = Law::from_table(t).map_err(|m| InputError::field(&path, m))?;
                 let param = Param { path, law, integer };
                 *value = param.toml(param.value(law.centre()));
