@@ -168,6 +168,18 @@ fn run_and_sweep_take_sets() {
     let b = trace("b.csv", &["--set", "mechanisms.dose.d50=3"]);
     assert_ne!(a, b, "run ignored --set");
 
+    // `network` too: the set generator parameter changes the edge list.
+    let edges = |name: &str, extra: &[&str]| {
+        let mut args = vec!["network", arg(&plain), "--out", name];
+        args.extend_from_slice(extra);
+        assert_ok(&domino(dir, &args));
+        fs::read(dir.join(name)).unwrap()
+    };
+    assert_ne!(
+        edges("e1.csv", &[]),
+        edges("e2.csv", &["--set", "network.mean_degree=2"])
+    );
+
     let sweep = write(
         dir,
         "sweep.toml",
@@ -183,6 +195,8 @@ fn run_and_sweep_take_sets() {
     let set_sweep = run("s2", &["--set", "mechanisms.dose.d50=3"]);
     assert!(!plain_sweep.contains("d50 = 3.0"));
     assert!(set_sweep.contains("d50 = 3.0"), "{set_sweep}");
+    let manifest = fs::read_to_string(dir.join("s2/manifest.json")).unwrap();
+    assert!(manifest.contains("mechanisms.dose.d50=3"), "{manifest}");
     let points = |out: &str| fs::read(dir.join(out).join("points.csv")).unwrap();
     assert_ne!(points("s1"), points("s2"));
     let out = domino(

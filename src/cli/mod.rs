@@ -115,8 +115,9 @@ pub enum Command {
     },
     /// Write one run's network as an edge list CSV (source,target,weight; schools by node-table id, else 0..n-1).
     Network {
-        /// Scenario file (TOML). Without it, the built-in default scenario.
-        scenario: Option<PathBuf>,
+        /// Scenario file and --set changes.
+        #[command(flatten)]
+        scenario: ScenarioArgs,
         /// Which run's network.
         #[arg(long, default_value_t = 0)]
         run: u64,
@@ -193,7 +194,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             seed,
             steps,
         } => run::run(&scenario, &strategy, run, &trace, seed, steps),
-        Command::Network { scenario, run, out } => network::network(scenario.as_deref(), run, &out),
+        Command::Network { scenario, run, out } => network::network(&scenario, run, &out),
         Command::Sweep {
             sweep,
             out,

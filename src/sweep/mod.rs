@@ -217,6 +217,9 @@ pub struct Sweep {
     resolved: String,
     /// The base scenario's network files, read once and shared by every point's scenario.
     files: Option<Arc<NetworkFiles>>,
+    /// The `--set PATH=VALUE` arguments applied to the base scenario, as given (recorded in the
+    /// manifest; their values are in the resolved base already).
+    pub sets: Vec<String>,
 }
 
 impl Sweep {
@@ -342,6 +345,7 @@ impl Sweep {
             base: base_table,
             resolved,
             files: base.files.clone(),
+            sets: base.sets.clone(),
         };
         // Every point must make a valid scenario; check them all before anything runs.
         for point in &sweep.points {
