@@ -333,3 +333,48 @@ fn sweeps_carry_the_base_distributions() {
         &["sweep", arg(&sweep), "--out", "s2", "--quiet"],
     ));
 }
+
+#[test]
+fn classic_models_draw_their_parameters_and_networks_per_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let s = write(
+        dir,
+        "c.toml",
+        "model = \"threshold\"\nruns = 20\nsteps = 30\n[network]\nkind = \"random\"\nschools = 200\n\
+         mean_degree = { dist = \"uniform\", low = 3, high = 6 }\n\
+         [classic]\nthreshold = { dist = \"uniform\", low = 0.1, high = 0.3 }\n\
+         [[seedings]]\nname = \"random\"\ncount = 3\n[[seedings]]\nname = \"degree\"\nrule = \"degree\"\ncount = 3\n",
+    );
+    compare(dir, &s, "o", &[]);
+    let rows = runs(&dir.join("o/runs.csv"));
+    assert_eq!(rows.len(), 40);
+    for r in &rows {
+        let t: f64 = r["classic.threshold"].parse().unwrap();
+        let d: f64 = r["network.mean_degree"].parse().unwrap();
+        assert!(
+            (0.1..=0.3).contains(&t) && (3.0..=6.0).contains(&d),
+            "{r:?}"
+        );
+    }
+    // Run k's network follows run k's drawn mean degree.
+    let ties = |k: &str| {
+        let name = format!("net{k}.csv");
+        assert_ok(&domino(
+            dir,
+            &["network", arg(&s), "--run", k, "--out", &name],
+        ));
+        fs::read_to_string(dir.join(&name)).unwrap().lines().count() - 1
+    };
+    let degree = |k: usize| -> f64 { rows[k]["network.mean_degree"].parse().unwrap() };
+    // Over 8 runs, more ties go with a higher drawn degree in at least 24 of the 28 pairs (with
+    // one network for every run, about half).
+    let t: Vec<usize> = (0..8).map(|k| ties(&k.to_string())).collect();
+    let mut agree = 0;
+    for i in 0..8 {
+        for j in i + 1..8 {
+            agree += ((t[i] > t[j]) == (degree(i) > degree(j))) as usize;
+        }
+    }
+    assert!(agree >= 24, "{agree} of 28: ties {t:?}");
+}
