@@ -2,8 +2,10 @@
 //!
 //! Two stages, as in ripgrep's configuration: [`ScenarioConfig`] is the file as written (serde,
 //! unknown keys rejected, every field defaulted), and [`Scenario`] is the validated result that the
-//! rest of the crate trusts. [`Scenario::from_file`] and [`Scenario::from_toml`] are the only ways to
-//! make one, and they return an [`InputError`] naming file, line, column and field for any bad input.
+//! rest of the crate trusts. [`Scenario::load`] is the one way to make one ([`Scenario::from_file`],
+//! [`Scenario::from_toml`] and the others call it): it applies `--set` changes ([`set`]) and reads
+//! distributions ([`uncertain`]) before validation, and returns an [`InputError`] naming file,
+//! line, column and field (or the `--set` flag) for any bad input.
 //! Network files named by the scenario are read here too, so that every input error surfaces before
 //! a run starts or an output file is created.
 //!
