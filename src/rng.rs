@@ -81,6 +81,14 @@ impl RunSeeds {
         Pcg64Mcg::seed_from_u64(mix64(self.run_key ^ 0x5745_4f52_4c44))
     }
 
+    /// The generator of an uncertain scenario field's value in this run, one stream per `key`
+    /// (a hash of the field's path): separate from the world's and the dynamics' streams, so a
+    /// scenario without uncertain fields draws exactly what it drew before they existed, and
+    /// one with them keeps the same worlds.
+    pub fn parameter_rng(&self, key: u64) -> Pcg64Mcg {
+        Pcg64Mcg::seed_from_u64(mix64(mix64(self.run_key ^ 0x5041_5241_4d53) ^ mix64(key)))
+    }
+
     /// The counter-based draws for the run's dynamics.
     pub fn draws(&self) -> Draws {
         Draws {

@@ -1,12 +1,16 @@
 //! `domino check FILE`: validate and print the resolved scenario.
 
+use super::ScenarioArgs;
 use crate::engine::model;
 use crate::network::stats;
-use crate::scenario::Scenario;
 use std::path::Path;
 
-pub fn check(path: &Path) -> anyhow::Result<()> {
-    let scenario = Scenario::from_file(path)?;
+pub fn check(args: &ScenarioArgs) -> anyhow::Result<()> {
+    let scenario = args.load(None, None, None)?;
+    let path = args
+        .scenario
+        .as_deref()
+        .unwrap_or(Path::new("the built-in default scenario"));
     super::say(&scenario.to_toml())?;
     let net = model(&scenario).network(0);
     let (regions, _) = crate::school::regions(&scenario);

@@ -1,12 +1,12 @@
 //! `domino compare`: the main job.
 
-use super::{load_scenario, RunOptions};
+use super::{RunOptions, ScenarioArgs};
 use crate::engine::{ensemble, model, Progress};
 use crate::output;
 use crate::report;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 /// A rayon pool with `threads` workers (all cores when `None` or 0).
@@ -51,8 +51,8 @@ pub fn duration_note(work: f64, threads: usize) -> Option<String> {
     ))
 }
 
-pub fn compare(path: Option<&Path>, out: Option<PathBuf>, opts: &RunOptions) -> anyhow::Result<()> {
-    let scenario = load_scenario(path, opts.runs, opts.seed, opts.steps)?;
+pub fn compare(args: &ScenarioArgs, out: Option<PathBuf>, opts: &RunOptions) -> anyhow::Result<()> {
+    let scenario = args.load(opts.runs, opts.seed, opts.steps)?;
     let out = out.unwrap_or_else(|| output::default_out(&scenario.config.name));
     // Everything about the output folder that can be wrong is checked before the runs, and the
     // folder is written whole (staged, then moved into place): see `output::folder`.

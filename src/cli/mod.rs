@@ -12,7 +12,8 @@ mod run;
 mod sweep;
 
 use crate::error::InputError;
-use crate::scenario::Scenario;
+use crate::scenario::set::Setting;
+use crate::scenario::{Scenario, DEFAULT_SCENARIO};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
@@ -23,6 +24,37 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The scenario a command reads, shared by every command that reads one: the file (or the
+/// built-in default) and the `--set` changes applied to it before validation.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ScenarioArgs {
+    /// Scenario file (TOML). Without it, the built-in default scenario.
+    pub scenario: Option<PathBuf>,
+    /// Set a scenario field, as if the file said so: PATH is its dotted path
+    /// (mechanisms.dose.d50, strategies.cluster.hub_share), VALUE a TOML value (1.5, true,
+    /// "text", { dist = "uniform", low = 0.5, high = 2 }) or a bare word taken as text. Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<Setting>,
+}
+
+impl ScenarioArgs {
+    /// Loads the scenario at `scenario`, or the built-in default, applies `--set` and then the
+    /// command-line overrides (validated like the file's own values).
+    pub fn load(
+        &self,
+        runs: Option<u32>,
+        seed: Option<u64>,
+        steps: Option<u32>,
+    ) -> Result<Scenario, InputError> {
+        let scenario = match (&self.scenario, self.set.is_empty()) {
+            (Some(p), _) => Scenario::from_file_with(p, &self.set)?,
+            (None, true) => Scenario::builtin_default(),
+            (None, false) => Scenario::load(DEFAULT_SCENARIO, None, None, &self.set)?,
+        };
+        scenario.with_overrides(runs, seed, steps)
+    }
 }
 
 /// Options shared by commands that run a scenario.
@@ -50,8 +82,9 @@ pub struct RunOptions {
 pub enum Command {
     /// Compare the scenario's strategies over many paired runs; print a table, write CSV files.
     Compare {
-        /// Scenario file (TOML). Without it, the built-in default scenario.
-        scenario: Option<PathBuf>,
+        /// Scenario file and --set changes.
+        #[command(flatten)]
+        scenario: ScenarioArgs,
         /// Output folder (default: `out/<scenario name>/`).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -61,8 +94,9 @@ pub enum Command {
     },
     /// Run one strategy once and write its per-school, per-term trace.
     Run {
-        /// Scenario file (TOML). Without it, the built-in default scenario.
-        scenario: Option<PathBuf>,
+        /// Scenario file and --set changes.
+        #[command(flatten)]
+        scenario: ScenarioArgs,
         /// The strategy's name, as in the scenario.
         #[arg(long)]
         strategy: String,
@@ -81,8 +115,9 @@ pub enum Command {
     },
     /// Write one run's network as an edge list CSV (source,target,weight; schools by node-table id, else 0..n-1).
     Network {
-        /// Scenario file (TOML). Without it, the built-in default scenario.
-        scenario: Option<PathBuf>,
+        /// Scenario file and --set changes.
+        #[command(flatten)]
+        scenario: ScenarioArgs,
         /// Which run's network.
         #[arg(long, default_value_t = 0)]
         run: u64,
@@ -97,6 +132,9 @@ pub enum Command {
         /// Output folder (default: `out/<sweep name>/`).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Set a field of the sweep's base scenario (as `compare --set`). Repeatable.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<Setting>,
         /// Run only shard I of N (1 <= I <= N): the points whose id is I-1 modulo N.
         #[arg(long)]
         shard: Option<crate::sweep::run::Shard>,
@@ -121,8 +159,9 @@ pub enum Command {
     },
     /// Validate a scenario and print it with every default filled in.
     Check {
-        /// Scenario file (TOML).
-        scenario: PathBuf,
+        /// Scenario file and --set changes.
+        #[command(flatten)]
+        scenario: ScenarioArgs,
     },
     /// Write a commented example scenario to start from.
     Init {
@@ -146,7 +185,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             scenario,
             out,
             opts,
-        } => compare::compare(scenario.as_deref(), out, &opts),
+        } => compare::compare(&scenario, out, &opts),
         Command::Run {
             scenario,
             strategy,
@@ -154,16 +193,17 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             trace,
             seed,
             steps,
-        } => run::run(scenario.as_deref(), &strategy, run, &trace, seed, steps),
-        Command::Network { scenario, run, out } => network::network(scenario.as_deref(), run, &out),
+        } => run::run(&scenario, &strategy, run, &trace, seed, steps),
+        Command::Network { scenario, run, out } => network::network(&scenario, run, &out),
         Command::Sweep {
             sweep,
             out,
+            set,
             shard,
             resume,
             threads,
             quiet,
-        } => sweep::sweep(&sweep, out, shard, resume, threads, quiet),
+        } => sweep::sweep(&sweep, &set, out, shard, resume, threads, quiet),
         Command::Merge { dirs, out } => sweep::merge(&dirs, &out),
         Command::Check { scenario } => check::check(&scenario),
         Command::Init { path, force } => init::init(&path, force),
@@ -173,18 +213,18 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Loads the scenario at `path`, or the built-in default, and applies command-line overrides
-/// (validated like the file's own values).
+/// (validated like the file's own values); [`ScenarioArgs::load`] with no `--set`.
 pub fn load_scenario(
     path: Option<&Path>,
     runs: Option<u32>,
     seed: Option<u64>,
     steps: Option<u32>,
 ) -> Result<Scenario, InputError> {
-    let scenario = match path {
-        Some(p) => Scenario::from_file(p)?,
-        None => Scenario::builtin_default(),
-    };
-    scenario.with_overrides(runs, seed, steps)
+    ScenarioArgs {
+        scenario: path.map(Path::to_path_buf),
+        set: Vec::new(),
+    }
+    .load(runs, seed, steps)
 }
 
 /// The exit code for an error: 2 for bad input, 1 otherwise.

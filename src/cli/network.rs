@@ -1,12 +1,12 @@
 //! `domino network`: write one run's network as an edge list, for other tools and for checks.
 
-use super::load_scenario;
+use super::ScenarioArgs;
 use crate::engine::model;
 use crate::output::{write_atomic, write_edge_list};
 use std::path::Path;
 
-pub fn network(path: Option<&Path>, run: u64, out: &Path) -> anyhow::Result<()> {
-    let scenario = load_scenario(path, None, None, None)?;
+pub fn network(args: &ScenarioArgs, run: u64, out: &Path) -> anyhow::Result<()> {
+    let scenario = args.load(None, None, None)?;
     // The same network `compare` uses in run `run`.
     let net = model(&scenario).network(run);
     write_atomic(out, |w| {

@@ -1,20 +1,20 @@
 //! `domino run`: one run of one strategy (or seeding rule), traced school by school.
 
-use super::load_scenario;
+use super::ScenarioArgs;
 use crate::engine::model;
 use crate::error::InputError;
 use crate::output::{num, write_atomic, CsvTrace};
 use std::path::Path;
 
 pub fn run(
-    path: Option<&Path>,
+    args: &ScenarioArgs,
     arm: &str,
     run: u64,
     trace: &Path,
     seed: Option<u64>,
     steps: Option<u32>,
 ) -> anyhow::Result<()> {
-    let scenario = load_scenario(path, None, seed, steps)?;
+    let scenario = args.load(None, seed, steps)?;
     let model = model(&scenario);
     let Some(index) = model.arms().iter().position(|a| a == arm) else {
         return Err(InputError::field(

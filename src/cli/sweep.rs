@@ -1,6 +1,7 @@
 //! `domino sweep` and `domino merge`: parameter sweeps, on one machine or in shards.
 
 use super::compare::{duration_note, pool, progress_bar};
+use crate::scenario::set::Setting;
 use crate::sweep::run::{self, Shard};
 use crate::sweep::Sweep;
 use std::path::{Path, PathBuf};
@@ -8,13 +9,14 @@ use std::time::Instant;
 
 pub fn sweep(
     file: &Path,
+    sets: &[Setting],
     out: Option<PathBuf>,
     shard: Option<Shard>,
     resume: bool,
     threads: Option<usize>,
     quiet: bool,
 ) -> anyhow::Result<()> {
-    let sweep = Sweep::load(file)?;
+    let sweep = Sweep::load_with(file, sets)?;
     let out = out.unwrap_or_else(|| crate::output::default_out(&sweep.config.name));
     // The sweep file itself must not be overwritten by the resolved sweep the folder receives
     // (`domino sweep out/sweep.toml --out out --resume` is fine: the same text).

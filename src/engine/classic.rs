@@ -7,6 +7,7 @@ use crate::metrics::Measures;
 use crate::network::Network;
 use crate::rng::RunSeeds;
 use crate::scenario::{ClassicConfig, Scenario};
+use std::borrow::Cow;
 use std::io;
 use std::sync::Arc;
 
@@ -33,6 +34,27 @@ impl<'a> ClassicModel<'a> {
     }
 }
 
+impl ClassicModel<'_> {
+    /// Run k's scenario, model parameters and network. With uncertain fields, the parameters are
+    /// run k's draws and the network is drawn for the run (its generator's parameters may be
+    /// among them); without, the shared ones.
+    fn for_run(&self, k: u64) -> (Cow<'_, Scenario>, Cow<'_, ClassicConfig>, Arc<Network>) {
+        let scenario = self.scenario.for_run(k);
+        let seeds = RunSeeds::new(scenario.config.seed, k);
+        match scenario {
+            Cow::Borrowed(s) => {
+                let net = self.networks.get(s, &seeds);
+                (Cow::Borrowed(s), Cow::Borrowed(&self.params), net)
+            }
+            Cow::Owned(s) => {
+                let params = s.config.classic.clone().unwrap_or_default();
+                let net = RunNetworks::new(&s).get(&s, &seeds);
+                (Cow::Owned(s), Cow::Owned(params), net)
+            }
+        }
+    }
+}
+
 impl Model for ClassicModel<'_> {
     fn measures(&self) -> &Measures {
         &self.measures
@@ -55,10 +77,20 @@ impl Model for ClassicModel<'_> {
         )
     }
 
+    fn uncertain(&self) -> Vec<String> {
+        self.scenario.uncertain.paths()
+    }
+
+    fn drawn(&self, k: u64) -> Vec<f64> {
+        let s = self.scenario;
+        s.uncertain.draw(s.config.seed, k)
+    }
+
     fn run(&self, k: u64, scratch: &mut Scratch) -> Vec<ArmRun> {
-        let cfg = &self.scenario.config;
+        // Every seeding rule of run k runs with run k's draws of the uncertain fields.
+        let (scenario, params, net) = self.for_run(k);
+        let cfg = &scenario.config;
         let run_seeds = RunSeeds::new(cfg.seed, k);
-        let net = self.networks.get(self.scenario, &run_seeds);
         let draws = run_seeds.draws();
         let buf = &mut scratch.classic;
         let mut centrality = None;
@@ -66,17 +98,10 @@ impl Model for ClassicModel<'_> {
             .iter()
             .map(|rule| {
                 let seeds = seeding::choose(rule, &net, &draws, &mut centrality);
-                let out = classic::simulate(
-                    cfg.model,
-                    &self.params,
-                    &net,
-                    &run_seeds,
-                    &seeds,
-                    cfg.steps,
-                    buf,
-                );
+                let out =
+                    classic::simulate(cfg.model, &params, &net, &run_seeds, &seeds, cfg.steps, buf);
                 let (summary, rows) =
-                    classic::record(&self.params, net.schools(), seeds.len(), &out, &buf.curve);
+                    classic::record(&params, net.schools(), seeds.len(), &out, &buf.curve);
                 ArmRun {
                     summary,
                     series: rows.iter().flatten().copied().collect(),
@@ -86,27 +111,20 @@ impl Model for ClassicModel<'_> {
     }
 
     fn network(&self, k: u64) -> Arc<Network> {
-        self.networks
-            .get(self.scenario, &RunSeeds::new(self.scenario.config.seed, k))
+        self.for_run(k).2
     }
 
     /// One row per node with the time it became active (empty: never; 0: a seed).
     fn trace(&self, arm: usize, k: u64, sink: &mut dyn TraceSink) -> io::Result<RunFigures> {
-        let cfg = &self.scenario.config;
+        let (scenario, params, net) = self.for_run(k);
+        let cfg = &scenario.config;
         let rule = &cfg.seedings[arm];
         let seeds = RunSeeds::new(cfg.seed, k);
-        let net = self.networks.get(self.scenario, &seeds);
         let chosen = seeding::choose(rule, &net, &seeds.draws(), &mut None);
         let mut buf = classic::models::Buffers::default();
         buf.activation_times = Some(Vec::new());
         let out = classic::simulate(
-            cfg.model,
-            &self.params,
-            &net,
-            &seeds,
-            &chosen,
-            cfg.steps,
-            &mut buf,
+            cfg.model, &params, &net, &seeds, &chosen, cfg.steps, &mut buf,
         );
         let times = buf.activation_times.take().unwrap_or_default();
         let mut is_seed = vec![false; net.schools()];
@@ -123,8 +141,7 @@ impl Model for ClassicModel<'_> {
                 Cell::Num(if t.is_finite() { t } else { f64::NAN }),
             ])?;
         }
-        let (summary, _) =
-            classic::record(&self.params, net.schools(), chosen.len(), &out, &buf.curve);
+        let (summary, _) = classic::record(&params, net.schools(), chosen.len(), &out, &buf.curve);
         Ok(ClassicMetric::ALL
             .iter()
             .map(|&m| (m.name(), summary.at(m as usize)))

@@ -26,6 +26,10 @@ pub struct Ensemble {
     pub runs: Vec<Vec<RunSummary>>,
     /// `series[s]`: the aggregated time series of strategy s.
     pub series: Vec<SeriesAggregate>,
+    /// The dotted paths of the scenario's uncertain fields (empty without distributions).
+    pub parameters: Vec<String>,
+    /// `draws[k]`: the values drawn for run k, one per parameter (empty without distributions).
+    pub draws: Vec<Vec<f64>>,
 }
 
 impl Ensemble {
@@ -84,6 +88,8 @@ pub fn fold(model: &dyn Model, runs: usize, steps: u32, progress: &dyn Progress)
         runs: vec![Vec::with_capacity(runs); arms.len()],
         strategies: arms,
         measures,
+        parameters: model.uncertain(),
+        draws: Vec::new(),
     };
     for start in (0..runs).step_by(CHUNK) {
         let end = (start + CHUNK).min(runs);
@@ -95,6 +101,11 @@ pub fn fold(model: &dyn Model, runs: usize, steps: u32, progress: &dyn Progress)
                 result
             })
             .collect();
+        if !out.parameters.is_empty() {
+            // A pure function of the run: cheap, and the same on every thread.
+            out.draws
+                .extend((start..end).map(|k| model.drawn(k as u64)));
+        }
         for per_arm in chunk {
             for (s, arm) in per_arm.into_iter().enumerate() {
                 out.series[s].add(arm.series.chunks(width.max(1)));

@@ -73,6 +73,14 @@ pub trait Model: Sync {
     fn arms(&self) -> &[String];
     /// One line describing the setting, for the top of the comparison table.
     fn describe(&self) -> String;
+    /// The dotted paths of the scenario's uncertain fields (none by default).
+    fn uncertain(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// The values of the uncertain fields drawn for run `k`, in [`Model::uncertain`]'s order.
+    fn drawn(&self, _k: u64) -> Vec<f64> {
+        Vec::new()
+    }
     /// Run `k` of every arm, in the same world.
     fn run(&self, k: u64, scratch: &mut Scratch) -> Vec<ArmRun>;
     /// The network of run `k`.

@@ -136,9 +136,10 @@ impl<'a> SchoolModel<'a> {
         }
     }
 
-    fn world(&self, k: u64) -> (RunSeeds, World) {
-        let seeds = RunSeeds::new(self.scenario.config.seed, k);
-        let world = World::build(self.scenario, &seeds);
+    /// Run k's world, built from run k's scenario (`scenario`, [`Scenario::for_run`]).
+    fn world(scenario: &Scenario, k: u64) -> (RunSeeds, World) {
+        let seeds = RunSeeds::new(scenario.config.seed, k);
+        let world = World::build(scenario, &seeds);
         (seeds, world)
     }
 }
@@ -167,12 +168,23 @@ impl Model for SchoolModel<'_> {
         )
     }
 
+    fn uncertain(&self) -> Vec<String> {
+        self.scenario.uncertain.paths()
+    }
+
+    fn drawn(&self, k: u64) -> Vec<f64> {
+        let s = self.scenario;
+        s.uncertain.draw(s.config.seed, k)
+    }
+
     fn run(&self, k: u64, scratch: &mut Scratch) -> Vec<ArmRun> {
-        let (seeds, world) = self.world(k);
+        // Every strategy of run k runs with run k's draws of the uncertain fields.
+        let scenario = self.scenario.for_run(k);
+        let (seeds, world) = Self::world(&scenario, k);
         let buf = &mut scratch.school;
         (0..self.arms.len())
             .map(|s| {
-                let summary = simulate(self.scenario, s, &world, &seeds, buf, |_, _, _| {});
+                let summary = simulate(&scenario, s, &world, &seeds, buf, |_, _, _| {});
                 ArmRun {
                     summary,
                     series: buf.recorder.rows.iter().flatten().copied().collect(),
@@ -183,11 +195,12 @@ impl Model for SchoolModel<'_> {
 
     fn network(&self, k: u64) -> Arc<Network> {
         // The school model draws the network with the schools (regional ties follow contexts).
-        Arc::new(self.world(k).1.network)
+        Arc::new(Self::world(&self.scenario.for_run(k), k).1.network)
     }
 
     fn trace(&self, arm: usize, k: u64, sink: &mut dyn TraceSink) -> io::Result<RunFigures> {
-        let (seeds, world) = self.world(k);
+        let scenario = self.scenario.for_run(k);
+        let (seeds, world) = Self::world(&scenario, k);
         let mut buf = Buffers::default();
         sink.header(&[
             "school", "name", "step", "stage", "practice", "fit", "effect", "support", "origin",
@@ -195,7 +208,7 @@ impl Model for SchoolModel<'_> {
         ])?;
         let mut failed = None;
         let summary = simulate(
-            self.scenario,
+            &scenario,
             arm,
             &world,
             &seeds,

@@ -16,11 +16,12 @@
 //! |---|---|---|
 //! | `summary.csv` | strategy x metric | strategy, metric, n, mean, sd, ci_low, ci_high, p5, p50, p95 |
 //! | `paired.csv` | strategy x other strategy x metric | strategy, versus, metric, n, p_beats, p_beats_ci_low, p_beats_ci_high, mean_diff, diff_ci_low, diff_ci_high |
-//! | `runs.csv` | strategy x run | strategy, run, then every run metric of the model's [`Measures`](crate::metrics::Measures) |
+//! | `runs.csv` | strategy x run | strategy, run, then every run metric of the model's [`Measures`](crate::metrics::Measures), then the drawn value of each uncertain field (by its path; only when the scenario has some) |
 //! | `timeseries.csv` | strategy x term x series | strategy, step, metric, n, mean, p5, p50, p95 |
 //! | `scenario.toml` | - | the resolved scenario, to reproduce the results; network files point to the copies below |
 //! | `network-edges.csv`, `network-nodes.csv` | - | copies of the scenario's network files (file networks only) |
-//! | `manifest.json` | - | domino version and git commit, SHA-256 of every input file read |
+//! | `manifest.json` | - | domino version and git commit, `--set` arguments, SHA-256 of every input file read |
+//! | `uncertainty.csv` | parameter x pair of strategies | written by [`crate::report::uncertainty`] when the scenario has uncertain fields |
 //!
 //! Two more CSV files, written by single commands: `domino network --out FILE`, one row per tie
 //! (`source, target, weight`, [`write_edge_list`]), and `domino run --trace FILE`, one row per
@@ -134,6 +135,9 @@ struct CompareManifest<'a> {
     seed: u64,
     runs: u32,
     steps: u32,
+    /// The `--set PATH=VALUE` arguments applied to the scenario file (left out when none).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    sets: &'a [String],
     inputs: Vec<InputHash>,
 }
 
@@ -216,6 +220,7 @@ pub fn write_comparison(dir: &Path, scenario: &Scenario, result: &Ensemble) -> R
         seed: cfg.seed,
         runs: cfg.runs,
         steps: cfg.steps,
+        sets: &scenario.sets,
         inputs,
     });
     file("manifest.json", &|w| w.write_all(manifest.as_bytes()))?;
@@ -327,12 +332,17 @@ fn write_runs(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
             .iter()
             .map(|m| m.name.to_string()),
     );
+    // Uncertain fields: one column per path with run k's draw, the same for every strategy.
+    header.extend(result.parameters.iter().cloned());
     out.write_record(&header)?;
     for (s, name) in result.strategies.iter().enumerate() {
         for (k, run) in result.runs[s].iter().enumerate() {
             let mut row = vec![name.clone(), k.to_string()];
             // A time never reached is an empty cell ([`num`]): pandas and R read it as missing.
             row.extend(run.0.iter().map(|&v| num(v)));
+            if let Some(drawn) = result.draws.get(k) {
+                row.extend(drawn.iter().map(|&v| num(v)));
+            }
             out.write_record(&row)?;
         }
     }

@@ -3,6 +3,7 @@
 //! scenario and manifest of [`crate::output`], and the chart) into its staging folder.
 
 pub mod svg;
+pub mod uncertainty;
 
 use crate::engine::{Ensemble, Model};
 use crate::error::Result;
@@ -23,6 +24,12 @@ pub fn write_comparison(dir: &Path, scenario: &Scenario, result: &Ensemble) -> R
         w.write_all(svg::headline_chart(&scenario.config.name, result).as_bytes())
     })?;
     written.push(chart.to_string());
+    if !result.parameters.is_empty() {
+        output::write_atomic(&dir.join("uncertainty.csv"), |w| {
+            uncertainty::write_csv(w, result)
+        })?;
+        written.push("uncertainty.csv".to_string());
+    }
     Ok(written)
 }
 
@@ -108,22 +115,41 @@ pub fn table(model: &dyn Model, result: &Ensemble, steps: u32) -> String {
                 .collect()
         })
         .collect();
-    let widths: Vec<usize> = measures
+    // "wins": the share of runs (worlds) in which the arm has the best headline, ties split.
+    let headlines: Vec<Vec<f64>> = (0..names.len())
+        .map(|s| result.column(s, measures.headline))
+        .collect();
+    let runs = headlines.first().map_or(0, Vec::len) as f64;
+    let cells: Vec<Vec<String>> = uncertainty::wins(&headlines)
+        .into_iter()
+        .zip(cells)
+        .map(|(w, mut row)| {
+            let (lo, hi) = wilson(w, runs);
+            row.push(format!("{} ({}-{})", pct(w), pct(lo), pct(hi)));
+            row
+        })
+        .collect();
+    let headers: Vec<&str> = measures
         .table
         .iter()
+        .map(|c| c.header)
+        .chain(["wins"])
+        .collect();
+    let widths: Vec<usize> = headers
+        .iter()
         .enumerate()
-        .map(|(j, c)| {
+        .map(|(j, h)| {
             cells
                 .iter()
                 .map(|row| row[j].chars().count())
-                .chain([c.header.chars().count()])
+                .chain([h.chars().count()])
                 .max()
                 .unwrap_or(0)
         })
         .collect();
     let mut header = format!("{:<width$}", measures.arm_label);
-    for (c, w) in measures.table.iter().zip(&widths) {
-        let _ = write!(header, "  {:>w$}", c.header);
+    for (h, w) in headers.iter().zip(&widths) {
+        let _ = write!(header, "  {h:>w$}");
     }
     for other in names {
         let _ = write!(header, "  {:>8}", format!(">{}", short(other)));
@@ -151,11 +177,68 @@ pub fn table(model: &dyn Model, result: &Ensemble, steps: u32) -> String {
     let meanings: Vec<&str> = measures.table.iter().map(|c| c.meaning.as_str()).collect();
     let _ = writeln!(
         out,
-        "Columns: {}; >name = share of paired runs in which this {} {} than that one.",
+        "Columns: {}; wins = share of runs (worlds) in which this {} has the highest {} (ties split), 95% interval; >name = share of paired runs in which this {} {} than that one.",
         meanings.join("; "),
+        measures.arm_label,
+        measures.run_metrics[headline].name.replace('_', " "),
         measures.arm_label,
         measures.beats
     );
+    out.push_str(&deciding_parameters(result));
+    out
+}
+
+/// The lines under the table when the scenario has uncertain fields: for the winner minus the
+/// runner-up on the headline, the three drawn parameters with the strongest rank correlation.
+fn deciding_parameters(result: &Ensemble) -> String {
+    if result.parameters.is_empty() || result.strategies.len() < 2 {
+        return String::new();
+    }
+    let best = leader(result);
+    let means: Vec<f64> = (0..result.strategies.len())
+        .map(|s| Summary::of(result.column(s, result.measures.headline)).mean)
+        .collect();
+    let mut second = usize::from(best == 0);
+    for (s, &m) in means.iter().enumerate() {
+        if s != best && m > means[second] {
+            second = s;
+        }
+    }
+    let rows = uncertainty::by_strength(uncertainty::deciding_pair(result, best, second));
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nDeciding parameters: Spearman rho of each drawn value with {} minus {} on {}, run by run (n = {}); all pairs in uncertainty.csv.",
+        result.strategies[best],
+        result.strategies[second],
+        result.measures.run_metrics[result.measures.headline]
+            .name
+            .replace('_', " "),
+        rows.first().map_or(0, |d| d.n)
+    );
+    let width = rows
+        .iter()
+        .take(3)
+        .map(|d| d.parameter.chars().count())
+        .max()
+        .unwrap_or(0);
+    for d in rows.iter().take(3) {
+        let rho = |v: f64| {
+            if v.is_nan() {
+                "-".to_string()
+            } else {
+                format!("{v:+.2}")
+            }
+        };
+        let _ = writeln!(
+            out,
+            "  {:<width$}  rho {} (95% CI {} to {})",
+            d.parameter,
+            rho(d.rho),
+            rho(d.ci.0),
+            rho(d.ci.1)
+        );
+    }
     out
 }
 

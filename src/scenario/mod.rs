@@ -2,8 +2,10 @@
 //!
 //! Two stages, as in ripgrep's configuration: [`ScenarioConfig`] is the file as written (serde,
 //! unknown keys rejected, every field defaulted), and [`Scenario`] is the validated result that the
-//! rest of the crate trusts. [`Scenario::from_file`] and [`Scenario::from_toml`] are the only ways to
-//! make one, and they return an [`InputError`] naming file, line, column and field for any bad input.
+//! rest of the crate trusts. [`Scenario::load`] is the one way to make one ([`Scenario::from_file`],
+//! [`Scenario::from_toml`] and the others call it): it applies `--set` changes ([`set`]) and reads
+//! distributions ([`uncertain`]) before validation, and returns an [`InputError`] naming file,
+//! line, column and field (or the `--set` flag) for any bad input.
 //! Network files named by the scenario are read here too, so that every input error surfaces before
 //! a run starts or an output file is created.
 //!
@@ -18,6 +20,8 @@ pub mod config;
 pub mod files;
 pub(crate) mod locate;
 pub mod path;
+pub mod set;
+pub mod uncertain;
 mod validate;
 pub use validate::MAX_SCHOOLS;
 
@@ -27,6 +31,7 @@ use crate::error::InputError;
 use files::{EdgeList, NodeTable};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+pub use uncertain::Uncertain;
 
 /// The built-in default scenario (`scenarios/default.toml`), embedded in the binary.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.toml");
@@ -41,6 +46,51 @@ pub struct Scenario {
     pub files: Option<Arc<NetworkFiles>>,
     /// Where the scenario came from (`None` for the built-in default or a string).
     pub source: Option<PathBuf>,
+    /// The `--set PATH=VALUE` arguments applied to the file, as given (recorded in manifests).
+    pub sets: Vec<String>,
+    /// The fields written as distributions; `config` holds their centres.
+    pub uncertain: Uncertain,
+}
+
+/// Places an error found while loading `src`: parsed from the file's own text (`generated`
+/// false), by its span as usual; else by its field, on the `--set` flag that set it or on the
+/// file's line of that field.
+fn place(
+    e: InputError,
+    src: &str,
+    path: Option<&Path>,
+    sets: &[set::Setting],
+    applied: &[set::Applied],
+    generated: bool,
+) -> InputError {
+    if !generated {
+        return locate::place(e, src, path);
+    }
+    let field = e.field.clone().unwrap_or_default();
+    if let Some((s, _)) = sets
+        .iter()
+        .zip(applied)
+        .rev()
+        .find(|(_, a)| a.covers(&field))
+    {
+        return InputError {
+            file: None,
+            line: None,
+            column: None,
+            field: Some(s.flag()),
+            message: e.message,
+        };
+    }
+    locate::place(
+        InputError {
+            line: None,
+            column: None,
+            file: None,
+            ..e
+        },
+        src,
+        path,
+    )
 }
 
 /// Network data read from CSV files.
@@ -84,30 +134,177 @@ impl Scenario {
         path: Option<&Path>,
         reuse: Option<&Arc<NetworkFiles>>,
     ) -> Result<Self, InputError> {
-        let locate_err = |e: InputError| locate::place(e, src, path);
-        tables_where_tables_belong(src).map_err(locate_err)?;
-        let mut config: ScenarioConfig = locate::from_str(src, path)?;
+        Self::load(src, path, reuse, &[])
+    }
+
+    /// Reads and validates a scenario file with `--set` changes applied.
+    pub fn from_file_with(path: &Path, sets: &[set::Setting]) -> Result<Self, InputError> {
+        let bytes = std::fs::read(path).map_err(|e| {
+            InputError::msg(format!("cannot read scenario file: {e}")).in_file(path)
+        })?;
+        Self::load(files::utf8(&bytes, Some(path))?, Some(path), None, sets)
+    }
+
+    /// The one loader: parses scenario text `src` (from `path`, if any), applies the `--set`
+    /// changes `sets` to its TOML before anything is validated, and validates the result. Errors
+    /// about a set field name the flag; errors about the file name its line.
+    pub fn load(
+        src: &str,
+        path: Option<&Path>,
+        reuse: Option<&Arc<NetworkFiles>>,
+        sets: &[set::Setting],
+    ) -> Result<Self, InputError> {
+        tables_where_tables_belong(src).map_err(|e| locate::place(e, src, path))?;
+        let mut applied = Vec::new();
+        let mut uncertain = Uncertain::default();
+        // Without changes or distributions the file's own text is parsed, so that parser errors
+        // keep its spans; else the changed table is written out and parsed, and errors are
+        // placed by their field (see `place`).
+        let mut generated = None;
+        if let Ok(mut table) = src.parse::<toml::Table>() {
+            if !sets.is_empty() || uncertain::any_in(&table) {
+                let shape = shape();
+                let defaults = toml::Table::try_from(ScenarioConfig::default())
+                    .expect("the default scenario serialises");
+                for s in sets {
+                    applied.push(set::apply(&mut table, &shape, &defaults, s)?);
+                }
+                uncertain = Uncertain::extract(&mut table, &shape)
+                    .map_err(|e| place(e, src, path, sets, &applied, true))?;
+                generated =
+                    Some(toml::to_string(&table).map_err(|e| InputError::msg(e.to_string()))?);
+            }
+        }
+        let place = |e: InputError| place(e, src, path, sets, &applied, generated.is_some());
+        let mut config: ScenarioConfig = match &generated {
+            Some(text) => locate::from_str(text, None).map_err(place)?,
+            None => locate::from_str(src, path)?,
+        };
         if config.name.is_empty() {
             config.name = path
                 .and_then(|p| p.file_stem())
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "default".to_string());
         }
-        validate::resolve(&mut config).map_err(locate_err)?;
+        validate::resolve(&mut config).map_err(place)?;
         let files = if config.network.kind == NetworkKind::File {
             let base = path.and_then(Path::parent).unwrap_or(Path::new("."));
-            let files = Self::read_network_files(&mut config, base, reuse).map_err(locate_err)?;
-            validate::check_seed_nodes(&config.seedings, config.network.schools)
-                .map_err(locate_err)?;
+            let files = Self::read_network_files(&mut config, base, reuse).map_err(place)?;
+            validate::check_seed_nodes(&config.seedings, config.network.schools).map_err(place)?;
             Some(files)
         } else {
             None
         };
-        derived_checks(&config, files.as_deref()).map_err(locate_err)?;
-        Ok(Self {
+        derived_checks(&config, files.as_deref()).map_err(place)?;
+        let scenario = Self {
             config,
             files,
             source: path.map(Path::to_path_buf),
+            sets: sets.iter().map(ToString::to_string).collect(),
+            uncertain,
+        };
+        scenario.check_supports().map_err(place)?;
+        Ok(scenario)
+    }
+
+    /// Validates the scenario with its uncertain fields at the ends of their supports
+    /// ([`Uncertain::corners`]), so that every draw makes a valid scenario. An error names the
+    /// field whose end is invalid.
+    fn check_supports(&self) -> Result<(), InputError> {
+        let u = &self.uncertain;
+        for corner in u.corners() {
+            if let Err(e) = self.with_values(&corner) {
+                let j = u
+                    .params
+                    .iter()
+                    .position(|p| e.field.as_deref() == Some(p.path.as_str()))
+                    .unwrap_or(0);
+                let short = |x: f64| {
+                    let t = format!("{x:.6}");
+                    let t = t.trim_end_matches('0').trim_end_matches('.');
+                    if t == "-0" {
+                        "0".to_string()
+                    } else {
+                        t.to_string()
+                    }
+                };
+                let p = &u.params[j];
+                let (lo, hi) = p.law.ends();
+                let others: Vec<String> = u
+                    .params
+                    .iter()
+                    .zip(&corner)
+                    .filter(|(q, _)| q.path != p.path)
+                    .map(|(q, v)| format!("{} = {}", q.path, short(*v)))
+                    .collect();
+                let unbounded = matches!(
+                    p.law,
+                    uncertain::Law::Normal { .. } | uncertain::Law::LogNormal { .. }
+                );
+                let problem = match &e.field {
+                    Some(f) if f == &p.path => e.message.clone(),
+                    Some(f) => format!("{f}: {}", e.message),
+                    None => e.message.clone(),
+                };
+                return Err(InputError::field(
+                    p.path.clone(),
+                    format!(
+                        "draws may reach {}{} (the law is checked from {} to {}{}), where the scenario is invalid: {problem}",
+                        short(corner[j]),
+                        if others.is_empty() { String::new() } else { format!(" with {}", others.join(", ")) },
+                        short(lo),
+                        short(hi),
+                        if unbounded {
+                            format!(", {} standard deviations about its centre, and draws beyond are clamped", uncertain::TAIL_SDS)
+                        } else {
+                            String::new()
+                        }
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The configuration with the uncertain fields at `values` (one per field, in order),
+    /// validated.
+    fn with_values(&self, values: &[f64]) -> Result<ScenarioConfig, InputError> {
+        let mut table =
+            toml::Table::try_from(&self.config).map_err(|e| InputError::msg(e.to_string()))?;
+        for (p, &v) in self.uncertain.params.iter().zip(values) {
+            let slot = path::get_mut(&mut table, &p.path)
+                .ok_or_else(|| InputError::field(p.path.clone(), "the path does not exist"))?;
+            *slot = p.toml(v);
+        }
+        let mut config: ScenarioConfig = table
+            .try_into()
+            .map_err(|e: toml::de::Error| InputError::msg(e.message().to_string()))?;
+        validate::resolve(&mut config)?;
+        if config.network.kind == NetworkKind::File {
+            validate::check_seed_nodes(&config.seedings, config.network.schools)?;
+        }
+        derived_checks(&config, self.files.as_deref())?;
+        Ok(config)
+    }
+
+    /// The scenario of run `run`: without uncertain fields, this one; with them, a copy with the
+    /// run's draws ([`Uncertain::draw`]) in place, which the world and every strategy of the run
+    /// use.
+    pub fn for_run(&self, run: u64) -> std::borrow::Cow<'_, Scenario> {
+        if self.uncertain.is_empty() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let values = self.uncertain.draw(self.config.seed, run);
+        // Every draw lies within the supports validated at load (`check_supports`).
+        let config = self
+            .with_values(&values)
+            .expect("draws lie within the validated supports");
+        std::borrow::Cow::Owned(Scenario {
+            config,
+            files: self.files.clone(),
+            source: self.source.clone(),
+            sets: self.sets.clone(),
+            uncertain: Uncertain::default(),
         })
     }
 
@@ -203,6 +400,9 @@ impl Scenario {
     /// The resolved scenario as TOML (all defaults written out), as `domino check` prints it.
     pub fn to_toml(&self) -> String {
         let mut text = toml::to_string(&self.config).expect("a scenario always serialises");
+        if !self.uncertain.is_empty() {
+            text = self.uncertain.write_into_text(&text);
+        }
         // The serialiser leaves the last array-of-tables entry without a line end.
         if !text.ends_with('\n') {
             text.push('\n');
@@ -229,9 +429,15 @@ fn tables_where_tables_belong(src: &str) -> Result<(), InputError> {
     let Ok(file) = src.parse::<toml::Table>() else {
         return Ok(());
     };
-    let Ok(mut shape) = toml::Table::try_from(ScenarioConfig::default()) else {
-        return Ok(());
-    };
+    check_shape(&file, &shape(), "")
+}
+
+/// The scenario's shape: every field a file may write, with the default's value (which gives
+/// its type); the optional tables and lists hold one default entry.
+pub(crate) fn shape() -> toml::Table {
+    use toml::Value;
+    let mut shape =
+        toml::Table::try_from(ScenarioConfig::default()).expect("the default scenario serialises");
     // Optional tables and lists left out of the default's serialisation.
     for (key, entry) in [
         ("classic", toml::Table::try_from(ClassicConfig::default())),
@@ -242,15 +448,38 @@ fn tables_where_tables_belong(src: &str) -> Result<(), InputError> {
         ),
     ] {
         let Ok(entry) = entry else { continue };
-        let v = toml::Value::Table(entry);
+        let v = Value::Table(entry);
         let v = if key == "classic" {
             v
         } else {
-            toml::Value::Array(vec![v])
+            Value::Array(vec![v])
         };
         shape.insert(key.into(), v);
     }
-    check_shape(&file, &shape, "")
+    // Optional fields left out when unset: their types.
+    let mut optional = |table: &str, key: &str, v: Value| {
+        if let Some(t) = shape.get_mut(table).and_then(Value::as_table_mut) {
+            t.entry(key).or_insert(v);
+        }
+    };
+    optional("budget", "total", Value::Float(0.0));
+    optional("network", "edges", Value::String(String::new()));
+    optional("network", "nodes", Value::String(String::new()));
+    optional("network", "degrees", Value::Array(vec![Value::Integer(1)]));
+    optional("classic", "threshold_count", Value::Integer(0));
+    let mut entry = |list: &str, key: &str, v: Value| {
+        if let Some(t) = shape
+            .get_mut(list)
+            .and_then(Value::as_array_mut)
+            .and_then(|a| a.first_mut())
+            .and_then(Value::as_table_mut)
+        {
+            t.entry(key).or_insert(v);
+        }
+    };
+    entry("strategies", "kind", Value::String(String::new()));
+    entry("seedings", "nodes", Value::Array(vec![Value::Integer(0)]));
+    shape
 }
 
 fn check_shape(file: &toml::Table, shape: &toml::Table, prefix: &str) -> Result<(), InputError> {
@@ -365,6 +594,7 @@ impl Scenario {
         if runs.is_some() || steps.is_some() {
             let name = if runs.is_some() { "--runs" } else { "--steps" };
             derived_checks(&self.config, self.files.as_deref()).map_err(|e| flag(name, e))?;
+            self.check_supports().map_err(|e| flag(name, e))?;
         }
         Ok(self)
     }

@@ -19,6 +19,7 @@ pub mod sensitivity;
 
 use crate::error::InputError;
 use crate::rng::mix64;
+use crate::scenario::set::Setting;
 use crate::scenario::{files, locate, path::get_mut as value_at, NetworkFiles};
 use crate::Scenario;
 use design::Range;
@@ -216,18 +217,37 @@ pub struct Sweep {
     resolved: String,
     /// The base scenario's network files, read once and shared by every point's scenario.
     files: Option<Arc<NetworkFiles>>,
+    /// The `--set PATH=VALUE` arguments applied to the base scenario, as given (recorded in the
+    /// manifest; their values are in the resolved base already).
+    pub sets: Vec<String>,
 }
 
 impl Sweep {
     /// Reads and validates a sweep file.
     pub fn load(path: &Path) -> Result<Self, InputError> {
+        Self::load_with(path, &[])
+    }
+
+    /// Reads and validates a sweep file whose base scenario gets the `--set` changes `sets`.
+    pub fn load_with(path: &Path, sets: &[Setting]) -> Result<Self, InputError> {
         let bytes = std::fs::read(path)
             .map_err(|e| InputError::msg(format!("cannot read sweep file: {e}")).in_file(path))?;
-        Self::from_toml(files::utf8(&bytes, Some(path))?, Some(path))
+        Self::from_toml_with(files::utf8(&bytes, Some(path))?, Some(path), sets)
     }
 
     /// Parses and validates sweep text; `path` names the file in errors and anchors `base`.
     pub fn from_toml(src: &str, path: Option<&Path>) -> Result<Self, InputError> {
+        Self::from_toml_with(src, path, &[])
+    }
+
+    /// As [`Sweep::from_toml`], with the `--set` changes `sets` applied to the base scenario (the
+    /// resolved sweep, `sweep.toml`, holds the changed base, so it reproduces on its own).
+    pub fn from_toml_with(
+        src: &str,
+        path: Option<&Path>,
+        sets: &[Setting],
+    ) -> Result<Self, InputError> {
+        let flagged = |e: &InputError| e.field.as_deref().is_some_and(|f| f.starts_with("--set "));
         let mut config: SweepConfig = locate::from_str(src, path)?;
         let place = |e: InputError| locate::place(e, src, path);
         if config.name.is_empty() {
@@ -238,7 +258,10 @@ impl Sweep {
         }
         let dir = path.and_then(Path::parent).unwrap_or(Path::new("."));
         let (base, base_file) = match &config.base {
-            None => (Scenario::builtin_default(), None),
+            None => (
+                Scenario::load(crate::scenario::DEFAULT_SCENARIO, None, None, sets)?,
+                None,
+            ),
             Some(Base::Path(p)) => {
                 let file = dir.join(p);
                 // An empty path or `.` joins to the sweep's own folder; say so at `base` in the
@@ -260,8 +283,8 @@ impl Sweep {
                         ),
                     )));
                 }
-                let scn = Scenario::from_file(&file).map_err(|e| {
-                    if e.file.is_some() {
+                let scn = Scenario::from_file_with(&file, sets).map_err(|e| {
+                    if e.file.is_some() || flagged(&e) {
                         e
                     } else {
                         place(InputError::field("base", e.to_string()))
@@ -272,7 +295,10 @@ impl Sweep {
             Some(Base::Inline(t)) => {
                 let text = toml::to_string(t)
                     .map_err(|e| place(InputError::field("base", e.to_string())))?;
-                let scn = Scenario::from_toml(&text, None).map_err(|e| {
+                let scn = Scenario::load(&text, None, None, sets).map_err(|e| {
+                    if flagged(&e) {
+                        return e;
+                    }
                     let field = e
                         .field
                         .clone()
@@ -302,9 +328,13 @@ impl Sweep {
                 *p = std::fs::canonicalize(&joined).unwrap_or(joined);
             }
         }
-        let base_table: toml::Table = toml::Table::try_from(&base_config)
+        let centres: toml::Table = toml::Table::try_from(&base_config)
             .map_err(|e| place(InputError::field("base", e.to_string())))?;
-        let parameters = parameters(&config, &base_table).map_err(place)?;
+        let parameters = parameters(&config, &centres).map_err(place)?;
+        // Uncertain fields of the base pass through to every point (a swept one takes the
+        // point's value instead).
+        let mut base_table = centres;
+        base.uncertain.write_into(&mut base_table);
         let points = design_points(&config, &parameters).map_err(place)?;
         config.base = Some(Base::Inline(base_table.clone()));
         let resolved = toml::to_string(&config).expect("a sweep serialises");
@@ -315,6 +345,7 @@ impl Sweep {
             base: base_table,
             resolved,
             files: base.files.clone(),
+            sets: base.sets.clone(),
         };
         // Every point must make a valid scenario; check them all before anything runs.
         for point in &sweep.points {

@@ -18,7 +18,7 @@
 //! | `winners.csv` | point | `point`, the parameters, `winner` (highest mean headline figure), `p_best`, `runner_up`, `p_beats_runner_up` (paired) |
 //! | `sensitivity.csv` | parameter x response | `parameter, response, spearman, src`: rank correlation and standardized regression coefficient of each strategy's mean headline figure and of "this strategy wins" on the parameter |
 //! | `map.svg` | | for two or more parameters, the winner at each point over the first two, shaded by p_best |
-//! | `manifest.json` | | domino version and git commit, sweep hash (and SHA-256), seed, design, shard, points done (kept true while the sweep runs) |
+//! | `manifest.json` | | domino version and git commit, sweep hash (and SHA-256), seed, design, shard, points done (kept true while the sweep runs), `--set` arguments (when any) |
 //! | `sweep.toml` | | the resolved sweep (base scenario inline), which `merge` and `--resume` read |
 
 use super::{sensitivity, Kind, Sweep};
@@ -427,6 +427,9 @@ pub struct Manifest {
     pub points_in_shard: usize,
     /// Points of this shard with a record in the folder.
     pub points_done: usize,
+    /// The `--set` arguments applied to the base scenario (left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sets: Vec<String>,
 }
 
 impl Manifest {
@@ -444,6 +447,7 @@ impl Manifest {
             shard: shard.into(),
             points_in_shard: in_shard,
             points_done: done,
+            sets: sweep.sets.clone(),
         }
     }
 

@@ -1,0 +1,214 @@
+//! How often each arm wins across runs, and which uncertain parameters decide the winner.
+//!
+//! Each run of an ensemble is one world: with uncertain scenario fields, one draw of them, shared
+//! by every arm (common random numbers). [`wins`] counts, run by run, which arm has the best
+//! headline figure (ties split). [`deciding`] relates, for every pair of arms, the paired
+//! difference of the headline in run k to the values drawn for run k: Spearman's rank
+//! correlation, with a 95 % interval from Fisher's z with Fieller, Hartley & Pearson's (1957)
+//! variance `1.06 / (n - 3)`. A parameter with `|rho|` near 1 decides which of the two arms wins;
+//! one near 0 does not matter to it.
+
+use crate::engine::Ensemble;
+use crate::output::{csv_writer, num};
+use std::io::{self, Write};
+
+/// `headline[s][k]`: the share of runs k in which arm s has the highest value (higher is
+/// better; NaN never wins), ties split equally between the tied arms.
+pub fn wins(headline: &[Vec<f64>]) -> Vec<f64> {
+    let arms = headline.len();
+    let runs = headline.first().map_or(0, Vec::len);
+    let mut out = vec![0.0; arms];
+    if runs == 0 {
+        return out;
+    }
+    // k indexes run k in every arm's column.
+    #[allow(clippy::needless_range_loop)]
+    for k in 0..runs {
+        let best = (0..arms)
+            .map(|s| headline[s][k])
+            .filter(|v| !v.is_nan())
+            .fold(f64::NEG_INFINITY, f64::max);
+        let tied: Vec<usize> = (0..arms).filter(|&s| headline[s][k] == best).collect();
+        for &s in &tied {
+            out[s] += 1.0 / tied.len() as f64;
+        }
+    }
+    out.iter().map(|w| w / runs as f64).collect()
+}
+
+/// Ranks of `x` from 1, ties given their average rank.
+fn ranks(x: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..x.len()).collect();
+    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let mut r = vec![0.0; x.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && x[order[j + 1]] == x[order[i]] {
+            j += 1;
+        }
+        let avg = (i + j) as f64 / 2.0 + 1.0;
+        for &o in &order[i..=j] {
+            r[o] = avg;
+        }
+        i = j + 1;
+    }
+    r
+}
+
+/// Spearman's rank correlation of `x` and `y` (the Pearson correlation of their average ranks);
+/// NaN when either is constant or there are fewer than two pairs.
+pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len().min(y.len());
+    if n < 2 {
+        return f64::NAN;
+    }
+    let (rx, ry) = (ranks(&x[..n]), ranks(&y[..n]));
+    let mean = (n as f64 + 1.0) / 2.0;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in rx.iter().zip(&ry) {
+        sxy += (a - mean) * (b - mean);
+        sxx += (a - mean) * (a - mean);
+        syy += (b - mean) * (b - mean);
+    }
+    if sxx == 0.0 || syy == 0.0 {
+        return f64::NAN;
+    }
+    sxy / (sxx * syy).sqrt()
+}
+
+/// The 95 % interval of a Spearman correlation `rho` over `n` pairs (Fisher's z, variance
+/// `1.06 / (n - 3)`); NaN for `n < 4`.
+pub fn rho_interval(rho: f64, n: usize) -> (f64, f64) {
+    if n < 4 || rho.is_nan() {
+        return (f64::NAN, f64::NAN);
+    }
+    let z = rho.clamp(-0.999_999, 0.999_999).atanh();
+    let half = 1.96 * (1.06 / (n as f64 - 3.0)).sqrt();
+    ((z - half).tanh(), (z + half).tanh())
+}
+
+/// One row of `uncertainty.csv`: how the paired difference `arm_a - arm_b` of the headline
+/// follows a drawn parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deciding {
+    /// The uncertain field's path.
+    pub parameter: String,
+    /// Index of the first arm.
+    pub arm_a: usize,
+    /// Index of the second arm.
+    pub arm_b: usize,
+    /// Spearman's rho of `headline(a) - headline(b)` with the parameter, over runs.
+    pub rho: f64,
+    /// Runs.
+    pub n: usize,
+    /// 95 % interval of rho.
+    pub ci: (f64, f64),
+}
+
+/// For arms `a` and `b`, every drawn parameter's rank correlation with the paired difference of
+/// the headline, in parameter order.
+pub fn deciding_pair(result: &Ensemble, a: usize, b: usize) -> Vec<Deciding> {
+    let h = result.measures.headline;
+    let (xa, xb) = (result.column(a, h), result.column(b, h));
+    let diff: Vec<f64> = xa.iter().zip(&xb).map(|(p, q)| p - q).collect();
+    let n = diff.len().min(result.draws.len());
+    result
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(j, p)| {
+            let drawn: Vec<f64> = result.draws.iter().take(n).map(|d| d[j]).collect();
+            let rho = spearman(&diff[..n], &drawn);
+            Deciding {
+                parameter: p.clone(),
+                arm_a: a,
+                arm_b: b,
+                rho,
+                n,
+                ci: rho_interval(rho, n),
+            }
+        })
+        .collect()
+}
+
+/// Every pair of arms (a before b in scenario order) with every parameter: the rows of
+/// `uncertainty.csv`.
+pub fn deciding(result: &Ensemble) -> Vec<Deciding> {
+    let k = result.strategies.len();
+    let mut out = Vec::new();
+    for a in 0..k {
+        for b in a + 1..k {
+            out.extend(deciding_pair(result, a, b));
+        }
+    }
+    out
+}
+
+/// `rows` sorted by decreasing `|rho|` (undefined last, then parameter order).
+pub fn by_strength(mut rows: Vec<Deciding>) -> Vec<Deciding> {
+    let key = |d: &Deciding| if d.rho.is_nan() { -1.0 } else { d.rho.abs() };
+    rows.sort_by(|x, y| key(y).total_cmp(&key(x)));
+    rows
+}
+
+/// Writes `uncertainty.csv`: parameter, arm_a, arm_b, rho, n, rho_ci_low, rho_ci_high.
+pub fn write_csv(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
+    let mut out = csv_writer(w);
+    out.write_record([
+        "parameter",
+        "arm_a",
+        "arm_b",
+        "rho",
+        "n",
+        "rho_ci_low",
+        "rho_ci_high",
+    ])?;
+    for d in deciding(result) {
+        out.write_record([
+            d.parameter.clone(),
+            result.strategies[d.arm_a].clone(),
+            result.strategies[d.arm_b].clone(),
+            num(d.rho),
+            d.n.to_string(),
+            num(d.ci.0),
+            num(d.ci.1),
+        ])?;
+    }
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wins_count_the_best_arm_per_run_and_split_ties() {
+        // Three arms, four runs: a wins run 0, b run 1, a and b tie in run 2, c wins run 3.
+        let h = vec![
+            vec![0.9, 0.1, 0.5, 0.2],
+            vec![0.3, 0.8, 0.5, 0.1],
+            vec![0.1, 0.2, 0.4, 0.7],
+        ];
+        assert_eq!(wins(&h), vec![0.375, 0.375, 0.25]);
+        // NaN never wins; a run where every arm ties is split three ways.
+        let h = vec![vec![f64::NAN, 1.0], vec![0.0, 1.0], vec![-1.0, 1.0]];
+        let w = wins(&h);
+        assert!((w[0] - 1.0 / 6.0).abs() < 1e-12);
+        assert!((w[1] - (0.5 + 1.0 / 6.0)).abs() < 1e-12);
+        assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn spearman_is_one_for_monotone_and_handles_ties() {
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0];
+        assert!((spearman(&x, &[1.0, 4.0, 9.0, 16.0, 100.0]) - 1.0).abs() < 1e-12);
+        assert!((spearman(&x, &[5.0, 4.0, 3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
+        assert!(spearman(&x, &[1.0; 5]).is_nan());
+        // Ties get average ranks: ranks (1.5, 1.5, 3) against (1, 2, 3).
+        let r = spearman(&[0.0, 0.0, 1.0], &[1.0, 2.0, 3.0]);
+        assert!((r - 0.866_025_403_784_438_6).abs() < 1e-12, "{r}");
+        let (lo, hi) = rho_interval(0.5, 100);
+        assert!(lo < 0.5 && 0.5 < hi && lo > 0.3 && hi < 0.7);
+    }
+}
