@@ -666,7 +666,8 @@ impl Default for BudgetConfig {
     }
 }
 
-/// The registry of strategy kinds: one line per kind, `module: Variant = "name", "what it does";`.
+/// The registry of strategy kinds: one line per kind,
+/// `module: Variant = "name", "what it does", default coach_share;`.
 ///
 /// Calls the macro `$callback` with the list. The scenario layer expands it into
 /// [`StrategyKind`] (the names a file may give, the list shown when a name is unknown); the
@@ -676,9 +677,9 @@ impl Default for BudgetConfig {
 macro_rules! strategy_kinds {
     ($callback:ident) => {
         $callback! {
-            thin: ThinSpread = "thin-spread", "The budget split evenly over all eligible schools.";
-            pilot: PilotThenCascade = "pilot-then-cascade", "A few pilots, then waves to schools tied to pockets.";
-            cluster: Cluster = "cluster", "Region by region, several at once when the budget allows, each with a hub.";
+            thin: ThinSpread = "thin-spread", "The budget split evenly over all eligible schools.", 0.0;
+            pilot: PilotThenCascade = "pilot-then-cascade", "A few pilots, then waves to schools tied to pockets.", 0.2;
+            cluster: Cluster = "cluster", "Region by region, several at once when the budget allows, each with a hub.", 0.1;
         }
     };
 }
@@ -686,7 +687,7 @@ pub(crate) use strategy_kinds;
 
 /// Expands the registry into [`StrategyKind`].
 macro_rules! kind_enum {
-    ($($module:ident: $variant:ident = $name:literal, $about:literal;)*) => {
+    ($($module:ident: $variant:ident = $name:literal, $about:literal, $coach:literal;)*) => {
         /// The strategy families (see the registry, `strategy_kinds!`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
         pub enum StrategyKind {
@@ -712,6 +713,14 @@ macro_rules! kind_enum {
             pub fn about(self) -> &'static str {
                 match self {
                     $(StrategyKind::$variant => $about,)*
+                }
+            }
+
+            /// The kind's `coach_share` when the scenario leaves it out (reasons in
+            /// `docs/model.md`, "Coaches").
+            pub fn default_coach_share(self) -> f64 {
+                match self {
+                    $(StrategyKind::$variant => $coach,)*
                 }
             }
         }
@@ -839,7 +848,8 @@ pub struct StrategyConfig {
     /// Cluster: most regions worked on at once (0 = as many as the budget can fund).
     pub max_regions: u32,
     /// Share of the term's budget paid to pockets to coach their neighbours; left out, the
-    /// kind's default (thin-spread 0, pilot-then-cascade 0.2, cluster 0.1).
+    /// kind's default (thin-spread 0, pilot-then-cascade 0.2, cluster 0.1), filled in by
+    /// validation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coach_share: Option<f64>,
 }

@@ -556,8 +556,10 @@ fn strategies(list: &mut [StrategyConfig]) -> Result<(), InputError> {
         c.probability("hub_share", s.hub_share)?;
         c.range("region_done_share", s.region_done_share, 0.01, 1.0)?;
         c.count("max_regions", s.max_regions, 0, MAX_SCHOOLS)?;
-        if let Some(share) = s.coach_share {
-            c.probability("coach_share", share)?;
+        match (s.coach_share, s.kind) {
+            (Some(share), _) => c.probability("coach_share", share)?,
+            (None, Some(kind)) => s.coach_share = Some(kind.default_coach_share()),
+            (None, None) => {}
         }
     }
     Ok(())

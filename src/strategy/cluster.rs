@@ -5,12 +5,8 @@
 use super::cohort::{Cohort, GrowEnd};
 use super::{fund_coaches, Plan, Strategy, TermView};
 use crate::model::{Hub, Stage, World};
-use crate::scenario::{StrategyConfig, Targeting};
+use crate::scenario::{StrategyConfig, StrategyKind, Targeting};
 
-/// The cluster's default coach share. Its hub already pays for the coordination a coach would
-/// give inside the region, so coaches get half of pilot-then-cascade's share: a tenth of the
-/// budget, paid only once pockets exist.
-pub const DEFAULT_COACH_SHARE: f64 = 0.1;
 
 /// Builds a cluster strategy (the registry's constructor).
 pub fn build(cfg: &StrategyConfig, world: &World, budget: f64) -> Box<dyn Strategy> {
@@ -106,7 +102,7 @@ impl Cluster {
                 cfg.max_regions as usize
             },
             hub_spend: cfg.hub_share * budget,
-            coach_spend: super::coach_share(cfg, DEFAULT_COACH_SHARE) * budget,
+            coach_spend: super::coach_share(cfg, StrategyKind::Cluster) * budget,
             done_share: cfg.region_done_share,
         }
     }

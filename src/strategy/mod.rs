@@ -202,9 +202,10 @@ pub fn fund_coaches(view: &TermView, plan: &mut Plan, amount: f64) {
     }
 }
 
-/// The coach share of `cfg`, or `default` (the kind's) when the scenario leaves it out.
-pub fn coach_share(cfg: &StrategyConfig, default: f64) -> f64 {
-    cfg.coach_share.unwrap_or(default)
+/// The coach share of `cfg`: validation fills it in; a configuration built in code that leaves it
+/// out gets the default of `kind`.
+pub fn coach_share(cfg: &StrategyConfig, kind: StrategyKind) -> f64 {
+    cfg.coach_share.unwrap_or(kind.default_coach_share())
 }
 
 /// A scaling strategy.
@@ -219,7 +220,7 @@ pub trait Strategy: Send {
 
 /// Expands the registry of kinds into the strategy modules and [`build`].
 macro_rules! strategy_modules {
-    ($($module:ident: $variant:ident = $name:literal, $about:literal;)*) => {
+    ($($module:ident: $variant:ident = $name:literal, $about:literal, $coach:literal;)*) => {
         $(
             pub mod $module;
         )*

@@ -5,13 +5,8 @@
 use super::cohort::{Cohort, Flow};
 use super::{fund_coaches, Plan, Strategy, TermView};
 use crate::model::World;
-use crate::scenario::StrategyConfig;
+use crate::scenario::{StrategyConfig, StrategyKind};
 
-/// Pilot-then-cascade's default coach share. Its theory of change is pockets teaching their
-/// neighbours (the domino chain), so a fifth of the budget, the same share a cluster gives its
-/// hub, pays pockets to coach; before any pocket exists nothing is paid and the whole budget
-/// stays with the pilots.
-pub const DEFAULT_COACH_SHARE: f64 = 0.2;
 
 /// Builds a pilot-then-cascade strategy (the registry's constructor).
 pub fn build(cfg: &StrategyConfig, world: &World, budget: f64) -> Box<dyn Strategy> {
@@ -49,7 +44,7 @@ impl PilotThenCascade {
             pilots: cfg.pilots.min(world.len() as u32),
             pilot_terms: cfg.pilot_terms,
             waves: cfg.waves,
-            coach_spend: super::coach_share(cfg, DEFAULT_COACH_SHARE) * budget,
+            coach_spend: super::coach_share(cfg, StrategyKind::PilotThenCascade) * budget,
         }
     }
 

@@ -3,11 +3,8 @@
 
 use super::{fund_coaches, Plan, Strategy, TermView};
 use crate::model::{Stage, World};
-use crate::scenario::StrategyConfig;
+use crate::scenario::{StrategyConfig, StrategyKind};
 
-/// Thin-spread's default coach share: none. A thin coat spreads every SU evenly; paying pockets
-/// to coach is a concentrating move, so it is left to the scenario to ask for it.
-pub const DEFAULT_COACH_SHARE: f64 = 0.0;
 
 /// Builds a thin-spread strategy (the registry's constructor).
 pub fn build(cfg: &StrategyConfig, world: &World, budget: f64) -> Box<dyn Strategy> {
@@ -28,7 +25,7 @@ impl ThinSpread {
     pub fn new(cfg: &StrategyConfig, world: &World, budget: f64) -> Self {
         Self {
             takers: Vec::with_capacity(world.len()),
-            coach_spend: super::coach_share(cfg, DEFAULT_COACH_SHARE) * budget,
+            coach_spend: super::coach_share(cfg, StrategyKind::ThinSpread) * budget,
         }
     }
 }
