@@ -12,6 +12,8 @@ use domino::rng::RunSeeds;
 use domino::Scenario;
 use std::path::Path;
 
+mod common;
+
 /// What one term's plan did, and the state its strategy saw at the start of the term.
 #[derive(Debug, Clone)]
 struct Term {
@@ -430,6 +432,35 @@ fn unspent_share_is_budget_minus_spend() {
     assert!(table
         .iter()
         .any(|c| c.metric == RunMetric::UnspentShare as usize && c.header.starts_with("unspent")));
+}
+
+/// `compare` prints the `unspent %` column, and `runs.csv` has `unspent_share` equal to
+/// `unspent_su` over the horizon's budget in every row.
+#[test]
+fn compare_shows_the_unspent_share() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write(
+        dir.path(),
+        "s.toml",
+        "runs = 3\nsteps = 4\n[network]\nschools = 30\nregions = 3\n[budget]\ntotal = 12\n",
+    );
+    let out = common::domino(dir.path(), &["compare", "s.toml", "--out", "out", "-q"]);
+    common::assert_ok(&out);
+    assert!(common::stdout(&out).contains("unspent % (95% CI)"));
+    let text = std::fs::read_to_string(dir.path().join("out/runs.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    let (su, share) = (col("unspent_su"), col("unspent_share"));
+    let mut rows = 0;
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let su: f64 = cells[su].parse().unwrap();
+        let share: f64 = cells[share].parse().unwrap();
+        assert!((su / (12.0 * 4.0) - share).abs() < 1e-12, "{line}");
+        rows += 1;
+    }
+    assert_eq!(rows, 9);
 }
 
 // ---------------------------------------------------------------- decisions
