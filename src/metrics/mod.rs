@@ -104,6 +104,9 @@ named_enum! {
         Spend => "spend_su",
         /// SU of budget left unspent over the run.
         Unspent => "unspent_su",
+        /// Share of the horizon's total budget left unspent (`unspent_su` over the budget of
+        /// every term; empty without a budget).
+        UnspentShare => "unspent_share",
         /// SU spent per school sustained at the horizon (empty: none sustained).
         CostPerSustained => "cost_per_sustained_su",
         /// Sustained rate of high-need minus low-need schools.
@@ -361,6 +364,12 @@ fn school_table(headline: RunMetric, other: RunMetric) -> Vec<TableColumn> {
             CellFormat::Percent,
             "no ben. = practising schools whose true effect is below the benefit bar, %",
         ),
+        col(
+            "unspent % (95% CI)",
+            RunMetric::UnspentShare,
+            CellFormat::PercentCi,
+            "unspent = share of the horizon's budget left unspent (mean, 95% CI of the mean)",
+        ),
     ]
 }
 
@@ -380,6 +389,8 @@ pub struct Recorder {
     first_region_done: Option<u32>,
     spend: f64,
     unspent: f64,
+    /// The budget of every term observed so far, SU.
+    budget_total: f64,
     last: [f64; 10],
 }
 
@@ -414,6 +425,7 @@ impl Recorder {
         self.first_region_done = None;
         self.spend = 0.0;
         self.unspent = 0.0;
+        self.budget_total = 0.0;
     }
 
     /// Records the state after term `step - 1` (or the start, for step 0), given what was spent
@@ -514,6 +526,7 @@ impl Recorder {
         if budget.is_finite() && step > 0 {
             self.spend += spent;
             self.unspent += (budget - spent).max(0.0);
+            self.budget_total += budget;
         }
         self.last = [
             count[Stage::Sustained as usize],
@@ -570,6 +583,7 @@ impl Recorder {
         v[RunMetric::StudentsBenefiting as usize] = self.last[LAST_STUDENTS];
         v[RunMetric::Spend as usize] = self.spend;
         v[RunMetric::Unspent as usize] = self.unspent;
+        v[RunMetric::UnspentShare as usize] = share(self.unspent, self.budget_total);
         v[RunMetric::CostPerSustained as usize] = share(self.spend, sustained);
         let (hi, lo) = (
             last[Series::SustainedHighNeed as usize],

@@ -751,26 +751,81 @@ impl Default for BudgetConfig {
     }
 }
 
-/// The three strategy families.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum StrategyKind {
-    /// The budget split evenly over all eligible schools.
-    ThinSpread,
-    /// A few pilots, then waves to schools tied to pockets.
-    PilotThenCascade,
-    /// One region at a time, with a hub.
-    Cluster,
+/// The registry of strategy kinds: one line per kind,
+/// `module: Variant = "name", "what it does", default coach_share;`.
+///
+/// Calls the macro `$callback` with the list. The scenario layer expands it into
+/// [`StrategyKind`] (the names a file may give, the list shown when a name is unknown); the
+/// strategy layer expands it into its `mod` declarations and `strategy::build`, so adding a
+/// strategy is one new file, `src/strategy/<module>.rs` with a `build` function, plus one line
+/// here. The scenario never names strategy code: `module` is only a name to the scenario layer.
+macro_rules! strategy_kinds {
+    ($callback:ident) => {
+        $callback! {
+            thin: ThinSpread = "thin-spread", "The budget split evenly over all eligible schools.", 0.0;
+            pilot: PilotThenCascade = "pilot-then-cascade", "A few pilots, then waves to schools tied to pockets.", 0.2;
+            cluster: Cluster = "cluster", "Region by region, several at once when the budget allows, each with a hub.", 0.1;
+        }
+    };
 }
+pub(crate) use strategy_kinds;
+
+/// Expands the registry into [`StrategyKind`].
+macro_rules! kind_enum {
+    ($($module:ident: $variant:ident = $name:literal, $about:literal, $coach:literal;)*) => {
+        /// The strategy families (see the registry, `strategy_kinds!`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum StrategyKind {
+            $(
+                #[doc = $about]
+                #[serde(rename = $name)]
+                $variant,
+            )*
+        }
+
+        impl StrategyKind {
+            /// Every kind, in registry order.
+            pub const ALL: &'static [StrategyKind] = &[$(StrategyKind::$variant),*];
+
+            /// The kind's name in scenario files.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(StrategyKind::$variant => $name,)*
+                }
+            }
+
+            /// One sentence on what the kind does.
+            pub fn about(self) -> &'static str {
+                match self {
+                    $(StrategyKind::$variant => $about,)*
+                }
+            }
+
+            /// The kind's `coach_share` when the scenario leaves it out (reasons in
+            /// `docs/model.md`, "Coaches").
+            pub fn default_coach_share(self) -> f64 {
+                match self {
+                    $(StrategyKind::$variant => $coach,)*
+                }
+            }
+        }
+    };
+}
+strategy_kinds!(kind_enum);
 
 impl StrategyKind {
     /// The kind a strategy named exactly like a kind gets when it names no kind.
     pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "thin-spread" => Some(Self::ThinSpread),
-            "pilot-then-cascade" => Some(Self::PilotThenCascade),
-            "cluster" => Some(Self::Cluster),
-            _ => None,
+        Self::ALL.iter().copied().find(|k| k.name() == name)
+    }
+
+    /// The known kinds' names, for messages: `a, b or c`.
+    pub fn names_list() -> String {
+        let names: Vec<&str> = Self::ALL.iter().map(|k| k.name()).collect();
+        match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            Some((last, _)) => last.to_string(),
+            None => String::new(),
         }
     }
 }
@@ -860,7 +915,8 @@ pub struct StrategyConfig {
     pub adaptation: AdaptationMode,
     /// Best practice vs. process and failures.
     pub exchange: Exchange,
-    /// Pilot-then-cascade: number of pilots.
+    /// Pilot-then-cascade: number of pilots; 0 = as many as the term's budget funds at the
+    /// effective dose (at least one).
     pub pilots: u32,
     /// Pilot-then-cascade: longest pilot period, terms.
     pub pilot_terms: u32,
@@ -874,6 +930,13 @@ pub struct StrategyConfig {
     pub hub_share: f64,
     /// Cluster: share of a region's schools sustained for the region to be done.
     pub region_done_share: f64,
+    /// Cluster: most regions worked on at once (0 = as many as the budget can fund).
+    pub max_regions: u32,
+    /// Share of the term's budget paid to pockets to coach their neighbours; left out, the
+    /// kind's default (thin-spread 0, pilot-then-cascade 0.2, cluster 0.1), filled in by
+    /// validation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coach_share: Option<f64>,
 }
 
 impl Default for StrategyConfig {
@@ -892,13 +955,15 @@ impl Default for StrategyConfig {
             min_progress: 0.05,
             adaptation: AdaptationMode::ALaCarte,
             exchange: Exchange::BestPractice,
-            pilots: 8,
+            pilots: 0,
             pilot_terms: 8,
             waves: true,
             max_wave: 0,
             effective_response: 0.8,
             hub_share: 0.2,
             region_done_share: 0.8,
+            max_regions: 0,
+            coach_share: None,
         }
     }
 }

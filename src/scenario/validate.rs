@@ -545,7 +545,10 @@ fn strategies(list: &mut [StrategyConfig]) -> Result<(), InputError> {
         if s.kind.is_none() {
             return Err(InputError::field(
                 c.path("kind"),
-                "is required unless the name is a kind: thin-spread, pilot-then-cascade or cluster",
+                format!(
+                    "is required unless the name is a kind: {}",
+                    StrategyKind::names_list()
+                ),
             ));
         }
         // A strategy that builds capacity with all of its budget never supports anyone: the docs
@@ -563,11 +566,17 @@ fn strategies(list: &mut [StrategyConfig]) -> Result<(), InputError> {
         c.range("build_yield", s.build_yield, 0.0, 10.0)?;
         c.count("review_terms", s.review_terms, 1, 1000)?;
         c.range("min_progress", s.min_progress, 0.0, 1.0)?;
-        c.count("pilots", s.pilots, 1, MAX_SCHOOLS)?;
+        c.count("pilots", s.pilots, 0, MAX_SCHOOLS)?;
         c.count("pilot_terms", s.pilot_terms, 0, 10_000)?;
         c.range("effective_response", s.effective_response, 0.01, 0.99)?;
         c.probability("hub_share", s.hub_share)?;
         c.range("region_done_share", s.region_done_share, 0.01, 1.0)?;
+        c.count("max_regions", s.max_regions, 0, MAX_SCHOOLS)?;
+        match (s.coach_share, s.kind) {
+            (Some(share), _) => c.probability("coach_share", share)?,
+            (None, Some(kind)) => s.coach_share = Some(kind.default_coach_share()),
+            (None, None) => {}
+        }
     }
     Ok(())
 }

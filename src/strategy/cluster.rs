@@ -1,17 +1,30 @@
-//! Cluster: one region at a time, with a hub that coordinates it (Porter's clusters as Horn applies
-//! them to blended learning, seed 004; Bryk's improvement hubs, seed 003).
+//! Cluster: region by region, with a hub that coordinates each region worked on (Porter's
+//! clusters as Horn applies them to blended learning, seed 004; Bryk's improvement hubs, seed 003).
+//! Several regions are open at once when one region cannot absorb the term's budget.
 
-use super::cohort::Cohort;
-use super::{Plan, Strategy, TermView};
+use super::cohort::{Cohort, GrowEnd};
+use super::{fund_coaches, Plan, Strategy, TermView};
 use crate::model::{Hub, Stage, World};
-use crate::scenario::{StrategyConfig, Targeting};
+use crate::scenario::{StrategyConfig, StrategyKind, Targeting};
 
-/// See the module docs. The first region is the one with the best mean targeting score; a region
-/// is done when `region_done_share` of its schools are sustained or none is eligible; the next
-/// region is the one with the most tie weight to the regions done (ties: better score, then
-/// lower index). A share of the budget funds the current region's hub; the rest supports schools
-/// in the region at the effective dose. Schools stay supported until sustained or abandoned, even
-/// after their region is done.
+
+/// Builds a cluster strategy (the registry's constructor).
+pub fn build(cfg: &StrategyConfig, world: &World, budget: f64) -> Box<dyn Strategy> {
+    Box::new(Cluster::new(cfg, world, budget))
+}
+
+/// See the module docs. The first region is the one with the best mean targeting score. A region
+/// opens when no region is open, or when the open regions cannot absorb the term's budget (the
+/// scan of their schools ends with money left and no one left to fund at the effective dose);
+/// at most `max_regions` are open at once (0: no limit). The next region is the one with the most
+/// tie weight to the regions opened so far, done or not (ties: better score, then lower index).
+/// A region is done when `region_done_share` of its schools are sustained or none is eligible.
+///
+/// The hub share of the budget is split evenly over the open regions' hubs rather than paid per
+/// region: the knob keeps its meaning (the share of the budget that goes to coordination), and
+/// opening a region never takes money from the schools already supported. A region opened during
+/// a term's allocation gets its hub from the next term (hubs are funded before the fields).
+/// Schools stay supported until sustained or abandoned, even after their region is done.
 #[derive(Debug, Clone)]
 pub struct Cluster {
     cohort: Cohort,
@@ -19,13 +32,18 @@ pub struct Cluster {
     /// Tie weight between regions, as adjacency lists: memory grows with the ties that cross
     /// regions, never with the square of the number of regions.
     region_ties: Vec<Vec<(u32, f64)>>,
-    /// Tie weight from each region to the regions done so far.
-    ties_to_done: Vec<f64>,
+    /// Tie weight from each region to the regions opened so far.
+    ties_to_taken: Vec<f64>,
     region_score: Vec<f64>,
-    done: Vec<bool>,
-    current: Option<u32>,
-    started: bool,
+    /// Opened at some point (open now or done).
+    taken: Vec<bool>,
+    /// Open now, indexed by region (the filter of the scan).
+    is_open: Vec<bool>,
+    /// Open regions, in the order they opened.
+    open: Vec<u32>,
+    max_regions: usize,
     hub_spend: f64,
+    coach_spend: f64,
     done_share: f64,
 }
 
@@ -73,12 +91,18 @@ impl Cluster {
             cohort: Cohort::new(world.len(), cfg),
             members,
             region_ties,
-            ties_to_done: vec![0.0; r],
+            ties_to_taken: vec![0.0; r],
             region_score,
-            done: vec![false; r],
-            current: None,
-            started: false,
+            taken: vec![false; r],
+            is_open: vec![false; r],
+            open: Vec::with_capacity(r),
+            max_regions: if cfg.max_regions == 0 {
+                usize::MAX
+            } else {
+                cfg.max_regions as usize
+            },
             hub_spend: cfg.hub_share * budget,
+            coach_spend: super::coach_share(cfg, StrategyKind::Cluster) * budget,
             done_share: cfg.region_done_share,
         }
     }
@@ -95,18 +119,43 @@ impl Cluster {
         sustained as f64 >= self.done_share * m.len() as f64 || !eligible
     }
 
-    fn mark_done(&mut self, region: usize) {
-        self.done[region] = true;
+    /// Opens the next region, if any is left and the limit allows; returns whether one opened.
+    fn open_next(&mut self) -> bool {
+        if self.open.len() >= self.max_regions {
+            return false;
+        }
+        let Some(region) = self.next_region() else {
+            return false;
+        };
+        let region = region as usize;
+        self.taken[region] = true;
+        self.is_open[region] = true;
+        self.open.push(region as u32);
         for &(other, w) in &self.region_ties[region] {
-            self.ties_to_done[other as usize] += w;
+            self.ties_to_taken[other as usize] += w;
+        }
+        true
+    }
+
+    /// Closes the open regions that are done, keeping the others in their order.
+    fn close_done(&mut self, view: &TermView) {
+        let mut k = 0;
+        while k < self.open.len() {
+            let region = self.open[k] as usize;
+            if self.is_done(view, region) {
+                self.is_open[region] = false;
+                self.open.remove(k);
+            } else {
+                k += 1;
+            }
         }
     }
 
     fn next_region(&self) -> Option<u32> {
         let r = self.members.len();
         let mut best: Option<(f64, f64, usize)> = None;
-        for cand in (0..r).filter(|&c| !self.done[c] && !self.members[c].is_empty()) {
-            let tie = self.ties_to_done[cand];
+        for cand in (0..r).filter(|&c| !self.taken[c] && !self.members[c].is_empty()) {
+            let tie = self.ties_to_taken[cand];
             let key = (tie, self.region_score[cand], cand);
             let better = match best {
                 None => true,
@@ -128,33 +177,44 @@ fn region_target(world: &World, rule: Targeting, i: u32) -> f64 {
 
 impl Strategy for Cluster {
     fn prepare(&mut self, view: &TermView, plan: &mut Plan) {
-        if !self.started {
-            self.started = true;
-            self.current = self.next_region();
+        self.close_done(view);
+        // A region that opens already done (nothing eligible) closes at once; the loop ends
+        // because every region opens at most once.
+        while self.open.is_empty() && self.open_next() {
+            self.close_done(view);
         }
-        while let Some(r) = self.current {
-            if !self.is_done(view, r as usize) {
-                break;
+        if view.params.hub && self.hub_spend > 0.0 && !self.open.is_empty() {
+            let each = self.hub_spend.min(view.budget) / self.open.len() as f64;
+            for &region in &self.open {
+                plan.fund_hub(Hub {
+                    region,
+                    spend: each,
+                });
             }
-            self.mark_done(r as usize);
-            self.current = self.next_region();
         }
-        let Some(region) = self.current else { return };
-        if view.params.hub && self.hub_spend > 0.0 {
-            plan.fund_hub(Hub {
-                region,
-                spend: self.hub_spend.min(view.budget),
-            });
-        }
+        fund_coaches(view, plan, self.coach_spend);
     }
 
     fn allocate(&mut self, view: &TermView, plan: &mut Plan) {
         self.cohort.prune(view);
         self.cohort.fund(view, plan);
-        let Some(region) = self.current else { return };
-        if self.cohort.pace_allows(view) {
-            let reg = &view.world.schools.region;
-            self.cohort.grow(view, plan, |i| reg[i] == region);
+        if self.open.is_empty() {
+            return;
+        }
+        if !self.cohort.pace_allows(view) {
+            self.cohort.deepen(view, plan);
+            return;
+        }
+        let reg = &view.world.schools.region;
+        loop {
+            let is_open = &self.is_open;
+            let end = self
+                .cohort
+                .grow(view, plan, |i| is_open[reg[i] as usize]);
+            // Money left and no one left to fund in the open regions: open the next one.
+            if end != GrowEnd::Exhausted || plan.remaining() <= 0.0 || !self.open_next() {
+                break;
+            }
         }
     }
 }

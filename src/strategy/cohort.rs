@@ -15,6 +15,17 @@ pub enum Flow {
     Stop,
 }
 
+/// Why [`Cohort::grow`] stopped adding schools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrowEnd {
+    /// The budget ran out: the next school in line costs more than what is left.
+    Budget,
+    /// `max_wave` schools were added this term.
+    Wave,
+    /// No school passing the filter is left to add: the rest of the budget has no taker there.
+    Exhausted,
+}
+
 /// The set of schools a strategy supports until they are sustained or abandon.
 #[derive(Debug, Clone)]
 pub struct Cohort {
@@ -28,6 +39,9 @@ pub struct Cohort {
     review_terms: u32,
     min_progress: f64,
     max_wave: u32,
+    /// Schools added this term (reset by [`Cohort::prune`]), so that `max_wave` holds per term
+    /// over several calls to [`Cohort::grow`].
+    added_this_term: u32,
     proven_pace: bool,
 }
 
@@ -49,6 +63,7 @@ impl Cohort {
             } else {
                 cfg.max_wave
             },
+            added_this_term: 0,
             proven_pace: cfg.pace == Pace::Proven,
         }
     }
@@ -76,6 +91,7 @@ impl Cohort {
     /// for adaptive strategies, every `review_terms` terms, members whose practice grew by less
     /// than `min_progress` since the last review (they are not picked again).
     pub fn prune(&mut self, view: &TermView) {
+        self.added_this_term = 0;
         let review = self.adaptive && view.step > 0 && view.step.is_multiple_of(self.review_terms);
         let s = view.state;
         let (member, baseline, dropped) = (&mut self.member, &mut self.baseline, &mut self.dropped);
@@ -151,18 +167,23 @@ impl Cohort {
     }
 
     /// Adds new schools passing `wanted`, in targeting order, each at the effective dose, until
-    /// the budget runs out or `max_wave` schools were added. An implementing school is supported
-    /// at once; one that can start is recruited if it accepts. Returns how many were added.
+    /// the budget runs out or `max_wave` schools were added this term. An implementing school is
+    /// supported at once; one that can start is recruited if it accepts. Returns why it stopped.
     pub fn grow(
         &mut self,
         view: &TermView,
         plan: &mut Plan,
         wanted: impl Fn(usize) -> bool,
-    ) -> u32 {
-        let mut added = 0u32;
+    ) -> GrowEnd {
+        let mut end = GrowEnd::Exhausted;
         let max_wave = self.max_wave;
         self.scan(view, |cohort, i| {
-            if added >= max_wave || plan.remaining() <= 0.0 {
+            if cohort.added_this_term >= max_wave {
+                end = GrowEnd::Wave;
+                return Flow::Stop;
+            }
+            if plan.remaining() <= 0.0 {
+                end = GrowEnd::Budget;
                 return Flow::Stop;
             }
             if !cohort.available(i) || !wanted(i) {
@@ -172,6 +193,7 @@ impl Cohort {
             if s.stage[i] == Stage::Implementing {
                 let need = view.top_up(i);
                 if need > plan.remaining() {
+                    end = GrowEnd::Budget;
                     return Flow::Stop;
                 }
                 plan.give(i, need);
@@ -180,15 +202,39 @@ impl Cohort {
                     return Flow::Continue;
                 }
                 if !plan.recruit(i, view.recruit_cost(i)) {
+                    end = GrowEnd::Budget;
                     return Flow::Stop;
                 }
             } else {
                 return Flow::Continue;
             }
             cohort.add(i, s.practice[i]);
-            added += 1;
+            cohort.added_this_term += 1;
             Flow::Continue
         });
-        added
+        end
+    }
+
+    /// Schools added this term so far.
+    pub fn added_this_term(&self) -> u32 {
+        self.added_this_term
+    }
+
+    /// Proven pace, while the current wave is not all pockets: the rest of the budget deepens the
+    /// support of the members that are not pockets yet (split evenly), so that the wave becomes
+    /// pockets sooner instead of the money lying idle. Returns the SU given.
+    pub fn deepen(&self, view: &TermView, plan: &mut Plan) -> f64 {
+        let waiting =
+            |i: &&u32| view.implementing(**i as usize) && !view.state.pocket[**i as usize];
+        let k = self.list.iter().filter(waiting).count();
+        if k == 0 {
+            return 0.0;
+        }
+        let share = plan.remaining() / k as f64;
+        let mut given = 0.0;
+        for &i in self.list.iter().filter(waiting) {
+            given += plan.give(i as usize, share);
+        }
+        given
     }
 }

@@ -12,13 +12,13 @@
 //! live in [`StrategyConfig`] and act either here (mandate, pace, targeting, adaptive) or in the
 //! model's [`Params`] (build vs. buy, adaptation, learning exchange).
 //!
-//! To add a strategy: write a type implementing [`Strategy`] in its own file, add a
-//! [`StrategyKind`] variant, and construct it in [`build`].
+//! To add a strategy: write a type implementing [`Strategy`] in its own file,
+//! `src/strategy/<module>.rs`, with a function
+//! `pub fn build(cfg: &StrategyConfig, world: &World, budget: f64) -> Box<dyn Strategy>`, and add
+//! one line to the registry (`strategy_kinds!` in `src/scenario/config.rs`). The registry
+//! declares the module here, makes [`build`] construct it, and makes the scenario accept its name.
 
-pub mod cluster;
 mod cohort;
-pub mod pilot;
-pub mod thin;
 
 use crate::model::{Hub, Params, Stage, State, World};
 use crate::rng::{Draws, Purpose};
@@ -167,6 +167,47 @@ impl Plan {
     }
 }
 
+/// Pays `amount` SU to pockets to coach (train-the-trainer), split over the pockets in proportion
+/// to their tie weight to neighbours that could still learn from them: implementing schools and
+/// schools that have not adopted. Pockets with no such neighbour get nothing, and with no pocket
+/// nothing is paid, so the money stays for support this term. Never more than the plan's
+/// remaining budget. O(n + pockets' degrees), no allocation.
+pub fn fund_coaches(view: &TermView, plan: &mut Plan, amount: f64) {
+    if amount <= 0.0 {
+        return;
+    }
+    let s = view.state;
+    let net = &view.world.network;
+    let learners = |j: usize| -> f64 {
+        net.neighbours(j)
+            .iter()
+            .zip(net.weights(j))
+            .filter(|(&k, _)| {
+                matches!(s.stage[k as usize], Stage::Implementing | Stage::NotAdopted)
+            })
+            .map(|(_, &w)| w as f64)
+            .sum()
+    };
+    let pockets = || (0..view.world.len()).filter(|&j| s.pocket[j]);
+    let total: f64 = pockets().map(learners).sum();
+    if total <= 0.0 {
+        return;
+    }
+    let amount = amount.min(plan.remaining());
+    for j in pockets() {
+        let w = learners(j);
+        if w > 0.0 {
+            plan.fund_coach(j, amount * w / total);
+        }
+    }
+}
+
+/// The coach share of `cfg`: validation fills it in; a configuration built in code that leaves it
+/// out gets the default of `kind`.
+pub fn coach_share(cfg: &StrategyConfig, kind: StrategyKind) -> f64 {
+    cfg.coach_share.unwrap_or(kind.default_coach_share())
+}
+
 /// A scaling strategy.
 pub trait Strategy: Send {
     /// What to fund before this term's fields are computed, decided from the state at t: hubs
@@ -177,14 +218,30 @@ pub trait Strategy: Send {
     fn allocate(&mut self, view: &TermView, plan: &mut Plan);
 }
 
-/// Builds the strategy described by `cfg` for a run in `world`.
-pub fn build(cfg: &StrategyConfig, world: &World, budget: f64) -> Box<dyn Strategy> {
-    match cfg.kind.expect("validated scenarios resolve every kind") {
-        StrategyKind::ThinSpread => Box::new(thin::ThinSpread::new(world)),
-        StrategyKind::PilotThenCascade => Box::new(pilot::PilotThenCascade::new(cfg, world)),
-        StrategyKind::Cluster => Box::new(cluster::Cluster::new(cfg, world, budget)),
-    }
+/// Expands the registry of kinds into the strategy modules and [`build`].
+macro_rules! strategy_modules {
+    ($($module:ident: $variant:ident = $name:literal, $about:literal, $coach:literal;)*) => {
+        $(
+            pub mod $module;
+        )*
+
+        /// Builds the strategy described by `cfg` for a run in `world` with `budget` SU per term.
+        ///
+        /// A validated scenario names a kind for every strategy; a configuration built in code
+        /// that names none gets the kind of its name and, failing that, thin-spread (the
+        /// simplest kind): no configuration makes this panic.
+        pub fn build(cfg: &StrategyConfig, world: &World, budget: f64) -> Box<dyn Strategy> {
+            let kind = cfg
+                .kind
+                .or_else(|| StrategyKind::from_name(&cfg.name))
+                .unwrap_or(StrategyKind::ThinSpread);
+            match kind {
+                $(StrategyKind::$variant => $module::build(cfg, world, budget),)*
+            }
+        }
+    };
 }
+crate::scenario::strategy_kinds!(strategy_modules);
 
 #[cfg(test)]
 mod tests {

@@ -3,9 +3,15 @@
 //! Wyeth "minitransformations", seed 000).
 
 use super::cohort::{Cohort, Flow};
-use super::{Plan, Strategy, TermView};
+use super::{fund_coaches, Plan, Strategy, TermView};
 use crate::model::World;
-use crate::scenario::StrategyConfig;
+use crate::scenario::{StrategyConfig, StrategyKind};
+
+
+/// Builds a pilot-then-cascade strategy (the registry's constructor).
+pub fn build(cfg: &StrategyConfig, world: &World, budget: f64) -> Box<dyn Strategy> {
+    Box::new(PilotThenCascade::new(cfg, world, budget))
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -22,42 +28,74 @@ enum Phase {
 pub struct PilotThenCascade {
     cohort: Cohort,
     phase: Phase,
+    /// Pilots per start; 0: as many as the budget funds at the effective dose.
     pilots: u32,
     pilot_terms: u32,
     waves: bool,
+    coach_spend: f64,
 }
 
 impl PilotThenCascade {
-    /// A pilot-then-cascade strategy for `world`.
-    pub fn new(cfg: &StrategyConfig, world: &World) -> Self {
+    /// A pilot-then-cascade strategy for `world` with `budget` SU per term.
+    pub fn new(cfg: &StrategyConfig, world: &World, budget: f64) -> Self {
         Self {
             cohort: Cohort::new(world.len(), cfg),
             phase: Phase::Start,
             pilots: cfg.pilots.min(world.len() as u32),
             pilot_terms: cfg.pilot_terms,
             waves: cfg.waves,
+            coach_spend: super::coach_share(cfg, StrategyKind::PilotThenCascade) * budget,
         }
     }
 
+    /// Could school `i` be a pilot this term (available, and implementing or willing to start)?
+    fn candidate(cohort: &Cohort, view: &TermView, i: usize) -> bool {
+        cohort.available(i)
+            && (view.implementing(i) || (view.state.can_start(view.world, i) && view.accepts(i)))
+    }
+
+    /// Pilots this start: the explicit number, or (`pilots = 0`) the candidates, in targeting
+    /// order, that `money` funds at the full effective dose each, at least one. The full dose,
+    /// not the top-up left after a school's own resources: a pilot is meant to reach the dose on
+    /// the strategy's money alone, and the cost is then never zero.
+    fn pilot_count(&mut self, view: &TermView, money: f64) -> u32 {
+        if self.pilots > 0 {
+            return self.pilots;
+        }
+        let p = view.params;
+        let slack = 1e-9 * money;
+        let (mut count, mut cost) = (0u32, 0.0);
+        self.cohort.scan(view, |cohort, i| {
+            if !Self::candidate(cohort, view, i) {
+                return Flow::Continue;
+            }
+            cost += p.effective_dose / view.world.dose_scale[i] / (1.0 - p.build_share);
+            if cost > money + slack {
+                return Flow::Stop;
+            }
+            count += 1;
+            Flow::Continue
+        });
+        count.max(1)
+    }
+
     fn start_pilots(&mut self, view: &TermView, plan: &mut Plan) {
-        let share = view.budget / self.pilots as f64;
+        let pilots = self.pilot_count(view, plan.remaining());
+        let share = plan.remaining() / pilots as f64;
         let mut chosen = 0;
-        let pilots = self.pilots;
         self.cohort.scan(view, |cohort, i| {
             if chosen >= pilots {
                 return Flow::Stop;
             }
-            if !cohort.available(i) {
+            if !Self::candidate(cohort, view, i) {
                 return Flow::Continue;
             }
             if view.implementing(i) {
                 plan.give(i, share);
-            } else if view.state.can_start(view.world, i) && view.accepts(i) {
+            } else {
                 if !plan.recruit(i, share.min(plan.remaining())) {
                     return Flow::Stop;
                 }
-            } else {
-                return Flow::Continue;
             }
             plan.pilot[i] = true;
             cohort.add(i, view.state.practice[i]);
@@ -71,6 +109,10 @@ impl PilotThenCascade {
 }
 
 impl Strategy for PilotThenCascade {
+    fn prepare(&mut self, view: &TermView, plan: &mut Plan) {
+        fund_coaches(view, plan, self.coach_spend);
+    }
+
     fn allocate(&mut self, view: &TermView, plan: &mut Plan) {
         self.cohort.prune(view);
         if let Phase::Pilot { ends } = self.phase {
@@ -78,8 +120,8 @@ impl Strategy for PilotThenCascade {
             if view.step >= ends || active == 0 || self.cohort.all_pockets(view) {
                 self.phase = Phase::Waves;
             } else {
-                // The whole budget, split over the pilots still implementing.
-                let share = view.budget / active as f64;
+                // The whole budget (but for coaches), split over the pilots still implementing.
+                let share = plan.remaining() / active as f64;
                 for &i in self.cohort.members() {
                     if view.implementing(i as usize) {
                         plan.give(i as usize, share);
@@ -94,11 +136,15 @@ impl Strategy for PilotThenCascade {
             return;
         }
         self.cohort.fund(view, plan);
-        let mut added = 0;
-        if self.waves && self.cohort.pace_allows(view) {
-            let ties = &view.state.pocket_ties;
-            added = self.cohort.grow(view, plan, |i| ties[i] > 0.0);
+        if self.waves {
+            if self.cohort.pace_allows(view) {
+                let ties = &view.state.pocket_ties;
+                self.cohort.grow(view, plan, |i| ties[i] > 0.0);
+            } else {
+                self.cohort.deepen(view, plan);
+            }
         }
+        let added = self.cohort.added_this_term();
         // The cascade died out (no one supported, no one added, no pocket left anywhere to build
         // on): pilot again next term. While a pocket stands, the strategy waits for peers.
         if self.cohort.members().is_empty() && added == 0 && !view.state.pocket.contains(&true) {

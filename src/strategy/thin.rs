@@ -1,8 +1,15 @@
 //! Thin-spread: the term's budget split evenly over every eligible school ("a thin coat of
 //! something good spread everywhere", Sutton & Rao via seed 000).
 
-use super::{Plan, Strategy, TermView};
+use super::{fund_coaches, Plan, Strategy, TermView};
 use crate::model::{Stage, World};
+use crate::scenario::{StrategyConfig, StrategyKind};
+
+
+/// Builds a thin-spread strategy (the registry's constructor).
+pub fn build(cfg: &StrategyConfig, world: &World, budget: f64) -> Box<dyn Strategy> {
+    Box::new(ThinSpread::new(cfg, world, budget))
+}
 
 /// Splits the budget evenly over all eligible schools: implementing schools receive their share
 /// now; schools that can start are recruited (mandate) or recruited if they accept (opt-in), and
@@ -10,18 +17,24 @@ use crate::model::{Stage, World};
 #[derive(Debug, Clone)]
 pub struct ThinSpread {
     takers: Vec<u32>,
+    coach_spend: f64,
 }
 
 impl ThinSpread {
-    /// A thin-spread strategy for `world`.
-    pub fn new(world: &World) -> Self {
+    /// A thin-spread strategy for `world` with `budget` SU per term.
+    pub fn new(cfg: &StrategyConfig, world: &World, budget: f64) -> Self {
         Self {
             takers: Vec::with_capacity(world.len()),
+            coach_spend: super::coach_share(cfg, StrategyKind::ThinSpread) * budget,
         }
     }
 }
 
 impl Strategy for ThinSpread {
+    fn prepare(&mut self, view: &TermView, plan: &mut Plan) {
+        fund_coaches(view, plan, self.coach_spend);
+    }
+
     fn allocate(&mut self, view: &TermView, plan: &mut Plan) {
         let s = view.state;
         self.takers.clear();
@@ -37,7 +50,7 @@ impl Strategy for ThinSpread {
         if self.takers.is_empty() {
             return;
         }
-        let share = view.budget / self.takers.len() as f64;
+        let share = plan.remaining() / self.takers.len() as f64;
         for &i in &self.takers {
             let i = i as usize;
             if s.stage[i] == Stage::Implementing {
