@@ -80,6 +80,7 @@ impl Model for ClassicModel<'_> {
                 ArmRun {
                     summary,
                     series: rows.iter().flatten().copied().collect(),
+                    schools: None,
                 }
             })
             .collect()
