@@ -5,6 +5,7 @@
 mod check;
 mod compare;
 mod completions;
+mod explain;
 mod init;
 mod man;
 mod network;
@@ -56,6 +57,18 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
         /// Runs, seed, steps, threads, quiet.
+        #[command(flatten)]
+        opts: RunOptions,
+    },
+    /// Switch each mechanism of the school model off in turn: the paired change in every
+    /// strategy's headline and whether the winner changes; print a table, write `ablation.csv`.
+    Explain {
+        /// Scenario file (TOML). Without it, the built-in default scenario.
+        scenario: Option<PathBuf>,
+        /// Output folder (default: `out/<scenario name>-explain/`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Runs (per mechanism), seed, steps, threads, quiet.
         #[command(flatten)]
         opts: RunOptions,
     },
@@ -147,6 +160,11 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             out,
             opts,
         } => compare::compare(scenario.as_deref(), out, &opts),
+        Command::Explain {
+            scenario,
+            out,
+            opts,
+        } => explain::explain(scenario.as_deref(), out, &opts),
         Command::Run {
             scenario,
             strategy,

@@ -198,6 +198,20 @@ pub fn write_comparison(dir: &Path, scenario: &Scenario, result: &Ensemble) -> R
             write_regions(w, scenario, result, tally)
         })?;
     }
+    written.extend(write_reproduction(dir, scenario)?);
+    Ok(written)
+}
+
+/// Writes what reproduces a result into `dir` (an [`OutputDir`]'s staging folder): copies of the
+/// scenario's network files, the resolved `scenario.toml` pointing to them, and `manifest.json`.
+/// Returns the names of the files written.
+pub fn write_reproduction(dir: &Path, scenario: &Scenario) -> Result<Vec<String>> {
+    let mut written = Vec::new();
+    let mut file = |name: &str, f: &dyn Fn(&mut dyn Write) -> io::Result<()>| -> Result<()> {
+        write_atomic(&dir.join(name), |w| f(w))?;
+        written.push(name.to_string());
+        Ok(())
+    };
     // The folder must reproduce the run on its own: the network files are copied in and the
     // written scenario points to the copies (relative paths resolve against scenario.toml).
     let mut inputs = Vec::new();
