@@ -4,8 +4,8 @@
 //! A run records one [`SchoolRun`] per arm (a flag byte and a first-sustain step per school);
 //! the ensemble folds them, in run order, into a [`SchoolTally`] of counts. Memory is flat in
 //! the number of runs: the tally holds a few counters per (arm, school) and per (arm, region),
-//! never a per-run vector. Every per-school counter is an integer (so its sums are exact), and
-//! the per-region floating-point sums are folded in run order: the bytes written do not depend
+//! never a per-run vector. Every counter but one is an integer (so its sums are exact), and the
+//! one floating-point running mean (a region's mean terms to sustain) is folded in run order: the bytes written do not depend
 //! on the thread count.
 //!
 //! Only meaningful when school i is the same school in every run, i.e. a network read from
@@ -69,24 +69,23 @@ impl SchoolRun {
     }
 }
 
-/// Sums over runs of one per-run figure: count, sum and sum of squares, for a mean with its
-/// standard error.
+/// A running mean and variance over runs of one per-run figure (Welford's update, so that
+/// values that hardly vary do not lose their variance to cancellation).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Moments {
     /// Number of values added.
     pub n: u64,
-    /// Their sum.
-    pub sum: f64,
-    /// The sum of their squares.
-    pub sum_sq: f64,
+    mean: f64,
+    m2: f64,
 }
 
 impl Moments {
     /// Adds one value.
     pub fn add(&mut self, v: f64) {
         self.n += 1;
-        self.sum += v;
-        self.sum_sq += v * v;
+        let d = v - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (v - self.mean);
     }
 
     /// The mean (NaN when empty).
@@ -94,7 +93,7 @@ impl Moments {
         if self.n == 0 {
             f64::NAN
         } else {
-            self.sum / self.n as f64
+            self.mean
         }
     }
 
@@ -104,8 +103,45 @@ impl Moments {
             return f64::NAN;
         }
         let n = self.n as f64;
-        let var = ((self.sum_sq - self.sum * self.sum / n) / (n - 1.0)).max(0.0);
-        (var / n).sqrt()
+        (self.m2.max(0.0) / (n - 1.0) / n).sqrt()
+    }
+}
+
+/// Sums over runs of a whole-number per-run figure, exact: a count of schools, or a step.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Counts {
+    /// Number of values added.
+    pub n: u64,
+    /// Their sum.
+    pub sum: u64,
+    /// The sum of their squares.
+    pub sum_sq: u64,
+}
+
+impl Counts {
+    /// Adds one value.
+    pub fn add(&mut self, v: u64) {
+        self.n += 1;
+        self.sum += v;
+        self.sum_sq += v * v;
+    }
+
+    /// The mean of the values divided by `scale`, and its standard error (sample SD / sqrt(n)),
+    /// from exact integer sums: NaN when empty, NaN SE below two values.
+    pub fn mean_se(&self, scale: f64) -> (f64, f64) {
+        if self.n == 0 {
+            return (f64::NAN, f64::NAN);
+        }
+        let n = self.n as f64;
+        let mean = self.sum as f64 / n / scale;
+        if self.n < 2 {
+            return (mean, f64::NAN);
+        }
+        // n^2 (n - 1) var = n * sum_sq - sum^2, exactly.
+        let (nn, sum, sq) = (self.n as u128, self.sum as u128, self.sum_sq as u128);
+        let scaled = (nn * sq - sum * sum) as f64;
+        let var = scaled / (n * (n - 1.0)) / (scale * scale);
+        (mean, (var / n).sqrt())
     }
 }
 
@@ -124,12 +160,12 @@ pub struct ArmTally {
     pub terms_sum: Vec<u64>,
     /// Same, of its square.
     pub terms_sq: Vec<u64>,
-    /// Per region, the region's share of schools funded in a run, over runs.
-    pub region_funded: Vec<Moments>,
+    /// Per region, the number of the region's schools funded in a run, over runs.
+    pub region_funded: Vec<Counts>,
     /// Same, piloted.
-    pub region_piloted: Vec<Moments>,
+    pub region_piloted: Vec<Counts>,
     /// Same, sustained at the horizon.
-    pub region_sustained: Vec<Moments>,
+    pub region_sustained: Vec<Counts>,
     /// Per region, the mean first-sustain step of the region's schools that sustained in a run,
     /// over the runs in which at least one did.
     pub region_terms: Vec<Moments>,
@@ -165,9 +201,9 @@ impl SchoolTally {
             ever: vec![0; n],
             terms_sum: vec![0; n],
             terms_sq: vec![0; n],
-            region_funded: vec![Moments::default(); n_regions],
-            region_piloted: vec![Moments::default(); n_regions],
-            region_sustained: vec![Moments::default(); n_regions],
+            region_funded: vec![Counts::default(); n_regions],
+            region_piloted: vec![Counts::default(); n_regions],
+            region_sustained: vec![Counts::default(); n_regions],
             region_terms: vec![Moments::default(); n_regions],
         };
         Self {
@@ -204,10 +240,9 @@ impl SchoolTally {
             }
         }
         for (r, c) in self.scratch.iter().enumerate() {
-            let size = self.region_size[r].max(1) as f64;
-            t.region_funded[r].add(c[0] as f64 / size);
-            t.region_piloted[r].add(c[1] as f64 / size);
-            t.region_sustained[r].add(c[2] as f64 / size);
+            t.region_funded[r].add(c[0]);
+            t.region_piloted[r].add(c[1]);
+            t.region_sustained[r].add(c[2]);
             if c[3] > 0 {
                 t.region_terms[r].add(c[4] as f64 / c[3] as f64);
             }
@@ -227,12 +262,12 @@ pub fn share(count: u32, runs: u64) -> (f64, f64) {
 /// The mean first-sustain step of a school sustained `ever` times with the given sums, and its
 /// standard error (NaN when never sustained; NaN SE below two runs).
 pub fn terms(ever: u32, sum: u64, sum_sq: u64) -> (f64, f64) {
-    let m = Moments {
+    Counts {
         n: u64::from(ever),
-        sum: sum as f64,
-        sum_sq: sum_sq as f64,
-    };
-    (m.mean(), m.se())
+        sum,
+        sum_sq,
+    }
+    .mean_se(1.0)
 }
 
 #[cfg(test)]
@@ -264,8 +299,7 @@ mod tests {
         assert_eq!(terms(a.ever[1], a.terms_sum[1], a.terms_sq[1]).0, 3.0);
         assert!(terms(0, 0, 0).0.is_nan());
         // Region 0 (two schools): funded shares 1/2 and 1/2; mean first step 3, then 5.
-        assert_eq!(a.region_funded[0].mean(), 0.5);
-        assert_eq!(a.region_funded[0].se(), 0.0);
+        assert_eq!(a.region_funded[0].mean_se(2.0), (0.5, 0.0));
         assert_eq!(a.region_terms[0].mean(), 4.0);
         assert_eq!(a.region_terms[1].n, 0);
     }

@@ -478,14 +478,16 @@ fn write_regions(
                 size.to_string(),
                 tally.runs.to_string(),
             ];
-            for m in [
+            for c in [
                 &t.region_funded[r],
                 &t.region_piloted[r],
                 &t.region_sustained[r],
-                &t.region_terms[r],
             ] {
-                row.extend([num(m.mean()), num(m.se())]);
+                let (mean, se) = c.mean_se(size as f64);
+                row.extend([num(mean), num(se)]);
             }
+            let terms = &t.region_terms[r];
+            row.extend([num(terms.mean()), num(terms.se())]);
             row.push(t.region_terms[r].n.to_string());
             out.write_record(&row)?;
         }
