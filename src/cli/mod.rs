@@ -60,18 +60,6 @@ pub enum Command {
         #[command(flatten)]
         opts: RunOptions,
     },
-    /// Switch each mechanism of the school model off in turn: the paired change in every
-    /// strategy's headline and whether the winner changes; print a table, write `ablation.csv`.
-    Explain {
-        /// Scenario file (TOML). Without it, the built-in default scenario.
-        scenario: Option<PathBuf>,
-        /// Output folder (default: `out/<scenario name>-explain/`).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Runs (per mechanism), seed, steps, threads, quiet.
-        #[command(flatten)]
-        opts: RunOptions,
-    },
     /// Run one strategy once and write its per-school, per-term trace.
     Run {
         /// Scenario file (TOML). Without it, the built-in default scenario.
@@ -102,6 +90,18 @@ pub enum Command {
         /// Edge list CSV to write.
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Switch each mechanism of the school model off in turn: the paired change in every
+    /// strategy's headline and whether the winner changes; print a table, write `ablation.csv`.
+    Explain {
+        /// Scenario file (TOML). Without it, the built-in default scenario.
+        scenario: Option<PathBuf>,
+        /// Output folder (default: `out/<scenario name>-explain/`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Runs (per mechanism), seed, steps, threads, quiet.
+        #[command(flatten)]
+        opts: RunOptions,
     },
     /// Run a parameter sweep: every point's paired runs; results written as points finish.
     Sweep {
