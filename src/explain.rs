@@ -220,17 +220,19 @@ pub fn ensembles() -> usize {
 /// Switches every mechanism of [`MECHANISMS`] off in turn and compares each strategy's
 /// headline with paired runs (`scenario.config.runs` of each). School model only.
 pub fn ablate(scenario: &Scenario, progress: &dyn Progress) -> Result<Ablation, InputError> {
-    if scenario.config.model != ModelKind::School {
-        return Err(InputError::field(
-            "model",
-            "explain switches off mechanisms of the school model; this scenario runs a classic \
-             model (use compare)",
-        ));
-    }
-    let cfg = &scenario.config;
-    let runs = cfg.runs as usize;
-    let run = |s: &Scenario| ensemble::fold(&*model(s), runs, s.config.steps, progress);
-    let base = run(scenario);
+    school_model_only(scenario)?;
+    let base = run(scenario, progress);
+    ablate_against(scenario, &base, progress)
+}
+
+/// As [`ablate`], with the runs of `scenario` itself already done (`base`, as `compare` has
+/// them): only the ablated scenarios are run.
+pub fn ablate_against(
+    scenario: &Scenario,
+    base: &Ensemble,
+    progress: &dyn Progress,
+) -> Result<Ablation, InputError> {
+    school_model_only(scenario)?;
     let headline = base.measures.headline;
     let mut rows = Vec::new();
     let mut skipped = Vec::new();
@@ -248,15 +250,31 @@ pub fn ablate(scenario: &Scenario, progress: &dyn Progress) -> Result<Ablation, 
             skipped.push((m.name, why.to_string()));
             continue;
         };
-        let result = run(&off);
-        rows.extend(compare(m, &base, &result, headline));
+        let result = run(&off, progress);
+        rows.extend(compare(m, base, &result, headline));
     }
     Ok(Ablation {
         headline: base.measures.run_metrics[headline].name.to_string(),
-        runs,
+        runs: scenario.config.runs as usize,
         rows,
         skipped,
     })
+}
+
+fn school_model_only(scenario: &Scenario) -> Result<(), InputError> {
+    if scenario.config.model != ModelKind::School {
+        return Err(InputError::field(
+            "model",
+            "explain switches off mechanisms of the school model; this scenario runs a classic \
+             model (use compare)",
+        ));
+    }
+    Ok(())
+}
+
+fn run(scenario: &Scenario, progress: &dyn Progress) -> Ensemble {
+    let cfg = &scenario.config;
+    ensemble::fold(&*model(scenario), cfg.runs as usize, cfg.steps, progress)
 }
 
 fn toml_of(scenario: &Scenario) -> toml::Table {

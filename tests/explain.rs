@@ -143,3 +143,23 @@ fn classic_scenarios_are_refused_with_a_clear_error() {
     );
     assert_no_panic(&result);
 }
+
+#[test]
+fn compare_ablate_writes_what_explain_writes_and_leaves_the_other_files_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let chain = repo("scenarios/domino-chain.toml");
+    let run = |args: &[&str], out: &str| {
+        let dir = tmp.path().join(out);
+        let mut all = args.to_vec();
+        all.extend([arg(&chain), "--runs", "20", "--quiet", "--out", arg(&dir)]);
+        assert_ok(&domino(tmp.path(), &all));
+        tree(&dir)
+    };
+    let explained = run(&["explain"], "e");
+    let ablated = run(&["compare", "--ablate"], "a");
+    let plain = run(&["compare"], "p");
+    assert_eq!(ablated["ablation.csv"], explained["ablation.csv"]);
+    let mut without = ablated.clone();
+    without.remove("ablation.csv");
+    assert_eq!(without, plain);
+}

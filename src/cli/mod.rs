@@ -56,6 +56,10 @@ pub enum Command {
         /// Output folder (default: `out/<scenario name>/`).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Also switch each mechanism off in turn, as `domino explain` does: print its table and
+        /// write `ablation.csv` into the folder (one more comparison per mechanism).
+        #[arg(long)]
+        ablate: bool,
         /// Runs, seed, steps, threads, quiet.
         #[command(flatten)]
         opts: RunOptions,
@@ -158,8 +162,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Compare {
             scenario,
             out,
+            ablate,
             opts,
-        } => compare::compare(scenario.as_deref(), out, &opts),
+        } => compare::compare(scenario.as_deref(), out, ablate, &opts),
         Command::Explain {
             scenario,
             out,
