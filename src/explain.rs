@@ -54,7 +54,8 @@ pub struct Mechanism {
 }
 
 /// The mechanisms `domino explain` switches off, one at a time, in this order: the one list of
-/// them. Mechanisms without a neutral "off" value (the dose response, the sustain rule, readiness)
+/// them. The last two (coaching, evidence reviews) belong to model version 2 and are skipped, with
+/// a note, by a scenario that does not have their fields yet. Mechanisms without a neutral "off" value (the dose response, the sustain rule, readiness)
 /// are not in it: without them nothing happens at all.
 pub const MECHANISMS: &[Mechanism] = &[
     Mechanism {
@@ -128,6 +129,11 @@ pub const MECHANISMS: &[Mechanism] = &[
         name: "coaching",
         settings: &[("mechanisms.coaching.enabled", Off::Bool(false))],
         reason: "pockets do not coach their neighbours",
+    },
+    Mechanism {
+        name: "evidence-review",
+        settings: &[("mechanisms.evidence.enabled", Off::Bool(false))],
+        reason: "the true effect is seen at once and no review drops a school",
     },
 ];
 

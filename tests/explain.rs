@@ -11,7 +11,7 @@ use std::path::Path;
 
 /// Mechanisms the model owner is adding in parallel: allowed to be missing from the scenario
 /// until they land (explain then skips them with a note).
-const PENDING: &[&str] = &["coaching"];
+const PENDING: &[&str] = &["coaching", "evidence-review"];
 
 #[test]
 fn every_mechanism_path_exists_in_the_default_scenario_and_switches_it_off() {
