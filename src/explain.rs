@@ -171,16 +171,22 @@ pub fn switched_off(scenario: &Scenario, m: &Mechanism) -> Result<Option<Scenari
     }
     let text = toml::to_string(&table)
         .map_err(|e| InputError::msg(format!("the scenario does not serialise: {e}")))?;
-    // The original's path anchors relative network file paths; its files are reused as read.
-    Scenario::from_toml_reusing(&text, scenario.source.as_deref(), scenario.files.as_ref())
-        .map(Some)
-        .map_err(|e| {
-            InputError::msg(format!(
-                "switching off {} ({}) makes an invalid scenario: {e}",
-                m.name,
-                setting(m)
-            ))
-        })
+    // Validated like a file (the original's path anchors relative network file paths; its files
+    // are reused as read); only the configuration is taken from it, everything else the
+    // scenario carries (its files, where it came from) stays the original's.
+    let checked =
+        Scenario::from_toml_reusing(&text, scenario.source.as_deref(), scenario.files.as_ref())
+            .map_err(|e| {
+                InputError::msg(format!(
+                    "switching off {} ({}) makes an invalid scenario: {e}",
+                    m.name,
+                    setting(m)
+                ))
+            })?;
+    Ok(Some(Scenario {
+        config: checked.config,
+        ..scenario.clone()
+    }))
 }
 
 /// One row of an ablation: one mechanism, one strategy.
