@@ -163,3 +163,28 @@ fn compare_ablate_writes_what_explain_writes_and_leaves_the_other_files_alone() 
     without.remove("ablation.csv");
     assert_eq!(without, plain);
 }
+
+#[test]
+fn explain_writes_the_same_bytes_on_one_and_two_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let chain = repo("scenarios/domino-chain.toml");
+    let run = |threads: &str| {
+        let out = tmp.path().join(threads);
+        let result = std::process::Command::new(env!("CARGO_BIN_EXE_domino"))
+            .args([
+                "explain",
+                arg(&chain),
+                "--runs",
+                "30",
+                "--quiet",
+                "--out",
+                arg(&out),
+            ])
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert_ok(&result);
+        std::fs::read(out.join("ablation.csv")).unwrap()
+    };
+    assert_eq!(run("1"), run("2"));
+}

@@ -7,7 +7,9 @@
 //! says what it measures ([`Measures`]), which *arms* it compares (strategies or seeding rules)
 //! and runs run k of every arm in the same world (common random numbers); [`ensemble`] folds many
 //! runs, in parallel and bit-reproducibly, into an [`Ensemble`]. The command line, the report and
-//! the sweeps only ever see a `dyn Model` and an `Ensemble`.
+//! the sweeps only ever see a `dyn Model` and an `Ensemble`. A model may also record what
+//! happened to each school in each run ([`tally`]); the ensemble folds those records into
+//! per-school and per-region counts.
 //!
 //! The core loop of the school model is [`school::term`]: the strategy funds hubs and coaches, the fields
 //! are computed from the state at t, the strategy allocates the budget, and every school advances
