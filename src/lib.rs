@@ -29,6 +29,7 @@ pub mod classic;
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod explain;
 pub mod metrics;
 pub mod model;
 pub mod network;

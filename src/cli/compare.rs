@@ -51,8 +51,23 @@ pub fn duration_note(work: f64, threads: usize) -> Option<String> {
     ))
 }
 
-pub fn compare(args: &ScenarioArgs, out: Option<PathBuf>, opts: &RunOptions) -> anyhow::Result<()> {
+pub fn compare(
+    args: &ScenarioArgs,
+    out: Option<PathBuf>,
+    ablate: bool,
+    opts: &RunOptions,
+) -> anyhow::Result<()> {
     let scenario = args.load(opts.runs, opts.seed, opts.steps)?;
+    if ablate {
+        // Refused before anything runs, like every other bad input.
+        if scenario.config.model != crate::scenario::ModelKind::School {
+            return Err(crate::error::InputError::field(
+                "--ablate",
+                "switches off mechanisms of the school model; this scenario runs a classic model",
+            )
+            .into());
+        }
+    }
     let out = out.unwrap_or_else(|| output::default_out(&scenario.config.name));
     // Everything about the output folder that can be wrong is checked before the runs, and the
     // folder is written whole (staged, then moved into place): see `output::folder`.
@@ -76,10 +91,25 @@ pub fn compare(args: &ScenarioArgs, out: Option<PathBuf>, opts: &RunOptions) -> 
     let result = pool.install(|| ensemble::fold(&*model, cfg.runs as usize, cfg.steps, progress));
     bar.finish_and_clear();
     let elapsed = started.elapsed();
-    let written = report::write_comparison(staged.path(), &scenario, &result)?;
+    let mut written = report::write_comparison(staged.path(), &scenario, &result)?;
+    let mut ablation_table = String::new();
+    if ablate {
+        let bar = progress_bar(
+            cfg.runs as u64 * (crate::explain::ensembles() as u64 - 1),
+            "ablation runs",
+            opts.quiet,
+        );
+        let ablation = pool.install(|| crate::explain::ablate_against(&scenario, &result, &bar))?;
+        bar.finish_and_clear();
+        output::write_atomic(&staged.path().join("ablation.csv"), |w| {
+            crate::explain::write_csv(w, &ablation)
+        })?;
+        written.push("ablation.csv".into());
+        ablation_table = format!("\n{}", crate::explain::table(&cfg.name, &ablation));
+    }
     staged.commit()?;
     super::say(&format!(
-        "{}\n{} runs x {} {} in {:.2} s. Wrote {} files to {}/\n",
+        "{}{ablation_table}\n{} runs x {} {} in {:.2} s. Wrote {} files to {}/\n",
         report::table(&*model, &result, cfg.steps),
         cfg.runs,
         result.strategies.len(),

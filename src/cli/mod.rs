@@ -5,6 +5,7 @@
 mod check;
 mod compare;
 mod completions;
+mod explain;
 mod init;
 mod man;
 mod network;
@@ -15,7 +16,7 @@ use crate::error::InputError;
 use crate::scenario::set::Setting;
 use crate::scenario::{Scenario, DEFAULT_SCENARIO};
 use clap::{Parser, Subcommand};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// domino: compare strategies for scaling an innovation across a network of schools.
 #[derive(Debug, Parser)]
@@ -88,6 +89,10 @@ pub enum Command {
         /// Output folder (default: `out/<scenario name>/`).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Also switch each mechanism off in turn, as `domino explain` does: print its table and
+        /// write `ablation.csv` into the folder (one more comparison per mechanism).
+        #[arg(long)]
+        ablate: bool,
         /// Runs, seed, steps, threads, quiet.
         #[command(flatten)]
         opts: RunOptions,
@@ -124,6 +129,19 @@ pub enum Command {
         /// Edge list CSV to write.
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Switch each mechanism of the school model off in turn: the paired change in every
+    /// strategy's headline and whether the winner changes; print a table, write `ablation.csv`.
+    Explain {
+        /// Scenario file and --set changes.
+        #[command(flatten)]
+        scenario: ScenarioArgs,
+        /// Output folder (default: `out/<scenario name>-explain/`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Runs (per mechanism), seed, steps, threads, quiet.
+        #[command(flatten)]
+        opts: RunOptions,
     },
     /// Run a parameter sweep: every point's paired runs; results written as points finish.
     Sweep {
@@ -184,8 +202,14 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Compare {
             scenario,
             out,
+            ablate,
             opts,
-        } => compare::compare(&scenario, out, &opts),
+        } => compare::compare(&scenario, out, ablate, &opts),
+        Command::Explain {
+            scenario,
+            out,
+            opts,
+        } => explain::explain(&scenario, out, &opts),
         Command::Run {
             scenario,
             strategy,
@@ -210,21 +234,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => man::man(&args),
     }
-}
-
-/// Loads the scenario at `path`, or the built-in default, and applies command-line overrides
-/// (validated like the file's own values); [`ScenarioArgs::load`] with no `--set`.
-pub fn load_scenario(
-    path: Option<&Path>,
-    runs: Option<u32>,
-    seed: Option<u64>,
-    steps: Option<u32>,
-) -> Result<Scenario, InputError> {
-    ScenarioArgs {
-        scenario: path.map(Path::to_path_buf),
-        set: Vec::new(),
-    }
-    .load(runs, seed, steps)
 }
 
 /// The exit code for an error: 2 for bad input, 1 otherwise.

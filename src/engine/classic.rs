@@ -105,6 +105,7 @@ impl Model for ClassicModel<'_> {
                 ArmRun {
                     summary,
                     series: rows.iter().flatten().copied().collect(),
+                    schools: None,
                 }
             })
             .collect()

@@ -4,9 +4,10 @@
 //! processed in chunks: each chunk runs in parallel with rayon, its results are collected in run
 //! order, then folded into the aggregates in that order, so every output byte is the same for any
 //! thread count. Memory holds one [`RunSummary`] per run and arm and the fixed-size series
-//! aggregates; per-run series live only until their chunk is folded.
+//! aggregates (and, for models that record them, the per-school counts of [`SchoolTally`]);
+//! per-run series and per-school records live only until their chunk is folded.
 
-use super::{model, ArmRun, Model, Scratch};
+use super::{model, ArmRun, Model, SchoolTally, Scratch};
 use crate::metrics::{Measures, RunSummary, SeriesAggregate};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
@@ -14,6 +15,10 @@ use rayon::prelude::*;
 /// Runs per parallel chunk: large enough to keep both cores busy, small enough that buffered
 /// per-run series stay a few megabytes.
 const CHUNK: usize = 256;
+
+/// Bytes of per-school records a chunk may buffer: for large networks read from files, chunks
+/// are shortened so that the buffered records stay near this size.
+const CHUNK_RECORD_BYTES: usize = 64 << 20;
 
 /// The results of an ensemble.
 #[derive(Debug, Clone)]
@@ -30,6 +35,9 @@ pub struct Ensemble {
     pub parameters: Vec<String>,
     /// `draws[k]`: the values drawn for run k, one per parameter (empty without distributions).
     pub draws: Vec<Vec<f64>>,
+    /// Per-school and per-region counts, when the model records them
+    /// ([`Model::school_regions`]).
+    pub schools: Option<SchoolTally>,
 }
 
 impl Ensemble {
@@ -86,13 +94,24 @@ pub fn fold(model: &dyn Model, runs: usize, steps: u32, progress: &dyn Progress)
             .map(|_| SeriesAggregate::with_ranges(steps as usize, ranges.clone()))
             .collect(),
         runs: vec![Vec::with_capacity(runs); arms.len()],
+        schools: model
+            .school_regions()
+            .map(|(region, k)| SchoolTally::new(arms.len(), region, k)),
         strategies: arms,
         measures,
         parameters: model.uncertain(),
         draws: Vec::new(),
     };
-    for start in (0..runs).step_by(CHUNK) {
-        let end = (start + CHUNK).min(runs);
+    // A record is 5 bytes per school and arm; the chunk length does not change any result.
+    let chunk_len = match &out.schools {
+        Some(t) => {
+            let per_run = (5 * t.region.len() * out.strategies.len()).max(1);
+            (CHUNK_RECORD_BYTES / per_run).clamp(rayon::current_num_threads().max(1), CHUNK)
+        }
+        None => CHUNK,
+    };
+    for start in (0..runs).step_by(chunk_len) {
+        let end = (start + chunk_len).min(runs);
         let chunk: Vec<Vec<ArmRun>> = (start..end)
             .into_par_iter()
             .map_init(Scratch::default, |scratch, k| {
@@ -110,6 +129,9 @@ pub fn fold(model: &dyn Model, runs: usize, steps: u32, progress: &dyn Progress)
             for (s, arm) in per_arm.into_iter().enumerate() {
                 out.series[s].add(arm.series.chunks(width.max(1)));
                 out.runs[s].push(arm.summary);
+                if let (Some(tally), Some(record)) = (&mut out.schools, &arm.schools) {
+                    tally.add(s, record);
+                }
             }
         }
     }

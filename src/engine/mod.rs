@@ -7,7 +7,9 @@
 //! says what it measures ([`Measures`]), which *arms* it compares (strategies or seeding rules)
 //! and runs run k of every arm in the same world (common random numbers); [`ensemble`] folds many
 //! runs, in parallel and bit-reproducibly, into an [`Ensemble`]. The command line, the report and
-//! the sweeps only ever see a `dyn Model` and an `Ensemble`.
+//! the sweeps only ever see a `dyn Model` and an `Ensemble`. A model may also record what
+//! happened to each school in each run ([`tally`]); the ensemble folds those records into
+//! per-school and per-region counts.
 //!
 //! The core loop of the school model is [`school::term`]: the strategy funds hubs and coaches, the fields
 //! are computed from the state at t, the strategy allocates the budget, and every school advances
@@ -16,9 +18,11 @@
 pub mod classic;
 pub mod ensemble;
 pub mod school;
+pub mod tally;
 
 pub use ensemble::{run_ensemble, Ensemble, Progress};
 pub use school::{simulate, term, Buffers};
+pub use tally::{SchoolRun, SchoolTally};
 
 use crate::metrics::{Measures, RunSummary};
 use crate::network::Network;
@@ -34,6 +38,8 @@ pub struct ArmRun {
     pub summary: RunSummary,
     /// The per-step series, flattened.
     pub series: Vec<f64>,
+    /// What happened to each school, when the model records it ([`Model::school_regions`]).
+    pub schools: Option<SchoolRun>,
 }
 
 /// Reusable per-thread buffers for every model, so that runs do not allocate per step.
@@ -85,6 +91,11 @@ pub trait Model: Sync {
     fn run(&self, k: u64, scratch: &mut Scratch) -> Vec<ArmRun>;
     /// The network of run `k`.
     fn network(&self, k: u64) -> Arc<Network>;
+    /// When the model records what happened to each school in every run ([`ArmRun::schools`]):
+    /// the region of each school and the number of regions. `None` (the default): it does not.
+    fn school_regions(&self) -> Option<(Vec<u32>, usize)> {
+        None
+    }
     /// Writes the per-school (or per-node) trace of run `k` of `arm` to `sink` and returns the
     /// run's figures.
     fn trace(&self, arm: usize, k: u64, sink: &mut dyn TraceSink) -> io::Result<RunFigures>;

@@ -4,7 +4,7 @@
 //!
 //! All buffers live in [`Buffers`] and are reused, so the loop does not allocate per term.
 
-use super::{ArmRun, Cell, Model, RunFigures, Scratch, TraceSink};
+use super::{ArmRun, Cell, Model, RunFigures, SchoolRun, Scratch, TraceSink};
 use crate::metrics::{Measures, Recorder, RunMetric, RunSummary};
 use crate::model::{advance, compute_fields, Params, State, World, NO_SOURCE};
 use crate::network::Network;
@@ -119,6 +119,9 @@ pub struct SchoolModel<'a> {
     scenario: &'a Scenario,
     measures: Measures,
     arms: Vec<String>,
+    /// Record each school's run ([`SchoolRun`]): only when school i is the same school in every
+    /// run, i.e. the network and the school ids come from files.
+    per_school: bool,
 }
 
 impl<'a> SchoolModel<'a> {
@@ -133,6 +136,7 @@ impl<'a> SchoolModel<'a> {
                 .iter()
                 .map(|s| s.name.clone())
                 .collect(),
+            per_school: scenario.files.is_some(),
         }
     }
 
@@ -184,13 +188,28 @@ impl Model for SchoolModel<'_> {
         let buf = &mut scratch.school;
         (0..self.arms.len())
             .map(|s| {
-                let summary = simulate(&scenario, s, &world, &seeds, buf, |_, _, _| {});
+                let mut schools = self.per_school.then(|| SchoolRun::new(world.len()));
+                let summary = simulate(&scenario, s, &world, &seeds, buf, |t, state, plan| {
+                    if let Some(r) = &mut schools {
+                        r.observe(t, state, plan);
+                    }
+                });
+                if let Some(r) = &mut schools {
+                    r.finish(&buf.state);
+                }
                 ArmRun {
                     summary,
                     series: buf.recorder.rows.iter().flatten().copied().collect(),
+                    schools,
                 }
             })
             .collect()
+    }
+
+    fn school_regions(&self) -> Option<(Vec<u32>, usize)> {
+        // Regions come from the node table or are blocks of rows: the same in every run.
+        self.per_school
+            .then(|| crate::school::regions(self.scenario))
     }
 
     fn network(&self, k: u64) -> Arc<Network> {

@@ -18,10 +18,17 @@
 //! | `paired.csv` | strategy x other strategy x metric | strategy, versus, metric, n, p_beats, p_beats_ci_low, p_beats_ci_high, mean_diff, diff_ci_low, diff_ci_high |
 //! | `runs.csv` | strategy x run | strategy, run, then every run metric of the model's [`Measures`](crate::metrics::Measures), then the drawn value of each uncertain field (by its path; only when the scenario has some) |
 //! | `timeseries.csv` | strategy x term x series | strategy, step, metric, n, mean, p5, p50, p95 |
+//! | `schools.csv` | school x strategy | school, name, region, strategy, runs, funded, funded_se, piloted, piloted_se, sustained, sustained_se, sustained_ever, terms_to_sustain, terms_to_sustain_se |
+//! | `regions.csv` | region x strategy | region, strategy, schools, runs, funded, funded_se, piloted, piloted_se, sustained, sustained_se, terms_to_sustain, terms_to_sustain_se, terms_to_sustain_runs |
 //! | `scenario.toml` | - | the resolved scenario, to reproduce the results; network files point to the copies below |
 //! | `network-edges.csv`, `network-nodes.csv` | - | copies of the scenario's network files (file networks only) |
 //! | `manifest.json` | - | domino version and git commit, `--set` arguments, SHA-256 of every input file read |
 //! | `uncertainty.csv` | parameter x pair of strategies | written by [`crate::report::uncertainty`] when the scenario has uncertain fields |
+//!
+//! `schools.csv` and `regions.csv` are written only for the school model on a network read from
+//! files, where school i is the same school (the node table's row i, with the same ties) in every
+//! run; on a generated network the schools and ties are drawn anew each run, so a school index
+//! names a different school in every run and a per-school share would mean nothing.
 //!
 //! Two more CSV files, written by single commands: `domino network --out FILE`, one row per tie
 //! (`source, target, weight`, [`write_edge_list`]), and `domino run --trace FILE`, one row per
@@ -31,7 +38,7 @@ pub mod folder;
 
 pub use folder::{default_out, OutputDir};
 
-use crate::engine::{Cell, Ensemble, TraceSink};
+use crate::engine::{tally, Cell, Ensemble, SchoolTally, TraceSink};
 use crate::error::{Error, Result};
 use crate::metrics::stats::{paired, wilson, Summary};
 use crate::scenario::Scenario;
@@ -187,6 +194,28 @@ pub fn write_comparison(dir: &Path, scenario: &Scenario, result: &Ensemble) -> R
     file("paired.csv", &|w| write_paired(w, result))?;
     file("runs.csv", &|w| write_runs(w, result))?;
     file("timeseries.csv", &|w| write_timeseries(w, result))?;
+    if let Some(tally) = &result.schools {
+        file("schools.csv", &|w| {
+            write_schools(w, scenario, result, tally)
+        })?;
+        file("regions.csv", &|w| {
+            write_regions(w, scenario, result, tally)
+        })?;
+    }
+    written.extend(write_reproduction(dir, scenario)?);
+    Ok(written)
+}
+
+/// Writes what reproduces a result into `dir` (an [`OutputDir`]'s staging folder): copies of the
+/// scenario's network files, the resolved `scenario.toml` pointing to them, and `manifest.json`.
+/// Returns the names of the files written.
+pub fn write_reproduction(dir: &Path, scenario: &Scenario) -> Result<Vec<String>> {
+    let mut written = Vec::new();
+    let mut file = |name: &str, f: &dyn Fn(&mut dyn Write) -> io::Result<()>| -> Result<()> {
+        write_atomic(&dir.join(name), |w| f(w))?;
+        written.push(name.to_string());
+        Ok(())
+    };
     // The folder must reproduce the run on its own: the network files are copied in and the
     // written scenario points to the copies (relative paths resolve against scenario.toml).
     let mut inputs = Vec::new();
@@ -368,6 +397,109 @@ fn write_timeseries(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
                 row.extend([p.mean, p.p5, p.p50, p.p95].into_iter().map(num));
                 out.write_record(&row)?;
             }
+        }
+    }
+    out.flush()
+}
+
+/// `schools.csv`: per school and strategy, the share of runs in which the school was funded
+/// (supported or recruited in some term), piloted, and sustained at the horizon, each with its
+/// standard error; the runs in which it was sustained at some step, and over those its mean
+/// terms to first sustain with its standard error (empty when never sustained).
+fn write_schools(
+    w: &mut dyn Write,
+    scenario: &Scenario,
+    result: &Ensemble,
+    tally: &SchoolTally,
+) -> io::Result<()> {
+    let mut out = csv_writer(w);
+    out.write_record([
+        "school",
+        "name",
+        "region",
+        "strategy",
+        "runs",
+        "funded",
+        "funded_se",
+        "piloted",
+        "piloted_se",
+        "sustained",
+        "sustained_se",
+        "sustained_ever",
+        "terms_to_sustain",
+        "terms_to_sustain_se",
+    ])?;
+    for (i, &r) in tally.region.iter().enumerate() {
+        let id = scenario.school_id(i);
+        let region = scenario.region_name(r as usize);
+        for (s, name) in result.strategies.iter().enumerate() {
+            let t = &tally.arms[s];
+            let mut row = vec![
+                id.to_string(),
+                scenario.school_name(i).to_string(),
+                region.to_string(),
+                name.clone(),
+                tally.runs.to_string(),
+            ];
+            for count in [t.funded[i], t.piloted[i], t.sustained[i]] {
+                let (p, se) = tally::share(count, tally.runs);
+                row.extend([num(p), num(se)]);
+            }
+            let (m, se) = tally::terms(t.ever[i], t.terms_sum[i], t.terms_sq[i]);
+            row.extend([t.ever[i].to_string(), num(m), num(se)]);
+            out.write_record(&row)?;
+        }
+    }
+    out.flush()
+}
+
+/// `regions.csv`: per region and strategy, the mean over runs of the share of the region's
+/// schools funded, piloted and sustained at the horizon (each with its standard error over
+/// runs), and the mean over runs of the region's mean terms to first sustain (over the runs in
+/// which some school of the region sustained, counted in `terms_to_sustain_runs`).
+fn write_regions(
+    w: &mut dyn Write,
+    scenario: &Scenario,
+    result: &Ensemble,
+    tally: &SchoolTally,
+) -> io::Result<()> {
+    let mut out = csv_writer(w);
+    out.write_record([
+        "region",
+        "strategy",
+        "schools",
+        "runs",
+        "funded",
+        "funded_se",
+        "piloted",
+        "piloted_se",
+        "sustained",
+        "sustained_se",
+        "terms_to_sustain",
+        "terms_to_sustain_se",
+        "terms_to_sustain_runs",
+    ])?;
+    for (r, &size) in tally.region_size.iter().enumerate() {
+        for (s, name) in result.strategies.iter().enumerate() {
+            let t = &tally.arms[s];
+            let mut row = vec![
+                scenario.region_name(r).into_owned(),
+                name.clone(),
+                size.to_string(),
+                tally.runs.to_string(),
+            ];
+            for c in [
+                &t.region_funded[r],
+                &t.region_piloted[r],
+                &t.region_sustained[r],
+            ] {
+                let (mean, se) = c.mean_se(size as f64);
+                row.extend([num(mean), num(se)]);
+            }
+            let terms = &t.region_terms[r];
+            row.extend([num(terms.mean()), num(terms.se())]);
+            row.push(t.region_terms[r].n.to_string());
+            out.write_record(&row)?;
         }
     }
     out.flush()

@@ -59,6 +59,8 @@ pub struct NodeTable {
     pub region: Option<Vec<u32>>,
     /// Number of distinct regions, when the region column is present.
     pub n_regions: Option<usize>,
+    /// Region names as written, by region index, when the region column is present.
+    pub region_names: Option<Vec<String>>,
     /// Enrolment, students (> 0).
     pub size: Column,
     /// Need in [0, 1] (a written `-0` is stored as 0).
@@ -392,6 +394,11 @@ impl NodeTable {
         if region_col.is_some() {
             table.n_regions = Some(region_ids.len());
             table.region = Some(regions);
+            let mut names = vec![String::new(); region_ids.len()];
+            for (name, r) in region_ids {
+                names[r as usize] = name;
+            }
+            table.region_names = Some(names);
         }
         for (k, c) in numeric.into_iter().enumerate() {
             if c.is_some() {
@@ -574,6 +581,7 @@ mod tests {
         let t = NodeTable::read(&nodes).unwrap();
         assert_eq!(t.region, Some(vec![0, 1, 0]));
         assert_eq!(t.n_regions, Some(2));
+        assert_eq!(t.region_names, Some(vec!["north".into(), "south".into()]));
         assert_eq!(t.size, Some(vec![Some(100.0), Some(200.0), Some(300.0)]));
         assert!(t.need.is_none());
         let e = EdgeList::read(&edges, Some(&t)).unwrap();

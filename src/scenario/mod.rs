@@ -385,6 +385,19 @@ impl Scenario {
         self.node_table().and_then(|t| t.name(i)).unwrap_or("")
     }
 
+    /// The name of region `r` as per-region outputs write it: the node table's region as
+    /// written, else the 0-based region index.
+    pub fn region_name(&self, r: usize) -> std::borrow::Cow<'_, str> {
+        match self
+            .node_table()
+            .and_then(|t| t.region_names.as_ref())
+            .and_then(|names| names.get(r))
+        {
+            Some(name) => name.as_str().into(),
+            None => r.to_string().into(),
+        }
+    }
+
     fn node_table(&self) -> Option<&NodeTable> {
         self.files.as_ref().and_then(|f| f.nodes.as_ref())
     }
