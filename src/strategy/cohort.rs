@@ -88,8 +88,10 @@ impl Cohort {
     }
 
     /// Start of term: drops members that are no longer implementing (sustained, abandoned) and,
-    /// for adaptive strategies, every `review_terms` terms, members whose practice grew by less
-    /// than `min_progress` since the last review (they are not picked again).
+    /// for adaptive strategies, every `review_terms` terms, members whose observed effect (from
+    /// their last evidence review, mechanism 11) is below the benefit bar or whose practice grew
+    /// by less than `min_progress` since the last review (they are not picked again). Observed
+    /// effects are noisy and late: with a large `measurement_sd` good schools are dropped too.
     pub fn prune(&mut self, view: &TermView) {
         self.added_this_term = 0;
         let review = self.adaptive && view.step > 0 && view.step.is_multiple_of(self.review_terms);
@@ -99,7 +101,10 @@ impl Cohort {
             let i = i as usize;
             let mut keep = s.stage[i] == Stage::Implementing;
             if keep && review {
-                if s.practice[i] - baseline[i] < self.min_progress {
+                // Results first: an effect observed below the benefit bar (NaN, not yet observed,
+                // compares false). Then progress: practice that did not grow by min_progress.
+                let weak_result = s.observed[i] < view.params.benefit_bar;
+                if weak_result || s.practice[i] - baseline[i] < self.min_progress {
                     keep = false;
                     dropped[i] = true;
                 } else {
@@ -236,5 +241,73 @@ impl Cohort {
             given += plan.give(i as usize, share);
         }
         given
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Params, State, World};
+    use crate::network::Network;
+    use crate::rng::RunSeeds;
+    use crate::scenario::{ScenarioConfig, StrategyConfig};
+    use crate::school::{need_groups, Population};
+
+    /// Two implementing members that both progressed; at an adaptive review, the one whose
+    /// observed effect is below the benefit bar is dropped, and an unobserved one is judged on
+    /// progress only.
+    #[test]
+    fn an_adaptive_review_drops_members_whose_observed_effect_is_weak() {
+        let cfg = ScenarioConfig::default();
+        let n = 3;
+        let need = vec![0.4; n];
+        let pop = Population {
+            region: vec![0; n],
+            n_regions: 1,
+            size: vec![400.0; n],
+            need_group: need_groups(&need),
+            need,
+            readiness: vec![0.5; n],
+            resources: vec![0.0; n],
+            context: vec![0.4; n],
+            site_effect: vec![0.2; n],
+            patience: vec![10; n],
+            cool_down: vec![4; n],
+        };
+        let world = World::from_parts(Network::from_edges(n, Vec::new()), pop, &cfg);
+        let strategy = StrategyConfig {
+            adaptive: true,
+            review_terms: 2,
+            min_progress: 0.05,
+            ..StrategyConfig::default()
+        };
+        let params = Params::new(&cfg, &strategy);
+        let mut state = State::default();
+        state.reset(&world, &params);
+        let mut cohort = Cohort::new(n, &strategy);
+        for i in 0..n {
+            state.stage[i] = Stage::Implementing;
+            cohort.add(i, 0.1);
+            state.practice[i] = 0.5;
+        }
+        state.observed[0] = params.benefit_bar - 0.01;
+        state.observed[1] = params.benefit_bar + 0.01;
+        let draws = RunSeeds::new(1, 0).draws();
+        let view = TermView {
+            step: 2,
+            budget: 1.0,
+            world: &world,
+            state: &state,
+            params: &params,
+            draws: &draws,
+        };
+        cohort.prune(&view);
+        assert_eq!(cohort.members(), &[1, 2]);
+        assert!(!cohort.available(0), "a dropped school is not picked again");
+        // A fixed strategy keeps all three.
+        let mut fixed = Cohort::new(n, &StrategyConfig::default());
+        (0..n).for_each(|i| fixed.add(i, 0.1));
+        fixed.prune(&view);
+        assert_eq!(fixed.members(), &[0, 1, 2]);
     }
 }
