@@ -88,7 +88,7 @@ pub struct Plan {
     pub pilot: Vec<bool>,
     /// SU per school paid to pockets to coach their neighbours this term (train-the-trainer).
     pub coach: Vec<f64>,
-    /// Hubs funded this term, at most one per region.
+    /// Hubs funded this term (a region may appear more than once; its spends add up).
     pub hubs: Vec<Hub>,
     budget: f64,
     spent: f64,
@@ -146,14 +146,13 @@ impl Plan {
     }
 
     /// Funds `hub` with its spend (capped by the budget); returns the SU spent. A region funded
-    /// twice in one term gets one hub with both spends.
+    /// twice in one term gets both spends (the model sums them per region).
     pub fn fund_hub(&mut self, mut hub: Hub) -> f64 {
         hub.spend = hub.spend.min(self.remaining()).max(0.0);
         self.spent += hub.spend;
-        match self.hubs.iter_mut().find(|h| h.region == hub.region) {
-            Some(h) => h.spend += hub.spend,
-            None => self.hubs.push(hub),
-        }
+        // Pushed, not merged: the model sums spends per region, and a search here would make
+        // funding h hubs cost O(h^2).
+        self.hubs.push(hub);
         hub.spend
     }
 
