@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
 # The fast behavioural suites that exercise src/model and src/strategy; the slow statistical
 # ones (statements, validation, sweeps) would multiply the run time for few extra catches.
-cargo mutants --release --no-shuffle -j 1 \
+cargo mutants --profile release --no-shuffle -j 1 \
     -f 'src/model/**/*.rs' -f 'src/strategy/**/*.rs' \
     "$@" -- --lib --test mechanisms --test strategies
 caught=$(wc -l < mutants.out/caught.txt)
