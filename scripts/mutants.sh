@@ -12,11 +12,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
-# The fast behavioural suites that exercise src/model and src/strategy; the slow statistical
-# ones (statements, validation, sweeps) would multiply the run time for few extra catches.
-cargo mutants --profile release --no-shuffle -j 1 \
+# The fast behavioural suites that exercise src/model and src/strategy, plus the golden hashes
+# (0.3 s), which notice any change of a number; the slow statistical suites (statements,
+# validation, sweeps) would multiply the run time for few extra catches.
+cargo mutants --profile release -j 1 \
     -f 'src/model/**/*.rs' -f 'src/strategy/**/*.rs' \
-    "$@" -- --lib --test mechanisms --test strategies
+    "$@" -- --lib --test mechanisms --test strategies --test golden
 caught=$(wc -l < mutants.out/caught.txt)
 missed=$(wc -l < mutants.out/missed.txt)
 echo "caught $caught, missed $missed: $(( 100 * caught / (caught + missed) )) % of viable mutants"
