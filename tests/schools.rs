@@ -43,22 +43,6 @@ fn setup(dir: &Path, runs: u32) -> PathBuf {
     write(dir, "nine.toml", scenario(runs))
 }
 
-/// Rows of a CSV file as maps from column name to cell.
-fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            header
-                .iter()
-                .cloned()
-                .zip(rec.iter().map(String::from))
-                .collect()
-        })
-        .collect()
-}
-
 fn f(row: &BTreeMap<String, String>, col: &str) -> f64 {
     let cell = &row[col];
     if cell.is_empty() {
@@ -85,7 +69,7 @@ fn schools_csv_names_schools_as_the_node_table_does_and_shares_follow_the_strate
     let tmp = tempfile::tempdir().unwrap();
     let scn = setup(tmp.path(), 20);
     let out = compare(tmp.path(), &scn, "out", "2");
-    let schools = rows(&out.join("schools.csv"));
+    let schools = csv_rows(&out.join("schools.csv"));
     assert_eq!(schools.len(), 9 * 2, "one row per school and strategy");
     let first = &schools[0];
     assert_eq!(first["school"], "a1");
@@ -130,7 +114,7 @@ fn shares_and_terms_match_counts_made_by_hand_from_traces() {
     let runs = 6;
     let scn = setup(tmp.path(), runs);
     let out = compare(tmp.path(), &scn, "out", "2");
-    let schools = rows(&out.join("schools.csv"));
+    let schools = csv_rows(&out.join("schools.csv"));
     for strategy in ["thin-spread", "pilot-then-cascade"] {
         // Per school: runs sustained at the horizon, runs supported in some term, runs
         // sustained at some step and the sum of the first such steps.
@@ -154,7 +138,7 @@ fn shares_and_terms_match_counts_made_by_hand_from_traces() {
             ));
             let mut seen_sustained = BTreeMap::new();
             let mut seen_supported = BTreeMap::new();
-            for r in rows(&trace) {
+            for r in csv_rows(&trace) {
                 let id = r["school"].clone();
                 let step: u64 = r["step"].parse().unwrap();
                 if r["stage"] == "sustained" {
@@ -197,8 +181,8 @@ fn regions_csv_agrees_with_schools_csv() {
     let tmp = tempfile::tempdir().unwrap();
     let scn = setup(tmp.path(), 30);
     let out = compare(tmp.path(), &scn, "out", "2");
-    let schools = rows(&out.join("schools.csv"));
-    let regions = rows(&out.join("regions.csv"));
+    let schools = csv_rows(&out.join("schools.csv"));
+    let regions = csv_rows(&out.join("regions.csv"));
     assert_eq!(regions.len(), 3 * 2);
     for r in &regions {
         let members: Vec<_> = schools

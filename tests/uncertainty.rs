@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{arg, assert_ok, domino, stderr, stdout, tree, write};
+use common::{arg, assert_ok, csv_rows, domino, stderr, stdout, tree, write};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
@@ -16,22 +16,6 @@ fn compare(dir: &Path, scenario: &Path, out: &str, extra: &[&str]) {
     let mut args = vec!["compare", arg(scenario), "--out", out, "--quiet"];
     args.extend_from_slice(extra);
     assert_ok(&domino(dir, &args));
-}
-
-/// `runs.csv` as rows of named cells.
-fn runs(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            header
-                .iter()
-                .cloned()
-                .zip(rec.iter().map(String::from))
-                .collect()
-        })
-        .collect()
 }
 
 #[test]
@@ -54,7 +38,7 @@ fn draws_differ_by_run_and_are_shared_by_the_strategies_of_a_run() {
             "strategies.pilot-then-cascade.pilots={ dist = \"uniform\", low = 2, high = 9 }",
         ],
     );
-    let rows = runs(&dir.join("o/runs.csv"));
+    let rows = csv_rows(&dir.join("o/runs.csv"));
     let mut by_run: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for r in &rows {
         let d50: f64 = r["mechanisms.dose.d50"].parse().unwrap();
@@ -347,7 +331,7 @@ fn classic_models_draw_their_parameters_and_networks_per_run() {
          [[seedings]]\nname = \"random\"\ncount = 3\n[[seedings]]\nname = \"degree\"\nrule = \"degree\"\ncount = 3\n",
     );
     compare(dir, &s, "o", &[]);
-    let rows = runs(&dir.join("o/runs.csv"));
+    let rows = csv_rows(&dir.join("o/runs.csv"));
     assert_eq!(rows.len(), 40);
     for r in &rows {
         let t: f64 = r["classic.threshold"].parse().unwrap();

@@ -9,6 +9,7 @@
 //! one near 0 does not matter to it.
 
 use crate::engine::Ensemble;
+use crate::metrics::stats::spearman;
 use crate::output::{csv_writer, num};
 use std::io::{self, Write};
 
@@ -34,47 +35,6 @@ pub fn wins(headline: &[Vec<f64>]) -> Vec<f64> {
         }
     }
     out.iter().map(|w| w / runs as f64).collect()
-}
-
-/// Ranks of `x` from 1, ties given their average rank.
-fn ranks(x: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..x.len()).collect();
-    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
-    let mut r = vec![0.0; x.len()];
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i;
-        while j + 1 < order.len() && x[order[j + 1]] == x[order[i]] {
-            j += 1;
-        }
-        let avg = (i + j) as f64 / 2.0 + 1.0;
-        for &o in &order[i..=j] {
-            r[o] = avg;
-        }
-        i = j + 1;
-    }
-    r
-}
-
-/// Spearman's rank correlation of `x` and `y` (the Pearson correlation of their average ranks);
-/// NaN when either is constant or there are fewer than two pairs.
-pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
-    let n = x.len().min(y.len());
-    if n < 2 {
-        return f64::NAN;
-    }
-    let (rx, ry) = (ranks(&x[..n]), ranks(&y[..n]));
-    let mean = (n as f64 + 1.0) / 2.0;
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in rx.iter().zip(&ry) {
-        sxy += (a - mean) * (b - mean);
-        sxx += (a - mean) * (a - mean);
-        syy += (b - mean) * (b - mean);
-    }
-    if sxx == 0.0 || syy == 0.0 {
-        return f64::NAN;
-    }
-    sxy / (sxx * syy).sqrt()
 }
 
 /// The 95 % interval of a Spearman correlation `rho` over `n` pairs (Fisher's z, variance
@@ -183,6 +143,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn rho_interval_holds_its_estimate() {
+        let (lo, hi) = rho_interval(0.5, 100);
+        assert!(lo < 0.5 && 0.5 < hi && lo > 0.3 && hi < 0.7);
+        assert!(rho_interval(0.5, 3).0.is_nan());
+    }
+
+    #[test]
     fn wins_count_the_best_arm_per_run_and_split_ties() {
         // Three arms, four runs: a wins run 0, b run 1, a and b tie in run 2, c wins run 3.
         let h = vec![
@@ -197,18 +164,5 @@ mod tests {
         assert!((w[0] - 1.0 / 6.0).abs() < 1e-12);
         assert!((w[1] - (0.5 + 1.0 / 6.0)).abs() < 1e-12);
         assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
-    }
-
-    #[test]
-    fn spearman_is_one_for_monotone_and_handles_ties() {
-        let x = [1.0, 2.0, 3.0, 4.0, 5.0];
-        assert!((spearman(&x, &[1.0, 4.0, 9.0, 16.0, 100.0]) - 1.0).abs() < 1e-12);
-        assert!((spearman(&x, &[5.0, 4.0, 3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
-        assert!(spearman(&x, &[1.0; 5]).is_nan());
-        // Ties get average ranks: ranks (1.5, 1.5, 3) against (1, 2, 3).
-        let r = spearman(&[0.0, 0.0, 1.0], &[1.0, 2.0, 3.0]);
-        assert!((r - 0.866_025_403_784_438_6).abs() < 1e-12, "{r}");
-        let (lo, hi) = rho_interval(0.5, 100);
-        assert!(lo < 0.5 && 0.5 < hi && lo > 0.3 && hi < 0.7);
     }
 }

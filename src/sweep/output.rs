@@ -394,7 +394,7 @@ fn sensitivity_rows(
             out.push([
                 sweep.parameters[j].path.to_string(),
                 label.clone(),
-                num(sensitivity::spearman(&xs[k], y)),
+                num(crate::metrics::stats::spearman(&xs[k], y)),
                 num(coefs[k]),
             ]);
         }

@@ -1,52 +1,11 @@
 //! Which knobs matter: rank correlations and standardized regression coefficients of a sweep's
 //! responses on its parameters (Saltelli et al. 2008, "Global Sensitivity Analysis", ch. 1).
 //!
-//! Both are computed from the design's points, so they need no extra runs. The Spearman rank
+//! Both are computed from the design's points, so they need no extra runs. The rank correlation
+//! is [`crate::metrics::stats::spearman`], shared with the comparison's deciding parameters. The Spearman rank
 //! correlation catches any monotone effect; the standardized regression coefficient (SRC) of a
 //! linear fit of the standardized response on all standardized parameters at once separates the
 //! effect of each parameter from the others'.
-
-/// Ranks of `x` (1-based, ties get their average rank).
-pub fn ranks(x: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..x.len()).collect();
-    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
-    let mut r = vec![0.0; x.len()];
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i;
-        while j + 1 < order.len() && x[order[j + 1]] == x[order[i]] {
-            j += 1;
-        }
-        let avg = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &order[i..=j] {
-            r[k] = avg;
-        }
-        i = j + 1;
-    }
-    r
-}
-
-/// Pearson correlation; NaN when either side is constant.
-pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
-    let n = x.len() as f64;
-    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        sxy += (a - mx) * (b - my);
-        sxx += (a - mx) * (a - mx);
-        syy += (b - my) * (b - my);
-    }
-    if sxx <= 0.0 || syy <= 0.0 {
-        f64::NAN
-    } else {
-        sxy / (sxx * syy).sqrt()
-    }
-}
-
-/// Spearman rank correlation.
-pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
-    pearson(&ranks(x), &ranks(y))
-}
 
 fn standardize(x: &[f64]) -> Option<Vec<f64>> {
     let n = x.len() as f64;
@@ -103,21 +62,6 @@ pub fn src(xs: &[Vec<f64>], y: &[f64]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ranks_average_ties() {
-        assert_eq!(ranks(&[3.0, 1.0, 3.0, 2.0]), vec![3.5, 1.0, 3.5, 2.0]);
-    }
-
-    #[test]
-    fn spearman_sees_monotone_effects() {
-        let x: Vec<f64> = (0..20).map(|i| i as f64).collect();
-        let y: Vec<f64> = x.iter().map(|v| v.exp()).collect();
-        assert!((spearman(&x, &y) - 1.0).abs() < 1e-12);
-        let z: Vec<f64> = x.iter().map(|v| -v * v).collect();
-        assert!((spearman(&x, &z) + 1.0).abs() < 1e-12);
-        assert!(spearman(&x, &[1.0; 20]).is_nan());
-    }
 
     #[test]
     fn src_recovers_standardized_linear_effects() {
