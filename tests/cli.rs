@@ -1169,3 +1169,40 @@ fn every_pilot_is_recruited_whatever_the_budget() {
         assert_eq!(started, 7, "budget {total}");
     }
 }
+
+/// `objective` decides what the verdict, the first column and the `>name` shares are about: the
+/// default is students benefiting, and `objective = "sustained_share"` swaps it for the sustained
+/// share (so the knob is not ignored).
+#[test]
+fn the_objective_decides_the_verdict_and_the_first_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        let out_dir = tmp.path().join(format!("o{}", extra.len()));
+        let mut args = vec![
+            "compare", "--runs", "20", "--steps", "6", "--quiet", "--out",
+        ];
+        args.push(arg(&out_dir));
+        args.extend_from_slice(extra);
+        let out = domino(tmp.path(), &args);
+        assert_ok(&out);
+        stdout(&out)
+    };
+    let default = run(&[]);
+    assert!(
+        default.contains("Winner on students benefiting share: "),
+        "{default}"
+    );
+    let header = |text: &str| {
+        text.lines()
+            .find(|l| l.starts_with("strategy"))
+            .unwrap()
+            .to_string()
+    };
+    assert!(header(&default).contains("benefiting % (95% CI)  sustained %"));
+    let sustained = run(&["--set", "objective=sustained_share"]);
+    assert!(
+        sustained.contains("Winner on sustained share: "),
+        "{sustained}"
+    );
+    assert!(header(&sustained).contains("sustained % (95% CI)  benefiting %"));
+}
