@@ -490,6 +490,37 @@ fn opt_in_recruits_only_willing_schools() {
     assert!(run(true).iter().all(|&r| r));
 }
 
+/// Opt-in has a price: an offer holds its place's money for the term, so a refused place stays
+/// empty until the next round instead of passing at once to a readier school. Two pilot places
+/// go to the two neediest schools, which are never ready: under opt-in both refuse, and the term
+/// recruits no one (the places are not handed down to the two willing schools); a mandate
+/// recruits the two neediest.
+#[test]
+fn a_refused_offer_leaves_its_place_empty_for_the_term() {
+    let first_term = |mandate: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let nodes = "id,region,need,readiness,resources,size\n\
+                     0,a,0.9,0,0.1,500\n1,a,0.8,0,0.1,500\n2,a,0.2,1,0.1,500\n3,a,0.1,1,0.1,500\n";
+        let edges = "source,target,weight\n0,1,0.5\n1,2,0.5\n2,3,0.5\n";
+        let s = fixture(
+            dir.path(),
+            nodes,
+            edges,
+            &format!(
+                "steps = 2\n[budget]\nper_school = 2.0\n[[strategies]]\nname = \"pilot-then-cascade\"\n\
+                 pilots = 2\ntargeting = \"need\"\ncoach_share = 0\nmandate = {mandate}\n"
+            ),
+        );
+        trace(&s, "pilot-then-cascade").0[0].recruit.clone()
+    };
+    assert_eq!(first_term(true), [true, true, false, false]);
+    assert_eq!(
+        first_term(false),
+        [false; 4],
+        "refused pilot places went to other schools in the same term"
+    );
+}
+
 /// Mandated schools turn over `mandate_abandon_multiplier` times as often: at turnover 0.1 and
 /// a multiplier of 10 every mandated school abandons after its first term; at 1, most stay.
 #[test]

@@ -201,11 +201,17 @@ impl Strategy for Cluster {
         if self.open.is_empty() {
             return;
         }
-        if !self.cohort.pace_allows(view) {
+        let reg = &view.world.schools.region;
+        let pace = self.cohort.pace(view);
+        if !pace.wave_proven() {
+            // Proven pace, wave not proven yet: no new region opens; in the open ones only
+            // schools tied to a pocket join, and the rest deepens the waiting members' support.
+            let is_open = &self.is_open;
+            self.cohort
+                .grow(view, plan, |i| is_open[reg[i] as usize] && pace.allows(i));
             self.cohort.deepen(view, plan);
             return;
         }
-        let reg = &view.world.schools.region;
         // A school costs at most the effective dose, grossed up for the share built into capacity.
         let per_school = view.params.effective_dose / (1.0 - view.params.build_share).max(1e-9);
         loop {

@@ -2,7 +2,7 @@
 //! that bring them to the effective dose, the pace rule, the adaptive review and the ranked scan
 //! that adds new schools.
 
-use super::{Plan, TermView};
+use super::{Offer, Plan, TermView};
 use crate::model::Stage;
 use crate::scenario::{Pace, StrategyConfig, Targeting};
 
@@ -24,6 +24,25 @@ pub enum GrowEnd {
     Wave,
     /// No school passing the filter is left to add: the rest of the budget has no taker there.
     Exhausted,
+}
+
+/// Who may join a cohort this term: see [`Cohort::pace`].
+#[derive(Debug, Clone, Copy)]
+pub struct PaceRule<'a> {
+    wave_proven: bool,
+    pocket_ties: &'a [f64],
+}
+
+impl PaceRule<'_> {
+    /// May a new wave start (fixed schedule, or every member is a pocket)?
+    pub fn wave_proven(&self) -> bool {
+        self.wave_proven
+    }
+
+    /// May school `i` join this term?
+    pub fn allows(&self, i: usize) -> bool {
+        self.wave_proven || self.pocket_ties[i] > 0.0
+    }
 }
 
 /// The set of schools a strategy supports until they are sustained or abandon.
@@ -131,10 +150,17 @@ impl Cohort {
         self.list.iter().all(|&i| view.state.pocket[i as usize])
     }
 
-    /// May new schools be added this term? Always at a fixed pace; under a proven pace only once
-    /// every member is a pocket.
-    pub fn pace_allows(&self, view: &TermView) -> bool {
-        !self.proven_pace || self.all_pockets(view)
+    /// Who may join this term (decision 2, fixed vs. proven pace). On a fixed schedule anyone:
+    /// waves go on whether or not pockets exist to coach them, which buys coverage early. At a
+    /// proven pace a new wave starts only once every member is a pocket; until then only schools
+    /// tied to a pocket join, so every newcomer has a pocket to learn from (coaching, know-how),
+    /// and the rest of the budget deepens the waiting members' support ([`Cohort::deepen`]).
+    /// O(cohort) once per term.
+    pub fn pace<'a>(&self, view: &TermView<'a>) -> PaceRule<'a> {
+        PaceRule {
+            wave_proven: !self.proven_pace || self.all_pockets(view),
+            pocket_ties: &view.state.pocket_ties,
+        }
     }
 
     /// Calls `f` on every school in targeting order (highest score first; equal scores by tie
@@ -173,7 +199,8 @@ impl Cohort {
 
     /// Adds new schools passing `wanted`, in targeting order, each at the effective dose, until
     /// the budget runs out or `max_wave` schools were added this term. An implementing school is
-    /// supported at once; one that can start is recruited if it accepts. Returns why it stopped.
+    /// supported at once; one that can start is offered a place ([`TermView::offer`]: a refused
+    /// place holds its money for the term). Returns why it stopped.
     pub fn grow(
         &mut self,
         view: &TermView,
@@ -203,12 +230,13 @@ impl Cohort {
                 }
                 plan.give(i, need);
             } else if s.can_start(view.world, i) {
-                if !view.accepts(i) {
-                    return Flow::Continue;
-                }
-                if !plan.recruit(i, view.recruit_cost(i)) {
-                    end = GrowEnd::Budget;
-                    return Flow::Stop;
+                match view.offer(plan, i, view.recruit_cost(i)) {
+                    Offer::Accepted => {}
+                    Offer::Refused => return Flow::Continue,
+                    Offer::Unaffordable => {
+                        end = GrowEnd::Budget;
+                        return Flow::Stop;
+                    }
                 }
             } else {
                 return Flow::Continue;
@@ -225,9 +253,10 @@ impl Cohort {
         self.added_this_term
     }
 
-    /// Proven pace, while the current wave is not all pockets: the rest of the budget deepens the
-    /// support of the members that are not pockets yet (split evenly), so that the wave becomes
-    /// pockets sooner instead of the money lying idle. Returns the SU given.
+    /// When no one else may join (a proven pace waiting for its wave, or no school left): the
+    /// rest of the budget deepens the support of the members that are not pockets yet (split
+    /// evenly), so that they become pockets sooner instead of the money lying idle. Returns the
+    /// SU given.
     pub fn deepen(&self, view: &TermView, plan: &mut Plan) -> f64 {
         let waiting =
             |i: &&u32| view.implementing(**i as usize) && !view.state.pocket[**i as usize];
@@ -253,13 +282,8 @@ mod tests {
     use crate::scenario::{ScenarioConfig, StrategyConfig};
     use crate::school::{need_groups, Population};
 
-    /// Two implementing members that both progressed; at an adaptive review, the one whose
-    /// observed effect is below the benefit bar is dropped, and an unobserved one is judged on
-    /// progress only.
-    #[test]
-    fn an_adaptive_review_drops_members_whose_observed_effect_is_weak() {
-        let cfg = ScenarioConfig::default();
-        let n = 3;
+    /// `n` identical schools in one region, with no ties.
+    fn world(n: usize) -> World {
         let need = vec![0.4; n];
         let pop = Population {
             region: vec![0; n],
@@ -274,7 +298,21 @@ mod tests {
             patience: vec![10; n],
             cool_down: vec![4; n],
         };
-        let world = World::from_parts(Network::from_edges(n, Vec::new()), pop, &cfg);
+        World::from_parts(
+            Network::from_edges(n, Vec::new()),
+            pop,
+            &ScenarioConfig::default(),
+        )
+    }
+
+    /// Two implementing members that both progressed; at an adaptive review, the one whose
+    /// observed effect is below the benefit bar is dropped, and an unobserved one is judged on
+    /// progress only.
+    #[test]
+    fn an_adaptive_review_drops_members_whose_observed_effect_is_weak() {
+        let cfg = ScenarioConfig::default();
+        let n = 3;
+        let world = world(n);
         let strategy = StrategyConfig {
             adaptive: true,
             review_terms: 2,
@@ -309,5 +347,78 @@ mod tests {
         (0..n).for_each(|i| fixed.add(i, 0.1));
         fixed.prune(&view);
         assert_eq!(fixed.members(), &[0, 1, 2]);
+    }
+
+    /// Decision 2. A member that is not a pocket yet holds a proven pace's next wave: only a
+    /// school tied to a pocket may join. Once every member is a pocket anyone may; on a fixed
+    /// schedule anyone may at all times.
+    #[test]
+    fn a_proven_pace_admits_only_schools_with_a_pocket_until_its_wave_is_proven() {
+        let cfg = ScenarioConfig::default();
+        let world = world(3);
+        let draws = RunSeeds::new(1, 0).draws();
+        let allowed = |pace: Pace, member_is_pocket: bool| {
+            let strategy = StrategyConfig {
+                pace,
+                ..StrategyConfig::default()
+            };
+            let params = Params::new(&cfg, &strategy);
+            let mut state = State::default();
+            state.reset(&world, &params);
+            state.stage[0] = Stage::Implementing;
+            state.pocket[0] = member_is_pocket;
+            // School 1 is tied to a pocket (elsewhere); school 2 is not.
+            state.pocket_ties[1] = 0.5;
+            let mut cohort = Cohort::new(3, &strategy);
+            cohort.add(0, 0.3);
+            let view = TermView {
+                step: 1,
+                budget: 1.0,
+                world: &world,
+                state: &state,
+                params: &params,
+                draws: &draws,
+            };
+            let rule = cohort.pace(&view);
+            (rule.wave_proven(), [1, 2].map(|i| rule.allows(i)))
+        };
+        assert_eq!(allowed(Pace::Proven, false), (false, [true, false]));
+        assert_eq!(allowed(Pace::Proven, true), (true, [true, true]));
+        assert_eq!(allowed(Pace::Fixed, false), (true, [true, true]));
+    }
+
+    /// Top-ups count the coaching a member receives this term: a coached member costs less by
+    /// what the pocket gives, and one coached to the dose costs nothing.
+    #[test]
+    fn top_ups_count_the_coaching_a_member_receives() {
+        let cfg = ScenarioConfig::default();
+        let world = world(3);
+        let strategy = StrategyConfig::default();
+        let params = Params::new(&cfg, &strategy);
+        let mut state = State::default();
+        state.reset(&world, &params);
+        let mut cohort = Cohort::new(3, &strategy);
+        for i in 0..3 {
+            state.stage[i] = Stage::Implementing;
+            cohort.add(i, 0.0);
+        }
+        state.coaching[1] = 0.5;
+        state.coaching[2] = 100.0;
+        let draws = RunSeeds::new(1, 0).draws();
+        let view = TermView {
+            step: 1,
+            budget: 1000.0,
+            world: &world,
+            state: &state,
+            params: &params,
+            draws: &draws,
+        };
+        let mut plan = Plan::default();
+        plan.reset(3, 1000.0);
+        cohort.fund(&view, &mut plan);
+        let gap = plan.support[0];
+        assert!(gap > 0.5, "an uncoached member's top-up is {gap}");
+        assert!((plan.support[1] - (gap - 0.5)).abs() < 1e-9);
+        assert_eq!(plan.support[2], 0.0);
     }
 }

@@ -48,10 +48,31 @@ impl TermView<'_> {
             || self.draws.uniform(self.step, i as u32, Purpose::OptIn) < self.state.readiness[i]
     }
 
-    /// Support that brings implementing school `i` to the effective dose this term, SU.
+    /// Offers school `i` a place that costs `cost` SU this term, and recruits it if it accepts
+    /// ([`TermView::accepts`]).
+    ///
+    /// The place's money is held for the term whether or not the school accepts: an offer is
+    /// made for a term's round, and a refused place stays empty until the next round. That is
+    /// the price of opt-in (slower uptake, most where readiness is low); a mandate fills every
+    /// place at once but pays in commitment (mechanism 7).
+    pub fn offer(&self, plan: &mut Plan, i: usize, cost: f64) -> Offer {
+        if !plan.hold(cost) {
+            return Offer::Unaffordable;
+        }
+        if self.accepts(i) {
+            plan.recruit[i] = true;
+            Offer::Accepted
+        } else {
+            Offer::Refused
+        }
+    }
+
+    /// Support that brings implementing school `i` to the effective dose this term, SU: the gap
+    /// left by its own resources, its know-how and the coaching it receives this term (so a
+    /// school coached by a pocket costs less, and one coached to the dose costs nothing).
     pub fn top_up(&self, i: usize) -> f64 {
         let s = self.state;
-        let own = s.readiness[i] * s.resources[i] + s.know_how[i];
+        let own = s.readiness[i] * s.resources[i] + s.know_how[i] + s.coaching[i];
         self.needed(i, own)
     }
 
@@ -72,6 +93,17 @@ impl TermView<'_> {
     pub fn implementing(&self, i: usize) -> bool {
         self.state.stage[i] == Stage::Implementing
     }
+}
+
+/// The outcome of [`TermView::offer`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Offer {
+    /// The school accepted: it is recruited and starts next term.
+    Accepted,
+    /// The school refused: the place's money is held, unspent, for this term.
+    Refused,
+    /// What is left of the budget does not cover the place; nothing was held.
+    Unaffordable,
 }
 
 /// Rounding slack, relative to the term's budget, when checking that the budget covers a cost.
@@ -137,10 +169,17 @@ impl Plan {
     /// shares must fund all k, whatever the budget's magnitude (an absolute tolerance lost the
     /// last of 7 pilots at a budget of 10,000 SU).
     pub fn recruit(&mut self, i: usize, cost: f64) -> bool {
+        let held = self.hold(cost);
+        self.recruit[i] |= held;
+        held
+    }
+
+    /// Holds back `cost` SU of this term's budget without spending it (a recruit's first term, a
+    /// refused offer's place). False, holding nothing, if the budget does not cover it.
+    fn hold(&mut self, cost: f64) -> bool {
         if cost > self.remaining() + RELATIVE_SLACK * self.budget {
             return false;
         }
-        self.recruit[i] = true;
         self.reserved += cost.min(self.remaining());
         true
     }

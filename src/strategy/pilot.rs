@@ -1,9 +1,11 @@
 //! Pilot-then-cascade: concentrate the whole budget on a few pilots until they are pockets of
-//! excellence, then support waves of schools tied to pockets (Sutton & Rao's domino chain and the
-//! Wyeth "minitransformations", seed 000).
+//! excellence, then support waves of schools at the strategy's pace (Sutton & Rao's domino chain
+//! and the Wyeth "minitransformations", seed 000): on a fixed schedule the next schools in
+//! targeting order join as the budget allows; at a proven pace only schools with a pocket to learn
+//! from, until the whole wave is proven.
 
-use super::cohort::{Cohort, Flow};
-use super::{fund_coaches, Plan, Strategy, TermView};
+use super::cohort::{Cohort, Flow, GrowEnd};
+use super::{fund_coaches, Offer, Plan, Strategy, TermView};
 use crate::model::World;
 use crate::scenario::{StrategyConfig, StrategyKind};
 
@@ -19,7 +21,7 @@ enum Phase {
     Start,
     /// Pilots get the whole budget until they are all pockets or the period ends at this term.
     Pilot { ends: u32 },
-    /// Waves to schools tied to pockets.
+    /// Waves at the strategy's pace.
     Waves,
 }
 
@@ -48,10 +50,10 @@ impl PilotThenCascade {
         }
     }
 
-    /// Could school `i` be a pilot this term (available, and implementing or willing to start)?
+    /// Could school `i` be offered a pilot place this term (available, and implementing or able
+    /// to start)? Under opt-in a school may still refuse the offer.
     fn candidate(cohort: &Cohort, view: &TermView, i: usize) -> bool {
-        cohort.available(i)
-            && (view.implementing(i) || (view.state.can_start(view.world, i) && view.accepts(i)))
+        cohort.available(i) && (view.implementing(i) || view.state.can_start(view.world, i))
     }
 
     /// Pilots this start: the explicit number, or (`pilots = 0`) the candidates, in targeting
@@ -93,8 +95,14 @@ impl PilotThenCascade {
             if view.implementing(i) {
                 plan.give(i, share);
             } else {
-                if !plan.recruit(i, share.min(plan.remaining())) {
-                    return Flow::Stop;
+                match view.offer(plan, i, share.min(plan.remaining())) {
+                    Offer::Accepted => {}
+                    // The place stays empty this term; a cascade with no pilot starts again.
+                    Offer::Refused => {
+                        chosen += 1;
+                        return Flow::Continue;
+                    }
+                    Offer::Unaffordable => return Flow::Stop,
                 }
             }
             plan.pilot[i] = true;
@@ -137,10 +145,8 @@ impl Strategy for PilotThenCascade {
         }
         self.cohort.fund(view, plan);
         if self.waves {
-            if self.cohort.pace_allows(view) {
-                let ties = &view.state.pocket_ties;
-                self.cohort.grow(view, plan, |i| ties[i] > 0.0);
-            } else {
+            let pace = self.cohort.pace(view);
+            if self.cohort.grow(view, plan, |i| pace.allows(i)) == GrowEnd::Exhausted {
                 self.cohort.deepen(view, plan);
             }
         }

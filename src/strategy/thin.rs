@@ -12,8 +12,9 @@ pub fn build(cfg: &StrategyConfig, world: &World, budget: f64) -> Box<dyn Strate
 }
 
 /// Splits the budget evenly over all eligible schools: implementing schools receive their share
-/// now; schools that can start are recruited (mandate) or recruited if they accept (opt-in), and
-/// their share is held for them this term. O(n) per term.
+/// now; schools that can start are offered a place ([`TermView::offer`]): recruited under a
+/// mandate, recruited if they accept under opt-in, and their share is held this term either way.
+/// O(n) per term.
 #[derive(Debug, Clone)]
 pub struct ThinSpread {
     takers: Vec<u32>,
@@ -41,7 +42,7 @@ impl Strategy for ThinSpread {
         for i in 0..view.world.len() {
             let take = match s.stage[i] {
                 Stage::Implementing => true,
-                _ => s.can_start(view.world, i) && view.accepts(i),
+                _ => s.can_start(view.world, i),
             };
             if take {
                 self.takers.push(i as u32);
@@ -56,7 +57,7 @@ impl Strategy for ThinSpread {
             if s.stage[i] == Stage::Implementing {
                 plan.give(i, share);
             } else {
-                plan.recruit(i, share.min(plan.remaining()));
+                view.offer(plan, i, share.min(plan.remaining()));
             }
         }
     }
