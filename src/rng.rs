@@ -60,6 +60,8 @@ pub enum Purpose {
     MeasurementAngle = 11,
     /// Whether a review without an observed benefit drops the innovation.
     Review = 12,
+    /// Whether a school whose support was withdrawn stops implementing.
+    Withdrawal = 13,
 }
 
 /// The seeds of one run, derived from the master seed and the run index.

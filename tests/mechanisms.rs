@@ -82,6 +82,16 @@ impl Fixture {
     }
 
     fn step(&mut self, support: &[f64], recruit: &[bool], step: u32) {
+        self.step_withdrawing(support, recruit, &vec![false; support.len()], step);
+    }
+
+    fn step_withdrawing(
+        &mut self,
+        support: &[f64],
+        recruit: &[bool],
+        withdrawn: &[bool],
+        step: u32,
+    ) {
         let draws = RunSeeds::new(7, 0).draws();
         advance(
             &self.world,
@@ -89,6 +99,7 @@ impl Fixture {
             &mut self.s,
             support,
             recruit,
+            withdrawn,
             &draws,
             step,
         );
@@ -313,6 +324,42 @@ fn a_review_drops_schools_without_an_observed_benefit_at_the_configured_rate() {
     // Helpful and clearly measured: nobody is dropped.
     let f = reviewed(&cfg, 500, after - 1, 1.0);
     assert!(f.s.stage.iter().all(|&s| s == Stage::Implementing));
+}
+
+/// A school whose support the strategy withdraws stops with probability
+/// `abandon_when_withdrawn` (not on a review term, with a helpful effect: nothing else drops
+/// it); schools not withdrawn carry on; with evidence off nobody stops.
+#[test]
+fn a_withdrawn_school_stops_at_the_configured_rate() {
+    let run = |cfg: &ScenarioConfig| {
+        let n = 4000;
+        let mut f = Fixture::with(cfg, schools(n, cfg), &[]);
+        for i in 0..n {
+            f.implementing(i, 0.9);
+            f.s.tenure[i] = 1;
+        }
+        let withdrawn: Vec<bool> = (0..n).map(|i| i % 2 == 0).collect();
+        f.fields(&[], &vec![0.0; n]);
+        f.step_withdrawing(&vec![0.0; n], &vec![false; n], &withdrawn, 3);
+        let stopped = |parity: usize| {
+            (0..n)
+                .filter(|&i| i % 2 == parity && f.s.stage[i] == Stage::Abandoned)
+                .count() as f64
+                / (n / 2) as f64
+        };
+        (stopped(0), stopped(1))
+    };
+    let mut cfg = evidence_cfg();
+    cfg.mechanisms.evidence.abandon_when_withdrawn = 0.7;
+    let (withdrawn, kept) = run(&cfg);
+    // Binomial SE at n = 2000 is about 0.01; allow 0.04.
+    assert!(
+        (withdrawn - 0.7).abs() < 0.04,
+        "withdrawn stopped at {withdrawn}"
+    );
+    assert_eq!(kept, 0.0);
+    cfg.mechanisms.evidence.enabled = false;
+    assert_eq!(run(&cfg), (0.0, 0.0));
 }
 
 #[test]

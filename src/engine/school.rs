@@ -109,6 +109,7 @@ pub fn term(
         state,
         &plan.support,
         &plan.recruit,
+        &plan.withdrawn,
         draws,
         step,
     );

@@ -194,6 +194,8 @@ pub struct Params {
     pub review_every: u32,
     /// Chance that a review below the benefit bar drops the innovation.
     pub drop_without_benefit: f64,
+    /// Chance that a school whose support is withdrawn stops implementing.
+    pub abandon_when_withdrawn: f64,
     /// Learning of a mandated school relative to one that chose.
     pub mandate_learning: f64,
     /// Learning kept after the time the learning exchange takes (1 under best practice).
@@ -295,6 +297,7 @@ impl Params {
             review_after: m.evidence.review_after,
             review_every: m.evidence.review_every.max(1),
             drop_without_benefit: m.evidence.drop_without_benefit,
+            abandon_when_withdrawn: m.evidence.abandon_when_withdrawn,
             mandate_learning: m.sustain.mandate_learning_factor,
             exchange_learning: if process {
                 1.0 - m.know_how.exchange_cost
@@ -615,15 +618,18 @@ fn coach_neighbours(
     }
 }
 
-/// Advances every school from t to t + 1 given this term's `support` (SU per school) and
-/// `recruit` flags from the strategy (mechanisms 1, 4-8). `step` is t; randomness comes from
-/// `draws`, keyed by (step, school), so the update order does not matter.
+/// Advances every school from t to t + 1 given this term's `support` (SU per school),
+/// `recruit` flags and `withdrawn` flags (schools whose support an adaptive review ended) from
+/// the strategy (mechanisms 1, 4-8, 11). `step` is t; randomness comes from `draws`, keyed by
+/// (step, school), so the update order does not matter.
+#[allow(clippy::too_many_arguments)]
 pub fn advance(
     world: &World,
     p: &Params,
     s: &mut State,
     support: &[f64],
     recruit: &[bool],
+    withdrawn: &[bool],
     draws: &Draws,
     step: u32,
 ) {
@@ -680,7 +686,10 @@ pub fn advance(
                     };
                 let leader_left =
                     turnover > 0.0 && draws.uniform(step, i as u32, Purpose::Turnover) < turnover;
-                if leader_left || review_drops(p, s, draws, step, i) {
+                if leader_left
+                    || review_drops(p, s, draws, step, i)
+                    || gives_up_when_withdrawn(p, withdrawn, draws, step, i)
+                {
                     abandon(s, p, i);
                 } else if s.above[i] >= p.sustain_terms {
                     s.stage[i] = Stage::Sustained;
@@ -760,6 +769,23 @@ fn review_drops(p: &Params, s: &mut State, draws: &Draws, step: u32, i: usize) -
     s.observed[i] < p.benefit_bar
         && p.drop_without_benefit > 0.0
         && draws.uniform(step, i as u32, Purpose::Review) < p.drop_without_benefit
+}
+
+/// Mechanism 11: a school whose support the strategy's adaptive review withdrew this term stops
+/// with probability `abandon_when_withdrawn`: the cost of a wrong drop (a good school judged on a
+/// noisy or early observation). Off (evidence disabled): never.
+#[inline]
+fn gives_up_when_withdrawn(
+    p: &Params,
+    withdrawn: &[bool],
+    draws: &Draws,
+    step: u32,
+    i: usize,
+) -> bool {
+    p.evidence
+        && withdrawn[i]
+        && p.abandon_when_withdrawn > 0.0
+        && draws.uniform(step, i as u32, Purpose::Withdrawal) < p.abandon_when_withdrawn
 }
 
 /// Mechanism 4: does non-adopter `i` adopt from its peers (or the outside rate) this term?

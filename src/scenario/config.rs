@@ -462,6 +462,9 @@ pub struct EvidenceConfig {
     pub review_every: u32,
     /// Chance that a review whose observed effect is below the benefit bar drops the innovation.
     pub drop_without_benefit: f64,
+    /// Chance that a school whose support a strategy's adaptive review withdraws stops
+    /// implementing that term (it reads the withdrawal as a verdict on its results).
+    pub abandon_when_withdrawn: f64,
 }
 
 impl Default for EvidenceConfig {
@@ -472,6 +475,7 @@ impl Default for EvidenceConfig {
             review_after: 4,
             review_every: 4,
             drop_without_benefit: 0.6,
+            abandon_when_withdrawn: 0.4,
         }
     }
 }

@@ -488,7 +488,8 @@ fn mechanisms(m: &MechanismsConfig) -> Result<(), InputError> {
     c.range("measurement_sd", m.evidence.measurement_sd, 0.0, 10.0)?;
     c.count("review_after", m.evidence.review_after, 0, 1000)?;
     c.count("review_every", m.evidence.review_every, 1, 1000)?;
-    c.probability("drop_without_benefit", m.evidence.drop_without_benefit)
+    c.probability("drop_without_benefit", m.evidence.drop_without_benefit)?;
+    c.probability("abandon_when_withdrawn", m.evidence.abandon_when_withdrawn)
 }
 
 /// Range of the dose response's half-effect dose, SU.

@@ -196,7 +196,7 @@ impl Strategy for Cluster {
     }
 
     fn allocate(&mut self, view: &TermView, plan: &mut Plan) {
-        self.cohort.prune(view);
+        self.cohort.prune(view, plan);
         self.cohort.fund(view, plan);
         if self.open.is_empty() {
             return;

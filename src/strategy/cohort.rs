@@ -108,10 +108,12 @@ impl Cohort {
 
     /// Start of term: drops members that are no longer implementing (sustained, abandoned) and,
     /// for adaptive strategies, every `review_terms` terms, members whose observed effect (from
-    /// their last evidence review, mechanism 11) is below the benefit bar or whose practice grew
-    /// by less than `min_progress` since the last review (they are not picked again). Observed
-    /// effects are noisy and late: with a large `measurement_sd` good schools are dropped too.
-    pub fn prune(&mut self, view: &TermView) {
+    /// their last evidence review, mechanism 11) is below the benefit bar, or, not observed yet,
+    /// whose practice grew by less than `min_progress` since the last review (they are not
+    /// picked again). Observed
+    /// effects are noisy and late: with a large `measurement_sd` good schools are dropped too, and
+    /// a dropped school is marked in `plan.withdrawn` (it may stop: mechanism 11).
+    pub fn prune(&mut self, view: &TermView, plan: &mut Plan) {
         self.added_this_term = 0;
         let review = self.adaptive && view.step > 0 && view.step.is_multiple_of(self.review_terms);
         let s = view.state;
@@ -120,12 +122,18 @@ impl Cohort {
             let i = i as usize;
             let mut keep = s.stage[i] == Stage::Implementing;
             if keep && review {
-                // Results first: an effect observed below the benefit bar (NaN, not yet observed,
-                // compares false). Then progress: practice that did not grow by min_progress.
-                let weak_result = s.observed[i] < view.params.benefit_bar;
-                if weak_result || s.practice[i] - baseline[i] < self.min_progress {
+                // Results first: a school whose effect has been observed is judged on it alone;
+                // one not observed yet (NaN) on progress, practice that did not grow by
+                // min_progress, which in the implementation dip drops good schools too.
+                let weak = if s.observed[i].is_nan() {
+                    s.practice[i] - baseline[i] < self.min_progress
+                } else {
+                    s.observed[i] < view.params.benefit_bar
+                };
+                if weak {
                     keep = false;
                     dropped[i] = true;
+                    plan.withdrawn[i] = true;
                 } else {
                     baseline[i] = s.practice[i];
                 }
@@ -339,13 +347,18 @@ mod tests {
             params: &params,
             draws: &draws,
         };
-        cohort.prune(&view);
+        let mut plan = Plan::default();
+        plan.reset(n, 1.0);
+        cohort.prune(&view, &mut plan);
         assert_eq!(cohort.members(), &[1, 2]);
+        assert_eq!(plan.withdrawn, [true, false, false]);
         assert!(!cohort.available(0), "a dropped school is not picked again");
         // A fixed strategy keeps all three.
         let mut fixed = Cohort::new(n, &StrategyConfig::default());
         (0..n).for_each(|i| fixed.add(i, 0.1));
-        fixed.prune(&view);
+        plan.reset(n, 1.0);
+        fixed.prune(&view, &mut plan);
+        assert!(!plan.withdrawn.contains(&true));
         assert_eq!(fixed.members(), &[0, 1, 2]);
     }
 

@@ -122,6 +122,9 @@ pub struct Plan {
     pub coach: Vec<f64>,
     /// Hubs funded this term (a region may appear more than once; its spends add up).
     pub hubs: Vec<Hub>,
+    /// Implementing schools whose support an adaptive review withdrew this term (mechanism 11:
+    /// they may stop).
+    pub withdrawn: Vec<bool>,
     budget: f64,
     spent: f64,
     reserved: f64,
@@ -139,6 +142,8 @@ impl Plan {
         self.coach.clear();
         self.coach.resize(n, 0.0);
         self.hubs.clear();
+        self.withdrawn.clear();
+        self.withdrawn.resize(n, false);
         self.budget = budget;
         self.spent = 0.0;
         self.reserved = 0.0;

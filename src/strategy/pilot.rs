@@ -122,7 +122,7 @@ impl Strategy for PilotThenCascade {
     }
 
     fn allocate(&mut self, view: &TermView, plan: &mut Plan) {
-        self.cohort.prune(view);
+        self.cohort.prune(view, plan);
         if let Phase::Pilot { ends } = self.phase {
             let active = self.cohort.members().len();
             if view.step >= ends || active == 0 || self.cohort.all_pockets(view) {
