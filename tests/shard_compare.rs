@@ -63,7 +63,11 @@ fn merges_to_unsharded(cwd: &Path, name: &str, scenario: &[&str], n: usize) -> V
             &["--shard", &spec, "--threads", threads],
         );
         assert_ok(&out);
-        assert!(stdout(&out).contains(&format!("shard {spec}")), "{}", stdout(&out));
+        assert!(
+            stdout(&out).contains(&format!("shard {spec}")),
+            "{}",
+            stdout(&out)
+        );
     }
     let mut given: Vec<&Path> = shards.iter().map(PathBuf::as_path).collect();
     given.rotate_left(1);
@@ -119,7 +123,10 @@ fn shards_with_an_uncertain_parameter_merge_to_the_unsharded_bytes() {
     let tmp = tempfile::tempdir().unwrap();
     let scenario = ["--runs", "24", "--steps", "8", "--set", UNCERTAIN];
     merges_to_unsharded(tmp.path(), "uncertain", &scenario, 3);
-    assert!(tmp.path().join("uncertain-merged/uncertainty.csv").is_file());
+    assert!(tmp
+        .path()
+        .join("uncertain-merged/uncertainty.csv")
+        .is_file());
 }
 
 #[test]
@@ -131,7 +138,11 @@ fn bad_shard_specs_are_refused_before_anything_runs() {
         let result = compare(tmp.path(), &["--runs", "3"], &out, &[&flag]);
         assert_eq!(result.status.code(), Some(2), "--shard {spec}");
         assert_no_panic(&result);
-        assert!(stderr(&result).contains("expected I/N"), "{}", stderr(&result));
+        assert!(
+            stderr(&result).contains("expected I/N"),
+            "{}",
+            stderr(&result)
+        );
         assert!(!out.exists());
     }
     let result = compare(
@@ -161,7 +172,11 @@ fn refused(cwd: &Path, dirs: &[&Path], folder: &Path, what: &str) {
     assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
     assert_no_panic(&result);
     let err = stderr(&result);
-    assert!(err.contains(arg(folder)), "{err} does not name {}", folder.display());
+    assert!(
+        err.contains(arg(folder)),
+        "{err} does not name {}",
+        folder.display()
+    );
     assert!(err.contains(what), "{err} does not say {what}");
     assert!(!out.exists(), "a refused merge wrote {}", out.display());
 }
@@ -178,7 +193,12 @@ fn mismatched_missing_duplicated_and_damaged_shards_are_refused_naming_the_folde
     refused(cwd, &[&one, &other_seed], &other_seed, "seed");
     refused(cwd, &[&one, &other_scenario], &other_scenario, "scenario");
     refused(cwd, &[&one, &of_three], &of_three, "shard count");
-    refused(cwd, &[&one], &one, "shard 2/2 of this comparison is missing");
+    refused(
+        cwd,
+        &[&one],
+        &one,
+        "shard 2/2 of this comparison is missing",
+    );
     refused(cwd, &[&one, &two, &one], &one, "holds shard 1/2, which");
     // A plain comparison's folder is not a shard.
     let plain = cwd.join("plain");

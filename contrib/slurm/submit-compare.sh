@@ -73,7 +73,10 @@ for a in "${COMPARE[@]}"; do
     *) CHECK+=("$a") ;;
   esac
 done
-"$DOMINO" check "${CHECK[@]}" >/dev/null || fail "domino check rejected the scenario (see above)"
+if ! checked=$("$DOMINO" check "${CHECK[@]}" 2>&1); then
+  echo "$checked" >&2
+  fail "domino check rejected the scenario (see above)"
+fi
 
 read -r -a SHARD_ARGS <<<"${SHARD_SBATCH_ARGS:-}"
 read -r -a MERGE_ARGS <<<"${MERGE_SBATCH_ARGS:-}"

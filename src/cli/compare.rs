@@ -147,6 +147,13 @@ pub fn compare_shard(
     let bar = progress_bar(runs as u64, "runs", opts.quiet);
     let started = Instant::now();
     let pool = pool(opts.threads)?;
+    if !opts.quiet {
+        let threads = pool.current_num_threads();
+        let share = runs as f64 / f64::from(cfg.runs.max(1));
+        if let Some(note) = duration_note(scenario.footprint(threads).work * share, threads) {
+            eprintln!("{note}");
+        }
+    }
     let report = pool.install(|| crate::shard::run_compare(&scenario, shard, &out, &bar))?;
     bar.finish_and_clear();
     super::say(&format!(
