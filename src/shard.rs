@@ -5,7 +5,7 @@
 //! A compare shard folder holds what an unsharded `domino compare` writes to reproduce its result
 //! (`scenario.toml`, copies of the network files, `manifest.json`, byte for byte the same), plus
 //! `runs.bin`, every run of the shard in full, and `shard.json`, which says which shard it is, of
-//! which comparison, and the SHA-256 of the other two files. `runs.bin` keeps each run's whole
+//! which comparison, and the SHA-256 of the other files. `runs.bin` keeps each run's whole
 //! result (its summary, its per-term series and, for networks read from files, its per-school
 //! record), because the aggregates of a comparison cannot be merged from aggregates: the series
 //! means and the region means are floating-point running means folded in run order, and the
@@ -29,6 +29,7 @@ use crate::output::{self, OutputDir};
 use crate::Scenario;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -117,6 +118,9 @@ pub struct ShardInfo {
     pub manifest_sha256: String,
     /// SHA-256 of `runs.bin`.
     pub runs_sha256: String,
+    /// SHA-256 of the copies of the network files, by file name (file networks only).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub network_sha256: BTreeMap<String, String>,
 }
 
 /// True if `dir` holds a compare shard (it has a `shard.json`).
@@ -255,6 +259,11 @@ pub fn run_compare(
         scenario_sha256: sha("scenario.toml")?,
         manifest_sha256: sha("manifest.json")?,
         runs_sha256: hex(hash),
+        network_sha256: REPRODUCTION[2..]
+            .iter()
+            .filter(|name| dir.join(name).is_file())
+            .map(|&name| Ok((name.to_string(), sha(name)?)))
+            .collect::<Result<_>>()?,
     };
     output::write_atomic(&dir.join(SHARD_FILE), |w| {
         w.write_all(output::json(&info).as_bytes())
@@ -494,10 +503,12 @@ pub fn merge(dirs: &[&Path], out: &Path) -> Result<Merged> {
                 &reference.manifest_sha256,
             ));
         }
-        for (name, sha) in [
+        let files = [
             ("scenario.toml", &info.scenario_sha256),
             ("manifest.json", &info.manifest_sha256),
-        ] {
+        ];
+        let network = info.network_sha256.iter().map(|(n, h)| (n.as_str(), h));
+        for (name, sha) in files.into_iter().chain(network) {
             let path = dir.join(name);
             let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
             if &output::sha256_hex(&bytes) != sha {

@@ -106,7 +106,7 @@ fn file_network_shards_merge_to_the_unsharded_bytes_with_school_and_region_files
     write(tmp.path(), "nodes.csv", NODES);
     write(tmp.path(), "edges.csv", EDGES);
     let file = write(tmp.path(), "nine.toml", FILE_SCENARIO);
-    merges_to_unsharded(tmp.path(), "nine", &[arg(&file)], 3);
+    let shards = merges_to_unsharded(tmp.path(), "nine", &[arg(&file)], 3);
     let merged = tree(&tmp.path().join("nine-merged"));
     for name in [
         "schools.csv",
@@ -116,6 +116,11 @@ fn file_network_shards_merge_to_the_unsharded_bytes_with_school_and_region_files
     ] {
         assert!(merged.contains_key(name), "{name} missing");
     }
+    // A changed copy of a network file is refused, naming it.
+    let copy = shards[1].join("network-edges.csv");
+    fs::write(&copy, EDGES.replace("a1,a2,1", "a1,a2,0.9")).unwrap();
+    let dirs: Vec<&Path> = shards.iter().map(PathBuf::as_path).collect();
+    refused(tmp.path(), &dirs, &copy, "SHA-256");
 }
 
 #[test]

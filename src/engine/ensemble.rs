@@ -134,6 +134,7 @@ pub fn each(
 pub struct Folder<'m> {
     model: &'m dyn Model,
     width: usize,
+    next: usize,
     out: Ensemble,
 }
 
@@ -157,17 +158,23 @@ impl<'m> Folder<'m> {
             parameters: model.uncertain(),
             draws: Vec::new(),
         };
-        Self { model, width, out }
+        Self {
+            model,
+            width,
+            next: 0,
+            out,
+        }
     }
 
     /// Runs folded so far: the index the next run must have.
     pub fn runs(&self) -> usize {
-        self.out.runs.first().map_or(0, Vec::len)
+        self.next
     }
 
     /// Adds run `k` (which must be the next, [`Folder::runs`]) of every arm.
     pub fn add(&mut self, k: usize, per_arm: Vec<ArmRun>) {
-        debug_assert_eq!(k, self.runs(), "runs are folded in run order");
+        debug_assert_eq!(k, self.next, "runs are folded in run order");
+        self.next += 1;
         if !self.out.parameters.is_empty() {
             // A pure function of the run: cheap, and the same on every thread.
             self.out.draws.push(self.model.drawn(k as u64));
