@@ -594,6 +594,75 @@ mod tests {
     use super::*;
 
     #[test]
+    fn runs_read_back_bit_for_bit_in_order_and_damage_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let arm = |x: f64| ArmRun {
+            summary: RunSummary(vec![x, f64::NAN, f64::INFINITY, -0.0].into_boxed_slice()),
+            series: vec![0.1 + x, f64::NAN, 1e-300],
+            schools: Some(SchoolRun {
+                flags: vec![1, 6],
+                first_sustain: vec![3, crate::engine::tally::NEVER],
+            }),
+        };
+        // Shard 2 of 3 holds runs 1 and 4.
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&2u32.to_le_bytes());
+        bytes.push(1);
+        for k in [1, 4] {
+            put_run(&mut bytes, k, &[arm(k as f64), arm(-(k as f64))]).unwrap();
+        }
+        fs::write(tmp.path().join(RUNS_FILE), &bytes).unwrap();
+        let info = ShardInfo {
+            kind: KIND.into(),
+            scenario: "s".into(),
+            shard: "2/3".into(),
+            index: 2,
+            count: 3,
+            seed: 1,
+            runs: 6,
+            steps: 2,
+            shard_runs: 2,
+            scenario_sha256: String::new(),
+            manifest_sha256: String::new(),
+            runs_sha256: output::sha256_hex(&bytes),
+            network_sha256: BTreeMap::new(),
+        };
+        let limits = (4, 3, 2);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let mut r = RunsReader::open(tmp.path(), &info, 2, true).unwrap();
+        for k in [1, 4] {
+            let got = r.next(k, limits).unwrap();
+            let want = [arm(k as f64), arm(-(k as f64))];
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!(bits(&g.summary.0), bits(&w.summary.0));
+                assert_eq!(bits(&g.series), bits(&w.series));
+                assert_eq!(g.schools, w.schools);
+            }
+        }
+        r.finish(&info.runs_sha256).unwrap();
+        // Out of order, too long a record, or a changed byte: refused, naming the file.
+        let mut r = RunsReader::open(tmp.path(), &info, 2, true).unwrap();
+        let e = r.next(4, limits).unwrap_err().to_string();
+        assert!(e.contains("holds run 1 where run 4"), "{e}");
+        let mut r = RunsReader::open(tmp.path(), &info, 2, true).unwrap();
+        assert!(r
+            .next(1, (3, 3, 2))
+            .unwrap_err()
+            .to_string()
+            .contains("at most 3"));
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        fs::write(tmp.path().join(RUNS_FILE), &bytes).unwrap();
+        let mut r = RunsReader::open(tmp.path(), &info, 2, true).unwrap();
+        r.next(1, limits).unwrap();
+        r.next(4, limits).unwrap();
+        let e = r.finish(&info.runs_sha256).unwrap_err().to_string();
+        assert!(e.contains(RUNS_FILE) && e.contains("SHA-256"), "{e}");
+        assert!(RunsReader::open(tmp.path(), &info, 3, true).is_err());
+    }
+
+    #[test]
     fn shards_parse_and_partition_the_points() {
         assert_eq!("2/3".parse::<Shard>(), Ok(Shard { index: 2, count: 3 }));
         assert!("0/3".parse::<Shard>().is_err());
