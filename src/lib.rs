@@ -38,6 +38,7 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod school;
+pub mod shard;
 pub mod strategy;
 pub mod sweep;
 pub mod validation;

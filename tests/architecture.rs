@@ -18,6 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["engine"],
     &["output"],
     &["report", "validation"],
+    &["shard"],
     &["sweep", "explain"],
     &["cli"],
 ];

@@ -24,25 +24,6 @@ fn domino(args: &[&str]) -> Output {
         .expect("the domino binary starts")
 }
 
-fn assert_same_tree(a: &Path, b: &Path) {
-    let (ta, tb) = (tree(a), tree(b));
-    assert_eq!(
-        ta.keys().collect::<Vec<_>>(),
-        tb.keys().collect::<Vec<_>>(),
-        "different files in {} and {}",
-        a.display(),
-        b.display()
-    );
-    for (name, bytes) in &ta {
-        assert!(
-            bytes == &tb[name],
-            "{name} differs between {} and {}",
-            a.display(),
-            b.display()
-        );
-    }
-}
-
 fn sweep(file: &Path, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["sweep", arg(file), "--quiet", "--out", arg(out)];
     args.extend(extra);

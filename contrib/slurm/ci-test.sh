@@ -4,10 +4,11 @@
 # 1. installs Debian's slurm-wlm and munge if they are missing (root, Debian/Ubuntu);
 # 2. starts munged, slurmctld and slurmd by hand on 127.0.0.1, with slurm.conf, state, spool and
 #    logs in a fresh temp dir (nothing in /etc/slurm is read or written; no systemd needed);
-# 3. runs submit.sh on example-sweep.toml with 3 shards (8 points: shards of 3, 3 and 2), and,
-#    while the cluster works, the same sweep locally without shards;
-# 4. waits for the array and the merge job, checks that every task is COMPLETED, and compares
-#    OUT_ROOT/merged with the local output byte for byte (diff -r);
+# 3. runs submit.sh on example-sweep.toml with 3 shards (8 points: shards of 3, 3 and 2) and
+#    submit-compare.sh on the default scenario with 3 shards (40 runs: 14, 13 and 13), and,
+#    while the cluster works, the same sweep and comparison locally without shards;
+# 4. waits for both arrays and both merge jobs, checks that every task is COMPLETED, and compares
+#    each OUT_ROOT/merged with the local output byte for byte (diff -r);
 # 5. stops every daemon it started, by PID, on any exit (trap), and removes the temp dir.
 # Exit status 0 only if all of that passed; the last line says PASS or FAIL.
 #
@@ -62,6 +63,9 @@ RUN=$(mktemp -d /tmp/domino-slurm-ci.XXXXXX)
 mkdir -p "$RUN/state" "$RUN/spool" "$RUN/log"    # the daemons log nowhere if their log dir is missing
 MUNGED_PID="" CTLD_PID="" SLURMD_PID="" LOCAL_PID="" JOBS=()
 OUT_ROOT=$RUN/slurm-out LOCAL=$RUN/local-out
+CMP_ROOT=$RUN/slurm-compare LOCAL_CMP=$RUN/local-compare
+# The comparison the test shards: the built-in default scenario, small.
+COMPARE_ARGS=(--runs 40 --steps 12)
 
 stop_pid() {   # stop_pid NAME PID: TERM one of our own children, KILL after 15 s, reap it
   local name=$1 pid=$2 i
@@ -82,7 +86,7 @@ cleanup() {
   trap - INT TERM
   if [ "$rc" != 0 ]; then
     # The daemons' *.out files repeat their *.log files: show the logs, the jobs' and ours.
-    for f in "$RUN"/log/*.log "$RUN"/log/munged.out "$RUN"/log/local-sweep.out "$OUT_ROOT"/logs/*; do
+    for f in "$RUN"/log/*.log "$RUN"/log/munged.out "$RUN"/log/local-*.out "$OUT_ROOT"/logs/* "$CMP_ROOT"/logs/*; do
       [ -f "$f" ] && [ -s "$f" ] && { echo "----- tail -n 20 $f"; tail -n 20 "$f"; }
     done
   fi
@@ -91,15 +95,15 @@ cleanup() {
     scancel "${JOBS[@]}" 2>/dev/null
     for ((i = 0; i < 100; i++)); do [ -z "$(squeue -h -o %i 2>/dev/null)" ] && break; sleep 0.1; done
   fi
-  stop_pid "local sweep" "$LOCAL_PID"
+  stop_pid "local reference run" "$LOCAL_PID"
   stop_pid slurmd "$SLURMD_PID"
   stop_pid slurmctld "$CTLD_PID"       # its child slurmscriptd exits with it
   stop_pid munged "$MUNGED_PID"        # empty if a munged was already running: that one stays
   if [ "${KEEP_RUN_DIR:-0}" = 1 ]; then log "kept $RUN"; else rm -rf "$RUN"; fi
   if [ "$rc" = 0 ]; then
-    log "PASS: $SHARDS-shard Slurm sweep + merge == local unsharded sweep, byte for byte (${T_SUMMARY:-}total $(secs "$T0")s)"
+    log "PASS: $SHARDS-shard Slurm sweep + merge == local unsharded sweep, and $SHARDS-shard Slurm compare + merge == local unsharded compare, byte for byte (${T_SUMMARY:-}total $(secs "$T0")s)"
   else
-    log "FAIL: Slurm sweep test failed with exit $rc (total $(secs "$T0")s)"
+    log "FAIL: Slurm sweep/compare test failed with exit $rc (total $(secs "$T0")s)"
   fi
   exit "$rc"
 }
@@ -194,6 +198,13 @@ ARRAY_JOB=$(awk '$1 == "sweep" && $2 == "job:" { print $3 }' <<<"$SUBMIT_OUT")
 MERGE_JOB=$(awk '$1 == "merge" && $2 == "job:" { print $3 }' <<<"$SUBMIT_OUT")
 [[ "$ARRAY_JOB" =~ ^[0-9]+$ && "$MERGE_JOB" =~ ^[0-9]+$ ]] || die "could not read the job ids from submit.sh"
 JOBS=("$ARRAY_JOB" "$MERGE_JOB")
+CMP_SUBMIT_OUT=$("$HERE/submit-compare.sh" "$SHARDS" "$CMP_ROOT" --time=10 -- "${COMPARE_ARGS[@]}") \
+  || die "submit-compare.sh failed"
+while IFS= read -r line; do echo "    $line"; done <<<"$CMP_SUBMIT_OUT"
+CMP_JOB=$(awk '$1 == "compare" && $2 == "job:" { print $3 }' <<<"$CMP_SUBMIT_OUT")
+CMP_MERGE_JOB=$(awk '$1 == "merge" && $2 == "job:" { print $3 }' <<<"$CMP_SUBMIT_OUT")
+[[ "$CMP_JOB" =~ ^[0-9]+$ && "$CMP_MERGE_JOB" =~ ^[0-9]+$ ]] || die "could not read the job ids from submit-compare.sh"
+JOBS+=("$CMP_JOB" "$CMP_MERGE_JOB")
 
 # slurmctld's first scheduling pass comes a few seconds after it starts: run the reference now.
 # In the background and then `wait`, so that a signal to this script is handled at once.
@@ -203,8 +214,14 @@ LOCAL_PID=$!
 rc=0; wait "$LOCAL_PID" || rc=$?
 LOCAL_PID=""
 [ "$rc" = 0 ] || die "local unsharded sweep failed (exit $rc)"
+# The same comparison, unsharded, from the same directory (manifest.json records paths as given).
+"$DOMINO" compare "${COMPARE_ARGS[@]}" --out "$LOCAL_CMP" --quiet </dev/null >"$RUN/log/local-compare.out" 2>&1 &
+LOCAL_PID=$!
+rc=0; wait "$LOCAL_PID" || rc=$?
+LOCAL_PID=""
+[ "$rc" = 0 ] || die "local unsharded compare failed (exit $rc)"
 T_LOCAL=$(secs "$T_LOCAL0")
-log "local unsharded sweep done in ${T_LOCAL}s"
+log "local unsharded sweep and compare done in ${T_LOCAL}s"
 
 wait_job() {   # wait_job ID: until the job (every array task) has left the queue
   local id=$1 out rc deadline=$((SECONDS + WAIT_TIMEOUT))
@@ -228,12 +245,17 @@ all_completed() {   # all_completed ID N: exactly N records, all COMPLETED (exit
 
 wait_job "$ARRAY_JOB" || die "sweep array did not finish in time"
 wait_job "$MERGE_JOB" || die "merge job did not finish in time"
+wait_job "$CMP_JOB" || die "compare array did not finish in time"
+wait_job "$CMP_MERGE_JOB" || die "compare merge job did not finish in time"
 JOBS=()
 T_JOBS=$(secs "$T_STEP")
 log "sweep array $ARRAY_JOB: $(job_states "$ARRAY_JOB"); merge $MERGE_JOB: $(job_states "$MERGE_JOB") (${T_JOBS}s from submit)"
 # A merge cancelled because a task failed never ran (exit code 0:0): check states, not exit codes.
 all_completed "$ARRAY_JOB" "$SHARDS" || die "not every sweep task COMPLETED"
 all_completed "$MERGE_JOB" 1 || die "merge job did not COMPLETE"
+log "compare array $CMP_JOB: $(job_states "$CMP_JOB"); merge $CMP_MERGE_JOB: $(job_states "$CMP_MERGE_JOB")"
+all_completed "$CMP_JOB" "$SHARDS" || die "not every compare task COMPLETED"
+all_completed "$CMP_MERGE_JOB" 1 || die "compare merge job did not COMPLETE"
 
 # ------------------------------------------------------------------ 6. compare
 for ((i = 1; i <= SHARDS; i++)); do
@@ -258,4 +280,5 @@ if ! diff -r "$LOCAL" "$OUT_ROOT/merged" >"$RUN/log/diff.out" 2>&1; then
 fi
 NFILES=$(find "$LOCAL" -type f | wc -l)
 log "merged output == local output: $NFILES files identical (diff -r)"
-T_SUMMARY="packages ${T_INSTALL}s, cluster up ${T_CLUSTER}s, jobs ${T_JOBS}s, local sweep ${T_LOCAL}s; "
+"$HERE/check-compare-shards.sh" "$CMP_ROOT" "$SHARDS" "$LOCAL_CMP" || die "sharded compare check failed"
+T_SUMMARY="packages ${T_INSTALL}s, cluster up ${T_CLUSTER}s, jobs ${T_JOBS}s, local runs ${T_LOCAL}s; "

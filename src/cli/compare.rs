@@ -120,6 +120,54 @@ pub fn compare(
     ))
 }
 
+/// `domino compare --shard I/N`: the runs of one shard, written as a shard folder.
+pub fn compare_shard(
+    args: &ScenarioArgs,
+    out: Option<PathBuf>,
+    ablate: bool,
+    shard: crate::shard::Shard,
+    opts: &RunOptions,
+) -> anyhow::Result<()> {
+    if ablate {
+        return Err(crate::error::InputError::field(
+            "--ablate",
+            "cannot be combined with --shard: run the ablation on the merged comparison's scenario",
+        )
+        .into());
+    }
+    let scenario = args.load(opts.runs, opts.seed, opts.steps)?;
+    let cfg = &scenario.config;
+    let out = out.unwrap_or_else(|| {
+        output::default_out(&format!(
+            "{}.shard-{}-of-{}",
+            cfg.name, shard.index, shard.count
+        ))
+    });
+    let runs = (0..cfg.runs as usize).filter(|&k| shard.has(k)).count();
+    let bar = progress_bar(runs as u64, "runs", opts.quiet);
+    let started = Instant::now();
+    let pool = pool(opts.threads)?;
+    if !opts.quiet {
+        let threads = pool.current_num_threads();
+        let share = runs as f64 / f64::from(cfg.runs.max(1));
+        if let Some(note) = duration_note(scenario.footprint(threads).work * share, threads) {
+            eprintln!("{note}");
+        }
+    }
+    let report = pool.install(|| crate::shard::run_compare(&scenario, shard, &out, &bar))?;
+    bar.finish_and_clear();
+    super::say(&format!(
+        "{}: shard {}/{}, {} of {} runs in {:.2} s. Wrote the shard to {}/ (join every shard with domino merge)\n",
+        cfg.name,
+        shard.index,
+        shard.count,
+        report.runs,
+        cfg.runs,
+        started.elapsed().as_secs_f64(),
+        out.display()
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::duration_note;

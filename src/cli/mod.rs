@@ -93,6 +93,10 @@ pub enum Command {
         /// write `ablation.csv` into the folder (one more comparison per mechanism).
         #[arg(long)]
         ablate: bool,
+        /// Run only shard I of N (1 <= I <= N): the runs whose index is I-1 modulo N, written as
+        /// a shard folder for `domino merge` (default --out: `out/<name>.shard-I-of-N/`).
+        #[arg(long)]
+        shard: Option<crate::shard::Shard>,
         /// Runs, seed, steps, threads, quiet.
         #[command(flatten)]
         opts: RunOptions,
@@ -166,7 +170,8 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
-    /// Join the output folders of a sharded sweep into the files an unsharded run writes.
+    /// Join the output folders of a sharded sweep or comparison into the files an unsharded run
+    /// writes.
     Merge {
         /// The shards' output folders.
         #[arg(required = true)]
@@ -203,8 +208,12 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             scenario,
             out,
             ablate,
+            shard,
             opts,
-        } => compare::compare(&scenario, out, ablate, &opts),
+        } => match shard {
+            Some(shard) => compare::compare_shard(&scenario, out, ablate, shard, &opts),
+            None => compare::compare(&scenario, out, ablate, &opts),
+        },
         Command::Explain {
             scenario,
             out,

@@ -2,6 +2,7 @@
 
 use super::compare::{duration_note, pool, progress_bar};
 use crate::scenario::set::Setting;
+use crate::shard;
 use crate::sweep::run::{self, Shard};
 use crate::sweep::Sweep;
 use std::path::{Path, PathBuf};
@@ -73,6 +74,34 @@ pub fn sweep(
 
 pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<()> {
     let dirs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
+    // Compare shards have a shard.json; sweep shards a sweep.toml. One kind at a time.
+    let compare = dirs.iter().filter(|d| shard::is_compare_shard(d)).count();
+    if compare > 0 {
+        if let Some(other) = dirs.iter().find(|d| !shard::is_compare_shard(d)) {
+            return Err(crate::InputError::msg(format!(
+                "is not a compare shard (no {}), but {} is: merge the shards of one comparison",
+                shard::SHARD_FILE,
+                dirs.iter()
+                    .find(|d| shard::is_compare_shard(d))
+                    .expect("counted")
+                    .display()
+            ))
+            .in_file(other)
+            .into());
+        }
+        let merged = shard::merge(&dirs, out)?;
+        let model = crate::engine::model(&merged.scenario);
+        let cfg = &merged.scenario.config;
+        return super::say(&format!(
+            "{}\nmerged {} compare shards: {} runs x {} {} in {}/\n",
+            crate::report::table(&*model, &merged.result, cfg.steps),
+            dirs.len(),
+            cfg.runs,
+            merged.result.strategies.len(),
+            merged.result.measures.arms_label,
+            out.display()
+        ));
+    }
     let points = run::merge(&dirs, out)?;
     super::say(&format!(
         "merged {} folders: {points} points in {}/\n",

@@ -85,55 +85,111 @@ pub fn run_ensemble(scenario: &Scenario, progress: &dyn Progress) -> Ensemble {
 /// Runs `0..runs` of `model` in parallel chunks with per-thread [`Scratch`] buffers and folds
 /// them into an [`Ensemble`] in run order, so the result does not depend on the thread count.
 pub fn fold(model: &dyn Model, runs: usize, steps: u32, progress: &dyn Progress) -> Ensemble {
-    let measures = model.measures().clone();
-    let ranges: Vec<(f64, f64)> = measures.series.iter().map(|s| s.range).collect();
-    let width = ranges.len();
-    let arms = model.arms().to_vec();
-    let mut out = Ensemble {
-        series: (0..arms.len())
-            .map(|_| SeriesAggregate::with_ranges(steps as usize, ranges.clone()))
-            .collect(),
-        runs: vec![Vec::with_capacity(runs); arms.len()],
-        schools: model
-            .school_regions()
-            .map(|(region, k)| SchoolTally::new(arms.len(), region, k)),
-        strategies: arms,
-        measures,
-        parameters: model.uncertain(),
-        draws: Vec::new(),
-    };
+    let mut folder = Folder::new(model, runs, steps);
+    each(model, 0..runs, progress, |k, per_arm| {
+        folder.add(k, per_arm)
+    });
+    folder.finish()
+}
+
+/// Runs the runs `ks` (in increasing order) of `model` in parallel chunks with per-thread
+/// [`Scratch`] buffers and hands each run's results to `take`, in the order of `ks`, whatever
+/// the thread count. Memory holds one chunk of runs at a time.
+pub fn each(
+    model: &dyn Model,
+    ks: impl IntoIterator<Item = usize>,
+    progress: &dyn Progress,
+    mut take: impl FnMut(usize, Vec<ArmRun>),
+) {
     // A record is 5 bytes per school and arm; the chunk length does not change any result.
-    let chunk_len = match &out.schools {
-        Some(t) => {
-            let per_run = (5 * t.region.len() * out.strategies.len()).max(1);
+    let chunk_len = match model.school_regions() {
+        Some((region, _)) => {
+            let per_run = (5 * region.len() * model.arms().len()).max(1);
             (CHUNK_RECORD_BYTES / per_run).clamp(rayon::current_num_threads().max(1), CHUNK)
         }
         None => CHUNK,
     };
-    for start in (0..runs).step_by(chunk_len) {
-        let end = (start + chunk_len).min(runs);
-        let chunk: Vec<Vec<ArmRun>> = (start..end)
-            .into_par_iter()
-            .map_init(Scratch::default, |scratch, k| {
+    let mut ks = ks.into_iter().peekable();
+    let mut batch = Vec::with_capacity(chunk_len);
+    while ks.peek().is_some() {
+        batch.clear();
+        batch.extend(ks.by_ref().take(chunk_len));
+        let chunk: Vec<Vec<ArmRun>> = batch
+            .par_iter()
+            .map_init(Scratch::default, |scratch, &k| {
                 let result = model.run(k as u64, scratch);
                 progress.run_done();
                 result
             })
             .collect();
-        if !out.parameters.is_empty() {
-            // A pure function of the run: cheap, and the same on every thread.
-            out.draws
-                .extend((start..end).map(|k| model.drawn(k as u64)));
+        for (&k, per_arm) in batch.iter().zip(chunk) {
+            take(k, per_arm);
         }
-        for per_arm in chunk {
-            for (s, arm) in per_arm.into_iter().enumerate() {
-                out.series[s].add(arm.series.chunks(width.max(1)));
-                out.runs[s].push(arm.summary);
-                if let (Some(tally), Some(record)) = (&mut out.schools, &arm.schools) {
-                    tally.add(s, record);
-                }
+    }
+}
+
+/// Folds runs, handed to it in run order (0, 1, 2, ...), into an [`Ensemble`]: the one place
+/// that adds a run to the aggregates, used by [`fold`] and by the merge of compare shards
+/// (which replays runs read from disk), so both give the same bytes.
+pub struct Folder<'m> {
+    model: &'m dyn Model,
+    width: usize,
+    next: usize,
+    out: Ensemble,
+}
+
+impl<'m> Folder<'m> {
+    /// An empty ensemble of `model` for `runs` runs (a capacity hint) of `steps` terms.
+    pub fn new(model: &'m dyn Model, runs: usize, steps: u32) -> Self {
+        let measures = model.measures().clone();
+        let ranges: Vec<(f64, f64)> = measures.series.iter().map(|s| s.range).collect();
+        let width = ranges.len();
+        let arms = model.arms().to_vec();
+        let out = Ensemble {
+            series: (0..arms.len())
+                .map(|_| SeriesAggregate::with_ranges(steps as usize, ranges.clone()))
+                .collect(),
+            runs: vec![Vec::with_capacity(runs); arms.len()],
+            schools: model
+                .school_regions()
+                .map(|(region, k)| SchoolTally::new(arms.len(), region, k)),
+            strategies: arms,
+            measures,
+            parameters: model.uncertain(),
+            draws: Vec::new(),
+        };
+        Self {
+            model,
+            width,
+            next: 0,
+            out,
+        }
+    }
+
+    /// Runs folded so far: the index the next run must have.
+    pub fn runs(&self) -> usize {
+        self.next
+    }
+
+    /// Adds run `k` (which must be the next, [`Folder::runs`]) of every arm.
+    pub fn add(&mut self, k: usize, per_arm: Vec<ArmRun>) {
+        debug_assert_eq!(k, self.next, "runs are folded in run order");
+        self.next += 1;
+        if !self.out.parameters.is_empty() {
+            // A pure function of the run: cheap, and the same on every thread.
+            self.out.draws.push(self.model.drawn(k as u64));
+        }
+        for (s, arm) in per_arm.into_iter().enumerate() {
+            self.out.series[s].add(arm.series.chunks(self.width.max(1)));
+            self.out.runs[s].push(arm.summary);
+            if let (Some(tally), Some(record)) = (&mut self.out.schools, &arm.schools) {
+                tally.add(s, record);
             }
         }
     }
-    out
+
+    /// The ensemble of the runs folded.
+    pub fn finish(self) -> Ensemble {
+        self.out
+    }
 }

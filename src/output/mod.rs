@@ -184,6 +184,15 @@ pub fn scenario_inputs(scenario: &Scenario) -> Vec<(&'static str, PathBuf)> {
 /// `manifest.json` of a comparison into `dir` (an [`OutputDir`]'s staging folder);
 /// [`crate::report::write_comparison`] adds the charts. Returns the names of the files written.
 pub fn write_comparison(dir: &Path, scenario: &Scenario, result: &Ensemble) -> Result<Vec<String>> {
+    let mut written = write_results(dir, scenario, result)?;
+    written.extend(write_reproduction(dir, scenario)?);
+    Ok(written)
+}
+
+/// Writes the CSV files of a comparison's results (summary, paired, runs, time series, and the
+/// per-school and per-region files when the model records them) into `dir`; not the files that
+/// reproduce it ([`write_reproduction`]). Returns the names of the files written.
+pub fn write_results(dir: &Path, scenario: &Scenario, result: &Ensemble) -> Result<Vec<String>> {
     let mut written = Vec::new();
     let mut file = |name: &str, f: &dyn Fn(&mut dyn Write) -> io::Result<()>| -> Result<()> {
         write_atomic(&dir.join(name), |w| f(w))?;
@@ -202,7 +211,6 @@ pub fn write_comparison(dir: &Path, scenario: &Scenario, result: &Ensemble) -> R
             write_regions(w, scenario, result, tally)
         })?;
     }
-    written.extend(write_reproduction(dir, scenario)?);
     Ok(written)
 }
 

@@ -18,7 +18,16 @@ use std::path::Path;
 /// the CSV files, the resolved scenario and the manifest ([`crate::output`]) and the chart of the
 /// headline series. Returns the names of the files written.
 pub fn write_comparison(dir: &Path, scenario: &Scenario, result: &Ensemble) -> Result<Vec<String>> {
-    let mut written = output::write_comparison(dir, scenario, result)?;
+    let mut written = write_results(dir, scenario, result)?;
+    written.extend(output::write_reproduction(dir, scenario)?);
+    Ok(written)
+}
+
+/// Writes the results of a comparison into `dir`: the CSV files ([`output::write_results`]), the
+/// chart of the headline series and, with uncertain fields, `uncertainty.csv`; not the resolved
+/// scenario and manifest. Returns the names of the files written.
+pub fn write_results(dir: &Path, scenario: &Scenario, result: &Ensemble) -> Result<Vec<String>> {
+    let mut written = output::write_results(dir, scenario, result)?;
     let chart = result.measures.chart_file;
     output::write_atomic(&dir.join(chart), |w| {
         w.write_all(svg::headline_chart(&scenario.config.name, result).as_bytes())

@@ -15,45 +15,8 @@ use crate::error::{Error, InputError, Result};
 use crate::output::{write_atomic, OutputDir};
 use std::fs;
 use std::path::Path;
-use std::str::FromStr;
 
-/// One of `count` shards (`index` from 1): the points whose id is `index - 1` modulo `count`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
-    /// 1-based index.
-    pub index: usize,
-    /// Number of shards.
-    pub count: usize,
-}
-
-impl FromStr for Shard {
-    type Err = String;
-
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        let bad = || format!("expected I/N with 1 <= I <= N (e.g. 2/8), got \"{s}\"");
-        let (i, n) = s.split_once('/').ok_or_else(bad)?;
-        let (index, count): (usize, usize) = (
-            i.trim().parse().map_err(|_| bad())?,
-            n.trim().parse().map_err(|_| bad())?,
-        );
-        if index == 0 || index > count {
-            return Err(bad());
-        }
-        Ok(Shard { index, count })
-    }
-}
-
-impl Shard {
-    /// The label written in the manifest.
-    pub fn label(shard: Option<Shard>) -> String {
-        shard.map_or("all".into(), |s| format!("{}/{}", s.index, s.count))
-    }
-
-    /// True if point `id` belongs to this shard.
-    pub fn has(&self, id: usize) -> bool {
-        id % self.count == self.index - 1
-    }
-}
+pub use crate::shard::Shard;
 
 /// Called after each finished point.
 pub trait PointProgress: Sync {
@@ -293,25 +256,4 @@ pub fn merge(dirs: &[&Path], out: &Path) -> Result<usize> {
     finish(&sweep, dir, &ids, "all")?;
     staged.commit()?;
     Ok(ids.len())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shards_parse_and_partition_the_points() {
-        assert_eq!("2/3".parse::<Shard>(), Ok(Shard { index: 2, count: 3 }));
-        assert!("0/3".parse::<Shard>().is_err());
-        assert!("4/3".parse::<Shard>().is_err());
-        assert!("x".parse::<Shard>().is_err());
-        for count in 1..6 {
-            for id in 0..20 {
-                let owners = (1..=count)
-                    .filter(|&index| Shard { index, count }.has(id))
-                    .count();
-                assert_eq!(owners, 1);
-            }
-        }
-    }
 }
