@@ -38,6 +38,7 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod school;
+pub mod show;
 pub mod strategy;
 pub mod sweep;
 pub mod validation;
