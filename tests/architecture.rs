@@ -18,7 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["engine"],
     &["output"],
     &["report", "validation"],
-    &["sweep", "explain"],
+    &["sweep", "explain", "show"],
     &["cli"],
 ];
 
