@@ -5,9 +5,11 @@
 //! `weights`. Walking a school's ties is a linear scan of two slices, with no pointer chasing and no
 //! allocation. Networks come from the generators in [`generate`] or from CSV files read by
 //! [`crate::scenario::files`];
-//! [`stats`] computes summaries and centralities (with petgraph where it helps).
+//! [`stats`] computes summaries and centralities (with petgraph where it helps); [`layout`] draws
+//! the network for pictures.
 
 pub mod generate;
+pub mod layout;
 pub mod stats;
 
 pub use crate::scenario::files::Edge;
