@@ -69,11 +69,15 @@ fn open_browser(url: &str) {
     } else {
         &["xdg-open"]
     };
-    let _ = Command::new(opener[0])
+    let child = Command::new(opener[0])
         .args(&opener[1..])
         .arg(url)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn();
+    // Reaped in the background, so that it leaves no zombie while the server runs.
+    if let Ok(mut child) = child {
+        std::thread::spawn(move || child.wait());
+    }
 }

@@ -14,13 +14,16 @@ pub mod server;
 use crate::engine::watch;
 use crate::error::InputError;
 use crate::model::{Origin, Stage, NO_SOURCE};
+use crate::network::layout::{layout, Point};
 use crate::network::Network;
 use crate::output::write_atomic;
 use crate::scenario::set::Setting;
 use crate::scenario::{path, NetworkFiles, Scenario, StrategyKind, DEFAULT_SCENARIO};
 use serde::{Deserialize, Serialize};
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// The most school-terms a request may ask for, over all strategies shown: a few hundred schools
 /// for a few hundred terms plays in well under a second; beyond this the room would wait.
@@ -159,7 +162,17 @@ pub struct Show {
     sets: Vec<Setting>,
     shown: Vec<String>,
     run: u64,
+    /// Layouts already computed, by a hash of the network and regions: re-runs with other
+    /// pilots or mechanisms draw the same network, and laying out a few hundred schools takes
+    /// longer than running them.
+    layouts: Arc<Mutex<Vec<(u64, Layout)>>>,
 }
+
+/// Layouts kept.
+const LAYOUTS: usize = 16;
+
+/// A layout shared between plays.
+type Layout = Arc<Vec<Point>>;
 
 /// The sliders: (path, label, range). A relative range is a multiple of the scenario's value.
 const SLIDERS: [(&str, &str, Range); 6] = [
@@ -227,6 +240,7 @@ impl Show {
             sets: sets.to_vec(),
             shown: Vec::new(),
             run,
+            layouts: Arc::default(),
         };
         let names: Vec<&str> = first
             .config
@@ -396,7 +410,8 @@ impl Show {
                 watch(scenario, arm, self.run, |world, step, state, plan| {
                     let n = world.len();
                     if schools.is_empty() {
-                        schools = describe(scenario, &world.network, &world.schools);
+                        let points = self.layout(&world.network, &world.schools.region);
+                        schools = describe(scenario, &points, &world.schools);
                         edges = world
                             .network
                             .edges()
@@ -519,6 +534,33 @@ impl Show {
         }
     }
 
+    /// The layout of `network` with `region`, from the cache when it was drawn before.
+    fn layout(&self, network: &Network, region: &[u32]) -> Arc<Vec<Point>> {
+        let mut h = DefaultHasher::new();
+        network.schools().hash(&mut h);
+        for e in network.edges() {
+            (e.a, e.b, e.weight.to_bits()).hash(&mut h);
+        }
+        region.hash(&mut h);
+        let key = h.finish();
+        let cached = self.layouts.lock().ok().and_then(|l| {
+            l.iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, p)| Arc::clone(p))
+        });
+        if let Some(points) = cached {
+            return points;
+        }
+        let points = Arc::new(layout(network, region));
+        if let Ok(mut l) = self.layouts.lock() {
+            if l.len() >= LAYOUTS {
+                l.remove(0);
+            }
+            l.push((key, Arc::clone(&points)));
+        }
+        points
+    }
+
     /// Writes the page with precomputed plays to `out`, atomically: the scenario as given, each
     /// `[show]` variant, and each slider at the low and high ends of its range. Returns how many
     /// plays it holds.
@@ -546,7 +588,7 @@ impl Show {
         }
         let count = plays.len();
         let html = page_with(&serde_json::to_string(&plays)?);
-        write_atomic(out, |w| Ok(w.write_all(html.as_bytes())?))?;
+        write_atomic(out, |w| w.write_all(html.as_bytes()))?;
         Ok(count)
     }
 }
@@ -578,46 +620,17 @@ fn region_names(scenario: &Scenario) -> Vec<String> {
 
 fn describe(
     scenario: &Scenario,
-    network: &Network,
+    points: &[Point],
     schools: &crate::school::Population,
 ) -> Vec<SchoolView> {
-    let points = layout(network, &schools.region);
     (0..schools.len())
         .map(|i| SchoolView {
             id: scenario.school_id(i).into_owned(),
             name: scenario.school_name(i).to_string(),
             region: schools.region[i],
             size: schools.size[i],
-            x: points[i].0,
-            y: points[i].1,
-        })
-        .collect()
-}
-
-/// Placeholder layout until `network::layout` lands: regions on a grid of cells, each region's
-/// schools on a sunflower spiral inside its cell.
-fn layout(network: &Network, region: &[u32]) -> Vec<(f64, f64)> {
-    let n = network.schools();
-    let regions = region.iter().copied().max().map_or(1, |m| m as usize + 1);
-    let cols = (regions as f64).sqrt().ceil() as usize;
-    let rows = regions.div_ceil(cols);
-    let mut count = vec![0usize; regions];
-    let mut total = vec![0usize; regions];
-    for &r in region {
-        total[r as usize] += 1;
-    }
-    (0..n)
-        .map(|i| {
-            let r = region[i] as usize;
-            let k = count[r];
-            count[r] += 1;
-            let (cx, cy) = (
-                (r % cols) as f64 / cols as f64 + 0.5 / cols as f64,
-                (r / cols) as f64 / rows as f64 + 0.5 / rows as f64,
-            );
-            let rad = 0.42 / cols.max(rows) as f64 * ((k as f64 + 0.5) / total[r] as f64).sqrt();
-            let a = k as f64 * 2.399_963;
-            (cx + rad * a.cos(), cy + rad * a.sin())
+            x: points[i].x,
+            y: points[i].y,
         })
         .collect()
 }
