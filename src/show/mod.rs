@@ -1,9 +1,10 @@
 //! `domino show`: a workshop view of one run. A [`Show`] holds a scenario as the presenter gave
 //! it; [`Show::play`] answers a [`Request`] (changes as `--set` takes them, chosen pilots) with a
-//! [`Play`]: the network laid out in the unit square and, for each strategy shown, every school's
-//! stage, origin and source in every term of the same run (same world, same draws). The page
-//! ([`page`]) draws and plays it; [`server`] serves the page and the JSON to a room, and
-//! [`export`] writes the page with precomputed plays as one offline file.
+//! [`Play`]: the network laid out in the unit square ([`crate::network::layout`]) and, for each
+//! strategy shown, every school's stage, origin and source in every term of the same run (same
+//! world, same draws, read through [`crate::engine::watch`] as `domino run --trace` is). The page
+//! ([`PAGE`], `page.html`) draws and plays it; [`server`] serves the page and the JSON to a room,
+//! and [`Show::export`] writes the page with precomputed plays as one offline file.
 //!
 //! Every request is a scenario load: its changes pass the same validation as a scenario file's
 //! values, and a request whose work (schools x terms x strategies) exceeds [`MAX_CELLS`] is

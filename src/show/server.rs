@@ -21,7 +21,7 @@ pub const MAX_BODY: u64 = 64 * 1024;
 /// Answers kept, so that a room polling the same play gets it without running it again.
 const CACHE: usize = 64;
 
-/// A bound server: [`Serving::addr`] says where, [`Serving::run`] answers until the process ends.
+/// A bound server: [`Serving::url`] says where, [`Serving::run`] answers until the process ends.
 pub struct Serving {
     server: Arc<Server>,
     show: Arc<Show>,
