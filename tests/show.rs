@@ -366,7 +366,10 @@ fn a_bad_show_variant_is_the_scenarios_error() {
         "[show]\nvariants = [{ name = \"x\", set = [\"mechanisms.dose.d50=-1\"] }]\n",
     );
     let e = Show::new(Some(&bad), &[], &[], 0).unwrap_err().to_string();
-    assert!(e.contains("d50"), "{e}");
+    assert!(
+        e.contains("d50") && e.contains("show.variants[0]") && e.contains("bad.toml"),
+        "{e}"
+    );
     let bad = write(
         dir.path(),
         "bad2.toml",

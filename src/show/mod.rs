@@ -291,9 +291,19 @@ impl Show {
             strategies.to_vec()
         };
         // The variants must load: a bad `[show]` change is the scenario's error, found now.
-        for v in &base.config.show.variants {
-            let sets = parse_sets(&v.set)?;
-            show.load(&sets)?;
+        for (i, v) in base.config.show.variants.iter().enumerate() {
+            parse_sets(&v.set)
+                .and_then(|sets| show.load(&sets))
+                .map_err(|e| {
+                    let e = InputError::field(
+                        format!("show.variants[{i}]"),
+                        format!("the variant \"{}\" cannot be played: {e}", v.name),
+                    );
+                    match path {
+                        Some(p) => e.in_file(p),
+                        None => e,
+                    }
+                })?;
         }
         Ok(show)
     }
