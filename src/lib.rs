@@ -39,6 +39,7 @@ pub mod rng;
 pub mod scenario;
 pub mod school;
 pub mod shard;
+pub mod show;
 pub mod strategy;
 pub mod sweep;
 pub mod validation;

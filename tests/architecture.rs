@@ -19,7 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["output"],
     &["report", "validation"],
     &["shard"],
-    &["sweep", "explain"],
+    &["sweep", "explain", "show"],
     &["cli"],
 ];
 

@@ -10,6 +10,7 @@ mod init;
 mod man;
 mod network;
 mod run;
+mod show;
 mod sweep;
 
 use crate::error::InputError;
@@ -195,6 +196,8 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Serve a live view of one run for a workshop (or --export it as one offline HTML file).
+    Show(show::ShowArgs),
     /// Print a shell completion script (bash, elvish, fish, powershell, zsh) to standard output.
     Completions(completions::Completions),
     /// Print the manual page (roff) of domino, or of one of its commands, to standard output.
@@ -242,6 +245,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Init { path, force } => init::init(&path, force),
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => man::man(&args),
+        Command::Show(args) => show::show(&args),
     }
 }
 

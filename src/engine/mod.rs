@@ -21,7 +21,7 @@ pub mod school;
 pub mod tally;
 
 pub use ensemble::{run_ensemble, Ensemble, Progress};
-pub use school::{simulate, term, Buffers};
+pub use school::{simulate, term, watch, Buffers};
 pub use tally::{SchoolRun, SchoolTally};
 
 use crate::metrics::{Measures, RunSummary};

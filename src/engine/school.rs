@@ -115,6 +115,29 @@ pub fn term(
     );
 }
 
+/// Runs strategy `arm` of run `k` of `scenario` exactly as a comparison runs it (run k's world,
+/// draws and uncertain values), calling `observe(world, step, state, plan)` as [`simulate`] does.
+/// What `domino run --trace` writes and what `domino show` plays are both read through here, so
+/// they cannot disagree.
+pub fn watch(
+    scenario: &Scenario,
+    arm: usize,
+    k: u64,
+    mut observe: impl FnMut(&World, u32, &State, &Plan),
+) -> RunSummary {
+    let scenario = scenario.for_run(k);
+    let (seeds, world) = SchoolModel::world(&scenario, k);
+    let mut buf = Buffers::default();
+    simulate(
+        &scenario,
+        arm,
+        &world,
+        &seeds,
+        &mut buf,
+        |step, state, plan| observe(&world, step, state, plan),
+    )
+}
+
 /// The school model of a scenario: every strategy, run k in run k's world.
 pub struct SchoolModel<'a> {
     scenario: &'a Scenario,
@@ -219,51 +242,41 @@ impl Model for SchoolModel<'_> {
     }
 
     fn trace(&self, arm: usize, k: u64, sink: &mut dyn TraceSink) -> io::Result<RunFigures> {
-        let scenario = self.scenario.for_run(k);
-        let (seeds, world) = Self::world(&scenario, k);
-        let mut buf = Buffers::default();
         sink.header(&[
             "school", "name", "step", "stage", "practice", "fit", "effect", "support", "origin",
             "source",
         ])?;
         let mut failed = None;
-        let summary = simulate(
-            &scenario,
-            arm,
-            &world,
-            &seeds,
-            &mut buf,
-            |step, state, plan| {
-                if failed.is_some() {
+        let summary = watch(self.scenario, arm, k, |_, step, state, plan| {
+            if failed.is_some() {
+                return;
+            }
+            for i in 0..state.stage.len() {
+                let support = if step == 0 { 0.0 } else { plan.support[i] };
+                // The node table's id and name, so rows join back to the district's data.
+                let id = self.scenario.school_id(i);
+                let source = match state.source[i] {
+                    NO_SOURCE => "".into(),
+                    j => self.scenario.school_id(j as usize),
+                };
+                let row = [
+                    Cell::Text(&id),
+                    Cell::Text(self.scenario.school_name(i)),
+                    Cell::Int(step as u64),
+                    Cell::Text(state.stage[i].name()),
+                    Cell::Num(state.practice[i]),
+                    Cell::Num(state.fit[i]),
+                    Cell::Num(state.effect[i]),
+                    Cell::Num(support),
+                    Cell::Text(state.origin[i].name()),
+                    Cell::Text(&source),
+                ];
+                if let Err(e) = sink.row(&row) {
+                    failed = Some(e);
                     return;
                 }
-                for i in 0..world.len() {
-                    let support = if step == 0 { 0.0 } else { plan.support[i] };
-                    // The node table's id and name, so rows join back to the district's data.
-                    let id = self.scenario.school_id(i);
-                    let source = match state.source[i] {
-                        NO_SOURCE => "".into(),
-                        j => self.scenario.school_id(j as usize),
-                    };
-                    let row = [
-                        Cell::Text(&id),
-                        Cell::Text(self.scenario.school_name(i)),
-                        Cell::Int(step as u64),
-                        Cell::Text(state.stage[i].name()),
-                        Cell::Num(state.practice[i]),
-                        Cell::Num(state.fit[i]),
-                        Cell::Num(state.effect[i]),
-                        Cell::Num(support),
-                        Cell::Text(state.origin[i].name()),
-                        Cell::Text(&source),
-                    ];
-                    if let Err(e) = sink.row(&row) {
-                        failed = Some(e);
-                        return;
-                    }
-                }
-            },
-        );
+            }
+        });
         if let Some(e) = failed {
             return Err(e);
         }

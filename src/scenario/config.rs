@@ -49,6 +49,34 @@ pub struct ScenarioConfig {
     /// What a comparison of strategies optimises: it headlines the table, decides the winner and
     /// sweeps' winners, and comes first in the paired comparisons (school model only).
     pub objective: Objective,
+    /// How `domino show` presents the scenario (its variant buttons); nothing else reads it.
+    #[serde(skip_serializing_if = "ShowConfig::is_empty")]
+    pub show: ShowConfig,
+}
+
+/// The `[show]` table: what `domino show` offers beside the scenario itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct ShowConfig {
+    /// Named variants the page offers as buttons, each a list of `--set` changes.
+    pub variants: Vec<ShowVariant>,
+}
+
+impl ShowConfig {
+    /// No variants (left out when the scenario is written back).
+    pub fn is_empty(&self) -> bool {
+        self.variants.is_empty()
+    }
+}
+
+/// One variant button of `domino show`: a name and the changes it makes, as `PATH=VALUE`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct ShowVariant {
+    /// The button's label.
+    pub name: String,
+    /// `PATH=VALUE` changes, as `--set` takes them (empty: the scenario as written).
+    pub set: Vec<String>,
 }
 
 /// What decides which strategy wins.
@@ -85,6 +113,7 @@ impl Default for ScenarioConfig {
             classic: None,
             seedings: Vec::new(),
             objective: Objective::default(),
+            show: ShowConfig::default(),
         }
     }
 }
@@ -922,6 +951,14 @@ pub struct StrategyConfig {
     /// Pilot-then-cascade: number of pilots; 0 = as many as the term's budget funds at the
     /// effective dose (at least one).
     pub pilots: u32,
+    /// Pilot-then-cascade: the schools of the first pilots, by id (the node table's `id`, else
+    /// the school's index as text); empty: chosen by the targeting rule. Each must name a school.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pilot_ids: Vec<String>,
+    /// `pilot_ids` as school indices, in the order given: filled in when the scenario is loaded
+    /// (the ids need the node table), read by the strategy.
+    #[serde(skip)]
+    pub pilot_index: Vec<u32>,
     /// Pilot-then-cascade: longest pilot period, terms.
     pub pilot_terms: u32,
     /// Pilot-then-cascade: support waves after the pilots (false: pilots only, let peers carry it).
@@ -960,6 +997,8 @@ impl Default for StrategyConfig {
             adaptation: AdaptationMode::ALaCarte,
             exchange: Exchange::BestPractice,
             pilots: 0,
+            pilot_ids: Vec::new(),
+            pilot_index: Vec::new(),
             pilot_terms: 8,
             waves: true,
             max_wave: 0,

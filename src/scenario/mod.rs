@@ -196,6 +196,8 @@ impl Scenario {
             None
         };
         derived_checks(&config, files.as_deref()).map_err(place)?;
+        validate::pilot_ids(&mut config, files.as_deref().and_then(|f| f.nodes.as_ref()))
+            .map_err(place)?;
         let scenario = Self {
             config,
             files,
@@ -491,6 +493,11 @@ pub(crate) fn shape() -> toml::Table {
         }
     };
     entry("strategies", "kind", Value::String(String::new()));
+    entry(
+        "strategies",
+        "pilot_ids",
+        Value::Array(vec![Value::String(String::new())]),
+    );
     entry("seedings", "nodes", Value::Array(vec![Value::Integer(0)]));
     shape
 }

@@ -98,6 +98,7 @@ pub fn resolve(config: &mut ScenarioConfig) -> Result<(), InputError> {
             "must fit in a signed 64-bit integer",
         ));
     }
+    show(&config.show)?;
     network(&config.network)?;
     schools(&config.schools)?;
     innovation(&config.innovation)?;
@@ -274,6 +275,86 @@ pub fn check_seed_nodes(list: &[SeedingConfig], schools: u32) -> Result<(), Inpu
                     schools.saturating_sub(1)
                 ),
             ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks every strategy's `pilot_ids` against the schools (the node table's ids, else the
+/// indices `0..schools` as text) and fills in `pilot_index`. Unknown or repeated ids, and ids
+/// given to a strategy that does not pilot, are errors naming the id.
+pub fn pilot_ids(
+    config: &mut ScenarioConfig,
+    nodes: Option<&super::files::NodeTable>,
+) -> Result<(), InputError> {
+    let schools = config.network.schools;
+    for (i, s) in config.strategies.iter_mut().enumerate() {
+        s.pilot_index.clear();
+        if s.pilot_ids.is_empty() {
+            continue;
+        }
+        let field = format!("strategies[{i}].pilot_ids");
+        if s.kind != Some(StrategyKind::PilotThenCascade) {
+            return Err(InputError::field(
+                field,
+                "only a pilot-then-cascade strategy has pilots to name; remove it or change `kind`",
+            ));
+        }
+        let index: Option<std::collections::HashMap<&str, u32>> = nodes.map(|t| {
+            t.ids
+                .iter()
+                .enumerate()
+                .map(|(k, id)| (id.as_str(), k as u32))
+                .collect()
+        });
+        let mut seen = HashSet::new();
+        for id in &s.pilot_ids {
+            let k = match &index {
+                Some(map) => map.get(id.as_str()).copied(),
+                None => id
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|&k| k < schools && k.to_string() == *id),
+            };
+            let Some(k) = k else {
+                let known = match nodes {
+                    Some(_) => "the ids of the node table".to_string(),
+                    None => format!(
+                        "school indices 0 to {} (the network has no node table)",
+                        schools.saturating_sub(1)
+                    ),
+                };
+                return Err(InputError::field(
+                    field,
+                    format!("no school has the id \"{id}\"; pilots are named by {known}"),
+                ));
+            };
+            if !seen.insert(k) {
+                return Err(InputError::field(
+                    field,
+                    format!("the id \"{id}\" is given twice"),
+                ));
+            }
+            s.pilot_index.push(k);
+        }
+    }
+    Ok(())
+}
+
+/// The `[show]` variants: named, and every change written as `--set` takes it. Whether the
+/// changed scenario is valid is checked by `domino show`, which loads it.
+fn show(s: &ShowConfig) -> Result<(), InputError> {
+    for (i, v) in s.variants.iter().enumerate() {
+        let c = Check::new(&format!("show.variants[{i}]"));
+        if v.name.trim().is_empty() {
+            return Err(InputError::field(
+                c.path("name"),
+                "must name the variant's button",
+            ));
+        }
+        for (j, text) in v.set.iter().enumerate() {
+            text.parse::<super::set::Setting>()
+                .map_err(|e| InputError::field(format!("{}[{j}]", c.path("set")), e))?;
         }
     }
     Ok(())

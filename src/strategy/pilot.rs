@@ -32,6 +32,8 @@ pub struct PilotThenCascade {
     phase: Phase,
     /// Pilots per start; 0: as many as the budget funds at the effective dose.
     pilots: u32,
+    /// The named first pilots (`pilot_ids`), by index; empty once used, or when none were named.
+    named: Vec<u32>,
     pilot_terms: u32,
     waves: bool,
     coach_spend: f64,
@@ -44,6 +46,7 @@ impl PilotThenCascade {
             cohort: Cohort::new(world.len(), cfg),
             phase: Phase::Start,
             pilots: cfg.pilots.min(world.len() as u32),
+            named: cfg.pilot_index.clone(),
             pilot_terms: cfg.pilot_terms,
             waves: cfg.waves,
             coach_spend: super::coach_share(cfg, StrategyKind::PilotThenCascade) * budget,
@@ -82,6 +85,30 @@ impl PilotThenCascade {
     }
 
     fn start_pilots(&mut self, view: &TermView, plan: &mut Plan) {
+        // Named pilots are the first start's: those of them that can pilot now share the budget.
+        // A later start (the cascade died out) chooses by the targeting rule.
+        let named = std::mem::take(&mut self.named);
+        let named: Vec<usize> = named
+            .into_iter()
+            .map(|i| i as usize)
+            .filter(|&i| Self::candidate(&self.cohort, view, i))
+            .collect();
+        if !named.is_empty() {
+            let share = plan.remaining() / named.len() as f64;
+            for i in named {
+                if view.implementing(i) {
+                    plan.give(i, share);
+                } else if !plan.recruit(i, share.min(plan.remaining())) {
+                    break;
+                }
+                plan.pilot[i] = true;
+                self.cohort.add(i, view.state.practice[i]);
+            }
+            self.phase = Phase::Pilot {
+                ends: view.step + self.pilot_terms.max(1),
+            };
+            return;
+        }
         let pilots = self.pilot_count(view, plan.remaining());
         let share = plan.remaining() / pilots as f64;
         let mut chosen = 0;

@@ -1,6 +1,8 @@
 //! Helpers shared by the tests that drive the `domino` binary (`mod common;` in each).
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod http;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};

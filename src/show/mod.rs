@@ -1,0 +1,647 @@
+//! `domino show`: a workshop view of one run. A [`Show`] holds a scenario as the presenter gave
+//! it; [`Show::play`] answers a [`Request`] (changes as `--set` takes them, chosen pilots) with a
+//! [`Play`]: the network laid out in the unit square ([`crate::network::layout`]) and, for each
+//! strategy shown, every school's stage, origin and source in every term of the same run (same
+//! world, same draws, read through [`crate::engine::watch`] as `domino run --trace` is). The page
+//! ([`PAGE`], `page.html`) draws and plays it; [`server`] serves the page and the JSON to a room,
+//! and [`Show::export`] writes the page with precomputed plays as one offline file.
+//!
+//! Every request is a scenario load: its changes pass the same validation as a scenario file's
+//! values, and a request whose work (schools x terms x strategies) exceeds [`MAX_CELLS`] is
+//! refused before it runs.
+
+pub mod server;
+
+use crate::engine::watch;
+use crate::error::InputError;
+use crate::model::{Origin, Stage, NO_SOURCE};
+use crate::network::layout::{layout, Point};
+use crate::network::Network;
+use crate::output::write_atomic;
+use crate::scenario::set::Setting;
+use crate::scenario::{path, NetworkFiles, Scenario, StrategyKind, DEFAULT_SCENARIO};
+use serde::{Deserialize, Serialize};
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The most school-terms a request may ask for, over all strategies shown: a few hundred schools
+/// for a few hundred terms plays in well under a second; beyond this the room would wait.
+pub const MAX_CELLS: u64 = 2_000_000;
+
+/// The most `--set` changes one request may carry.
+pub const MAX_SETTINGS: usize = 64;
+
+/// The page: one HTML file with inline CSS and JS. `/*DATA*/null` is replaced by the
+/// precomputed plays in an export; the live page fetches them from its server.
+pub const PAGE: &str = include_str!("page.html");
+
+/// What the page asks for: changes to the scenario and the chosen pilots.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Request {
+    /// `PATH=VALUE` changes, as `--set` takes them, applied after the presenter's own.
+    pub set: Vec<String>,
+    /// School ids to pilot (empty: the strategies choose), given to every pilot-then-cascade
+    /// strategy shown as its `pilot_ids`.
+    pub pilots: Vec<String>,
+}
+
+/// One school as drawn.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SchoolView {
+    /// The school's id (node table), else its index as text.
+    pub id: String,
+    /// Its name, if the node table gives one.
+    pub name: String,
+    /// Its region index.
+    pub region: u32,
+    /// Enrolment, students.
+    pub size: f64,
+    /// Position in the unit square.
+    pub x: f64,
+    /// Position in the unit square.
+    pub y: f64,
+}
+
+/// A school's stage as the page colours it: [`Stage`] with implementing schools that are visible
+/// successes (pockets) told apart.
+pub const STAGES: [&str; 5] = ["none", "implementing", "pocket", "sustained", "abandoned"];
+
+/// How a school came to adopt, as the page marks it: [`Origin`] by name.
+pub const ORIGINS: [&str; 4] = ["", "funded", "persuaded_funded", "persuaded"];
+
+/// One strategy's run, term by term.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PaneView {
+    /// The strategy's name.
+    pub strategy: String,
+    /// Its kind.
+    pub kind: String,
+    /// Ids of the schools piloted (else funded) in the first term anyone was.
+    pub pilots: Vec<String>,
+    /// `stage[t][i]`: index into [`STAGES`] of school i after t terms.
+    pub stage: Vec<Vec<u8>>,
+    /// `origin[t][i]`: index into [`ORIGINS`].
+    pub origin: Vec<Vec<u8>>,
+    /// `source[t][i]`: the index of the pocket that persuaded school i, -1 if none.
+    pub source: Vec<Vec<i64>>,
+    /// `coached[t][i]`: 1 when school i received coaching from a neighbouring pocket in term t-1.
+    pub coached: Vec<Vec<u8>>,
+    /// `funded[t][i]`: 1 when the strategy paid school i in term t-1.
+    pub funded: Vec<Vec<u8>>,
+    /// Share of schools sustained after each term.
+    pub sustained_share: Vec<f64>,
+}
+
+/// A slider the page offers: a dotted path and its range.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Slider {
+    /// The field's dotted path, as `--set` takes it.
+    pub path: String,
+    /// What it is, for people.
+    pub label: String,
+    /// Lowest value offered.
+    pub min: f64,
+    /// Highest value offered.
+    pub max: f64,
+    /// Step.
+    pub step: f64,
+    /// The scenario's value.
+    pub value: f64,
+}
+
+/// A variant button: the scenario's `[show]` table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VariantView {
+    /// Label.
+    pub name: String,
+    /// Its changes.
+    pub set: Vec<String>,
+}
+
+/// The answer to a request: everything the page needs to play the run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Play {
+    /// The scenario's name.
+    pub scenario: String,
+    /// Its description.
+    pub description: String,
+    /// Which run (its world and draws are run k's in `compare`).
+    pub run: u64,
+    /// Terms played.
+    pub steps: u32,
+    /// The changes applied, the presenter's then the request's.
+    pub set: Vec<String>,
+    /// The request's own changes (how the page finds a precomputed play).
+    pub changes: Vec<String>,
+    /// Stage names, indexed by the codes in [`PaneView::stage`].
+    pub stages: Vec<&'static str>,
+    /// Origin names, indexed by the codes in [`PaneView::origin`].
+    pub origins: Vec<&'static str>,
+    /// The schools.
+    pub schools: Vec<SchoolView>,
+    /// Region names by index.
+    pub regions: Vec<String>,
+    /// Ties: `[a, b, weight]` by school index.
+    pub edges: Vec<(u32, u32, f32)>,
+    /// One pane per strategy shown.
+    pub panes: Vec<PaneView>,
+    /// Sliders, with this play's values.
+    pub sliders: Vec<Slider>,
+    /// Variant buttons.
+    pub variants: Vec<VariantView>,
+}
+
+/// A scenario as the presenter gave it, ready to answer requests.
+#[derive(Debug, Clone)]
+pub struct Show {
+    src: String,
+    path: Option<PathBuf>,
+    files: Option<Arc<NetworkFiles>>,
+    sets: Vec<Setting>,
+    shown: Vec<String>,
+    run: u64,
+    /// Layouts already computed, by a hash of the network and regions: re-runs with other
+    /// pilots or mechanisms draw the same network, and laying out a few hundred schools takes
+    /// longer than running them.
+    layouts: Arc<Mutex<Vec<(u64, Layout)>>>,
+}
+
+/// Layouts kept.
+const LAYOUTS: usize = 16;
+
+/// A layout shared between plays.
+type Layout = Arc<Vec<Point>>;
+
+/// The sliders: (path, label, range). A relative range is a multiple of the scenario's value.
+const SLIDERS: [(&str, &str, Range); 6] = [
+    (
+        "mechanisms.dose.d50",
+        "Dose threshold (d50, SU)",
+        Range::Times(0.25, 2.5),
+    ),
+    ("budget", "Budget (SU per term)", Range::Times(0.0, 3.0)),
+    (
+        "mechanisms.coaching.capacity",
+        "Coaching capacity (SU)",
+        Range::Times(0.0, 3.0),
+    ),
+    (
+        "mechanisms.size.influence_exponent",
+        "Influence of size",
+        Range::Fixed(0.0, 2.0, 0.1),
+    ),
+    (
+        "network.within_region",
+        "Regional ties (share within region)",
+        Range::Fixed(0.0, 1.0, 0.05),
+    ),
+    (
+        "mechanisms.contagion.topple_ratio",
+        "Topple ratio",
+        Range::Fixed(1.0, 4.0, 0.1),
+    ),
+];
+
+#[derive(Debug, Clone, Copy)]
+enum Range {
+    /// From a times the value to b times it, in 20 steps (0 to 1 when the value is 0).
+    Times(f64, f64),
+    /// From, to, step.
+    Fixed(f64, f64, f64),
+}
+
+impl Show {
+    /// The scenario at `path` (else the built-in default) with the presenter's `sets`, showing
+    /// `strategies` (empty: the first two). A scenario with a single strategy written as
+    /// `[[strategies]]` is shown beside `thin-spread` (or `pilot-then-cascade`, when it is
+    /// thin-spread), so that there are always two panes to compare. Errors are the scenario's.
+    pub fn new(
+        path: Option<&Path>,
+        sets: &[Setting],
+        strategies: &[String],
+        run: u64,
+    ) -> Result<Self, InputError> {
+        let src = match path {
+            Some(p) => {
+                let bytes = std::fs::read(p).map_err(|e| {
+                    InputError::msg(format!("cannot read scenario file: {e}")).in_file(p)
+                })?;
+                crate::scenario::files::utf8(&bytes, Some(p))?.to_string()
+            }
+            None => DEFAULT_SCENARIO.to_string(),
+        };
+        let first = Scenario::load(&src, path, None, sets)?;
+        let mut show = Self {
+            src,
+            path: path.map(Path::to_path_buf),
+            files: first.files.clone(),
+            sets: sets.to_vec(),
+            shown: Vec::new(),
+            run,
+            layouts: Arc::default(),
+        };
+        let names: Vec<&str> = first
+            .config
+            .strategies
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        if first.config.model.is_classic() {
+            return Err(InputError::field(
+                "model",
+                "domino show plays the school model; a classic model has no schools to colour",
+            ));
+        }
+        if names.len() == 1 && strategies.len() != 1 && show.src.contains("[[strategies]]") {
+            let other = if first.config.strategies[0].kind == Some(StrategyKind::ThinSpread) {
+                "pilot-then-cascade"
+            } else {
+                "thin-spread"
+            };
+            if !names.contains(&other) {
+                show.src += &format!(
+                    "\n# Added by domino show, to compare with.\n[[strategies]]\nname = \"{other}\"\n"
+                );
+            }
+        }
+        let base = show.load(&[])?;
+        let names: Vec<String> = base
+            .config
+            .strategies
+            .iter()
+            .map(|s| s.name.clone())
+            .collect();
+        show.shown = if strategies.is_empty() {
+            names.iter().take(2).cloned().collect()
+        } else {
+            for s in strategies {
+                if !names.contains(s) {
+                    return Err(InputError::field(
+                        "--strategy",
+                        format!(
+                            "no strategy named \"{s}\"; the scenario has: {}",
+                            names.join(", ")
+                        ),
+                    ));
+                }
+            }
+            strategies.to_vec()
+        };
+        // The variants must load: a bad `[show]` change is the scenario's error, found now.
+        for (i, v) in base.config.show.variants.iter().enumerate() {
+            parse_sets(&v.set)
+                .and_then(|sets| show.load(&sets))
+                .map_err(|e| {
+                    let e = InputError::field(
+                        format!("show.variants[{i}]"),
+                        format!("the variant \"{}\" cannot be played: {e}", v.name),
+                    );
+                    match path {
+                        Some(p) => e.in_file(p),
+                        None => e,
+                    }
+                })?;
+        }
+        Ok(show)
+    }
+
+    /// The strategies shown, in pane order.
+    pub fn shown(&self) -> &[String] {
+        &self.shown
+    }
+
+    fn load(&self, extra: &[Setting]) -> Result<Scenario, InputError> {
+        let mut sets = self.sets.clone();
+        sets.extend_from_slice(extra);
+        Scenario::load(&self.src, self.path.as_deref(), self.files.as_ref(), &sets)
+    }
+
+    /// Plays `request`: validates its changes as a scenario file's, bounds its work, runs every
+    /// strategy shown in run k's world.
+    pub fn play(&self, request: &Request) -> Result<Play, InputError> {
+        if request.set.len() > MAX_SETTINGS {
+            return Err(InputError::field(
+                "set",
+                format!("at most {MAX_SETTINGS} changes per request"),
+            ));
+        }
+        let mut sets = parse_sets(&request.set)?;
+        let scenario = self.load(&sets)?;
+        if !request.pilots.is_empty() {
+            let list = toml::Value::Array(
+                request
+                    .pilots
+                    .iter()
+                    .map(|p| toml::Value::String(p.clone()))
+                    .collect(),
+            );
+            let mut any = false;
+            for (i, s) in scenario.config.strategies.iter().enumerate() {
+                if self.shown.contains(&s.name) && s.kind == Some(StrategyKind::PilotThenCascade) {
+                    any = true;
+                    sets.push(setting(&format!("strategies[{i}].pilot_ids={list}"))?);
+                }
+            }
+            if !any {
+                return Err(InputError::field(
+                    "pilots",
+                    "none of the strategies shown chooses pilots (pilot-then-cascade does)",
+                ));
+            }
+        }
+        let scenario = if request.pilots.is_empty() {
+            scenario
+        } else {
+            self.load(&sets)?
+        };
+        let arms: Vec<usize> = self
+            .shown
+            .iter()
+            .map(|name| {
+                scenario
+                    .config
+                    .strategies
+                    .iter()
+                    .position(|s| &s.name == name)
+                    .ok_or_else(|| {
+                        InputError::field(
+                            "set",
+                            format!("the changes leave no strategy named \"{name}\" to show"),
+                        )
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        let n = scenario.schools() as u64;
+        let cells = n * (u64::from(scenario.config.steps) + 1) * arms.len() as u64;
+        if cells > MAX_CELLS {
+            return Err(InputError::field(
+                "set",
+                format!(
+                    "{n} schools x {} terms x {} strategies is {cells} school-terms; domino show \
+                     plays at most {MAX_CELLS}: use fewer schools or terms",
+                    scenario.config.steps,
+                    arms.len()
+                ),
+            ));
+        }
+        let mut play = self.run_arms(&scenario, &arms, &self.applied(&request.set));
+        play.changes = request.set.clone();
+        Ok(play)
+    }
+
+    fn applied(&self, extra: &[String]) -> Vec<String> {
+        self.sets
+            .iter()
+            .map(|s| s.to_string())
+            .chain(extra.iter().cloned())
+            .collect()
+    }
+
+    fn run_arms(&self, scenario: &Scenario, arms: &[usize], set: &[String]) -> Play {
+        let mut schools = Vec::new();
+        let mut edges = Vec::new();
+        let panes = arms
+            .iter()
+            .map(|&arm| {
+                let cfg = &scenario.config.strategies[arm];
+                let mut pane = PaneView {
+                    strategy: cfg.name.clone(),
+                    kind: cfg.kind.map(|k| k.name().to_string()).unwrap_or_default(),
+                    pilots: Vec::new(),
+                    stage: Vec::new(),
+                    origin: Vec::new(),
+                    source: Vec::new(),
+                    coached: Vec::new(),
+                    funded: Vec::new(),
+                    sustained_share: Vec::new(),
+                };
+                watch(scenario, arm, self.run, |world, step, state, plan| {
+                    let n = world.len();
+                    if schools.is_empty() {
+                        let points = self.layout(&world.network, &world.schools.region);
+                        schools = describe(scenario, &points, &world.schools);
+                        edges = world
+                            .network
+                            .edges()
+                            .map(|e| (e.a, e.b, e.weight))
+                            .collect();
+                    }
+                    let stage: Vec<u8> = (0..n)
+                        .map(|i| match state.stage[i] {
+                            Stage::NotAdopted => 0,
+                            Stage::Implementing if state.pocket[i] => 2,
+                            Stage::Implementing => 1,
+                            Stage::Sustained => 3,
+                            Stage::Abandoned => 4,
+                        })
+                        .collect();
+                    let sustained = stage.iter().filter(|&&s| s == 3).count();
+                    pane.sustained_share
+                        .push(sustained as f64 / n.max(1) as f64);
+                    pane.stage.push(stage);
+                    pane.origin.push(
+                        (0..n)
+                            .map(|i| match state.origin[i] {
+                                Origin::None => 0,
+                                Origin::Recruited => 1,
+                                Origin::PersuadedFunded => 2,
+                                Origin::Persuaded => 3,
+                            })
+                            .collect(),
+                    );
+                    pane.source.push(
+                        state
+                            .source
+                            .iter()
+                            .map(|&j| if j == NO_SOURCE { -1 } else { i64::from(j) })
+                            .collect(),
+                    );
+                    let after_term = step > 0;
+                    pane.coached.push(
+                        (0..n)
+                            .map(|i| u8::from(after_term && state.coaching[i] > 0.0))
+                            .collect(),
+                    );
+                    pane.funded.push(
+                        (0..n)
+                            .map(|i| u8::from(after_term && plan.support[i] > 0.0))
+                            .collect(),
+                    );
+                    if after_term && pane.pilots.is_empty() {
+                        let first: Vec<usize> =
+                            match (0..n).filter(|&i| plan.pilot[i]).collect::<Vec<_>>() {
+                                p if !p.is_empty() => p,
+                                _ => (0..n).filter(|&i| plan.support[i] > 0.0).collect(),
+                            };
+                        pane.pilots = first
+                            .into_iter()
+                            .map(|i| scenario.school_id(i).into_owned())
+                            .collect();
+                    }
+                });
+                pane
+            })
+            .collect();
+        let table = toml::Table::try_from(&scenario.config).unwrap_or_default();
+        let file_network = scenario.files.is_some();
+        let sliders = SLIDERS
+            .iter()
+            .filter(|(p, _, _)| !(file_network && p.starts_with("network.")))
+            .map(|&(p, label, range)| {
+                let p = if p == "budget" {
+                    if scenario.config.budget.total.is_some() {
+                        "budget.total"
+                    } else {
+                        "budget.per_school"
+                    }
+                } else {
+                    p
+                };
+                let value = path::get(&table, p)
+                    .and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)))
+                    .unwrap_or(0.0);
+                let (min, max, step) = match range {
+                    Range::Fixed(a, b, s) => (a.min(value), b.max(value), s),
+                    Range::Times(_, _) if value == 0.0 => (0.0, 1.0, 0.05),
+                    Range::Times(a, b) => (a * value, b * value, (b - a) * value / 20.0),
+                };
+                Slider {
+                    path: p.to_string(),
+                    label: label.to_string(),
+                    min,
+                    max,
+                    step,
+                    value,
+                }
+            })
+            .collect();
+        Play {
+            scenario: scenario.config.name.clone(),
+            description: scenario.config.description.clone(),
+            run: self.run,
+            steps: scenario.config.steps,
+            set: set.to_vec(),
+            changes: Vec::new(),
+            stages: STAGES.to_vec(),
+            origins: ORIGINS.to_vec(),
+            regions: region_names(scenario),
+            schools,
+            edges,
+            panes,
+            sliders,
+            variants: scenario
+                .config
+                .show
+                .variants
+                .iter()
+                .map(|v| VariantView {
+                    name: v.name.clone(),
+                    set: v.set.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The layout of `network` with `region`, from the cache when it was drawn before.
+    fn layout(&self, network: &Network, region: &[u32]) -> Arc<Vec<Point>> {
+        let mut h = DefaultHasher::new();
+        network.schools().hash(&mut h);
+        for e in network.edges() {
+            (e.a, e.b, e.weight.to_bits()).hash(&mut h);
+        }
+        region.hash(&mut h);
+        let key = h.finish();
+        let cached = self.layouts.lock().ok().and_then(|l| {
+            l.iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, p)| Arc::clone(p))
+        });
+        if let Some(points) = cached {
+            return points;
+        }
+        let points = Arc::new(layout(network, region));
+        if let Ok(mut l) = self.layouts.lock() {
+            if l.len() >= LAYOUTS {
+                l.remove(0);
+            }
+            l.push((key, Arc::clone(&points)));
+        }
+        points
+    }
+
+    /// Writes the page with precomputed plays to `out`, atomically: the scenario as given, each
+    /// `[show]` variant, and each slider at the low and high ends of its range. Returns how many
+    /// plays it holds.
+    pub fn export(&self, out: &Path) -> anyhow::Result<usize> {
+        let base = self.play(&Request::default())?;
+        let mut requests: Vec<Vec<String>> = base.variants.iter().map(|v| v.set.clone()).collect();
+        for s in &base.sliders {
+            for v in [s.min, s.max] {
+                if v != s.value {
+                    requests.push(vec![format!("{}={}", s.path, crate::output::num(v))]);
+                }
+            }
+        }
+        let mut plays = vec![base];
+        for set in requests {
+            let request = Request {
+                set,
+                pilots: Vec::new(),
+            };
+            // A variant the scenario cannot take (a slider end out of a field's range) is left
+            // out: the page offers only what it holds.
+            if let Ok(play) = self.play(&request) {
+                plays.push(play);
+            }
+        }
+        let count = plays.len();
+        let html = page_with(&serde_json::to_string(&plays)?);
+        write_atomic(out, |w| w.write_all(html.as_bytes()))?;
+        Ok(count)
+    }
+}
+
+/// The page with `data` (JSON) in place of its placeholder, made safe inside a `<script>`.
+pub fn page_with(data: &str) -> String {
+    let safe = data.replace("</", "<\\/").replace("<!--", "<\\!--");
+    PAGE.replacen("/*DATA*/null", &safe, 1)
+}
+
+fn setting(text: &str) -> Result<Setting, InputError> {
+    text.parse::<Setting>()
+        .map_err(|e| InputError::field("set", e))
+}
+
+fn parse_sets(list: &[String]) -> Result<Vec<Setting>, InputError> {
+    list.iter().map(|s| setting(s)).collect()
+}
+
+fn region_names(scenario: &Scenario) -> Vec<String> {
+    let (_, n) = crate::school::regions(scenario);
+    let names = scenario
+        .files
+        .as_ref()
+        .and_then(|f| f.nodes.as_ref())
+        .and_then(|t| t.region_names.clone());
+    names.unwrap_or_else(|| (0..n).map(|r| format!("region {}", r + 1)).collect())
+}
+
+fn describe(
+    scenario: &Scenario,
+    points: &[Point],
+    schools: &crate::school::Population,
+) -> Vec<SchoolView> {
+    (0..schools.len())
+        .map(|i| SchoolView {
+            id: scenario.school_id(i).into_owned(),
+            name: scenario.school_name(i).to_string(),
+            region: schools.region[i],
+            size: schools.size[i],
+            x: points[i].x,
+            y: points[i].y,
+        })
+        .collect()
+}
