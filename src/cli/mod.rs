@@ -9,6 +9,7 @@ mod explain;
 mod init;
 mod man;
 mod network;
+mod report;
 mod run;
 mod sweep;
 
@@ -93,9 +94,19 @@ pub enum Command {
         /// write `ablation.csv` into the folder (one more comparison per mechanism).
         #[arg(long)]
         ablate: bool,
+        /// Also write `report.html` into the folder: one self-contained page for leaders (as
+        /// `domino report`).
+        #[arg(long)]
+        report: bool,
         /// Runs, seed, steps, threads, quiet.
         #[command(flatten)]
         opts: RunOptions,
+    },
+    /// Write `report.html` into the output folder of `domino compare`: one self-contained page
+    /// (the decision, charts, schools, assumptions, how to reproduce) read from its files.
+    Report {
+        /// The output folder of `domino compare`.
+        dir: PathBuf,
     },
     /// Run one strategy once and write its per-school, per-term trace.
     Run {
@@ -203,8 +214,10 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             scenario,
             out,
             ablate,
+            report,
             opts,
-        } => compare::compare(&scenario, out, ablate, &opts),
+        } => compare::compare(&scenario, out, ablate, report, &opts),
+        Command::Report { dir } => report::report(&dir),
         Command::Explain {
             scenario,
             out,
