@@ -279,3 +279,56 @@ fn report_on_a_wrong_folder_is_a_clear_error() {
     assert!(stderr(&bad).contains("zero"), "{}", stderr(&bad));
     assert!(!out.join("report.html").exists());
 }
+
+#[test]
+fn uncertain_worlds_and_classic_models_get_their_own_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(
+        tmp.path(),
+        "u.toml",
+        "name = \"u\"\nseed = 2\nruns = 16\nsteps = 6\n\
+         [mechanisms.dose]\nd50 = { dist = \"uniform\", low = 0.5, high = 1.5 }\n",
+    );
+    let out = tmp.path().join("u");
+    assert_ok(&domino(
+        tmp.path(),
+        &[
+            "compare",
+            arg(&scenario),
+            "--quiet",
+            "--report",
+            "--out",
+            arg(&out),
+        ],
+    ));
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("How sure across plausible worlds: every run drew its own values of <code>mechanisms.dose.d50</code>"));
+    assert!(html.contains("Which uncertain parameters decide the winner"));
+    let set = &html[html.find("<table id=\"set-values\"").unwrap()..];
+    assert!(set[..set.find("</table>").unwrap()].contains("data-path=\"mechanisms.dose.d50\""));
+
+    let out = tmp.path().join("bass");
+    assert_ok(&domino(
+        tmp.path(),
+        &[
+            "compare",
+            arg(&repo("scenarios/classic-bass.toml")),
+            "--runs",
+            "8",
+            "--quiet",
+            "--report",
+            "--out",
+            arg(&out),
+        ],
+    ));
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<table id=\"summary\""));
+    assert!(
+        !html.contains("--ablate"),
+        "classic models cannot be ablated"
+    );
+    assert!(
+        !html.contains("objective is"),
+        "classic models have no objective"
+    );
+}

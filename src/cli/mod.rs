@@ -102,12 +102,6 @@ pub enum Command {
         #[command(flatten)]
         opts: RunOptions,
     },
-    /// Write `report.html` into the output folder of `domino compare`: one self-contained page
-    /// (the decision, charts, schools, assumptions, how to reproduce) read from its files.
-    Report {
-        /// The output folder of `domino compare`.
-        dir: PathBuf,
-    },
     /// Run one strategy once and write its per-school, per-term trace.
     Run {
         /// Scenario file and --set changes.
@@ -185,6 +179,12 @@ pub enum Command {
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Write `report.html` into the output folder of `domino compare`: one self-contained page
+    /// (the decision, charts, schools, assumptions, how to reproduce) read from its files.
+    Report {
+        /// The output folder of `domino compare`.
+        dir: PathBuf,
     },
     /// Validate a scenario and print it with every default filled in.
     Check {

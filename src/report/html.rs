@@ -549,26 +549,8 @@ fn decision(c: &Ctx) -> Result<String> {
             t
         }
     };
-    let objective = c.f.scenario.config.objective;
-    let _ = write!(
-        s,
-        "<p>Choose <strong>{}</strong>. The scenario's objective is <em>{}</em>, measured as the {} at the end of {} {}s: {} with {} on average (95% CI {} to {}).</p>",
-        escape(name),
-        escape(&words(
-            toml::Value::try_from(objective)
-                .ok()
-                .as_ref()
-                .and_then(toml::Value::as_str)
-                .unwrap_or("?")
-        )),
-        escape(&words(h)),
-        c.f.scenario.config.steps,
-        escape(c.measures.step_name),
-        escape(&value(best)),
-        escape(name),
-        escape(&shown(h, c.stat(best, h, "ci_low")).0),
-        escape(&shown(h, c.stat(best, h, "ci_high")).0),
-    );
+    let opening_at = s.len();
+    let mut clear = true;
     if c.strategies.len() == 1 {
         s.push_str("<p>Only one strategy was run: there is nothing to compare it with.</p>");
     } else {
@@ -626,7 +608,43 @@ fn decision(c: &Ctx) -> Result<String> {
             );
         }
         s.push_str(&what_would_change(c)?);
+        clear = ahead;
     }
+    let classic = c.f.scenario.config.model.is_classic();
+    let objective = if classic {
+        String::new()
+    } else {
+        format!(
+            " The scenario's objective is <em>{}</em>.",
+            escape(&words(
+                toml::Value::try_from(c.f.scenario.config.objective)
+                    .ok()
+                    .as_ref()
+                    .and_then(toml::Value::as_str)
+                    .unwrap_or("?")
+            ))
+        )
+    };
+    let choose = if clear {
+        format!("<p>Choose <strong>{}</strong>.", escape(name))
+    } else {
+        format!(
+            "<p>No {} is clearly best; <strong>{}</strong> did best on average.",
+            escape(c.measures.arm_label),
+            escape(name)
+        )
+    };
+    let opening = format!(
+        "{choose}{objective} It is measured as the {} at the end of {} {}s: {} with {} on average (95% CI {} to {}).</p>",
+        escape(&words(h)),
+        c.f.scenario.config.steps,
+        escape(c.measures.step_name),
+        escape(&value(best)),
+        escape(name),
+        escape(&shown(h, c.stat(best, h, "ci_low")).0),
+        escape(&shown(h, c.stat(best, h, "ci_high")).0),
+    );
+    s.insert_str(opening_at, &opening);
     s.push_str("</div></section>\n");
     Ok(s)
 }
@@ -645,7 +663,8 @@ fn second(c: &Ctx) -> Option<usize> {
 /// The sentence on what would change the answer: mechanisms whose removal changes the winner
 /// (ablation.csv) and the uncertain parameters that decide between the first two.
 fn what_would_change(c: &Ctx) -> Result<String> {
-    let mut s = String::from("<p>What would change the answer: ");
+    const START: &str = "<p>What would change the answer: ";
+    let mut s = String::from(START);
     match &c.f.ablation {
         Some(a) => {
             let mut flips = Vec::new();
@@ -667,6 +686,7 @@ fn what_would_change(c: &Ctx) -> Result<String> {
                 let _ = write!(s, "{}. ", flips.join("; "));
             }
         }
+        None if c.f.scenario.config.model.is_classic() => {}
         None => s.push_str(
             "which mechanisms matter was not computed (run <code>domino compare --ablate</code> to see it). ",
         ),
@@ -681,7 +701,8 @@ fn what_would_change(c: &Ctx) -> Result<String> {
                 rows.push((-u.num(r, "rho")?, u.text(row, "parameter")));
             }
         }
-        rows.retain(|r| r.0.is_finite());
+        // A parameter with |rho| below 0.1 barely moves the difference between the two.
+        rows.retain(|r| r.0.is_finite() && r.0.abs() >= 0.1);
         rows.sort_by(|x, y| y.0.abs().total_cmp(&x.0.abs()));
         let parts: Vec<String> = rows
             .iter()
@@ -697,7 +718,14 @@ fn what_would_change(c: &Ctx) -> Result<String> {
                 )
             })
             .collect();
-        if !parts.is_empty() {
+        if parts.is_empty() {
+            let _ = write!(
+                s,
+                "None of the uncertain parameters decides between {} and {} (every rank correlation is below 0.1 in size).",
+                escape(a),
+                escape(b)
+            );
+        } else {
             let _ = write!(
                 s,
                 "Of the uncertain parameters, these decide between {} and {} most: {}.",
@@ -706,6 +734,9 @@ fn what_would_change(c: &Ctx) -> Result<String> {
                 parts.join("; ")
             );
         }
+    }
+    if s == START {
+        return Ok(String::new());
     }
     s.push_str("</p>");
     Ok(s)
@@ -1180,6 +1211,7 @@ fn network_map(c: &Ctx, rows: &[usize], sustained: &[f64]) -> String {
 fn drivers(c: &Ctx) -> Result<String> {
     let mut s = String::from("<section id=\"drivers\"><h2>What drives the result</h2>\n");
     match &c.f.ablation {
+        None if c.f.scenario.config.model.is_classic() => s.push_str("<p>The classic models have no mechanisms to switch off.</p>\n"),
         None => s.push_str("<p>Not computed for this folder. Run <code>domino compare --ablate</code> (or <code>domino explain</code>) to switch each mechanism of the model off in turn and see how much of each strategy's result it carries and whether the winner changes.</p>\n"),
         Some(a) => {
             s.push_str("<p>Each mechanism of the model switched off in turn: the change in each strategy's result (off minus on, percentage points for shares, 95% CI) and the winner without it.</p>\n<table class=\"sortable wide\"><thead><tr><th>mechanism</th><th>switched off by</th><th>strategy</th><th class=\"num\">with</th><th class=\"num\">without</th><th class=\"num\">change</th><th class=\"num\">95% CI</th><th>winner without it</th></tr></thead><tbody>\n");
