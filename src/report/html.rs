@@ -312,9 +312,14 @@ impl Ctx<'_> {
         (0..self.strategies.len()).any(|s| self.raw(s, metric, "mean").is_some())
     }
 
-    /// A table cell showing a summary.csv value, with the exact CSV text in `data-value`.
+    /// A table cell showing a summary.csv value, with the exact CSV text in `data-value`; `n/a`
+    /// without data attributes when the CSV cell is empty.
     fn cell(&self, s: usize, metric: &str, stat: &str) -> String {
         let raw = self.raw(s, metric, stat).unwrap_or("");
+        if raw.is_empty() {
+            // No value (no run reached it): nothing to carry in data attributes.
+            return r#"<td class="num">n/a</td>"#.to_string();
+        }
         let v: f64 = raw.parse().unwrap_or(f64::NAN);
         let (text, percent) = shown(metric, v);
         format!(
