@@ -55,6 +55,7 @@ pub fn compare(
     args: &ScenarioArgs,
     out: Option<PathBuf>,
     ablate: bool,
+    html: bool,
     opts: &RunOptions,
 ) -> anyhow::Result<()> {
     let scenario = args.load(opts.runs, opts.seed, opts.steps)?;
@@ -106,6 +107,11 @@ pub fn compare(
         })?;
         written.push("ablation.csv".into());
         ablation_table = format!("\n{}", crate::explain::table(&cfg.name, &ablation));
+    }
+    if html {
+        // Read back from the staged files, as `domino report` reads a finished folder.
+        report::html::write(staged.path())?;
+        written.push(report::html::FILE.into());
     }
     staged.commit()?;
     super::say(&format!(

@@ -9,6 +9,7 @@ mod explain;
 mod init;
 mod man;
 mod network;
+mod report;
 mod run;
 mod show;
 mod sweep;
@@ -98,6 +99,10 @@ pub enum Command {
         /// a shard folder for `domino merge` (default --out: `out/<name>.shard-I-of-N/`).
         #[arg(long)]
         shard: Option<crate::shard::Shard>,
+        /// Also write `report.html` into the folder: one self-contained page for leaders (as
+        /// `domino report`).
+        #[arg(long)]
+        report: bool,
         /// Runs, seed, steps, threads, quiet.
         #[command(flatten)]
         opts: RunOptions,
@@ -181,6 +186,12 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Write `report.html` into the output folder of `domino compare`: one self-contained page
+    /// (the decision, charts, schools, assumptions, how to reproduce) read from its files.
+    Report {
+        /// The output folder of `domino compare`.
+        dir: PathBuf,
+    },
     /// Validate a scenario and print it with every default filled in.
     Check {
         /// Scenario file and --set changes.
@@ -212,11 +223,19 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             out,
             ablate,
             shard,
+            report,
             opts,
         } => match shard {
+            Some(_) if report => Err(InputError::field(
+                "--report",
+                "a shard holds part of the runs: merge the shards (`domino merge`), then run \
+                 `domino report` on the merged folder",
+            )
+            .into()),
             Some(shard) => compare::compare_shard(&scenario, out, ablate, shard, &opts),
-            None => compare::compare(&scenario, out, ablate, &opts),
+            None => compare::compare(&scenario, out, ablate, report, &opts),
         },
+        Command::Report { dir } => report::report(&dir),
         Command::Explain {
             scenario,
             out,

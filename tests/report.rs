@@ -1,0 +1,331 @@
+//! `domino report OUT_DIR` and `domino compare --report` (issue 10, section 1): the page is
+//! written, self-contained, its strategy table equals summary.csv, names are escaped once, the
+//! assumptions keep values the scenario set apart from defaults, and bad folders are clear errors.
+
+mod common;
+use common::*;
+
+use std::fs;
+use std::path::Path;
+
+/// A small file network: six schools in two regions, one with markup in its name.
+const NODES: &str = "id,name,region,size\n\
+a1,<b>\"A&B\"</b>,north,300\n\
+a2,Second,north,200\n\
+a3,Third,north,250\n\
+b1,Fourth,south,400\n\
+b2,Fifth,south,150\n\
+b3,Sixth,south,350\n";
+const EDGES: &str =
+    "source,target,weight\na1,a2,1\na2,a3,1\na3,b1,0.5\nb1,b2,1\nb2,b3,1\na1,b3,0.2\n";
+/// Sets exactly one value away from the defaults besides the network, runs and steps.
+const SCENARIO: &str = "name = \"r\"\nseed = 5\nruns = 40\nsteps = 8\n\
+[network]\nkind = \"file\"\nnodes = \"nodes.csv\"\nedges = \"edges.csv\"\n\
+[mechanisms.dose]\nd50 = 0.7\n";
+
+fn file_network_folder(tmp: &Path) -> std::path::PathBuf {
+    write(tmp, "nodes.csv", NODES);
+    write(tmp, "edges.csv", EDGES);
+    let scenario = write(tmp, "r.toml", SCENARIO);
+    let out = tmp.join("out");
+    assert_ok(&domino(
+        tmp,
+        &[
+            "compare",
+            arg(&scenario),
+            "--quiet",
+            "--report",
+            "--out",
+            arg(&out),
+        ],
+    ));
+    out
+}
+
+/// The value of attribute `name` in the tag text `tag`.
+fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let key = format!(" {name}=\"");
+    let start = tag.find(&key)? + key.len();
+    Some(&tag[start..start + tag[start..].find('"')?])
+}
+
+/// The summary table's numeric cells: (strategy, metric, stat, data-value, percent, text).
+fn summary_cells(html: &str) -> Vec<(String, String, String, String, bool, String)> {
+    let start = html
+        .find("<table id=\"summary\"")
+        .expect("the summary table");
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    let mut out = Vec::new();
+    for row in table.split("<tr ").skip(1) {
+        let Some(strategy) = attr(&format!(" {row}"), "data-strategy").map(str::to_string) else {
+            continue;
+        };
+        for cell in row.split("<td").skip(1) {
+            let tag = &cell[..cell.find('>').unwrap()];
+            let Some(metric) = attr(tag, "data-metric") else {
+                continue;
+            };
+            let text = &cell[cell.find('>').unwrap() + 1..cell.find("</td>").unwrap()];
+            out.push((
+                strategy.clone(),
+                metric.to_string(),
+                attr(tag, "data-stat").unwrap().to_string(),
+                attr(tag, "data-value").unwrap().to_string(),
+                attr(tag, "data-percent") == Some("true"),
+                text.to_string(),
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn compare_report_writes_a_self_contained_page_whose_table_equals_summary_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = file_network_folder(tmp.path());
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("data-page=\"report\""));
+    assert!(html.contains("dataset.ready = \"true\""));
+    assert!(html.contains("id=\"decision\""));
+    // Self-contained: nothing is fetched.
+    let lower = html.to_lowercase();
+    for bad in [
+        "src=\"http",
+        "src='http",
+        "<link",
+        "@import",
+        "url(",
+        "@font-face",
+        "fetch(",
+        "xmlhttprequest",
+    ] {
+        assert!(!lower.contains(bad), "the page fetches something: {bad}");
+    }
+    for (k, _) in lower.match_indices("href=\"") {
+        let target = &lower[k + 6..];
+        assert!(
+            target.starts_with('#'),
+            "a link leaves the page: {}",
+            &target[..40.min(target.len())]
+        );
+    }
+    // The summary table: data-value is the CSV cell, the text its rounding.
+    let rows = csv_rows(&out.join("summary.csv"));
+    let cells = summary_cells(&html);
+    let mut seen = std::collections::BTreeSet::new();
+    for (strategy, metric, stat, value, percent, text) in &cells {
+        let row = rows
+            .iter()
+            .find(|r| &r["strategy"] == strategy && &r["metric"] == metric)
+            .unwrap_or_else(|| panic!("no summary.csv row for {strategy} {metric}"));
+        assert_eq!(&row[stat.as_str()], value, "{strategy} {metric} {stat}");
+        seen.insert((strategy.clone(), metric.clone(), stat.clone()));
+        assert!(!value.is_empty(), "an empty CSV cell carries no data-value");
+        let v: f64 = value.parse().unwrap();
+        let shown = if *percent { v * 100.0 } else { v };
+        let decimals = text.split('.').nth(1).map_or(0, str::len);
+        assert_eq!(
+            text,
+            &format!("{shown:.decimals$}"),
+            "{strategy} {metric} {stat}"
+        );
+    }
+    for strategy in ["thin-spread", "pilot-then-cascade", "cluster"] {
+        for metric in ["students_benefiting_share", "sustained_share"] {
+            for stat in ["mean", "ci_low", "ci_high"] {
+                assert!(
+                    seen.contains(&(strategy.into(), metric.into(), stat.into())),
+                    "missing {strategy} {metric} {stat}"
+                );
+            }
+        }
+    }
+    // Every section a board reads, in order.
+    let order = [
+        "id=\"decision\"",
+        "id=\"summary\"",
+        "id=\"budget\"",
+        "id=\"over-time\"",
+        "id=\"single-district\"",
+        "id=\"equity\"",
+        "id=\"cost\"",
+        "id=\"schools\"",
+        "id=\"drivers\"",
+        "id=\"assumptions\"",
+        "id=\"reproduce\"",
+    ];
+    let at: Vec<usize> = order
+        .iter()
+        .map(|s| html.find(s).unwrap_or_else(|| panic!("no {s}")))
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
+    // A file network: one circle per school on the map, and the schools table.
+    assert_eq!(html.matches("<circle class=\"school\"").count(), 6);
+    assert!(html.contains("id=\"schools-table\""));
+    // Without --ablate, the page says how to get the ablation.
+    assert!(html.contains("domino compare --ablate"));
+}
+
+#[test]
+fn names_from_the_node_table_are_escaped_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = file_network_folder(tmp.path());
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("&lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt;"),
+        "escaped once"
+    );
+    assert!(!html.contains("<b>\"A&B\"</b>"), "not raw");
+    assert!(!html.contains("&amp;lt;"), "not twice");
+}
+
+#[test]
+fn assumptions_keep_what_the_scenario_set_apart_from_defaults() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = file_network_folder(tmp.path());
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    let section = |id: &str| {
+        let start = html.find(&format!("<table id=\"{id}\"")).unwrap();
+        html[start..start + html[start..].find("</table>").unwrap()].to_string()
+    };
+    let set = section("set-values");
+    let defaults = section("default-values");
+    assert!(set.contains("data-path=\"mechanisms.dose.d50\""));
+    assert!(set.contains("<code>0.7</code>") && set.contains("<code>1.0</code>"));
+    assert!(!defaults.contains("data-path=\"mechanisms.dose.d50\""));
+    assert!(defaults.contains("data-path=\"mechanisms.dose.hill\""));
+    assert!(!set.contains("data-path=\"mechanisms.dose.hill\""));
+    // Each is linked to its reason, copied into the page.
+    assert!(
+        set.contains("href=\"#doc-41-minimum-effective-dose"),
+        "{set}"
+    );
+    assert!(html.contains("id=\"doc-41-minimum-effective-dose"));
+}
+
+#[test]
+fn report_reads_a_finished_folder_again_and_generated_networks_say_why_no_map() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("g");
+    assert_ok(&domino(
+        tmp.path(),
+        &[
+            "compare",
+            "--runs",
+            "12",
+            "--steps",
+            "6",
+            "--quiet",
+            "--out",
+            arg(&out),
+        ],
+    ));
+    assert!(!out.join("report.html").exists());
+    let run = domino(tmp.path(), &["report", arg(&out)]);
+    assert_ok(&run);
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Per-school results need a node table"));
+    assert_eq!(html.matches("<circle class=\"school\"").count(), 0);
+    // The same folder gives the same page.
+    let again = domino(tmp.path(), &["report", arg(&out)]);
+    assert_ok(&again);
+    assert_eq!(html, fs::read_to_string(out.join("report.html")).unwrap());
+}
+
+#[test]
+fn report_on_a_wrong_folder_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = domino(tmp.path(), &["report", "nowhere"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert_no_panic(&missing);
+    assert!(stderr(&missing).contains("nowhere") && stderr(&missing).contains("no such folder"));
+
+    fs::create_dir(tmp.path().join("empty")).unwrap();
+    let empty = domino(tmp.path(), &["report", "empty"]);
+    assert_eq!(empty.status.code(), Some(2));
+    assert!(stderr(&empty).contains("not the output folder of `domino compare`"));
+    assert!(stderr(&empty).contains("summary.csv"));
+
+    // A malformed CSV: the error names the file and line.
+    let out = tmp.path().join("g");
+    assert_ok(&domino(
+        tmp.path(),
+        &[
+            "compare",
+            "--runs",
+            "4",
+            "--steps",
+            "3",
+            "--quiet",
+            "--out",
+            arg(&out),
+        ],
+    ));
+    let summary = out.join("summary.csv");
+    let text = fs::read_to_string(&summary).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut cells: Vec<&str> = lines[1].split(',').collect();
+    cells[3] = "zero"; // the mean
+    lines[1] = cells.join(",");
+    fs::write(&summary, lines.join("\n") + "\n").unwrap();
+    let bad = domino(tmp.path(), &["report", arg(&out)]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert_no_panic(&bad);
+    assert!(stderr(&bad).contains("summary.csv"), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("zero"), "{}", stderr(&bad));
+    assert!(!out.join("report.html").exists());
+}
+
+#[test]
+fn uncertain_worlds_and_classic_models_get_their_own_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(
+        tmp.path(),
+        "u.toml",
+        "name = \"u\"\nseed = 2\nruns = 16\nsteps = 6\n\
+         [mechanisms.dose]\nd50 = { dist = \"uniform\", low = 0.5, high = 1.5 }\n",
+    );
+    let out = tmp.path().join("u");
+    assert_ok(&domino(
+        tmp.path(),
+        &[
+            "compare",
+            arg(&scenario),
+            "--quiet",
+            "--report",
+            "--out",
+            arg(&out),
+        ],
+    ));
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("How sure across plausible worlds: every run drew its own values of <code>mechanisms.dose.d50</code>"));
+    assert!(html.contains("Which uncertain parameters decide the winner"));
+    let set = &html[html.find("<table id=\"set-values\"").unwrap()..];
+    assert!(set[..set.find("</table>").unwrap()].contains("data-path=\"mechanisms.dose.d50\""));
+
+    let out = tmp.path().join("bass");
+    assert_ok(&domino(
+        tmp.path(),
+        &[
+            "compare",
+            arg(&repo("scenarios/classic-bass.toml")),
+            "--runs",
+            "8",
+            "--quiet",
+            "--report",
+            "--out",
+            arg(&out),
+        ],
+    ));
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<table id=\"summary\""));
+    assert!(
+        !html.contains("--ablate"),
+        "classic models cannot be ablated"
+    );
+    assert!(
+        !html.contains("objective is"),
+        "classic models have no objective"
+    );
+}
