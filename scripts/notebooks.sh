@@ -7,16 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-VENV=target/venv
-if [ ! -x "$VENV/bin/python" ]; then
-    python3 -m venv "$VENV"
-fi
-# Reinstall only when the requirements changed since the last install.
-stamp="$VENV/.notebooks-requirements"
-if ! cmp -s notebooks/requirements.txt "$stamp"; then
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r notebooks/requirements.txt
-    cp notebooks/requirements.txt "$stamp"
-fi
+. scripts/venv.sh
+venv_with notebooks/requirements.txt
 
 cargo build --release --locked
 export DOMINO="$PWD/target/release/domino"
