@@ -4,6 +4,7 @@
 # target/browser/ (report.png, show.png, show-live.png).
 #
 #   scripts/browser-tests.sh          the real pages: builds domino, makes them, tests them
+#                                     (the show pages of the default scenario, or of $SHOW_SCENARIO)
 #   scripts/browser-tests.sh --mock   the mock pages of tests/browser/fixtures/ (they follow the
 #                                     same contract), then pages broken on purpose, which must
 #                                     fail: proves the harness in this browser without domino
@@ -85,13 +86,19 @@ if [ "$mode" = mock ]; then
     cmp -s "$FIX/mock_show.html" "$MOCK/broken/layout_show.html" && { echo "FAILED: the sed found nothing to break" >&2; exit 1; }
     expect_failure "same network" \
         "${PAGES[@]}" show "$MOCK/broken/layout_show.html" --screenshot "$MOCK/broken/layout_show.png"
+    # A live server that re-runs without the chosen pilots.
+    expect_failure "includes every chosen school" \
+        "${PAGES[@]}" live --screenshot "$MOCK/broken/live.png" -- "$VENV/bin/python" "$FIX/mock_show_server.py" --ignore-pilots
     echo "browser tests (mock pages): all passed, and every page broken on purpose failed"
     exit 0
 fi
 
 # The real pages. Each command must exist: say which one is missing rather than fail obscurely.
-cargo build --release --locked
-DOMINO="$PWD/target/release/domino"
+# $DOMINO: a domino binary to test instead of this checkout's release build.
+if [ -z "${DOMINO:-}" ]; then
+    cargo build --release --locked
+    DOMINO="$PWD/target/release/domino"
+fi
 need() {
     if ! "$DOMINO" "$@" --help >/dev/null 2>&1; then
         echo "FAILED: \`domino $*\` is missing: the browser tests need it (issue 10)" >&2
@@ -125,12 +132,14 @@ if [ ! -s "$OUT/report.html" ]; then
     echo "FAILED: \`domino report $OUT\` wrote no report.html" >&2
     exit 1
 fi
-"$DOMINO" show --export "$SHOTS/show.html"
+# The show pages play the built-in default scenario unless SHOW_SCENARIO names a file.
+show_scenario=(${SHOW_SCENARIO:+"$SHOW_SCENARIO"})
+"$DOMINO" show "${show_scenario[@]}" --export "$SHOTS/show.html"
 
 status=0
 "${PAGES[@]}" report "$OUT/report.html" "$OUT/summary.csv" --screenshot "$SHOTS/report.png" || status=1
 "${PAGES[@]}" show "$SHOTS/show.html" --screenshot "$SHOTS/show.png" || status=1
-"${PAGES[@]}" live --screenshot "$SHOTS/show-live.png" -- "$DOMINO" show || status=1
+"${PAGES[@]}" live --screenshot "$SHOTS/show-live.png" -- "$DOMINO" show "${show_scenario[@]}" || status=1
 if [ "$status" -ne 0 ]; then
     echo "FAILED: browser tests (see the FAIL lines above; screenshots in $SHOTS/)" >&2
     exit 1
