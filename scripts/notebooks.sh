@@ -2,7 +2,8 @@
 # Execute every notebook in notebooks/ (issue 10): a virtual environment in target/venv with the
 # pinned notebooks/requirements.txt, the release binary, then each notebook run top to bottom
 # with nbclient. Exits non-zero when a notebook raises (each notebook's first cell turns
-# deprecation warnings into errors, so a deprecated pandas or matplotlib call fails it too).
+# deprecation warnings into errors, so a deprecated pandas or matplotlib call fails it too) or
+# was saved with outputs.
 # Usage: scripts/notebooks.sh [NOTEBOOK.ipynb...]   (default: every notebook)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,8 +11,11 @@ cd "$(dirname "$0")/.."
 . scripts/venv.sh
 venv_with notebooks/requirements.txt
 
-cargo build --release --locked
-export DOMINO="$PWD/target/release/domino"
+# $DOMINO: a domino binary to run instead of this checkout's release build.
+if [ -z "${DOMINO:-}" ]; then
+    cargo build --release --locked
+    export DOMINO="$PWD/target/release/domino"
+fi
 
 if [ "$#" -eq 0 ]; then
     set -- notebooks/*.ipynb
@@ -26,6 +30,14 @@ failed = []
 for path in sys.argv[1:]:
     start = time.monotonic()
     nb = nbformat.read(path, as_version=4)
+    # Notebooks are kept without outputs: diffs stay readable and nothing stale is shown.
+    saved = [i for i, c in enumerate(nb.cells)
+             if c.cell_type == "code" and (c.outputs or c.execution_count is not None)]
+    if saved:
+        failed.append(path)
+        print(f"FAILED {path}: cells {saved} were saved with outputs "
+              "(clear them: Jupyter's 'Clear All Outputs', then save)", file=sys.stderr)
+        continue
     folder = path.rsplit("/", 1)[0] if "/" in path else "."
     try:
         # The notebook runs in its own folder, as in Jupyter; nothing is written back.
