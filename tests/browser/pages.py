@@ -1,9 +1,9 @@
 """Browser tests of domino's pages (issue 10): report.html, the exported show page and the live
 `domino show` server, in headless Debian chromium driven through chromedriver (selenium).
 
-The checks rely only on the contract in the issue's browser contract (ids, classes and data-
-attributes: see README "Browser tests"). Every check prints PASS or FAIL with the reason; the
-exit status is 1 when any failed. Usage:
+The checks rely only on the contract in tests/browser/README.md (ids, classes and data-
+attributes). Every check prints PASS or FAIL with the reason; the exit status is 1 when any
+failed. Usage:
 
     pages.py report REPORT.html SUMMARY.csv [--objective METRIC] --screenshot PNG
     pages.py show FILE.html --screenshot PNG                  (an exported show page)
