@@ -407,17 +407,29 @@ def check_live(command, shot):
     checks = Checks("show (live server)")
     process = subprocess.Popen([*command, "--port", "0", "--no-open"], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
-    first = []
-    reader = threading.Thread(target=lambda: first.append(process.stdout.readline()), daemon=True)
-    reader.start()
-    reader.join(60)  # the server may first run the scenario
-    line = first[0].strip() if first else ""
+    # Both pipes are drained for as long as the server runs: a server that logs its requests
+    # must never block on a full pipe.
+    out, err, first_line = [], [], threading.Event()
+
+    def drain(pipe, lines, event=None):
+        for text in pipe:
+            lines.append(text)
+            if event:
+                event.set()
+        if event:
+            event.set()
+
+    threading.Thread(target=drain, args=(process.stdout, out, first_line), daemon=True).start()
+    threading.Thread(target=drain, args=(process.stderr, err), daemon=True).start()
+    first_line.wait(60)  # the server may first run the scenario
+    line = out[0].strip() if out else ""
     match = re.fullmatch(r"domino show: serving (http://127\.0\.0\.1:\d+/)", line)
     failed = 0
     try:
         if not checks.check("the first stdout line is \"domino show: serving http://127.0.0.1:PORT/\"",
                             bool(match), repr(line) if line else
-                            f"nothing within 60 s; exit {process.poll()}; stderr {stderr_of(process)!r}"):
+                            (f"no line within 60 s; exit status {process.poll()}; "
+                             f"stderr {''.join(err)[-2000:]!r}")):
             return checks.failed
         failed = check_show(match.group(1), shot, live=True)
     finally:
@@ -430,12 +442,6 @@ def check_live(command, shot):
             process.wait()
             checks.check("SIGTERM ends the server within 10 s", False, "killed")
     return checks.failed + failed
-
-
-def stderr_of(process):
-    if process.poll() is None:
-        return ""
-    return process.stderr.read()[-2000:]
 
 
 def main():
@@ -458,7 +464,10 @@ def main():
     elif args.what == "show":
         failed = check_show(Path(args.page).resolve().as_uri(), args.screenshot, live=False)
     else:
-        failed = check_live([c for c in args.command if c != "--"], args.screenshot)
+        command = args.command[1:] if args.command[:1] == ["--"] else args.command
+        if not command:
+            parser.error("live: give the server's command, e.g. -- domino show")
+        failed = check_live(command, args.screenshot)
     sys.exit(1 if failed else 0)
 
 
