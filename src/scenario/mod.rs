@@ -154,31 +154,47 @@ impl Scenario {
         reuse: Option<&Arc<NetworkFiles>>,
         sets: &[set::Setting],
     ) -> Result<Self, InputError> {
-        tables_where_tables_belong(src).map_err(|e| locate::place(e, src, path))?;
+        // The text is parsed once into a table; the located parse below runs again only to
+        // report an error (a sweep loads one scenario per point, so this is its cost).
+        // Serde reads a TOML array into a struct by position (`schools = [100.0, 0.9]` would set
+        // the first two fields of `[schools]`), so every key that holds a table in the
+        // scenario's shape must hold a table in the file, and every entry of `[[strategies]]`
+        // and `[[seedings]]` too (`check_shape`). Text that does not parse is left to the
+        // located parse, which reports it with its position.
+        let parsed = src.parse::<toml::Table>().ok();
+        if let Some(file) = &parsed {
+            check_shape(file, shape(), "").map_err(|e| locate::place(e, src, path))?;
+        }
         let mut applied = Vec::new();
         let mut uncertain = Uncertain::default();
         // Without changes or distributions the file's own text is parsed, so that parser errors
         // keep its spans; else the changed table is written out and parsed, and errors are
         // placed by their field (see `place`).
         let mut generated = None;
-        if let Ok(mut table) = src.parse::<toml::Table>() {
-            if !sets.is_empty() || uncertain::any_in(&table) {
+        if let Some(file) = &parsed {
+            if !sets.is_empty() || uncertain::any_in(file) {
+                let mut table = file.clone();
                 let shape = shape();
                 let defaults = toml::Table::try_from(ScenarioConfig::default())
                     .expect("the default scenario serialises");
                 for s in sets {
-                    applied.push(set::apply(&mut table, &shape, &defaults, s)?);
+                    applied.push(set::apply(&mut table, shape, &defaults, s)?);
                 }
-                uncertain = Uncertain::extract(&mut table, &shape)
+                uncertain = Uncertain::extract(&mut table, shape)
                     .map_err(|e| place(e, src, path, sets, &applied, true))?;
                 generated =
                     Some(toml::to_string(&table).map_err(|e| InputError::msg(e.to_string()))?);
             }
         }
         let place = |e: InputError| place(e, src, path, sets, &applied, generated.is_some());
-        let mut config: ScenarioConfig = match &generated {
-            Some(text) => locate::from_str(text, None).map_err(place)?,
-            None => locate::from_str(src, path)?,
+        let mut config: ScenarioConfig = match (&generated, parsed) {
+            (Some(text), _) => locate::from_str(text, None).map_err(place)?,
+            (None, Some(table)) => match toml::Value::Table(table).try_into() {
+                Ok(config) => config,
+                // The located parse gives the error its line and field.
+                Err(_) => locate::from_str(src, path)?,
+            },
+            (None, None) => locate::from_str(src, path)?,
         };
         if config.name.is_empty() {
             config.name = path
@@ -436,20 +452,14 @@ impl Scenario {
     }
 }
 
-/// Serde reads a TOML array into a struct by position (`schools = [100.0, 0.9]` would set the
-/// first two fields of `[schools]`), so every key that holds a table in the scenario's shape must
-/// hold a table in the file, and every entry of `[[strategies]]` and `[[seedings]]` too. Text that
-/// does not parse is left to the deserialiser, which reports it with its position.
-fn tables_where_tables_belong(src: &str) -> Result<(), InputError> {
-    let Ok(file) = src.parse::<toml::Table>() else {
-        return Ok(());
-    };
-    check_shape(&file, &shape(), "")
+/// The scenario's shape: every field a file may write, with the default's value (which gives
+/// its type); the optional tables and lists hold one default entry. Built once per process.
+pub(crate) fn shape() -> &'static toml::Table {
+    static SHAPE: std::sync::OnceLock<toml::Table> = std::sync::OnceLock::new();
+    SHAPE.get_or_init(build_shape)
 }
 
-/// The scenario's shape: every field a file may write, with the default's value (which gives
-/// its type); the optional tables and lists hold one default entry.
-pub(crate) fn shape() -> toml::Table {
+fn build_shape() -> toml::Table {
     use toml::Value;
     let mut shape =
         toml::Table::try_from(ScenarioConfig::default()).expect("the default scenario serialises");
