@@ -226,18 +226,7 @@ impl Folder {
                     "winner_off",
                 ],
             )?,
-            uncertainty: optional(
-                "uncertainty.csv",
-                &[
-                    "parameter",
-                    "arm_a",
-                    "arm_b",
-                    "rho",
-                    "n",
-                    "rho_ci_low",
-                    "rho_ci_high",
-                ],
-            )?,
+            uncertainty: optional("uncertainty.csv", &super::uncertainty::HEADER)?,
             scenario,
         })
     }

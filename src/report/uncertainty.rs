@@ -112,18 +112,21 @@ pub fn by_strength(mut rows: Vec<Deciding>) -> Vec<Deciding> {
     rows
 }
 
-/// Writes `uncertainty.csv`: parameter, arm_a, arm_b, rho, n, rho_ci_low, rho_ci_high.
+/// The columns of `uncertainty.csv`, written here and read back by the report.
+pub const HEADER: [&str; 7] = [
+    "parameter",
+    "arm_a",
+    "arm_b",
+    "rho",
+    "n",
+    "rho_ci_low",
+    "rho_ci_high",
+];
+
+/// Writes `uncertainty.csv` ([`HEADER`]).
 pub fn write_csv(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
     let mut out = csv_writer(w);
-    out.write_record([
-        "parameter",
-        "arm_a",
-        "arm_b",
-        "rho",
-        "n",
-        "rho_ci_low",
-        "rho_ci_high",
-    ])?;
+    out.write_record(HEADER)?;
     for d in deciding(result) {
         out.write_record([
             d.parameter.clone(),
