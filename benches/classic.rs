@@ -28,7 +28,7 @@ fn graph(nodes: u32) -> (Network, Vec<u32>) {
     .expect("valid benchmark scenario");
     let seeds = RunSeeds::new(11, 0);
     let net = RunNetworks::new(&scn).get(&scn, &seeds);
-    let chosen = seeding::choose(&scn.config.seedings[0], &net, &seeds.draws(), &mut None);
+    let chosen = seeding::choose(&scn.config().seedings[0], &net, &seeds.draws(), &mut None);
     (Network::clone(&net), chosen)
 }
 

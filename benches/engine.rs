@@ -29,13 +29,13 @@ fn fixture(schools: u32, warm_up: u32) -> (Scenario, World, Params, State, Plan)
     let scn = scenario(schools);
     let seeds = RunSeeds::new(7, 0);
     let world = World::build(&scn, &seeds);
-    let params = Params::new(&scn.config, &scn.config.strategies[0]);
+    let params = Params::new(scn.config(), &scn.config().strategies[0]);
     let draws = seeds.draws();
     let budget = scn.budget_per_term();
     let mut state = State::default();
     state.reset(&world, &params);
     let mut plan = Plan::default();
-    let mut thin = strategy::build(&scn.config.strategies[0], &world, budget);
+    let mut thin = strategy::build(&scn.config().strategies[0], &world, budget);
     for step in 0..warm_up {
         term(
             &world,
@@ -69,7 +69,7 @@ fn one_term(c: &mut Criterion) {
                 b.iter_batched(
                     || (state.clone(), plan.clone()),
                     |(mut s, mut p)| {
-                        let mut thin = strategy::build(&scn.config.strategies[0], &world, budget);
+                        let mut thin = strategy::build(&scn.config().strategies[0], &world, budget);
                         term(
                             &world,
                             &params,
@@ -113,10 +113,10 @@ fn compare_default(c: &mut Criterion) {
     let scn = Scenario::builtin_default();
     let mut group = c.benchmark_group("compare");
     group.sample_size(10);
-    let school_terms = scn.config.runs as u64
-        * scn.config.strategies.len() as u64
+    let school_terms = scn.config().runs as u64
+        * scn.config().strategies.len() as u64
         * scn.schools() as u64
-        * scn.config.steps as u64;
+        * scn.config().steps as u64;
     group.throughput(Throughput::Elements(school_terms));
     group.bench_function("default", |b| b.iter(|| run_ensemble(&scn, &())));
     group.finish();

@@ -233,7 +233,7 @@ pub fn ensembles() -> usize {
 /// headline with paired runs (`scenario.config.runs` of each). School model only.
 pub fn ablate(scenario: &Scenario, progress: &dyn Progress) -> Result<Ablation, InputError> {
     school_model_only(scenario)?;
-    let base = run(scenario, progress);
+    let base = run(scenario, progress)?;
     ablate_against(scenario, &base, progress)
 }
 
@@ -262,7 +262,7 @@ pub fn ablate_against(
             skipped.push((m.name, why.to_string()));
             continue;
         };
-        let result = run(&off, progress);
+        let result = run(&off, progress)?;
         rows.extend(compare(m, base, &result, headline));
     }
     Ok(Ablation {
@@ -284,7 +284,7 @@ fn school_model_only(scenario: &Scenario) -> Result<(), InputError> {
     Ok(())
 }
 
-fn run(scenario: &Scenario, progress: &dyn Progress) -> Ensemble {
+fn run(scenario: &Scenario, progress: &dyn Progress) -> Result<Ensemble, InputError> {
     let cfg = &scenario.config;
     ensemble::fold(&*model(scenario), cfg.runs as usize, cfg.steps, progress)
 }

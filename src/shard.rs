@@ -232,7 +232,7 @@ pub fn run_compare(
             failed = put_run(&mut w, k, &per_arm).err();
             count += 1;
         }
-    });
+    })?;
     if let Some(e) = failed {
         return Err(Error::io(&runs_path, e));
     }

@@ -12,7 +12,7 @@ use std::path::Path;
 #[test]
 fn every_mechanism_path_exists_in_the_default_scenario_and_switches_it_off() {
     let scn = Scenario::builtin_default();
-    let table = toml::Table::try_from(&scn.config).unwrap();
+    let table = toml::Table::try_from(scn.config()).unwrap();
     for m in MECHANISMS {
         for (p, _) in m.settings {
             assert!(
@@ -24,10 +24,10 @@ fn every_mechanism_path_exists_in_the_default_scenario_and_switches_it_off() {
         let off = switched_off(&scn, m)
             .unwrap_or_else(|e| panic!("{}: {e}", m.name))
             .unwrap_or_else(|| panic!("{} is already off in the default scenario", m.name));
-        assert_ne!(off.config, scn.config, "{}", m.name);
+        assert_ne!(off.config(), scn.config(), "{}", m.name);
         // Only the mechanism changes: the seed (hence run k's world draws) stays.
-        assert_eq!(off.config.seed, scn.config.seed);
-        assert_eq!(off.config.runs, scn.config.runs);
+        assert_eq!(off.config().seed, scn.config().seed);
+        assert_eq!(off.config().runs, scn.config().runs);
     }
 }
 

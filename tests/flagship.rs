@@ -17,10 +17,10 @@ const PILOT: &str = "pilot-then-cascade";
 /// The built-in default with `sets` (`PATH=VALUE`, as `--set` takes them) applied.
 fn default_with(sets: &[&str]) -> Ensemble {
     let sets: Vec<Setting> = sets.iter().map(|s| s.parse().expect("a setting")).collect();
-    let text = toml::to_string(&Scenario::builtin_default().config).expect("serialises");
+    let text = toml::to_string(Scenario::builtin_default().config()).expect("serialises");
     let scenario = Scenario::load(&text, None, None, &sets).expect("valid variant of the default");
-    assert_eq!(scenario.config.runs, 1000);
-    run_ensemble(&scenario, &())
+    assert_eq!(scenario.config().runs, 1000);
+    run_ensemble(&scenario, &()).expect("no uncertain fields")
 }
 
 fn arm(e: &Ensemble, name: &str) -> usize {

@@ -127,7 +127,7 @@ proptest! {
         let scenario = Scenario::from_toml(&toml, None).unwrap();
         let budget = scenario.budget_per_term();
         let n = scenario.schools();
-        let seeds = RunSeeds::new(scenario.config.seed, 0);
+        let seeds = RunSeeds::new(scenario.config().seed, 0);
         let world = World::build(&scenario, &seeds);
         let mut buf = Buffers::default();
         let mut violations = Vec::new();
@@ -228,7 +228,7 @@ proptest! {
             prop_assert!(v.is_nan() || (0.0..=1.0).contains(&v), "{} = {v}", m.name());
         }
         let spend = summary.get(RunMetric::Spend) + summary.get(RunMetric::Unspent);
-        prop_assert!((spend - budget * scenario.config.steps as f64).abs() <= 1e-6 * (1.0 + spend));
+        prop_assert!((spend - budget * scenario.config().steps as f64).abs() <= 1e-6 * (1.0 + spend));
         prop_assert!(summary.get(RunMetric::EquityGap).abs() <= 1.0);
     }
 
@@ -254,7 +254,7 @@ proptest! {
         let run = RunSeeds::new(seed as u64, 0);
         let net = RunNetworks::new(&scenario).get(&scenario, &run);
         let draws = run.draws();
-        let start = seeding::choose(&scenario.config.seedings[0], &net, &draws, &mut None);
+        let start = seeding::choose(&scenario.config().seedings[0], &net, &draws, &mut None);
         let mut buf = ClassicBuffers::default();
         let mut reach = |model: Classic| final_count(&net, &draws, &start, model, &mut buf);
         let (lo, hi) = (reach(Classic::Cascade(t))?, reach(Classic::Cascade(t + 0.1))?);
@@ -279,7 +279,7 @@ fn results_do_not_depend_on_thread_count() {
             .num_threads(threads)
             .build()
             .unwrap();
-        pool.install(|| run_ensemble(&scenario, &()))
+        pool.install(|| run_ensemble(&scenario, &()).expect("no uncertain fields"))
     };
     let (one, two) = (run(1), run(2));
     // Compare bit patterns: NaN marks "undefined in this run" and must match too.

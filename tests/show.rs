@@ -253,7 +253,8 @@ fn pilot_ids_choose_the_first_pilots() {
                         .collect::<Vec<_>>(),
                 );
             }
-        });
+        })
+        .unwrap();
         pilots.unwrap()
     };
     assert_eq!(first_pilots(&[]), vec![0], "s1, the readiest, by default");
@@ -312,7 +313,7 @@ fn pilot_ids_name_schools_that_exist_once() {
     )
     .unwrap();
     let s = ok
-        .config
+        .config()
         .strategies
         .iter()
         .find(|s| s.name == "pilot-then-cascade")

@@ -17,7 +17,7 @@ const SEEDS: [u64; 3] = [101, 202, 303];
 
 fn ensemble(toml: &str) -> Ensemble {
     let scenario = Scenario::from_toml(toml, None).expect("test scenario is valid");
-    run_ensemble(&scenario, &())
+    run_ensemble(&scenario, &()).expect("no uncertain fields")
 }
 
 fn column(e: &Ensemble, strategy: &str, m: RunMetric) -> Vec<f64> {
@@ -264,11 +264,15 @@ fn s5_a_quarter_to_a_third_see_no_benefit() {
 /// number of schools sustained at the horizon in each run.
 fn chain(seed: u64, runs: u32, edit: impl Fn(&mut domino::scenario::ScenarioConfig)) -> Vec<f64> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/domino-chain.toml");
-    let mut scenario = Scenario::from_file(&path).expect("shipped scenario");
-    scenario.config.runs = runs;
-    scenario.config.seed = seed;
-    edit(&mut scenario.config);
-    let e = run_ensemble(&scenario, &());
+    let scenario = Scenario::from_file(&path)
+        .expect("shipped scenario")
+        .edited(|c| {
+            c.runs = runs;
+            c.seed = seed;
+            edit(c);
+        })
+        .expect("a valid change");
+    let e = run_ensemble(&scenario, &()).expect("no uncertain fields");
     column(&e, "pilot-only", RunMetric::Sustained)
 }
 
@@ -392,7 +396,7 @@ fn decision(seed: u64, kind: &str, a: &str, b: &str, sets: &[&str], metric: RunM
     let sets: Vec<domino::scenario::set::Setting> =
         sets.iter().map(|s| s.parse().expect("a setting")).collect();
     let scenario = Scenario::load(&text, None, None, &sets).expect("valid decision scenario");
-    let e = run_ensemble(&scenario, &());
+    let e = run_ensemble(&scenario, &()).expect("no uncertain fields");
     paired(&column(&e, "A", metric), &column(&e, "B", metric)).diff
 }
 

@@ -44,7 +44,7 @@ impl Term {
 /// Runs strategy `name` of `s` once (run 0) and returns every term and the run's summary.
 fn trace(s: &Scenario, name: &str) -> (Vec<Term>, RunSummary) {
     let idx = s.strategy_index(name).expect("strategy in the scenario");
-    let seeds = RunSeeds::new(s.config.seed, 0);
+    let seeds = RunSeeds::new(s.config().seed, 0);
     let world = World::build(s, &seeds);
     let budget = s.budget_per_term();
     let mut buf = Buffers::default();

@@ -12,7 +12,7 @@ pub fn check(args: &ScenarioArgs) -> anyhow::Result<()> {
         .as_deref()
         .unwrap_or(Path::new("the built-in default scenario"));
     super::say(&scenario.to_toml())?;
-    let net = model(&scenario).network(0);
+    let net = model(&scenario).network(0)?;
     let (regions, _) = crate::school::regions(&scenario);
     let s = stats::summary(&net, &regions);
     eprintln!(

@@ -89,7 +89,8 @@ pub fn compare(
             eprintln!("{note}");
         }
     }
-    let result = pool.install(|| ensemble::fold(&*model, cfg.runs as usize, cfg.steps, progress));
+    let result =
+        pool.install(|| ensemble::fold(&*model, cfg.runs as usize, cfg.steps, progress))?;
     bar.finish_and_clear();
     let elapsed = started.elapsed();
     let mut written = report::write_comparison(staged.path(), &scenario, &result)?;

@@ -8,7 +8,7 @@ use std::path::Path;
 pub fn network(args: &ScenarioArgs, run: u64, out: &Path) -> anyhow::Result<()> {
     let scenario = args.load(None, None, None)?;
     // The same network `compare` uses in run `run`.
-    let net = model(&scenario).network(run);
+    let net = model(&scenario).network(run)?;
     write_atomic(out, |w| {
         write_edge_list(w, net.edges(), |i| scenario.school_id(i))
     })?;

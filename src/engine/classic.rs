@@ -1,8 +1,9 @@
 //! The classic diffusion models on the engine: [`ClassicModel`] runs every seeding rule of a
 //! classic-model scenario in run k's network, the counterpart of [`super::school::SchoolModel`].
 
-use super::{ArmRun, Cell, Model, RunFigures, Scratch, TraceSink};
+use super::{invalid, ArmRun, Cell, Model, RunFigures, Scratch, TraceSink};
 use crate::classic::{self, seeding, ClassicMetric, RunNetworks};
+use crate::error::InputError;
 use crate::metrics::Measures;
 use crate::network::Network;
 use crate::rng::RunSeeds;
@@ -38,10 +39,14 @@ impl ClassicModel<'_> {
     /// Run k's scenario, model parameters and network. With uncertain fields, the parameters are
     /// run k's draws and the network is drawn for the run (its generator's parameters may be
     /// among them); without, the shared ones.
-    fn for_run(&self, k: u64) -> (Cow<'_, Scenario>, Cow<'_, ClassicConfig>, Arc<Network>) {
-        let scenario = self.scenario.for_run(k);
+    #[allow(clippy::type_complexity)]
+    fn for_run(
+        &self,
+        k: u64,
+    ) -> Result<(Cow<'_, Scenario>, Cow<'_, ClassicConfig>, Arc<Network>), InputError> {
+        let scenario = self.scenario.for_run(k)?;
         let seeds = RunSeeds::new(scenario.config.seed, k);
-        match scenario {
+        Ok(match scenario {
             Cow::Borrowed(s) => {
                 let net = self.networks.get(s, &seeds);
                 (Cow::Borrowed(s), Cow::Borrowed(&self.params), net)
@@ -51,7 +56,7 @@ impl ClassicModel<'_> {
                 let net = RunNetworks::new(&s).get(&s, &seeds);
                 (Cow::Owned(s), Cow::Owned(params), net)
             }
-        }
+        })
     }
 }
 
@@ -86,15 +91,16 @@ impl Model for ClassicModel<'_> {
         s.uncertain.draw(s.config.seed, k)
     }
 
-    fn run(&self, k: u64, scratch: &mut Scratch) -> Vec<ArmRun> {
+    fn run(&self, k: u64, scratch: &mut Scratch) -> Result<Vec<ArmRun>, InputError> {
         // Every seeding rule of run k runs with run k's draws of the uncertain fields.
-        let (scenario, params, net) = self.for_run(k);
+        let (scenario, params, net) = self.for_run(k)?;
         let cfg = &scenario.config;
         let run_seeds = RunSeeds::new(cfg.seed, k);
         let draws = run_seeds.draws();
         let buf = &mut scratch.classic;
         let mut centrality = None;
-        cfg.seedings
+        let runs = cfg
+            .seedings
             .iter()
             .map(|rule| {
                 let seeds = seeding::choose(rule, &net, &draws, &mut centrality);
@@ -108,16 +114,17 @@ impl Model for ClassicModel<'_> {
                     schools: None,
                 }
             })
-            .collect()
+            .collect();
+        Ok(runs)
     }
 
-    fn network(&self, k: u64) -> Arc<Network> {
-        self.for_run(k).2
+    fn network(&self, k: u64) -> Result<Arc<Network>, InputError> {
+        Ok(self.for_run(k)?.2)
     }
 
     /// One row per node with the time it became active (empty: never; 0: a seed).
     fn trace(&self, arm: usize, k: u64, sink: &mut dyn TraceSink) -> io::Result<RunFigures> {
-        let (scenario, params, net) = self.for_run(k);
+        let (scenario, params, net) = self.for_run(k).map_err(invalid)?;
         let cfg = &scenario.config;
         let rule = &cfg.seedings[arm];
         let seeds = RunSeeds::new(cfg.seed, k);

@@ -8,6 +8,7 @@
 //! per-run series and per-school records live only until their chunk is folded.
 
 use super::{model, ArmRun, Model, SchoolTally, Scratch};
+use crate::error::InputError;
 use crate::metrics::{Measures, RunSummary, SeriesAggregate};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
@@ -72,7 +73,7 @@ impl Progress for indicatif::ProgressBar {
 /// let result = run_ensemble(&scenario, &());
 /// assert_eq!(result.runs[1].len(), 4);
 /// ```
-pub fn run_ensemble(scenario: &Scenario, progress: &dyn Progress) -> Ensemble {
+pub fn run_ensemble(scenario: &Scenario, progress: &dyn Progress) -> Result<Ensemble, InputError> {
     let m = model(scenario);
     fold(
         &*m,
@@ -84,23 +85,31 @@ pub fn run_ensemble(scenario: &Scenario, progress: &dyn Progress) -> Ensemble {
 
 /// Runs `0..runs` of `model` in parallel chunks with per-thread [`Scratch`] buffers and folds
 /// them into an [`Ensemble`] in run order, so the result does not depend on the thread count.
-pub fn fold(model: &dyn Model, runs: usize, steps: u32, progress: &dyn Progress) -> Ensemble {
+/// Fails as [`Model::run`] does.
+pub fn fold(
+    model: &dyn Model,
+    runs: usize,
+    steps: u32,
+    progress: &dyn Progress,
+) -> Result<Ensemble, InputError> {
     let mut folder = Folder::new(model, runs, steps);
     each(model, 0..runs, progress, |k, per_arm| {
         folder.add(k, per_arm)
-    });
-    folder.finish()
+    })?;
+    Ok(folder.finish())
 }
 
 /// Runs the runs `ks` (in increasing order) of `model` in parallel chunks with per-thread
 /// [`Scratch`] buffers and hands each run's results to `take`, in the order of `ks`, whatever
-/// the thread count. Memory holds one chunk of runs at a time.
+/// the thread count. Memory holds one chunk of runs at a time. Stops at the first chunk with a
+/// failed run ([`Model::run`]) and returns the error of its lowest-numbered failed run, so the
+/// error too is the same for any thread count.
 pub fn each(
     model: &dyn Model,
     ks: impl IntoIterator<Item = usize>,
     progress: &dyn Progress,
     mut take: impl FnMut(usize, Vec<ArmRun>),
-) {
+) -> Result<(), InputError> {
     // A record is 5 bytes per school and arm; the chunk length does not change any result.
     let chunk_len = match model.school_regions() {
         Some((region, _)) => {
@@ -114,7 +123,7 @@ pub fn each(
     while ks.peek().is_some() {
         batch.clear();
         batch.extend(ks.by_ref().take(chunk_len));
-        let chunk: Vec<Vec<ArmRun>> = batch
+        let chunk: Vec<Result<Vec<ArmRun>, InputError>> = batch
             .par_iter()
             .map_init(Scratch::default, |scratch, &k| {
                 let result = model.run(k as u64, scratch);
@@ -122,10 +131,12 @@ pub fn each(
                 result
             })
             .collect();
+        let chunk: Vec<Vec<ArmRun>> = chunk.into_iter().collect::<Result<_, _>>()?;
         for (&k, per_arm) in batch.iter().zip(chunk) {
             take(k, per_arm);
         }
     }
+    Ok(())
 }
 
 /// Folds runs, handed to it in run order (0, 1, 2, ...), into an [`Ensemble`]: the one place

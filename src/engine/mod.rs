@@ -24,6 +24,7 @@ pub use ensemble::{run_ensemble, Ensemble, Progress};
 pub use school::{simulate, term, watch, Buffers};
 pub use tally::{SchoolRun, SchoolTally};
 
+use crate::error::InputError;
 use crate::metrics::{Measures, RunSummary};
 use crate::network::Network;
 use crate::scenario::{ModelKind, Scenario};
@@ -87,10 +88,11 @@ pub trait Model: Sync {
     fn drawn(&self, _k: u64) -> Vec<f64> {
         Vec::new()
     }
-    /// Run `k` of every arm, in the same world.
-    fn run(&self, k: u64, scratch: &mut Scratch) -> Vec<ArmRun>;
-    /// The network of run `k`.
-    fn network(&self, k: u64) -> Arc<Network>;
+    /// Run `k` of every arm, in the same world. Fails only when run k's draws of the uncertain
+    /// fields make an invalid scenario ([`Scenario::for_run`]).
+    fn run(&self, k: u64, scratch: &mut Scratch) -> Result<Vec<ArmRun>, InputError>;
+    /// The network of run `k` (fails as [`Model::run`] does).
+    fn network(&self, k: u64) -> Result<Arc<Network>, InputError>;
     /// When the model records what happened to each school in every run ([`ArmRun::schools`]):
     /// the region of each school and the number of regions. `None` (the default): it does not.
     fn school_regions(&self) -> Option<(Vec<u32>, usize)> {
@@ -99,6 +101,11 @@ pub trait Model: Sync {
     /// Writes the per-school (or per-node) trace of run `k` of `arm` to `sink` and returns the
     /// run's figures.
     fn trace(&self, arm: usize, k: u64, sink: &mut dyn TraceSink) -> io::Result<RunFigures>;
+}
+
+/// An invalid run's error ([`Model::run`]) where an I/O result is expected (traces).
+pub(crate) fn invalid(e: InputError) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, e)
 }
 
 /// The model `scenario` names: the one dispatch point between the school model and the classic

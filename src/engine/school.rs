@@ -4,7 +4,8 @@
 //!
 //! All buffers live in [`Buffers`] and are reused, so the loop does not allocate per term.
 
-use super::{ArmRun, Cell, Model, RunFigures, SchoolRun, Scratch, TraceSink};
+use super::{invalid, ArmRun, Cell, Model, RunFigures, SchoolRun, Scratch, TraceSink};
+use crate::error::InputError;
 use crate::metrics::{Measures, Recorder, RunMetric, RunSummary};
 use crate::model::{advance, compute_fields, Params, State, World, NO_SOURCE};
 use crate::network::Network;
@@ -124,18 +125,18 @@ pub fn watch(
     arm: usize,
     k: u64,
     mut observe: impl FnMut(&World, u32, &State, &Plan),
-) -> RunSummary {
-    let scenario = scenario.for_run(k);
+) -> Result<RunSummary, InputError> {
+    let scenario = scenario.for_run(k)?;
     let (seeds, world) = SchoolModel::world(&scenario, k);
     let mut buf = Buffers::default();
-    simulate(
+    Ok(simulate(
         &scenario,
         arm,
         &world,
         &seeds,
         &mut buf,
         |step, state, plan| observe(&world, step, state, plan),
-    )
+    ))
 }
 
 /// The school model of a scenario: every strategy, run k in run k's world.
@@ -205,12 +206,12 @@ impl Model for SchoolModel<'_> {
         s.uncertain.draw(s.config.seed, k)
     }
 
-    fn run(&self, k: u64, scratch: &mut Scratch) -> Vec<ArmRun> {
+    fn run(&self, k: u64, scratch: &mut Scratch) -> Result<Vec<ArmRun>, InputError> {
         // Every strategy of run k runs with run k's draws of the uncertain fields.
-        let scenario = self.scenario.for_run(k);
+        let scenario = self.scenario.for_run(k)?;
         let (seeds, world) = Self::world(&scenario, k);
         let buf = &mut scratch.school;
-        (0..self.arms.len())
+        let runs = (0..self.arms.len())
             .map(|s| {
                 let mut schools = self.per_school.then(|| SchoolRun::new(world.len()));
                 let summary = simulate(&scenario, s, &world, &seeds, buf, |t, state, plan| {
@@ -227,7 +228,8 @@ impl Model for SchoolModel<'_> {
                     schools,
                 }
             })
-            .collect()
+            .collect();
+        Ok(runs)
     }
 
     fn school_regions(&self) -> Option<(Vec<u32>, usize)> {
@@ -236,9 +238,10 @@ impl Model for SchoolModel<'_> {
             .then(|| crate::school::regions(self.scenario))
     }
 
-    fn network(&self, k: u64) -> Arc<Network> {
+    fn network(&self, k: u64) -> Result<Arc<Network>, InputError> {
         // The school model draws the network with the schools (regional ties follow contexts).
-        Arc::new(Self::world(&self.scenario.for_run(k), k).1.network)
+        let scenario = self.scenario.for_run(k)?;
+        Ok(Arc::new(Self::world(&scenario, k).1.network))
     }
 
     fn trace(&self, arm: usize, k: u64, sink: &mut dyn TraceSink) -> io::Result<RunFigures> {
@@ -276,7 +279,8 @@ impl Model for SchoolModel<'_> {
                     return;
                 }
             }
-        });
+        })
+        .map_err(invalid)?;
         if let Some(e) = failed {
             return Err(e);
         }

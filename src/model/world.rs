@@ -44,7 +44,7 @@ impl World {
         let (region, n_regions) = crate::school::regions(scenario);
         let schools = Population::sample(
             &cfg.schools,
-            &cfg.innovation,
+            &scenario.laws,
             region,
             n_regions,
             table,

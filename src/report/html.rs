@@ -1117,7 +1117,15 @@ fn schools(c: &Ctx) -> Result<String> {
 fn network_map(c: &Ctx, rows: &[usize], sustained: &[f64]) -> String {
     let t = c.f.schools.as_ref().expect("called with schools.csv");
     let model = engine::model(&c.f.scenario);
-    let network = model.network(0);
+    let network = match model.network(0) {
+        Ok(network) => network,
+        Err(e) => {
+            return format!(
+                "<p>The network was not drawn: {}.</p>\n",
+                escape(&e.to_string())
+            )
+        }
+    };
     let n = network.schools();
     if n != rows.len() {
         return format!(

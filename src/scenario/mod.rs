@@ -18,6 +18,7 @@
 pub mod budget;
 pub mod config;
 pub mod files;
+pub mod laws;
 pub(crate) mod locate;
 pub mod path;
 pub mod set;
@@ -29,6 +30,7 @@ pub use config::*;
 
 use crate::error::InputError;
 use files::{EdgeList, NodeTable};
+pub use laws::SchoolLaws;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 pub use uncertain::Uncertain;
@@ -37,19 +39,26 @@ pub use uncertain::Uncertain;
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.toml");
 
 /// A validated scenario, ready to run.
+///
+/// Only the constructors make one ([`Scenario::from_toml`], [`Scenario::from_file`],
+/// [`Scenario::load`], [`Scenario::builtin_default`], and the methods that return a changed copy,
+/// such as [`Scenario::edited`]), and each validates what it builds; the fields are read through
+/// accessors, so a `Scenario` outside this crate is always a validated one.
 #[derive(Debug, Clone)]
 pub struct Scenario {
     /// The resolved configuration: defaults filled in, strategy kinds resolved.
-    pub config: ScenarioConfig,
+    pub(crate) config: ScenarioConfig,
+    /// The samplers of school attributes, built from `config` when it was validated.
+    pub(crate) laws: SchoolLaws,
     /// Network and node data read from files (`network.kind = "file"`), shared by the scenarios
     /// of a sweep's points rather than read again for each.
-    pub files: Option<Arc<NetworkFiles>>,
+    pub(crate) files: Option<Arc<NetworkFiles>>,
     /// Where the scenario came from (`None` for the built-in default or a string).
-    pub source: Option<PathBuf>,
+    pub(crate) source: Option<PathBuf>,
     /// The `--set PATH=VALUE` arguments applied to the file, as given (recorded in manifests).
-    pub sets: Vec<String>,
+    pub(crate) sets: Vec<String>,
     /// The fields written as distributions; `config` holds their centres.
-    pub uncertain: Uncertain,
+    pub(crate) uncertain: Uncertain,
 }
 
 /// Places an error found while loading `src`: parsed from the file's own text (`generated`
@@ -214,8 +223,10 @@ impl Scenario {
         derived_checks(&config, files.as_deref()).map_err(place)?;
         validate::pilot_ids(&mut config, files.as_deref().and_then(|f| f.nodes.as_ref()))
             .map_err(place)?;
+        let laws = SchoolLaws::new(&config.schools, &config.innovation).map_err(place)?;
         let scenario = Self {
             config,
+            laws,
             files,
             source: path.map(Path::to_path_buf),
             sets: sets.iter().map(ToString::to_string).collect(),
@@ -231,7 +242,7 @@ impl Scenario {
     fn check_supports(&self) -> Result<(), InputError> {
         let u = &self.uncertain;
         for corner in u.corners() {
-            if let Err(e) = self.with_values(&corner) {
+            if let Err(e) = self.with_values(&corner).map(drop) {
                 let j = u
                     .params
                     .iter()
@@ -284,9 +295,9 @@ impl Scenario {
         Ok(())
     }
 
-    /// The configuration with the uncertain fields at `values` (one per field, in order),
-    /// validated.
-    fn with_values(&self, values: &[f64]) -> Result<ScenarioConfig, InputError> {
+    /// This scenario with the uncertain fields at `values` (one per field, in order) and no
+    /// uncertain fields left, validated.
+    fn with_values(&self, values: &[f64]) -> Result<Scenario, InputError> {
         let mut table =
             toml::Table::try_from(&self.config).map_err(|e| InputError::msg(e.to_string()))?;
         for (p, &v) in self.uncertain.params.iter().zip(values) {
@@ -302,28 +313,83 @@ impl Scenario {
             validate::check_seed_nodes(&config.seedings, config.network.schools)?;
         }
         derived_checks(&config, self.files.as_deref())?;
-        Ok(config)
-    }
-
-    /// The scenario of run `run`: without uncertain fields, this one; with them, a copy with the
-    /// run's draws ([`Uncertain::draw`]) in place, which the world and every strategy of the run
-    /// use.
-    pub fn for_run(&self, run: u64) -> std::borrow::Cow<'_, Scenario> {
-        if self.uncertain.is_empty() {
-            return std::borrow::Cow::Borrowed(self);
-        }
-        let values = self.uncertain.draw(self.config.seed, run);
-        // Every draw lies within the supports validated at load (`check_supports`).
-        let config = self
-            .with_values(&values)
-            .expect("draws lie within the validated supports");
-        std::borrow::Cow::Owned(Scenario {
+        let laws = SchoolLaws::new(&config.schools, &config.innovation)?;
+        Ok(Scenario {
             config,
+            laws,
             files: self.files.clone(),
             source: self.source.clone(),
             sets: self.sets.clone(),
             uncertain: Uncertain::default(),
         })
+    }
+
+    /// The scenario of run `run`: without uncertain fields, this one; with them, a copy with the
+    /// run's draws ([`Uncertain::draw`]) in place, which the world and every strategy of the run
+    /// use. Loading checked the ends of every law's support (`check_supports`), so an error here
+    /// is a combination of draws inside the supports that no single end reaches; it names the
+    /// run and the field.
+    pub fn for_run(&self, run: u64) -> Result<std::borrow::Cow<'_, Scenario>, InputError> {
+        if self.uncertain.is_empty() {
+            return Ok(std::borrow::Cow::Borrowed(self));
+        }
+        let values = self.uncertain.draw(self.config.seed, run);
+        self.with_values(&values)
+            .map(std::borrow::Cow::Owned)
+            .map_err(|e| InputError {
+                message: format!("with the values drawn for run {run}: {}", e.message),
+                ..e
+            })
+    }
+
+    /// The validated configuration.
+    pub fn config(&self) -> &ScenarioConfig {
+        &self.config
+    }
+
+    /// The samplers of school attributes, built when the scenario was validated.
+    pub fn laws(&self) -> &SchoolLaws {
+        &self.laws
+    }
+
+    /// The network and node data read from files, if the network is a file.
+    pub fn files(&self) -> Option<&Arc<NetworkFiles>> {
+        self.files.as_ref()
+    }
+
+    /// The file the scenario was read from (`None` for the built-in default or a string).
+    pub fn source(&self) -> Option<&Path> {
+        self.source.as_deref()
+    }
+
+    /// The fields written as distributions.
+    pub fn uncertain(&self) -> &Uncertain {
+        &self.uncertain
+    }
+
+    /// A copy with its configuration changed by `edit`, validated again as a file would be (its
+    /// network files are reused as read; fields written as distributions keep their
+    /// distributions). This is the one way to change a scenario's values in code: a `Scenario` is
+    /// always a validated one.
+    ///
+    /// ```
+    /// use domino::scenario::Scenario;
+    /// let s = Scenario::builtin_default();
+    /// let fewer = s.edited(|c| c.runs = 10).unwrap();
+    /// assert_eq!(fewer.config().runs, 10);
+    /// assert!(s.edited(|c| c.runs = 0).is_err());
+    /// ```
+    pub fn edited(&self, edit: impl FnOnce(&mut ScenarioConfig)) -> Result<Scenario, InputError> {
+        let mut config = self.config.clone();
+        edit(&mut config);
+        let mut table = toml::Table::try_from(&config)
+            .map_err(|e| InputError::msg(format!("the scenario does not serialise: {e}")))?;
+        self.uncertain.write_into(&mut table);
+        let text = toml::to_string(&table)
+            .map_err(|e| InputError::msg(format!("the scenario does not serialise: {e}")))?;
+        let mut edited = Scenario::from_toml_reusing(&text, self.source(), self.files.as_ref())?;
+        edited.sets.clone_from(&self.sets);
+        Ok(edited)
     }
 
     fn read_network_files(
@@ -633,6 +699,52 @@ impl Scenario {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An uncertain scenario whose every draw is invalid: loading checked only the ends of the
+    /// supports, which a configuration changed behind its back (possible only in this crate)
+    /// no longer matches. Such a run is an error naming the run and the field, not a panic.
+    fn broken_uncertain() -> Scenario {
+        let text = "runs = 5\nsteps = 3\n[network]\nschools = 30\n\
+                    [schools]\npatience_min = { dist = \"uniform\", low = 1, high = 3 }\n";
+        let mut s = Scenario::from_toml(text, None).unwrap();
+        s.config.schools.patience_max = 0;
+        s
+    }
+
+    #[test]
+    fn a_run_whose_draws_make_an_invalid_scenario_is_an_error_naming_the_run() {
+        let s = broken_uncertain();
+        let e = s.for_run(3).unwrap_err();
+        assert!(e.message.contains("run 3"), "{e}");
+        assert_eq!(e.field.as_deref(), Some("schools.patience_max"), "{e}");
+        let ok = Scenario::from_toml(
+            "runs = 5\n[schools]\npatience_min = { dist = \"uniform\", low = 1, high = 3 }\n",
+            None,
+        )
+        .unwrap();
+        assert!(ok.for_run(3).is_ok());
+        let e = crate::engine::run_ensemble(&s, &()).unwrap_err();
+        assert!(
+            e.message.contains("run 0"),
+            "the lowest failed run is reported: {e}"
+        );
+    }
+
+    #[test]
+    fn edited_validates_its_change_and_keeps_distributions() {
+        let text =
+            "runs = 5\n[schools]\npatience_min = { dist = \"uniform\", low = 1, high = 3 }\n";
+        let s = Scenario::from_toml(text, None).unwrap();
+        let e = s.edited(|c| c.steps = 0).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("steps"), "{e}");
+        let longer = s.edited(|c| c.steps = 7).unwrap();
+        assert_eq!(longer.config().steps, 7);
+        assert_eq!(
+            longer.uncertain().paths(),
+            vec!["schools.patience_min".to_string()]
+        );
+        assert_eq!(longer.laws(), s.laws());
+    }
 
     #[test]
     fn the_builtin_default_only_restates_the_defaults() {

@@ -6,9 +6,9 @@
 //! strategy of run k sees the same schools).
 
 use crate::network::generate::region_blocks;
-use crate::rng::sample::{Beta, Distribution, Gamma, LogNormal, Normal};
+use crate::rng::sample::Distribution;
 use crate::scenario::files::NodeTable;
-use crate::scenario::{InnovationConfig, SchoolsConfig};
+use crate::scenario::{SchoolLaws, SchoolsConfig};
 use rand::Rng;
 
 /// The need tertile of a school, for the equity gap.
@@ -90,7 +90,7 @@ impl Population {
     /// whichever cells are empty, and a run's draws depend only on which columns are complete.
     pub fn sample<R: Rng>(
         s: &SchoolsConfig,
-        innovation: &InnovationConfig,
+        laws: &SchoolLaws,
         region: Vec<u32>,
         n_regions: usize,
         table: Option<&NodeTable>,
@@ -100,7 +100,7 @@ impl Population {
         let t = table;
 
         // Need: a regional part and a school part, both Beta(need_alpha, need_beta).
-        let need_dist = Beta::new(s.need_alpha, s.need_beta).expect("validated");
+        let need_dist = &laws.need;
         let need = fill(t.and_then(|t| t.need.as_deref()), || {
             let regional: Vec<f64> = (0..n_regions).map(|_| need_dist.sample(rng)).collect();
             let share = s.need_regional_share;
@@ -112,7 +112,7 @@ impl Population {
         let mean_need = s.need_alpha / (s.need_alpha + s.need_beta);
 
         let readiness = fill(t.and_then(|t| t.readiness.as_deref()), || {
-            let dist = Beta::new(s.readiness_alpha, s.readiness_beta).expect("validated");
+            let dist = &laws.readiness;
             let share = s.need_regional_share;
             let var_need = (share * share + (1.0 - share) * (1.0 - share))
                 * beta_var(s.need_alpha, s.need_beta);
@@ -127,22 +127,19 @@ impl Population {
         });
 
         let size = fill(t.and_then(|t| t.size.as_deref()), || {
-            let dist = LogNormal::new(libm::log(s.size_median), s.size_sigma).expect("validated");
-            (0..n).map(|_| dist.sample(rng)).collect()
+            (0..n).map(|_| laws.size.sample(rng)).collect()
         });
 
         let resources = fill(t.and_then(|t| t.resources.as_deref()), || {
-            if s.resources_mean == 0.0 {
-                return vec![0.0; n];
+            match &laws.resources {
+                Some(dist) => (0..n).map(|_| dist.sample(rng)).collect(),
+                None => vec![0.0; n],
             }
-            let dist = Gamma::new(s.resources_shape, s.resources_mean / s.resources_shape)
-                .expect("validated");
-            (0..n).map(|_| dist.sample(rng)).collect()
         });
 
         let context = fill(t.and_then(|t| t.context.as_deref()), || {
             let centres: Vec<f64> = (0..n_regions).map(|_| rng.random::<f64>()).collect();
-            let noise = Normal::new(0.0, s.context_noise).expect("validated");
+            let noise = &laws.context_noise;
             (0..n)
                 .map(|i| {
                     let c = centres[region[i] as usize]
@@ -153,8 +150,7 @@ impl Population {
                 .collect()
         });
 
-        let effect = Normal::new(innovation.effect_mean, innovation.effect_sd).expect("validated");
-        let site_effect = (0..n).map(|_| effect.sample(rng)).collect();
+        let site_effect = (0..n).map(|_| laws.site_effect.sample(rng)).collect();
         let patience = (0..n)
             .map(|_| rng.random_range(s.patience_min..=s.patience_max))
             .collect();
@@ -234,11 +230,16 @@ mod tests {
     use rand::SeedableRng;
     use rand_pcg::Pcg64Mcg;
 
+    fn default_laws() -> SchoolLaws {
+        let cfg = crate::scenario::ScenarioConfig::default();
+        SchoolLaws::new(&cfg.schools, &cfg.innovation).unwrap()
+    }
+
     fn pop(n: usize) -> Population {
         let mut rng = Pcg64Mcg::seed_from_u64(11);
         Population::sample(
             &SchoolsConfig::default(),
-            &InnovationConfig::default(),
+            &default_laws(),
             region_blocks(n, 8),
             8,
             None,
@@ -314,7 +315,7 @@ mod tests {
         };
         let p = Population::sample(
             &SchoolsConfig::default(),
-            &InnovationConfig::default(),
+            &default_laws(),
             vec![0, 0],
             1,
             Some(&table),

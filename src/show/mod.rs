@@ -387,7 +387,7 @@ impl Show {
                 ),
             ));
         }
-        let mut play = self.run_arms(&scenario, &arms, &self.applied(&request.set));
+        let mut play = self.run_arms(&scenario, &arms, &self.applied(&request.set))?;
         play.changes = request.set.clone();
         Ok(play)
     }
@@ -400,7 +400,12 @@ impl Show {
             .collect()
     }
 
-    fn run_arms(&self, scenario: &Scenario, arms: &[usize], set: &[String]) -> Play {
+    fn run_arms(
+        &self,
+        scenario: &Scenario,
+        arms: &[usize],
+        set: &[String],
+    ) -> Result<Play, InputError> {
         let mut schools = Vec::new();
         let mut edges = Vec::new();
         let panes = arms
@@ -481,10 +486,10 @@ impl Show {
                             .map(|i| scenario.school_id(i).into_owned())
                             .collect();
                     }
-                });
-                pane
+                })?;
+                Ok(pane)
             })
-            .collect();
+            .collect::<Result<Vec<_>, InputError>>()?;
         let table = toml::Table::try_from(&scenario.config).unwrap_or_default();
         let file_network = scenario.files.is_some();
         let sliders = SLIDERS
@@ -518,7 +523,7 @@ impl Show {
                 }
             })
             .collect();
-        Play {
+        Ok(Play {
             scenario: scenario.config.name.clone(),
             description: scenario.config.description.clone(),
             run: self.run,
@@ -542,7 +547,7 @@ impl Show {
                     set: v.set.clone(),
                 })
                 .collect(),
-        }
+        })
     }
 
     /// The layout of `network` with `region`, from the cache when it was drawn before.

@@ -560,6 +560,19 @@ fn design_points(config: &SweepConfig, params: &[Parameter]) -> Result<Vec<Point
                     format!("must be from 1 to {MAX_POINTS}, got {n}"),
                 ));
             }
+            // A sampled design draws from ranges; a parameter given only as a list of values
+            // has none.
+            let ranges = params
+                .iter()
+                .map(|p| {
+                    p.range.as_ref().ok_or_else(|| {
+                        InputError::field(
+                            format!("parameters.{}", p.path),
+                            "random and latin-hypercube designs need a range (`min` and `max`, or `choices`) for every parameter",
+                        )
+                    })
+                })
+                .collect::<Result<Vec<&Range>, InputError>>()?;
             let quantiles = if config.design == DesignKind::Random {
                 design::random(n, params.len(), config.seed)
             } else {
@@ -567,7 +580,12 @@ fn design_points(config: &SweepConfig, params: &[Parameter]) -> Result<Vec<Point
             };
             quantiles
                 .into_iter()
-                .map(|q| q.iter().zip(params).map(|(&u, p)| value_of(p, u)).collect())
+                .map(|q| {
+                    q.iter()
+                        .zip(params.iter().zip(&ranges))
+                        .map(|(&u, (p, range))| value_of(p, range, u))
+                        .collect()
+                })
                 .collect()
         }
     };
@@ -578,12 +596,8 @@ fn design_points(config: &SweepConfig, params: &[Parameter]) -> Result<Vec<Point
         .collect())
 }
 
-/// The value of parameter `p` at quantile `u` of its range.
-fn value_of(p: &Parameter, u: f64) -> Value {
-    let range = p
-        .range
-        .as_ref()
-        .expect("ranges are set for sampled designs");
+/// The value of parameter `p` at quantile `u` of its `range`.
+fn value_of(p: &Parameter, range: &Range, u: f64) -> Value {
     let x = range.at(u);
     match (range, p.kind) {
         (Range::Choice(_), _) => p.values[x as usize].clone(),

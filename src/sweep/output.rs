@@ -499,7 +499,7 @@ mod tests {
         let sweep = tiny_sweep();
         let point = &sweep.points[0];
         let scenario = sweep.scenario(point).map_err(|(_, e)| e).unwrap();
-        let result = crate::engine::run_ensemble(&scenario, &());
+        let result = crate::engine::run_ensemble(&scenario, &()).unwrap();
         let bytes = record(&sweep, 0, &point.values, &result);
         let r = parse(&bytes, &sweep, 0).unwrap();
         assert_eq!(r.strategies.len(), result.strategies.len());

@@ -134,7 +134,7 @@ pub fn run(
     for &id in ids.iter().filter(|&&id| !done[id]) {
         let point = &sweep.points[id];
         let scenario = sweep.scenario(point).map_err(|(_, e)| Error::Input(e))?;
-        let result = run_ensemble(&scenario, &());
+        let result = run_ensemble(&scenario, &()).map_err(Error::Input)?;
         let bytes = output::record(sweep, id, &point.values, &result);
         write_atomic(&record_path(dir, id), |w| w.write_all(&bytes))?;
         // The manifest follows the records, so points_done is true at every moment (a kill
