@@ -204,3 +204,16 @@ impl<'m> Folder<'m> {
         self.out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_run_stops_the_ensemble_with_the_lowest_failed_run() {
+        let s = crate::scenario::broken_uncertain();
+        let e = run_ensemble(&s, &()).unwrap_err();
+        assert!(e.message.contains("run 0"), "{e}");
+        assert_eq!(e.field.as_deref(), Some("schools.patience_max"), "{e}");
+    }
+}
