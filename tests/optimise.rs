@@ -379,6 +379,12 @@ fn same_seed_same_bytes_at_one_and_two_threads_and_best_toml_pastes_into_a_scena
     assert_eq!(result.runs[1].len(), 4);
     // No checkpoint is left behind once the results are in place.
     assert!(!optimise::checkpoint::Checkpoint::path_for(&a).exists());
+    // `domino report` makes a page of the optimisation folder.
+    let o = domino(dir.path(), &["report", arg(&a)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = fs::read_to_string(a.join("report.html")).unwrap();
+    assert!(page.contains("id=\"optimise-table\""));
+    assert!(page.contains("name = &quot;optimised&quot;"), "{page}");
 }
 
 /// Interrupted (killed once its checkpoint holds values) and resumed, an optimisation writes
@@ -481,4 +487,9 @@ fn pilot_schools_are_chosen_on_a_file_network() {
         .iter()
         .any(|r| r["origin"] == "pilots" && !r["pilot_ids"].is_empty()));
     assert!(best.contains("[[strategies]]"));
+    // The report lists the pilot schools.
+    let o = domino(dir.path(), &["report", arg(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(page.contains("id=\"optimise-pilots\""));
 }

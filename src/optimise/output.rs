@@ -18,23 +18,7 @@ use serde::Serialize;
 use std::io::{self, Write};
 use std::path::Path;
 
-/// The header of `comparison.csv` (read back by the report).
-pub const COMPARISON_HEADER: [&str; 11] = [
-    "strategy",
-    "objective",
-    "runs",
-    "mean",
-    "ci_low",
-    "ci_high",
-    "worst_decile",
-    "best_minus_mean",
-    "best_minus_ci_low",
-    "best_minus_ci_high",
-    "p_best_beats",
-];
-
-/// The header of `pilots.csv` (read back by the report).
-pub const PILOTS_HEADER: [&str; 6] = ["school", "name", "region", "rank", "marginal_gain", "value"];
+pub use crate::report::optimise::{COMPARISON_HEADER, PILOTS_HEADER};
 
 /// A value's name as the scenario file writes it (`need`, `prix-fixe`, `true`).
 fn word<T: Serialize>(v: &T) -> String {
