@@ -493,3 +493,19 @@ fn pilot_schools_are_chosen_on_a_file_network() {
     let page = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(page.contains("id=\"optimise-pilots\""));
 }
+
+/// Named pilots are kept in every run of a scenario with distributions (run k's scenario is
+/// rebuilt from TOML, where the school indices are not written): the optimiser's pilot sets and
+/// a pasted `best.toml` rely on it.
+#[test]
+fn named_pilots_survive_the_runs_of_a_scenario_with_distributions() {
+    let s = Scenario::from_toml(
+        "runs = 2\n[network]\nschools = 40\nregions = 2\n\
+         [mechanisms.dose]\nd50 = { dist = \"uniform\", low = 0.5, high = 2 }\n\
+         [[strategies]]\nname = \"pilot-then-cascade\"\npilot_ids = [\"3\", \"7\"]\n",
+        None,
+    )
+    .unwrap();
+    assert!(!s.uncertain.is_empty());
+    assert_eq!(s.for_run(1).config.strategies[0].pilot_index, vec![3, 7]);
+}

@@ -375,8 +375,11 @@ pub fn optimise(
             o.pilots[0]
         }
         .min(n as u32) as usize;
+        // The first pass evaluates every school; lazy re-evaluations took about as many again
+        // plus a few per pick on the networks tried, hence 2n + 10k sets within what is left.
         let left = budget.saturating_sub(eval.spent()) as f64;
-        let runs = ((left / (1.5 * n as f64)) as usize).clamp(2, ks.len());
+        let sets = (2 * n + 10 * k) as f64;
+        let runs = ((left / sets) as usize).clamp(2, ks.len());
         let pool: Vec<u32> = (0..n as u32).collect();
         let with = |set: &[u32]| -> StrategyConfig {
             let mut s = top.clone();

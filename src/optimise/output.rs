@@ -123,12 +123,24 @@ pub fn table(scenario: &Scenario, outcome: &Outcome) -> String {
                 .iter()
                 .map(|pk| scenario.school_id(pk.item as usize).into_owned())
                 .collect();
-            out.push_str(&format!(
-                "pilot schools (CELF on {} runs, {} sets evaluated): {}\n",
-                p.runs,
-                p.evaluations,
-                ids.join(", ")
-            ));
+            if best.pilot_ids.is_empty() {
+                out.push_str(&format!(
+                    "pilot schools chosen by CELF ({} runs, {} sets evaluated): {}; with them the \
+                     strategy did not beat the finalists that leave pilots to the targeting rule \
+                     (trace.csv, origin pilots)\n",
+                    p.runs,
+                    p.evaluations,
+                    ids.join(", ")
+                ));
+            } else {
+                out.push_str(&format!(
+                    "pilot schools of the optimised strategy (CELF on {} runs, {} sets \
+                     evaluated): {}\n",
+                    p.runs,
+                    p.evaluations,
+                    ids.join(", ")
+                ));
+            }
         }
         (None, Some(note)) => out.push_str(&format!("pilot schools not chosen: {note}\n")),
         (None, None) => {}
