@@ -169,7 +169,8 @@ pub struct Row {
 pub struct Outcome {
     /// What was maximised.
     pub goal: Goal,
-    /// Every candidate evaluated, in the order first evaluated.
+    /// Every candidate raced or re-evaluated, in the order first evaluated (CELF's intermediate
+    /// pilot sets are not listed).
     pub candidates: Vec<Candidate>,
     /// The winner's index in `candidates`.
     pub best: usize,

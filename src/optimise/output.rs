@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | `best.toml` | | the winner as a `[[strategies]]` entry, ready to paste into a scenario |
 //! | `pilots.csv` | chosen pilot school | `school, name, region, rank, marginal_gain, value` (header only when no pilots were chosen) |
-//! | `trace.csv` | candidate evaluated | its knobs, its search runs and figures, when the race dropped it, its fresh-world figures |
+//! | `trace.csv` | candidate raced or re-evaluated (not CELF's intermediate pilot sets) | its knobs, its search runs and figures, when the race dropped it, its fresh-world figures |
 //! | `comparison.csv` | strategy | the winner and the scenario's strategies on fresh worlds, the winner's paired difference to each |
 //!
 //! Shares are fractions (0-1) in the files; the printed table shows them in percent.
