@@ -101,8 +101,8 @@ pub fn table(scenario: &Scenario, outcome: &Outcome) -> String {
             ),
             None => (String::new(), String::new()),
         };
-        out.push_str(&format!(
-            "{:<20} {:>22} {:>12} {:>26} {:>14}\n",
+        let line = format!(
+            "{:<20} {:>22} {:>12} {:>26} {:>14}",
             row.name,
             format!(
                 "{} ({})",
@@ -112,7 +112,9 @@ pub fn table(scenario: &Scenario, outcome: &Outcome) -> String {
             show(goal, row.worst_decile),
             diff,
             p
-        ));
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     let best = outcome.best_strategy();
     out.push_str(&format!("optimised = {}\n", summary_line(&best)));
