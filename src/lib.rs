@@ -33,6 +33,7 @@ pub mod explain;
 pub mod metrics;
 pub mod model;
 pub mod network;
+pub mod optimise;
 pub mod output;
 pub mod report;
 pub mod rng;

@@ -9,6 +9,7 @@ mod explain;
 mod init;
 mod man;
 mod network;
+mod optimise;
 mod report;
 mod run;
 mod show;
@@ -176,6 +177,9 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Search the strategy space for the best use of the scenario's budget and the best pilot
+    /// schools; compare the winner with the scenario's strategies on fresh worlds.
+    Optimise(optimise::OptimiseArgs),
     /// Join the output folders of a sharded sweep or comparison into the files an unsharded run
     /// writes.
     Merge {
@@ -260,6 +264,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             quiet,
         } => sweep::sweep(&sweep, &set, out, shard, resume, threads, quiet),
         Command::Merge { dirs, out } => sweep::merge(&dirs, &out),
+        Command::Optimise(args) => optimise::optimise(&args),
         Command::Check { scenario } => check::check(&scenario),
         Command::Init { path, force } => init::init(&path, force),
         Command::Completions(args) => completions::completions(&args),

@@ -235,8 +235,12 @@ impl Folder {
 /// Reads the output folder `dir` back and writes `report.html` into it, atomically. Returns the
 /// page's path.
 pub fn write(dir: &Path) -> Result<PathBuf> {
-    let folder = Folder::read(dir)?;
-    let page = page(&folder)?;
+    // A folder of `domino optimise` alone has a page of its own.
+    let page = if super::optimise::only(dir) {
+        super::optimise::page(dir, STYLE)?
+    } else {
+        page(&Folder::read(dir)?)?
+    };
     let path = dir.join(FILE);
     crate::output::write_atomic(&path, |w| w.write_all(page.as_bytes()))?;
     Ok(path)
@@ -420,6 +424,7 @@ pub fn page(f: &Folder) -> Result<String> {
     body.push_str(&cost(&ctx));
     body.push_str(&schools(&ctx)?);
     body.push_str(&drivers(&ctx)?);
+    body.push_str(&super::optimise::section(&f.dir)?);
     body.push_str(&assumptions(&f.scenario));
     body.push_str(&reproduce(&ctx));
     body.push_str(&doc_appendix());

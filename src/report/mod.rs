@@ -4,6 +4,7 @@
 
 pub mod chart;
 pub mod html;
+pub mod optimise;
 pub mod svg;
 pub mod uncertainty;
 

@@ -52,6 +52,10 @@ pub struct ScenarioConfig {
     /// How `domino show` presents the scenario (its variant buttons); nothing else reads it.
     #[serde(skip_serializing_if = "ShowConfig::is_empty")]
     pub show: ShowConfig,
+    /// What `domino optimise` searches and how (school model only); left out, the default
+    /// space ([`OptimiseConfig::default`]). Nothing else reads it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub optimise: Option<OptimiseConfig>,
 }
 
 /// The `[show]` table: what `domino show` offers beside the scenario itself.
@@ -114,6 +118,7 @@ impl Default for ScenarioConfig {
             seedings: Vec::new(),
             objective: Objective::default(),
             show: ShowConfig::default(),
+            optimise: None,
         }
     }
 }
@@ -1018,6 +1023,130 @@ impl StrategyConfig {
             name: name.to_string(),
             kind: StrategyKind::from_name(name),
             ..Self::default()
+        }
+    }
+}
+
+/// What `domino optimise` maximises (`[optimise] objective`, or `--objective`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Goal {
+    /// Students in schools practising with a true effect at or above the benefit bar, as a share
+    /// of all students (the comparison's default objective).
+    #[default]
+    StudentsBenefiting,
+    /// Share of schools sustained at the horizon.
+    Sustained,
+    /// Students benefiting, each school's students weighted by `1 + equity_weight x need`
+    /// (need in [0, 1]), as a share of all students weighted alike.
+    Equity,
+    /// Students benefiting per SU spent: the reciprocal of the cost per student benefiting
+    /// (which is undefined when nobody benefits), so that higher is better like the others.
+    CostPerStudent,
+}
+
+impl Goal {
+    /// Every goal, in the order of the docs.
+    pub const ALL: &'static [Goal] = &[
+        Goal::StudentsBenefiting,
+        Goal::Sustained,
+        Goal::Equity,
+        Goal::CostPerStudent,
+    ];
+
+    /// The goal's name in scenario files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Goal::StudentsBenefiting => "students-benefiting",
+            Goal::Sustained => "sustained",
+            Goal::Equity => "equity",
+            Goal::CostPerStudent => "cost-per-student",
+        }
+    }
+
+    /// The goal named `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|g| g.name() == name)
+    }
+}
+
+/// The `[optimise]` table: the search space of `domino optimise` and the settings of its search.
+/// Each range is `[low, high]`; each list holds the values the search may choose. The default
+/// bounds and their reasons are in `docs/methods.md`, "Optimisation".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OptimiseConfig {
+    /// What is maximised.
+    pub objective: Goal,
+    /// Equity: the extra weight of a school's students per unit of need (0: plain students
+    /// benefiting; 2: a school of need 1 counts its students three times).
+    pub equity_weight: f64,
+    /// Most simulations (one strategy, one run) the search may spend before the finalists'
+    /// re-evaluation on fresh worlds.
+    pub budget_evals: u32,
+    /// The strategy kinds searched.
+    pub kinds: Vec<StrategyKind>,
+    /// Pilot-then-cascade: fewest and most pilots.
+    pub pilots: [u32; 2],
+    /// Cluster: range of the hub's share of the budget.
+    pub hub_share: [f64; 2],
+    /// Range of the coaches' share of the budget.
+    pub coach_share: [f64; 2],
+    /// Build: range of the share of support turned into capacity.
+    pub build_share: [f64; 2],
+    /// Targeting rules searched.
+    pub targeting: Vec<Targeting>,
+    /// Paces searched.
+    pub pace: Vec<Pace>,
+    /// Build or buy.
+    pub support: Vec<SupportMode>,
+    /// Mandate (true) or opt-in (false).
+    pub mandate: Vec<bool>,
+    /// Adaptive reviews on or off.
+    pub adaptive: Vec<bool>,
+    /// Prix-fixe or a-la-carte.
+    pub adaptation: Vec<AdaptationMode>,
+    /// Best practice or process and failures.
+    pub exchange: Vec<Exchange>,
+    /// Pilot-then-cascade: waves after the pilots or not.
+    pub waves: Vec<bool>,
+    /// Runs per racing batch: candidates are compared after every batch.
+    pub batch: u32,
+    /// Most runs (worlds) a candidate is evaluated on during the search.
+    pub max_runs: u32,
+    /// Candidates kept after the race for the re-evaluation on fresh worlds.
+    pub finalists: u32,
+    /// Runs on fresh worlds for the finalists and the comparison with the scenario's strategies.
+    pub fresh_runs: u32,
+    /// Choose the pilot schools (networks from files only, where school i is the same school in
+    /// every run).
+    pub pilot_sets: bool,
+}
+
+impl Default for OptimiseConfig {
+    fn default() -> Self {
+        Self {
+            objective: Goal::StudentsBenefiting,
+            equity_weight: 2.0,
+            budget_evals: 12_000,
+            kinds: StrategyKind::ALL.to_vec(),
+            pilots: [1, 20],
+            hub_share: [0.0, 0.5],
+            coach_share: [0.0, 0.4],
+            build_share: [0.0, 0.6],
+            targeting: vec![Targeting::Need, Targeting::Readiness, Targeting::Centrality],
+            pace: vec![Pace::Fixed, Pace::Proven],
+            support: vec![SupportMode::Buy, SupportMode::Build],
+            mandate: vec![true, false],
+            adaptive: vec![false, true],
+            adaptation: vec![AdaptationMode::ALaCarte, AdaptationMode::PrixFixe],
+            exchange: vec![Exchange::BestPractice, Exchange::Process],
+            waves: vec![true, false],
+            batch: 8,
+            max_runs: 48,
+            finalists: 3,
+            fresh_runs: 200,
+            pilot_sets: true,
         }
     }
 }

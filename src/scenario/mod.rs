@@ -313,6 +313,8 @@ impl Scenario {
             validate::check_seed_nodes(&config.seedings, config.network.schools)?;
         }
         derived_checks(&config, self.files.as_deref())?;
+        // The named pilots' indices are not written to TOML: fill them in again.
+        validate::pilot_ids(&mut config, self.node_table())?;
         let laws = SchoolLaws::new(&config.schools, &config.innovation)?;
         Ok(Scenario {
             config,
@@ -532,6 +534,7 @@ fn build_shape() -> toml::Table {
     // Optional tables and lists left out of the default's serialisation.
     for (key, entry) in [
         ("classic", toml::Table::try_from(ClassicConfig::default())),
+        ("optimise", toml::Table::try_from(OptimiseConfig::default())),
         ("seedings", toml::Table::try_from(SeedingConfig::default())),
         (
             "strategies",
@@ -540,7 +543,7 @@ fn build_shape() -> toml::Table {
     ] {
         let Ok(entry) = entry else { continue };
         let v = Value::Table(entry);
-        let v = if key == "classic" {
+        let v = if key == "classic" || key == "optimise" {
             v
         } else {
             Value::Array(vec![v])

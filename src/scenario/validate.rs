@@ -99,6 +99,15 @@ pub fn resolve(config: &mut ScenarioConfig) -> Result<(), InputError> {
         ));
     }
     show(&config.show)?;
+    if let Some(o) = &config.optimise {
+        if config.model.is_classic() {
+            return Err(InputError::field(
+                "optimise",
+                "is only read for the school model: `domino optimise` searches strategies",
+            ));
+        }
+        optimise(o)?;
+    }
     network(&config.network)?;
     schools(&config.schools)?;
     innovation(&config.innovation)?;
@@ -277,6 +286,50 @@ pub fn check_seed_nodes(list: &[SeedingConfig], schools: u32) -> Result<(), Inpu
             ));
         }
     }
+    Ok(())
+}
+
+/// The `[optimise]` table: ranges ordered and inside the strategy fields' own ranges, lists not
+/// empty, search settings that leave room for a race.
+fn optimise(o: &OptimiseConfig) -> Result<(), InputError> {
+    let c = Check::new("optimise");
+    c.range("equity_weight", o.equity_weight, 0.0, 100.0)?;
+    c.count("budget_evals", o.budget_evals, 1, 100_000_000)?;
+    c.count("pilots", o.pilots[0], 1, MAX_SCHOOLS)?;
+    c.count("pilots", o.pilots[1], o.pilots[0], MAX_SCHOOLS)?;
+    for (field, [lo, hi], top) in [
+        ("hub_share", o.hub_share, 1.0),
+        ("coach_share", o.coach_share, 1.0),
+        // A build share of 1 is refused in a strategy (nothing left for schools).
+        ("build_share", o.build_share, 0.99),
+    ] {
+        c.range(field, lo, 0.0, top)?;
+        c.range(field, hi, lo, top)?;
+    }
+    let empty = |field: &str, len: usize| -> Result<(), InputError> {
+        if len == 0 {
+            Err(InputError::field(
+                c.path(field),
+                "must list at least one value to search",
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    empty("kinds", o.kinds.len())?;
+    empty("targeting", o.targeting.len())?;
+    empty("pace", o.pace.len())?;
+    empty("support", o.support.len())?;
+    empty("mandate", o.mandate.len())?;
+    empty("adaptive", o.adaptive.len())?;
+    empty("adaptation", o.adaptation.len())?;
+    empty("exchange", o.exchange.len())?;
+    empty("waves", o.waves.len())?;
+    // Two runs are the fewest a paired confidence interval needs.
+    c.count("batch", o.batch, 2, 10_000)?;
+    c.count("max_runs", o.max_runs, o.batch, 1_000_000)?;
+    c.count("finalists", o.finalists, 1, 1000)?;
+    c.count("fresh_runs", o.fresh_runs, 2, 10_000_000)?;
     Ok(())
 }
 

@@ -1,0 +1,122 @@
+//! `domino optimise`: search the strategy space for the best use of the scenario's budget.
+
+use super::compare::{pool, progress_bar};
+use super::ScenarioArgs;
+use crate::engine::Progress;
+use crate::error::InputError;
+use crate::optimise::{self, checkpoint::Checkpoint, Settings};
+use crate::output;
+use crate::scenario::Goal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// The options of `domino optimise`.
+#[derive(Debug, clap::Args)]
+pub struct OptimiseArgs {
+    /// Scenario file and --set changes.
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// What to maximise: students-benefiting, sustained, equity or cost-per-student (overrides
+    /// `[optimise] objective`).
+    #[arg(long, value_parser = parse_goal)]
+    pub objective: Option<Goal>,
+    /// Most simulations (one strategy, one run) the search may spend (overrides
+    /// `[optimise] budget_evals`).
+    #[arg(long, value_name = "N")]
+    pub budget_evals: Option<u32>,
+    /// Output folder (default: `out/<scenario name>-optimise/`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Master seed (overrides the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Continue an interrupted optimisation of the same scenario and settings into --out.
+    #[arg(long)]
+    pub resume: bool,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn parse_goal(s: &str) -> Result<Goal, String> {
+    Goal::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = Goal::ALL.iter().map(|g| g.name()).collect();
+        format!(
+            "unknown objective \"{s}\"; expected one of {}",
+            names.join(", ")
+        )
+    })
+}
+
+pub fn optimise(args: &OptimiseArgs) -> anyhow::Result<()> {
+    let scenario = args.scenario.load(None, args.seed, None)?;
+    if scenario.config.model.is_classic() {
+        return Err(InputError::field(
+            "model",
+            "domino optimise searches the strategies of the school model; this scenario runs a \
+             classic model",
+        )
+        .into());
+    }
+    if args.budget_evals == Some(0) {
+        return Err(InputError::field("--budget-evals", "must be at least 1").into());
+    }
+    let settings = Settings::of(&scenario, args.objective, args.budget_evals);
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| output::default_out(&format!("{}-optimise", scenario.config.name)));
+    let inputs: Vec<PathBuf> = output::scenario_inputs(&scenario)
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect();
+    let staged = output::OutputDir::create(&out, &inputs)?;
+    let checkpoint = Checkpoint::open(
+        &Checkpoint::path_for(&out),
+        &settings.id(&scenario),
+        args.resume,
+    )?;
+    let o = &settings.cfg;
+    // The search's budget, the finalists' top-up and their fresh runs, and the scenario's own.
+    let expected = o.budget_evals as u64
+        + (o.finalists as u64 + 1) * (o.max_runs + o.fresh_runs) as u64
+        + scenario.config.strategies.len() as u64 * o.fresh_runs as u64;
+    let bar = progress_bar(expected, "simulations", args.quiet);
+    let started = Instant::now();
+    let progress: &dyn Progress = &bar;
+    let pool = pool(args.threads)?;
+    let (outcome, checkpoint) =
+        pool.install(|| optimise::optimise(&scenario, &settings, Some(checkpoint), progress))?;
+    bar.finish_and_clear();
+    let mut written = optimise::output::write(staged.path(), &scenario, &outcome)?;
+    let table = optimise::output::table(&scenario, &outcome);
+    output::write_atomic(&staged.path().join("table.txt"), |w| {
+        w.write_all(table.as_bytes())
+    })?;
+    written.push("table.txt".into());
+    written.extend(output::write_reproduction(staged.path(), &scenario)?);
+    staged.commit()?;
+    if let Some(c) = checkpoint {
+        c.remove()?;
+    }
+    super::say(&format!(
+        "{table}\n{} simulations ({} for the search within a budget of {}, the rest for the \
+         finalists and the fresh-world comparison{}), {} candidates, in {:.1} s. Wrote {} files \
+         to {}/\n",
+        outcome.simulations,
+        outcome.search_simulations,
+        o.budget_evals,
+        if outcome.resumed > 0 {
+            format!("; {} read back from the interrupted run", outcome.resumed)
+        } else {
+            String::new()
+        },
+        outcome.candidates.len(),
+        started.elapsed().as_secs_f64(),
+        written.len(),
+        out.display()
+    ))
+}

@@ -1,0 +1,158 @@
+//! [`Space`]: the strategies `domino optimise` may choose among, read from the `[optimise]`
+//! table, and the map from a point of the unit cube to one of them.
+//!
+//! A point has one coordinate per knob ([`DIMS`]); a coordinate in [0, 1) picks a value from a
+//! list (the kind, targeting, pace, build/buy, mandate, adaptive, adaptation, exchange, waves),
+//! a whole number from a range (pilots) or a number from a range (hub, coach and build shares,
+//! rounded to 3 decimals so that the strategy reads cleanly in `best.toml`). Knobs a kind does not
+//! read are left at the base strategy's value, so two points that differ only there are the same
+//! candidate (and are evaluated once). Every other field (review terms, pilot terms, ...) is the
+//! base strategy's: the scenario's own strategy of that kind if it has one, else the defaults.
+
+use crate::scenario::{OptimiseConfig, Scenario, StrategyConfig, StrategyKind, SupportMode};
+
+/// Coordinates of a point: one per knob, in this order.
+pub const DIMS: usize = 13;
+
+/// The search space; see the module docs.
+#[derive(Debug, Clone)]
+pub struct Space {
+    cfg: OptimiseConfig,
+    bases: Vec<StrategyConfig>,
+    schools: u32,
+}
+
+fn pick<T: Copy>(list: &[T], u: f64) -> T {
+    list[((u * list.len() as f64) as usize).min(list.len() - 1)]
+}
+
+fn within(range: [f64; 2], u: f64) -> f64 {
+    let v = range[0] + u * (range[1] - range[0]);
+    ((v * 1000.0).round() / 1000.0).clamp(range[0], range[1])
+}
+
+impl Space {
+    /// The space of `scenario` as its `[optimise]` table (or the default) describes it.
+    pub fn new(scenario: &Scenario, cfg: &OptimiseConfig) -> Self {
+        let bases = cfg
+            .kinds
+            .iter()
+            .map(|&kind| {
+                let mut base = scenario
+                    .config
+                    .strategies
+                    .iter()
+                    .find(|s| s.kind == Some(kind))
+                    .cloned()
+                    .unwrap_or_else(|| StrategyConfig::named(kind.name()));
+                base.kind = Some(kind);
+                base.pilot_ids.clear();
+                base.pilot_index.clear();
+                base.coach_share = base.coach_share.or(Some(kind.default_coach_share()));
+                base
+            })
+            .collect();
+        Self {
+            cfg: cfg.clone(),
+            bases,
+            schools: scenario.config.network.schools,
+        }
+    }
+
+    /// The strategy at point `u` (at least [`DIMS`] coordinates in [0, 1)), named `name`.
+    pub fn decode(&self, u: &[f64], name: &str) -> StrategyConfig {
+        let c = &self.cfg;
+        let k = ((u[0] * self.bases.len() as f64) as usize).min(self.bases.len() - 1);
+        let mut s = self.bases[k].clone();
+        let kind = s.kind.expect("bases have kinds");
+        s.name = name.to_string();
+        s.mandate = pick(&c.mandate, u[1]);
+        s.pace = pick(&c.pace, u[2]);
+        s.targeting = pick(&c.targeting, u[3]);
+        s.support = pick(&c.support, u[4]);
+        if s.support == SupportMode::Build {
+            s.build_share = within(c.build_share, u[5]);
+        }
+        s.adaptive = pick(&c.adaptive, u[6]);
+        s.adaptation = pick(&c.adaptation, u[7]);
+        s.exchange = pick(&c.exchange, u[8]);
+        s.coach_share = Some(within(c.coach_share, u[12]));
+        match kind {
+            StrategyKind::PilotThenCascade => {
+                let hi = c.pilots[1].min(self.schools).max(c.pilots[0]);
+                let span = (hi - c.pilots[0] + 1) as f64;
+                s.pilots = c.pilots[0] + ((u[9] * span) as u32).min(hi - c.pilots[0]);
+                s.waves = pick(&c.waves, u[10]);
+            }
+            StrategyKind::Cluster => s.hub_share = within(c.hub_share, u[11]),
+            StrategyKind::ThinSpread => {}
+        }
+        s
+    }
+
+    /// The strategies one knob away from `s`: each other value of each list, and each range's
+    /// value moved by a tenth of the range down and up (the local step after the first race).
+    pub fn neighbours(&self, s: &StrategyConfig) -> Vec<StrategyConfig> {
+        let c = &self.cfg;
+        let kind = s.kind.expect("candidates have kinds");
+        let mut out = Vec::new();
+        let mut push = |f: &dyn Fn(&mut StrategyConfig)| {
+            let mut t = s.clone();
+            f(&mut t);
+            if t != *s {
+                out.push(t);
+            }
+        };
+        for &v in &c.mandate {
+            push(&|t| t.mandate = v);
+        }
+        for &v in &c.pace {
+            push(&|t| t.pace = v);
+        }
+        for &v in &c.targeting {
+            push(&|t| t.targeting = v);
+        }
+        for &v in &c.support {
+            push(&|t| t.support = v);
+        }
+        for &v in &c.adaptive {
+            push(&|t| t.adaptive = v);
+        }
+        for &v in &c.adaptation {
+            push(&|t| t.adaptation = v);
+        }
+        for &v in &c.exchange {
+            push(&|t| t.exchange = v);
+        }
+        let step = |range: [f64; 2], v: f64, dir: f64| {
+            let x = v + dir * (range[1] - range[0]) / 10.0;
+            ((x * 1000.0).round() / 1000.0).clamp(range[0], range[1])
+        };
+        for dir in [-1.0, 1.0] {
+            let coach = s.coach_share.unwrap_or(0.0);
+            push(&|t| t.coach_share = Some(step(c.coach_share, coach, dir)));
+            if s.support == SupportMode::Build {
+                push(&|t| t.build_share = step(c.build_share, s.build_share, dir));
+            }
+            match kind {
+                StrategyKind::Cluster => {
+                    push(&|t| t.hub_share = step(c.hub_share, s.hub_share, dir))
+                }
+                StrategyKind::PilotThenCascade => {
+                    let hi = c.pilots[1].min(self.schools).max(c.pilots[0]);
+                    let span = (hi - c.pilots[0]) as f64;
+                    let moved = (s.pilots as f64 + dir * (span / 10.0).max(1.0)).round();
+                    let moved = (moved as u32).clamp(c.pilots[0], hi);
+                    push(&|t| t.pilots = moved);
+                }
+                StrategyKind::ThinSpread => {}
+            }
+        }
+        if kind == StrategyKind::PilotThenCascade {
+            for &v in &c.waves {
+                push(&|t| t.waves = v);
+            }
+        }
+        out
+    }
+}
