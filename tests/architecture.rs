@@ -20,6 +20,7 @@ const LAYERS: &[&[&str]] = &[
     &["report", "validation"],
     &["shard"],
     &["sweep", "explain", "show"],
+    &["calibrate"],
     &["cli"],
 ];
 

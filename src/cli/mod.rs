@@ -2,6 +2,7 @@
 //! arguments, calls [`dispatch`] and maps errors to exit codes (0 success, 1 runtime failure,
 //! 2 bad input).
 
+mod calibrate;
 mod check;
 mod compare;
 mod completions;
@@ -209,6 +210,9 @@ pub enum Command {
     },
     /// Serve a live view of one run for a workshop (or --export it as one offline HTML file).
     Show(show::ShowArgs),
+    /// Fit the fields of the scenario's [calibrate] table to an observed rollout (ABC-SMC): write
+    /// the posterior, its summary, a posterior predictive check and calibrated.toml.
+    Calibrate(calibrate::CalibrateArgs),
     /// Print a shell completion script (bash, elvish, fish, powershell, zsh) to standard output.
     Completions(completions::Completions),
     /// Print the manual page (roff) of domino, or of one of its commands, to standard output.
@@ -265,6 +269,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => man::man(&args),
         Command::Show(args) => show::show(&args),
+        Command::Calibrate(args) => calibrate::calibrate(&args),
     }
 }
 

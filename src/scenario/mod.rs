@@ -326,6 +326,20 @@ impl Scenario {
         })
     }
 
+    /// A copy with the uncertain fields at `values` (one per field, in the order of
+    /// [`Uncertain::params`], each already [`uncertain::Param::value`]) and no uncertain fields
+    /// left: what `domino calibrate` simulates for one particle. Values outside the validated
+    /// supports are an error, not a panic.
+    pub fn with_drawn(&self, values: &[f64]) -> Result<Scenario, InputError> {
+        Ok(Scenario {
+            config: self.with_values(values)?,
+            files: self.files.clone(),
+            source: self.source.clone(),
+            sets: self.sets.clone(),
+            uncertain: Uncertain::default(),
+        })
+    }
+
     fn read_network_files(
         config: &mut ScenarioConfig,
         base: &Path,
@@ -466,6 +480,10 @@ fn build_shape() -> toml::Table {
     // Optional tables and lists left out of the default's serialisation.
     for (key, entry) in [
         ("classic", toml::Table::try_from(ClassicConfig::default())),
+        (
+            "calibrate",
+            toml::Table::try_from(CalibrateConfig::default()),
+        ),
         ("seedings", toml::Table::try_from(SeedingConfig::default())),
         (
             "strategies",
@@ -474,7 +492,7 @@ fn build_shape() -> toml::Table {
     ] {
         let Ok(entry) = entry else { continue };
         let v = Value::Table(entry);
-        let v = if key == "classic" {
+        let v = if key == "classic" || key == "calibrate" {
             v
         } else {
             Value::Array(vec![v])

@@ -293,6 +293,45 @@ impl Law {
         }
     }
 
+    /// The natural log of the law's density at `x` (up to a constant that is the same for every
+    /// `x`), `-inf` outside the ends ([`Law::ends`]): the prior's weight in ABC-SMC
+    /// (`crate::calibrate`). Unbounded laws are truncated at their ends, as draws are clamped.
+    pub fn ln_density(&self, x: f64) -> f64 {
+        let (lo, hi) = self.ends();
+        if !(lo..=hi).contains(&x) {
+            return f64::NEG_INFINITY;
+        }
+        match *self {
+            Law::Uniform { .. } => 0.0,
+            Law::LogUniform { .. } => -libm::log(x),
+            Law::Normal { mean, sd } if sd > 0.0 => -0.5 * ((x - mean) / sd).powi(2),
+            Law::LogNormal { median, sigma } if sigma > 0.0 && x > 0.0 => {
+                -libm::log(x) - 0.5 * ((libm::log(x) - libm::log(median)) / sigma).powi(2)
+            }
+            Law::Triangular { low, mode, high } => {
+                let d = if x < mode {
+                    (x - low) / (mode - low)
+                } else if x > mode {
+                    (high - x) / (high - mode)
+                } else {
+                    1.0
+                };
+                libm::log(d)
+            }
+            Law::Beta {
+                alpha,
+                beta,
+                low,
+                high,
+            } => {
+                let u = (x - low) / (high - low);
+                (alpha - 1.0) * libm::log(u) + (beta - 1.0) * libm::log(1.0 - u)
+            }
+            // A point mass (sd or sigma 0): every value inside the ends is that value.
+            _ => 0.0,
+        }
+    }
+
     /// One draw, with the portable samplers of [`crate::rng::sample`] (the same bits on every
     /// machine). Not clamped.
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
@@ -524,9 +563,11 @@ fn edit_slot<'t>(
     }
 }
 
-/// True when `table` holds a distribution anywhere.
+/// True when `table` holds a distribution anywhere (the priors of a `[calibrate]` table are not
+/// the scenario's own distributions).
 pub(crate) fn any_in(table: &Table) -> bool {
-    table.values().any(|v| match v {
+    table.iter().any(|(k, v)| match v {
+        Value::Table(_) if k == "calibrate" => false,
         Value::Table(t) => t.contains_key("dist") || any_in(t),
         Value::Array(items) => items.iter().any(|i| i.as_table().is_some_and(any_in)),
         _ => false,
