@@ -245,6 +245,15 @@ fn same_seed_same_bytes_at_one_and_two_threads_and_the_result_is_usable() {
     assert!(predictive
         .iter()
         .any(|r| r["curve"] == "adopting" && r["group"] == "all" && r["term"] == "8"));
+    // `domino report` on the folder: the posterior table and the predictive charts.
+    assert_ok(&cli(dir.path(), &["report", arg(&outs[0])]));
+    let page = std::fs::read_to_string(outs[0].join("report.html")).unwrap();
+    assert!(page.contains("What the rollout pinned down"), "{page}");
+    assert!(page.contains("mechanisms.contagion.outside_rate"));
+    assert!(
+        page.matches("<svg").count() >= 3,
+        "one chart per stage curve"
+    );
     // calibrated.toml has the fitted distributions, and check and compare accept it.
     let calibrated = outs[0].join("calibrated.toml");
     let text = std::fs::read_to_string(&calibrated).unwrap();

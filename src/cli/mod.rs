@@ -188,9 +188,10 @@ pub enum Command {
         out: PathBuf,
     },
     /// Write `report.html` into the output folder of `domino compare`: one self-contained page
-    /// (the decision, charts, schools, assumptions, how to reproduce) read from its files.
+    /// (the decision, charts, schools, assumptions, how to reproduce) read from its files; in
+    /// the output folder of `domino calibrate`, the posterior and the predictive check.
     Report {
-        /// The output folder of `domino compare`.
+        /// The output folder of `domino compare` (or `domino calibrate`).
         dir: PathBuf,
     },
     /// Validate a scenario and print it with every default filled in.

@@ -232,9 +232,12 @@ impl Folder {
     }
 }
 
-/// Reads the output folder `dir` back and writes `report.html` into it, atomically. Returns the
-/// page's path.
+/// Reads the output folder `dir` back and writes `report.html` into it, atomically (a
+/// calibration's folder gets [`super::calibrate::page`]). Returns the page's path.
 pub fn write(dir: &Path) -> Result<PathBuf> {
+    if super::calibrate::is_calibration(dir) {
+        return super::calibrate::write(dir);
+    }
     let folder = Folder::read(dir)?;
     let page = page(&folder)?;
     let path = dir.join(FILE);
