@@ -470,3 +470,86 @@ fn the_shipped_example_reads_and_its_rollout_is_the_scenario_simulated() {
     assert!(observed.groups.iter().any(|g| g == "need:high"));
     assert!(observed.groups.iter().any(|g| g == "region:north"));
 }
+
+#[test]
+fn settings_are_read_and_obeyed() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = SMALL.replace("particles = 100", "particles = 30");
+    let base = calibration(dir.path(), &small);
+    let observed = synthetic(dir.path(), &base, &truth(&base, 0), 0);
+    // generations: exactly that many when nothing else stops the search.
+    let three = calibration(
+        dir.path(),
+        &small.replace("generations = 5", "generations = 3"),
+    );
+    let outcome = three.run(&observed, 1, |_, _| {});
+    assert_eq!(outcome.generations.len(), 3);
+    assert_eq!(outcome.posterior().particles.len(), 30);
+    // min_epsilon: a tolerance this large is reached by generation 1.
+    let loose = calibration(
+        dir.path(),
+        &small.replace(
+            "simulations = 20000",
+            "simulations = 20000\nmin_epsilon = 10.0",
+        ),
+    );
+    let outcome = loose.run(&observed, 1, |_, _| {});
+    assert_eq!(outcome.generations.len(), 2);
+    assert_eq!(outcome.stop, domino::calibrate::abc::Stop::MinEpsilon);
+    // simulations: a budget that cannot finish generation 1 leaves generation 0.
+    let poor = calibration(
+        dir.path(),
+        &small.replace("simulations = 20000", "simulations = 40"),
+    );
+    let outcome = poor.run(&observed, 1, |_, _| {});
+    assert_eq!(outcome.generations.len(), 1);
+    assert_eq!(outcome.stop, domino::calibrate::abc::Stop::Budget);
+    // strategy: by name among the scenario's; the first by default.
+    let two = small.replace(
+        "[[strategies]]\nname = \"pilot-then-cascade\"",
+        "[[strategies]]\nname = \"thin-spread\"\n\n[[strategies]]\nname = \"pilot-then-cascade\"",
+    );
+    assert_eq!(calibration(dir.path(), &two).strategy, 0);
+    let named = two.replace(
+        "[calibrate]\n",
+        "[calibrate]\nstrategy = \"pilot-then-cascade\"\n",
+    );
+    assert_eq!(calibration(dir.path(), &named).strategy, 1);
+    let path = write(
+        dir.path(),
+        "wrong.toml",
+        named.replace("strategy = \"pilot-then-cascade\"", "strategy = \"pilot\""),
+    );
+    let e = Calibration::new(&Scenario::from_file(&path).unwrap(), &[]).unwrap_err();
+    assert!(e.to_string().contains("calibrate.strategy"), "{e}");
+    assert!(
+        e.to_string().contains("no strategy is named \"pilot\""),
+        "{e}"
+    );
+}
+
+#[test]
+fn missing_terms_are_allowed_and_a_prior_on_an_uncertain_field_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cal = calibration(dir.path(), SMALL);
+    let rows =
+        "school,term,stage\n3,0,not_adopted\n3,4,sustained\n7,2,abandoned\n7,8,implementing\n";
+    let observed =
+        Observed::from_bytes(rows.as_bytes(), &dir.path().join("gaps.csv"), &cal.scenario).unwrap();
+    assert_eq!(observed.rows.len(), 4);
+    assert_eq!(observed.terms, 8);
+    // A field that is already a distribution in the scenario gets its prior here only.
+    let text = SMALL.replace(
+        "[budget]\nper_school = 0.4",
+        "[budget]\nper_school = 0.4\n\n[innovation]\nlearning_rate = { dist = \"uniform\", low = 0.2, high = 0.4 }",
+    );
+    let path = write(dir.path(), "twice.toml", &text);
+    let e = Calibration::new(&Scenario::from_file(&path).unwrap(), &[]).unwrap_err();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("innovation.learning_rate ="))
+        .unwrap()
+        + 1;
+    assert_eq!(e.line, Some(line), "{e}");
+    assert!(e.to_string().contains("already a distribution"), "{e}");
+}

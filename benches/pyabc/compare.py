@@ -135,7 +135,10 @@ def run_pyabc(particles, generations):
     db = "sqlite:///" + os.path.join(tempfile.mkdtemp(), "pyabc.db")
     abc.new(db, as_vector(OBS))
     start = time.time()
-    history = abc.run(max_nr_populations=generations)
+    # pyabc filters its first population already (its epsilon is the median distance of a
+    # prior sample), where domino's generation 0 is that prior sample: generations - 1
+    # populations of pyabc are domino's generations 1 to generations - 1.
+    history = abc.run(max_nr_populations=generations - 1)
     elapsed = time.time() - start
     df, w = history.get_distribution()
     out = {}

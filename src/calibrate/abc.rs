@@ -5,8 +5,9 @@
 //! accepted). Generation t >= 1 has tolerance epsilon_t, the weighted median of generation t-1's
 //! distances; each attempt picks a particle of generation t-1 by its weight, perturbs it with a
 //! Gaussian kernel whose covariance is twice the weighted covariance of generation t-1
-//! (Beaumont et al. 2009), simulates it, and accepts it when its distance is at most
-//! epsilon_t, until `particles` are accepted. An accepted particle theta gets the importance
+//! (Beaumont et al. 2009), draws again while the result falls outside the priors' support (as
+//! pyabc does), simulates it, and accepts it when its distance is at most epsilon_t, until
+//! `particles` are accepted. An accepted particle theta gets the importance
 //! weight prior(theta) / sum_j w_j K(theta | theta_j). The search stops after `generations`
 //! generations, once a tolerance reaches `min_epsilon`, or when the simulation budget cannot
 //! finish a generation (which is then dropped).
@@ -193,6 +194,9 @@ fn standard_normal(rng: &mut Pcg64Mcg) -> f64 {
     libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(std::f64::consts::TAU * u2)
 }
 
+/// Most proposals an attempt draws before one falls inside the priors' support.
+const MAX_TRIES: u32 = 10_000;
+
 /// The most parameters a calibration fits (the kernel solves on a fixed-size stack buffer).
 pub const MAX_PARAMETERS: usize = 32;
 
@@ -247,17 +251,24 @@ pub fn run(
             let mut rng = Pcg64Mcg::seed_from_u64(s);
             let theta = match (prev, &kernel) {
                 (Some(g), Some(k)) => {
-                    let u = rng.random::<f64>() * cumulative.last().copied().unwrap_or(1.0);
-                    let j = cumulative
-                        .partition_point(|&c| c < u)
-                        .min(g.particles.len() - 1);
-                    let theta = k.perturb(&g.particles[j], &mut rng);
-                    if ln_prior(priors, &theta) == f64::NEG_INFINITY {
-                        // Outside the prior's support: rejected without a simulation, as in
-                        // pyabc, but it still counts as an attempt.
-                        return None;
+                    // A proposal outside the priors' support is drawn again (particle and
+                    // noise), as pyabc does, so every attempt is a simulation. A population
+                    // with nearly no mass inside (never seen) gives up after many tries.
+                    let mut tries = 0;
+                    loop {
+                        let u = rng.random::<f64>() * cumulative.last().copied().unwrap_or(1.0);
+                        let j = cumulative
+                            .partition_point(|&c| c < u)
+                            .min(g.particles.len() - 1);
+                        let theta = k.perturb(&g.particles[j], &mut rng);
+                        if ln_prior(priors, &theta) > f64::NEG_INFINITY {
+                            break theta;
+                        }
+                        tries += 1;
+                        if tries == MAX_TRIES {
+                            return None;
+                        }
                     }
-                    theta
                 }
                 _ => priors.iter().map(|l| l.sample(&mut rng)).collect(),
             };

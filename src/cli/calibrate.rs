@@ -13,7 +13,7 @@ use std::time::Instant;
 /// Arguments of `domino calibrate`.
 #[derive(Debug, clap::Args)]
 pub struct CalibrateArgs {
-    /// Scenario file (with a [calibrate] table) and --set changes.
+    /// Scenario file (with a `[calibrate]` table) and --set changes.
     #[command(flatten)]
     pub scenario: ScenarioArgs,
     /// The observed rollout: CSV with columns school, term, stage and optionally practice,

@@ -211,7 +211,7 @@ pub enum Command {
     },
     /// Serve a live view of one run for a workshop (or --export it as one offline HTML file).
     Show(show::ShowArgs),
-    /// Fit the fields of the scenario's [calibrate] table to an observed rollout (ABC-SMC): write
+    /// Fit the fields of the scenario's `[calibrate]` table to an observed rollout (ABC-SMC): write
     /// the posterior, its summary, a posterior predictive check and calibrated.toml.
     Calibrate(calibrate::CalibrateArgs),
     /// Print a shell completion script (bash, elvish, fish, powershell, zsh) to standard output.
