@@ -325,6 +325,11 @@ impl Law {
                 high,
             } => {
                 let u = (x - low) / (high - low);
+                // The open interval: at an end the density is 0 or unbounded, and an unbounded
+                // weight would swallow every other particle's.
+                if u <= 0.0 || u >= 1.0 {
+                    return f64::NEG_INFINITY;
+                }
                 (alpha - 1.0) * libm::log(u) + (beta - 1.0) * libm::log(1.0 - u)
             }
             // A point mass (sd or sigma 0): every value inside the ends is that value.
@@ -754,6 +759,22 @@ mod tests {
             let e = law(src).unwrap_err();
             assert!(e.contains(says), "{src}: {e}");
         }
+    }
+
+    #[test]
+    fn densities_are_relative_to_each_other_and_zero_outside() {
+        let l = law("dist = \"triangular\"\nlow = 0\nmode = 1\nhigh = 3").unwrap();
+        // Twice as far below the mode's density at 0.5 as at the mode.
+        assert!((l.ln_density(0.5) - l.ln_density(1.0) - 0.5f64.ln()).abs() < 1e-12);
+        assert_eq!(l.ln_density(3.5), f64::NEG_INFINITY);
+        let n = law("dist = \"normal\"\nmean = 1\nsd = 2").unwrap();
+        assert!((n.ln_density(3.0) - n.ln_density(1.0) + 0.5).abs() < 1e-12);
+        assert_eq!(n.ln_density(9.5), f64::NEG_INFINITY);
+        let u = law("dist = \"log-uniform\"\nlow = 1\nhigh = 4").unwrap();
+        assert!((u.ln_density(2.0) - u.ln_density(1.0) + 2f64.ln()).abs() < 1e-12);
+        let b = law("dist = \"beta\"\nalpha = 0.5\nbeta = 2").unwrap();
+        assert_eq!(b.ln_density(0.0), f64::NEG_INFINITY);
+        assert!(b.ln_density(0.1) > b.ln_density(0.5));
     }
 
     #[test]
