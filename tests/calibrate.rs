@@ -101,9 +101,10 @@ fn coverage(text: &str, cases: u64) -> (Vec<usize>, Vec<f64>) {
 /// The validation of the issue: from 50 synthetic rollouts simulated with parameters drawn from
 /// the prior, the 90 % intervals of the three fitted fields cover the truth in 80-97 % of the
 /// 150 (case, field) pairs, each field in at least 70 % of its 50 cases. Measured (seed
-/// figures in docs/methods.md): see the message. Takes about a minute in release; run by .ci/run.
+/// figures in docs/methods.md): see the message. Takes about a minute and a half in release;
+/// run by .ci/run.
 #[test]
-#[ignore = "about a minute; .ci/run runs it with --ignored"]
+#[ignore = "about a minute and a half; .ci/run runs it with --ignored"]
 fn intervals_cover_the_truth_in_80_to_97_percent_of_50_cases() {
     let cases = 50;
     let (covered, width) = coverage(SMALL, cases);
