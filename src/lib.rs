@@ -25,6 +25,7 @@
 
 #![warn(missing_docs)]
 
+pub mod calibrate;
 pub mod classic;
 pub mod cli;
 pub mod engine;

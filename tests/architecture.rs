@@ -20,7 +20,7 @@ const LAYERS: &[&[&str]] = &[
     &["report", "validation"],
     &["shard"],
     &["sweep", "explain", "show"],
-    &["optimise"],
+    &["optimise", "calibrate"],
     &["cli"],
 ];
 

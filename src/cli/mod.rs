@@ -2,6 +2,7 @@
 //! arguments, calls [`dispatch`] and maps errors to exit codes (0 success, 1 runtime failure,
 //! 2 bad input).
 
+mod calibrate;
 mod check;
 mod compare;
 mod completions;
@@ -191,9 +192,10 @@ pub enum Command {
         out: PathBuf,
     },
     /// Write `report.html` into the output folder of `domino compare`: one self-contained page
-    /// (the decision, charts, schools, assumptions, how to reproduce) read from its files.
+    /// (the decision, charts, schools, assumptions, how to reproduce) read from its files; in
+    /// the output folder of `domino calibrate`, the posterior and the predictive check.
     Report {
-        /// The output folder of `domino compare`.
+        /// The output folder of `domino compare` (or `domino calibrate`).
         dir: PathBuf,
     },
     /// Validate a scenario and print it with every default filled in.
@@ -213,6 +215,9 @@ pub enum Command {
     },
     /// Serve a live view of one run for a workshop (or --export it as one offline HTML file).
     Show(show::ShowArgs),
+    /// Fit the fields of the scenario's `[calibrate]` table to an observed rollout (ABC-SMC): write
+    /// the posterior, its summary, a posterior predictive check and calibrated.toml.
+    Calibrate(calibrate::CalibrateArgs),
     /// Print a shell completion script (bash, elvish, fish, powershell, zsh) to standard output.
     Completions(completions::Completions),
     /// Print the manual page (roff) of domino, or of one of its commands, to standard output.
@@ -270,6 +275,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => man::man(&args),
         Command::Show(args) => show::show(&args),
+        Command::Calibrate(args) => calibrate::calibrate(&args),
     }
 }
 

@@ -232,9 +232,12 @@ impl Folder {
     }
 }
 
-/// Reads the output folder `dir` back and writes `report.html` into it, atomically. Returns the
-/// page's path.
+/// Reads the output folder `dir` back and writes `report.html` into it, atomically (a
+/// calibration's folder gets [`super::calibrate::page`]). Returns the page's path.
 pub fn write(dir: &Path) -> Result<PathBuf> {
+    if super::calibrate::is_calibration(dir) {
+        return super::calibrate::write(dir);
+    }
     // A folder of `domino optimise` alone has a page of its own.
     let page = if super::optimise::only(dir) {
         super::optimise::page(dir, STYLE)?

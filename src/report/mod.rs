@@ -2,6 +2,7 @@
 //! [`write_comparison`], which writes the files of a comparison's output folder (the CSV files,
 //! scenario and manifest of [`crate::output`], and the chart) into its staging folder.
 
+pub mod calibrate;
 pub mod chart;
 pub mod html;
 pub mod optimise;

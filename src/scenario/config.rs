@@ -56,6 +56,44 @@ pub struct ScenarioConfig {
     /// space ([`OptimiseConfig::default`]). Nothing else reads it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub optimise: Option<OptimiseConfig>,
+    /// What `domino calibrate` fits to an observed rollout, and how; nothing else reads it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calibrate: Option<CalibrateConfig>,
+}
+
+/// The `[calibrate]` table: the prior of every field `domino calibrate` fits, and the settings of
+/// its ABC-SMC search (`crate::calibrate`). Nothing else reads it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CalibrateConfig {
+    /// The prior of each fitted field, by its dotted path as TOML dotted keys, in the
+    /// distribution syntax of uncertain fields: `mechanisms.dose.d50 = { dist = "uniform",
+    /// low = 0.5, high = 2 }` under `[calibrate.priors]`.
+    pub priors: toml::Table,
+    /// The strategy that was used in the observed rollout, by name (default: the scenario's
+    /// first strategy).
+    pub strategy: String,
+    /// Particles accepted per generation.
+    pub particles: u32,
+    /// Most generations, the prior's sample included.
+    pub generations: u32,
+    /// Stop once a generation's tolerance is at or below this distance.
+    pub min_epsilon: f64,
+    /// Most simulations in all (a generation the budget cannot finish is dropped).
+    pub simulations: u64,
+}
+
+impl Default for CalibrateConfig {
+    fn default() -> Self {
+        Self {
+            priors: toml::Table::new(),
+            strategy: String::new(),
+            particles: 200,
+            generations: 8,
+            min_epsilon: 0.0,
+            simulations: 100_000,
+        }
+    }
 }
 
 /// The `[show]` table: what `domino show` offers beside the scenario itself.
@@ -119,6 +157,7 @@ impl Default for ScenarioConfig {
             objective: Objective::default(),
             show: ShowConfig::default(),
             optimise: None,
+            calibrate: None,
         }
     }
 }

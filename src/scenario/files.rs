@@ -128,7 +128,7 @@ fn line_of(bytes: &[u8], offset: usize) -> usize {
 /// 1-based line where the record at byte `start` begins. The csv crate's own line count is one
 /// too low for CRLF files (it counts `\r` and `\n` as one terminator but starts the next record
 /// at the `\n`), so lines are counted here from the byte offset, skipping line-end bytes.
-fn record_line(bytes: &[u8], start: usize) -> usize {
+pub(crate) fn record_line(bytes: &[u8], start: usize) -> usize {
     let mut s = start.min(bytes.len());
     while s < bytes.len() && (bytes[s] == b'\r' || bytes[s] == b'\n') {
         s += 1;
@@ -138,7 +138,7 @@ fn record_line(bytes: &[u8], start: usize) -> usize {
 
 /// Where the header starts: after a UTF-8 byte-order mark (which Excel writes) and after whole
 /// comment lines starting with `#`.
-fn header_start(bytes: &[u8]) -> usize {
+pub(crate) fn header_start(bytes: &[u8]) -> usize {
     let mut at = if bytes.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {
@@ -155,7 +155,7 @@ fn header_start(bytes: &[u8]) -> usize {
 
 /// A CSV reader over the file from its header on. Positions it reports are relative to
 /// `header_start(bytes)`; [`record_line`] takes absolute offsets.
-fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+pub(crate) fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)
@@ -169,7 +169,7 @@ fn position_line(bytes: &[u8], p: &csv::Position) -> usize {
 
 /// Lines of the records as the reader reaches them, counted incrementally (records come in file
 /// order), so that a million-line file is not rescanned from the start for every record.
-struct Lines<'a> {
+pub(crate) struct Lines<'a> {
     bytes: &'a [u8],
     base: usize,
     at: usize,
@@ -177,7 +177,7 @@ struct Lines<'a> {
 }
 
 impl<'a> Lines<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
         Self {
             bytes,
             base: header_start(bytes),
@@ -187,7 +187,7 @@ impl<'a> Lines<'a> {
     }
 
     /// The line where the record at `p` begins (see [`record_line`]).
-    fn of(&mut self, p: Option<&csv::Position>) -> usize {
+    pub(crate) fn of(&mut self, p: Option<&csv::Position>) -> usize {
         let Some(p) = p else { return 0 };
         let mut s = (self.base + p.byte() as usize).min(self.bytes.len());
         while s < self.bytes.len() && (self.bytes[s] == b'\r' || self.bytes[s] == b'\n') {
@@ -205,7 +205,7 @@ impl<'a> Lines<'a> {
     }
 }
 
-fn csv_error(path: &Path, bytes: &[u8], e: csv::Error) -> InputError {
+pub(crate) fn csv_error(path: &Path, bytes: &[u8], e: csv::Error) -> InputError {
     let line = e.position().map(|p| position_line(bytes, p));
     let mut err = InputError::msg(format!("malformed CSV: {e}")).in_file(path);
     if let Some(l) = line {
@@ -216,7 +216,7 @@ fn csv_error(path: &Path, bytes: &[u8], e: csv::Error) -> InputError {
 
 /// Reads the header and checks it against the allowed columns, after ruling out the common
 /// mistake of a semicolon- or tab-separated export (which the csv reader sees as one column).
-fn header(
+pub(crate) fn header(
     path: &Path,
     bytes: &[u8],
     rdr: &mut csv::Reader<&[u8]>,
@@ -257,7 +257,7 @@ fn header(
     Ok(headers)
 }
 
-fn parse_number(
+pub(crate) fn parse_number(
     path: &Path,
     line: usize,
     column: &str,

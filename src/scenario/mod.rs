@@ -394,6 +394,14 @@ impl Scenario {
         Ok(edited)
     }
 
+    /// A copy with the uncertain fields at `values` (one per field, in the order of
+    /// [`Uncertain::params`], each already [`uncertain::Param::value`]) and no uncertain fields
+    /// left: what `domino calibrate` simulates for one particle. Values outside the validated
+    /// supports are an error, not a panic.
+    pub fn with_drawn(&self, values: &[f64]) -> Result<Scenario, InputError> {
+        self.with_values(values)
+    }
+
     fn read_network_files(
         config: &mut ScenarioConfig,
         base: &Path,
@@ -535,6 +543,10 @@ fn build_shape() -> toml::Table {
     for (key, entry) in [
         ("classic", toml::Table::try_from(ClassicConfig::default())),
         ("optimise", toml::Table::try_from(OptimiseConfig::default())),
+        (
+            "calibrate",
+            toml::Table::try_from(CalibrateConfig::default()),
+        ),
         ("seedings", toml::Table::try_from(SeedingConfig::default())),
         (
             "strategies",
@@ -543,7 +555,7 @@ fn build_shape() -> toml::Table {
     ] {
         let Ok(entry) = entry else { continue };
         let v = Value::Table(entry);
-        let v = if key == "classic" || key == "optimise" {
+        let v = if matches!(key, "classic" | "optimise" | "calibrate") {
             v
         } else {
             Value::Array(vec![v])

@@ -293,6 +293,50 @@ impl Law {
         }
     }
 
+    /// The natural log of the law's density at `x` (up to a constant that is the same for every
+    /// `x`), `-inf` outside the ends ([`Law::ends`]): the prior's weight in ABC-SMC
+    /// (`crate::calibrate`). Unbounded laws are truncated at their ends, as draws are clamped.
+    pub fn ln_density(&self, x: f64) -> f64 {
+        let (lo, hi) = self.ends();
+        if !(lo..=hi).contains(&x) {
+            return f64::NEG_INFINITY;
+        }
+        match *self {
+            Law::Uniform { .. } => 0.0,
+            Law::LogUniform { .. } => -libm::log(x),
+            Law::Normal { mean, sd } if sd > 0.0 => -0.5 * ((x - mean) / sd).powi(2),
+            Law::LogNormal { median, sigma } if sigma > 0.0 && x > 0.0 => {
+                -libm::log(x) - 0.5 * ((libm::log(x) - libm::log(median)) / sigma).powi(2)
+            }
+            Law::Triangular { low, mode, high } => {
+                let d = if x < mode {
+                    (x - low) / (mode - low)
+                } else if x > mode {
+                    (high - x) / (high - mode)
+                } else {
+                    1.0
+                };
+                libm::log(d)
+            }
+            Law::Beta {
+                alpha,
+                beta,
+                low,
+                high,
+            } => {
+                let u = (x - low) / (high - low);
+                // The open interval: at an end the density is 0 or unbounded, and an unbounded
+                // weight would swallow every other particle's.
+                if u <= 0.0 || u >= 1.0 {
+                    return f64::NEG_INFINITY;
+                }
+                (alpha - 1.0) * libm::log(u) + (beta - 1.0) * libm::log(1.0 - u)
+            }
+            // A point mass (sd or sigma 0): every value inside the ends is that value.
+            _ => 0.0,
+        }
+    }
+
     /// One draw, with the portable samplers of [`crate::rng::sample`] (the same bits on every
     /// machine). Not clamped.
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
@@ -524,9 +568,11 @@ fn edit_slot<'t>(
     }
 }
 
-/// True when `table` holds a distribution anywhere.
+/// True when `table` holds a distribution anywhere (the priors of a `[calibrate]` table are not
+/// the scenario's own distributions).
 pub(crate) fn any_in(table: &Table) -> bool {
-    table.values().any(|v| match v {
+    table.iter().any(|(k, v)| match v {
+        Value::Table(_) if k == "calibrate" => false,
         Value::Table(t) => t.contains_key("dist") || any_in(t),
         Value::Array(items) => items.iter().any(|i| i.as_table().is_some_and(any_in)),
         _ => false,
@@ -713,6 +759,22 @@ mod tests {
             let e = law(src).unwrap_err();
             assert!(e.contains(says), "{src}: {e}");
         }
+    }
+
+    #[test]
+    fn densities_are_relative_to_each_other_and_zero_outside() {
+        let l = law("dist = \"triangular\"\nlow = 0\nmode = 1\nhigh = 3").unwrap();
+        // Twice as far below the mode's density at 0.5 as at the mode.
+        assert!((l.ln_density(0.5) - l.ln_density(1.0) - 0.5f64.ln()).abs() < 1e-12);
+        assert_eq!(l.ln_density(3.5), f64::NEG_INFINITY);
+        let n = law("dist = \"normal\"\nmean = 1\nsd = 2").unwrap();
+        assert!((n.ln_density(3.0) - n.ln_density(1.0) + 0.5).abs() < 1e-12);
+        assert_eq!(n.ln_density(9.5), f64::NEG_INFINITY);
+        let u = law("dist = \"log-uniform\"\nlow = 1\nhigh = 4").unwrap();
+        assert!((u.ln_density(2.0) - u.ln_density(1.0) + 2f64.ln()).abs() < 1e-12);
+        let b = law("dist = \"beta\"\nalpha = 0.5\nbeta = 2").unwrap();
+        assert_eq!(b.ln_density(0.0), f64::NEG_INFINITY);
+        assert!(b.ln_density(0.1) > b.ln_density(0.5));
     }
 
     #[test]

@@ -1,0 +1,169 @@
+//! `domino calibrate`: fit the fields of a scenario's `[calibrate]` table to an observed rollout
+//! (or, with `--simulate`, write a synthetic rollout of the scenario).
+
+use super::compare::{pool, progress_bar};
+use super::ScenarioArgs;
+use crate::calibrate::observed::Observed;
+use crate::calibrate::{output as out, Calibration};
+use crate::error::InputError;
+use crate::output::{self, write_atomic};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Arguments of `domino calibrate`.
+#[derive(Debug, clap::Args)]
+pub struct CalibrateArgs {
+    /// Scenario file (with a `[calibrate]` table) and --set changes.
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// The observed rollout: CSV with columns school, term, stage and optionally practice,
+    /// supported, effect (one row per school and term; missing terms allowed).
+    #[arg(long, required_unless_present = "simulate")]
+    pub observed: Option<PathBuf>,
+    /// Instead of calibrating, simulate the rollout's strategy once (in run --run's world, as
+    /// `domino run` does) and write it as a rollout CSV to this file.
+    #[arg(long, value_name = "ROLLOUT.csv", conflicts_with_all = ["observed", "out"])]
+    pub simulate: Option<PathBuf>,
+    /// With --simulate: which run's world and draws.
+    #[arg(long, default_value_t = 0, requires = "simulate")]
+    pub run: u64,
+    /// Output folder (default: `out/<scenario name>-calibrate/`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Master seed (overrides the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Runs `domino calibrate`.
+pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
+    let scenario = args.scenario.load(None, args.seed, None)?;
+    if let Some(path) = &args.simulate {
+        let name = scenario
+            .config
+            .calibrate
+            .as_ref()
+            .map(|c| c.strategy.clone())
+            .unwrap_or_default();
+        let strategy = if name.is_empty() {
+            0
+        } else {
+            scenario.strategy_index(&name).ok_or_else(|| {
+                InputError::field(
+                    "calibrate.strategy",
+                    format!("no strategy is named \"{name}\""),
+                )
+            })?
+        };
+        if scenario.config.model.is_classic() || scenario.config.strategies.is_empty() {
+            return Err(
+                InputError::field("model", "a rollout is simulated with the school model").into(),
+            );
+        }
+        write_atomic(path, |w| {
+            out::write_rollout(w, &scenario, strategy, args.run)
+        })?;
+        super::say(&format!(
+            "Wrote a rollout of {} ({} schools x {} terms, strategy {}, run {}) to {}\n",
+            scenario.config.name,
+            scenario.schools(),
+            scenario.config.steps,
+            scenario.config.strategies[strategy].name,
+            args.run,
+            path.display()
+        ))?;
+        return Ok(());
+    }
+    let observed_path = args.observed.clone().expect("clap requires --observed");
+    let cal = Calibration::new(&scenario, &args.scenario.set)?;
+    let observed = Observed::read(&observed_path, &cal.scenario)?;
+    let target = args
+        .out
+        .clone()
+        .unwrap_or_else(|| output::default_out(&format!("{}-calibrate", scenario.config.name)));
+    let mut inputs: Vec<PathBuf> = output::scenario_inputs(&scenario)
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect();
+    inputs.push(observed_path.clone());
+    let staged = output::OutputDir::create(&target, &inputs)?;
+    let pool = pool(args.threads)?;
+    let bar = progress_bar(cal.settings.simulations, "simulations", args.quiet);
+    let started = Instant::now();
+    let seed = cal.scenario.config.seed;
+    let outcome = pool.install(|| {
+        cal.run(&observed, seed, |n, t| {
+            bar.set_position(n);
+            bar.set_message(format!("generation {t}"));
+        })
+    });
+    bar.finish_and_clear();
+    let elapsed = started.elapsed();
+    let rows = out::summarise(&cal, &outcome);
+    let dir = staged.path();
+    let mut written = output::write_reproduction(dir, &scenario)?;
+    let mut file = |name: &str, f: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>| {
+        write_atomic(&dir.join(name), |w| f(w)).map(|_| written.push(name.to_string()))
+    };
+    file("posterior.csv", &|w| {
+        out::write_posterior(w, &cal, &outcome)
+    })?;
+    file("summary.csv", &|w| out::write_summary(w, &cal, &rows))?;
+    file("predictive.csv", &|w| {
+        out::write_predictive(w, &observed, &outcome)
+    })?;
+    file("generations.csv", &|w| out::write_generations(w, &outcome))?;
+    let bytes = std::fs::read(&observed_path).map_err(|e| crate::Error::io(&observed_path, e))?;
+    file("observed.csv", &|w| w.write_all(&bytes))?;
+    let copies = match &scenario.files {
+        Some(f) => (
+            Some(PathBuf::from("network-edges.csv")),
+            f.nodes.as_ref().map(|_| PathBuf::from("network-nodes.csv")),
+        ),
+        None => (None, None),
+    };
+    let text = out::calibrated_toml(&cal, &rows, &observed, copies);
+    file("calibrated.toml", &|w| w.write_all(text.as_bytes()))?;
+    staged.commit()?;
+    let mut table = format!(
+        "{}: {} fields fitted to {} ({} rows) with strategy {}\n\n{:<40} {:>22} {:>10} {:>22}\n",
+        scenario.config.name,
+        cal.priors.len(),
+        observed_path.display(),
+        observed.rows.len(),
+        cal.scenario.config.strategies[cal.strategy].name,
+        "field",
+        "prior 90 %",
+        "median",
+        "posterior 90 %"
+    );
+    for r in &rows {
+        table.push_str(&format!(
+            "{:<40} {:>22} {:>10} {:>22}\n",
+            r.parameter,
+            format!("{} to {}", out::short(r.prior_p5), out::short(r.prior_p95)),
+            out::short(r.median),
+            format!("{} to {}", out::short(r.p5), out::short(r.p95)),
+        ));
+    }
+    let last = outcome.posterior();
+    table.push_str(&format!(
+        "\n{} generations of {} particles, final tolerance {} ({}); {} simulations in {:.1} s. \
+         Wrote {} files to {}/\n",
+        outcome.generations.len(),
+        last.particles.len(),
+        out::short(last.epsilon),
+        outcome.stop.describe(),
+        outcome.simulations(),
+        elapsed.as_secs_f64(),
+        written.len(),
+        target.display()
+    ));
+    super::say(&table)
+}

@@ -1,0 +1,556 @@
+//! `domino calibrate`: ABC-SMC recovers known parameters from synthetic rollouts, leaves a
+//! parameter the data cannot identify at its prior, refuses bad input before writing anything,
+//! and gives the same bytes whatever the thread count.
+
+mod common;
+
+use common::*;
+use domino::calibrate::observed::Observed;
+use domino::calibrate::output::{summarise, write_rollout};
+use domino::calibrate::Calibration;
+use domino::rng::Pcg64Mcg;
+use domino::Scenario;
+use rand::SeedableRng;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// A small district (60 schools, 3 regions, 8 terms) and a small search (100 particles, 5
+/// generations), so that one calibration takes a fraction of a second.
+const SMALL: &str = r#"
+name = "small-calibration"
+seed = 5
+steps = 8
+
+[network]
+kind = "regional"
+schools = 60
+regions = 3
+mean_degree = 6.0
+within_region = 0.85
+
+[budget]
+per_school = 0.4
+
+[[strategies]]
+name = "pilot-then-cascade"
+pilots = 4
+
+[calibrate]
+particles = 100
+generations = 5
+simulations = 20000
+
+[calibrate.priors]
+mechanisms.contagion.outside_rate = { dist = "log-uniform", low = 0.0005, high = 0.05 }
+innovation.learning_rate = { dist = "uniform", low = 0.05, high = 0.8 }
+mechanisms.sustain.turnover_rate = { dist = "uniform", low = 0.0, high = 0.3 }
+"#;
+
+/// `SMALL` plus a prior on a field that simple contagion never reads.
+fn with_unidentifiable() -> String {
+    format!(
+        "{SMALL}mechanisms.contagion.topple_ratio = {{ dist = \"uniform\", low = 1.2, high = 4.0 }}\n"
+    )
+}
+
+fn calibration(dir: &Path, text: &str) -> Calibration {
+    let path = write(dir, "scenario.toml", text);
+    let scenario = Scenario::from_file(&path).unwrap();
+    Calibration::new(&scenario, &[]).unwrap()
+}
+
+/// The rollout of `cal`'s strategy at `truth` in world `run`, read back through the CSV reader.
+fn synthetic(dir: &Path, cal: &Calibration, truth: &[f64], run: u64) -> Observed {
+    let scenario = cal.scenario_at(truth, 99);
+    let mut bytes = Vec::new();
+    write_rollout(&mut bytes, &scenario, cal.strategy, run).unwrap();
+    Observed::from_bytes(&bytes, &dir.join("rollout.csv"), &cal.scenario).unwrap()
+}
+
+/// The truth of case `case`: a draw from the prior.
+fn truth(cal: &Calibration, case: u64) -> Vec<f64> {
+    let mut rng = Pcg64Mcg::seed_from_u64(1000 + case);
+    cal.priors
+        .iter()
+        .map(|p| p.param.value(p.param.law.sample(&mut rng)))
+        .collect()
+}
+
+/// Runs `cases` synthetic calibrations; returns, per parameter, how many 90 % intervals covered
+/// the truth, and the mean ratio of the posterior's 90 % interval width to the prior's.
+fn coverage(text: &str, cases: u64) -> (Vec<usize>, Vec<f64>) {
+    let dir = tempfile::tempdir().unwrap();
+    let cal = calibration(dir.path(), text);
+    let m = cal.priors.len();
+    let mut covered = vec![0; m];
+    let mut width = vec![0.0; m];
+    for case in 0..cases {
+        let t = truth(&cal, case);
+        let observed = synthetic(dir.path(), &cal, &t, case);
+        let outcome = cal.run(&observed, 7 + case, |_, _| {});
+        for (j, s) in summarise(&cal, &outcome).iter().enumerate() {
+            if s.p5 <= t[j] && t[j] <= s.p95 {
+                covered[j] += 1;
+            }
+            width[j] += (s.p95 - s.p5) / (s.prior_p95 - s.prior_p5) / cases as f64;
+        }
+    }
+    (covered, width)
+}
+
+/// The validation of the issue: from 50 synthetic rollouts simulated with parameters drawn from
+/// the prior, the 90 % intervals of the three fitted fields cover the truth in 80-97 % of the
+/// 150 (case, field) pairs, each field in at least 70 % of its 50 cases. Measured (seed
+/// figures in docs/methods.md): see the message. Takes about a minute and a half in release;
+/// run by .ci/run.
+#[test]
+#[ignore = "about a minute and a half; .ci/run runs it with --ignored"]
+fn intervals_cover_the_truth_in_80_to_97_percent_of_50_cases() {
+    let cases = 50;
+    let (covered, width) = coverage(SMALL, cases);
+    let total: usize = covered.iter().sum();
+    let share = total as f64 / (3 * cases) as f64;
+    eprintln!("covered {covered:?} of {cases} each ({share:.3} in all); width ratios {width:?}");
+    assert!(
+        (0.80..=0.97).contains(&share),
+        "coverage {share}: {covered:?}"
+    );
+    for (j, &c) in covered.iter().enumerate() {
+        assert!(c as f64 >= 0.7 * cases as f64, "field {j}: {c} of {cases}");
+    }
+}
+
+/// The normal suite's share of the same check: 8 cases with a fourth field that simple contagion
+/// never reads (`topple_ratio`). At least 20 of the 24 intervals of the three identifiable
+/// fields cover the truth (a 90 % interval misses 2.4 on average; 5 or more misses has
+/// probability about 6 % for calibrated intervals, and the seeds are fixed); the data narrow
+/// them (mean interval width under 0.8 of the prior's for learning_rate and turnover_rate, under
+/// 0.9 for outside_rate: measured 0.70, 0.70 and 0.81), while the unidentifiable field keeps
+/// its prior's width (ratio above 0.8; measured 0.92). Ignoring the data would put every ratio
+/// near 1.
+#[test]
+fn a_few_cases_cover_and_an_unidentifiable_field_keeps_its_prior() {
+    let cases = 8;
+    let (covered, width) = coverage(&with_unidentifiable(), cases);
+    eprintln!("covered {covered:?} of {cases}; width ratios {width:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let cal = calibration(dir.path(), &with_unidentifiable());
+    let names: Vec<&str> = cal.priors.iter().map(|p| p.path.as_str()).collect();
+    let at = |name: &str| names.iter().position(|n| *n == name).unwrap();
+    let (learning, outside, turnover, topple) = (
+        at("innovation.learning_rate"),
+        at("mechanisms.contagion.outside_rate"),
+        at("mechanisms.sustain.turnover_rate"),
+        at("mechanisms.contagion.topple_ratio"),
+    );
+    let total = covered[learning] + covered[outside] + covered[turnover];
+    assert!(total >= 20, "{covered:?}");
+    assert!(width[learning] < 0.8, "{width:?}");
+    assert!(width[turnover] < 0.8, "{width:?}");
+    assert!(width[outside] < 0.9, "{width:?}");
+    assert!(width[topple] > 0.8, "{width:?}");
+}
+
+fn cli(dir: &Path, args: &[&str]) -> Output {
+    domino(dir, args)
+}
+
+fn small_files(dir: &Path) -> (PathBuf, PathBuf) {
+    let scenario = write(dir, "small.toml", SMALL);
+    let rollout = dir.join("rollout.csv");
+    let out = cli(
+        dir,
+        &["calibrate", arg(&scenario), "--simulate", arg(&rollout)],
+    );
+    assert_ok(&out);
+    (scenario, rollout)
+}
+
+#[test]
+fn same_seed_same_bytes_at_one_and_two_threads_and_the_result_is_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    let (scenario, rollout) = small_files(dir.path());
+    let mut outs = Vec::new();
+    for threads in ["1", "2"] {
+        let out_dir = dir.path().join(format!("out-{threads}"));
+        let out = cli(
+            dir.path(),
+            &[
+                "calibrate",
+                arg(&scenario),
+                "--observed",
+                arg(&rollout),
+                "--out",
+                arg(&out_dir),
+                "--threads",
+                threads,
+                "--quiet",
+                "--set",
+                "calibrate.generations=3",
+            ],
+        );
+        assert_ok(&out);
+        assert!(stdout(&out).contains("mechanisms.contagion.outside_rate"));
+        outs.push(out_dir);
+    }
+    for name in [
+        "posterior.csv",
+        "summary.csv",
+        "predictive.csv",
+        "generations.csv",
+        "calibrated.toml",
+    ] {
+        let a = std::fs::read(outs[0].join(name)).unwrap();
+        let b = std::fs::read(outs[1].join(name)).unwrap();
+        assert!(a == b, "{name} differs between 1 and 2 threads");
+    }
+    // A different seed gives a different posterior.
+    let other = dir.path().join("out-seed");
+    let out = cli(
+        dir.path(),
+        &[
+            "calibrate",
+            arg(&scenario),
+            "--observed",
+            arg(&rollout),
+            "--out",
+            arg(&other),
+            "--quiet",
+            "--seed",
+            "6",
+            "--set",
+            "calibrate.generations=3",
+        ],
+    );
+    assert_ok(&out);
+    assert_ne!(
+        std::fs::read(other.join("posterior.csv")).unwrap(),
+        std::fs::read(outs[0].join("posterior.csv")).unwrap()
+    );
+    // Files: weights sum to one; the summary has the prior's and the posterior's intervals.
+    let posterior = csv_rows(&outs[0].join("posterior.csv"));
+    assert_eq!(posterior.len(), 100);
+    let total: f64 = posterior
+        .iter()
+        .map(|r| r["weight"].parse::<f64>().unwrap())
+        .sum();
+    assert!((total - 1.0).abs() < 1e-9);
+    let summary = csv_rows(&outs[0].join("summary.csv"));
+    assert_eq!(summary.len(), 3);
+    for r in &summary {
+        let f = |k: &str| r[k].parse::<f64>().unwrap();
+        assert!(f("p5") <= f("median") && f("median") <= f("p95"));
+        assert!(f("prior_p5") < f("prior_p95"));
+    }
+    let predictive = csv_rows(&outs[0].join("predictive.csv"));
+    assert!(predictive
+        .iter()
+        .any(|r| r["curve"] == "adopting" && r["group"] == "all" && r["term"] == "8"));
+    // `domino report` on the folder: the posterior table and the predictive charts.
+    assert_ok(&cli(dir.path(), &["report", arg(&outs[0])]));
+    let page = std::fs::read_to_string(outs[0].join("report.html")).unwrap();
+    assert!(page.contains("What the rollout pinned down"), "{page}");
+    assert!(page.contains("mechanisms.contagion.outside_rate"));
+    assert!(
+        page.matches("<svg").count() >= 3,
+        "one chart per stage curve"
+    );
+    // calibrated.toml has the fitted distributions, and check and compare accept it.
+    let calibrated = outs[0].join("calibrated.toml");
+    let text = std::fs::read_to_string(&calibrated).unwrap();
+    assert!(text.contains("outside_rate = { dist = \"beta\""), "{text}");
+    assert!(!text.contains("[calibrate"), "{text}");
+    assert_ok(&cli(dir.path(), &["check", arg(&calibrated)]));
+    let out = cli(
+        dir.path(),
+        &[
+            "compare",
+            arg(&calibrated),
+            "--runs",
+            "20",
+            "--quiet",
+            "--out",
+            arg(&dir.path().join("compared")),
+        ],
+    );
+    assert_ok(&out);
+    let runs = std::fs::read_to_string(dir.path().join("compared/runs.csv")).unwrap();
+    assert!(runs
+        .lines()
+        .next()
+        .unwrap()
+        .contains("mechanisms.contagion.outside_rate"));
+}
+
+/// Bad input: exit 2, the message names the file, the line and the field, and nothing is
+/// written (the output folder is not created).
+fn assert_refused(dir: &Path, scenario: &Path, rollout: &Path, fragments: &[&str]) {
+    let out_dir = dir.join("never");
+    let out = cli(
+        dir,
+        &[
+            "calibrate",
+            arg(scenario),
+            "--observed",
+            arg(rollout),
+            "--out",
+            arg(&out_dir),
+            "--quiet",
+        ],
+    );
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    for f in fragments {
+        assert!(err.contains(f), "expected {f:?} in: {err}");
+    }
+    assert!(!out_dir.exists(), "the output folder was created");
+}
+
+#[test]
+fn bad_rollouts_are_refused_by_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let (scenario, _) = small_files(dir.path());
+    let header = "school,term,stage\n";
+    for (name, body, fragments) in [
+        (
+            "unknown.csv",
+            "0,0,not_adopted\n77,1,implementing\n",
+            &["unknown.csv:3", "school", "unknown school \"77\""][..],
+        ),
+        (
+            "order.csv",
+            "0,0,not_adopted\n0,3,implementing\n0,2,implementing\n",
+            &["order.csv:4", "term", "terms out of order", "line 3"][..],
+        ),
+        (
+            "stage.csv",
+            "0,0,not_adopted\n0,1,sustained\n",
+            &[
+                "stage.csv:3",
+                "stage",
+                "\"sustained\" cannot follow \"not_adopted\"",
+            ][..],
+        ),
+        (
+            "back.csv",
+            "0,2,implementing\n0,5,not_adopted\n",
+            &["back.csv:3", "stage", "never back"][..],
+        ),
+        (
+            "start.csv",
+            "0,0,implementing\n",
+            &["start.csv:2", "stage", "the start"][..],
+        ),
+        (
+            "horizon.csv",
+            "0,9,implementing\n",
+            &["horizon.csv:2", "term", "steps = 8"][..],
+        ),
+        (
+            "name.csv",
+            "0,1,adopted\n",
+            &["name.csv:2", "stage", "expected one of"][..],
+        ),
+    ] {
+        let rollout = write(dir.path(), name, format!("{header}{body}"));
+        assert_refused(dir.path(), &scenario, &rollout, fragments);
+    }
+    let rollout = write(dir.path(), "cols.csv", "school,term\n0,0\n");
+    assert_refused(dir.path(), &scenario, &rollout, &["cols.csv:1", "stage"]);
+    let rollout = write(
+        dir.path(),
+        "practice.csv",
+        "school,term,stage,practice\n0,1,implementing,1.5\n",
+    );
+    assert_refused(
+        dir.path(),
+        &scenario,
+        &rollout,
+        &["practice.csv:2", "practice"],
+    );
+}
+
+#[test]
+fn bad_priors_are_refused_on_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, rollout) = small_files(dir.path());
+    let base = SMALL.replace(
+        "mechanisms.sustain.turnover_rate = { dist = \"uniform\", low = 0.0, high = 0.3 }\n",
+        "",
+    );
+    let line_of_last = base.lines().count() + 1;
+    for (name, prior, fragments) in [
+        (
+            "range.toml",
+            "mechanisms.sustain.turnover_rate = { dist = \"uniform\", low = -0.1, high = 0.15 }",
+            vec![
+                format!("range.toml:{line_of_last}"),
+                "calibrate.priors.mechanisms.sustain.turnover_rate".to_string(),
+                "draws may reach -0.1".to_string(),
+            ],
+        ),
+        (
+            "text.toml",
+            "mechanisms.contagion.form = { dist = \"uniform\", low = 0, high = 1 }",
+            vec![
+                format!("text.toml:{line_of_last}"),
+                "calibrate.priors.mechanisms.contagion.form".to_string(),
+                "expected text".to_string(),
+            ],
+        ),
+        (
+            "unknown.toml",
+            "mechanisms.contagion.peer_wieght = { dist = \"uniform\", low = 0, high = 1 }",
+            vec![
+                format!("unknown.toml:{line_of_last}"),
+                "peer_wieght".to_string(),
+            ],
+        ),
+        (
+            "law.toml",
+            "mechanisms.sustain.turnover_rate = { dist = \"gamma\", low = 0, high = 1 }",
+            vec![
+                format!("law.toml:{line_of_last}"),
+                "unknown distribution \"gamma\"".to_string(),
+            ],
+        ),
+        (
+            "fixed.toml",
+            "steps = { dist = \"uniform\", low = 4, high = 8 }",
+            vec![
+                format!("fixed.toml:{line_of_last}"),
+                "cannot be uncertain".to_string(),
+            ],
+        ),
+    ] {
+        let scenario = write(dir.path(), name, format!("{base}{prior}\n"));
+        let fragments: Vec<&str> = fragments.iter().map(String::as_str).collect();
+        assert_refused(dir.path(), &scenario, &rollout, &fragments);
+    }
+    // No [calibrate] table at all.
+    let scenario = write(dir.path(), "none.toml", "steps = 8\n");
+    assert_refused(
+        dir.path(),
+        &scenario,
+        &rollout,
+        &["none.toml", "[calibrate]"],
+    );
+    // Settings out of range.
+    let scenario = write(
+        dir.path(),
+        "particles.toml",
+        SMALL.replace("particles = 100", "particles = 1"),
+    );
+    assert_refused(
+        dir.path(),
+        &scenario,
+        &rollout,
+        &["particles.toml:", "calibrate.particles"],
+    );
+}
+
+#[test]
+fn the_shipped_example_reads_and_its_rollout_is_the_scenario_simulated() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = repo("scenarios/calibrate-example.toml");
+    let rollout = dir.path().join("rollout.csv");
+    assert_ok(&cli(
+        dir.path(),
+        &["calibrate", arg(&scenario), "--simulate", arg(&rollout)],
+    ));
+    assert_eq!(
+        std::fs::read(&rollout).unwrap(),
+        std::fs::read(repo("scenarios/rollout-example.csv")).unwrap(),
+        "scenarios/rollout-example.csv is not what the example scenario simulates"
+    );
+    let s = Scenario::from_file(&scenario).unwrap();
+    let cal = Calibration::new(&s, &[]).unwrap();
+    let observed = Observed::read(&rollout, &cal.scenario).unwrap();
+    // Need tertiles come from the node table's need column.
+    assert!(observed.groups.iter().any(|g| g == "need:high"));
+    assert!(observed.groups.iter().any(|g| g == "region:north"));
+}
+
+#[test]
+fn settings_are_read_and_obeyed() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = SMALL.replace("particles = 100", "particles = 30");
+    let base = calibration(dir.path(), &small);
+    let observed = synthetic(dir.path(), &base, &truth(&base, 0), 0);
+    // generations: exactly that many when nothing else stops the search.
+    let three = calibration(
+        dir.path(),
+        &small.replace("generations = 5", "generations = 3"),
+    );
+    let outcome = three.run(&observed, 1, |_, _| {});
+    assert_eq!(outcome.generations.len(), 3);
+    assert_eq!(outcome.posterior().particles.len(), 30);
+    // min_epsilon: a tolerance this large is reached by generation 1.
+    let loose = calibration(
+        dir.path(),
+        &small.replace(
+            "simulations = 20000",
+            "simulations = 20000\nmin_epsilon = 10.0",
+        ),
+    );
+    let outcome = loose.run(&observed, 1, |_, _| {});
+    assert_eq!(outcome.generations.len(), 2);
+    assert_eq!(outcome.stop, domino::calibrate::abc::Stop::MinEpsilon);
+    // simulations: a budget that cannot finish generation 1 leaves generation 0.
+    let poor = calibration(
+        dir.path(),
+        &small.replace("simulations = 20000", "simulations = 40"),
+    );
+    let outcome = poor.run(&observed, 1, |_, _| {});
+    assert_eq!(outcome.generations.len(), 1);
+    assert_eq!(outcome.stop, domino::calibrate::abc::Stop::Budget);
+    // strategy: by name among the scenario's; the first by default.
+    let two = small.replace(
+        "[[strategies]]\nname = \"pilot-then-cascade\"",
+        "[[strategies]]\nname = \"thin-spread\"\n\n[[strategies]]\nname = \"pilot-then-cascade\"",
+    );
+    assert_eq!(calibration(dir.path(), &two).strategy, 0);
+    let named = two.replace(
+        "[calibrate]\n",
+        "[calibrate]\nstrategy = \"pilot-then-cascade\"\n",
+    );
+    assert_eq!(calibration(dir.path(), &named).strategy, 1);
+    let path = write(
+        dir.path(),
+        "wrong.toml",
+        named.replace("strategy = \"pilot-then-cascade\"", "strategy = \"pilot\""),
+    );
+    let e = Calibration::new(&Scenario::from_file(&path).unwrap(), &[]).unwrap_err();
+    assert!(e.to_string().contains("calibrate.strategy"), "{e}");
+    assert!(
+        e.to_string().contains("no strategy is named \"pilot\""),
+        "{e}"
+    );
+}
+
+#[test]
+fn missing_terms_are_allowed_and_a_prior_on_an_uncertain_field_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cal = calibration(dir.path(), SMALL);
+    let rows =
+        "school,term,stage\n3,0,not_adopted\n3,4,sustained\n7,2,abandoned\n7,8,implementing\n";
+    let observed =
+        Observed::from_bytes(rows.as_bytes(), &dir.path().join("gaps.csv"), &cal.scenario).unwrap();
+    assert_eq!(observed.rows.len(), 4);
+    assert_eq!(observed.terms, 8);
+    // A field that is already a distribution in the scenario gets its prior here only.
+    let text = SMALL.replace(
+        "[budget]\nper_school = 0.4",
+        "[budget]\nper_school = 0.4\n\n[innovation]\nlearning_rate = { dist = \"uniform\", low = 0.2, high = 0.4 }",
+    );
+    let path = write(dir.path(), "twice.toml", &text);
+    let e = Calibration::new(&Scenario::from_file(&path).unwrap(), &[]).unwrap_err();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("innovation.learning_rate ="))
+        .unwrap()
+        + 1;
+    assert_eq!(e.line, Some(line), "{e}");
+    assert!(e.to_string().contains("already a distribution"), "{e}");
+}
