@@ -18,7 +18,7 @@
 //! ```
 //! use domino::{engine::ensemble::run_ensemble, Scenario};
 //! let scenario = Scenario::from_toml("runs = 8\nsteps = 6\n[network]\nschools = 60\nregions = 3\n", None).unwrap();
-//! let result = run_ensemble(&scenario, &());
+//! let result = run_ensemble(&scenario, &()).unwrap();
 //! assert_eq!(result.runs.len(), 3); // thin-spread, pilot-then-cascade, cluster
 //! assert_eq!(result.runs[0].len(), 8);
 //! ```

@@ -16,7 +16,7 @@
 //!      mean_degree = 4.0\n[classic]\ntransmission = 0.5\n",
 //!     None,
 //! ).unwrap();
-//! let result = domino::engine::run_ensemble(&s, &());
+//! let result = domino::engine::run_ensemble(&s, &()).unwrap();
 //! assert_eq!(result.strategies, vec!["random".to_string()]);
 //! assert_eq!(result.runs[0].len(), 20);
 //! ```

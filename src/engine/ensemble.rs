@@ -70,7 +70,7 @@ impl Progress for indicatif::ProgressBar {
 /// ```
 /// use domino::{engine::run_ensemble, Scenario};
 /// let scenario = Scenario::from_toml("runs = 4\nsteps = 5\n[network]\nschools = 40\n", None).unwrap();
-/// let result = run_ensemble(&scenario, &());
+/// let result = run_ensemble(&scenario, &()).unwrap();
 /// assert_eq!(result.runs[1].len(), 4);
 /// ```
 pub fn run_ensemble(scenario: &Scenario, progress: &dyn Progress) -> Result<Ensemble, InputError> {

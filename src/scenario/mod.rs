@@ -11,7 +11,7 @@
 //!
 //! ```
 //! let scenario = domino::Scenario::from_toml("runs = 10\n[budget]\nper_school = 0.2\n", None).unwrap();
-//! assert_eq!(scenario.config.runs, 10);
+//! assert_eq!(scenario.config().runs, 10);
 //! assert_eq!(scenario.budget_per_term(), 0.2 * 400.0);
 //! ```
 
