@@ -280,6 +280,22 @@ fn same_seed_same_bytes_at_one_and_two_threads_and_the_result_is_usable() {
         .next()
         .unwrap()
         .contains("mechanisms.contagion.outside_rate"));
+    // ... and so does optimise: its objective is the mean over the fitted distributions' worlds.
+    let out = cli(
+        dir.path(),
+        &[
+            "optimise",
+            arg(&calibrated),
+            "--budget-evals",
+            "300",
+            "--quiet",
+            "--out",
+            arg(&dir.path().join("optimised")),
+        ],
+    );
+    assert_ok(&out);
+    let best = std::fs::read_to_string(dir.path().join("optimised/best.toml")).unwrap();
+    assert!(best.contains("[[strategies]]"), "{best}");
 }
 
 /// Bad input: exit 2, the message names the file, the line and the field, and nothing is
