@@ -35,7 +35,7 @@ impl InputError {
     }
 
     /// An error with only a message.
-    pub fn msg(message: impl Into<String>) -> Self {
+    pub(crate) fn msg(message: impl Into<String>) -> Self {
         Self {
             file: None,
             line: None,
@@ -46,7 +46,7 @@ impl InputError {
     }
 
     /// Attaches the file.
-    pub fn in_file(mut self, file: &Path) -> Self {
+    pub(crate) fn in_file(mut self, file: &Path) -> Self {
         self.file = Some(file.to_path_buf());
         self
     }
@@ -109,7 +109,7 @@ impl Error {
     }
 
     /// True when the error is bad input (exit code 2) rather than a runtime failure.
-    pub fn is_input(&self) -> bool {
+    pub(crate) fn is_input(&self) -> bool {
         matches!(self, Error::Input(_))
     }
 }

@@ -239,7 +239,7 @@ pub fn ablate(scenario: &Scenario, progress: &dyn Progress) -> Result<Ablation, 
 
 /// As [`ablate`], with the runs of `scenario` itself already done (`base`, as `compare` has
 /// them): only the ablated scenarios are run.
-pub fn ablate_against(
+pub(crate) fn ablate_against(
     scenario: &Scenario,
     base: &Ensemble,
     progress: &dyn Progress,
@@ -315,7 +315,7 @@ fn compare(m: &Mechanism, on: &Ensemble, off: &Ensemble, headline: usize) -> Vec
 }
 
 /// Writes `ablation.csv`: one row per mechanism and strategy.
-pub fn write_csv(w: &mut dyn Write, ablation: &Ablation) -> io::Result<()> {
+pub(crate) fn write_csv(w: &mut dyn Write, ablation: &Ablation) -> io::Result<()> {
     let mut out = csv_writer(w);
     out.write_record([
         "mechanism",

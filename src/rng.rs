@@ -34,7 +34,7 @@ pub fn mix64(mut z: u64) -> u64 {
 
 /// Maps 64 random bits to a uniform `f64` in `[0, 1)` with 53 bits of precision.
 #[inline]
-pub fn unit_f64(bits: u64) -> f64 {
+pub(crate) fn unit_f64(bits: u64) -> f64 {
     (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
@@ -118,7 +118,7 @@ impl Draws {
     /// streams, with libm's portable `log`, `sqrt` and `cos`, so the bytes are the same on every
     /// machine).
     #[inline]
-    pub fn measurement_noise(&self, step: u32, school: u32) -> f64 {
+    pub(crate) fn measurement_noise(&self, step: u32, school: u32) -> f64 {
         // 1 - u lies in (0, 1], so the logarithm is finite.
         let u = 1.0 - self.uniform(step, school, Purpose::Measurement);
         let v = self.uniform(step, school, Purpose::MeasurementAngle);

@@ -75,9 +75,9 @@ impl Shard {
 }
 
 /// The file that marks a compare shard folder.
-pub const SHARD_FILE: &str = "shard.json";
+pub(crate) const SHARD_FILE: &str = "shard.json";
 /// The runs of a compare shard.
-pub const RUNS_FILE: &str = "runs.bin";
+pub(crate) const RUNS_FILE: &str = "runs.bin";
 /// What `shard.json`'s `kind` says.
 const KIND: &str = "domino compare shard";
 /// The first bytes of `runs.bin` (the format's version is its last number).
@@ -124,7 +124,7 @@ pub struct ShardInfo {
 }
 
 /// True if `dir` holds a compare shard (it has a `shard.json`).
-pub fn is_compare_shard(dir: &Path) -> bool {
+pub(crate) fn is_compare_shard(dir: &Path) -> bool {
     dir.join(SHARD_FILE).is_file()
 }
 
@@ -197,7 +197,7 @@ pub struct ShardReport {
 
 /// Runs the runs of `shard` of the comparison `scenario` on the current rayon pool and writes the
 /// shard folder `out` (staged, then moved into place: see [`OutputDir`]).
-pub fn run_compare(
+pub(crate) fn run_compare(
     scenario: &Scenario,
     shard: Shard,
     out: &Path,
@@ -273,7 +273,7 @@ pub fn run_compare(
 }
 
 /// Reads `shard.json` of `dir`.
-pub fn read_info(dir: &Path) -> Result<ShardInfo> {
+pub(crate) fn read_info(dir: &Path) -> Result<ShardInfo> {
     let path = dir.join(SHARD_FILE);
     let text = fs::read_to_string(&path).map_err(|e| {
         InputError::msg(format!(

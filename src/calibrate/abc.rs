@@ -80,7 +80,7 @@ impl Stop {
 }
 
 /// The seed of attempt `attempt` of generation `generation`.
-pub fn attempt_seed(seed: u64, generation: u64, attempt: u64) -> u64 {
+pub(crate) fn attempt_seed(seed: u64, generation: u64, attempt: u64) -> u64 {
     mix64(mix64(mix64(seed ^ 0x4341_4c49_4252) ^ generation) ^ attempt)
 }
 
@@ -198,7 +198,7 @@ fn standard_normal(rng: &mut Pcg64Mcg) -> f64 {
 const MAX_TRIES: u32 = 10_000;
 
 /// The most parameters a calibration fits (the kernel solves on a fixed-size stack buffer).
-pub const MAX_PARAMETERS: usize = 32;
+pub(crate) const MAX_PARAMETERS: usize = 32;
 
 fn ln_prior(priors: &[Law], theta: &[f64]) -> f64 {
     priors

@@ -26,7 +26,6 @@ use crate::scenario::{CalibrateConfig, Scenario};
 use observed::Observed;
 use rand::SeedableRng;
 use rayon::prelude::*;
-use std::path::Path;
 
 /// One fitted field.
 #[derive(Debug, Clone, PartialEq)]
@@ -407,9 +406,4 @@ fn check_settings(cfg: &CalibrateConfig) -> Result<abc::Settings, InputError> {
         min_epsilon: cfg.min_epsilon,
         simulations: cfg.simulations,
     })
-}
-
-/// Reads `path` as the observed rollout of `calibration`'s scenario.
-pub fn read_observed(path: &Path, calibration: &Calibration) -> Result<Observed, InputError> {
-    Observed::read(path, &calibration.scenario)
 }

@@ -29,7 +29,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The curves a rollout is summarised by, in the order of the stats vector.
-pub const CURVES: [&str; 6] = [
+pub(crate) const CURVES: [&str; 6] = [
     "adopting",
     "sustained",
     "abandoned",
@@ -298,7 +298,7 @@ impl Observed {
     }
 
     /// The rollout of `rows` (already checked) with its groups and statistics.
-    pub fn from_rows(path: &Path, rows: Vec<Row>, scenario: &Scenario) -> Self {
+    pub(crate) fn from_rows(path: &Path, rows: Vec<Row>, scenario: &Scenario) -> Self {
         let n = scenario.schools();
         let (region, n_regions) = crate::school::regions(scenario);
         let mut groups = vec!["all".to_string()];

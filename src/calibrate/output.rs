@@ -175,7 +175,7 @@ pub fn summarise(cal: &Calibration, outcome: &Outcome) -> Vec<FieldSummary> {
 }
 
 /// Writes `summary.csv`.
-pub fn write_summary(
+pub(crate) fn write_summary(
     w: &mut dyn Write,
     cal: &Calibration,
     rows: &[FieldSummary],
@@ -213,7 +213,11 @@ pub fn write_summary(
 }
 
 /// Writes `posterior.csv`.
-pub fn write_posterior(w: &mut dyn Write, cal: &Calibration, outcome: &Outcome) -> io::Result<()> {
+pub(crate) fn write_posterior(
+    w: &mut dyn Write,
+    cal: &Calibration,
+    outcome: &Outcome,
+) -> io::Result<()> {
     let g = outcome.posterior();
     let mut c = csv_writer(w);
     let mut header = vec!["particle".to_string(), "weight".into(), "distance".into()];
@@ -239,7 +243,7 @@ pub fn write_posterior(w: &mut dyn Write, cal: &Calibration, outcome: &Outcome) 
 
 /// Writes `generations.csv`: each generation's tolerance, simulations, acceptance rate and
 /// effective sample size (1 / sum of squared weights).
-pub fn write_generations(w: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
+pub(crate) fn write_generations(w: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
     let mut c = csv_writer(w);
     c.write_record([
         "generation",
@@ -265,7 +269,7 @@ pub fn write_generations(w: &mut dyn Write, outcome: &Outcome) -> io::Result<()>
 
 /// Writes `predictive.csv`: each observed cell's value against the 5th, 50th and 95th
 /// percentiles of the posterior predictive simulations.
-pub fn write_predictive(
+pub(crate) fn write_predictive(
     w: &mut dyn Write,
     observed: &Observed,
     outcome: &Outcome,
@@ -294,7 +298,7 @@ pub fn write_predictive(
 /// `calibrated.toml`: the scenario with each fitted field's distribution, network files at
 /// `network` (edges, nodes) when given (the copies in the output folder), and no `[calibrate]`
 /// table.
-pub fn calibrated_toml(
+pub(crate) fn calibrated_toml(
     cal: &Calibration,
     rows: &[FieldSummary],
     observed: &Observed,

@@ -217,7 +217,7 @@ pub fn independent_cascade(
 /// Node `i`'s fractional threshold: `threshold`, or a Normal(threshold, sd) draw clipped to
 /// [0, 1] (Box-Muller from two counter-based uniforms, with libm's portable `log` and `cos`).
 #[inline]
-pub fn node_threshold(threshold: f64, sd: f64, draws: &Draws, i: usize) -> f64 {
+pub(crate) fn node_threshold(threshold: f64, sd: f64, draws: &Draws, i: usize) -> f64 {
     if sd <= 0.0 {
         return threshold;
     }
@@ -231,7 +231,7 @@ pub fn node_threshold(threshold: f64, sd: f64, draws: &Draws, i: usize) -> f64 {
 /// The fewest active neighbours among `degree` that reach the fractional threshold `phi`:
 /// the smallest m with m / degree >= phi; `u32::MAX` (never) for an isolated node.
 #[inline]
-pub fn needed_neighbours(phi: f64, degree: usize) -> u32 {
+pub(crate) fn needed_neighbours(phi: f64, degree: usize) -> u32 {
     if degree == 0 {
         return u32::MAX;
     }
@@ -430,7 +430,7 @@ fn threshold_rounds<C: Needed>(
 /// Linear threshold model (Kempe, Kleinberg & Tardos 2003): node i draws a threshold uniformly in
 /// (0, 1] and becomes active in round t + 1 once the summed weight of its active neighbours,
 /// each tie's weight divided by i's total tie weight, reaches it.
-pub fn linear_threshold(
+pub(crate) fn linear_threshold(
     net: &Network,
     draws: &Draws,
     seeds: &[u32],

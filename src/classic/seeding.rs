@@ -11,7 +11,7 @@ use rand::seq::index;
 
 /// Number of seeds a rule asks for in a network of `n` nodes: `count`, or `share` of the nodes
 /// rounded (at least one unless the share is 0), never more than `n`.
-pub fn seed_count(cfg: &SeedingConfig, n: usize) -> usize {
+pub(crate) fn seed_count(cfg: &SeedingConfig, n: usize) -> usize {
     let k = if cfg.count > 0 {
         cfg.count as usize
     } else if cfg.share > 0.0 {

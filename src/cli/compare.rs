@@ -17,7 +17,7 @@ pub fn pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
 }
 
 /// A progress bar on a terminal, nothing otherwise or when quiet.
-pub fn progress_bar(len: u64, unit: &str, quiet: bool) -> ProgressBar {
+pub(crate) fn progress_bar(len: u64, unit: &str, quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
@@ -29,7 +29,7 @@ pub fn progress_bar(len: u64, unit: &str, quiet: bool) -> ProgressBar {
 
 /// For a job of more than a few minutes, a rough estimate of how long it will take, said before
 /// it starts so that a mistyped `runs` can be stopped early.
-pub fn duration_note(work: f64, threads: usize) -> Option<String> {
+pub(crate) fn duration_note(work: f64, threads: usize) -> Option<String> {
     let rate = crate::scenario::budget::SCHOOL_TERMS_PER_SECOND * threads.max(1) as f64;
     let s = work / rate;
     if s < 300.0 {
@@ -128,7 +128,7 @@ pub fn compare(
 }
 
 /// `domino compare --shard I/N`: the runs of one shard, written as a shard folder.
-pub fn compare_shard(
+pub(crate) fn compare_shard(
     args: &ScenarioArgs,
     out: Option<PathBuf>,
     ablate: bool,

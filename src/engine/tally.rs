@@ -128,7 +128,7 @@ impl Counts {
 
     /// The mean of the values divided by `scale`, and its standard error (sample SD / sqrt(n)),
     /// from exact integer sums: NaN when empty, NaN SE below two values.
-    pub fn mean_se(&self, scale: f64) -> (f64, f64) {
+    pub(crate) fn mean_se(&self, scale: f64) -> (f64, f64) {
         if self.n == 0 {
             return (f64::NAN, f64::NAN);
         }

@@ -140,7 +140,7 @@ named_enum! {
 
 impl RunMetric {
     /// True for times, where "never" is recorded as +infinity (empty in `runs.csv`).
-    pub fn is_time(self) -> bool {
+    pub(crate) fn is_time(self) -> bool {
         matches!(
             self,
             RunMetric::TimeTo25
@@ -377,7 +377,7 @@ fn school_table(headline: RunMetric, other: RunMetric) -> Vec<TableColumn> {
 pub type SeriesRow = [f64; Series::COUNT];
 
 /// The share of a region's schools that must be sustained for [`RunMetric::FirstRegionDone`].
-pub const REGION_DONE_SHARE: f64 = 0.8;
+pub(crate) const REGION_DONE_SHARE: f64 = 0.8;
 
 /// Watches one run term by term.
 #[derive(Debug, Clone, Default)]
@@ -645,7 +645,7 @@ impl SeriesAggregate {
     }
 
     /// An empty aggregate of series with the given histogram ranges, for steps 0..=steps.
-    pub fn with_ranges(steps: usize, ranges: Vec<(f64, f64)>) -> Self {
+    pub(crate) fn with_ranges(steps: usize, ranges: Vec<(f64, f64)>) -> Self {
         let cells = (steps + 1) * ranges.len();
         Self {
             steps,
@@ -687,7 +687,7 @@ impl SeriesAggregate {
     }
 
     /// The aggregate of the series at index `k` at `step`.
-    pub fn point_at(&self, step: usize, k: usize) -> SeriesPoint {
+    pub(crate) fn point_at(&self, step: usize, k: usize) -> SeriesPoint {
         let cell = step * self.ranges.len() + k;
         let n = self.n[cell];
         let hist = &self.hist[cell * BINS..(cell + 1) * BINS];

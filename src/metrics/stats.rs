@@ -2,7 +2,7 @@
 
 /// Two-sided 95 % critical value of Student's t with `df` degrees of freedom. Exact table values
 /// to df = 30, then the Cornish-Fisher expansion (error below 1e-4).
-pub fn t975(df: usize) -> f64 {
+pub(crate) fn t975(df: usize) -> f64 {
     const TABLE: [f64; 30] = [
         12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
         2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
@@ -21,7 +21,7 @@ pub fn t975(df: usize) -> f64 {
 }
 
 /// Quantile `q` of sorted values (linear interpolation between order statistics, R's type 7).
-pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+pub(crate) fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     match sorted.len() {
         0 => f64::NAN,
         1 => sorted[0],
@@ -146,7 +146,7 @@ pub fn paired(a: &[f64], b: &[f64]) -> Paired {
 }
 
 /// Wilson score interval (95 %) for a proportion `p` out of `n`.
-pub fn wilson(p: f64, n: f64) -> (f64, f64) {
+pub(crate) fn wilson(p: f64, n: f64) -> (f64, f64) {
     if n <= 0.0 || p.is_nan() {
         return (f64::NAN, f64::NAN);
     }
@@ -189,7 +189,7 @@ pub fn ranks(x: &[f64]) -> Vec<f64> {
 }
 
 /// Pearson correlation; NaN when either side is constant.
-pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
+pub(crate) fn pearson(x: &[f64], y: &[f64]) -> f64 {
     let n = x.len() as f64;
     let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
     let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);

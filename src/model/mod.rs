@@ -46,7 +46,7 @@ impl Stage {
 
     /// Implementing or sustained.
     #[inline]
-    pub fn is_adopter(self) -> bool {
+    pub(crate) fn is_adopter(self) -> bool {
         matches!(self, Stage::Implementing | Stage::Sustained)
     }
 }
@@ -463,7 +463,7 @@ impl State {
 
     /// Can school `i` start implementing (not adopted, or abandoned and past its cool-down)?
     #[inline]
-    pub fn can_start(&self, world: &World, i: usize) -> bool {
+    pub(crate) fn can_start(&self, world: &World, i: usize) -> bool {
         self.stage[i] != Stage::Implementing && self.eligible(world, i)
     }
 }

@@ -132,7 +132,7 @@ impl World {
 
     /// The score a targeting rule ranks school `i` by (higher first).
     #[inline]
-    pub fn target_score(&self, rule: Targeting, i: usize) -> f64 {
+    pub(crate) fn target_score(&self, rule: Targeting, i: usize) -> f64 {
         match rule {
             Targeting::Need => self.schools.need[i],
             Targeting::Readiness => self.schools.readiness[i],

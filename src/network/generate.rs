@@ -240,7 +240,7 @@ fn barabasi_albert<R: Rng>(cfg: &NetworkConfig, n: usize, rng: &mut R) -> Vec<Ed
 
 /// The degrees of a configuration-model network: the given sequence, or draws from the power law
 /// P(k) ~ k^-exponent truncated to [degree_min, degree_max] (sampled by inverse CDF).
-pub fn degree_sequence<R: Rng>(cfg: &NetworkConfig, n: usize, rng: &mut R) -> Vec<u32> {
+pub(crate) fn degree_sequence<R: Rng>(cfg: &NetworkConfig, n: usize, rng: &mut R) -> Vec<u32> {
     if let Some(degrees) = &cfg.degrees {
         return degrees.clone();
     }

@@ -6,7 +6,7 @@ use super::Network;
 /// normalised so the largest is 1. Iterates `x <- (A + I) x` (the shift makes it converge on
 /// bipartite graphs too) until the largest change is below 1e-9 or 200 iterations. O(E) per
 /// iteration. Isolated schools get 0 unless every school is isolated.
-pub fn eigenvector_centrality(net: &Network) -> Vec<f64> {
+pub(crate) fn eigenvector_centrality(net: &Network) -> Vec<f64> {
     let n = net.schools();
     let mut x = vec![1.0; n];
     let mut next = vec![0.0; n];

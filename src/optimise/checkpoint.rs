@@ -95,7 +95,7 @@ impl Checkpoint {
     }
 
     /// Appends newly simulated values and syncs the file.
-    pub fn append(&mut self, fresh: &[(u64, u64, Values)]) -> Result<()> {
+    pub(crate) fn append(&mut self, fresh: &[(u64, u64, Values)]) -> Result<()> {
         if fresh.is_empty() {
             return Ok(());
         }

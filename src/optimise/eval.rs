@@ -37,7 +37,7 @@ pub struct Values {
 
 impl Values {
     /// Number of figures, as [`Values::to_array`] lists them.
-    pub const LEN: usize = 5;
+    pub(crate) const LEN: usize = 5;
 
     /// The figures in a fixed order (the checkpoint's columns).
     pub fn to_array(self) -> [f64; Self::LEN] {
@@ -51,7 +51,7 @@ impl Values {
     }
 
     /// The inverse of [`Values::to_array`].
-    pub fn from_array(a: [f64; Self::LEN]) -> Self {
+    pub(crate) fn from_array(a: [f64; Self::LEN]) -> Self {
         Self {
             objective: a[0],
             benefiting: a[1],
@@ -121,7 +121,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The checkpoint, if any (to remove it once the results are written).
-    pub fn into_checkpoint(self) -> Option<Checkpoint> {
+    pub(crate) fn into_checkpoint(self) -> Option<Checkpoint> {
         self.checkpoint
     }
 

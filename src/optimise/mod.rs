@@ -199,7 +199,7 @@ impl Outcome {
 }
 
 /// The 10th percentile of the objective over `v`.
-pub fn worst_decile(v: &[Values]) -> f64 {
+pub(crate) fn worst_decile(v: &[Values]) -> f64 {
     let mut x: Vec<f64> = v
         .iter()
         .map(|v| v.objective)

@@ -18,7 +18,7 @@ use serde::Serialize;
 use std::io::{self, Write};
 use std::path::Path;
 
-pub use crate::report::optimise::{COMPARISON_HEADER, PILOTS_HEADER};
+pub(crate) use crate::report::optimise::{COMPARISON_HEADER, PILOTS_HEADER};
 
 /// A value's name as the scenario file writes it (`need`, `prix-fixe`, `true`).
 fn word<T: Serialize>(v: &T) -> String {
@@ -30,7 +30,7 @@ fn word<T: Serialize>(v: &T) -> String {
 }
 
 /// `best.toml`: the winner as a `[[strategies]]` entry, with a comment on where it came from.
-pub fn best_toml(scenario: &Scenario, outcome: &Outcome) -> String {
+pub(crate) fn best_toml(scenario: &Scenario, outcome: &Outcome) -> String {
     #[derive(Serialize)]
     struct Entry {
         strategies: Vec<StrategyConfig>,
@@ -151,7 +151,7 @@ pub fn table(scenario: &Scenario, outcome: &Outcome) -> String {
 }
 
 /// One line naming a strategy's kind and knobs.
-pub fn summary_line(s: &StrategyConfig) -> String {
+pub(crate) fn summary_line(s: &StrategyConfig) -> String {
     let kind = s.kind.map(|k| k.name()).unwrap_or("");
     let mut parts = vec![
         kind.to_string(),

@@ -60,7 +60,7 @@ impl Space {
     }
 
     /// The strategy at point `u` (at least [`DIMS`] coordinates in [0, 1)), named `name`.
-    pub fn decode(&self, u: &[f64], name: &str) -> StrategyConfig {
+    pub(crate) fn decode(&self, u: &[f64], name: &str) -> StrategyConfig {
         let c = &self.cfg;
         let k = ((u[0] * self.bases.len() as f64) as usize).min(self.bases.len() - 1);
         let mut s = self.bases[k].clone();

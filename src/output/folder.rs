@@ -24,7 +24,7 @@ const MARKERS: [&str; 3] = ["manifest.json", "scenario.toml", "sweep.toml"];
 /// The default output folder for a scenario or sweep named `name`: `out/<name>`, with the name
 /// made a single safe folder name (letters, digits, `-`, `_` and inner `.`; anything else
 /// becomes `_`), so that a name like `../x` or `/etc` cannot send the output outside `out/`.
-pub fn default_out(name: &str) -> PathBuf {
+pub(crate) fn default_out(name: &str) -> PathBuf {
     let safe: String = name
         .chars()
         .map(|c| {

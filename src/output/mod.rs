@@ -36,7 +36,8 @@
 
 pub mod folder;
 
-pub use folder::{default_out, OutputDir};
+pub(crate) use folder::default_out;
+pub use folder::OutputDir;
 
 use crate::engine::{tally, Cell, Ensemble, SchoolTally, TraceSink};
 use crate::error::{Error, Result};
@@ -54,7 +55,7 @@ pub fn build_commit() -> &'static str {
 }
 
 /// Lower-case hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -75,7 +76,7 @@ pub fn num(v: f64) -> String {
 
 /// A CSV writer over `w` with the settings of every CSV file domino writes (comma, `\n` line
 /// ends, quoting only where needed). Flush it before dropping it: drop ignores errors.
-pub fn csv_writer(w: &mut dyn Write) -> csv::Writer<&mut dyn Write> {
+pub(crate) fn csv_writer(w: &mut dyn Write) -> csv::Writer<&mut dyn Write> {
     csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(w)
@@ -158,7 +159,7 @@ pub fn json(value: &impl Serialize) -> String {
 /// The files a scenario reads: the scenario file (if any) and its network files, by role and
 /// full path. These are hashed into the manifest, copied beside the written scenario, and never
 /// overwritten by an output folder.
-pub fn scenario_inputs(scenario: &Scenario) -> Vec<(&'static str, PathBuf)> {
+pub(crate) fn scenario_inputs(scenario: &Scenario) -> Vec<(&'static str, PathBuf)> {
     let mut inputs = Vec::new();
     if let Some(source) = &scenario.source {
         inputs.push(("scenario", source.clone()));

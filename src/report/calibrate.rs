@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 /// True when `dir` is a calibration's output folder (it has `posterior.csv` and
 /// `predictive.csv`).
-pub fn is_calibration(dir: &Path) -> bool {
+pub(crate) fn is_calibration(dir: &Path) -> bool {
     dir.join("posterior.csv").is_file() && dir.join("predictive.csv").is_file()
 }
 

@@ -14,11 +14,11 @@ use std::fmt::Write;
 
 /// Dash patterns (SVG `stroke-dasharray`) by series index: together with the palette they keep
 /// series apart in grey print.
-pub const DASHES: [&str; 6] = ["", "8 4", "2 3", "10 3 2 3", "4 4", "1 2"];
+pub(crate) const DASHES: [&str; 6] = ["", "8 4", "2 3", "10 3 2 3", "4 4", "1 2"];
 
 /// Approximate width in pixels of `text` at font size `size` (sans-serif averages about 0.6 em
 /// per character); used to make legends and margins fit their text.
-pub fn text_width(text: &str, size: f64) -> f64 {
+pub(crate) fn text_width(text: &str, size: f64) -> f64 {
     text.chars().count() as f64 * size * 0.6
 }
 
@@ -107,7 +107,7 @@ impl Axis {
 
     /// An axis for data `values` (non-finite values ignored), from zero when every value is
     /// positive, as counts, shares and money are.
-    pub fn for_data(
+    pub(crate) fn for_data(
         values: impl IntoIterator<Item = f64>,
         max_ticks: usize,
         percent: bool,
@@ -125,7 +125,7 @@ impl Axis {
 
     /// An axis covering exactly the range of `values` (non-finite values ignored), for
     /// parameters that need not start at zero.
-    pub fn for_range(values: impl IntoIterator<Item = f64>, max_ticks: usize) -> Self {
+    pub(crate) fn for_range(values: impl IntoIterator<Item = f64>, max_ticks: usize) -> Self {
         let (lo, hi) = values
             .into_iter()
             .filter(|v| v.is_finite())

@@ -13,7 +13,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 /// The header of `comparison.csv` (written by `domino optimise`, read back here).
-pub const COMPARISON_HEADER: [&str; 11] = [
+pub(crate) const COMPARISON_HEADER: [&str; 11] = [
     "strategy",
     "objective",
     "runs",
@@ -28,7 +28,8 @@ pub const COMPARISON_HEADER: [&str; 11] = [
 ];
 
 /// The header of `pilots.csv` (written by `domino optimise`, read back here).
-pub const PILOTS_HEADER: [&str; 6] = ["school", "name", "region", "rank", "marginal_gain", "value"];
+pub(crate) const PILOTS_HEADER: [&str; 6] =
+    ["school", "name", "region", "rank", "marginal_gain", "value"];
 
 /// True when `dir` holds the results of `domino optimise`.
 pub fn present(dir: &Path) -> bool {

@@ -15,7 +15,7 @@ use crate::engine::Ensemble;
 use std::fmt::Write;
 
 /// Colour-blind-safe palette (Okabe & Ito 2008).
-pub const PALETTE: [&str; 8] = [
+pub(crate) const PALETTE: [&str; 8] = [
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000",
 ];
 
@@ -39,7 +39,7 @@ pub fn escape(s: &str) -> String {
 /// A line chart of the headline series (for the school model, the share of schools sustained)
 /// over steps: the mean of each strategy as a line, with its 5th-95th percentile band shaded;
 /// axes from the data ([`chart::line_chart`]).
-pub fn headline_chart(name: &str, result: &Ensemble) -> String {
+pub(crate) fn headline_chart(name: &str, result: &Ensemble) -> String {
     let measures = &result.measures;
     let series = measures.headline_series;
     let label = measures.series[series].name.replace('_', " ");

@@ -39,7 +39,7 @@ pub fn wins(headline: &[Vec<f64>]) -> Vec<f64> {
 
 /// The 95 % interval of a Spearman correlation `rho` over `n` pairs (Fisher's z, variance
 /// `1.06 / (n - 3)`); NaN for `n < 4`.
-pub fn rho_interval(rho: f64, n: usize) -> (f64, f64) {
+pub(crate) fn rho_interval(rho: f64, n: usize) -> (f64, f64) {
     if n < 4 || rho.is_nan() {
         return (f64::NAN, f64::NAN);
     }
@@ -68,7 +68,7 @@ pub struct Deciding {
 
 /// For arms `a` and `b`, every drawn parameter's rank correlation with the paired difference of
 /// the headline, in parameter order.
-pub fn deciding_pair(result: &Ensemble, a: usize, b: usize) -> Vec<Deciding> {
+pub(crate) fn deciding_pair(result: &Ensemble, a: usize, b: usize) -> Vec<Deciding> {
     let h = result.measures.headline;
     let (xa, xb) = (result.column(a, h), result.column(b, h));
     let diff: Vec<f64> = xa.iter().zip(&xb).map(|(p, q)| p - q).collect();
@@ -106,7 +106,7 @@ pub fn deciding(result: &Ensemble) -> Vec<Deciding> {
 }
 
 /// `rows` sorted by decreasing `|rho|` (undefined last, then parameter order).
-pub fn by_strength(mut rows: Vec<Deciding>) -> Vec<Deciding> {
+pub(crate) fn by_strength(mut rows: Vec<Deciding>) -> Vec<Deciding> {
     let key = |d: &Deciding| if d.rho.is_nan() { -1.0 } else { d.rho.abs() };
     rows.sort_by(|x, y| key(y).total_cmp(&key(x)));
     rows
@@ -124,7 +124,7 @@ pub const HEADER: [&str; 7] = [
 ];
 
 /// Writes `uncertainty.csv` ([`HEADER`]).
-pub fn write_csv(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
+pub(crate) fn write_csv(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
     let mut out = csv_writer(w);
     out.write_record(HEADER)?;
     for d in deciding(result) {

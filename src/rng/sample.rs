@@ -29,7 +29,7 @@ pub use rand_distr::Distribution;
 pub struct BadParameter(pub &'static str);
 
 /// A standard normal draw (Marsaglia's polar method): about 1.27 pairs of uniforms per draw.
-pub fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+pub(crate) fn standard_normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     loop {
         let u = 2.0 * rng.random::<f64>() - 1.0;
         let v = 2.0 * rng.random::<f64>() - 1.0;

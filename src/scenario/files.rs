@@ -28,7 +28,7 @@ pub const MIN_WEIGHT: f64 = 1e-6;
 /// Without a node table, n is the largest id plus one, so one large id makes a huge world of
 /// untied schools. The largest id may be at most this many times the number of distinct ids in
 /// the file (or below [`SPARSE_IDS_FREE`]); give a node table to list schools without ties.
-pub const SPARSE_IDS_FACTOR: usize = 10;
+pub(crate) const SPARSE_IDS_FACTOR: usize = 10;
 
 /// Ids below this are always accepted without a node table, however few ties the file has.
 pub const SPARSE_IDS_FREE: usize = 1000;
@@ -78,7 +78,7 @@ pub struct NodeTable {
 pub const MAX_RESOURCES: f64 = 1e9;
 
 /// Largest enrolment a node table may give, students.
-pub const MAX_SIZE: f64 = 1e7;
+pub(crate) const MAX_SIZE: f64 = 1e7;
 
 /// The ties read from an edge list.
 #[derive(Debug, Clone, PartialEq)]

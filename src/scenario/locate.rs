@@ -71,7 +71,7 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
 
 /// The (line, column) of the deepest part of `path` present in `src`, or `None` if the file does not
 /// mention even its first segment (the value came from a default).
-pub fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
+pub(crate) fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
     let doc = ImDocument::parse(src).ok()?;
     let mut table: &dyn TableLike = doc.as_table();
     let mut found = None;
@@ -119,7 +119,7 @@ pub fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
 
 /// The dotted path (`strategies[1].pilots`) of the key or value at byte `offset` of `src`, for
 /// errors the TOML parser reports by position only (an unknown key, a value of the wrong type).
-pub fn path_at(src: &str, offset: usize) -> Option<String> {
+pub(crate) fn path_at(src: &str, offset: usize) -> Option<String> {
     let doc = ImDocument::parse(src).ok()?;
     let mut path = Vec::new();
     if find_in(doc.as_table(), offset, &mut path) {

@@ -138,7 +138,7 @@ impl Scenario {
     /// As [`Scenario::from_toml`], but network files already read (`reuse`) are taken as they are
     /// when the scenario names the same paths, instead of being read and checked again: a sweep
     /// reads its base scenario's CSV files once for all of its points.
-    pub fn from_toml_reusing(
+    pub(crate) fn from_toml_reusing(
         src: &str,
         path: Option<&Path>,
         reuse: Option<&Arc<NetworkFiles>>,
@@ -467,7 +467,7 @@ impl Scenario {
 
     /// The id of school `i` as per-school outputs write it: the node table's id as written, else
     /// the 0-based index.
-    pub fn school_id(&self, i: usize) -> std::borrow::Cow<'_, str> {
+    pub(crate) fn school_id(&self, i: usize) -> std::borrow::Cow<'_, str> {
         match self.node_table().and_then(|t| t.ids.get(i)) {
             Some(id) => id.as_str().into(),
             None => i.to_string().into(),
@@ -475,13 +475,13 @@ impl Scenario {
     }
 
     /// The name of school `i` from the node table's `name` column, or `""`.
-    pub fn school_name(&self, i: usize) -> &str {
+    pub(crate) fn school_name(&self, i: usize) -> &str {
         self.node_table().and_then(|t| t.name(i)).unwrap_or("")
     }
 
     /// The name of region `r` as per-region outputs write it: the node table's region as
     /// written, else the 0-based region index.
-    pub fn region_name(&self, r: usize) -> std::borrow::Cow<'_, str> {
+    pub(crate) fn region_name(&self, r: usize) -> std::borrow::Cow<'_, str> {
         match self
             .node_table()
             .and_then(|t| t.region_names.as_ref())
@@ -505,7 +505,7 @@ impl Scenario {
     }
 
     /// The resolved scenario as TOML (all defaults written out), as `domino check` prints it.
-    pub fn to_toml(&self) -> String {
+    pub(crate) fn to_toml(&self) -> String {
         let mut text = toml::to_string(&self.config).expect("a scenario always serialises");
         if !self.uncertain.is_empty() {
             text = self.uncertain.write_into_text(&text);
@@ -671,13 +671,13 @@ fn derived_checks(config: &ScenarioConfig, files: Option<&NetworkFiles>) -> Resu
 }
 
 /// A commented example scenario, as `domino init` writes it.
-pub fn example_scenario() -> &'static str {
+pub(crate) fn example_scenario() -> &'static str {
     include_str!("../../scenarios/example.toml")
 }
 
 impl Scenario {
     /// Applies command-line overrides and validates the result like a file's own values.
-    pub fn with_overrides(
+    pub(crate) fn with_overrides(
         mut self,
         runs: Option<u32>,
         seed: Option<u64>,

@@ -65,7 +65,7 @@ impl FromStr for Setting {
 }
 
 /// `text` as a TOML value, or as text when it is not one.
-pub fn parse_value(text: &str) -> Value {
+pub(crate) fn parse_value(text: &str) -> Value {
     match format!("v = {text}").parse::<Table>() {
         Ok(mut t) if t.len() == 1 => t.remove("v").unwrap_or(Value::String(text.into())),
         _ => Value::String(text.to_string()),

@@ -22,7 +22,7 @@ use rand::Rng;
 use toml::{Table, Value};
 
 /// The laws, as `dist` names them in a file.
-pub const LAWS: &str = "uniform, log-uniform, normal, log-normal, triangular, beta";
+pub(crate) const LAWS: &str = "uniform, log-uniform, normal, log-normal, triangular, beta";
 
 /// How many standard deviations of an unbounded law are validated and kept (draws beyond are
 /// clamped).
@@ -34,7 +34,7 @@ pub const MAX_CORNERS_OF: usize = 10;
 
 /// Fields that cannot be uncertain: they fix the ensemble itself (how many runs, from which
 /// seed, how many terms) or the set of schools that per-school and per-region results are about.
-pub const FIXED: [&str; 5] = [
+pub(crate) const FIXED: [&str; 5] = [
     "runs",
     "seed",
     "steps",
@@ -97,7 +97,7 @@ pub enum Law {
 
 impl Law {
     /// Reads a law from its table (`dist` and the parameters), or says what is wrong.
-    pub fn from_table(t: &Table) -> Result<Self, String> {
+    pub(crate) fn from_table(t: &Table) -> Result<Self, String> {
         let dist = match t.get("dist") {
             Some(Value::String(s)) => s.as_str(),
             _ => return Err(format!("dist must be text, one of: {LAWS}")),
@@ -296,7 +296,7 @@ impl Law {
     /// The natural log of the law's density at `x` (up to a constant that is the same for every
     /// `x`), `-inf` outside the ends ([`Law::ends`]): the prior's weight in ABC-SMC
     /// (`crate::calibrate`). Unbounded laws are truncated at their ends, as draws are clamped.
-    pub fn ln_density(&self, x: f64) -> f64 {
+    pub(crate) fn ln_density(&self, x: f64) -> f64 {
         let (lo, hi) = self.ends();
         if !(lo..=hi).contains(&x) {
             return f64::NEG_INFINITY;
@@ -441,7 +441,7 @@ impl Uncertain {
 
     /// Writes the laws back into `table` (a serialised configuration) at their paths, so that
     /// the resolved scenario reads back with the same uncertainty.
-    pub fn write_into(&self, table: &mut Table) {
+    pub(crate) fn write_into(&self, table: &mut Table) {
         for p in &self.params {
             if let Some(slot) = super::path::get_mut(table, &p.path) {
                 *slot = Value::Table(p.law.to_table());
@@ -452,7 +452,7 @@ impl Uncertain {
     /// Writes the laws into `text` (a serialised configuration, which has every field) as inline
     /// tables at their paths, so that the resolved scenario reads back with the same uncertainty
     /// and each law stays on its field's line.
-    pub fn write_into_text(&self, text: &str) -> String {
+    pub(crate) fn write_into_text(&self, text: &str) -> String {
         let Ok(mut doc) = text.parse::<toml_edit::DocumentMut>() else {
             return text.to_string();
         };

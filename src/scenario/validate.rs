@@ -87,7 +87,7 @@ impl Check {
 }
 
 /// Validates `config` and fills in what is derived (strategy kinds).
-pub fn resolve(config: &mut ScenarioConfig) -> Result<(), InputError> {
+pub(crate) fn resolve(config: &mut ScenarioConfig) -> Result<(), InputError> {
     let top = Check::new("");
     top.count("runs", config.runs, 1, 10_000_000)?;
     top.count("steps", config.steps, 1, 10_000)?;
@@ -185,17 +185,17 @@ fn classic(c: &ClassicConfig) -> Result<(), InputError> {
 }
 
 /// Longest strategy or seeding name, in characters: it heads table columns and chart legends.
-pub const MAX_NAME: usize = 64;
+pub(crate) const MAX_NAME: usize = 64;
 
 /// Longest scenario name, in characters.
-pub const MAX_SCENARIO_NAME: usize = 100;
+pub(crate) const MAX_SCENARIO_NAME: usize = 100;
 
 /// Largest `budget.per_school`, SU per school per term: far above any real budget, and small
 /// enough that a term's total over the largest world stays a finite, exact-enough sum.
-pub const MAX_BUDGET_PER_SCHOOL: f64 = 1e6;
+pub(crate) const MAX_BUDGET_PER_SCHOOL: f64 = 1e6;
 
 /// Largest `budget.total`, SU per term.
-pub const MAX_BUDGET_TOTAL: f64 = 1e12;
+pub(crate) const MAX_BUDGET_TOTAL: f64 = 1e12;
 
 /// A name written into outputs: at most `max` characters and no control characters (a carriage
 /// return or tab in a name makes every CSV row ragged and every chart label wrong).
@@ -274,7 +274,7 @@ fn seedings(list: &[SeedingConfig], schools: u32) -> Result<(), InputError> {
 }
 
 /// Node indices named by `list` seedings must exist. Called again once network files are read.
-pub fn check_seed_nodes(list: &[SeedingConfig], schools: u32) -> Result<(), InputError> {
+pub(crate) fn check_seed_nodes(list: &[SeedingConfig], schools: u32) -> Result<(), InputError> {
     for (i, s) in list.iter().enumerate() {
         if let Some(&bad) = s.nodes.iter().find(|&&v| v >= schools) {
             return Err(InputError::field(
@@ -638,7 +638,7 @@ const MAX_DOSE_EXPONENT: f64 = 300.0;
 /// reach, `(steps x (budget per term + resources) / d50)^hill`, must be finite. `schools` is the
 /// final count (known only once network files are read) and `max_resources` the largest own
 /// resources a school can have (a node table's, or a generous multiple of the configured mean).
-pub fn dose_range(
+pub(crate) fn dose_range(
     config: &ScenarioConfig,
     schools: u32,
     max_resources: f64,

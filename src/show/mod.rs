@@ -31,7 +31,7 @@ use std::sync::{Arc, Mutex};
 pub const MAX_CELLS: u64 = 2_000_000;
 
 /// The most `--set` changes one request may carry.
-pub const MAX_SETTINGS: usize = 64;
+pub(crate) const MAX_SETTINGS: usize = 64;
 
 /// The page: one HTML file with inline CSS and JS. `/*DATA*/null` is replaced by the
 /// precomputed plays in an export; the live page fetches them from its server.
@@ -610,7 +610,7 @@ impl Show {
 }
 
 /// The page with `data` (JSON) in place of its placeholder, made safe inside a `<script>`.
-pub fn page_with(data: &str) -> String {
+pub(crate) fn page_with(data: &str) -> String {
     let safe = data.replace("</", "<\\/").replace("<!--", "<\\!--");
     PAGE.replacen("/*DATA*/null", &safe, 1)
 }

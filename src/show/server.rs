@@ -16,7 +16,7 @@ use tiny_http::{Header, Method, Response, Server};
 pub const WORKERS: usize = 8;
 
 /// Largest request body read, bytes.
-pub const MAX_BODY: u64 = 64 * 1024;
+pub(crate) const MAX_BODY: u64 = 64 * 1024;
 
 /// Answers kept, so that a room polling the same play gets it without running it again.
 const CACHE: usize = 64;

@@ -35,7 +35,7 @@ pub struct PaceRule<'a> {
 
 impl PaceRule<'_> {
     /// May a new wave start (fixed schedule, or every member is a pocket)?
-    pub fn wave_proven(&self) -> bool {
+    pub(crate) fn wave_proven(&self) -> bool {
         self.wave_proven
     }
 
@@ -154,7 +154,7 @@ impl Cohort {
     }
 
     /// Are all members pockets? (True for an empty cohort.)
-    pub fn all_pockets(&self, view: &TermView) -> bool {
+    pub(crate) fn all_pockets(&self, view: &TermView) -> bool {
         self.list.iter().all(|&i| view.state.pocket[i as usize])
     }
 
@@ -257,7 +257,7 @@ impl Cohort {
     }
 
     /// Schools added this term so far.
-    pub fn added_this_term(&self) -> u32 {
+    pub(crate) fn added_this_term(&self) -> u32 {
         self.added_this_term
     }
 

@@ -70,14 +70,14 @@ impl TermView<'_> {
     /// Support that brings implementing school `i` to the effective dose this term, SU: the gap
     /// left by its own resources, its know-how and the coaching it receives this term (so a
     /// school coached by a pocket costs less, and one coached to the dose costs nothing).
-    pub fn top_up(&self, i: usize) -> f64 {
+    pub(crate) fn top_up(&self, i: usize) -> f64 {
         let s = self.state;
         let own = s.readiness[i] * s.resources[i] + s.know_how[i] + s.coaching[i];
         self.needed(i, own)
     }
 
     /// Support planned for a recruit next term (its know-how is not known yet), SU.
-    pub fn recruit_cost(&self, i: usize) -> f64 {
+    pub(crate) fn recruit_cost(&self, i: usize) -> f64 {
         let s = self.state;
         self.needed(i, s.readiness[i] * s.resources[i])
     }
@@ -215,7 +215,7 @@ impl Plan {
 /// schools that have not adopted. Pockets with no such neighbour get nothing, and with no pocket
 /// nothing is paid, so the money stays for support this term. Never more than the plan's
 /// remaining budget. O(n + pockets' degrees), no allocation.
-pub fn fund_coaches(view: &TermView, plan: &mut Plan, amount: f64) {
+pub(crate) fn fund_coaches(view: &TermView, plan: &mut Plan, amount: f64) {
     if amount <= 0.0 {
         return;
     }

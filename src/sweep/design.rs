@@ -65,7 +65,7 @@ pub fn random(n: usize, dims: usize, seed: u64) -> Vec<Vec<f64>> {
 /// A Latin hypercube of `n` points (McKay, Beckman & Conover 1979): per parameter, [0, 1) is cut
 /// into n equal strata and each stratum is used by exactly one point, at a uniform position
 /// inside it; the strata are matched across parameters by independent random permutations.
-pub fn latin_hypercube(n: usize, dims: usize, seed: u64) -> Vec<Vec<f64>> {
+pub(crate) fn latin_hypercube(n: usize, dims: usize, seed: u64) -> Vec<Vec<f64>> {
     let mut r = rng(seed);
     let mut points = vec![vec![0.0; dims]; n];
     for j in 0..dims {

@@ -29,7 +29,7 @@ use std::sync::Arc;
 use toml::Value;
 
 /// Most points a sweep may have.
-pub const MAX_POINTS: usize = 1_000_000;
+pub(crate) const MAX_POINTS: usize = 1_000_000;
 
 /// The sweep file as written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -174,7 +174,7 @@ impl Kind {
     }
 
     /// True for kinds whose values are numbers in the sensitivity analysis.
-    pub fn is_numeric(self) -> bool {
+    pub(crate) fn is_numeric(self) -> bool {
         !matches!(self, Kind::Text)
     }
 }
@@ -229,7 +229,7 @@ impl Sweep {
     }
 
     /// Reads and validates a sweep file whose base scenario gets the `--set` changes `sets`.
-    pub fn load_with(path: &Path, sets: &[Setting]) -> Result<Self, InputError> {
+    pub(crate) fn load_with(path: &Path, sets: &[Setting]) -> Result<Self, InputError> {
         let bytes = std::fs::read(path)
             .map_err(|e| InputError::msg(format!("cannot read sweep file: {e}")).in_file(path))?;
         Self::from_toml_with(files::utf8(&bytes, Some(path))?, Some(path), sets)
@@ -242,7 +242,7 @@ impl Sweep {
 
     /// As [`Sweep::from_toml`], with the `--set` changes `sets` applied to the base scenario (the
     /// resolved sweep, `sweep.toml`, holds the changed base, so it reproduces on its own).
-    pub fn from_toml_with(
+    pub(crate) fn from_toml_with(
         src: &str,
         path: Option<&Path>,
         sets: &[Setting],
@@ -364,7 +364,7 @@ impl Sweep {
 
     /// The resolved sweep as TOML (base inline, every default written out): the content of
     /// `sweep.toml` in an output folder, and what [`Sweep::hash`] identifies.
-    pub fn resolved_toml(&self) -> &str {
+    pub(crate) fn resolved_toml(&self) -> &str {
         &self.resolved
     }
 
@@ -379,7 +379,7 @@ impl Sweep {
     }
 
     /// The seed of point `id`'s scenario.
-    pub fn point_seed(&self, id: usize) -> u64 {
+    pub(crate) fn point_seed(&self, id: usize) -> u64 {
         mix64(mix64(self.config.seed) ^ mix64(id as u64 ^ 0x0050_4f49_4e54)) >> 1
     }
 

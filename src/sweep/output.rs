@@ -34,10 +34,10 @@ use std::path::{Path, PathBuf};
 use toml::Value;
 
 /// The folder of per-point records inside an output folder.
-pub const RECORDS: &str = "points";
+pub(crate) const RECORDS: &str = "points";
 
 /// The record file of point `id`.
-pub fn record_path(dir: &Path, id: usize) -> PathBuf {
+pub(crate) fn record_path(dir: &Path, id: usize) -> PathBuf {
     dir.join(RECORDS).join(format!("{id:06}.csv"))
 }
 
@@ -73,7 +73,7 @@ fn p_best(result: &Ensemble) -> Vec<f64> {
 const RECORD_TAG: [&str; 2] = ["domino-point-record", "1"];
 
 /// SHA-256 of the resolved sweep: what a record says it belongs to.
-pub fn sweep_sha(sweep: &Sweep) -> String {
+pub(crate) fn sweep_sha(sweep: &Sweep) -> String {
     sha256_hex(sweep.resolved_toml().as_bytes())
 }
 
@@ -261,7 +261,7 @@ pub fn parse(bytes: &[u8], sweep: &Sweep, id: usize) -> std::result::Result<Reco
 
 /// Reads and checks the record of point `id` in `dir`: bad input naming the file if it is
 /// damaged, foreign or misplaced.
-pub fn read_record(sweep: &Sweep, dir: &Path, id: usize) -> Result<Record> {
+pub(crate) fn read_record(sweep: &Sweep, dir: &Path, id: usize) -> Result<Record> {
     let path = record_path(dir, id);
     let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
     parse(&bytes, sweep, id).map_err(|why| InputError::msg(why).in_file(&path).into())
@@ -271,7 +271,7 @@ pub fn read_record(sweep: &Sweep, dir: &Path, id: usize) -> Result<Record> {
 /// `sensitivity.csv` and (for two or more parameters) `map.svg`. Every id must have a record.
 /// The records are streamed (read once per file written), so memory holds only a few numbers
 /// per point.
-pub fn assemble(sweep: &Sweep, dir: &Path, ids: &[usize], figures: &[&str]) -> Result<()> {
+pub(crate) fn assemble(sweep: &Sweep, dir: &Path, ids: &[usize], figures: &[&str]) -> Result<()> {
     let params = param_header(sweep);
     let mut header = vec!["point".to_string()];
     header.extend(params.iter().cloned());
@@ -469,7 +469,7 @@ pub struct ManifestId {
 }
 
 /// Reads the identifying fields of `dir/manifest.json`.
-pub fn read_manifest(dir: &Path) -> Result<ManifestId> {
+pub(crate) fn read_manifest(dir: &Path) -> Result<ManifestId> {
     let path = dir.join("manifest.json");
     let text = fs::read_to_string(&path).map_err(|e| {
         InputError::msg(format!(

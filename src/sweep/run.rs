@@ -44,7 +44,7 @@ pub struct Report {
 }
 
 /// The ids of the points in `shard`.
-pub fn shard_ids(sweep: &Sweep, shard: Option<Shard>) -> Vec<usize> {
+pub(crate) fn shard_ids(sweep: &Sweep, shard: Option<Shard>) -> Vec<usize> {
     (0..sweep.points.len())
         .filter(|&id| shard.is_none_or(|s| s.has(id)))
         .collect()
