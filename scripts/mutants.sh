@@ -17,7 +17,7 @@ command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
 # The fast behavioural suites that exercise src/model and src/strategy, plus the golden hashes
 # (0.3 s), which notice any change of a number; the slow statistical suites (statements,
 # validation, sweeps) would multiply the run time for few extra catches.
-cargo mutants --profile mutants -j 1 --timeout 120 \
+cargo mutants --profile mutants --timeout 120 \
     -f 'src/model/**/*.rs' -f 'src/strategy/**/*.rs' \
     "$@" -- --lib --test mechanisms --test strategies --test golden
 caught=$(wc -l < mutants.out/caught.txt)
