@@ -6,8 +6,10 @@
 #   scripts/mutants.sh [EXTRA cargo-mutants ARGS]     # e.g. --shard 0/4, or -f src/model/mod.rs
 #
 # Not run in CI: it builds and tests once per mutant (588 on 2026-12-02). With the `mutants`
-# profile (Cargo.toml: opt-level 1, incremental) a mutant costs about 12 s on one core, so the
-# whole run takes about 2 hours.
+# profile (Cargo.toml: opt-level 1, incremental) a mutant costs about 12 s on one quiet core
+# (30 s and more while other builds run), so the whole run takes 2 hours or more. It can be
+# split: `--shard K/N` runs the K-th of N parts, and `--iterate` skips mutants an earlier run
+# in mutants.out/ already caught.
 # Needs cargo-mutants (`cargo install cargo-mutants --locked`). Results go to mutants.out/;
 # mutants.out/missed.txt lists the survivors. The target is at least 90 % of viable mutants
 # caught (caught / (caught + missed); "unviable" mutants do not compile and do not count).
