@@ -871,6 +871,30 @@ mod tests {
     }
 
     #[test]
+    fn stage_and_origin_names_are_the_trace_values() {
+        // The trace's `stage` and `origin` columns are a file format: readers match these words.
+        let stages = [
+            Stage::NotAdopted,
+            Stage::Implementing,
+            Stage::Sustained,
+            Stage::Abandoned,
+        ];
+        let names: Vec<_> = stages.iter().map(|s| s.name()).collect();
+        assert_eq!(
+            names,
+            ["not_adopted", "implementing", "sustained", "abandoned"]
+        );
+        let origins = [
+            Origin::None,
+            Origin::Recruited,
+            Origin::PersuadedFunded,
+            Origin::Persuaded,
+        ];
+        let names: Vec<_> = origins.iter().map(|o| o.name()).collect();
+        assert_eq!(names, ["", "recruited", "persuaded_funded", "persuaded"]);
+    }
+
+    #[test]
     fn fit_and_effect_follow_their_formulas() {
         let p = params();
         assert_eq!(p.fit(0.4, 0.4), 1.0);
