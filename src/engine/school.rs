@@ -329,6 +329,92 @@ mod tests {
         }
     }
 
+    /// A random small scenario: network kind, size, regions, mechanisms switched on or off and
+    /// strategy knobs all drawn from `rng`, so the sparse update meets hubs, coaching, reviews,
+    /// every contagion form and every targeting rule.
+    fn random_scenario(rng: &mut impl rand::Rng) -> Scenario {
+        let pick = |rng: &mut dyn rand::RngCore, xs: &[&'static str]| {
+            xs[rand::Rng::random_range(rng, 0..xs.len())]
+        };
+        let kind = pick(rng, &["regional", "random", "small-world", "scale-free"]);
+        let schools = rng.random_range(30..160);
+        let regions = rng.random_range(1..7);
+        let budget = [0.05, 0.1, 0.3, 1.0][rng.random_range(0..4)];
+        let mut toml = format!(
+            "seed = {}\nsteps = {}\n[network]\nkind = \"{kind}\"\nschools = {schools}\nregions = {regions}\n\
+             [budget]\nper_school = {budget}\n",
+            rng.random::<u32>(),
+            rng.random_range(6..16),
+        );
+        toml += &format!(
+            "[mechanisms.contagion]\nform = \"{}\"\noutside_rate = {}\n\
+             [mechanisms.coaching]\nenabled = {}\n[mechanisms.know_how]\nenabled = {}\n\
+             [mechanisms.evidence]\nenabled = {}\n[mechanisms.hub]\nenabled = {}\n",
+            pick(rng, &["simple", "complex", "domino"]),
+            [0.0, 0.002, 0.05][rng.random_range(0..3)],
+            rng.random_bool(0.7),
+            rng.random_bool(0.8),
+            rng.random_bool(0.5),
+            rng.random_bool(0.8),
+        );
+        for name in ["thin-spread", "pilot-then-cascade", "cluster"] {
+            toml += &format!(
+                "[[strategies]]\nname = \"{name}\"\ntargeting = \"{}\"\npace = \"{}\"\n\
+                 adaptive = {}\nhub_share = {}\ncoach_share = {}\nmandate = {}\n",
+                pick(rng, &["need", "readiness", "random", "centrality"]),
+                pick(rng, &["fixed", "proven"]),
+                rng.random_bool(0.3),
+                [0.0, 0.2, 0.5][rng.random_range(0..3)],
+                [0.0, 0.1, 0.3][rng.random_range(0..3)],
+                rng.random_bool(0.3),
+            );
+        }
+        Scenario::from_toml(&toml, None).unwrap_or_else(|e| panic!("{e}\n{toml}"))
+    }
+
+    #[test]
+    fn the_sparse_update_writes_the_same_bytes_as_the_plain_one() {
+        // Each term clears only the fields the last term wrote (sparse) or every school's
+        // (dense). Every figure of every term, compared bit for bit, over 40 random scenarios.
+        use rand::SeedableRng;
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(12);
+        let mut compared = 0;
+        for _ in 0..40 {
+            let scn = random_scenario(&mut rng);
+            let seeds = RunSeeds::new(scn.config.seed, 0);
+            let world = World::build(&scn, &seeds);
+            for k in 0..scn.config.strategies.len() {
+                let run = |dense: bool| {
+                    let mut buf = Buffers::default();
+                    buf.state.set_dense(dense);
+                    let mut stages = Vec::new();
+                    let summary = simulate(&scn, k, &world, &seeds, &mut buf, |_, s, _| {
+                        stages.extend(s.stage.iter().map(|&x| x as u8));
+                    });
+                    let rows: Vec<u64> = buf
+                        .recorder
+                        .rows
+                        .iter()
+                        .flatten()
+                        .map(|x| x.to_bits())
+                        .collect();
+                    // Bits, so that NaN (a figure with no value, e.g. no school sustained) compares.
+                    let summary: Vec<u64> = RunMetric::ALL
+                        .iter()
+                        .map(|&m| summary.get(m).to_bits())
+                        .collect();
+                    (summary, rows, stages)
+                };
+                let (sparse, dense) = (run(false), run(true));
+                assert_eq!(sparse.1, dense.1, "series differ, strategy {k}");
+                assert_eq!(sparse.2, dense.2, "stages differ, strategy {k}");
+                assert_eq!(sparse.0, dense.0, "summaries differ, strategy {k}");
+                compared += 1;
+            }
+        }
+        assert_eq!(compared, 120);
+    }
+
     #[test]
     fn same_seed_same_summary_and_strategies_differ() {
         let scn = small();

@@ -394,8 +394,17 @@ pub struct State {
     pub funded: Vec<bool>,
     /// Field: hub spend per region this term, SU (0 where there is no hub).
     pub hub_spend: Vec<f64>,
-    /// Scratch per region: tie strength of the region's implementing schools.
-    hub_strength: Vec<f64>,
+    /// Scratch: the distinct regions with a hub this term.
+    hub_regions: Vec<u32>,
+    /// Scratch: one pocket's coaching share of each implementing neighbour, in tie order.
+    shares: Vec<f64>,
+    /// Schools whose fields the last [`compute_fields`] wrote, so the next one clears only those.
+    touched: Vec<u32>,
+    /// More schools were written than `touched` keeps (or the update is dense): clear them all.
+    touched_all: bool,
+    /// The plain update: clear every school's fields every term. Same bytes, more work; tests
+    /// compare the two.
+    dense: bool,
 }
 
 impl State {
@@ -447,8 +456,56 @@ impl State {
         let r = world.schools.n_regions;
         fill(&mut self.hub_spend, 0.0);
         self.hub_spend.resize(r, 0.0);
-        self.hub_strength.clear();
-        self.hub_strength.resize(r, 0.0);
+        self.touched.clear();
+        self.touched_all = self.dense;
+    }
+
+    /// Switches between the sparse update (the default: each term clears only the fields the
+    /// last one wrote) and the plain one (clears every school's). The outputs are the same bytes;
+    /// a test runs random scenarios both ways.
+    pub(crate) fn set_dense(&mut self, dense: bool) {
+        self.dense = dense;
+        self.touched_all = true;
+    }
+
+    /// Notes that this term's fields of school `i` were written. Past a quarter of the schools a
+    /// full clear is cheaper than visiting the list, so the list stops growing.
+    #[inline]
+    fn touch(&mut self, i: usize, cap: usize) {
+        if !self.touched_all {
+            if self.touched.len() < cap {
+                self.touched.push(i as u32);
+            } else {
+                self.touched_all = true;
+            }
+        }
+    }
+
+    /// Resets the per-term fields to "nothing received": every school's, or only those the last
+    /// term wrote.
+    fn clear_fields(&mut self) {
+        if self.touched_all {
+            self.know_how.iter_mut().for_each(|v| *v = 0.0);
+            self.pressure.iter_mut().for_each(|v| *v = 0.0);
+            self.pocket_ties.iter_mut().for_each(|v| *v = 0.0);
+            self.pocket_count.iter_mut().for_each(|v| *v = 0);
+            self.source_score.iter_mut().for_each(|v| *v = -1.0);
+            self.source_index.iter_mut().for_each(|v| *v = NO_SOURCE);
+            self.coaching.iter_mut().for_each(|v| *v = 0.0);
+        } else {
+            for &i in &self.touched {
+                let i = i as usize;
+                self.know_how[i] = 0.0;
+                self.pressure[i] = 0.0;
+                self.pocket_ties[i] = 0.0;
+                self.pocket_count[i] = 0;
+                self.source_score[i] = -1.0;
+                self.source_index[i] = NO_SOURCE;
+                self.coaching[i] = 0.0;
+            }
+        }
+        self.touched.clear();
+        self.touched_all = self.dense;
     }
 
     /// Can school `i` use support or be recruited this term? (Not sustained, not cooling down.)
@@ -470,17 +527,13 @@ impl State {
 
 /// Computes the fields of term t from the state at t: know-how, coaching, peer pressure, ties to
 /// pockets and each non-adopter's best source. Pushes from adopters along their ties, so the cost
-/// is O(sum of adopters' degrees), not O(E), while adoption is sparse (mechanisms 2, 3, 4, 9, 10).
-/// `coach` is the SU each school was paid to coach this term.
+/// is O(sum of adopters' degrees), not O(E), while adoption is sparse (mechanisms 2, 3, 4, 9, 10);
+/// only the schools the last term wrote are cleared first, so schools with no adopting neighbour
+/// cost nothing here. `coach` is the SU each school was paid to coach this term.
 pub fn compute_fields(world: &World, p: &Params, s: &mut State, hubs: &[Hub], coach: &[f64]) {
     let n = world.len();
-    s.know_how.iter_mut().for_each(|v| *v = 0.0);
-    s.pressure.iter_mut().for_each(|v| *v = 0.0);
-    s.pocket_ties.iter_mut().for_each(|v| *v = 0.0);
-    s.pocket_count.iter_mut().for_each(|v| *v = 0);
-    s.source_score.iter_mut().for_each(|v| *v = -1.0);
-    s.source_index.iter_mut().for_each(|v| *v = NO_SOURCE);
-    s.coaching.iter_mut().for_each(|v| *v = 0.0);
+    let cap = n / 4;
+    s.clear_fields();
     let region = &world.schools.region;
     let context = &world.schools.context;
     let hubs = if p.hub { hubs } else { &[] };
@@ -497,22 +550,44 @@ pub fn compute_fields(world: &World, p: &Params, s: &mut State, hubs: &[Hub], co
         let pocket = s.pocket[j];
         let share = if pocket { 1.0 } else { p.know_how_implementing };
         let teach = kh * share * s.practice[j];
+        if !pocket && !(teach > 0.0) {
+            // Neither teaches nor shows success: writes nothing to its neighbours.
+            continue;
+        }
+        let capacity = if pocket && p.coaching {
+            coach_capacity(p, s, j, coach[j])
+        } else {
+            0.0
+        };
+        let coaches = capacity > 0.0;
         let version_j = s.version[j];
         let influence_j = world.influence[j];
         let boosted_j = !hubs.is_empty() && s.hub_spend[region[j] as usize] > 0.0;
         let nb = world.network.neighbours(j);
         let ws = world.network.weights(j);
+        s.shares.clear();
+        let mut total = 0.0;
         for (&i, &w) in nb.iter().zip(ws) {
             let i = i as usize;
+            s.touch(i, cap);
             let mut w = w as f64;
             if boosted_j && region[i] == region[j] {
                 w = (w * p.hub_tie_multiplier).min(1.0);
             }
             match s.stage[i] {
                 Stage::Implementing => {
-                    if teach > 0.0 {
+                    if teach > 0.0 || coaches {
+                        // One similarity serves the know-how and the coaching share.
                         let d = context[i] - version_j;
-                        s.know_how[i] += teach * w * exp(-d * d * sens);
+                        let similar = exp(-d * d * sens);
+                        if teach > 0.0 {
+                            s.know_how[i] += teach * w * similar;
+                        }
+                        if coaches {
+                            let share = w * similar;
+                            total += share;
+                            s.shares.push(share);
+                        }
                     }
                 }
                 Stage::Sustained => {}
@@ -534,86 +609,70 @@ pub fn compute_fields(world: &World, p: &Params, s: &mut State, hubs: &[Hub], co
                 s.pocket_count[i] += 1;
             }
         }
-        if pocket && p.coaching {
-            coach_neighbours(world, p, s, j, coach[j], sens, hubs);
+        if coaches && total > 0.0 {
+            coach_neighbours(s, nb, capacity / total);
         }
     }
     if !hubs.is_empty() {
-        // A hub works through its region's ties: its spend is shared over the region's
-        // implementing schools by tie strength, and only the part carried by ties inside the
-        // region arrives. On a well-mixed network most of it leaks away, which is the cluster's
-        // weakness there. Two passes over the schools, whatever the number of hubs.
-        for h in hubs {
-            s.hub_strength[h.region as usize] = 0.0;
-        }
-        for (i, &r) in region.iter().enumerate() {
-            let r = r as usize;
-            if s.stage[i] == Stage::Implementing && s.hub_spend[r] > 0.0 {
-                s.hub_strength[r] += world.network.strength(i);
-            }
-        }
-        for (i, &r) in region.iter().enumerate() {
-            let r = r as usize;
-            // hub_strength > 0 also skips isolated schools, which would divide by zero.
-            if s.stage[i] == Stage::Implementing && s.hub_spend[r] > 0.0 && s.hub_strength[r] > 0.0
-            {
-                let per = p.hub_efficiency * s.hub_spend[r] / s.hub_strength[r];
-                s.know_how[i] += per * world.region_strength[i];
-            }
-        }
-        for h in hubs {
-            s.hub_spend[h.region as usize] = 0.0;
-        }
+        hub_know_how(world, p, s, hubs, cap);
     }
 }
 
-/// Mechanism 10: pocket `j` shares its coaching capacity (own plus `paid` SU of funded coaching)
-/// over its implementing neighbours in proportion to tie weight times context similarity. The
-/// whole capacity is given out and no more (a pocket with many neighbours gives each less), so a
-/// school persuaded by a pocket, often its only implementing neighbour at first, gets most of it.
-fn coach_neighbours(
-    world: &World,
-    p: &Params,
-    s: &mut State,
-    j: usize,
-    paid: f64,
-    sens: f64,
-    hubs: &[Hub],
-) {
-    let capacity = p.coach_capacity * s.readiness[j] / AVERAGE_READINESS
+/// Mechanism 3 (hubs): a hub works through its region's ties: its spend is shared over the
+/// region's implementing schools by tie strength, and only the part carried by ties inside the
+/// region arrives. On a well-mixed network most of it leaks away, which is the cluster's weakness
+/// there. Visits only the hubs' regions, each school in index order.
+fn hub_know_how(world: &World, p: &Params, s: &mut State, hubs: &[Hub], cap: usize) {
+    let mut regions = std::mem::take(&mut s.hub_regions);
+    regions.clear();
+    regions.extend(hubs.iter().map(|h| h.region));
+    regions.sort_unstable();
+    regions.dedup();
+    for &r in &regions {
+        let r = r as usize;
+        let members = world.members(r);
+        let mut strength = 0.0;
+        for &i in members {
+            if s.stage[i as usize] == Stage::Implementing {
+                strength += world.network.strength(i as usize);
+            }
+        }
+        // A positive strength also skips isolated schools, which would divide by zero.
+        if s.hub_spend[r] > 0.0 && strength > 0.0 {
+            let per = p.hub_efficiency * s.hub_spend[r] / strength;
+            for &i in members {
+                let i = i as usize;
+                if s.stage[i] == Stage::Implementing {
+                    s.know_how[i] += per * world.region_strength[i];
+                    s.touch(i, cap);
+                }
+            }
+        }
+        s.hub_spend[r] = 0.0;
+    }
+    s.hub_regions = regions;
+}
+
+/// Mechanism 10: the coaching capacity of pocket `j`, own plus `paid` SU of funded coaching.
+#[inline]
+fn coach_capacity(p: &Params, s: &State, j: usize, paid: f64) -> f64 {
+    p.coach_capacity * s.readiness[j] / AVERAGE_READINESS
         + s.resources[j]
-        + paid * p.coach_funded_efficiency;
-    if capacity <= 0.0 {
-        return;
-    }
-    let nb = world.network.neighbours(j);
-    let ws = world.network.weights(j);
-    let region = &world.schools.region;
-    let context = &world.schools.context;
-    let version_j = s.version[j];
-    let boosted = !hubs.is_empty() && s.hub_spend[region[j] as usize] > 0.0;
-    let share = |i: usize, w: f32| {
-        let mut w = w as f64;
-        if boosted && region[i] == region[j] {
-            w = (w * p.hub_tie_multiplier).min(1.0);
-        }
-        let d = context[i] - version_j;
-        w * exp(-d * d * sens)
-    };
-    let mut total = 0.0;
-    for (&i, &w) in nb.iter().zip(ws) {
-        if s.stage[i as usize] == Stage::Implementing {
-            total += share(i as usize, w);
-        }
-    }
-    if total <= 0.0 {
-        return;
-    }
-    let per = capacity / total;
-    for (&i, &w) in nb.iter().zip(ws) {
+        + paid * p.coach_funded_efficiency
+}
+
+/// Mechanism 10: a pocket shares its coaching capacity over its implementing neighbours (`nb`) in
+/// proportion to tie weight times context similarity (`s.shares`, in tie order; `per` is the
+/// capacity over their sum). The whole capacity is given out and no more (a pocket with many
+/// neighbours gives each less), so a school persuaded by a pocket, often its only implementing
+/// neighbour at first, gets most of it.
+fn coach_neighbours(s: &mut State, nb: &[u32], per: f64) {
+    let mut k = 0;
+    for &i in nb {
         let i = i as usize;
         if s.stage[i] == Stage::Implementing {
-            s.coaching[i] += per * share(i, w);
+            s.coaching[i] += per * s.shares[k];
+            k += 1;
         }
     }
 }

@@ -201,14 +201,13 @@ impl Strategy for Cluster {
         if self.open.is_empty() {
             return;
         }
-        let reg = &view.world.schools.region;
         let pace = self.cohort.pace(view);
         if !pace.wave_proven() {
             // Proven pace, wave not proven yet: no new region opens; in the open ones only
             // schools tied to a pocket join, and the rest deepens the waiting members' support.
             let is_open = &self.is_open;
             self.cohort
-                .grow(view, plan, |i| is_open[reg[i] as usize] && pace.allows(i));
+                .grow(view, plan, |i, r| is_open[r as usize] && pace.allows(i));
             self.cohort.deepen(view, plan);
             return;
         }
@@ -218,7 +217,7 @@ impl Strategy for Cluster {
             let is_open = &self.is_open;
             let end = self
                 .cohort
-                .grow(view, plan, |i| is_open[reg[i] as usize]);
+                .grow(view, plan, |_, r| is_open[r as usize]);
             if end != GrowEnd::Exhausted || plan.remaining() <= 0.0 {
                 break;
             }

@@ -52,7 +52,7 @@ pub struct Cohort {
     list: Vec<u32>,
     baseline: Vec<f64>,
     dropped: Vec<bool>,
-    group: Vec<u32>,
+    group: Vec<(u32, u32)>,
     targeting: Targeting,
     adaptive: bool,
     review_terms: u32,
@@ -174,31 +174,42 @@ impl Cohort {
     /// Calls `f` on every school in targeting order (highest score first; equal scores by tie
     /// strength to pockets, then index) until it returns [`Flow::Stop`].
     pub fn scan(&mut self, view: &TermView, mut f: impl FnMut(&mut Self, usize) -> Flow) {
-        let rule = self.targeting;
-        let order = view.world.order(rule);
+        self.scan_ranked(view, |cohort, i, _| f(cohort, i));
+    }
+
+    /// [`Cohort::scan`], also giving `f` each school's region. The scores and regions are read
+    /// from the ranking's arrays in rank order, so the scan costs a few nanoseconds per school
+    /// that `f` passes over at once (see [`crate::model::world::Ranking`]).
+    fn scan_ranked(&mut self, view: &TermView, mut f: impl FnMut(&mut Self, usize, u32) -> Flow) {
+        let ranking = view.world.ranking(self.targeting);
+        let (order, score, region) = (&ranking.order, &ranking.score, &ranking.region);
         let mut k = 0;
         let mut group = std::mem::take(&mut self.group);
         while k < order.len() {
-            let score = view.world.target_score(rule, order[k] as usize);
             let mut end = k + 1;
-            while end < order.len() && view.world.target_score(rule, order[end] as usize) == score {
+            while end < order.len() && score[end] == score[k] {
                 end += 1;
             }
-            group.clear();
-            group.extend_from_slice(&order[k..end]);
-            if group.len() > 1 {
-                let ties = &view.state.pocket_ties;
-                group.sort_by(|&a, &b| {
-                    ties[b as usize]
-                        .total_cmp(&ties[a as usize])
-                        .then(a.cmp(&b))
-                });
-            }
-            for &i in &group {
-                if f(self, i as usize) == Flow::Stop {
-                    self.group = group;
-                    return;
+            if end == k + 1 {
+                if f(self, order[k] as usize, region[k]) == Flow::Stop {
+                    break;
                 }
+                k = end;
+                continue;
+            }
+            group.clear();
+            group.extend((k..end).map(|r| (order[r], region[r])));
+            let ties = &view.state.pocket_ties;
+            group.sort_by(|&(a, _), &(b, _)| {
+                ties[b as usize]
+                    .total_cmp(&ties[a as usize])
+                    .then(a.cmp(&b))
+            });
+            if group
+                .iter()
+                .any(|&(i, r)| f(self, i as usize, r) == Flow::Stop)
+            {
+                break;
             }
             k = end;
         }
@@ -213,11 +224,11 @@ impl Cohort {
         &mut self,
         view: &TermView,
         plan: &mut Plan,
-        wanted: impl Fn(usize) -> bool,
+        wanted: impl Fn(usize, u32) -> bool,
     ) -> GrowEnd {
         let mut end = GrowEnd::Exhausted;
         let max_wave = self.max_wave;
-        self.scan(view, |cohort, i| {
+        self.scan_ranked(view, |cohort, i, region| {
             if cohort.added_this_term >= max_wave {
                 end = GrowEnd::Wave;
                 return Flow::Stop;
@@ -226,7 +237,8 @@ impl Cohort {
                 end = GrowEnd::Budget;
                 return Flow::Stop;
             }
-            if !cohort.available(i) || !wanted(i) {
+            // `wanted` first: it usually reads only the region, which the scan has at hand.
+            if !wanted(i, region) || !cohort.available(i) {
                 return Flow::Continue;
             }
             let s = view.state;

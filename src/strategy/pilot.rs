@@ -173,7 +173,7 @@ impl Strategy for PilotThenCascade {
         self.cohort.fund(view, plan);
         if self.waves {
             let pace = self.cohort.pace(view);
-            if self.cohort.grow(view, plan, |i| pace.allows(i)) == GrowEnd::Exhausted {
+            if self.cohort.grow(view, plan, |i, _| pace.allows(i)) == GrowEnd::Exhausted {
                 self.cohort.deepen(view, plan);
             }
         }
