@@ -463,6 +463,7 @@ impl State {
     /// Switches between the sparse update (the default: each term clears only the fields the
     /// last one wrote) and the plain one (clears every school's). The outputs are the same bytes;
     /// a test runs random scenarios both ways.
+    #[cfg(test)]
     pub(crate) fn set_dense(&mut self, dense: bool) {
         self.dense = dense;
         self.touched_all = true;
@@ -550,7 +551,7 @@ pub fn compute_fields(world: &World, p: &Params, s: &mut State, hubs: &[Hub], co
         let pocket = s.pocket[j];
         let share = if pocket { 1.0 } else { p.know_how_implementing };
         let teach = kh * share * s.practice[j];
-        if !pocket && !(teach > 0.0) {
+        if !pocket && teach <= 0.0 {
             // Neither teaches nor shows success: writes nothing to its neighbours.
             continue;
         }
