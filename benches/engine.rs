@@ -6,10 +6,14 @@
 //! - `world/*`: building one run's world (network and schools).
 //! - `compare/default`: the whole default comparison (3 strategies x 1,000 runs x 400 schools x
 //!   20 terms) on all cores.
+//! - `national/*`: the national scenario (`benches/scenarios/national-1.5m.toml`): building one
+//!   run's world at 1,500,000 schools, and one run of its three strategies (20 terms, one thread)
+//!   at 100,000 and at 1,500,000 schools with the same region size, as school-terms per second.
+//!   The ratio of the two is the cost of size itself (the state leaving the caches).
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use domino::engine::ensemble::run_ensemble;
-use domino::engine::term;
+use domino::engine::{simulate, term, Buffers};
 use domino::model::{Params, State, World};
 use domino::rng::RunSeeds;
 use domino::strategy::{self, Plan};
@@ -122,5 +126,51 @@ fn compare_default(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, one_term, world, compare_default);
+/// The national scenario with `schools` schools in regions of its size (about 2,100 schools).
+fn national(schools: u32) -> Scenario {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/benches/scenarios/national-1.5m.toml"
+    );
+    let scn = Scenario::from_file(std::path::Path::new(path)).expect("valid national scenario");
+    scn.edited(|c| {
+        c.network.regions = (schools / 2_143).max(1);
+        c.network.schools = schools;
+    })
+    .expect("a smaller national scenario is valid")
+}
+
+fn national_scale(c: &mut Criterion) {
+    let mut group = c.benchmark_group("national");
+    group.sample_size(10);
+    let full = national(1_500_000);
+    group.throughput(Throughput::Elements(full.schools() as u64));
+    group.bench_function("world/1500000", |b| {
+        let mut k = 0;
+        b.iter(|| {
+            k += 1;
+            World::build(&full, &RunSeeds::new(full.config().seed, k))
+        })
+    });
+    for schools in [100_000u32, 1_500_000] {
+        let scn = national(schools);
+        let seeds = RunSeeds::new(scn.config().seed, 0);
+        let world = World::build(&scn, &seeds);
+        let arms = scn.config().strategies.len();
+        group.throughput(Throughput::Elements(
+            schools as u64 * scn.config().steps as u64 * arms as u64,
+        ));
+        let mut buf = Buffers::default();
+        group.bench_function(format!("run/{schools}"), |b| {
+            b.iter(|| {
+                (0..arms)
+                    .map(|k| simulate(&scn, k, &world, &seeds, &mut buf, |_, _, _| {}))
+                    .count()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, one_term, world, compare_default, national_scale);
 criterion_main!(benches);
