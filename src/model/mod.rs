@@ -531,6 +531,9 @@ impl State {
 /// is O(sum of adopters' degrees), not O(E), while adoption is sparse (mechanisms 2, 3, 4, 9, 10);
 /// only the schools the last term wrote are cleared first, so schools with no adopting neighbour
 /// cost nothing here. `coach` is the SU each school was paid to coach this term.
+///
+/// The fields belong to this function: one set by hand between terms stays until a term writes
+/// that school's fields ([`State::reset`] clears them all).
 pub fn compute_fields(world: &World, p: &Params, s: &mut State, hubs: &[Hub], coach: &[f64]) {
     let n = world.len();
     let cap = n / 4;

@@ -28,7 +28,8 @@ pub fn build(cfg: &StrategyConfig, world: &World, budget: f64) -> Box<dyn Strate
 #[derive(Debug, Clone)]
 pub struct Cluster {
     cohort: Cohort,
-    members: Vec<Vec<u32>>,
+    /// Schools per region (the schools themselves are [`World::members`]).
+    size: Vec<usize>,
     /// Tie weight between regions, as adjacency lists: memory grows with the ties that cross
     /// regions, never with the square of the number of regions.
     region_ties: Vec<Vec<(u32, f64)>>,
@@ -51,10 +52,6 @@ impl Cluster {
     /// A cluster strategy for `world` with `budget` SU per term.
     pub fn new(cfg: &StrategyConfig, world: &World, budget: f64) -> Self {
         let r = world.schools.n_regions;
-        let mut members = vec![Vec::new(); r];
-        for (i, &reg) in world.schools.region.iter().enumerate() {
-            members[reg as usize].push(i as u32);
-        }
         let region = &world.schools.region;
         let mut crossing: Vec<(u32, u32, f64)> = world
             .network
@@ -73,9 +70,9 @@ impl Cluster {
             region_ties[a as usize].push((b, w));
             region_ties[b as usize].push((a, w));
         }
-        let region_score = members
-            .iter()
-            .map(|m| {
+        let region_score = (0..r)
+            .map(|region| {
+                let m = world.members(region);
                 let sum: f64 = m
                     .iter()
                     .map(|&i| region_target(world, cfg.targeting, i))
@@ -89,7 +86,7 @@ impl Cluster {
             .collect();
         Self {
             cohort: Cohort::new(world.len(), cfg),
-            members,
+            size: (0..r).map(|region| world.members(region).len()).collect(),
             region_ties,
             ties_to_taken: vec![0.0; r],
             region_score,
@@ -108,7 +105,7 @@ impl Cluster {
     }
 
     fn is_done(&self, view: &TermView, region: usize) -> bool {
-        let m = &self.members[region];
+        let m = view.world.members(region);
         let mut sustained = 0usize;
         let mut eligible = false;
         for &i in m {
@@ -152,9 +149,9 @@ impl Cluster {
     }
 
     fn next_region(&self) -> Option<u32> {
-        let r = self.members.len();
+        let r = self.size.len();
         let mut best: Option<(f64, f64, usize)> = None;
-        for cand in (0..r).filter(|&c| !self.taken[c] && !self.members[c].is_empty()) {
+        for cand in (0..r).filter(|&c| !self.taken[c] && self.size[c] > 0) {
             let tie = self.ties_to_taken[cand];
             let key = (tie, self.region_score[cand], cand);
             let better = match best {
@@ -231,7 +228,7 @@ impl Strategy for Cluster {
             while room > 0 && self.open_next() {
                 opened = true;
                 if let Some(&r) = self.open.last() {
-                    room = room.saturating_sub(self.members[r as usize].len());
+                    room = room.saturating_sub(self.size[r as usize]);
                 }
             }
             if !opened {
