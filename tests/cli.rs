@@ -1170,6 +1170,32 @@ fn every_pilot_is_recruited_whatever_the_budget() {
     }
 }
 
+/// A comparison of one run has no confidence interval; the verdict says so instead of printing
+/// "NaN to NaN".
+#[test]
+fn the_verdict_of_a_single_run_names_no_interval() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_dir = tmp.path().join("one");
+    let out = domino(
+        tmp.path(),
+        &[
+            "compare",
+            "--runs",
+            "1",
+            "--steps",
+            "6",
+            "--quiet",
+            "--out",
+            arg(&out_dir),
+        ],
+    );
+    assert_ok(&out);
+    let text = stdout(&out);
+    let verdict = text.lines().find(|l| l.starts_with("Winner")).unwrap();
+    assert!(!verdict.contains("NaN"), "{verdict}");
+    assert!(verdict.contains("no interval from one run"), "{verdict}");
+}
+
 /// `objective` decides what the verdict, the first column and the `>name` shares are about: the
 /// default is students benefiting, and `objective = "sustained_share"` swaps it for the sustained
 /// share (so the knob is not ignored).

@@ -934,6 +934,49 @@ mod tests {
     }
 
     #[test]
+    fn among_equally_strong_pockets_the_lowest_index_is_the_source() {
+        // School 0 has two neighbouring pockets, 1 and 2, with equal ties and sizes: the first
+        // visited (the lower index) is its source, and so gives it its version.
+        use crate::network::{Edge, Network};
+        use crate::school::{need_groups, Population};
+        let cfg = ScenarioConfig::default();
+        let n = 3;
+        let need = vec![0.4; n];
+        let pop = Population {
+            region: vec![0; n],
+            n_regions: 1,
+            size: vec![400.0; n],
+            need_group: need_groups(&need),
+            need,
+            readiness: vec![0.5; n],
+            resources: vec![0.0; n],
+            context: vec![0.4; n],
+            site_effect: vec![0.2; n],
+            patience: vec![10; n],
+            cool_down: vec![4; n],
+        };
+        let edges = [1, 2].map(|b| Edge {
+            a: 0,
+            b,
+            weight: 0.5,
+        });
+        let world = World::from_parts(Network::from_edges(n, edges.to_vec()), pop, &cfg);
+        let p = params();
+        let mut s = State::default();
+        s.reset(&world, &p);
+        for (j, version) in [(1, 0.3), (2, 0.7)] {
+            s.stage[j] = Stage::Implementing;
+            s.pocket[j] = true;
+            s.practice[j] = 0.8;
+            s.version[j] = version;
+        }
+        compute_fields(&world, &p, &mut s, &[], &[0.0; 3]);
+        assert_eq!(s.pocket_count[0], 2);
+        assert_eq!(s.source_index[0], 1);
+        assert_eq!(s.source_version[0], 0.3);
+    }
+
+    #[test]
     fn stage_and_origin_names_are_the_trace_values() {
         // The trace's `stage` and `origin` columns are a file format: readers match these words.
         let stages = [

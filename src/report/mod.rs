@@ -275,13 +275,21 @@ pub fn verdict(result: &Ensemble) -> String {
         let p = paired(&a, &result.column(o, headline));
         worst_p = worst_p.min(p.p_beats);
         ahead_on_average &= p.diff.ci_low > 0.0;
+        // One run has no interval: say so rather than print "NaN to NaN".
+        let interval = if p.diff.ci_low.is_finite() && p.diff.ci_high.is_finite() {
+            format!(
+                "95% CI {:+.1} to {:+.1}",
+                100.0 * p.diff.ci_low,
+                100.0 * p.diff.ci_high
+            )
+        } else {
+            "no interval from one run".to_string()
+        };
         parts.push(format!(
-            "{} in {}% of paired runs ({:+.1} points, 95% CI {:+.1} to {:+.1})",
+            "{} in {}% of paired runs ({:+.1} points, {interval})",
             result.strategies[o],
             pct(p.p_beats),
             100.0 * p.diff.mean,
-            100.0 * p.diff.ci_low,
-            100.0 * p.diff.ci_high
         ));
     }
     // Two questions a leader asks: is it better on average (the CI of the paired difference),
