@@ -933,13 +933,11 @@ mod tests {
         assert!((p.response(0.1) - 0.01 / 1.01).abs() < 1e-12);
     }
 
-    #[test]
-    fn among_equally_strong_pockets_the_lowest_index_is_the_source() {
-        // School 0 has two neighbouring pockets, 1 and 2, with equal ties and sizes: the first
-        // visited (the lower index) is its source, and so gives it its version.
+    /// Three schools of median size, context 0.4 and readiness 0.5, tied 0-1 and 0-2 with
+    /// weight 0.5.
+    fn star() -> World {
         use crate::network::{Edge, Network};
         use crate::school::{need_groups, Population};
-        let cfg = ScenarioConfig::default();
         let n = 3;
         let need = vec![0.4; n];
         let pop = Population {
@@ -960,7 +958,16 @@ mod tests {
             b,
             weight: 0.5,
         });
-        let world = World::from_parts(Network::from_edges(n, edges.to_vec()), pop, &cfg);
+        let cfg = ScenarioConfig::default();
+        World::from_parts(Network::from_edges(n, edges.to_vec()), pop, &cfg)
+    }
+
+    #[test]
+    fn a_non_adopter_sums_its_pockets_and_takes_the_lowest_index_among_equals() {
+        // School 0 has two neighbouring pockets, 1 and 2, with equal ties and sizes: pressure,
+        // tie weight and count add up over both, and the first visited (the lower index) is its
+        // source, and so gives it its version.
+        let world = star();
         let p = params();
         let mut s = State::default();
         s.reset(&world, &p);
@@ -972,8 +979,36 @@ mod tests {
         }
         compute_fields(&world, &p, &mut s, &[], &[0.0; 3]);
         assert_eq!(s.pocket_count[0], 2);
+        assert_eq!(s.pocket_ties[0], 1.0);
+        // Influence is 1 at the median size: pressure is the sum of the tie weights.
+        assert_eq!(s.pressure[0], 1.0);
         assert_eq!(s.source_index[0], 1);
         assert_eq!(s.source_version[0], 0.3);
+    }
+
+    #[test]
+    fn a_pocket_gives_its_whole_coaching_capacity_including_funded_coaching() {
+        // Pocket 1's only implementing neighbour, school 0, receives its whole capacity: its own
+        // (coach_capacity at average readiness) plus the paid SU times their efficiency.
+        let world = star();
+        let mut p = params();
+        p.coach_funded_efficiency = 2.5;
+        let mut s = State::default();
+        s.reset(&world, &p);
+        s.stage[0] = Stage::Implementing;
+        s.stage[1] = Stage::Implementing;
+        s.pocket[1] = true;
+        s.practice[1] = 0.8;
+        let paid = 0.4;
+        compute_fields(&world, &p, &mut s, &[], &[0.0, paid, 0.0]);
+        let capacity = p.coach_capacity + paid * 2.5;
+        assert!(p.coach_capacity > 0.0);
+        assert!(
+            (s.coaching[0] - capacity).abs() < 1e-12,
+            "{}",
+            s.coaching[0]
+        );
+        assert_eq!(s.coaching[2], 0.0);
     }
 
     #[test]
