@@ -567,6 +567,43 @@ fn a_hub_multiplies_tie_weights_inside_its_region() {
 }
 
 #[test]
+fn a_hub_shares_its_know_how_by_tie_strength_and_loses_what_leaves_its_region() {
+    // Regions: {0, 1, 2}, {3}, {4}. Ties 0-1 (0.5, inside) and 1-3 (1.0, leaving region 0);
+    // 2 and 4 are isolated. Everyone implements at practice 0, so only hubs give know-how.
+    let cfg = cfg();
+    let mut pop = schools(5, &cfg);
+    pop.region = vec![0, 0, 0, 1, 2];
+    pop.n_regions = 3;
+    let mut f = Fixture::with(&cfg, pop, &[(0, 1, 0.5), (1, 3, 1.0)]);
+    for i in 0..5 {
+        f.implementing(i, 0.0);
+    }
+    let spend = 2.0;
+    let hubs = [0, 2].map(|region| Hub { region, spend });
+    f.fields(&hubs, &[0.0; 5]);
+    // Region 0's implementing schools have tie strength 0.5 + 1.5 + 0 = 2; each receives its
+    // share by strength, of which only the ties inside the region (0.5 each) arrive.
+    let e = cfg.mechanisms.hub.efficiency;
+    assert!(e > 0.0);
+    let each = e * spend / 2.0 * 0.5;
+    assert!(
+        (f.s.know_how[0] - each).abs() < 1e-12,
+        "{}",
+        f.s.know_how[0]
+    );
+    assert!(
+        (f.s.know_how[1] - each).abs() < 1e-12,
+        "{}",
+        f.s.know_how[1]
+    );
+    // An isolated school, a region without a hub, and a hub whose region has no ties at all
+    // (nothing to share by, and no division by zero) get nothing.
+    assert_eq!(f.s.know_how[2], 0.0);
+    assert_eq!(f.s.know_how[3], 0.0);
+    assert_eq!(f.s.know_how[4], 0.0);
+}
+
+#[test]
 fn mandated_schools_lose_their_leaders_more_often() {
     let abandoned = |mandated: bool| {
         let mut cfg = cfg();
