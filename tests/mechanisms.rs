@@ -476,6 +476,32 @@ fn sharing_process_costs_learning_time_and_best_practice_does_not() {
 }
 
 #[test]
+fn build_support_doses_its_bought_part_now_and_its_built_part_through_readiness() {
+    // Under build, support S doses S (1 - b) at once plus readiness x the S b y of capacity it
+    // built this term. School 0 gets S; school 1 gets nothing but already owns the resources that
+    // give the same dose, so both learn the same.
+    let cfg = evidence_cfg();
+    let st = StrategyConfig {
+        support: domino::scenario::SupportMode::Build,
+        ..StrategyConfig::default()
+    };
+    let (b, y) = (st.build_share, st.build_yield);
+    assert!(b > 0.0 && b < 1.0);
+    let mut f = Fixture::new(&cfg, &st, schools(2, &cfg), &[]);
+    let support = 0.8;
+    let readiness = f.s.readiness[1];
+    f.s.resources[1] = support * (1.0 - b) / readiness + support * b * y;
+    for i in 0..2 {
+        f.implementing(i, 0.2);
+    }
+    f.fields(&[], &[0.0; 2]);
+    f.step(&[support, 0.0], &[false; 2], 0);
+    let (a, c) = (f.s.practice[0], f.s.practice[1]);
+    assert!(a > 0.2, "{a}");
+    assert!((a - c).abs() < 1e-12, "{a} vs {c}");
+}
+
+#[test]
 fn build_support_turns_into_lasting_resources_and_buy_does_not() {
     let cfg = evidence_cfg();
     let run = |mode: domino::scenario::SupportMode| {
