@@ -502,6 +502,26 @@ fn build_support_doses_its_bought_part_now_and_its_built_part_through_readiness(
 }
 
 #[test]
+fn a_bigger_school_feels_a_smaller_dose() {
+    // dose_exponent e: a school k times the median size feels its dose divided by k^e. School 1,
+    // four times the median, given S, learns exactly as school 0, at the median, given S / 4^e.
+    let mut cfg = evidence_cfg();
+    cfg.mechanisms.size.dose_exponent = 0.5;
+    let mut pop = schools(2, &cfg);
+    pop.size[1] = 4.0 * cfg.schools.size_median;
+    let mut f = Fixture::with(&cfg, pop, &[]);
+    for i in 0..2 {
+        f.implementing(i, 0.2);
+    }
+    f.fields(&[], &[0.0; 2]);
+    let support = 1.0;
+    f.step(&[support / 2.0, support], &[false; 2], 0);
+    let (a, b) = (f.s.practice[0], f.s.practice[1]);
+    assert!(a > 0.2, "{a}");
+    assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+}
+
+#[test]
 fn build_support_turns_into_lasting_resources_and_buy_does_not() {
     let cfg = evidence_cfg();
     let run = |mode: domino::scenario::SupportMode| {
