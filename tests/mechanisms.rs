@@ -522,6 +522,23 @@ fn a_bigger_school_feels_a_smaller_dose() {
 }
 
 #[test]
+fn patience_runs_down_only_below_the_low_bar() {
+    // Without dose or decay practice stays put: a school exactly at the low bar is not below it,
+    // one an ulp under is.
+    let mut cfg = evidence_cfg();
+    cfg.mechanisms.dose.decay = 0.0;
+    let bar = cfg.mechanisms.sustain.low_bar;
+    assert!(bar > 0.0);
+    let mut f = Fixture::with(&cfg, schools(2, &cfg), &[]);
+    f.implementing(0, bar);
+    f.implementing(1, bar.next_down());
+    f.fields(&[], &[0.0; 2]);
+    f.step(&[0.0; 2], &[false; 2], 0);
+    assert_eq!(f.s.practice[0], bar);
+    assert_eq!(f.s.low, [0, 1]);
+}
+
+#[test]
 fn build_support_turns_into_lasting_resources_and_buy_does_not() {
     let cfg = evidence_cfg();
     let run = |mode: domino::scenario::SupportMode| {
