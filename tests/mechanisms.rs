@@ -418,6 +418,22 @@ fn evidence_off_never_drops_and_pockets_see_the_true_effect() {
 }
 
 #[test]
+fn an_innovation_with_no_effect_makes_no_visible_success() {
+    // Visibility requires a positive effect: at high practice, a true effect of exactly 0 (no
+    // site effect, no dip) is not a success anyone sees.
+    let mut cfg = evidence_cfg();
+    cfg.mechanisms.evidence.enabled = false;
+    cfg.innovation.implementation_dip = 0.0;
+    let f = reviewed(&cfg, 1, 0, 0.0);
+    assert_eq!(f.s.effect[0], 0.0);
+    assert!(f.s.practice[0] >= cfg.mechanisms.visibility.bar);
+    assert!(!f.s.pocket[0]);
+    // The same school with any positive effect is a pocket.
+    let f = reviewed(&cfg, 1, 0, 1e-6);
+    assert!(f.s.pocket[0]);
+}
+
+#[test]
 fn a_sustained_school_is_reviewed_too() {
     let cfg = evidence_cfg();
     let n = 1000;
