@@ -260,6 +260,64 @@ fn a_domino_topples_schools_up_to_topple_ratio_times_its_size() {
     assert!(topples(1.4, 1.5, "domino"));
 }
 
+/// Does school 0 adopt in one term under complex contagion, with `degree` neighbours of which
+/// the first `pockets` are pockets (the rest idle non-adopters)?
+fn complex_adopts(
+    threshold_count: u32,
+    threshold_fraction: f64,
+    degree: u32,
+    pockets: u32,
+) -> bool {
+    let mut cfg = cfg();
+    cfg.mechanisms.contagion.form = domino::scenario::ContagionForm::Complex;
+    cfg.mechanisms.contagion.threshold_count = threshold_count;
+    cfg.mechanisms.contagion.threshold_fraction = threshold_fraction;
+    cfg.mechanisms.contagion.outside_rate = 0.0;
+    let n = degree as usize + 1;
+    let ties: Vec<(u32, u32, f32)> = (1..=degree).map(|j| (0, j, 1.0)).collect();
+    let mut f = Fixture::with(&cfg, schools(n, &cfg), &ties);
+    for j in 1..=pockets as usize {
+        f.pocket(j);
+    }
+    f.fields(&[], &vec![0.0; n]);
+    f.step(&vec![0.0; n], &vec![false; n], 0);
+    f.s.stage[0] == Stage::Implementing
+}
+
+#[test]
+fn complex_contagion_needs_its_count_or_share_of_pocket_neighbours() {
+    // A count threshold: two pockets, whatever the degree.
+    assert!(!complex_adopts(2, 0.9, 6, 1));
+    assert!(complex_adopts(2, 0.9, 6, 2));
+    // No count: a share of the neighbours (half of 4 is 2).
+    assert!(!complex_adopts(0, 0.5, 4, 1));
+    assert!(complex_adopts(0, 0.5, 4, 2));
+    // An isolated school has no share to reach.
+    assert!(!complex_adopts(0, 0.5, 0, 0));
+}
+
+#[test]
+fn the_outside_rate_persuades_under_every_contagion_form() {
+    // 2,000 isolated schools, outside rate 0.3: about 600 adopt in a term under the domino and
+    // complex forms (binomial SE 10; allow 50), where readiness does not enter.
+    use domino::scenario::ContagionForm;
+    for form in [ContagionForm::Domino, ContagionForm::Complex] {
+        let mut cfg = cfg();
+        cfg.mechanisms.contagion.form = form;
+        cfg.mechanisms.contagion.outside_rate = 0.3;
+        let n = 2000;
+        let mut f = Fixture::with(&cfg, schools(n, &cfg), &[]);
+        f.fields(&[], &vec![0.0; n]);
+        f.step(&vec![0.0; n], &vec![false; n], 0);
+        let adopted =
+            f.s.stage
+                .iter()
+                .filter(|&&s| s == Stage::Implementing)
+                .count();
+        assert!(adopted.abs_diff(600) < 50, "{form:?}: {adopted}");
+    }
+}
+
 #[test]
 fn a_persuaded_school_remembers_its_source_and_takes_its_version() {
     let mut cfg = cfg();
