@@ -422,13 +422,23 @@ fn a_withdrawn_school_stops_at_the_configured_rate() {
 
 #[test]
 fn reviews_happen_only_after_review_after_and_then_every_review_every() {
-    let cfg = evidence_cfg();
+    // The defaults, and a first review that is not a multiple of the interval (so counting the
+    // interval from adoption instead of from the first review would show).
+    let mut odd = evidence_cfg();
+    odd.mechanisms.evidence.review_after = 3;
+    odd.mechanisms.evidence.review_every = 4;
+    for cfg in [evidence_cfg(), odd] {
+        review_timing(&cfg);
+    }
+}
+
+fn review_timing(cfg: &ScenarioConfig) {
     let (after, every) = (
         cfg.mechanisms.evidence.review_after,
         cfg.mechanisms.evidence.review_every,
     );
     for tenure_before in 0..(after + 2 * every) {
-        let f = reviewed(&cfg, 200, tenure_before, -0.3);
+        let f = reviewed(cfg, 200, tenure_before, -0.3);
         let t = tenure_before + 1;
         let review = t >= after && (t - after) % every == 0;
         let observed = f.s.observed.iter().filter(|o| o.is_finite()).count();
