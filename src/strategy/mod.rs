@@ -291,6 +291,63 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_top_up_fills_the_gap_to_the_effective_dose_grossed_up_for_building() {
+        // School 1 is four times the median size with dose exponent 0.5, so it feels half of
+        // what it is given; under build a share b of the support becomes capacity, not dose. Its
+        // own dose is readiness x resources. So it needs (2 x effective dose - own) / (1 - b).
+        use crate::network::Network;
+        use crate::rng::RunSeeds;
+        use crate::scenario::{ScenarioConfig, SupportMode};
+        use crate::school::{need_groups, Population};
+        let mut cfg = ScenarioConfig::default();
+        cfg.mechanisms.size.dose_exponent = 0.5;
+        let n = 2;
+        let need = vec![0.4; n];
+        let median = cfg.schools.size_median;
+        let pop = Population {
+            region: vec![0; n],
+            n_regions: 1,
+            size: vec![median, 4.0 * median],
+            need_group: need_groups(&need),
+            need,
+            readiness: vec![0.5; n],
+            resources: vec![0.3; n],
+            context: vec![0.4; n],
+            site_effect: vec![0.2; n],
+            patience: vec![10; n],
+            cool_down: vec![4; n],
+        };
+        let world = World::from_parts(Network::from_edges(n, Vec::new()), pop, &cfg);
+        let strategy = StrategyConfig {
+            support: SupportMode::Build,
+            ..StrategyConfig::default()
+        };
+        let params = Params::new(&cfg, &strategy);
+        let b = params.build_share;
+        assert!(b > 0.0 && b < 1.0);
+        let mut state = State::default();
+        state.reset(&world, &params);
+        let draws = RunSeeds::new(1, 0).draws();
+        let view = TermView {
+            step: 0,
+            budget: 1.0,
+            world: &world,
+            state: &state,
+            params: &params,
+            draws: &draws,
+        };
+        let own = 0.5 * 0.3;
+        let want = |scale: f64| (params.effective_dose * scale - own) / (1.0 - b);
+        for (i, scale) in [(0, 1.0), (1, 2.0)] {
+            assert!((view.top_up(i) - want(scale)).abs() < 1e-12, "school {i}");
+            assert!(
+                (view.recruit_cost(i) - want(scale)).abs() < 1e-12,
+                "school {i}"
+            );
+        }
+    }
+
+    #[test]
     fn a_budget_split_in_equal_shares_funds_every_share() {
         // Budgets from the issue that lost a pilot to rounding, and a few more magnitudes.
         for budget in [999_999.7, 10_000.0, 1e-3, 123.456, 7e7] {
