@@ -370,5 +370,7 @@ mod tests {
         assert!(!plan.recruit(1, 4.1));
         assert!(plan.recruit(2, 4.0));
         assert!(!plan.recruit(1, 0.01));
+        // Only the recruits the budget covered are marked.
+        assert_eq!(plan.recruit, [true, false, true]);
     }
 }
