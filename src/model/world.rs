@@ -229,10 +229,46 @@ fn descending(scores: impl Iterator<Item = f64>) -> Vec<u32> {
 }
 
 #[cfg(test)]
-mod order_tests {
+mod tests {
+    use super::*;
+    use crate::scenario::ScenarioConfig;
+
     #[test]
     fn minus_zero_ranks_as_zero() {
-        let order = super::descending([0.0, -0.0, 0.5, 0.2].into_iter());
+        let order = descending([0.0, -0.0, 0.5, 0.2].into_iter());
         assert_eq!(order, vec![2, 3, 0, 1]);
+    }
+
+    #[test]
+    fn size_factors_are_one_at_the_median_and_follow_their_exponents() {
+        let mut cfg = ScenarioConfig::default();
+        let size = &mut cfg.mechanisms.size;
+        (
+            size.resistance_exponent,
+            size.influence_exponent,
+            size.dose_exponent,
+        ) = (0.5, 1.0, 2.0);
+        let median = cfg.schools.size_median;
+        let scn = Scenario::from_toml("[network]\nschools = 12\nregions = 1\n", None).unwrap();
+        let mut pop = World::build(&scn, &RunSeeds::new(1, 0)).schools;
+        (pop.size[0], pop.size[1]) = (median, 4.0 * median);
+        let world = World::from_parts(Network::from_edges(12, Vec::new()), pop, &cfg);
+        assert_eq!(world.resistance[..2], [1.0, 2.0]);
+        assert_eq!(world.influence[..2], [1.0, 4.0]);
+        assert_eq!(world.dose_scale[..2], [1.0, 1.0 / 16.0]);
+    }
+
+    #[test]
+    fn centrality_is_computed_only_when_a_strategy_targets_by_it() {
+        let world = |targeting: &str| {
+            let toml = format!(
+                "[network]\nschools = 30\nregions = 2\n[[strategies]]\nname = \"cluster\"\n\
+                 targeting = \"{targeting}\"\n"
+            );
+            let scn = Scenario::from_toml(&toml, None).unwrap();
+            World::build(&scn, &RunSeeds::new(1, 0))
+        };
+        assert!(world("centrality").centrality.is_some());
+        assert!(world("need").centrality.is_none());
     }
 }
