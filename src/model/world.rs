@@ -256,6 +256,22 @@ mod tests {
         assert_eq!(world.resistance[..2], [1.0, 2.0]);
         assert_eq!(world.influence[..2], [1.0, 4.0]);
         assert_eq!(world.dose_scale[..2], [1.0, 1.0 / 16.0]);
+        assert!(!world.is_empty());
+        let none = crate::school::Population {
+            region: Vec::new(),
+            n_regions: 1,
+            size: Vec::new(),
+            need_group: Vec::new(),
+            need: Vec::new(),
+            readiness: Vec::new(),
+            resources: Vec::new(),
+            context: Vec::new(),
+            site_effect: Vec::new(),
+            patience: Vec::new(),
+            cool_down: Vec::new(),
+        };
+        let empty = World::from_parts(Network::from_edges(0, Vec::new()), none, &cfg);
+        assert!(empty.is_empty());
     }
 
     #[test]
