@@ -237,6 +237,8 @@ mod tests {
     fn minus_zero_ranks_as_zero() {
         let order = descending([0.0, -0.0, 0.5, 0.2].into_iter());
         assert_eq!(order, vec![2, 3, 0, 1]);
+        // Equal, so by index: a `-0` first stays first.
+        assert_eq!(descending([-0.0, 0.0].into_iter()), vec![0, 1]);
     }
 
     #[test]
