@@ -365,6 +365,14 @@ mod tests {
         assert_eq!(cohort.members(), &[1, 2]);
         assert_eq!(plan.withdrawn, [true, false, false]);
         assert!(!cohort.available(0), "a dropped school is not picked again");
+        // Progress is measured from the last review: school 2, at 0.5 since its baseline 0.48,
+        // did not grow by min_progress and goes at the next review.
+        cohort.baseline[2] = 0.48;
+        plan.reset(n, 1.0);
+        let view = TermView { step: 4, ..view };
+        cohort.prune(&view, &mut plan);
+        assert_eq!(cohort.members(), &[1]);
+        assert_eq!(plan.withdrawn, [false, false, true]);
         // A fixed strategy keeps all three.
         let mut fixed = Cohort::new(n, &StrategyConfig::default());
         (0..n).for_each(|i| fixed.add(i, 0.1));
@@ -372,6 +380,35 @@ mod tests {
         fixed.prune(&view, &mut plan);
         assert!(!plan.withdrawn.contains(&true));
         assert_eq!(fixed.members(), &[0, 1, 2]);
+    }
+
+    #[test]
+    fn equal_targeting_scores_are_ranked_by_tie_weight_to_pockets_then_index() {
+        // Every school of `world` has the same need and readiness: one tie group under either
+        // rule, ordered by pocket ties.
+        let cfg = ScenarioConfig::default();
+        let world = world(4);
+        let strategy = StrategyConfig::default();
+        let params = Params::new(&cfg, &strategy);
+        let mut state = State::default();
+        state.reset(&world, &params);
+        state.pocket_ties.copy_from_slice(&[0.0, 0.5, 0.2, 0.5]);
+        let draws = RunSeeds::new(1, 0).draws();
+        let view = TermView {
+            step: 0,
+            budget: 1.0,
+            world: &world,
+            state: &state,
+            params: &params,
+            draws: &draws,
+        };
+        let mut cohort = Cohort::new(4, &strategy);
+        let mut seen = Vec::new();
+        cohort.scan(&view, |_, i| {
+            seen.push(i);
+            Flow::Continue
+        });
+        assert_eq!(seen, [1, 3, 2, 0]);
     }
 
     /// Decision 2. A member that is not a pocket yet holds a proven pace's next wave: only a
