@@ -5,7 +5,8 @@
 #
 #   scripts/mutants.sh [EXTRA cargo-mutants ARGS]     # e.g. --shard 0/4, or -f src/model/mod.rs
 #
-# Not run in CI: it builds and tests once per mutant (588 on 2026-12-02). With the `mutants`
+# Not run in CI: it builds and tests once per mutant (588 on 2026-12-02; CONTRIBUTING.md
+# "Mutation testing" has the last full run's figure). With the `mutants`
 # profile (Cargo.toml: opt-level 1, incremental) a mutant costs about 12 s on one quiet core
 # (30 s and more while other builds run), so the whole run takes 2 hours or more. It can be
 # split: `--shard K/N` runs the K-th of N parts, and `--iterate` skips mutants an earlier run
