@@ -937,22 +937,9 @@ mod tests {
     /// weight 0.5.
     fn star() -> World {
         use crate::network::{Edge, Network};
-        use crate::school::{need_groups, Population};
+        use crate::school::Population;
         let n = 3;
-        let need = vec![0.4; n];
-        let pop = Population {
-            region: vec![0; n],
-            n_regions: 1,
-            size: vec![400.0; n],
-            need_group: need_groups(&need),
-            need,
-            readiness: vec![0.5; n],
-            resources: vec![0.0; n],
-            context: vec![0.4; n],
-            site_effect: vec![0.2; n],
-            patience: vec![10; n],
-            cool_down: vec![4; n],
-        };
+        let pop = Population::identical(n);
         let edges = [1, 2].map(|b| Edge {
             a: 0,
             b,

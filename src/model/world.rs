@@ -251,27 +251,14 @@ mod tests {
             size.dose_exponent,
         ) = (0.5, 1.0, 2.0);
         let median = cfg.schools.size_median;
-        let scn = Scenario::from_toml("[network]\nschools = 12\nregions = 1\n", None).unwrap();
-        let mut pop = World::build(&scn, &RunSeeds::new(1, 0)).schools;
-        (pop.size[0], pop.size[1]) = (median, 4.0 * median);
-        let world = World::from_parts(Network::from_edges(12, Vec::new()), pop, &cfg);
-        assert_eq!(world.resistance[..2], [1.0, 2.0]);
-        assert_eq!(world.influence[..2], [1.0, 4.0]);
-        assert_eq!(world.dose_scale[..2], [1.0, 1.0 / 16.0]);
+        let mut pop = crate::school::Population::identical(2);
+        pop.size = vec![median, 4.0 * median];
+        let world = World::from_parts(Network::from_edges(2, Vec::new()), pop, &cfg);
+        assert_eq!(world.resistance, [1.0, 2.0]);
+        assert_eq!(world.influence, [1.0, 4.0]);
+        assert_eq!(world.dose_scale, [1.0, 1.0 / 16.0]);
         assert!(!world.is_empty());
-        let none = crate::school::Population {
-            region: Vec::new(),
-            n_regions: 1,
-            size: Vec::new(),
-            need_group: Vec::new(),
-            need: Vec::new(),
-            readiness: Vec::new(),
-            resources: Vec::new(),
-            context: Vec::new(),
-            site_effect: Vec::new(),
-            patience: Vec::new(),
-            cool_down: Vec::new(),
-        };
+        let none = crate::school::Population::identical(0);
         let empty = World::from_parts(Network::from_edges(0, Vec::new()), none, &cfg);
         assert!(empty.is_empty());
     }

@@ -174,6 +174,27 @@ impl Population {
         }
     }
 
+    /// `n` identical schools in one region for hand-made test worlds: enrolment 400 (the default
+    /// median), need 0.4, readiness 0.5, no own resources, context 0.4, site effect 0.2, patience
+    /// 10 and cool-down 4 terms.
+    #[cfg(test)]
+    pub(crate) fn identical(n: usize) -> Self {
+        let need = vec![0.4; n];
+        Self {
+            region: vec![0; n],
+            n_regions: 1,
+            size: vec![400.0; n],
+            need_group: need_groups(&need),
+            need,
+            readiness: vec![0.5; n],
+            resources: vec![0.0; n],
+            context: vec![0.4; n],
+            site_effect: vec![0.2; n],
+            patience: vec![10; n],
+            cool_down: vec![4; n],
+        }
+    }
+
     /// Number of schools.
     pub fn len(&self) -> usize {
         self.region.len()

@@ -300,24 +300,11 @@ mod tests {
     use crate::network::Network;
     use crate::rng::RunSeeds;
     use crate::scenario::{ScenarioConfig, StrategyConfig};
-    use crate::school::{need_groups, Population};
+    use crate::school::Population;
 
     /// `n` identical schools in one region, with no ties.
     fn world(n: usize) -> World {
-        let need = vec![0.4; n];
-        let pop = Population {
-            region: vec![0; n],
-            n_regions: 1,
-            size: vec![400.0; n],
-            need_group: need_groups(&need),
-            need,
-            readiness: vec![0.5; n],
-            resources: vec![0.0; n],
-            context: vec![0.4; n],
-            site_effect: vec![0.2; n],
-            patience: vec![10; n],
-            cool_down: vec![4; n],
-        };
+        let pop = Population::identical(n);
         World::from_parts(
             Network::from_edges(n, Vec::new()),
             pop,

@@ -298,25 +298,14 @@ mod tests {
         use crate::network::Network;
         use crate::rng::RunSeeds;
         use crate::scenario::{ScenarioConfig, SupportMode};
-        use crate::school::{need_groups, Population};
+        use crate::school::Population;
         let mut cfg = ScenarioConfig::default();
         cfg.mechanisms.size.dose_exponent = 0.5;
         let n = 2;
-        let need = vec![0.4; n];
         let median = cfg.schools.size_median;
-        let pop = Population {
-            region: vec![0; n],
-            n_regions: 1,
-            size: vec![median, 4.0 * median],
-            need_group: need_groups(&need),
-            need,
-            readiness: vec![0.5; n],
-            resources: vec![0.3; n],
-            context: vec![0.4; n],
-            site_effect: vec![0.2; n],
-            patience: vec![10; n],
-            cool_down: vec![4; n],
-        };
+        let mut pop = Population::identical(n);
+        pop.size = vec![median, 4.0 * median];
+        pop.resources = vec![0.3; n];
         let world = World::from_parts(Network::from_edges(n, Vec::new()), pop, &cfg);
         let strategy = StrategyConfig {
             support: SupportMode::Build,
