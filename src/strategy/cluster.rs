@@ -28,8 +28,6 @@ pub fn build(cfg: &StrategyConfig, world: &World, budget: f64) -> Box<dyn Strate
 #[derive(Debug, Clone)]
 pub struct Cluster {
     cohort: Cohort,
-    /// Schools per region (the schools themselves are [`World::members`]).
-    size: Vec<usize>,
     /// Tie weight between regions, as adjacency lists: memory grows with the ties that cross
     /// regions, never with the square of the number of regions.
     region_ties: Vec<Vec<(u32, f64)>>,
@@ -86,7 +84,6 @@ impl Cluster {
             .collect();
         Self {
             cohort: Cohort::new(world.len(), cfg),
-            size: (0..r).map(|region| world.members(region).len()).collect(),
             region_ties,
             ties_to_taken: vec![0.0; r],
             region_score,
@@ -117,11 +114,11 @@ impl Cluster {
     }
 
     /// Opens the next region, if any is left and the limit allows; returns whether one opened.
-    fn open_next(&mut self) -> bool {
+    fn open_next(&mut self, world: &World) -> bool {
         if self.open.len() >= self.max_regions {
             return false;
         }
-        let Some(region) = self.next_region() else {
+        let Some(region) = self.next_region(world) else {
             return false;
         };
         let region = region as usize;
@@ -148,10 +145,10 @@ impl Cluster {
         }
     }
 
-    fn next_region(&self) -> Option<u32> {
-        let r = self.size.len();
+    fn next_region(&self, world: &World) -> Option<u32> {
+        let r = self.taken.len();
         let mut best: Option<(f64, f64, usize)> = None;
-        for cand in (0..r).filter(|&c| !self.taken[c] && self.size[c] > 0) {
+        for cand in (0..r).filter(|&c| !self.taken[c] && !world.members(c).is_empty()) {
             let tie = self.ties_to_taken[cand];
             let key = (tie, self.region_score[cand], cand);
             let better = match best {
@@ -177,7 +174,7 @@ impl Strategy for Cluster {
         self.close_done(view);
         // A region that opens already done (nothing eligible) closes at once; the loop ends
         // because every region opens at most once.
-        while self.open.is_empty() && self.open_next() {
+        while self.open.is_empty() && self.open_next(view.world) {
             self.close_done(view);
         }
         if view.params.hub && self.hub_spend > 0.0 && !self.open.is_empty() {
@@ -225,10 +222,10 @@ impl Strategy for Cluster {
             // regions (benches/perf.toml, regions-20k).
             let mut room = (plan.remaining() / per_school).ceil().max(1.0) as usize;
             let mut opened = false;
-            while room > 0 && self.open_next() {
+            while room > 0 && self.open_next(view.world) {
                 opened = true;
                 if let Some(&r) = self.open.last() {
-                    room = room.saturating_sub(self.size[r as usize]);
+                    room = room.saturating_sub(view.world.members(r as usize).len());
                 }
             }
             if !opened {
