@@ -268,11 +268,6 @@ impl Cohort {
         end
     }
 
-    /// Schools added this term so far.
-    pub(crate) fn added_this_term(&self) -> u32 {
-        self.added_this_term
-    }
-
     /// When no one else may join (a proven pace waiting for its wave, or no school left): the
     /// rest of the budget deepens the support of the members that are not pockets yet (split
     /// evenly), so that they become pockets sooner instead of the money lying idle. Returns the
@@ -469,5 +464,58 @@ mod tests {
         assert!(gap > 0.5, "an uncoached member's top-up is {gap}");
         assert!((plan.support[1] - (gap - 0.5)).abs() < 1e-9);
         assert_eq!(plan.support[2], 0.0);
+    }
+
+    /// Deepening splits what is left of the budget evenly over the members that are
+    /// implementing and not pockets yet; pockets and members not implementing get nothing.
+    #[test]
+    fn deepening_splits_the_rest_of_the_budget_over_the_waiting_members() {
+        let cfg = ScenarioConfig::default();
+        let n = 5;
+        let world = world(n);
+        let strategy = StrategyConfig::default();
+        let params = Params::new(&cfg, &strategy);
+        let mut state = State::default();
+        state.reset(&world, &params);
+        let mut cohort = Cohort::new(n, &strategy);
+        for i in 0..4 {
+            state.stage[i] = Stage::Implementing;
+            cohort.add(i, 0.0);
+        }
+        state.pocket[1] = true;
+        state.stage[2] = Stage::Sustained;
+        let draws = RunSeeds::new(1, 0).draws();
+        let deepen = |state: &State, plan: &mut Plan| {
+            let view = TermView {
+                step: 1,
+                budget: 1.0,
+                world: &world,
+                state,
+                params: &params,
+                draws: &draws,
+            };
+            cohort.deepen(&view, plan)
+        };
+        let mut plan = Plan::default();
+        plan.reset(n, 1.0);
+        plan.give(1, 0.2);
+        let given = deepen(&state, &mut plan);
+        assert!((given - 0.8).abs() < 1e-12, "gave {given}");
+        let want = [0.4, 0.2, 0.0, 0.4, 0.0];
+        assert!(
+            plan.support
+                .iter()
+                .zip(want)
+                .all(|(a, b)| (a - b).abs() < 1e-12),
+            "support {:?}",
+            plan.support
+        );
+        assert_eq!(plan.remaining(), 0.0);
+        // With no member waiting, nothing is given.
+        state.pocket[0] = true;
+        state.pocket[3] = true;
+        plan.reset(n, 1.0);
+        assert_eq!(deepen(&state, &mut plan), 0.0);
+        assert_eq!(plan.remaining(), 1.0);
     }
 }

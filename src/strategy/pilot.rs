@@ -177,11 +177,80 @@ impl Strategy for PilotThenCascade {
                 self.cohort.deepen(view, plan);
             }
         }
-        let added = self.cohort.added_this_term();
-        // The cascade died out (no one supported, no one added, no pocket left anywhere to build
-        // on): pilot again next term. While a pocket stands, the strategy waits for peers.
-        if self.cohort.members().is_empty() && added == 0 && !view.state.pocket.contains(&true) {
+        // The cascade died out (no one supported or added this term, no pocket left anywhere to
+        // build on): pilot again next term. While a pocket stands, the strategy waits for peers.
+        if self.cohort.members().is_empty() && !view.state.pocket.contains(&true) {
             self.phase = Phase::Start;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Params, Stage, State};
+    use crate::network::Network;
+    use crate::rng::RunSeeds;
+    use crate::scenario::{Pace, ScenarioConfig};
+    use crate::school::Population;
+
+    /// A cascade that died out (its pilot abandoned, no pocket anywhere) pilots again; while a
+    /// pocket stands elsewhere, the strategy waits for peers instead.
+    #[test]
+    fn a_cascade_that_died_out_pilots_again_unless_a_pocket_stands() {
+        let cfg = ScenarioConfig::default();
+        let n = 2;
+        let world = World::from_parts(
+            Network::from_edges(n, Vec::new()),
+            Population::identical(n),
+            &cfg,
+        );
+        let strategy = StrategyConfig {
+            pilots: 1,
+            pilot_terms: 1,
+            pace: Pace::Proven,
+            ..StrategyConfig::default()
+        };
+        let params = Params::new(&cfg, &strategy);
+        let draws = RunSeeds::new(1, 0).draws();
+        let pilots_of_term_two = |pocket_elsewhere: bool| {
+            let mut state = State::default();
+            state.reset(&world, &params);
+            state.stage[0] = Stage::Implementing;
+            state.stage[1] = Stage::Sustained;
+            let mut strategy = PilotThenCascade::new(&strategy, &world, 1.0);
+            let mut plan = Plan::default();
+            let mut pilots = Vec::new();
+            for step in 0..3 {
+                match step {
+                    // The pilot abandons and cannot start again for now; school 1 may be a
+                    // pocket.
+                    1 => {
+                        state.stage[0] = Stage::Abandoned;
+                        state.pocket[1] = pocket_elsewhere;
+                    }
+                    // It may start again.
+                    2 => state.stage[0] = Stage::Implementing,
+                    _ => {}
+                }
+                plan.reset(n, 1.0);
+                let view = TermView {
+                    step,
+                    budget: 1.0,
+                    world: &world,
+                    state: &state,
+                    params: &params,
+                    draws: &draws,
+                };
+                strategy.allocate(&view, &mut plan);
+                pilots.push(plan.pilot.iter().filter(|&&p| p).count());
+            }
+            (pilots, plan.support[0])
+        };
+        let (pilots, support) = pilots_of_term_two(false);
+        assert_eq!(pilots, [1, 0, 1], "a pilot, none, a pilot again");
+        assert!((support - 1.0).abs() < 1e-12, "the new pilot has the budget");
+        let (pilots, _) = pilots_of_term_two(true);
+        assert_eq!(pilots, [1, 0, 0], "no new pilot while a pocket stands");
     }
 }
