@@ -88,29 +88,60 @@ impl Distribution<f64> for LogNormal {
     }
 }
 
-/// The natural log of a Gamma(shape, 1) draw. Working in logs keeps tiny shapes (whose draws
-/// underflow to 0) usable by [`Beta`].
-fn ln_gamma_draw<R: Rng + ?Sized>(shape: f64, rng: &mut R) -> f64 {
-    if shape < 1.0 {
-        // Gamma(a) = Gamma(a + 1) * U^(1/a) (Marsaglia & Tsang 2000, section 6).
-        let u = 1.0 - rng.random::<f64>(); // (0, 1]
-        return ln_gamma_draw(shape + 1.0, rng) + libm::log(u) / shape;
-    }
-    let d = shape - 1.0 / 3.0;
-    let c = 1.0 / (9.0 * d).sqrt();
-    loop {
-        let x = standard_normal(rng);
-        let v = 1.0 + c * x;
-        if v <= 0.0 {
-            continue;
+/// A Gamma(shape, 1) law in log form, with the constants of Marsaglia & Tsang's method worked
+/// out once: a beta law is drawn for every school of every run's world, and the per-draw `sqrt`
+/// and `log` of the shape were a tenth of building a national world.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct LnGamma {
+    shape: f64,
+    /// Shapes below 1 draw at `shape + 1` and scale by `U^(1/shape)`.
+    boosted: bool,
+    d: f64,
+    c: f64,
+    ln_d: f64,
+}
+
+impl LnGamma {
+    fn new(shape: f64) -> Self {
+        let boosted = shape < 1.0;
+        let d = if boosted { shape + 1.0 } else { shape } - 1.0 / 3.0;
+        Self {
+            shape,
+            boosted,
+            d,
+            c: 1.0 / (9.0 * d).sqrt(),
+            ln_d: libm::log(d),
         }
-        let v = v * v * v;
-        let u = rng.random::<f64>();
-        let x2 = x * x;
-        if u < 1.0 - 0.0331 * x2 * x2
-            || (u > 0.0 && libm::log(u) < 0.5 * x2 + d * (1.0 - v + libm::log(v)))
-        {
-            return libm::log(d) + libm::log(v);
+    }
+
+    /// The natural log of a Gamma(shape, 1) draw. Working in logs keeps tiny shapes (whose
+    /// draws underflow to 0) usable by [`Beta`].
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        if self.boosted {
+            // Gamma(a) = Gamma(a + 1) * U^(1/a) (Marsaglia & Tsang 2000, section 6).
+            let u = 1.0 - rng.random::<f64>(); // (0, 1]
+            return self.at_least_one(rng) + libm::log(u) / self.shape;
+        }
+        self.at_least_one(rng)
+    }
+
+    /// Marsaglia & Tsang's squeeze and rejection for a shape of at least 1 (`self.d + 1/3`).
+    fn at_least_one<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let (d, c) = (self.d, self.c);
+        loop {
+            let x = standard_normal(rng);
+            let v = 1.0 + c * x;
+            if v <= 0.0 {
+                continue;
+            }
+            let v = v * v * v;
+            let u = rng.random::<f64>();
+            let x2 = x * x;
+            if u < 1.0 - 0.0331 * x2 * x2
+                || (u > 0.0 && libm::log(u) < 0.5 * x2 + d * (1.0 - v + libm::log(v)))
+            {
+                return self.ln_d + libm::log(v);
+            }
         }
     }
 }
@@ -118,7 +149,7 @@ fn ln_gamma_draw<R: Rng + ?Sized>(shape: f64, rng: &mut R) -> f64 {
 /// Gamma(shape, scale): mean `shape * scale`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Gamma {
-    shape: f64,
+    shape: LnGamma,
     scale: f64,
 }
 
@@ -130,21 +161,24 @@ impl Gamma {
                 "gamma: shape and scale must be finite and above 0",
             ));
         }
-        Ok(Self { shape, scale })
+        Ok(Self {
+            shape: LnGamma::new(shape),
+            scale,
+        })
     }
 }
 
 impl Distribution<f64> for Gamma {
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        self.scale * libm::exp(ln_gamma_draw(self.shape, rng))
+        self.scale * libm::exp(self.shape.sample(rng))
     }
 }
 
 /// Beta(alpha, beta) on [0, 1].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Beta {
-    alpha: f64,
-    beta: f64,
+    alpha: LnGamma,
+    beta: LnGamma,
 }
 
 impl Beta {
@@ -153,15 +187,18 @@ impl Beta {
         if !(alpha.is_finite() && beta.is_finite() && alpha > 0.0 && beta > 0.0) {
             return Err(BadParameter("beta: shapes must be finite and above 0"));
         }
-        Ok(Self { alpha, beta })
+        Ok(Self {
+            alpha: LnGamma::new(alpha),
+            beta: LnGamma::new(beta),
+        })
     }
 }
 
 impl Distribution<f64> for Beta {
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // X / (X + Y) = 1 / (1 + Y / X), with the ratio taken in logs.
-        let lx = ln_gamma_draw(self.alpha, rng);
-        let ly = ln_gamma_draw(self.beta, rng);
+        let lx = self.alpha.sample(rng);
+        let ly = self.beta.sample(rng);
         (1.0 / (1.0 + libm::exp(ly - lx))).clamp(0.0, 1.0)
     }
 }
