@@ -20,9 +20,12 @@ command -v cargo-mutants >/dev/null || cargo install cargo-mutants --locked
 # The fast behavioural suites that exercise src/model and src/strategy, plus the golden hashes
 # (0.3 s), which notice any change of a number; the slow statistical suites (statements,
 # validation, sweeps) would multiply the run time for few extra catches.
+# The targets go to every cargo call (--cargo-arg), so that each mutant's build compiles these
+# four test targets only, not all of them.
 cargo mutants --profile mutants --timeout 120 \
     -f 'src/model/**/*.rs' -f 'src/strategy/**/*.rs' \
-    "$@" -- --lib --test mechanisms --test strategies --test golden
+    --cargo-arg=--lib --cargo-arg=--test=mechanisms --cargo-arg=--test=strategies \
+    --cargo-arg=--test=golden "$@"
 caught=$(wc -l < mutants.out/caught.txt)
 missed=$(wc -l < mutants.out/missed.txt)
 echo "caught $caught, missed $missed: $(( 100 * caught / (caught + missed) )) % of viable mutants"
