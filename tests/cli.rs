@@ -1170,8 +1170,8 @@ fn every_pilot_is_recruited_whatever_the_budget() {
     }
 }
 
-/// A comparison of one run has no confidence interval; the verdict says so instead of printing
-/// "NaN to NaN".
+/// A comparison of one run has no confidence interval; the verdict and the HTML page say so
+/// instead of printing "NaN to NaN" or "n/a to n/a".
 #[test]
 fn the_verdict_of_a_single_run_names_no_interval() {
     let tmp = tempfile::tempdir().unwrap();
@@ -1185,6 +1185,7 @@ fn the_verdict_of_a_single_run_names_no_interval() {
             "--steps",
             "6",
             "--quiet",
+            "--report",
             "--out",
             arg(&out_dir),
         ],
@@ -1194,6 +1195,16 @@ fn the_verdict_of_a_single_run_names_no_interval() {
     let verdict = text.lines().find(|l| l.starts_with("Winner")).unwrap();
     assert!(!verdict.contains("NaN"), "{verdict}");
     assert!(verdict.contains("no interval from one run"), "{verdict}");
+    // The page's decision says the same, for the headline and for every paired comparison.
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    let decision = &html[html.find("id=\"decision\"").unwrap()..];
+    let decision = &decision[..decision.find("</section>").unwrap()];
+    assert!(!decision.contains("n/a to n/a"), "{decision}");
+    assert!(!decision.contains("95% CI"), "{decision}");
+    assert!(
+        decision.matches("no interval from one run").count() >= 3,
+        "{decision}"
+    );
 }
 
 /// `objective` decides what the verdict, the first column and the `>name` shares are about: the

@@ -570,12 +570,11 @@ fn decision(c: &Ctx) -> Result<String> {
             worst = worst.min(p_beats);
             ahead &= lo > 0.0;
             sure.push(format!(
-                "it did better than {} in {} of paired runs ({} points on average, 95% CI {} to {})",
+                "it did better than {} in {} of paired runs ({} points on average, {})",
                 escape(&c.strategies[o]),
                 pct_text(p_beats),
                 points(diff),
-                points(lo),
-                points(hi)
+                super::interval(lo, hi, points)
             ));
         }
         let how = match (ahead, worst) {
@@ -637,14 +636,17 @@ fn decision(c: &Ctx) -> Result<String> {
         )
     };
     let opening = format!(
-        "{choose}{objective} It is measured as the {} at the end of {} {}s: {} with {} on average (95% CI {} to {}).</p>",
+        "{choose}{objective} It is measured as the {} at the end of {} {}s: {} with {} on average ({}).</p>",
         escape(&words(h)),
         c.f.scenario.config.steps,
         escape(c.measures.step_name),
         escape(&value(best)),
         escape(name),
-        escape(&shown(h, c.stat(best, h, "ci_low")).0),
-        escape(&shown(h, c.stat(best, h, "ci_high")).0),
+        escape(&super::interval(
+            c.stat(best, h, "ci_low"),
+            c.stat(best, h, "ci_high"),
+            |v| shown(h, v).0
+        )),
     );
     s.insert_str(opening_at, &opening);
     s.push_str("</div></section>\n");

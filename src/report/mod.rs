@@ -255,6 +255,17 @@ fn deciding_parameters(result: &Ensemble) -> String {
     out
 }
 
+/// "95% CI lo to hi" with each end shown by `show`, or, when an end is not finite (one run has
+/// no interval), words that say so rather than "NaN to NaN". The verdict line and the HTML page
+/// both use it.
+pub(crate) fn interval(lo: f64, hi: f64, show: impl Fn(f64) -> String) -> String {
+    if lo.is_finite() && hi.is_finite() {
+        format!("95% CI {} to {}", show(lo), show(hi))
+    } else {
+        "no interval from one run".to_string()
+    }
+}
+
 /// One sentence: which arm wins on the headline metric, and how sure that is.
 pub fn verdict(result: &Ensemble) -> String {
     let k = result.strategies.len();
@@ -275,16 +286,9 @@ pub fn verdict(result: &Ensemble) -> String {
         let p = paired(&a, &result.column(o, headline));
         worst_p = worst_p.min(p.p_beats);
         ahead_on_average &= p.diff.ci_low > 0.0;
-        // One run has no interval: say so rather than print "NaN to NaN".
-        let interval = if p.diff.ci_low.is_finite() && p.diff.ci_high.is_finite() {
-            format!(
-                "95% CI {:+.1} to {:+.1}",
-                100.0 * p.diff.ci_low,
-                100.0 * p.diff.ci_high
-            )
-        } else {
-            "no interval from one run".to_string()
-        };
+        let interval = interval(p.diff.ci_low, p.diff.ci_high, |v| {
+            format!("{:+.1}", 100.0 * v)
+        });
         parts.push(format!(
             "{} in {}% of paired runs ({:+.1} points, {interval})",
             result.strategies[o],
