@@ -949,6 +949,50 @@ mod tests {
         World::from_parts(Network::from_edges(n, edges.to_vec()), pop, &cfg)
     }
 
+    /// The sparse update follows what happens: a term notes each school whose fields it writes,
+    /// and the next term clears only those, until a quarter of the schools is written, from
+    /// which on it clears all. (Either way the fields are the same; this pins the cost.)
+    #[test]
+    fn a_term_clears_only_what_the_last_one_wrote_until_a_quarter_of_the_schools() {
+        use crate::network::{Edge, Network};
+        use crate::school::Population;
+        let n = 12;
+        let p = params();
+        for ties in [3, 4] {
+            let edges = (1..=ties).map(|b| Edge {
+                a: 0,
+                b,
+                weight: 0.5,
+            });
+            let world = World::from_parts(
+                Network::from_edges(n, edges.collect()),
+                Population::identical(n),
+                &ScenarioConfig::default(),
+            );
+            let mut s = State::default();
+            s.reset(&world, &p);
+            s.stage[0] = Stage::Implementing;
+            s.pocket[0] = true;
+            s.practice[0] = 0.8;
+            compute_fields(&world, &p, &mut s, &[], &[0.0; 12]);
+            let sparse = ties < n as u32 / 4 + 1;
+            assert_eq!(s.touched_all, !sparse, "{ties} ties");
+            if sparse {
+                assert_eq!(s.touched, (1..=ties).collect::<Vec<u32>>());
+            }
+            assert!((1..=ties as usize).all(|i| s.pocket_count[i] == 1));
+            // A field outside the written ones, set by hand, is left alone by a sparse clear
+            // and reset by a full one; the written ones are reset either way.
+            s.pocket_count[9] = 7;
+            s.pocket[0] = false;
+            s.stage[0] = Stage::NotAdopted;
+            compute_fields(&world, &p, &mut s, &[], &[0.0; 12]);
+            assert!((1..=ties as usize).all(|i| s.pocket_count[i] == 0));
+            assert_eq!(s.pocket_count[9], if sparse { 7 } else { 0 }, "{ties} ties");
+            assert!(!s.touched_all && s.touched.is_empty(), "nothing written");
+        }
+    }
+
     #[test]
     fn a_non_adopter_sums_its_pockets_and_takes_the_lowest_index_among_equals() {
         // School 0 has two neighbouring pockets, 1 and 2, with equal ties and sizes: pressure,
