@@ -1042,6 +1042,26 @@ mod tests {
         assert_eq!(s.coaching[2], 0.0);
     }
 
+    /// A pocket whose implementing neighbours are all too unlike it to learn from (context
+    /// similarity 0) gives no coaching, and no NaN from sharing its capacity over a zero total.
+    #[test]
+    fn a_pocket_with_only_unlike_neighbours_coaches_no_one() {
+        let world = star();
+        let mut p = params();
+        p.know_how_sensitivity = 1e6;
+        let mut s = State::default();
+        s.reset(&world, &p);
+        s.stage[0] = Stage::Implementing;
+        s.stage[1] = Stage::Implementing;
+        s.pocket[1] = true;
+        s.practice[1] = 0.8;
+        s.version[1] = world.schools.context[0] + 0.5;
+        compute_fields(&world, &p, &mut s, &[], &[0.0, 0.4, 0.0]);
+        assert!(p.coach_capacity > 0.0);
+        assert_eq!(s.coaching[0], 0.0);
+        assert_eq!(s.know_how[0], 0.0);
+    }
+
     #[test]
     fn stage_and_origin_names_are_the_trace_values() {
         // The trace's `stage` and `origin` columns are a file format: readers match these words.
