@@ -519,6 +519,28 @@ fn a_sustained_school_is_reviewed_too() {
     assert!(dropped > n / 3, "{dropped}");
 }
 
+/// `State::terms` counts the terms a school has spent in its current stage, sustained ones too
+/// (with no leader turnover and no review to move it).
+#[test]
+fn a_school_counts_its_terms_in_its_stage() {
+    let mut cfg = cfg();
+    cfg.mechanisms.sustain.turnover_rate = 0.0;
+    cfg.mechanisms.evidence.enabled = false;
+    let mut f = Fixture::with(&cfg, schools(2, &cfg), &[]);
+    f.pocket(0);
+    f.implementing(1, 0.2);
+    f.s.terms[0] = 2;
+    f.s.terms[1] = 1;
+    for step in 0..3 {
+        f.fields(&[], &[0.0; 2]);
+        f.step(&[1.0, 1.0], &[false; 2], step);
+    }
+    assert_eq!(f.s.stage[0], Stage::Sustained);
+    assert_eq!(f.s.terms[0], 5);
+    assert_eq!(f.s.stage[1], Stage::Implementing);
+    assert_eq!(f.s.terms[1], 4);
+}
+
 // --- 1 and the decisions: learning -------------------------------------------------------------
 
 /// Practice after one term for one implementing school at practice 0.2 with `support` SU.
