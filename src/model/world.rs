@@ -241,6 +241,24 @@ mod tests {
         assert_eq!(descending([-0.0, 0.0].into_iter()), vec![0, 1]);
     }
 
+    /// Each targeting rule's order ranks schools by that rule's score, highest first and equal
+    /// scores by index; the ranking keeps each rank's score and region beside it.
+    #[test]
+    fn a_targeting_order_ranks_schools_by_the_rule_s_score() {
+        let mut pop = crate::school::Population::identical(4);
+        pop.need = vec![0.2, 0.9, 0.2, 0.5];
+        pop.readiness = vec![0.3, 0.1, 0.8, 0.3];
+        pop.region = vec![0, 1, 1, 0];
+        pop.n_regions = 2;
+        let cfg = ScenarioConfig::default();
+        let world = World::from_parts(Network::from_edges(4, Vec::new()), pop, &cfg);
+        assert_eq!(world.order(Targeting::Need), [1, 3, 0, 2]);
+        assert_eq!(world.order(Targeting::Readiness), [2, 0, 3, 1]);
+        let ranking = world.ranking(Targeting::Need);
+        assert_eq!(ranking.score, [0.9, 0.5, 0.2, 0.2]);
+        assert_eq!(ranking.region, [1, 0, 0, 1]);
+    }
+
     #[test]
     fn size_factors_are_one_at_the_median_and_follow_their_exponents() {
         let mut cfg = ScenarioConfig::default();
