@@ -1017,6 +1017,17 @@ mod tests {
         assert_eq!(s.source_version[0], 0.3);
     }
 
+    /// The star's school 0 implementing beside pocket 1 (implementing, practice 0.8).
+    fn pocket_beside(world: &World, p: &Params) -> State {
+        let mut s = State::default();
+        s.reset(world, p);
+        s.stage[0] = Stage::Implementing;
+        s.stage[1] = Stage::Implementing;
+        s.pocket[1] = true;
+        s.practice[1] = 0.8;
+        s
+    }
+
     #[test]
     fn a_pocket_gives_its_whole_coaching_capacity_including_funded_coaching() {
         // Pocket 1's only implementing neighbour, school 0, receives its whole capacity: its own
@@ -1024,12 +1035,7 @@ mod tests {
         let world = star();
         let mut p = params();
         p.coach_funded_efficiency = 2.5;
-        let mut s = State::default();
-        s.reset(&world, &p);
-        s.stage[0] = Stage::Implementing;
-        s.stage[1] = Stage::Implementing;
-        s.pocket[1] = true;
-        s.practice[1] = 0.8;
+        let mut s = pocket_beside(&world, &p);
         let paid = 0.4;
         compute_fields(&world, &p, &mut s, &[], &[0.0, paid, 0.0]);
         let capacity = p.coach_capacity + paid * 2.5;
@@ -1049,12 +1055,7 @@ mod tests {
         let world = star();
         let mut p = params();
         p.know_how_sensitivity = 1e6;
-        let mut s = State::default();
-        s.reset(&world, &p);
-        s.stage[0] = Stage::Implementing;
-        s.stage[1] = Stage::Implementing;
-        s.pocket[1] = true;
-        s.practice[1] = 0.8;
+        let mut s = pocket_beside(&world, &p);
         s.version[1] = world.schools.context[0] + 0.5;
         compute_fields(&world, &p, &mut s, &[], &[0.0, 0.4, 0.0]);
         assert!(p.coach_capacity > 0.0);
