@@ -128,6 +128,9 @@ pub struct Plan {
     budget: f64,
     spent: f64,
     reserved: f64,
+    /// Scratch for [`fund_coaches`]: each pocket and its tie weight to learners, kept between
+    /// terms so that no term allocates.
+    pocket_learners: Vec<(u32, f64)>,
 }
 
 impl Plan {
@@ -214,7 +217,7 @@ impl Plan {
 /// to their tie weight to neighbours that could still learn from them: implementing schools and
 /// schools that have not adopted. Pockets with no such neighbour get nothing, and with no pocket
 /// nothing is paid, so the money stays for support this term. Never more than the plan's
-/// remaining budget. O(n + pockets' degrees), no allocation.
+/// remaining budget. O(n + pockets' degrees), no allocation once the pocket list has grown.
 pub(crate) fn fund_coaches(view: &TermView, plan: &mut Plan, amount: f64) {
     if amount <= 0.0 {
         return;
@@ -231,18 +234,24 @@ pub(crate) fn fund_coaches(view: &TermView, plan: &mut Plan, amount: f64) {
             .map(|(_, &w)| w as f64)
             .sum()
     };
-    let pockets = || (0..view.world.len()).filter(|&j| s.pocket[j]);
-    let total: f64 = pockets().map(learners).sum();
-    if total <= 0.0 {
-        return;
-    }
-    let amount = amount.min(plan.remaining());
-    for j in pockets() {
-        let w = learners(j);
-        if w > 0.0 {
-            plan.fund_coach(j, amount * w / total);
+    // One pass over the pockets: their learner weights are kept for the split.
+    let mut pockets = std::mem::take(&mut plan.pocket_learners);
+    pockets.clear();
+    pockets.extend(
+        (0..view.world.len())
+            .filter(|&j| s.pocket[j])
+            .map(|j| (j as u32, learners(j))),
+    );
+    let total: f64 = pockets.iter().map(|&(_, w)| w).sum();
+    if total > 0.0 {
+        let amount = amount.min(plan.remaining());
+        for &(j, w) in &pockets {
+            if w > 0.0 {
+                plan.fund_coach(j as usize, amount * w / total);
+            }
         }
     }
+    plan.pocket_learners = pockets;
 }
 
 /// The coach share of `cfg`: validation fills it in; a configuration built in code that leaves it
