@@ -90,7 +90,8 @@ impl Distribution<f64> for LogNormal {
 
 /// A Gamma(shape, 1) law in log form, with the constants of Marsaglia & Tsang's method worked
 /// out once: a beta law is drawn for every school of every run's world, and the per-draw `sqrt`
-/// and `log` of the shape were a tenth of building a national world.
+/// and `log` of the shape cost about 2 % of building a national world (its profile's `log` share
+/// fell from 10.3 % to 8.8 %).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct LnGamma {
     shape: f64,
