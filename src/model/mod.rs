@@ -578,34 +578,32 @@ pub fn compute_fields(world: &World, p: &Params, s: &mut State, hubs: &[Hub], co
             if boosted_j && region[i] == region[j] {
                 w = (w * p.hub_tie_multiplier).min(1.0);
             }
-            match s.stage[i] {
-                Stage::Implementing => {
-                    if teach > 0.0 || coaches {
-                        // One similarity serves the know-how and the coaching share.
-                        let d = context[i] - version_j;
-                        let similar = exp(-d * d * sens);
-                        if teach > 0.0 {
-                            s.know_how[i] += teach * w * similar;
-                        }
-                        if coaches {
-                            let share = w * similar;
-                            total += share;
-                            s.shares.push(share);
-                        }
+            // Tests in order of likelihood (most neighbours of an adopter implement), rather
+            // than a match, which compiles to a jump table on the hottest line of the model.
+            let stage_i = s.stage[i];
+            if stage_i == Stage::Implementing {
+                if teach > 0.0 || coaches {
+                    // One similarity serves the know-how and the coaching share.
+                    let d = context[i] - version_j;
+                    let similar = exp(-d * d * sens);
+                    if teach > 0.0 {
+                        s.know_how[i] += teach * w * similar;
+                    }
+                    if coaches {
+                        let share = w * similar;
+                        total += share;
+                        s.shares.push(share);
                     }
                 }
-                Stage::Sustained => {}
-                Stage::NotAdopted | Stage::Abandoned => {
-                    if pocket {
-                        let score = w * influence_j;
-                        s.pressure[i] += score;
-                        // Strictly better: among equals the lowest index (visited first) wins.
-                        if score > s.source_score[i] {
-                            s.source_score[i] = score;
-                            s.source_version[i] = version_j;
-                            s.source_index[i] = j as u32;
-                        }
-                    }
+            } else if pocket && stage_i != Stage::Sustained {
+                // A pocket's pressure on a school that has not adopted (or abandoned).
+                let score = w * influence_j;
+                s.pressure[i] += score;
+                // Strictly better: among equals the lowest index (visited first) wins.
+                if score > s.source_score[i] {
+                    s.source_score[i] = score;
+                    s.source_version[i] = version_j;
+                    s.source_index[i] = j as u32;
                 }
             }
             if pocket {
