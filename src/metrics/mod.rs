@@ -441,57 +441,59 @@ impl Recorder {
     ) {
         let n = world.len() as f64;
         let sch = &world.schools;
-        let mut count = [0f64; 4];
-        let mut pockets = 0.0;
+        // Counts are kept as integers (exact, and free of the floating-point add chains that
+        // bounded this loop) and turned into f64 once, where they are the same numbers.
+        let mut count = [0u32; 4];
+        let mut pockets = 0u32;
         let mut practice = 0.0;
-        let (mut effect_sum, mut adopters) = (0.0, 0.0);
+        let (mut effect_sum, mut adopters) = (0.0, 0u32);
         // [group][0 = counted adopters, 1 = without benefit, 2 = sustained, 3 = schools]
-        let mut by_need = [[0f64; 4]; 3];
+        let mut by_need = [[0u32; 4]; 3];
         let mut students_ok = 0.0;
         let mut students = 0.0;
         // [practising, practising without benefit, counted not practising, sustained never
         // funded, funded]
-        let mut origins = [0f64; 5];
+        let mut origins = [0u32; 5];
         self.region_sustained.clear();
         self.region_sustained.resize(sch.n_regions, 0);
         for i in 0..world.len() {
             let stage = s.stage[i];
-            count[stage as usize] += 1.0;
+            count[stage as usize] += 1;
             practice += s.practice[i];
-            pockets += s.pocket[i] as u8 as f64;
+            pockets += s.pocket[i] as u32;
             students += sch.size[i];
             let g = match sch.need_group[i] {
                 NeedGroup::Low => 0,
                 NeedGroup::Middle => 1,
                 NeedGroup::High => 2,
             };
-            by_need[g][3] += 1.0;
+            by_need[g][3] += 1;
             if stage.is_adopter() {
                 effect_sum += s.effect[i];
-                adopters += 1.0;
+                adopters += 1;
             }
             let benefit = s.effect[i] >= p.benefit_bar;
             let counted = stage == Stage::Sustained
                 || (stage == Stage::Implementing && s.terms[i] >= p.benefit_min_terms);
             let practising = stage.is_adopter() && s.practice[i] >= p.visibility_bar;
             if counted {
-                by_need[g][0] += 1.0;
-                by_need[g][1] += (!benefit) as u8 as f64;
-                origins[2] += (!practising) as u8 as f64;
+                by_need[g][0] += 1;
+                by_need[g][1] += (!benefit) as u32;
+                origins[2] += (!practising) as u32;
             }
             if practising {
-                origins[0] += 1.0;
+                origins[0] += 1;
                 if benefit {
                     students_ok += sch.size[i];
                 } else {
-                    origins[1] += 1.0;
+                    origins[1] += 1;
                 }
             }
-            origins[4] += s.funded[i] as u8 as f64;
+            origins[4] += s.funded[i] as u32;
             if stage == Stage::Sustained {
-                by_need[g][2] += 1.0;
+                by_need[g][2] += 1;
                 self.region_sustained[sch.region[i] as usize] += 1;
-                origins[3] += (s.origin[i] == Origin::Persuaded) as u8 as f64;
+                origins[3] += (s.origin[i] == Origin::Persuaded) as u32;
             }
         }
         if self.first_region_done.is_none()
@@ -503,6 +505,10 @@ impl Recorder {
         {
             self.first_region_done = Some(step);
         }
+        let count = count.map(f64::from);
+        let (pockets, adopters) = (f64::from(pockets), f64::from(adopters));
+        let by_need = by_need.map(|g| g.map(f64::from));
+        let origins = origins.map(f64::from);
         let counted: f64 = by_need.iter().map(|g| g[0]).sum();
         let no_benefit: f64 = by_need.iter().map(|g| g[1]).sum();
         let mut row = [0.0; Series::COUNT];
