@@ -3,7 +3,9 @@
 //! is not added to the dose, or the domino rule ignores resistance). The statements in
 //! `tests/statements.rs` check what the mechanisms add up to; these check each one alone.
 
-use domino::model::{advance, compute_fields, Hub, Origin, Params, Stage, State, World, NO_SOURCE};
+use domino::model::{
+    advance, compute_fields, Decisions, Hub, Origin, Params, Stage, State, World, NO_SOURCE,
+};
 use domino::network::Network;
 use domino::rng::RunSeeds;
 use domino::scenario::files::Edge;
@@ -93,16 +95,12 @@ impl Fixture {
         step: u32,
     ) {
         let draws = RunSeeds::new(7, 0).draws();
-        advance(
-            &self.world,
-            &self.p,
-            &mut self.s,
+        let decisions = Decisions {
             support,
             recruit,
             withdrawn,
-            &draws,
-            step,
-        );
+        };
+        advance(&self.world, &self.p, &mut self.s, decisions, &draws, step);
     }
 }
 

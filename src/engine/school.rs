@@ -104,16 +104,7 @@ pub fn term(
         draws,
     };
     strategy.allocate(&view, plan);
-    advance(
-        world,
-        params,
-        state,
-        &plan.support,
-        &plan.recruit,
-        &plan.withdrawn,
-        draws,
-        step,
-    );
+    advance(world, params, state, plan.decisions(), draws, step);
 }
 
 /// Runs strategy `arm` of run `k` of `scenario` exactly as a comparison runs it (run k's world,

@@ -679,21 +679,34 @@ fn coach_neighbours(s: &mut State, nb: &[u32], per: f64) {
     }
 }
 
-/// Advances every school from t to t + 1 given this term's `support` (SU per school),
-/// `recruit` flags and `withdrawn` flags (schools whose support an adaptive review ended) from
-/// the strategy (mechanisms 1, 4-8, 11). `step` is t; randomness comes from `draws`, keyed by
-/// (step, school), so the update order does not matter.
-#[allow(clippy::too_many_arguments)]
+/// What the strategy decided for one term, school by school: the input [`advance`] takes from it.
+/// Each slice has one entry per school.
+#[derive(Debug, Clone, Copy)]
+pub struct Decisions<'a> {
+    /// Support, SU (only implementing schools use it).
+    pub support: &'a [f64],
+    /// Recruited this term: starts implementing if it can.
+    pub recruit: &'a [bool],
+    /// Its support was ended by an adaptive review this term (mechanism 11: it may stop).
+    pub withdrawn: &'a [bool],
+}
+
+/// Advances every school from t to t + 1 given the strategy's `decisions` for this term
+/// (mechanisms 1, 4-8, 11). `step` is t; randomness comes from `draws`, keyed by (step, school),
+/// so the update order does not matter.
 pub fn advance(
     world: &World,
     p: &Params,
     s: &mut State,
-    support: &[f64],
-    recruit: &[bool],
-    withdrawn: &[bool],
+    decisions: Decisions,
     draws: &Draws,
     step: u32,
 ) {
+    let Decisions {
+        support,
+        recruit,
+        withdrawn,
+    } = decisions;
     let sch = &world.schools;
     for i in 0..world.len() {
         match s.stage[i] {

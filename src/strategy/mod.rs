@@ -20,7 +20,7 @@
 
 mod cohort;
 
-use crate::model::{Hub, Params, Stage, State, World};
+use crate::model::{Decisions, Hub, Params, Stage, State, World};
 use crate::rng::{Draws, Purpose};
 use crate::scenario::{StrategyConfig, StrategyKind};
 
@@ -134,6 +134,15 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The per-school decisions [`crate::model::advance`] reads.
+    pub fn decisions(&self) -> Decisions<'_> {
+        Decisions {
+            support: &self.support,
+            recruit: &self.recruit,
+            withdrawn: &self.withdrawn,
+        }
+    }
+
     /// Clears the plan for a term with `budget` SU and `n` schools.
     pub fn reset(&mut self, n: usize, budget: f64) {
         self.support.clear();
