@@ -22,7 +22,7 @@
 
 use crate::error::InputError;
 use crate::model::{Stage, State};
-use crate::scenario::files::{self, Lines};
+use crate::scenario::files;
 use crate::scenario::Scenario;
 use crate::strategy::Plan;
 use std::collections::HashMap;
@@ -135,20 +135,15 @@ impl Observed {
 
     /// Reads the bytes of a rollout file; `path` names it in errors.
     pub fn from_bytes(bytes: &[u8], path: &Path, scenario: &Scenario) -> Result<Self, InputError> {
-        files::utf8(bytes, Some(path))?;
-        let mut rdr = files::reader(bytes);
         let allowed = ["school", "term", "stage", "practice", "supported", "effect"];
-        let headers = files::header(path, bytes, &mut rdr, &allowed, COLUMNS)?;
-        let col = |name: &str| headers.iter().position(|h| h == name);
-        let header_line = files::record_line(bytes, files::header_start(bytes));
+        let mut file = files::CsvFile::open(path, bytes, &allowed, COLUMNS)?;
+        let col = |name: &str| file.column(name);
         let required = |name: &str| {
             col(name).ok_or_else(|| {
-                InputError::field(
+                file.at_header(InputError::field(
                     name,
                     format!("the rollout file needs a `{name}` column (columns: {COLUMNS})"),
-                )
-                .in_file(path)
-                .at(header_line, None)
+                ))
             })
         };
         let (c_school, c_term, c_stage) =
@@ -163,18 +158,9 @@ impl Observed {
         // Each school's last row: (term, stage, line).
         let mut last: Vec<Option<(u32, Stage, usize)>> = vec![None; n];
         let mut rows = Vec::new();
-        let mut lines = Lines::new(bytes);
-        for record in rdr.records() {
-            let record = record.map_err(|e| files::csv_error(path, bytes, e))?;
-            let line = lines.of(record.position());
+        while let Some(record) = file.next_record() {
+            let (record, line) = record?;
             let at = |e: InputError| e.in_file(path).at(line, None);
-            if record.len() > headers.len() {
-                return Err(at(InputError::msg(format!(
-                    "{} fields but the header has {} columns",
-                    record.len(),
-                    headers.len()
-                ))));
-            }
             let cell = |c: usize| record.get(c).unwrap_or("");
             let id = cell(c_school);
             let Some(&school) = ids.get(id) else {

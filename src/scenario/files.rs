@@ -128,7 +128,7 @@ fn line_of(bytes: &[u8], offset: usize) -> usize {
 /// 1-based line where the record at byte `start` begins. The csv crate's own line count is one
 /// too low for CRLF files (it counts `\r` and `\n` as one terminator but starts the next record
 /// at the `\n`), so lines are counted here from the byte offset, skipping line-end bytes.
-pub(crate) fn record_line(bytes: &[u8], start: usize) -> usize {
+fn record_line(bytes: &[u8], start: usize) -> usize {
     let mut s = start.min(bytes.len());
     while s < bytes.len() && (bytes[s] == b'\r' || bytes[s] == b'\n') {
         s += 1;
@@ -138,7 +138,7 @@ pub(crate) fn record_line(bytes: &[u8], start: usize) -> usize {
 
 /// Where the header starts: after a UTF-8 byte-order mark (which Excel writes) and after whole
 /// comment lines starting with `#`.
-pub(crate) fn header_start(bytes: &[u8]) -> usize {
+fn header_start(bytes: &[u8]) -> usize {
     let mut at = if bytes.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {
@@ -155,7 +155,7 @@ pub(crate) fn header_start(bytes: &[u8]) -> usize {
 
 /// A CSV reader over the file from its header on. Positions it reports are relative to
 /// `header_start(bytes)`; [`record_line`] takes absolute offsets.
-pub(crate) fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)
@@ -169,7 +169,7 @@ fn position_line(bytes: &[u8], p: &csv::Position) -> usize {
 
 /// Lines of the records as the reader reaches them, counted incrementally (records come in file
 /// order), so that a million-line file is not rescanned from the start for every record.
-pub(crate) struct Lines<'a> {
+struct Lines<'a> {
     bytes: &'a [u8],
     base: usize,
     at: usize,
@@ -177,7 +177,7 @@ pub(crate) struct Lines<'a> {
 }
 
 impl<'a> Lines<'a> {
-    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+    fn new(bytes: &'a [u8]) -> Self {
         Self {
             bytes,
             base: header_start(bytes),
@@ -187,7 +187,7 @@ impl<'a> Lines<'a> {
     }
 
     /// The line where the record at `p` begins (see [`record_line`]).
-    pub(crate) fn of(&mut self, p: Option<&csv::Position>) -> usize {
+    fn of(&mut self, p: Option<&csv::Position>) -> usize {
         let Some(p) = p else { return 0 };
         let mut s = (self.base + p.byte() as usize).min(self.bytes.len());
         while s < self.bytes.len() && (self.bytes[s] == b'\r' || self.bytes[s] == b'\n') {
@@ -205,7 +205,7 @@ impl<'a> Lines<'a> {
     }
 }
 
-pub(crate) fn csv_error(path: &Path, bytes: &[u8], e: csv::Error) -> InputError {
+fn csv_error(path: &Path, bytes: &[u8], e: csv::Error) -> InputError {
     let line = e.position().map(|p| position_line(bytes, p));
     let mut err = InputError::msg(format!("malformed CSV: {e}")).in_file(path);
     if let Some(l) = line {
@@ -214,47 +214,97 @@ pub(crate) fn csv_error(path: &Path, bytes: &[u8], e: csv::Error) -> InputError 
     err
 }
 
-/// Reads the header and checks it against the allowed columns, after ruling out the common
-/// mistake of a semicolon- or tab-separated export (which the csv reader sees as one column).
-pub(crate) fn header(
-    path: &Path,
-    bytes: &[u8],
-    rdr: &mut csv::Reader<&[u8]>,
-    allowed: &[&str],
-    allowed_text: &str,
-) -> Result<csv::StringRecord, InputError> {
-    let headers = rdr
-        .headers()
-        .map_err(|e| csv_error(path, bytes, e))?
-        .clone();
-    let at_header = |e: InputError| {
-        e.in_file(path)
-            .at(record_line(bytes, header_start(bytes)), None)
-    };
-    if headers.len() == 1 {
-        let only = &headers[0];
-        for (sep, what) in [(';', "semicolon"), ('\t', "tab")] {
-            if only.contains(sep) {
-                return Err(at_header(InputError::msg(format!(
-                    "the file looks {what}-separated; domino reads comma-separated CSV \
-                     (save or export it with commas as separators)"
-                ))));
+/// A CSV file open for reading, with what every reader of domino's input files checks first:
+/// the bytes are UTF-8, the header is comma-separated and names only allowed columns, each once,
+/// and no record has more fields than the header. Records come with their 1-based lines, for
+/// errors that name the file, line and field.
+pub(crate) struct CsvFile<'a> {
+    path: &'a Path,
+    bytes: &'a [u8],
+    records: csv::StringRecordsIntoIter<&'a [u8]>,
+    headers: csv::StringRecord,
+    lines: Lines<'a>,
+}
+
+impl<'a> CsvFile<'a> {
+    /// Opens `bytes` (the contents of `path`) and reads its header, which may name only the
+    /// `allowed` columns (`allowed_text` lists them for the error). A semicolon- or tab-separated
+    /// export, which the csv reader would see as one column, is named as such.
+    pub(crate) fn open(
+        path: &'a Path,
+        bytes: &'a [u8],
+        allowed: &[&str],
+        allowed_text: &str,
+    ) -> Result<Self, InputError> {
+        utf8(bytes, Some(path))?;
+        let mut rdr = reader(bytes);
+        let headers = rdr
+            .headers()
+            .map_err(|e| csv_error(path, bytes, e))?
+            .clone();
+        let file = Self {
+            path,
+            bytes,
+            records: rdr.into_records(),
+            headers,
+            lines: Lines::new(bytes),
+        };
+        if file.headers.len() == 1 {
+            let only = &file.headers[0];
+            for (sep, what) in [(';', "semicolon"), ('\t', "tab")] {
+                if only.contains(sep) {
+                    return Err(file.at_header(InputError::msg(format!(
+                        "the file looks {what}-separated; domino reads comma-separated CSV \
+                         (save or export it with commas as separators)"
+                    ))));
+                }
             }
         }
-    }
-    let mut seen = HashSet::new();
-    for h in headers.iter() {
-        if !allowed.contains(&h) {
-            return Err(at_header(InputError::field(
-                h,
-                format!("unknown column; allowed: {allowed_text}"),
-            )));
+        let mut seen = HashSet::new();
+        for h in file.headers.iter() {
+            if !allowed.contains(&h) {
+                return Err(file.at_header(InputError::field(
+                    h,
+                    format!("unknown column; allowed: {allowed_text}"),
+                )));
+            }
+            if !seen.insert(h) {
+                return Err(file.at_header(InputError::field(h, "the column is given twice")));
+            }
         }
-        if !seen.insert(h) {
-            return Err(at_header(InputError::field(h, "the column is given twice")));
-        }
+        Ok(file)
     }
-    Ok(headers)
+
+    /// The index of column `name`, if the header has it.
+    pub(crate) fn column(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+
+    /// `e` placed in this file, at its header line.
+    pub(crate) fn at_header(&self, e: InputError) -> InputError {
+        e.in_file(self.path)
+            .at(record_line(self.bytes, header_start(self.bytes)), None)
+    }
+
+    /// The next record and the line it starts on, or `None` after the last. A malformed record,
+    /// or one with more fields than the header, is an error naming its line.
+    pub(crate) fn next_record(&mut self) -> Option<Result<(csv::StringRecord, usize), InputError>> {
+        let record = match self.records.next()? {
+            Ok(record) => record,
+            Err(e) => return Some(Err(csv_error(self.path, self.bytes, e))),
+        };
+        let line = self.lines.of(record.position());
+        if record.len() > self.headers.len() {
+            return Some(Err(InputError::msg(format!(
+                "{} fields but the header has {} columns",
+                record.len(),
+                self.headers.len()
+            ))
+            .in_file(self.path)
+            .at(line, None)));
+        }
+        Some(Ok((record, line)))
+    }
 }
 
 pub(crate) fn parse_number(
@@ -284,16 +334,15 @@ impl NodeTable {
 
     /// Reads a node table from the bytes of a CSV file; `path` names it in errors.
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Self, InputError> {
-        utf8(bytes, Some(path))?;
-        let mut rdr = reader(bytes);
         let mut allowed = vec!["id", "name", "region"];
         allowed.extend(NUMERIC_COLUMNS);
-        let headers = header(path, bytes, &mut rdr, &allowed, NODE_COLUMNS)?;
-        let col = |name: &str| headers.iter().position(|h| h == name);
+        let mut file = CsvFile::open(path, bytes, &allowed, NODE_COLUMNS)?;
+        let col = |name: &str| file.column(name);
         let id_col = col("id").ok_or_else(|| {
-            InputError::field("id", "the node table needs an `id` column")
-                .in_file(path)
-                .at(record_line(bytes, header_start(bytes)), None)
+            file.at_header(InputError::field(
+                "id",
+                "the node table needs an `id` column",
+            ))
         })?;
         let name_col = col("name");
         let region_col = col("region");
@@ -304,18 +353,9 @@ impl NodeTable {
         let mut regions: Vec<u32> = Vec::new();
         let mut region_ids: HashMap<String, u32> = HashMap::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
-        let mut lines = Lines::new(bytes);
-        for record in rdr.records() {
-            let record = record.map_err(|e| csv_error(path, bytes, e))?;
-            let line = lines.of(record.position());
+        while let Some(record) = file.next_record() {
+            let (record, line) = record?;
             let at = |e: InputError| e.in_file(path).at(line, None);
-            if record.len() > headers.len() {
-                return Err(at(InputError::msg(format!(
-                    "{} fields but the header has {} columns",
-                    record.len(),
-                    headers.len()
-                ))));
-            }
             let id = record.get(id_col).unwrap_or("").to_string();
             if id.is_empty() {
                 return Err(at(InputError::field("id", "must not be empty")));
@@ -436,24 +476,13 @@ impl EdgeList {
         path: &Path,
         nodes: Option<&NodeTable>,
     ) -> Result<Self, InputError> {
-        utf8(bytes, Some(path))?;
-        let mut rdr = reader(bytes);
-        let headers = header(
-            path,
-            bytes,
-            &mut rdr,
-            &["source", "target", "weight"],
-            EDGE_COLUMNS,
-        )?;
-        let col = |name: &str| headers.iter().position(|h| h == name);
-        let (Some(src), Some(dst)) = (col("source"), col("target")) else {
-            return Err(InputError::msg(
+        let mut file = CsvFile::open(path, bytes, &["source", "target", "weight"], EDGE_COLUMNS)?;
+        let (Some(src), Some(dst)) = (file.column("source"), file.column("target")) else {
+            return Err(file.at_header(InputError::msg(
                 "the edge list needs a header with `source` and `target` (and optionally `weight`)",
-            )
-            .in_file(path)
-            .at(record_line(bytes, header_start(bytes)), None));
+            )));
         };
-        let wcol = col("weight");
+        let wcol = file.column("weight");
         let index: Option<HashMap<&str, u32>> = nodes.map(|t| {
             t.ids
                 .iter()
@@ -465,19 +494,8 @@ impl EdgeList {
         // The largest id with its line and column, and the distinct ids, to judge a sparse list.
         let mut max_id: Option<(u32, usize, &str)> = None;
         let mut distinct: HashSet<u32> = HashSet::new();
-        let mut lines = Lines::new(bytes);
-        for record in rdr.records() {
-            let record = record.map_err(|e| csv_error(path, bytes, e))?;
-            let line = lines.of(record.position());
-            if record.len() > headers.len() {
-                return Err(InputError::msg(format!(
-                    "{} fields but the header has {} columns",
-                    record.len(),
-                    headers.len()
-                ))
-                .in_file(path)
-                .at(line, None));
-            }
+        while let Some(record) = file.next_record() {
+            let (record, line) = record?;
             let mut end = |column: &'static str, c: usize| -> Result<u32, InputError> {
                 let raw = record.get(c).unwrap_or("");
                 let found = match &index {
