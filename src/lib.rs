@@ -31,6 +31,7 @@ pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod explain;
+pub mod maths;
 pub mod metrics;
 pub mod model;
 pub mod network;

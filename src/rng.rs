@@ -1,6 +1,7 @@
 //! Randomness: seed derivation, counter-based draws and portable samplers.
 //!
-//! This is a leaf module: everything may use it, and it uses nothing of the crate. Every random
+//! This is a leaf module: everything may use it, and it uses nothing of the crate but the
+//! elementary functions of [`crate::maths`]. Every random
 //! number in a run is a pure function of `(master seed, run index, purpose, ...)`, so results never
 //! depend on thread count, scheduling or the order schools are visited:
 //!
@@ -36,36 +37,6 @@ pub fn mix64(mut z: u64) -> u64 {
 #[inline]
 pub(crate) fn unit_f64(bits: u64) -> f64 {
     (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-}
-
-/// The margin kept between a uniform and the bounds of [`below_exp_neg`]. The bounds are a few
-/// roundings of numbers below 2 wherever they can decide (an error under 1e-15), and `libm::exp`
-/// is within one unit in the last place, so anything wider than about 1e-15 keeps the shortcut
-/// exact; 1e-12 leaves a thousandfold room and sends only that sliver of draws to `exp`.
-const EXP_BOUND_MARGIN: f64 = 1e-12;
-
-/// Whether `u < exp(-x)`, with exactly the answer of comparing with `libm::exp(-x)`, but working
-/// the exponential out only when cheap bounds cannot decide. For `x >= 0` Taylor's theorem gives
-/// `1 - x + x^2/2 - x^3/6 <= e^-x <= 1 / (1 + x + x^2/2 + x^3/6)`; a draw clearly below the first
-/// is accepted and one clearly above the second rejected, so an acceptance test such as the
-/// network generator's homophily needs `exp` for only a few per cent of its draws.
-///
-/// ```ignore
-/// assert_eq!(below_exp_neg(0.3, 0.5), 0.3 < libm::exp(-0.5));
-/// ```
-#[inline]
-pub(crate) fn below_exp_neg(u: f64, x: f64) -> bool {
-    if x >= 0.0 {
-        let lower = 1.0 - x * (1.0 - x * (0.5 - x / 6.0));
-        if u < lower - EXP_BOUND_MARGIN {
-            return true;
-        }
-        let upper = 1.0 / (1.0 + x * (1.0 + x * (0.5 + x / 6.0)));
-        if u >= upper + EXP_BOUND_MARGIN {
-            return false;
-        }
-    }
-    u < libm::exp(-x)
 }
 
 /// What a per-school draw is used for; each purpose is an independent stream.
@@ -185,39 +156,6 @@ impl Draws {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Every shortcut of `below_exp_neg` must agree with the plain comparison, including for
-    /// draws one unit in the last place either side of `exp(-x)` itself, where a margin too thin
-    /// for the rounding would show. Over x from 0 to 40 (and 0, tiny and huge x), 10^6 draws.
-    #[test]
-    fn the_bounded_exp_test_agrees_with_exp_to_the_last_bit() {
-        let mut rng = Pcg64Mcg::seed_from_u64(11);
-        let mut shortcuts = 0u32;
-        let mut xs = vec![0.0, 1e-300, 1e-20, 1e-8, 1e300, f64::INFINITY];
-        xs.extend((0..200_000).map(|_| 40.0 * rand::Rng::random::<f64>(&mut rng).powi(3)));
-        for x in xs {
-            let e = libm::exp(-x);
-            let around = [
-                e,
-                f64::from_bits(e.to_bits().saturating_sub(1)),
-                f64::from_bits(e.to_bits() + 1),
-                rand::Rng::random::<f64>(&mut rng),
-                rand::Rng::random::<f64>(&mut rng) * e * 2.0,
-            ];
-            for u in around {
-                assert_eq!(below_exp_neg(u, x), u < e, "u = {u:e}, x = {x:e}");
-            }
-            let u = around[3];
-            let lower = 1.0 - x * (1.0 - x * (0.5 - x / 6.0));
-            let upper = 1.0 / (1.0 + x * (1.0 + x * (0.5 + x / 6.0)));
-            shortcuts += (u < lower - EXP_BOUND_MARGIN || u >= upper + EXP_BOUND_MARGIN) as u32;
-        }
-        // The bounds decide most uniform draws (else the function saves nothing).
-        assert!(
-            shortcuts > 190_000,
-            "{shortcuts} of 200,006 uniform draws decided by the bounds"
-        );
-    }
 
     #[test]
     fn runs_get_different_seeds_and_same_run_same_seed() {

@@ -13,11 +13,11 @@ pub mod world;
 
 pub use world::World;
 
+use crate::maths::exp;
 use crate::rng::{Draws, Purpose};
 use crate::scenario::{
     AdaptationMode, ContagionForm, Exchange, ScenarioConfig, StrategyConfig, SupportMode,
 };
-use libm::exp;
 
 /// Where a school is in the adoption life cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

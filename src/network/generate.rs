@@ -116,7 +116,7 @@ fn regional<R: Rng>(cfg: &NetworkConfig, ctx: &[f64], ties: usize, rng: &mut R) 
                 break;
             }
             let d = ctx[a] - ctx[b];
-            if crate::rng::below_exp_neg(rng.random::<f64>(), d * d / h2) {
+            if crate::maths::below_exp_neg(rng.random::<f64>(), d * d / h2) {
                 break;
             }
         }

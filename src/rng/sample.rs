@@ -20,6 +20,7 @@
 //! assert!((0.0..=1.0).contains(&x));
 //! ```
 
+use crate::maths::exp;
 use rand::Rng;
 pub use rand_distr::Distribution;
 
@@ -84,7 +85,7 @@ impl LogNormal {
 
 impl Distribution<f64> for LogNormal {
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        libm::exp(self.mu + self.sigma * standard_normal(rng))
+        exp(self.mu + self.sigma * standard_normal(rng))
     }
 }
 
@@ -171,7 +172,7 @@ impl Gamma {
 
 impl Distribution<f64> for Gamma {
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        self.scale * libm::exp(self.shape.sample(rng))
+        self.scale * exp(self.shape.sample(rng))
     }
 }
 
@@ -200,7 +201,7 @@ impl Distribution<f64> for Beta {
         // X / (X + Y) = 1 / (1 + Y / X), with the ratio taken in logs.
         let lx = self.alpha.sample(rng);
         let ly = self.beta.sample(rng);
-        (1.0 / (1.0 + libm::exp(ly - lx))).clamp(0.0, 1.0)
+        (1.0 / (1.0 + exp(ly - lx))).clamp(0.0, 1.0)
     }
 }
 
