@@ -107,7 +107,7 @@ mod tests {
     /// live), every threshold of the algorithm with its neighbours, and the special values.
     #[test]
     fn the_inlined_exponential_is_libm_s_to_the_bit() {
-        let mut rng = crate::rng::Pcg64Mcg::seed_from_u64(5);
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(5);
         let check = |x: f64| {
             let (a, b) = (exp(x), libm::exp(x));
             assert!(
@@ -148,7 +148,7 @@ mod tests {
     /// for the rounding would show. Over x from 0 to 40 (and 0, tiny and huge x), 10^6 draws.
     #[test]
     fn the_bounded_exp_test_agrees_with_exp_to_the_last_bit() {
-        let mut rng = crate::rng::Pcg64Mcg::seed_from_u64(11);
+        let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(11);
         let mut shortcuts = 0u32;
         let mut xs = vec![0.0, 1e-300, 1e-20, 1e-8, 1e300, f64::INFINITY];
         xs.extend((0..200_000).map(|_| 40.0 * rand::Rng::random::<f64>(&mut rng).powi(3)));

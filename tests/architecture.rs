@@ -8,6 +8,7 @@ use std::path::Path;
 /// The layers, lowest first. A module may use modules of its own layer only where listed in
 /// `SAME_LAYER`, and any module of a lower layer.
 const LAYERS: &[&[&str]] = &[
+    &["maths"],
     &["error", "rng", "version"],
     &["scenario"],
     &["network"],
