@@ -4,8 +4,26 @@
 //! same numbers on every machine (see [`crate::rng`]). The model's Gaussian kernels and the
 //! samplers call `exp` hundreds of millions of times a run, so [`exp`] is `libm`'s own algorithm
 //! inlined into the caller, and [`below_exp_neg`] decides a comparison with `exp` without it when
-//! it can. Both give exactly `libm`'s answers; their tests compare them on millions of arguments.
-//! This module uses nothing of the crate.
+//! it can. Both give exactly the answers of the `libm` that `Cargo.lock` pins (0.2.16, whose
+//! `exp` is FreeBSD's `e_exp.c` on every target with SSE2 or without x87); their tests compare
+//! them with it on millions of arguments, so an update of `libm` that changed its `exp` fails
+//! them. This module uses nothing of the crate.
+
+/// Beyond this |x| [`exp`] hands over to `libm::exp`: below `e_exp.c`'s own special cases
+/// (overflow and underflow, from |x| = 708.39) and far enough inside them that `2^k` and the
+/// result are normal numbers (|k| <= 996), where scaling by `2^k` is one exact multiplication, as
+/// `libm`'s `scalbn` does it.
+const EXP_FAST_LIMIT: f64 = 690.0;
+
+/// High words of |x| where `e_exp.c` changes its argument reduction.
+mod reduction {
+    /// Above this (|x| > ln2 / 2), x is reduced by k ln2 with k != 0.
+    pub const HALF_LN2: u32 = 0x3fd6_2e42;
+    /// From this on (|x| >= 1.5 ln2), k is x / ln2 rounded; below it, k is +-1.
+    pub const THREE_HALVES_LN2: u32 = 0x3ff0_a2b2;
+    /// At or below this (|x| <= 2^-28), exp(x) is taken as 1 + x.
+    pub const TINY: u32 = 0x3e30_0000;
+}
 
 /// `libm::exp(x)`, to the bit.
 ///
@@ -13,12 +31,11 @@
 /// assert_eq!(domino::maths::exp(-0.5).to_bits(), libm::exp(-0.5).to_bits());
 /// ```
 ///
-/// It is the same algorithm (FreeBSD's `e_exp.c`, which `libm`
-/// ports): the same reduction, polynomial and operations in the same order, so the same result.
-/// But it is inlined into the loop that calls it, skips the branches for overflow and underflow,
-/// and scales by `2^k` with one multiplication, which is exact while the result is a normal
-/// number; hence the fast path stops at |x| = 690 and everything beyond (and NaN) goes to
-/// `libm::exp`. Inlined, it took about 5 % off a national run, where it is a tenth of the time.
+/// It is the same algorithm (FreeBSD's `e_exp.c`, which `libm` ports): the same reduction,
+/// polynomial and operations in the same order, so the same result. But it is inlined into the
+/// loop that calls it and leaves out the special cases, sending NaN and every |x| from
+/// 690 (`EXP_FAST_LIMIT`) on to `libm::exp`. Inlined, it took about 5 % off a national run, where it
+/// is a tenth of the time.
 #[inline(always)]
 pub fn exp(x: f64) -> f64 {
     // The constants of e_exp.c, by their bits as it gives them.
@@ -30,17 +47,16 @@ pub fn exp(x: f64) -> f64 {
     const P3: f64 = f64::from_bits(0x3f11_566a_af25_de2c);
     const P4: f64 = f64::from_bits(0xbebb_bd41_c5d2_6bf1);
     const P5: f64 = f64::from_bits(0x3e66_3769_72be_a4d0);
-    // NaN, too, fails the test and goes to libm.
-    if x.is_nan() || x.abs() >= 690.0 {
+    if x.is_nan() || x.abs() >= EXP_FAST_LIMIT {
         return libm::exp(x);
     }
     let negative = x.is_sign_negative();
     // The high word of |x|, compared with the same thresholds as e_exp.c.
     let hx = ((x.to_bits() >> 32) as u32) & 0x7fff_ffff;
-    let (hi, lo, k) = if hx > 0x3fd6_2e42 {
-        // |x| > ln2 / 2: x = k ln2 + r with k rounded half away from zero (for |x| < 1.5 ln2, k
-        // is +-1), and k ln2 split in two so that the high part is exact.
-        let k = if hx >= 0x3ff0_a2b2 {
+    let (hi, lo, k) = if hx > reduction::HALF_LN2 {
+        // x = k ln2 + r with k rounded half away from zero (or +-1 near ln2), and k ln2 split
+        // in two so that the high part is exact.
+        let k = if hx >= reduction::THREE_HALVES_LN2 {
             (INVLN2 * x + if negative { -0.5 } else { 0.5 }) as i32
         } else if negative {
             -1
@@ -48,10 +64,10 @@ pub fn exp(x: f64) -> f64 {
             1
         };
         (x - k as f64 * LN2HI, k as f64 * LN2LO, k)
-    } else if hx > 0x3e30_0000 {
+    } else if hx > reduction::TINY {
         (x, 0.0, 0)
     } else {
-        // |x| <= 2^-28: 1 + x is exp(x) correctly rounded.
+        // What e_exp.c returns for |x| <= 2^-28 (within one unit in the last place of e^x).
         return 1.0 + x;
     };
     let r = hi - lo;
@@ -85,16 +101,24 @@ const EXP_BOUND_MARGIN: f64 = 1e-12;
 #[inline]
 pub fn below_exp_neg(u: f64, x: f64) -> bool {
     if x >= 0.0 {
-        let lower = 1.0 - x * (1.0 - x * (0.5 - x / 6.0));
+        let (lower, upper) = exp_neg_bounds(x);
         if u < lower - EXP_BOUND_MARGIN {
             return true;
         }
-        let upper = 1.0 / (1.0 + x * (1.0 + x * (0.5 + x / 6.0)));
         if u >= upper + EXP_BOUND_MARGIN {
             return false;
         }
     }
     u < exp(-x)
+}
+
+/// Bounds on `e^-x` for `x >= 0` from Taylor's theorem (the remainder after the cubic term of
+/// `e^-x` is positive, and `e^x` is at least its cubic Taylor polynomial).
+#[inline]
+fn exp_neg_bounds(x: f64) -> (f64, f64) {
+    let lower = 1.0 - x * (1.0 - x * (0.5 - x / 6.0));
+    let upper = 1.0 / (1.0 + x * (1.0 + x * (0.5 + x / 6.0)));
+    (lower, upper)
 }
 
 #[cfg(test)]
@@ -104,7 +128,9 @@ mod tests {
 
     /// [`exp`] must equal `libm::exp` to the bit, or every output of the model would change:
     /// 10^7 arguments over the whole range (most within 20 of 0, where the kernels and samplers
-    /// live), every threshold of the algorithm with its neighbours, and the special values.
+    /// live), every threshold of the algorithm with its neighbours, 200,000 arguments of each
+    /// sign on each threshold's high word (where a `>` written as `>=` would show), and the
+    /// special values.
     #[test]
     fn the_inlined_exponential_is_libm_s_to_the_bit() {
         let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(5);
@@ -115,13 +141,32 @@ mod tests {
                 "x = {x:e}: {a:e} against libm's {b:e}"
             );
         };
-        for hx in [0x3fd6_2e42u64, 0x3ff0_a2b2, 0x3e30_0000, 0x4086_232b] {
-            for edge in [f64::from_bits(hx << 32), 690.0, 0.0] {
-                for dx in -3i64..=3 {
-                    let x = f64::from_bits((edge.to_bits() as i64 + dx).max(0) as u64);
-                    check(x);
-                    check(-x);
-                }
+        let thresholds = [
+            reduction::HALF_LN2,
+            reduction::THREE_HALVES_LN2,
+            reduction::TINY,
+        ];
+        // Each threshold's high word and the next one (the first value past a `>` test), the
+        // hand-over to libm, and 0.
+        let edges = thresholds
+            .iter()
+            .flat_map(|&hx| [u64::from(hx) << 32, (u64::from(hx) + 1) << 32])
+            .map(f64::from_bits)
+            .chain([EXP_FAST_LIMIT, 0.0]);
+        for edge in edges {
+            for dx in -3i64..=3 {
+                let x = f64::from_bits((edge.to_bits() as i64 + dx).max(0) as u64);
+                check(x);
+                check(-x);
+            }
+        }
+        // Every high word at a threshold, with random low words: where the two branches meet.
+        for hx in thresholds {
+            for _ in 0..200_000 {
+                let low: u32 = rng.random();
+                let x = f64::from_bits((u64::from(hx) << 32) | u64::from(low));
+                check(x);
+                check(-x);
             }
         }
         for x in [0.0, -0.0, 1e-300, -1e-300, 709.0, 710.0, -745.2, -800.0] {
@@ -165,8 +210,7 @@ mod tests {
                 assert_eq!(below_exp_neg(u, x), u < e, "u = {u:e}, x = {x:e}");
             }
             let u = around[3];
-            let lower = 1.0 - x * (1.0 - x * (0.5 - x / 6.0));
-            let upper = 1.0 / (1.0 + x * (1.0 + x * (0.5 + x / 6.0)));
+            let (lower, upper) = exp_neg_bounds(x);
             shortcuts += (u < lower - EXP_BOUND_MARGIN || u >= upper + EXP_BOUND_MARGIN) as u32;
         }
         // The bounds decide most uniform draws (else the function saves nothing).

@@ -1,9 +1,9 @@
 //! Randomness: seed derivation, counter-based draws and portable samplers.
 //!
 //! This is a leaf module: everything may use it, and it uses nothing of the crate but the
-//! elementary functions of [`crate::maths`]. Every random
-//! number in a run is a pure function of `(master seed, run index, purpose, ...)`, so results never
-//! depend on thread count, scheduling or the order schools are visited:
+//! elementary functions of [`crate::maths`]. Every random number in a run is a pure function of
+//! `(master seed, run index, purpose, ...)`, so results never depend on thread count, scheduling
+//! or the order schools are visited:
 //!
 //! - the *world* of a run (network and school draws) comes from a [`Pcg64Mcg`] seeded by
 //!   [`RunSeeds::world_rng`]; every strategy of run k sees the same world (common random numbers);

@@ -578,8 +578,8 @@ pub fn compute_fields(world: &World, p: &Params, s: &mut State, hubs: &[Hub], co
             if boosted_j && region[i] == region[j] {
                 w = (w * p.hub_tie_multiplier).min(1.0);
             }
-            // Tests in order of likelihood (most neighbours of an adopter implement), rather
-            // than a match, which compiles to a jump table on the hottest line of the model.
+            // Two tests rather than a match, which compiled to a jump table on the hottest line
+            // of the model; implementing first, since that is every tie where adoption is wide.
             let stage_i = s.stage[i];
             if stage_i == Stage::Implementing {
                 if teach > 0.0 || coaches {
@@ -595,8 +595,8 @@ pub fn compute_fields(world: &World, p: &Params, s: &mut State, hubs: &[Hub], co
                         s.shares.push(share);
                     }
                 }
-            } else if pocket && stage_i != Stage::Sustained {
-                // A pocket's pressure on a school that has not adopted (or abandoned).
+            } else if pocket && matches!(stage_i, Stage::NotAdopted | Stage::Abandoned) {
+                // A pocket's pressure on a school that could start.
                 let score = w * influence_j;
                 s.pressure[i] += score;
                 // Strictly better: among equals the lowest index (visited first) wins.

@@ -1,4 +1,5 @@
-//! Reading a network and school attributes from CSV files.
+//! Reading a network and school attributes from CSV files, and the checks every CSV input of
+//! domino gets (`CsvFile`, which also opens the observed rollout of `domino calibrate`).
 //!
 //! - Node table: a header with `id` and any of `name,region,size,need,readiness,resources,context`.
 //!   A column left out, or an empty cell, is drawn from the scenario's distributions in every run.

@@ -135,7 +135,7 @@ pub struct Plan {
 
 impl Plan {
     /// The per-school decisions [`crate::model::advance`] reads.
-    pub fn decisions(&self) -> Decisions<'_> {
+    pub(crate) fn decisions(&self) -> Decisions<'_> {
         Decisions {
             support: &self.support,
             recruit: &self.recruit,
