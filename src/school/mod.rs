@@ -220,27 +220,34 @@ pub fn regions(scenario: &crate::scenario::Scenario) -> (Vec<u32>, usize) {
     }
 }
 
-/// Tertiles by need; ties are broken by school index so the split is deterministic.
+/// Tertiles by need: the `n / 3` schools of lowest need are `Low`, the `n / 3` of highest `High`,
+/// the rest `Middle`. Equal needs are ranked by school index, so the split is deterministic.
 pub fn need_groups(need: &[f64]) -> Vec<NeedGroup> {
     let n = need.len();
-    // total_cmp after adding 0 (which turns -0 into 0): a raw bit-pattern sort would rank -0
+    let third = n / 3;
+    // total_cmp after adding 0 (which turns -0 into 0): a raw bit-pattern order would rank -0
     // above every positive need.
     let mut order: Vec<(f64, u32)> = need
         .iter()
         .zip(0u32..)
         .map(|(&v, i)| (v + 0.0, i))
         .collect();
-    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let by_need = |a: &(f64, u32), b: &(f64, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+    // Only the two cut points matter, not the order within a group: two selections (linear time)
+    // instead of a sort. With the index as tie-break no two keys are equal, so each selection
+    // splits at exactly the rank a full sort would.
     let mut groups = vec![NeedGroup::Middle; n];
-    for (rank, &(_, i)) in order.iter().enumerate() {
-        let i = i as usize;
-        groups[i] = if rank < n / 3 {
-            NeedGroup::Low
-        } else if rank >= n - n / 3 {
-            NeedGroup::High
-        } else {
-            NeedGroup::Middle
-        };
+    if third > 0 {
+        order.select_nth_unstable_by(third, by_need);
+        let rest = &mut order[third..];
+        let high_from = rest.len() - third;
+        rest.select_nth_unstable_by(high_from, by_need);
+        for &(_, i) in &order[..third] {
+            groups[i as usize] = NeedGroup::Low;
+        }
+        for &(_, i) in &order[n - third..] {
+            groups[i as usize] = NeedGroup::High;
+        }
     }
     groups
 }
@@ -322,6 +329,30 @@ mod tests {
                 NeedGroup::Low
             ]
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn need_groups_are_the_thirds_of_a_full_ranking(
+            codes in proptest::collection::vec(0u8..6, 0..60),
+        ) {
+            // Few distinct needs, so equal needs (and -0 beside 0) are common: the ranking must
+            // break them by index exactly as a full sort does.
+            let values = [0.0, -0.0, 0.25, 0.5, 0.75, 1.0];
+            let need: Vec<f64> = codes.iter().map(|&c| values[c as usize]).collect();
+            let n = need.len();
+            let mut ranked: Vec<usize> = (0..n).collect();
+            ranked.sort_by(|&a, &b| (need[a] + 0.0).total_cmp(&(need[b] + 0.0)).then(a.cmp(&b)));
+            let mut expected = vec![NeedGroup::Middle; n];
+            for (rank, &i) in ranked.iter().enumerate() {
+                if rank < n / 3 {
+                    expected[i] = NeedGroup::Low;
+                } else if rank >= n - n / 3 {
+                    expected[i] = NeedGroup::High;
+                }
+            }
+            proptest::prop_assert_eq!(need_groups(&need), expected);
+        }
     }
 
     #[test]
