@@ -25,7 +25,7 @@ pub struct Network {
 impl Network {
     /// Builds the CSR form of `n` schools and `edges`. Self-loops are dropped; a tie listed more
     /// than once (in either direction) is kept once, with its largest weight. Neighbours are sorted
-    /// by index, so the layout (and every sum over it) is deterministic. O(E log E).
+    /// by index, so the layout (and every sum over it) is deterministic. O(n + E).
     ///
     /// ```
     /// use domino::network::{Edge, Network};
@@ -198,12 +198,21 @@ mod tests {
         #[test]
         fn radix_sort_of_ties_is_a_stable_sort_by_ends(
             raw in proptest::collection::vec((any::<u32>(), 0u32..64, 0u32..4), 0..300),
-            wide in any::<bool>(),
+            mode in 0u8..3,
+            base in any::<u32>(),
         ) {
-            // Narrow ends share high digits (skipped passes); wide ones use every digit. The
-            // weight records each tie's input position, to check stability.
+            // Small ends share their high digits (passes skipped); random ends use every
+            // digit; ends near one shared base of 2^31 or more use all 32 bits with constant
+            // digits between varying ones (a skipped digit must not end the sort, and the key
+            // must not drop the top bit). The weight records each tie's input position, to
+            // check stability.
+            let base = base | 1 << 31;
             let edges: Vec<Edge> = raw.iter().enumerate().map(|(k, &(x, y, z))| {
-                let (a, b) = if wide { (x, x ^ y) } else { (z, y) };
+                let (a, b) = match mode {
+                    0 => (z, y),
+                    1 => (x, x ^ y),
+                    _ => (base ^ z, base ^ y),
+                };
                 Edge { a, b, weight: k as f32 }
             }).collect();
             let mut expected = edges.clone();
