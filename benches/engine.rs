@@ -10,6 +10,10 @@
 //!   run's world at 1,500,000 schools, and one run of its three strategies (20 terms, one thread)
 //!   at 100,000 and at 1,500,000 schools with the same region size, as school-terms per second.
 //!   The ratio of the two is the cost of size itself (the state leaving the caches).
+//!   `national/quiet/*` is the same run with nothing happening: the pilot and cluster strategies
+//!   with no budget and no adoption from outside, so no school is ever supported, implementing or
+//!   near an adopter. Its cost per school-term is what a quiet school costs (issue 12: close to
+//!   nothing). Thin-spread is left out: with no money it still offers every school a place.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use domino::engine::ensemble::run_ensemble;
@@ -162,6 +166,29 @@ fn national_scale(c: &mut Criterion) {
         ));
         let mut buf = Buffers::default();
         group.bench_function(format!("run/{schools}"), |b| {
+            b.iter(|| {
+                (0..arms)
+                    .map(|k| simulate(&scn, k, &world, &seeds, &mut buf, |_, _, _| {}))
+                    .count()
+            })
+        });
+    }
+    for schools in [100_000u32, 1_500_000] {
+        let scn = national(schools)
+            .edited(|c| {
+                c.budget.per_school = 0.0;
+                c.mechanisms.contagion.outside_rate = 0.0;
+                c.strategies.retain(|s| s.name != "thin-spread");
+            })
+            .expect("a quiet national scenario is valid");
+        let seeds = RunSeeds::new(scn.config().seed, 0);
+        let world = World::build(&scn, &seeds);
+        let arms = scn.config().strategies.len();
+        group.throughput(Throughput::Elements(
+            schools as u64 * scn.config().steps as u64 * arms as u64,
+        ));
+        let mut buf = Buffers::default();
+        group.bench_function(format!("quiet/{schools}"), |b| {
             b.iter(|| {
                 (0..arms)
                     .map(|k| simulate(&scn, k, &world, &seeds, &mut buf, |_, _, _| {}))

@@ -46,11 +46,18 @@ pub fn write_results(dir: &Path, scenario: &Scenario, result: &Ensemble) -> Resu
     Ok(written)
 }
 
+/// A share as a percentage with one decimal; "-" for no value. A value that rounds to zero shows
+/// as 0.0, never -0.0: the lower end of a share's interval can fall a hair below zero, and the
+/// table's "(lo-hi)" would then read "(-0.0-0.1)".
 fn pct(v: f64) -> String {
     if v.is_nan() {
-        "-".into()
+        return "-".into();
+    }
+    let shown = format!("{:.1}", 100.0 * v);
+    if shown == "-0.0" {
+        "0.0".into()
     } else {
-        format!("{:.1}", 100.0 * v)
+        shown
     }
 }
 
@@ -313,4 +320,20 @@ pub fn verdict(result: &Ensemble) -> String {
         result.measures.run_metrics[headline].name.replace('_', " "),
         parts.join("; of ")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pct;
+
+    #[test]
+    fn a_percentage_that_rounds_to_zero_has_no_sign() {
+        assert_eq!(pct(-0.000_4), "0.0");
+        assert_eq!(pct(-0.0), "0.0");
+        assert_eq!(pct(0.000_4), "0.0");
+        // Below zero by more than the rounding: the sign stays, the value is what it is.
+        assert_eq!(pct(-0.002), "-0.2");
+        assert_eq!(pct(0.425), "42.5");
+        assert_eq!(pct(f64::NAN), "-");
+    }
 }
