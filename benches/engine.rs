@@ -15,7 +15,10 @@
 //!   near an adopter. Its cost per school-term is what a quiet school costs (issue 12: close to
 //!   nothing). Thin-spread is left out: with no money it still offers every school a place.
 
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{
+    criterion_group, criterion_main, BatchSize, BenchmarkGroup, Criterion, Throughput,
+};
 use domino::engine::ensemble::run_ensemble;
 use domino::engine::{simulate, term, Buffers};
 use domino::model::{Params, State, World};
@@ -144,6 +147,25 @@ fn national(schools: u32) -> Scenario {
     .expect("a smaller national scenario is valid")
 }
 
+/// Benches one run of every strategy of `scn` on one world (built outside the timing), one thread,
+/// as school-terms per second.
+fn bench_runs(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, scn: &Scenario) {
+    let seeds = RunSeeds::new(scn.config().seed, 0);
+    let world = World::build(scn, &seeds);
+    let arms = scn.config().strategies.len();
+    group.throughput(Throughput::Elements(
+        scn.schools() as u64 * scn.config().steps as u64 * arms as u64,
+    ));
+    let mut buf = Buffers::default();
+    group.bench_function(name, |b| {
+        b.iter(|| {
+            (0..arms)
+                .map(|k| simulate(scn, k, &world, &seeds, &mut buf, |_, _, _| {}))
+                .count()
+        })
+    });
+}
+
 fn national_scale(c: &mut Criterion) {
     let mut group = c.benchmark_group("national");
     group.sample_size(10);
@@ -158,20 +180,7 @@ fn national_scale(c: &mut Criterion) {
     });
     for schools in [100_000u32, 1_500_000] {
         let scn = national(schools);
-        let seeds = RunSeeds::new(scn.config().seed, 0);
-        let world = World::build(&scn, &seeds);
-        let arms = scn.config().strategies.len();
-        group.throughput(Throughput::Elements(
-            schools as u64 * scn.config().steps as u64 * arms as u64,
-        ));
-        let mut buf = Buffers::default();
-        group.bench_function(format!("run/{schools}"), |b| {
-            b.iter(|| {
-                (0..arms)
-                    .map(|k| simulate(&scn, k, &world, &seeds, &mut buf, |_, _, _| {}))
-                    .count()
-            })
-        });
+        bench_runs(&mut group, &format!("run/{schools}"), &scn);
     }
     for schools in [100_000u32, 1_500_000] {
         let scn = national(schools)
@@ -181,20 +190,7 @@ fn national_scale(c: &mut Criterion) {
                 c.strategies.retain(|s| s.name != "thin-spread");
             })
             .expect("a quiet national scenario is valid");
-        let seeds = RunSeeds::new(scn.config().seed, 0);
-        let world = World::build(&scn, &seeds);
-        let arms = scn.config().strategies.len();
-        group.throughput(Throughput::Elements(
-            schools as u64 * scn.config().steps as u64 * arms as u64,
-        ));
-        let mut buf = Buffers::default();
-        group.bench_function(format!("quiet/{schools}"), |b| {
-            b.iter(|| {
-                (0..arms)
-                    .map(|k| simulate(&scn, k, &world, &seeds, &mut buf, |_, _, _| {}))
-                    .count()
-            })
-        });
+        bench_runs(&mut group, &format!("quiet/{schools}"), &scn);
     }
     group.finish();
 }
