@@ -12,6 +12,7 @@ use crate::engine::{ensemble, model, Ensemble, Progress};
 use crate::error::InputError;
 use crate::metrics::stats::{paired, Summary};
 use crate::output::{csv_writer, num};
+use crate::report::fixed;
 use crate::report::leader;
 use crate::scenario::{path, ModelKind, Scenario};
 use std::io::{self, Write};
@@ -369,10 +370,10 @@ pub fn table(name: &str, ablation: &Ablation) -> String {
         let first = r.mechanism != last;
         last = r.mechanism;
         let ci = format!(
-            "{:+.4} ({:+.4} to {:+.4}){}",
-            r.diff.mean,
-            r.diff.ci_low,
-            r.diff.ci_high,
+            "{} ({} to {}){}",
+            fixed(r.diff.mean, 4, true),
+            fixed(r.diff.ci_low, 4, true),
+            fixed(r.diff.ci_high, 4, true),
             if r.diff.ci_low > 0.0 || r.diff.ci_high < 0.0 {
                 "*"
             } else {

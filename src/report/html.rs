@@ -19,6 +19,7 @@
 //! Every text written into the page goes through [`super::svg::escape`], once.
 
 use super::chart::{self, Axis, LineChart, Series};
+use super::fixed;
 use super::svg::escape;
 use super::uncertainty;
 use crate::engine;
@@ -267,11 +268,11 @@ fn shown(metric: &str, v: f64) -> (String, bool) {
         return ("n/a".into(), percent);
     }
     if percent {
-        (format!("{:.1}", v * 100.0), true)
+        (fixed(v * 100.0, 1, false), true)
     } else if v.abs() >= 100.0 {
-        (format!("{v:.0}"), false)
+        (fixed(v, 0, false), false)
     } else {
-        (format!("{v:.2}"), false)
+        (fixed(v, 2, false), false)
     }
 }
 
@@ -523,7 +524,7 @@ fn nav() -> String {
 
 fn pct_text(v: f64) -> String {
     if v.is_finite() {
-        format!("{:.1}%", 100.0 * v)
+        format!("{}%", fixed(100.0 * v, 1, false))
     } else {
         "n/a".into()
     }
@@ -531,7 +532,7 @@ fn pct_text(v: f64) -> String {
 
 fn points(v: f64) -> String {
     if v.is_finite() {
-        format!("{:+.1}", 100.0 * v)
+        fixed(100.0 * v, 1, true)
     } else {
         "n/a".into()
     }
@@ -713,9 +714,9 @@ fn what_would_change(c: &Ctx) -> Result<String> {
             .take(3)
             .map(|(rho, p)| {
                 format!(
-                    "<code>{}</code> (rank correlation {:+.2}: the {} it is, the more {} gains over {})",
+                    "<code>{}</code> (rank correlation {}: the {} it is, the more {} gains over {})",
                     escape(p),
-                    rho,
+                    fixed(*rho, 2, true),
                     if *rho >= 0.0 { "higher" } else { "lower" },
                     escape(a),
                     escape(b)
@@ -1254,7 +1255,7 @@ fn drivers(c: &Ctx) -> Result<String> {
         Some(u) => {
             s.push_str("<h3>Which uncertain parameters decide the winner</h3><p>For each pair of strategies, the rank correlation (Spearman's rho, 95% CI) between a parameter's drawn value and how far the first strategy is ahead of the second, run by run. Near +1 or -1: that parameter decides between them; near 0: it does not matter to them.</p>\n<table class=\"sortable\"><thead><tr><th>parameter</th><th>strategy</th><th>versus</th><th class=\"num\">rho</th><th class=\"num\">95% CI</th><th class=\"num\">runs</th></tr></thead><tbody>\n");
             for (r, row) in u.rows.iter().enumerate() {
-                let f = |v: f64| if v.is_finite() { format!("{v:+.2}") } else { "n/a".into() };
+                let f = |v: f64| if v.is_finite() { fixed(v, 2, true) } else { "n/a".into() };
                 let _ = writeln!(
                     s,
                     "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{} to {}</td><td class=\"num\">{}</td></tr>",
@@ -1599,6 +1600,14 @@ mod tests {
         assert_eq!(shown("sustained_share", 0.083), ("8.3".to_string(), true));
         assert_eq!(shown("spend_su", 655.9), ("656".to_string(), false));
         assert_eq!(shown("cost_per_sustained_su", f64::NAN).0, "n/a");
+        // A value a hair below zero shows as zero, without a minus sign.
+        assert_eq!(
+            shown("sustained_share", -0.000_1),
+            ("0.0".to_string(), true)
+        );
+        assert_eq!(shown("spend_su", -0.001), ("0.00".to_string(), false));
+        assert_eq!(points(-0.000_1), "+0.0");
+        assert_eq!(pct_text(-0.000_1), "0.0%");
     }
 
     #[test]

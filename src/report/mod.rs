@@ -46,19 +46,42 @@ pub fn write_results(dir: &Path, scenario: &Scenario, result: &Ensemble) -> Resu
     Ok(written)
 }
 
-/// A share as a percentage with one decimal; "-" for no value. A value that rounds to zero shows
-/// as 0.0, never -0.0: the lower end of a share's interval can fall a hair below zero, and the
-/// table's "(lo-hi)" would then read "(-0.0-0.1)".
+/// `v` rounded to `decimals` places, with a `+` before a value that is not negative when
+/// `signed`. A value that rounds to zero shows as zero, never with a minus sign: the lower end of
+/// a share's interval or a paired difference can fall a hair below zero, and the table's
+/// "(lo-hi)" would then read "(-0.0-0.1)". The one formatter for the numbers of the table, the
+/// page and `explain`.
+///
+/// ```
+/// use domino::report::fixed;
+/// assert_eq!(fixed(-0.0001, 1, false), "0.0");
+/// assert_eq!(fixed(-0.0001, 2, true), "+0.00");
+/// assert_eq!(fixed(-0.06, 1, true), "-0.1");
+/// assert_eq!(fixed(12.345, 0, false), "12");
+/// ```
+pub fn fixed(v: f64, decimals: usize, signed: bool) -> String {
+    let rounds_to_zero = format!("{:.decimals$}", v.abs())
+        .bytes()
+        .all(|b| b == b'0' || b == b'.');
+    let v = if rounds_to_zero { 0.0 } else { v };
+    if signed {
+        format!("{v:+.decimals$}")
+    } else {
+        format!("{v:.decimals$}")
+    }
+}
+
+/// A share as a percentage with one decimal; "-" for no value.
 fn pct(v: f64) -> String {
     if v.is_nan() {
         return "-".into();
     }
-    let shown = format!("{:.1}", 100.0 * v);
-    if shown == "-0.0" {
-        "0.0".into()
-    } else {
-        shown
-    }
+    fixed(100.0 * v, 1, false)
+}
+
+/// A difference of shares in percentage points with its sign, one decimal.
+fn points(v: f64) -> String {
+    fixed(100.0 * v, 1, true)
 }
 
 fn big(v: f64) -> String {
@@ -89,8 +112,8 @@ fn cell(result: &Ensemble, s: usize, column: &TableColumn, steps: u32) -> String
             }
         }
         CellFormat::Count => big(x.mean),
-        CellFormat::Decimal => or_dash(x.mean, &|v| format!("{v:.1}")),
-        CellFormat::Points => or_dash(x.mean, &|v| format!("{:+.1}", 100.0 * v)),
+        CellFormat::Decimal => or_dash(x.mean, &|v| fixed(v, 1, false)),
+        CellFormat::Points => or_dash(x.mean, &points),
         CellFormat::Percent => pct(x.mean),
     }
 }
@@ -247,7 +270,7 @@ fn deciding_parameters(result: &Ensemble) -> String {
             if v.is_nan() {
                 "-".to_string()
             } else {
-                format!("{v:+.2}")
+                fixed(v, 2, true)
             }
         };
         let _ = writeln!(
@@ -293,14 +316,12 @@ pub fn verdict(result: &Ensemble) -> String {
         let p = paired(&a, &result.column(o, headline));
         worst_p = worst_p.min(p.p_beats);
         ahead_on_average &= p.diff.ci_low > 0.0;
-        let interval = interval(p.diff.ci_low, p.diff.ci_high, |v| {
-            format!("{:+.1}", 100.0 * v)
-        });
+        let interval = interval(p.diff.ci_low, p.diff.ci_high, points);
         parts.push(format!(
-            "{} in {}% of paired runs ({:+.1} points, {interval})",
+            "{} in {}% of paired runs ({} points, {interval})",
             result.strategies[o],
             pct(p.p_beats),
-            100.0 * p.diff.mean,
+            points(p.diff.mean),
         ));
     }
     // Two questions a leader asks: is it better on average (the CI of the paired difference),
@@ -324,7 +345,7 @@ pub fn verdict(result: &Ensemble) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::pct;
+    use super::{fixed, pct, points};
 
     #[test]
     fn a_percentage_that_rounds_to_zero_has_no_sign() {
@@ -335,5 +356,19 @@ mod tests {
         assert_eq!(pct(-0.002), "-0.2");
         assert_eq!(pct(0.425), "42.5");
         assert_eq!(pct(f64::NAN), "-");
+    }
+
+    #[test]
+    fn a_signed_number_that_rounds_to_zero_shows_plus_zero() {
+        assert_eq!(points(-0.000_4), "+0.0");
+        assert_eq!(points(-0.0), "+0.0");
+        assert_eq!(points(0.000_4), "+0.0");
+        assert_eq!(points(-0.002), "-0.2");
+        assert_eq!(points(0.013), "+1.3");
+        assert_eq!(fixed(-0.000_04, 4, true), "+0.0000");
+        assert_eq!(fixed(-0.000_06, 4, true), "-0.0001");
+        assert_eq!(fixed(-0.4, 0, false), "0");
+        assert_eq!(fixed(-0.6, 0, false), "-1");
+        assert_eq!(fixed(f64::INFINITY, 1, false), "inf");
     }
 }
