@@ -325,6 +325,40 @@ fn seed_and_steps_flags_are_applied() {
 }
 
 #[test]
+fn a_cell_with_no_value_is_one_dash() {
+    // With no budget there is no unspent share of it: the table says so with one dash, not
+    // "- (---)", and no number in it is a negative zero.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = compare(
+        tmp.path(),
+        None,
+        &tmp.path().join("a"),
+        &[
+            "--runs",
+            "20",
+            "--steps",
+            "6",
+            "--set",
+            "budget.per_school=0",
+        ],
+    );
+    let table = stdout(&out);
+    assert!(!table.contains("(---)"), "{table}");
+    // A negative zero would open a cell or an interval ("0.0-0.0" is an interval).
+    assert!(
+        !table.contains(" -0.0") && !table.contains("(-0.0"),
+        "{table}"
+    );
+    for strategy in DEFAULT_STRATEGIES {
+        let row = table
+            .lines()
+            .find(|l| l.starts_with(strategy))
+            .unwrap_or_else(|| panic!("no row for {strategy}:\n{table}"));
+        assert!(row.contains("  -  "), "no single dash in {row}");
+    }
+}
+
+#[test]
 fn results_do_not_depend_on_the_thread_count() {
     let tmp = tempfile::tempdir().unwrap();
     let scenario = repo("scenarios/example.toml");

@@ -99,6 +99,8 @@ fn cell(result: &Ensemble, s: usize, column: &TableColumn, steps: u32) -> String
     let x = Summary::of(result.column(s, column.metric));
     let or_dash = |v: f64, f: &dyn Fn(f64) -> String| if v.is_nan() { "-".into() } else { f(v) };
     match column.format {
+        // No value (e.g. the unspent share of a budget of 0): one dash, not "- (---)".
+        CellFormat::PercentCi if x.mean.is_nan() => "-".into(),
         CellFormat::PercentCi => format!("{} ({}-{})", pct(x.mean), pct(x.ci_low), pct(x.ci_high)),
         CellFormat::ShareCi => {
             let (lo, hi) = wilson(x.mean, x.n as f64);
