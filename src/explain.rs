@@ -173,8 +173,10 @@ pub fn switched_off(scenario: &Scenario, m: &Mechanism) -> Result<Option<Scenari
     let text = toml::to_string(&table)
         .map_err(|e| InputError::msg(format!("the scenario does not serialise: {e}")))?;
     // Validated like a file (the original's path anchors relative network file paths; its files
-    // are reused as read); only the configuration is taken from it, everything else the
-    // scenario carries (its files, where it came from) stays the original's.
+    // are reused as read). The configuration and what validation derives from it (the samplers
+    // of the schools' attributes, which the effect spread and every `[schools]` field feed) are
+    // taken from it; everything else the scenario carries (its files, where it came from, its
+    // uncertain fields) stays the original's.
     let checked =
         Scenario::from_toml_reusing(&text, scenario.source.as_deref(), scenario.files.as_ref())
             .map_err(|e| {
@@ -186,6 +188,7 @@ pub fn switched_off(scenario: &Scenario, m: &Mechanism) -> Result<Option<Scenari
             })?;
     Ok(Some(Scenario {
         config: checked.config,
+        laws: checked.laws,
         ..scenario.clone()
     }))
 }

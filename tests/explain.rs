@@ -28,6 +28,10 @@ fn every_mechanism_path_exists_in_the_default_scenario_and_switches_it_off() {
         // Only the mechanism changes: the seed (hence run k's world draws) stays.
         assert_eq!(off.config().seed, scn.config().seed);
         assert_eq!(off.config().runs, scn.config().runs);
+        // What validation derives from the fields follows them: the samplers of the schools'
+        // attributes (the effect spread is one) are those of the changed scenario.
+        let fresh = scn.edited(|c| *c = off.config().clone()).unwrap();
+        assert_eq!(off.laws(), fresh.laws(), "{}", m.name);
     }
 }
 
