@@ -10,8 +10,10 @@
 //! 2. [`engine::ensemble::run_ensemble`]: for each run k, [`model::World::build`] draws the
 //!    network ([`network`]) and the schools ([`school`]) once, and every strategy ([`strategy`])
 //!    runs in that same world (common random numbers).
-//! 3. [`engine::simulate`] is the core loop: per term, the strategy allocates the budget and
-//!    [`model::compute_fields`] and [`model::advance`] move every school forward synchronously.
+//! 3. [`engine::term`] is the core loop ([`engine::simulate`] runs it for every term): the
+//!    strategy funds hubs and coaches, [`model::compute_fields`] computes what every school
+//!    receives from the state at t, the strategy allocates the budget, and [`model::advance`]
+//!    moves every school to t + 1.
 //! 4. [`metrics`] records series and per-run summaries; [`output`] writes tidy CSV atomically;
 //!    [`report`] prints the comparison table.
 //!

@@ -7,17 +7,20 @@
 //!
 //! - the *world* of a run (network and school draws) comes from a [`Pcg64Mcg`] seeded by
 //!   [`RunSeeds::world_rng`]; every strategy of run k sees the same world (common random numbers);
-//! - per-school, per-term draws (leader turnover, peer adoption, opt-in) come from
+//! - per-school, per-term draws (leader turnover, peer adoption, opt-in, measurement noise, the
+//!   review's drop, the stop after a withdrawal) come from
 //!   [`Draws::uniform`], a counter-based generator keyed by `(run, step, school, purpose)`. The same
 //!   school in the same term of the same run gets the same number under every strategy, which keeps
 //!   paired comparisons tight, and no generator state has to be carried through the hot loop.
 //! - continuous distributions (normal, log-normal, gamma, beta, triangular) are sampled by the
 //!   functions in [`sample`], written on the `libm` crate's correctly-rounded-or-close, pure-Rust
-//!   `log`, `exp` and `pow`, so that a seed gives the same numbers on every platform (the
+//!   `log` and its `exp` (through [`crate::maths::exp`], the same bits) and IEEE's exactly
+//!   rounded `sqrt`, so that a seed gives the same numbers on every platform (the
 //!   platform's maths library may differ in the last bit between machines).
 //!
-//! The mixing function is SplitMix64's finaliser (Steele, Lea & Flood 2014), applied twice per draw;
-//! its outputs pass BigCrush when fed a counter, which is exactly how it is used here.
+//! The mixing function is SplitMix64's finaliser (Steele, Lea & Flood 2014): a uniform draw keys
+//! the purpose's stream with it, then mixes the counter and the result; its outputs pass BigCrush
+//! when fed a counter, which is exactly how it is used here.
 
 pub mod sample;
 
@@ -129,8 +132,9 @@ impl Draws {
     /// 64 random bits for item `index` (a node, or a tie's CSR slot) for `purpose`: the
     /// `index`-th output of wyrand (Wang Yi's generator: a Weyl sequence through one 64x64->128
     /// bit multiply-fold, which passes BigCrush and PractRand) started at a state keyed by the
-    /// run and the purpose. Being a pure function of the index, it costs one multiply per draw
-    /// and no state, cheap enough for a draw per tie visit.
+    /// run and the purpose. Being a pure function of the index, it costs two multiplies per draw
+    /// (the Weyl step and the fold; the stream's key is the same for every index, so a loop
+    /// hoists it) and no state, cheap enough for a draw per tie visit.
     #[inline]
     pub fn bits(&self, purpose: Purpose, index: u64) -> u64 {
         const WEYL: u64 = 0xa076_1d64_78bd_642f;

@@ -300,7 +300,7 @@ struct RunsReader {
     r: Hashing<BufReader<File>>,
     arms: usize,
     records: bool,
-    /// The run indices still expected, in order.
+    /// The run index expected next (runs come in order).
     expected: usize,
     step: usize,
 }

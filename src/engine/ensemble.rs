@@ -13,8 +13,8 @@ use crate::metrics::{Measures, RunSummary, SeriesAggregate};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 
-/// Runs per parallel chunk: large enough to keep both cores busy, small enough that buffered
-/// per-run series stay a few megabytes.
+/// Runs per parallel chunk: large enough to keep every core busy (256 runs over a few cores),
+/// small enough that buffered per-run series stay a few megabytes.
 const CHUNK: usize = 256;
 
 /// Bytes of per-school records a chunk may buffer: for large networks read from files, chunks

@@ -1,7 +1,7 @@
 //! Ensemble statistics: mean with a t-based confidence interval, percentiles, paired comparisons.
 
-/// Two-sided 95 % critical value of Student's t with `df` degrees of freedom. Exact table values
-/// to df = 30, then the Cornish-Fisher expansion (error below 1e-4).
+/// Two-sided 95 % critical value of Student's t with `df` degrees of freedom. Table values to three
+/// decimals up to df = 30, then the Cornish-Fisher expansion (error below 1e-4).
 pub(crate) fn t975(df: usize) -> f64 {
     const TABLE: [f64; 30] = [
         12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,

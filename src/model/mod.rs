@@ -114,11 +114,10 @@ pub struct Params {
     pub inv_two_width2: f64,
     /// The innovation's home context.
     pub home: f64,
-    /// Mean effect (for the benefit bar and drift cost).
-    pub effect_mean: f64,
     /// Visibility bar on practice.
     pub visibility_bar: f64,
-    /// Pockets need a positive realized effect.
+    /// Pockets need a positive effect: the one observed at the last review when evidence is on,
+    /// the realized one otherwise.
     pub visibility_positive: bool,
     /// Know-how SU per unit weight x practice (0 when switched off).
     pub know_how_weight: f64,
@@ -162,7 +161,7 @@ pub struct Params {
     pub sustained_turnover_factor: f64,
     /// Relative turnover of mandated schools.
     pub mandate_multiplier: f64,
-    /// Readiness lost per abandonment.
+    /// Share of its readiness a school loses at each abandonment.
     pub fatigue: f64,
     /// Hub switched on.
     pub hub: bool,
@@ -229,7 +228,6 @@ impl Params {
             inv_two_width2: 1.0
                 / (2.0 * cfg.innovation.context_width * cfg.innovation.context_width),
             home: cfg.innovation.home_context,
-            effect_mean: cfg.innovation.effect_mean,
             visibility_bar: m.visibility.bar,
             visibility_positive: m.visibility.require_positive_effect,
             know_how_weight: if m.know_how.enabled {
@@ -528,12 +526,13 @@ impl State {
 
 /// Computes the fields of term t from the state at t: know-how, coaching, peer pressure, ties to
 /// pockets and each non-adopter's best source. Pushes from adopters along their ties, so the cost
-/// is O(sum of adopters' degrees), not O(E), while adoption is sparse (mechanisms 2, 3, 4, 9, 10);
-/// only the schools the last term wrote are cleared first, so schools with no adopting neighbour
-/// cost nothing here. `coach` is the SU each school was paid to coach this term.
+/// is O(n + sum of adopters' degrees), not O(E) (mechanisms 2, 3, 4, 9, 10); while few schools
+/// were written last term only those are cleared first, so a school with no adopting neighbour
+/// costs a stage check here. `coach` is the SU each school was paid to coach this term.
 ///
-/// The fields belong to this function: one set by hand between terms stays until a term writes
-/// that school's fields ([`State::reset`] clears them all).
+/// The fields belong to this function. A field set by hand between terms is cleared by the next
+/// call only if the last term wrote that school (or the clear is full); otherwise that call's
+/// writes add to it ([`State::reset`] clears them all).
 pub fn compute_fields(world: &World, p: &Params, s: &mut State, hubs: &[Hub], coach: &[f64]) {
     let n = world.len();
     let cap = n / 4;
@@ -620,7 +619,7 @@ pub fn compute_fields(world: &World, p: &Params, s: &mut State, hubs: &[Hub], co
     }
 }
 
-/// Mechanism 3 (hubs): a hub works through its region's ties: its spend is shared over the
+/// Mechanism 9 (hubs): a hub works through its region's ties: its spend is shared over the
 /// region's implementing schools by tie strength, and only the part carried by ties inside the
 /// region arrives. On a well-mixed network most of it leaks away, which is the cluster's weakness
 /// there. Visits only the hubs' regions, each school in index order.

@@ -1,9 +1,10 @@
 //! Network generators. Each draws from the run's world generator, so run k of every strategy gets
 //! the same network (common random numbers).
 //!
-//! Regions are contiguous blocks of school indices ([`region_blocks`]); on the ring and small-world
-//! generators that makes a region a stretch of the ring, on the others regions carry no structure,
-//! which is what a well-mixed comparison wants.
+//! Regions are contiguous blocks of school indices ([`region_blocks`]). The regional generator
+//! draws most ties inside them (`within_region`); on the ring and small-world generators a region
+//! is a stretch of the ring; on the random, scale-free, complete and configuration generators
+//! regions carry no structure, which is what a well-mixed comparison wants.
 
 use super::{Edge, Network};
 use crate::scenario::{NetworkConfig, NetworkKind};

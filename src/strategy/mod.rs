@@ -54,7 +54,7 @@ impl TermView<'_> {
     /// The place's money is held for the term whether or not the school accepts: an offer is
     /// made for a term's round, and a refused place stays empty until the next round. That is
     /// the price of opt-in (slower uptake, most where readiness is low); a mandate fills every
-    /// place at once but pays in commitment (mechanism 7).
+    /// place at once but pays in commitment (mechanism 8).
     pub fn offer(&self, plan: &mut Plan, i: usize, cost: f64) -> Offer {
         if !plan.hold(cost) {
             return Offer::Unaffordable;
@@ -166,7 +166,7 @@ impl Plan {
         (self.budget - self.spent - self.reserved).max(0.0)
     }
 
-    /// SU spent this term (support and hub).
+    /// SU spent this term (support, hubs and coaching).
     pub fn spent(&self) -> f64 {
         self.spent
     }

@@ -25,7 +25,8 @@ enum Phase {
     Waves,
 }
 
-/// See the module docs. Per term: O(cohort) for top-ups plus one scan of the targeting order.
+/// See the module docs. Per term: O(n + pockets' degrees) for coaching, O(cohort) for top-ups,
+/// and one scan of the targeting order (two in a term that chooses its pilots by the budget).
 #[derive(Debug, Clone)]
 pub struct PilotThenCascade {
     cohort: Cohort,
