@@ -282,6 +282,84 @@ fn outputs_that_would_destroy_inputs_or_cannot_be_written_are_refused_before_run
 }
 
 #[test]
+fn a_folder_holding_what_domino_did_not_write_or_a_sweep_is_not_replaced() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A project folder: `domino init` wrote its scenario.toml; the rest is the user's.
+    let project = tmp.path().join("project");
+    fs::create_dir(&project).unwrap();
+    let init = domino(tmp.path(), &["init", arg(&project.join("scenario.toml"))]);
+    assert_ok(&init);
+    write(&project, "thesis.docx", "precious");
+    let out = domino(
+        tmp.path(),
+        &["compare", "--runs", "3", "--quiet", "--out", arg(&project)],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a domino output"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        fs::read_to_string(project.join("thesis.docx")).unwrap(),
+        "precious"
+    );
+
+    // A domino output the user added a folder of their own to.
+    let out_dir = tmp.path().join("out-a");
+    let args = ["compare", "--runs", "3", "--quiet", "--out", arg(&out_dir)];
+    assert_ok(&domino(tmp.path(), &args));
+    write(&out_dir.join("data"), "schools.csv", "id\n1\n");
+    let out = domino(tmp.path(), &args);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("holds data/"), "{}", stderr(&out));
+    assert!(out_dir.join("data/schools.csv").is_file());
+
+    // A sweep's results are not replaced by a comparison, and a sweep does not write its points
+    // into another command's output or a folder of other files.
+    let sweep = write(
+        tmp.path(),
+        "s.toml",
+        "name = \"t\"\nruns = 3\n[[parameters]]\npath = \"budget.per_school\"\nvalues = [0.1]\n",
+    );
+    let swept = tmp.path().join("swept");
+    assert_ok(&domino(
+        tmp.path(),
+        &["sweep", arg(&sweep), "--quiet", "--out", arg(&swept)],
+    ));
+    let out = domino(
+        tmp.path(),
+        &["compare", "--runs", "3", "--quiet", "--out", arg(&swept)],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("results of a sweep"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(swept.join("points.csv").is_file());
+    let compared = tmp.path().join("compared");
+    assert_ok(&domino(
+        tmp.path(),
+        &["compare", "--runs", "3", "--quiet", "--out", arg(&compared)],
+    ));
+    let notes = tmp.path().join("notes");
+    write(&notes, "notes.txt", "precious");
+    for (dir, why) in [
+        (&compared, "another domino command"),
+        (&notes, "not a sweep's output"),
+    ] {
+        let out = domino(
+            tmp.path(),
+            &["sweep", arg(&sweep), "--quiet", "--out", arg(dir)],
+        );
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(why), "{}", stderr(&out));
+        assert!(!dir.join("points").exists(), "{}", dir.display());
+    }
+}
+
+#[test]
 fn a_classic_run_replaces_a_school_model_folder_whole() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("o");

@@ -12,14 +12,74 @@
 //! Everything that could make writing fail for a reason the user can fix is checked when the
 //! `OutputDir` is made, before any simulation runs: `--out` an existing file, a folder that cannot
 //! be written, a folder holding the run's own input files, a non-empty folder that is not a
-//! domino output (which replacing would delete).
+//! domino output or holds anything domino does not write (which replacing would delete).
 
 use crate::error::{Error, InputError, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// A file whose presence marks a folder as a domino output folder (older ones have no manifest).
-const MARKERS: [&str; 3] = ["manifest.json", "scenario.toml", "sweep.toml"];
+/// What every domino output folder holds: a manifest naming the domino version that wrote it.
+/// A `scenario.toml` alone does not make a folder an output (`domino init` writes one into a
+/// user's own project folder).
+const MANIFEST: &str = "manifest.json";
+
+/// The endings of the files domino writes into an output folder. Anything else (a `.docx`, a
+/// folder of the user's data) was not written by domino, and replacing the folder would delete it.
+const OUTPUT_ENDINGS: [&str; 7] = [".csv", ".json", ".svg", ".html", ".toml", ".bin", ".txt"];
+
+/// The one folder domino writes inside an output folder: a sweep's per-point records.
+pub(crate) const RECORDS: &str = "points";
+
+/// Why the existing, non-empty folder `target` may not be replaced by an output (a sweep's when
+/// `sweep`), if it may not: it has no domino manifest, it holds a sweep's results and the new
+/// output is not one (or the other way round), or it holds an entry domino does not write.
+fn not_an_output(target: &Path, sweep: bool) -> Result<Option<String>> {
+    let manifest = fs::read_to_string(target.join(MANIFEST)).unwrap_or_default();
+    if !manifest.contains("\"domino_version\"") {
+        return Ok(Some(
+            "is a folder that is not a domino output (no manifest.json written by domino), \
+             which writing the results would delete"
+                .into(),
+        ));
+    }
+    // Only a sweep's manifest has a sweep hash.
+    match (manifest.contains("\"sweep_hash\""), sweep) {
+        (true, false) => {
+            return Ok(Some(
+                "holds the results of a sweep, which writing these results would delete".into(),
+            ))
+        }
+        (false, true) => {
+            return Ok(Some(
+                "holds the output of another domino command, not a sweep, which writing the \
+                 merged sweep would delete"
+                    .into(),
+            ))
+        }
+        _ => {}
+    }
+    let mut entries: Vec<_> = fs::read_dir(target)
+        .map_err(|e| Error::io(target, e))?
+        .flatten()
+        .collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+        let ours = if is_dir {
+            name == RECORDS
+        } else {
+            OUTPUT_ENDINGS.iter().any(|e| name.ends_with(e))
+        };
+        if !ours {
+            return Ok(Some(format!(
+                "holds {name}{}, which domino did not write and writing the results would delete",
+                if is_dir { "/" } else { "" }
+            )));
+        }
+    }
+    Ok(None)
+}
 
 /// The default output folder for a scenario or sweep named `name`: `out/<name>`, with the name
 /// made a single safe folder name (letters, digits, `-`, `_` and inner `.`; anything else
@@ -54,6 +114,16 @@ impl OutputDir {
     /// `inputs` are the files the run reads: none may lie inside `target`. Errors are bad input
     /// (exit 2), reported before anything runs.
     pub fn create(target: &Path, inputs: &[PathBuf]) -> Result<Self> {
+        Self::create_for(target, inputs, false)
+    }
+
+    /// [`OutputDir::create`] for a merged sweep: it may replace a sweep's results and nothing
+    /// else, where every other output may replace anything domino wrote but a sweep's results.
+    pub fn create_sweep(target: &Path, inputs: &[PathBuf]) -> Result<Self> {
+        Self::create_for(target, inputs, true)
+    }
+
+    fn create_for(target: &Path, inputs: &[PathBuf], sweep: bool) -> Result<Self> {
         let refuse = |why: String| -> Error {
             InputError::msg(format!("{why}; choose another --out"))
                 .in_file(target)
@@ -89,12 +159,10 @@ impl OutputDir {
             }
             let entries = fs::read_dir(target).map_err(|e| Error::io(target, e))?;
             let empty = entries.count() == 0;
-            if !empty && !MARKERS.iter().any(|m| target.join(m).is_file()) {
-                return Err(refuse(
-                    "is a folder that is not a domino output (no manifest.json or scenario.toml), \
-                     which writing the results would delete"
-                        .into(),
-                ));
+            if !empty {
+                if let Some(why) = not_an_output(target, sweep)? {
+                    return Err(refuse(why));
+                }
             }
         }
         recover(&parent, &name, target)?;
@@ -211,19 +279,52 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let target = tmp.path().join("res");
         let dir = OutputDir::create(&target, &[]).unwrap();
-        fs::write(dir.path().join("manifest.json"), "{}").unwrap();
+        fs::write(dir.path().join("manifest.json"), MADE_BY_DOMINO).unwrap();
         fs::write(dir.path().join("stale.svg"), "old").unwrap();
         dir.commit().unwrap();
         let dir = OutputDir::create(&target, &[]).unwrap();
-        fs::write(dir.path().join("manifest.json"), "{\"new\": 1}").unwrap();
+        fs::write(dir.path().join("manifest.json"), MADE_BY_DOMINO).unwrap();
         drop(dir); // not committed: the previous result stays
         assert!(target.join("stale.svg").is_file());
         let dir = OutputDir::create(&target, &[]).unwrap();
-        fs::write(dir.path().join("manifest.json"), "{\"new\": 1}").unwrap();
+        fs::write(dir.path().join("manifest.json"), MADE_BY_DOMINO).unwrap();
         dir.commit().unwrap();
         assert!(!target.join("stale.svg").exists());
         let names: Vec<_> = fs::read_dir(tmp.path()).unwrap().flatten().collect();
         assert_eq!(names.len(), 1, "no staging or old folder left");
+    }
+
+    const MADE_BY_DOMINO: &str = "{\"domino_version\": \"0.1.0\"}";
+
+    #[test]
+    fn a_folder_with_anything_domino_did_not_write_is_left_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        // A project folder: `domino init` wrote its scenario.toml, the rest is the user's.
+        let project = tmp.path().join("project");
+        fs::create_dir_all(project.join("data")).unwrap();
+        fs::write(project.join("scenario.toml"), "seed = 1\n").unwrap();
+        fs::write(project.join("thesis.docx"), "precious").unwrap();
+        let e = OutputDir::create(&project, &[]).unwrap_err();
+        assert!(
+            e.is_input() && e.to_string().contains("no manifest.json"),
+            "{e}"
+        );
+        // A domino output into which the user put a folder and a document of their own.
+        fs::write(project.join("manifest.json"), MADE_BY_DOMINO).unwrap();
+        let e = OutputDir::create(&project, &[]).unwrap_err();
+        assert!(e.to_string().contains("holds data/"), "{e}");
+        fs::remove_dir(project.join("data")).unwrap();
+        let e = OutputDir::create(&project, &[]).unwrap_err();
+        assert!(e.to_string().contains("holds thesis.docx"), "{e}");
+        assert_eq!(
+            fs::read_to_string(project.join("thesis.docx")).unwrap(),
+            "precious"
+        );
+        // What domino writes, a sweep's records included, may be replaced.
+        fs::remove_file(project.join("thesis.docx")).unwrap();
+        fs::create_dir(project.join(RECORDS)).unwrap();
+        fs::write(project.join("summary.csv"), "a\n").unwrap();
+        OutputDir::create(&project, &[]).unwrap();
     }
 
     #[test]

@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 use toml::Value;
 
 /// The folder of per-point records inside an output folder.
-pub(crate) const RECORDS: &str = "points";
+pub(crate) const RECORDS: &str = crate::output::folder::RECORDS;
 
 /// The record file of point `id`.
 pub(crate) fn record_path(dir: &Path, id: usize) -> PathBuf {

@@ -66,6 +66,31 @@ pub fn prepare(sweep: &Sweep, dir: &Path, shard: Option<Shard>, resume: bool) ->
     let has_records = fs::read_dir(dir.join(RECORDS))
         .map(|mut entries| entries.next().is_some())
         .unwrap_or(false);
+    // A sweep writes its points into the folder as they finish, so it never shares one: not with
+    // another command's output, not with anything else.
+    if manifest_path.exists() {
+        let text = fs::read_to_string(&manifest_path).unwrap_or_default();
+        if !text.contains("\"sweep_hash\"") {
+            return Err(refuse(
+                "holds the output of another domino command (compare, explain, optimise or \
+                 calibrate), not a sweep"
+                    .into(),
+            ));
+        }
+    } else if !has_records {
+        let foreign = fs::read_dir(dir).ok().and_then(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .find(|n| n != RECORDS)
+        });
+        if let Some(name) = foreign {
+            return Err(refuse(format!(
+                "is a folder that is not a sweep's output (it holds {name}), and a sweep would \
+                 write its points among its files"
+            )));
+        }
+    }
     if !resume && (manifest_path.exists() || has_records) {
         return Err(InputError::msg(format!(
             "{} already holds a sweep; add --resume to continue it, or choose another --out",
@@ -237,7 +262,7 @@ pub fn merge(dirs: &[&Path], out: &Path) -> Result<usize> {
         .into());
     }
     let inputs: Vec<_> = dirs.iter().map(|d| d.join("manifest.json")).collect();
-    let staged = OutputDir::create(out, &inputs)?;
+    let staged = OutputDir::create_sweep(out, &inputs)?;
     let dir = staged.path();
     let records = dir.join(RECORDS);
     fs::create_dir_all(&records).map_err(|e| Error::io(&records, e))?;
