@@ -72,6 +72,11 @@ fn place(
     applied: &[set::Applied],
     generated: bool,
 ) -> InputError {
+    // An error already placed in another file (a network CSV names its own file and line) stays
+    // where it is, whatever text the scenario was read from.
+    if e.file.is_some() && e.file.as_deref() != path {
+        return e;
+    }
     if !generated {
         return locate::place(e, src, path);
     }
