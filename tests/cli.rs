@@ -359,6 +359,22 @@ fn a_cell_with_no_value_is_one_dash() {
 }
 
 #[test]
+fn a_thread_count_out_of_range_is_refused_before_anything_runs() {
+    // 100000 threads took minutes to start; 0 silently meant "all cores".
+    let tmp = tempfile::tempdir().unwrap();
+    for n in ["0", "1025", "100000", "two"] {
+        let out_dir = tmp.path().join(format!("t{n}"));
+        let out = domino(
+            tmp.path(),
+            &["compare", "--threads", n, "--quiet", "--out", arg(&out_dir)],
+        );
+        assert_eq!(out.status.code(), Some(2), "{n}: {}", stderr(&out));
+        assert!(stderr(&out).contains("from 1 to 1024"), "{}", stderr(&out));
+        assert!(!out_dir.exists());
+    }
+}
+
+#[test]
 fn results_do_not_depend_on_the_thread_count() {
     let tmp = tempfile::tempdir().unwrap();
     let scenario = repo("scenarios/example.toml");
@@ -684,6 +700,39 @@ fn run_with_an_unknown_strategy_names_the_available_ones() {
             "--strategy: no strategy named \"nope\"",
             "thin-spread, pilot-then-cascade, cluster",
         ],
+    );
+}
+
+#[test]
+fn show_takes_at_most_two_strategies_and_report_names_the_folders_it_reads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("show.html");
+    let out = domino(
+        tmp.path(),
+        &[
+            "show",
+            "--strategy",
+            "thin-spread",
+            "--strategy",
+            "cluster",
+            "--strategy",
+            "pilot-then-cascade",
+            "--export",
+            arg(&page),
+        ],
+    );
+    assert_bad_input(
+        &out,
+        &page,
+        &["--strategy: at most two, one per pane; got 3"],
+    );
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let out = domino(tmp.path(), &["report", arg(&empty)]);
+    assert_bad_input(
+        &out,
+        &empty.join("report.html"),
+        &["not the output folder of `domino compare`, `optimise` or `calibrate`"],
     );
 }
 

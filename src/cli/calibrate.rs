@@ -13,7 +13,8 @@ use std::time::Instant;
 /// Arguments of `domino calibrate`.
 #[derive(Debug, clap::Args)]
 pub struct CalibrateArgs {
-    /// Scenario file (with a `[calibrate]` table) and --set changes.
+    /// Scenario file, which must have a `[calibrate]` table (the built-in default has none), and
+    /// --set changes.
     #[command(flatten)]
     pub scenario: ScenarioArgs,
     /// The observed rollout: CSV with columns school, term, stage and optionally practice,
@@ -33,8 +34,8 @@ pub struct CalibrateArgs {
     /// Master seed (overrides the scenario's `seed`).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = crate::cli::threads)]
     pub threads: Option<usize>,
     /// No progress bar.
     #[arg(long, short)]

@@ -74,8 +74,8 @@ pub struct RunOptions {
     /// Number of terms (overrides the scenario's `steps`).
     #[arg(long)]
     pub steps: Option<u32>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = crate::cli::threads)]
     pub threads: Option<usize>,
     /// No progress bar.
     #[arg(long, short)]
@@ -171,8 +171,8 @@ pub enum Command {
         /// Continue an interrupted sweep in --out, keeping its finished points.
         #[arg(long)]
         resume: bool,
-        /// Worker threads (default: all cores). Results do not depend on it.
-        #[arg(long)]
+        /// Worker threads, 1 to 1024 (default: all cores). Results do not depend on it.
+        #[arg(long, value_parser = crate::cli::threads)]
         threads: Option<usize>,
         /// No progress bar.
         #[arg(long, short)]
@@ -193,9 +193,10 @@ pub enum Command {
     },
     /// Write `report.html` into the output folder of `domino compare`: one self-contained page
     /// (the decision, charts, schools, assumptions, how to reproduce) read from its files; in
-    /// the output folder of `domino calibrate`, the posterior and the predictive check.
+    /// the output folder of `domino optimise`, the best strategy and how it was found; in that
+    /// of `domino calibrate`, the posterior and the predictive check.
     Report {
-        /// The output folder of `domino compare` (or `domino calibrate`).
+        /// The output folder of `domino compare`, `domino optimise` or `domino calibrate`.
         dir: PathBuf,
     },
     /// Validate a scenario and print it with every default filled in.
@@ -303,5 +304,21 @@ pub fn say(text: &str) -> anyhow::Result<()> {
             Err(anyhow::Error::new(e).context("writing to standard output"))
         }
         _ => Ok(()),
+    }
+}
+
+/// Most worker threads `--threads` takes: far more than the cores of any machine this runs on,
+/// and few enough that a slip of the keyboard (`--threads 100000`) cannot start a run that
+/// spends minutes creating threads.
+const MAX_THREADS: usize = 1024;
+
+/// Parses `--threads`: a whole number from 1 to [`MAX_THREADS`].
+pub(crate) fn threads(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a whole number of threads from 1 to {MAX_THREADS} (leave --threads out to \
+             use all cores), got \"{s}\""
+        )),
     }
 }

@@ -33,8 +33,8 @@ pub struct OptimiseArgs {
     /// Continue an interrupted optimisation of the same scenario and settings into --out.
     #[arg(long)]
     pub resume: bool,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = crate::cli::threads)]
     pub threads: Option<usize>,
     /// No progress bar.
     #[arg(long, short)]

@@ -12,7 +12,7 @@ pub struct ShowArgs {
     /// Scenario file and --set changes.
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// A strategy to show (repeat for the second pane; default: the scenario's first two).
+    /// A strategy to show (once or twice, one per pane; default: the scenario's first two).
     #[arg(long)]
     pub strategy: Vec<String>,
     /// Which run to play (its world and draws are those of run K in `compare`).

@@ -137,7 +137,8 @@ impl Folder {
     pub fn read(dir: &Path) -> Result<Self> {
         if !dir.is_dir() {
             return Err(InputError::msg(
-                "no such folder: expected the output folder of `domino compare`",
+                "no such folder: expected the output folder of `domino compare`, `optimise` or \
+                 `calibrate`",
             )
             .in_file(dir)
             .into());
@@ -152,7 +153,8 @@ impl Folder {
         ] {
             if !dir.join(name).is_file() {
                 return Err(InputError::msg(format!(
-                    "not the output folder of `domino compare`: it has no {name}"
+                    "not the output folder of `domino compare`, `optimise` or `calibrate`: it has \
+                     no {name}"
                 ))
                 .in_file(dir)
                 .into());

@@ -277,6 +277,16 @@ impl Show {
         show.shown = if strategies.is_empty() {
             names.iter().take(2).cloned().collect()
         } else {
+            if strategies.len() > 2 {
+                return Err(InputError::field(
+                    "--strategy",
+                    format!(
+                        "at most two, one per pane; got {}: {}",
+                        strategies.len(),
+                        strategies.join(", ")
+                    ),
+                ));
+            }
             for s in strategies {
                 if !names.contains(s) {
                     return Err(InputError::field(
