@@ -704,6 +704,31 @@ fn run_with_an_unknown_strategy_names_the_available_ones() {
 }
 
 #[test]
+fn a_file_output_that_is_a_folder_or_has_no_folder_is_refused_before_running() {
+    // These were OS errors with exit code 1 after the run ("Not a directory", for a folder).
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("a-folder");
+    std::fs::create_dir(&folder).unwrap();
+    let nowhere = tmp.path().join("missing/file.csv");
+    for (args, fragment) in [
+        (
+            vec!["run", "--strategy", "cluster", "--trace", arg(&folder)],
+            "--trace: is a folder",
+        ),
+        (vec!["network", "--out", arg(&nowhere)], "--out: its folder"),
+        (vec!["init", arg(&folder), "--force"], "PATH: is a folder"),
+        (
+            vec!["show", "--export", arg(&nowhere)],
+            "--export: its folder",
+        ),
+    ] {
+        let out = domino(tmp.path(), &args);
+        assert_bad_input(&out, &nowhere, &[fragment]);
+        assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 0);
+    }
+}
+
+#[test]
 fn show_takes_at_most_two_strategies_and_report_names_the_folders_it_reads() {
     let tmp = tempfile::tempdir().unwrap();
     let page = tmp.path().join("show.html");
@@ -1027,13 +1052,14 @@ fn bad_command_line_flags_exit_2() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// runtime failures: exit code 1, one clear message
+// output paths that cannot be written: one clear message
 
 #[test]
-fn unwritable_output_is_a_runtime_error() {
+fn an_unwritable_output_path_is_one_clear_message() {
     let tmp = tempfile::tempdir().unwrap();
     // (An existing file as compare's --out is bad input, refused before running: tests/outputs.rs.)
-    // A trace into a folder that does not exist.
+    // A trace into a folder that does not exist: bad input, found before the run (it was an OS
+    // error with exit code 1 after it).
     let trace = tmp.path().join("no/such/folder/trace.csv");
     let out = domino(
         tmp.path(),
@@ -1047,15 +1073,16 @@ fn unwritable_output_is_a_runtime_error() {
             arg(&trace),
         ],
     );
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert_no_panic(&out);
     let err = stderr(&out);
     assert!(err.contains(&trace.display().to_string()), "{err}");
     assert_eq!(
-        err.matches("os error").count(),
+        err.matches("does not exist").count(),
         1,
         "the cause is repeated: {err}"
     );
+    assert!(!trace.exists());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ pub struct CalibrateArgs {
 pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
     let scenario = args.scenario.load(None, args.seed, None)?;
     if let Some(path) = &args.simulate {
+        output::check_file_target(path, "--simulate")?;
         let name = scenario
             .config
             .calibrate

@@ -6,6 +6,7 @@ use crate::scenario::example_scenario;
 use std::path::Path;
 
 pub fn init(path: &Path, force: bool) -> anyhow::Result<()> {
+    crate::output::check_file_target(path, "PATH")?;
     if path.exists() && !force {
         return Err(InputError::msg(
             "already exists; choose another path or pass --force to overwrite",

@@ -6,6 +6,7 @@ use crate::output::{write_atomic, write_edge_list};
 use std::path::Path;
 
 pub fn network(args: &ScenarioArgs, run: u64, out: &Path) -> anyhow::Result<()> {
+    crate::output::check_file_target(out, "--out")?;
     let scenario = args.load(None, None, None)?;
     // The same network `compare` uses in run `run`.
     let net = model(&scenario).network(run)?;

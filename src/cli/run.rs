@@ -14,6 +14,7 @@ pub fn run(
     seed: Option<u64>,
     steps: Option<u32>,
 ) -> anyhow::Result<()> {
+    crate::output::check_file_target(trace, "--trace")?;
     let scenario = args.load(None, seed, steps)?;
     let model = model(&scenario);
     let Some(index) = model.arms().iter().position(|a| a == arm) else {

@@ -33,6 +33,9 @@ pub struct ShowArgs {
 }
 
 pub fn show(args: &ShowArgs) -> anyhow::Result<()> {
+    if let Some(out) = &args.export {
+        crate::output::check_file_target(out, "--export")?;
+    }
     let show = Show::new(
         args.scenario.scenario.as_deref(),
         &args.scenario.set,

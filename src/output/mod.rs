@@ -40,7 +40,7 @@ pub(crate) use folder::default_out;
 pub use folder::OutputDir;
 
 use crate::engine::{tally, Cell, Ensemble, SchoolTally, TraceSink};
-use crate::error::{Error, Result};
+use crate::error::{Error, InputError, Result};
 use crate::metrics::stats::{paired, wilson, Summary};
 use crate::scenario::Scenario;
 use serde::Serialize;
@@ -80,6 +80,30 @@ pub(crate) fn csv_writer(w: &mut dyn Write) -> csv::Writer<&mut dyn Write> {
     csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(w)
+}
+
+/// Checks, before anything runs, that the file `path` given by `flag` (`--trace`, `--out`, ...)
+/// can be written where it is asked for: it is not a folder, and its folder exists. A bad path is
+/// bad input (exit 2), found before a long simulation rather than after it.
+pub fn check_file_target(path: &Path, flag: &str) -> std::result::Result<(), InputError> {
+    let refuse = |why: String| InputError::field(flag, why).in_file(path);
+    let text = path.as_os_str().to_string_lossy();
+    if path.is_dir() || text.ends_with('/') || text.ends_with(std::path::MAIN_SEPARATOR) {
+        return Err(refuse(
+            "is a folder; give the path of a file to write".into(),
+        ));
+    }
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(refuse(format!(
+            "its folder {} does not exist; create it first",
+            parent.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Writes `path` atomically: `write` fills a temporary file beside it, which is then renamed.
