@@ -729,6 +729,35 @@ fn a_file_output_that_is_a_folder_or_has_no_folder_is_refused_before_running() {
 }
 
 #[test]
+fn merge_says_what_a_folder_that_is_not_a_shard_is() {
+    // Each of these was "DIR/sweep.toml: cannot read sweep file".
+    let tmp = tempfile::tempdir().unwrap();
+    let unsharded = tmp.path().join("unsharded");
+    compare(
+        tmp.path(),
+        None,
+        &unsharded,
+        &["--runs", "3", "--steps", "2"],
+    );
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let file = write_file(tmp.path(), "f.csv", "a\n");
+    let merged = tmp.path().join("merged");
+    for (dir, fragment) in [
+        (
+            &unsharded,
+            "output of an unsharded run, which needs no merge",
+        ),
+        (&empty, "is not a shard folder"),
+        (&file, "is a file, not a shard folder"),
+        (&tmp.path().join("nowhere"), "does not exist"),
+    ] {
+        let out = domino(tmp.path(), &["merge", arg(dir), "--out", arg(&merged)]);
+        assert_bad_input(&out, &merged, &[fragment]);
+    }
+}
+
+#[test]
 fn show_takes_at_most_two_strategies_and_report_names_the_folders_it_reads() {
     let tmp = tempfile::tempdir().unwrap();
     let page = tmp.path().join("show.html");

@@ -102,6 +102,25 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<()> {
             out.display()
         ));
     }
+    // Neither kind: say what the folder is rather than that a sweep file is missing.
+    for d in &dirs {
+        if !d.join("sweep.toml").is_file() {
+            let what = if !d.exists() {
+                "does not exist".to_string()
+            } else if !d.is_dir() {
+                "is a file, not a shard folder".to_string()
+            } else if d.join("summary.csv").is_file() {
+                "is the output of an unsharded run, which needs no merge".to_string()
+            } else {
+                format!(
+                    "is not a shard folder (no {} of a sharded compare, no sweep.toml of a \
+                     sweep)",
+                    shard::SHARD_FILE
+                )
+            };
+            return Err(crate::InputError::msg(what).in_file(d).into());
+        }
+    }
     let points = run::merge(&dirs, out)?;
     super::say(&format!(
         "merged {} folders: {points} points in {}/\n",
