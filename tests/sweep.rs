@@ -146,6 +146,26 @@ fn a_sweep_killed_at_any_moment_resumes_to_the_same_bytes() {
 }
 
 /// Runs the small sweep into `tmp/name` and returns the folder.
+#[test]
+fn a_sweep_killed_before_its_manifest_resumes() {
+    // What a kill between writing sweep.toml and the manifest leaves: sweep.toml, a temporary
+    // file, the empty record folder. It is the sweep's own, not someone else's folder.
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "s.toml", SWEEP);
+    let straight = tmp.path().join("straight");
+    assert_ok(&sweep(&file, &straight, &["--threads", "2"]));
+    let out = tmp.path().join("early");
+    std::fs::create_dir_all(out.join("points")).unwrap();
+    std::fs::copy(straight.join("sweep.toml"), out.join("sweep.toml")).unwrap();
+    write(&out, ".manifest.json.123.tmp", "{");
+    write(&out, ".DS_Store", "");
+    assert_ok(&sweep(&file, &out, &["--resume", "--threads", "2"]));
+    assert_eq!(
+        std::fs::read(out.join("points.csv")).unwrap(),
+        std::fs::read(straight.join("points.csv")).unwrap()
+    );
+}
+
 fn finished_sweep(tmp: &Path, file: &Path, name: &str, extra: &[&str]) -> PathBuf {
     let out = tmp.join(name);
     assert_ok(&sweep(file, &out, extra));

@@ -109,8 +109,12 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<()> {
                 "does not exist".to_string()
             } else if !d.is_dir() {
                 "is a file, not a shard folder".to_string()
-            } else if d.join("summary.csv").is_file() {
+            } else if d.join("runs.csv").is_file() {
                 "is the output of an unsharded run, which needs no merge".to_string()
+            } else if crate::output::folder::manifest_kind(d).is_some() {
+                "is the output of a domino command that is not sharded (explain, optimise or \
+                 calibrate), which needs no merge"
+                    .to_string()
             } else {
                 format!(
                     "is not a shard folder (no {} of a sharded compare, no sweep.toml of a \

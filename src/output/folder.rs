@@ -12,7 +12,7 @@
 //! Everything that could make writing fail for a reason the user can fix is checked when the
 //! `OutputDir` is made, before any simulation runs: `--out` an existing file, a folder that cannot
 //! be written, a folder holding the run's own input files, a non-empty folder that is not a
-//! domino output or holds anything domino does not write (which replacing would delete).
+//! domino output or holds an entry domino could not have written (which replacing would delete).
 
 use crate::error::{Error, InputError, Result};
 use std::fs;
@@ -23,27 +23,61 @@ use std::path::{Path, PathBuf};
 /// user's own project folder).
 const MANIFEST: &str = "manifest.json";
 
-/// The endings of the files domino writes into an output folder. Anything else (a `.docx`, a
-/// folder of the user's data) was not written by domino, and replacing the folder would delete it.
+/// The endings of the files domino writes into an output folder. A file with another ending (a
+/// `.docx`, a `.py`) was not written by domino, and replacing the folder would delete it. The
+/// test is by ending, so a user's own `.csv` in an output folder is not told apart from domino's.
 const OUTPUT_ENDINGS: [&str; 7] = [".csv", ".json", ".svg", ".html", ".toml", ".bin", ".txt"];
+
+/// Files a system or a tool puts into any folder it shows, which replacing it may drop: not
+/// results (Finder's and Explorer's metadata).
+const SYSTEM_FILES: [&str; 2] = ["Thumbs.db", "desktop.ini"];
+
+/// Is the entry `name` of a folder incidental rather than a result: hidden (`.DS_Store`,
+/// `.ipynb_checkpoints`, an interrupted write's `.NAME.PID.tmp`) or a system file?
+pub(crate) fn incidental(name: &str) -> bool {
+    name.starts_with('.') || SYSTEM_FILES.contains(&name)
+}
 
 /// The one folder domino writes inside an output folder: a sweep's per-point records.
 pub(crate) const RECORDS: &str = "points";
 
+/// What an output folder's `manifest.json` says it is: written by domino, and whether by a sweep.
+/// `None` when it is missing or not a domino manifest.
+pub(crate) fn manifest_kind(folder: &Path) -> Option<ManifestKind> {
+    let text = fs::read_to_string(folder.join(MANIFEST)).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let object = value.as_object()?;
+    object.get("domino_version")?;
+    Some(if object.contains_key("sweep_hash") {
+        ManifestKind::Sweep
+    } else {
+        ManifestKind::Other
+    })
+}
+
+/// See [`manifest_kind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ManifestKind {
+    /// A sweep's results (its manifest has a sweep hash).
+    Sweep,
+    /// The output of any other command.
+    Other,
+}
+
 /// Why the existing, non-empty folder `target` may not be replaced by an output (a sweep's when
 /// `sweep`), if it may not: it has no domino manifest, it holds a sweep's results and the new
-/// output is not one (or the other way round), or it holds an entry domino does not write.
+/// output is not one (or the other way round), or it holds an entry domino could not have written (by its ending).
+/// [`incidental`] entries are not results and do not count.
 fn not_an_output(target: &Path, sweep: bool) -> Result<Option<String>> {
-    let manifest = fs::read_to_string(target.join(MANIFEST)).unwrap_or_default();
-    if !manifest.contains("\"domino_version\"") {
+    let Some(kind) = manifest_kind(target) else {
         return Ok(Some(
             "is a folder that is not a domino output (no manifest.json written by domino), \
              which writing the results would delete"
                 .into(),
         ));
-    }
-    // Only a sweep's manifest has a sweep hash.
-    match (manifest.contains("\"sweep_hash\""), sweep) {
+    };
+    let is_sweep = kind == ManifestKind::Sweep;
+    match (is_sweep, sweep) {
         (true, false) => {
             return Ok(Some(
                 "holds the results of a sweep, which writing these results would delete".into(),
@@ -66,8 +100,11 @@ fn not_an_output(target: &Path, sweep: bool) -> Result<Option<String>> {
     for entry in entries {
         let name = entry.file_name().to_string_lossy().into_owned();
         let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+        if incidental(&name) {
+            continue;
+        }
         let ours = if is_dir {
-            name == RECORDS
+            is_sweep && name == RECORDS
         } else {
             OUTPUT_ENDINGS.iter().any(|e| name.ends_with(e))
         };
@@ -320,12 +357,35 @@ mod tests {
             fs::read_to_string(project.join("thesis.docx")).unwrap(),
             "precious"
         );
-        // What domino writes, a sweep's records included, may be replaced.
+        // What domino writes may be replaced, and what a system or an interrupted write leaves
+        // does not stand in the way.
         fs::remove_file(project.join("thesis.docx")).unwrap();
-        fs::create_dir(project.join(RECORDS)).unwrap();
         fs::write(project.join("summary.csv"), "a\n").unwrap();
+        for junk in [".DS_Store", "Thumbs.db", ".summary.csv.77.tmp"] {
+            fs::write(project.join(junk), "").unwrap();
+        }
+        fs::create_dir(project.join(".ipynb_checkpoints")).unwrap();
         OutputDir::create(&project, &[]).unwrap();
+        // A sweep's record folder belongs in a sweep's results only, and those only a merged
+        // sweep replaces.
+        fs::create_dir(project.join(RECORDS)).unwrap();
+        let e = OutputDir::create(&project, &[]).unwrap_err();
+        assert!(e.to_string().contains("holds points/"), "{e}");
+        assert!(OutputDir::create_sweep(&project, &[]).is_err());
+        fs::write(project.join("manifest.json"), SWEEP_MANIFEST).unwrap();
+        OutputDir::create_sweep(&project, &[]).unwrap();
+        let e = OutputDir::create(&project, &[]).unwrap_err();
+        assert!(e.to_string().contains("results of a sweep"), "{e}");
+        // Recognised by its keys, not by text anywhere in it.
+        fs::write(
+            project.join("manifest.json"),
+            "{\"domino_version\": \"\\\"sweep_hash\"}",
+        )
+        .unwrap();
+        assert_eq!(manifest_kind(&project), Some(ManifestKind::Other));
     }
+
+    const SWEEP_MANIFEST: &str = "{\"domino_version\": \"0.1.0\", \"sweep_hash\": \"ab\"}";
 
     #[test]
     fn unsafe_targets_are_refused() {

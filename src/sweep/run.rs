@@ -12,7 +12,7 @@ use super::output::{self, record_path, Manifest, RECORDS};
 use super::Sweep;
 use crate::engine::run_ensemble;
 use crate::error::{Error, InputError, Result};
-use crate::output::{write_atomic, OutputDir};
+use crate::output::{folder, write_atomic, OutputDir};
 use std::fs;
 use std::path::Path;
 
@@ -69,8 +69,8 @@ pub fn prepare(sweep: &Sweep, dir: &Path, shard: Option<Shard>, resume: bool) ->
     // A sweep writes its points into the folder as they finish, so it never shares one: not with
     // another command's output, not with anything else.
     if manifest_path.exists() {
-        let text = fs::read_to_string(&manifest_path).unwrap_or_default();
-        if !text.contains("\"sweep_hash\"") {
+        // A damaged sweep manifest is reported below, when it is read.
+        if folder::manifest_kind(dir) == Some(folder::ManifestKind::Other) {
             return Err(refuse(
                 "holds the output of another domino command (compare, explain, optimise or \
                  calibrate), not a sweep"
@@ -78,11 +78,13 @@ pub fn prepare(sweep: &Sweep, dir: &Path, shard: Option<Shard>, resume: bool) ->
             ));
         }
     } else if !has_records {
+        // What a sweep killed before its manifest was written leaves (its `sweep.toml`, a
+        // temporary file) is its own; anything else is someone else's.
         let foreign = fs::read_dir(dir).ok().and_then(|entries| {
             entries
                 .flatten()
                 .map(|e| e.file_name().to_string_lossy().into_owned())
-                .find(|n| n != RECORDS)
+                .find(|n| n != RECORDS && n != "sweep.toml" && !folder::incidental(n))
         });
         if let Some(name) = foreign {
             return Err(refuse(format!(
