@@ -66,8 +66,8 @@ pub(crate) enum ManifestKind {
 
 /// Why the existing, non-empty folder `target` may not be replaced by an output (a sweep's when
 /// `sweep`), if it may not: it has no domino manifest, it holds a sweep's results and the new
-/// output is not one (or the other way round), or it holds an entry domino could not have written (by its ending).
-/// [`incidental`] entries are not results and do not count.
+/// output is not one (or the other way round), or it holds an entry domino could not have
+/// written (judged by its ending). [`incidental`] entries are not results and do not count.
 fn not_an_output(target: &Path, sweep: bool) -> Result<Option<String>> {
     let Some(kind) = manifest_kind(target) else {
         return Ok(Some(
