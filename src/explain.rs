@@ -149,7 +149,9 @@ pub fn setting(m: &Mechanism) -> String {
 
 /// `scenario` with mechanism `m` switched off: `Ok(None)` when one of its fields does not exist
 /// in this version of the scenario, or every field already has its "off" value (nothing to
-/// switch off). An error when the changed scenario is invalid.
+/// switch off). An error when the changed scenario is invalid. A field the scenario writes as a
+/// distribution keeps it, and each run's draw replaces the "off" value: [`ablate`] skips such a
+/// mechanism.
 pub fn switched_off(scenario: &Scenario, m: &Mechanism) -> Result<Option<Scenario>, InputError> {
     let mut table = toml::Table::try_from(&scenario.config)
         .map_err(|e| InputError::msg(format!("the scenario does not serialise: {e}")))?;
@@ -253,6 +255,22 @@ pub(crate) fn ablate_against(
     let mut rows = Vec::new();
     let mut skipped = Vec::new();
     for m in MECHANISMS {
+        // Each run's draw of an uncertain field would put the "off" value back.
+        let uncertain = &scenario.uncertain().params;
+        if let Some((p, _)) = m
+            .settings
+            .iter()
+            .find(|(p, _)| uncertain.iter().any(|u| u.path == *p))
+        {
+            skipped.push((
+                m.name,
+                format!(
+                    "{p} is a distribution in this scenario, and each run draws it anew; write it \
+                     as a value to switch the mechanism off"
+                ),
+            ));
+            continue;
+        }
         let Some(off) = switched_off(scenario, m)? else {
             let why = if m
                 .settings
@@ -410,6 +428,28 @@ pub fn table(name: &str, ablation: &Ablation) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mechanism_whose_field_is_uncertain_is_skipped_with_the_reason() {
+        let scn = Scenario::from_toml(
+            "runs = 4\nsteps = 3\n[network]\nschools = 40\nregions = 2\n\
+             [innovation]\neffect_sd = { dist = \"uniform\", low = 0.1, high = 0.3 }\n",
+            None,
+        )
+        .unwrap();
+        let ablation = ablate(&scn, &()).unwrap();
+        let (_, why) = ablation
+            .skipped
+            .iter()
+            .find(|(m, _)| *m == "effect-spread")
+            .expect("effect-spread is skipped");
+        assert!(
+            why.contains("innovation.effect_sd is a distribution"),
+            "{why}"
+        );
+        assert!(ablation.rows.iter().all(|r| r.mechanism != "effect-spread"));
+        assert!(ablation.rows.iter().any(|r| r.mechanism == "turnover"));
+    }
 
     #[test]
     fn a_missing_path_or_a_mechanism_already_off_is_skipped() {
