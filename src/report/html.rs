@@ -534,7 +534,7 @@ fn pct_text(v: f64) -> String {
 
 fn points(v: f64) -> String {
     if v.is_finite() {
-        fixed(100.0 * v, 1, true)
+        super::points(v)
     } else {
         "n/a".into()
     }
