@@ -853,7 +853,7 @@ fn wrong_type_is_rejected() {
         "runs = \"many\"\n",
         "1:8",
         "runs",
-        "invalid type: string \"many\", expected u32",
+        "expected a whole number, 0 or more, got the text \"many\"",
     );
 }
 

@@ -121,15 +121,18 @@ pub struct ShowVariant {
     pub set: Vec<String>,
 }
 
-/// What decides which strategy wins.
+/// What decides which strategy wins. The names `optimise` uses for the same measures
+/// (`students-benefiting`, `sustained`) are accepted too, so that one spelling works in both places.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Objective {
     /// Students in schools practising the innovation with a true effect at or above the benefit
     /// bar, as a share of all students: what the innovation is for.
     #[default]
+    #[serde(alias = "students-benefiting")]
     StudentsBenefiting,
     /// Share of schools sustained at the horizon: the version 1 headline.
+    #[serde(alias = "sustained-share", alias = "sustained")]
     SustainedShare,
 }
 
@@ -1073,14 +1076,17 @@ pub enum Goal {
     /// Students in schools practising with a true effect at or above the benefit bar, as a share
     /// of all students (the comparison's default objective).
     #[default]
+    #[serde(alias = "students_benefiting")]
     StudentsBenefiting,
     /// Share of schools sustained at the horizon.
+    #[serde(alias = "sustained_share", alias = "sustained-share")]
     Sustained,
     /// Students benefiting, each school's students weighted by `1 + equity_weight x need`
     /// (need in [0, 1]), as a share of all students weighted alike.
     Equity,
     /// Students benefiting per SU spent: the reciprocal of the cost per student benefiting
     /// (which is undefined when nobody benefits), so that higher is better like the others.
+    #[serde(alias = "cost_per_student")]
     CostPerStudent,
 }
 
@@ -1103,8 +1109,15 @@ impl Goal {
         }
     }
 
-    /// The goal named `name`.
+    /// The goal named `name`: its own name, or the spelling of the scenario's top-level
+    /// `objective` (`students_benefiting`, `sustained_share`) for the same measure.
     pub fn from_name(name: &str) -> Option<Self> {
+        let name = name.replace('_', "-");
+        let name = if name == "sustained-share" {
+            "sustained"
+        } else {
+            &name
+        };
         Self::ALL.iter().copied().find(|g| g.name() == name)
     }
 }

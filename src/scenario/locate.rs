@@ -31,7 +31,7 @@ pub(crate) fn from_str<T: DeserializeOwned>(
 fn parse_message(e: &toml::de::Error, src: &str) -> String {
     let message = e.message().trim();
     if !message.is_empty() {
-        return message.to_string();
+        return plain_type_error(message);
     }
     let at = e
         .span()
@@ -45,6 +45,56 @@ fn parse_message(e: &toml::de::Error, src: &str) -> String {
         Some(c) => format!("invalid TOML at {c:?}"),
         None => "invalid TOML".to_string(),
     }
+}
+
+/// Rewrites serde's type errors (`invalid type: string "ten", expected u32`) in the words the
+/// `--set` errors use (`expected a whole number, 0 or more, got the text "ten"`):
+/// leaders write scenario files, and `u32` or `sequence` mean nothing to them. Other messages
+/// pass through unchanged.
+fn plain_type_error(message: &str) -> String {
+    let rest = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "));
+    let Some((got, expected)) = rest.and_then(|r| r.rsplit_once(", expected ")) else {
+        return message.to_string();
+    };
+    // An unsigned field given a whole number that does not fit: too large, or negative.
+    let too_large = got.starts_with("integer `") && !got.starts_with("integer `-");
+    let unsigned = |max: u64| {
+        if too_large {
+            format!("a whole number no larger than {max}")
+        } else {
+            "a whole number, 0 or more".to_string()
+        }
+    };
+    let expected = match expected {
+        "u8" => unsigned(u8::MAX.into()),
+        "u16" => unsigned(u16::MAX.into()),
+        "u32" => unsigned(u32::MAX.into()),
+        "u64" | "usize" => unsigned(u64::MAX),
+        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number".to_string(),
+        "f32" | "f64" => "a number".to_string(),
+        other => other.to_string(),
+    };
+    // serde quotes a scalar in backticks: `integer `-3``, `floating point `1.5``.
+    let scalar = |kind: &str| {
+        got.strip_prefix(kind)
+            .map(|v| v.trim_matches('`').to_string())
+    };
+    let got = if let Some(text) = got.strip_prefix("string ") {
+        format!("the text {text}")
+    } else if let Some(v) = scalar("integer ").or_else(|| scalar("floating point ")) {
+        format!("the number {v}")
+    } else if let Some(v) = scalar("boolean ") {
+        v
+    } else {
+        match got {
+            "sequence" => "a list".to_string(),
+            "map" => "a table".to_string(),
+            other => other.to_string(),
+        }
+    };
+    format!("expected {expected}, got {got}")
 }
 
 /// Places a validation error: the line and column of its field in `src` (when the error names a
@@ -211,6 +261,35 @@ mod tests {
         assert_eq!(at("bogus").as_deref(), Some("mechanisms.dose.bogus"));
         assert_eq!(at("\"x\"").as_deref(), Some("strategies[1].pilots"));
         assert_eq!(at("name").as_deref(), Some("strategies[0].name"));
+    }
+
+    #[test]
+    fn type_errors_are_in_plain_words() {
+        let plain = |src: &str| match from_str::<crate::scenario::ScenarioConfig>(src, None) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("{src} was accepted"),
+        };
+        let e = plain("[network]\nschools = \"ten\"\n");
+        assert!(
+            e.contains("expected a whole number, 0 or more, got the text \"ten\""),
+            "{e}"
+        );
+        let e = plain("[network]\nschools = -3\n");
+        assert!(e.contains("got the number -3"), "{e}");
+        assert!(!e.contains("u32"), "{e}");
+        let e = plain("[network]\nschools = 99999999999\n");
+        assert!(
+            e.contains(
+                "expected a whole number no larger than 4294967295, got the number 99999999999"
+            ),
+            "{e}"
+        );
+        let e = plain("[budget]\nper_school = [1]\n");
+        assert!(e.contains("expected a number, got a list"), "{e}");
+        let e = plain("[mechanisms.contagion]\nenabled = 1\n");
+        assert!(e.contains("expected a boolean, got the number 1"), "{e}");
+        // Messages that are not type errors pass through.
+        assert_eq!(plain_type_error("unknown field `x`"), "unknown field `x`");
     }
 
     #[test]

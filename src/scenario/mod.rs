@@ -763,6 +763,35 @@ mod tests {
     }
 
     #[test]
+    fn objectives_take_either_spelling() {
+        let objective = |text: &str| Scenario::from_toml(text, None).map(|s| s.config.objective);
+        for name in ["sustained_share", "sustained-share", "sustained"] {
+            let got = objective(&format!("objective = \"{name}\"\n")).unwrap();
+            assert_eq!(got, Objective::SustainedShare, "{name}");
+        }
+        let got = objective("objective = \"students-benefiting\"\n").unwrap();
+        assert_eq!(got, Objective::StudentsBenefiting);
+        assert!(objective("objective = \"equity\"\n").is_err());
+        let goal = |text: &str| {
+            Scenario::from_toml(&format!("[optimise]\nobjective = \"{text}\"\n"), None)
+                .map(|s| s.config.optimise.unwrap().objective)
+        };
+        assert_eq!(goal("sustained_share").unwrap(), Goal::Sustained);
+        assert_eq!(
+            goal("students_benefiting").unwrap(),
+            Goal::StudentsBenefiting
+        );
+        assert_eq!(goal("cost_per_student").unwrap(), Goal::CostPerStudent);
+        assert_eq!(Goal::from_name("sustained_share"), Some(Goal::Sustained));
+        assert_eq!(Goal::from_name("sustained"), Some(Goal::Sustained));
+        assert_eq!(
+            Goal::from_name("cost_per_student"),
+            Some(Goal::CostPerStudent)
+        );
+        assert_eq!(Goal::from_name("share"), None);
+    }
+
+    #[test]
     fn the_builtin_default_only_restates_the_defaults() {
         // One set of defaults: an empty file is the built-in default scenario but for its name
         // and description, so a file that leaves a field out gets the default's value.
