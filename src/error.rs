@@ -57,6 +57,13 @@ impl InputError {
         self.column = column;
         self
     }
+
+    /// Drops the line and column: for an error placed in text the user has no file of.
+    pub fn unplaced(mut self) -> Self {
+        self.line = None;
+        self.column = None;
+        self
+    }
 }
 
 impl fmt::Display for InputError {

@@ -99,10 +99,18 @@ fn plain_type_error(message: &str) -> String {
 
 /// Places a validation error: the line and column of its field in `src` (when the error names a
 /// field and no file of its own), and the file.
+///
+/// A field the file leaves out is placed at its table and the message says so, so that a default
+/// (`network.regions = 8` under a file's `[network]` with `schools = 5`) is not read as a mistake
+/// on that line.
 pub(crate) fn place(mut e: InputError, src: &str, file: Option<&Path>) -> InputError {
     if let (Some(field), None) = (&e.field, &e.file) {
-        if let Some((line, col)) = locate(src, field) {
-            e = e.at(line, Some(col));
+        if let Some(at) = find(src, field) {
+            // "required when ..." already says the field is missing.
+            if file.is_some() && !at.exact && !e.message.starts_with("required") {
+                e.message = format!("{} ({})", e.message, not_in_file(field));
+            }
+            e = e.at(at.line, Some(at.column));
         }
     }
     match file {
@@ -119,12 +127,41 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// What a message adds about a field the file does not set: its default, when there is one.
+fn not_in_file(field: &str) -> String {
+    // A sweep's inline base scenario names its fields `base.<scenario field>`.
+    let scenario_field = field.strip_prefix("base.").unwrap_or(field);
+    let default = toml::Table::try_from(super::ScenarioConfig::default())
+        .ok()
+        .and_then(|t| super::path::get(&t, scenario_field));
+    match default {
+        Some(v) if !matches!(v, toml::Value::Table(_) | toml::Value::Array(_)) => {
+            format!("the file does not set {field}; its default is {v}")
+        }
+        _ => format!("the file does not set {field}"),
+    }
+}
+
+/// Where a field stands in a TOML source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Found {
+    line: usize,
+    column: usize,
+    /// The field itself is written there; false when only its table (or an outer one) is.
+    exact: bool,
+}
+
 /// The (line, column) of the deepest part of `path` present in `src`, or `None` if the file does not
 /// mention even its first segment (the value came from a default).
 pub(crate) fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
+    find(src, path).map(|f| (f.line, f.column))
+}
+
+fn find(src: &str, path: &str) -> Option<Found> {
     let doc = ImDocument::parse(src).ok()?;
     let mut table: &dyn TableLike = doc.as_table();
     let mut found = None;
+    let mut exact = false;
     let segs = super::path::segments(path);
     let mut k = 0;
     while let Some(seg) = segs.get(k) {
@@ -134,6 +171,7 @@ pub(crate) fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
             break;
         };
         found = key.span().or(item.span()).or(found);
+        exact = k >= segs.len() && seg.index.is_none();
         let entry: Option<&dyn TableLike> = match (item, seg.index) {
             (Item::ArrayOfTables(arr), index) => {
                 let t = match index {
@@ -148,11 +186,13 @@ pub(crate) fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
                 };
                 // The entry's header, when the field itself is left out.
                 found = t.and_then(|t| t.span()).or(found);
+                exact = t.is_some() && k >= segs.len();
                 t.map(|t| t as &dyn TableLike)
             }
             (Item::Value(toml_edit::Value::Array(arr)), Some(i)) => {
                 let v = arr.get(i);
                 found = v.and_then(|v| v.span()).or(found);
+                exact = v.is_some() && k >= segs.len();
                 v.and_then(|v| v.as_inline_table())
                     .map(|t| t as &dyn TableLike)
             }
@@ -164,7 +204,14 @@ pub(crate) fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
             None => break,
         }
     }
-    found.map(|span| line_col(src, span.start))
+    found.map(|span| {
+        let (line, column) = line_col(src, span.start);
+        Found {
+            line,
+            column,
+            exact,
+        }
+    })
 }
 
 /// The dotted path (`strategies[1].pilots`) of the key or value at byte `offset` of `src`, for
@@ -251,6 +298,30 @@ mod tests {
         assert_eq!(locate(src, "mechanisms.dose.hill"), Some((2, 13)));
         // Strategies by name, as sweeps and `--set` write them.
         assert_eq!(locate(src, "strategies.b.pilots"), Some((9, 1)));
+    }
+
+    #[test]
+    fn a_field_left_out_is_placed_at_its_table_and_said_to_be_a_default() {
+        let src = "[network]\nschools = 5\n[[strategies]]\nname = \"a\"\n";
+        let found = |path: &str| find(src, path).map(|f| (f.line, f.exact));
+        assert_eq!(found("network.schools"), Some((2, true)));
+        assert_eq!(found("network.regions"), Some((1, false)));
+        assert_eq!(found("strategies[0]"), Some((3, true)));
+        assert_eq!(found("strategies[0].pilots"), Some((3, false)));
+        assert_eq!(found("strategies.a"), Some((3, true)));
+        let file = Some(Path::new("s.toml"));
+        let e = place(InputError::field("network.regions", "too many"), src, file);
+        assert_eq!(e.line, Some(1));
+        assert!(
+            e.message
+                .contains("too many (the file does not set network.regions; its default is 8)"),
+            "{e}"
+        );
+        let e = place(InputError::field("network.schools", "too few"), src, file);
+        assert_eq!(e.message, "too few");
+        // Text that is no file gets the line, and no word about "the file".
+        let e = place(InputError::field("network.regions", "too many"), src, None);
+        assert_eq!((e.line, e.message.as_str()), (Some(1), "too many"));
     }
 
     #[test]

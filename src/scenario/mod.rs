@@ -78,7 +78,7 @@ fn place(
         return e;
     }
     if !generated {
-        return locate::place(e, src, path);
+        return place_in_file(e, src, path);
     }
     let field = e.field.clone().unwrap_or_default();
     if let Some((s, _)) = sets
@@ -95,7 +95,7 @@ fn place(
             message: e.message,
         };
     }
-    locate::place(
+    place_in_file(
         InputError {
             line: None,
             column: None,
@@ -105,6 +105,16 @@ fn place(
         src,
         path,
     )
+}
+
+/// Places an error at its field's line in the scenario text. The built-in default gives no line:
+/// it is no file the user has, so "line 17" would send them to the wrong place (a change with
+/// `--set` that makes it invalid is named by its flag, in [`place`]).
+fn place_in_file(e: InputError, src: &str, path: Option<&Path>) -> InputError {
+    if path.is_none() && e.file.is_none() && src == DEFAULT_SCENARIO {
+        return e.unplaced();
+    }
+    locate::place(e, src, path)
 }
 
 /// Network data read from CSV files.
@@ -177,7 +187,7 @@ impl Scenario {
         // located parse, which reports it with its position.
         let parsed = src.parse::<toml::Table>().ok();
         if let Some(file) = &parsed {
-            check_shape(file, shape(), "").map_err(|e| locate::place(e, src, path))?;
+            check_shape(file, shape(), "").map_err(|e| place_in_file(e, src, path))?;
         }
         let mut applied = Vec::new();
         let mut uncertain = Uncertain::default();

@@ -398,6 +398,8 @@ impl Sweep {
         );
         let text = toml::to_string(&table).map_err(|e| (0, InputError::msg(e.to_string())))?;
         Scenario::from_toml_reusing(&text, None, self.files.as_ref()).map_err(|e| {
+            // A line of the point's scenario, written out from its table, is in no file.
+            let e = if e.file.is_none() { e.unplaced() } else { e };
             let j = self
                 .parameters
                 .iter()
