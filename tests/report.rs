@@ -235,6 +235,47 @@ fn report_reads_a_finished_folder_again_and_generated_networks_say_why_no_map() 
     assert_eq!(html, fs::read_to_string(out.join("report.html")).unwrap());
 }
 
+/// `compare --report` writes the page before its folder gets its name: the page's "how to
+/// reproduce" command names the final folder, not the staging folder (whose name holds the
+/// process id), so the same command gives the same page.
+#[test]
+fn compare_report_names_the_final_folder_and_repeats_to_the_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let page = || {
+        let run = domino(
+            tmp.path(),
+            &[
+                "compare", "--runs", "6", "--steps", "4", "--quiet", "--report", "--out", "rep",
+            ],
+        );
+        assert_ok(&run);
+        fs::read_to_string(tmp.path().join("rep").join("report.html")).unwrap()
+    };
+    let first = page();
+    assert!(first.contains("domino compare rep/scenario.toml --out NEW_FOLDER --report"));
+    // The ablation's differences are with minus without (ablation.csv's `diff` = on - off), and
+    // the page says so.
+    let ablated = domino(
+        tmp.path(),
+        &[
+            "compare", "--runs", "6", "--steps", "4", "--quiet", "--report", "--ablate", "--out",
+            "abl",
+        ],
+    );
+    assert_ok(&ablated);
+    let html = fs::read_to_string(tmp.path().join("abl").join("report.html")).unwrap();
+    assert!(html.contains("with minus without") && !html.contains("off minus on"));
+    let rows = csv_rows(&tmp.path().join("abl").join("ablation.csv"));
+    let r = &rows[0];
+    let num = |k: &str| r[k].parse::<f64>().unwrap();
+    assert!(
+        (num("diff") - (num("on") - num("off"))).abs() < 1e-9,
+        "{r:?}"
+    );
+    assert!(!first.contains("staging"));
+    assert_eq!(first, page());
+}
+
 #[test]
 fn report_on_a_wrong_folder_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
@@ -242,6 +283,15 @@ fn report_on_a_wrong_folder_is_a_clear_error() {
     assert_eq!(missing.status.code(), Some(2));
     assert_no_panic(&missing);
     assert!(stderr(&missing).contains("nowhere") && stderr(&missing).contains("no such folder"));
+
+    fs::write(tmp.path().join("summary.csv"), "strategy\n").unwrap();
+    let file = domino(tmp.path(), &["report", "summary.csv"]);
+    assert_eq!(file.status.code(), Some(2));
+    assert!(
+        stderr(&file).contains("is a file, not a folder"),
+        "{}",
+        stderr(&file)
+    );
 
     fs::create_dir(tmp.path().join("empty")).unwrap();
     let empty = domino(tmp.path(), &["report", "empty"]);

@@ -111,7 +111,7 @@ pub fn compare(
     }
     if html {
         // Read back from the staged files, as `domino report` reads a finished folder.
-        report::html::write(staged.path())?;
+        report::html::write_as(staged.path(), &out)?;
         written.push(report::html::FILE.into());
     }
     staged.commit()?;

@@ -118,6 +118,9 @@ impl Csv {
 pub struct Folder {
     /// The folder.
     pub dir: PathBuf,
+    /// The folder's name in the page's "how to reproduce" command: `dir`, or, for a report
+    /// written into a comparison's staging folder, the folder it becomes.
+    shown: PathBuf,
     /// Its `scenario.toml`, loaded (network files from the copies beside it).
     pub scenario: Scenario,
     manifest: serde_json::Value,
@@ -136,10 +139,15 @@ impl Folder {
     /// comparison's, and malformed files are input errors naming the file.
     pub fn read(dir: &Path) -> Result<Self> {
         if !dir.is_dir() {
-            return Err(InputError::msg(
-                "no such folder: expected the output folder of `domino compare`, `optimise` or \
-                 `calibrate`",
-            )
+            let what = if dir.exists() {
+                "this is a file, not a folder"
+            } else {
+                "no such folder"
+            };
+            return Err(InputError::msg(format!(
+                "{what}: expected the output folder of `domino compare`, `optimise` or \
+                 `calibrate`"
+            ))
             .in_file(dir)
             .into());
         }
@@ -179,6 +187,7 @@ impl Folder {
         };
         Ok(Self {
             dir: dir.to_path_buf(),
+            shown: dir.to_path_buf(),
             manifest,
             summary: Csv::read(
                 &dir.join("summary.csv"),
@@ -238,6 +247,13 @@ impl Folder {
 /// Reads the output folder `dir` back and writes `report.html` into it, atomically (a
 /// calibration's folder gets [`super::calibrate::page`]). Returns the page's path.
 pub fn write(dir: &Path) -> Result<PathBuf> {
+    write_as(dir, dir)
+}
+
+/// As [`write`], for a folder that will be renamed to `shown` once complete (`compare --report`
+/// writes into a staging folder): the page names `shown`, so that its bytes do not depend on the
+/// staging folder's name, which holds the process id.
+pub fn write_as(dir: &Path, shown: &Path) -> Result<PathBuf> {
     if super::calibrate::is_calibration(dir) {
         return super::calibrate::write(dir);
     }
@@ -245,7 +261,9 @@ pub fn write(dir: &Path) -> Result<PathBuf> {
     let page = if super::optimise::only(dir) {
         super::optimise::page(dir, STYLE)?
     } else {
-        page(&Folder::read(dir)?)?
+        let mut folder = Folder::read(dir)?;
+        folder.shown = shown.to_path_buf();
+        page(&folder)?
     };
     let path = dir.join(FILE);
     crate::output::write_atomic(&path, |w| w.write_all(page.as_bytes()))?;
@@ -1229,7 +1247,7 @@ fn drivers(c: &Ctx) -> Result<String> {
         None if c.f.scenario.config.model.is_classic() => s.push_str("<p>The classic models have no mechanisms to switch off.</p>\n"),
         None => s.push_str("<p>Not computed for this folder. Run <code>domino compare --ablate</code> (or <code>domino explain</code>) to switch each mechanism of the model off in turn and see how much of each strategy's result it carries and whether the winner changes.</p>\n"),
         Some(a) => {
-            s.push_str("<p>Each mechanism of the model switched off in turn: the change in each strategy's result (off minus on, percentage points for shares, 95% CI) and the winner without it.</p>\n<table class=\"sortable wide\"><thead><tr><th>mechanism</th><th>switched off by</th><th>strategy</th><th class=\"num\">with</th><th class=\"num\">without</th><th class=\"num\">change</th><th class=\"num\">95% CI</th><th>winner without it</th></tr></thead><tbody>\n");
+            s.push_str("<p>Each mechanism of the model switched off in turn: the change in each strategy's result (with minus without: what the mechanism adds, percentage points for shares, 95% CI) and the winner without it.</p>\n<table class=\"sortable wide\"><thead><tr><th>mechanism</th><th>switched off by</th><th>strategy</th><th class=\"num\">with</th><th class=\"num\">without</th><th class=\"num\">with - without</th><th class=\"num\">95% CI</th><th>winner without it</th></tr></thead><tbody>\n");
             for (r, row) in a.rows.iter().enumerate() {
                 let metric = a.text(row, "metric");
                 let f = |v: f64| percent_or_plain(metric, v);
@@ -1533,7 +1551,7 @@ fn reproduce(c: &Ctx) -> String {
         "</table>\n<p>The folder holds everything needed: the resolved <code>scenario.toml</code> (every default written out) and copies of its network files. With the same domino version, this command gives the same numbers, whatever the number of threads:</p>\n<pre><code>{}</code></pre></section>",
         escape(&format!(
             "domino compare {}/scenario.toml --out NEW_FOLDER --report{ablate}",
-            c.f.dir.display()
+            c.f.shown.display()
         ))
     );
     s
