@@ -276,6 +276,44 @@ fn compare_report_names_the_final_folder_and_repeats_to_the_byte() {
     assert_eq!(first, page());
 }
 
+/// Two strategies the model cannot tell apart (the same kind and settings under two names) tie
+/// in every run: the verdict and the page say so, and call neither the winner.
+#[test]
+fn identical_strategies_are_a_tie_not_a_win() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(
+        tmp.path(),
+        "tie.toml",
+        "runs = 12\nsteps = 5\n[[strategies]]\nname = \"cluster\"\n\
+         [[strategies]]\nname = \"cluster-again\"\nkind = \"cluster\"\n\
+         [[strategies]]\nname = \"thin-spread\"\n",
+    );
+    let run = domino(
+        tmp.path(),
+        &[
+            "compare",
+            arg(&scenario),
+            "--quiet",
+            "--report",
+            "--out",
+            "t",
+        ],
+    );
+    assert_ok(&run);
+    let out = stdout(&run);
+    assert!(
+        out.contains("No winner on students benefiting share: cluster and cluster-again gave exactly the same result in every paired run"),
+        "{out}"
+    );
+    assert!(!out.contains("Winner on"), "{out}");
+    let html = fs::read_to_string(tmp.path().join("t").join("report.html")).unwrap();
+    assert!(html.contains(
+        "No strategy is best: <strong>cluster</strong> and <strong>cluster-again</strong> gave exactly the same result"
+    ));
+    assert!(!html.contains("Choose <strong>"));
+    assert!(!html.contains("did best on average"));
+}
+
 #[test]
 fn report_on_a_wrong_folder_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();

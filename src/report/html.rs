@@ -574,6 +574,9 @@ fn decision(c: &Ctx) -> Result<String> {
     };
     let opening_at = s.len();
     let mut clear = true;
+    // Strategies with exactly the leader's result in every paired run (a zero difference with a
+    // zero-width interval): a tie, not a win in half the runs.
+    let mut same = Vec::new();
     if c.strategies.len() == 1 {
         s.push_str("<p>Only one strategy was run: there is nothing to compare it with.</p>");
     } else {
@@ -588,6 +591,10 @@ fn decision(c: &Ctx) -> Result<String> {
             let diff = c.f.paired.num(r, "mean_diff")?;
             let lo = c.f.paired.num(r, "diff_ci_low")?;
             let hi = c.f.paired.num(r, "diff_ci_high")?;
+            if (diff, lo, hi) == (0.0, 0.0, 0.0) {
+                same.push(format!("<strong>{}</strong>", escape(&c.strategies[o])));
+                continue;
+            }
             worst = worst.min(p_beats);
             ahead &= lo > 0.0;
             sure.push(format!(
@@ -604,11 +611,15 @@ fn decision(c: &Ctx) -> Result<String> {
             (true, _) => "It is ahead on average, but in a single district the result often goes the other way.",
             (false, _) => "There is no clear winner: the difference is within the uncertainty, so other considerations may decide.",
         };
-        let _ = write!(
-            s,
-            "<p>How sure across Monte Carlo runs: {}. {how}</p>",
-            sure.join("; ")
-        );
+        // Beside a tie, the words about how sure a win is would speak of the tie too.
+        let how = if same.is_empty() { how } else { "" };
+        if !sure.is_empty() {
+            let _ = write!(
+                s,
+                "<p>How sure across Monte Carlo runs: {}. {how}</p>",
+                sure.join("; ")
+            );
+        }
         let headlines: Vec<Vec<f64>> = (0..c.strategies.len())
             .map(|k| c.runs(k, h))
             .collect::<Result<_>>()?;
@@ -630,7 +641,7 @@ fn decision(c: &Ctx) -> Result<String> {
             );
         }
         s.push_str(&what_would_change(c)?);
-        clear = ahead;
+        clear = ahead && same.is_empty();
     }
     let classic = c.f.scenario.config.model.is_classic();
     let objective = if classic {
@@ -647,7 +658,14 @@ fn decision(c: &Ctx) -> Result<String> {
             ))
         )
     };
-    let choose = if clear {
+    let choose = if !same.is_empty() {
+        format!(
+            "<p>No {} is best: <strong>{}</strong> and {} gave exactly the same result in every paired run.",
+            escape(c.measures.arm_label),
+            escape(name),
+            same.join(" and ")
+        )
+    } else if clear {
         format!("<p>Choose <strong>{}</strong>.", escape(name))
     } else {
         format!(

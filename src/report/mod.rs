@@ -314,10 +314,18 @@ pub fn verdict(result: &Ensemble) -> String {
     let mut parts = Vec::new();
     let mut worst_p: f64 = 1.0;
     let mut ahead_on_average = true;
+    let mut same = Vec::new();
     for o in (0..k).filter(|&o| o != best) {
-        let p = paired(&a, &result.column(o, headline));
+        let b = result.column(o, headline);
+        let p = paired(&a, &b);
         worst_p = worst_p.min(p.p_beats);
         ahead_on_average &= p.diff.ci_low > 0.0;
+        // Exactly equal in every run (two strategies the model cannot tell apart): a tie, not
+        // a win in half the runs.
+        if a == b {
+            same.push(result.strategies[o].as_str());
+            continue;
+        }
         let interval = interval(p.diff.ci_low, p.diff.ci_high, points);
         parts.push(format!(
             "{} in {}% of paired runs ({} points, {interval})",
@@ -338,9 +346,24 @@ pub fn verdict(result: &Ensemble) -> String {
         (true, _) => "ahead on average, but a single run often goes the other way",
         (false, _) => "no clear winner: a difference is within the uncertainty",
     };
+    let metric = result.measures.run_metrics[headline].name.replace('_', " ");
+    if !same.is_empty() {
+        let rest = if parts.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ". Against the others it is ahead of {}",
+                parts.join("; of ")
+            )
+        };
+        return format!(
+            "No winner on {metric}: {name} and {} gave exactly the same result in every paired \
+             run{rest}.",
+            same.join(" and ")
+        );
+    }
     format!(
-        "Winner on {}: {name} ({certainty}). Ahead of {}.",
-        result.measures.run_metrics[headline].name.replace('_', " "),
+        "Winner on {metric}: {name} ({certainty}). Ahead of {}.",
         parts.join("; of ")
     )
 }
