@@ -599,6 +599,7 @@ fn build_shape() -> toml::Table {
         }
     };
     entry("strategies", "kind", Value::String(String::new()));
+    entry("strategies", "coach_share", Value::Float(0.0));
     entry(
         "strategies",
         "pilot_ids",
@@ -770,6 +771,46 @@ mod tests {
             vec!["schools.patience_min".to_string()]
         );
         assert_eq!(longer.laws(), s.laws());
+    }
+
+    /// Every field `domino check` prints can be changed with `--set` at the path it prints
+    /// (`strategies.cluster.coach_share` was refused: an optional field the shape left out).
+    #[test]
+    fn every_printed_field_can_be_set() {
+        let printed = toml::Table::try_from(Scenario::builtin_default().config).unwrap();
+        let mut paths = Vec::new();
+        fn walk(prefix: &str, t: &toml::Table, paths: &mut Vec<(String, toml::Value)>) {
+            for (k, v) in t {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                match v {
+                    toml::Value::Table(inner) => walk(&path, inner, paths),
+                    toml::Value::Array(entries)
+                        if entries.iter().all(|e| matches!(e, toml::Value::Table(_)))
+                            && !entries.is_empty() =>
+                    {
+                        for (i, e) in entries.iter().enumerate() {
+                            walk(&format!("{path}[{i}]"), e.as_table().unwrap(), paths);
+                        }
+                    }
+                    other => paths.push((path, other.clone())),
+                }
+            }
+        }
+        walk("", &printed, &mut paths);
+        assert!(paths.iter().any(|(p, _)| p == "strategies[1].coach_share"));
+        for (path, value) in paths {
+            let setting: set::Setting = format!("{path}={value}").parse().unwrap();
+            if let Err(e) = Scenario::load(DEFAULT_SCENARIO, None, None, &[setting]) {
+                assert!(
+                    !e.message.contains("has no field"),
+                    "{path} is printed but cannot be set: {e}"
+                );
+            }
+        }
     }
 
     #[test]
