@@ -729,6 +729,70 @@ fn a_file_output_that_is_a_folder_or_has_no_folder_is_refused_before_running() {
 }
 
 #[test]
+fn a_file_output_that_is_an_input_of_the_run_is_refused() {
+    // `run --trace nodes.csv` replaced the school table it ran from; `network --out` the edge
+    // list or the scenario.
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = file_network(
+        tmp.path(),
+        "id,region\na,n\nb,n\nc,s\n",
+        "source,target,weight\na,b,1\nb,c,0.5\n",
+    );
+    let nodes = tmp.path().join("net/nodes.csv");
+    let edges = tmp.path().join("net/edges.csv");
+    let before: Vec<String> = [&scenario, &nodes, &edges]
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    // The same file by another spelling of its path is still the input.
+    let nodes_again = tmp.path().join("net/../net/nodes.csv");
+    for (args, fragment) in [
+        (
+            vec![
+                "run",
+                arg(&scenario),
+                "--strategy",
+                "cluster",
+                "--trace",
+                arg(&nodes_again),
+            ],
+            "--trace: is this run's network.nodes file",
+        ),
+        (
+            vec!["network", arg(&scenario), "--out", arg(&edges)],
+            "--out: is this run's network.edges file",
+        ),
+        (
+            vec!["network", arg(&scenario), "--out", arg(&scenario)],
+            "--out: is this run's scenario file",
+        ),
+        (
+            vec!["show", arg(&scenario), "--export", arg(&scenario)],
+            "--export: is this run's scenario file",
+        ),
+    ] {
+        let out = domino(tmp.path(), &args);
+        assert_bad_input(&out, &tmp.path().join("never-written"), &[fragment]);
+    }
+    let after: Vec<String> = [&scenario, &nodes, &edges]
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert_eq!(before, after);
+    // Another file is written as before.
+    let out = domino(
+        tmp.path(),
+        &[
+            "network",
+            arg(&scenario),
+            "--out",
+            arg(&tmp.path().join("copy.csv")),
+        ],
+    );
+    assert_ok(&out);
+}
+
+#[test]
 fn merge_says_what_a_folder_that_is_not_a_shard_is() {
     // Each of these was "DIR/sweep.toml: cannot read sweep file".
     let tmp = tempfile::tempdir().unwrap();

@@ -47,6 +47,7 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
     let scenario = args.scenario.load(None, args.seed, None)?;
     if let Some(path) = &args.simulate {
         output::check_file_target(path, "--simulate")?;
+        output::check_not_an_input(path, "--simulate", &scenario, &[])?;
         let name = scenario
             .config
             .calibrate

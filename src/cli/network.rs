@@ -8,6 +8,7 @@ use std::path::Path;
 pub fn network(args: &ScenarioArgs, run: u64, out: &Path) -> anyhow::Result<()> {
     crate::output::check_file_target(out, "--out")?;
     let scenario = args.load(None, None, None)?;
+    crate::output::check_not_an_input(out, "--out", &scenario, &[])?;
     // The same network `compare` uses in run `run`.
     let net = model(&scenario).network(run)?;
     write_atomic(out, |w| {

@@ -16,6 +16,7 @@ pub fn run(
 ) -> anyhow::Result<()> {
     crate::output::check_file_target(trace, "--trace")?;
     let scenario = args.load(None, seed, steps)?;
+    crate::output::check_not_an_input(trace, "--trace", &scenario, &[])?;
     let model = model(&scenario);
     let Some(index) = model.arms().iter().position(|a| a == arm) else {
         return Err(InputError::field(

@@ -43,6 +43,8 @@ pub fn show(args: &ShowArgs) -> anyhow::Result<()> {
         args.run,
     )?;
     if let Some(out) = &args.export {
+        let scenario = args.scenario.load(None, None, None)?;
+        crate::output::check_not_an_input(out, "--export", &scenario, &[])?;
         let plays = show.export(out)?;
         return super::say(&format!(
             "domino show: wrote {} ({plays} precomputed runs; open it in any browser)\n",

@@ -106,6 +106,36 @@ pub fn check_file_target(path: &Path, flag: &str) -> std::result::Result<(), Inp
     Ok(())
 }
 
+/// Checks that the file `path` given by `flag` is not one of `scenario`'s inputs (its scenario file
+/// or network CSV files), nor one of `others`: `run --trace nodes.csv` would replace the school
+/// table it was run from. An input error (exit 2), before anything runs.
+pub fn check_not_an_input(
+    path: &Path,
+    flag: &str,
+    scenario: &Scenario,
+    others: &[PathBuf],
+) -> std::result::Result<(), InputError> {
+    let Ok(target) = std::fs::canonicalize(path) else {
+        // It does not exist yet, so it is no input.
+        return Ok(());
+    };
+    let inputs = scenario_inputs(scenario)
+        .into_iter()
+        .chain(others.iter().map(|p| ("input", p.clone())));
+    for (role, input) in inputs {
+        if std::fs::canonicalize(&input).is_ok_and(|i| i == target) {
+            return Err(InputError::field(
+                flag,
+                format!(
+                    "is this run's {role} file; writing to it would replace it. Give another path"
+                ),
+            )
+            .in_file(path));
+        }
+    }
+    Ok(())
+}
+
 /// Writes `path` atomically: `write` fills a temporary file beside it, which is then renamed.
 pub fn write_atomic(
     path: &Path,
