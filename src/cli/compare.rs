@@ -43,12 +43,24 @@ pub(crate) fn duration_note(work: f64, threads: usize) -> Option<String> {
         (s / 86_400.0, "days")
     };
     Some(format!(
-        "note: {:.2e} school-terms on {} threads: roughly {value:.0} {unit} (a rough estimate, \
-         at {:.0e} school-terms per second per thread)",
-        work,
-        threads,
-        crate::scenario::budget::SCHOOL_TERMS_PER_SECOND
+        "note: {} school-terms on {threads} thread{}: roughly {value:.0} {unit} (a rough \
+         estimate, at {} school-terms per second per thread)",
+        in_words(work),
+        if threads == 1 { "" } else { "s" },
+        in_words(crate::scenario::budget::SCHOOL_TERMS_PER_SECOND)
     ))
+}
+
+/// A large count for people: `25 billion`, `20 million`, `3,500`.
+fn in_words(x: f64) -> String {
+    for (size, name) in [(1e12, "trillion"), (1e9, "billion"), (1e6, "million")] {
+        if x >= size {
+            let v = x / size;
+            let decimals = if v < 10.0 { 1 } else { 0 };
+            return format!("{} {name}", crate::report::fixed(v, decimals, false));
+        }
+    }
+    format!("{x:.0}")
 }
 
 pub fn compare(
@@ -185,6 +197,12 @@ mod tests {
         // One hour at 2e7 school-terms per second on each of two threads.
         let note = duration_note(2e7 * 2.0 * 3600.0, 2).unwrap();
         assert!(note.contains("roughly 60 minutes"), "{note}");
-        assert!(duration_note(1e15, 1).unwrap().contains("days"));
+        assert!(note.contains("2 threads") && note.contains("20 million school-terms per second"));
+        let days = duration_note(2.52e10 * 1000.0, 1).unwrap();
+        assert!(days.contains("days"), "{days}");
+        assert!(
+            days.starts_with("note: 25 trillion school-terms on 1 thread:"),
+            "{days}"
+        );
     }
 }

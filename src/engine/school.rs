@@ -177,13 +177,12 @@ impl Model for SchoolModel<'_> {
         let s = self.scenario;
         let n = s.schools();
         format!(
-            "{}: {} schools, {} terms, {} paired runs, budget {:.4} SU per term ({:.3} per school), seed {}",
+            "{}: {} schools, {} terms, {} paired runs, budget {}, seed {}",
             s.config.name,
             n,
             s.config.steps,
             s.config.runs,
-            s.budget_per_term(),
-            s.budget_per_term() / n as f64,
+            s.budget_words(),
             s.config.seed
         )
     }

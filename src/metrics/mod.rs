@@ -350,7 +350,8 @@ fn school_table(headline: RunMetric, other: RunMetric) -> Vec<TableColumn> {
             "SU/sust.",
             RunMetric::CostPerSustained,
             CellFormat::Decimal,
-            "SU/sust. = support units spent per sustained school",
+            "SU/sust. = support units spent per sustained school (mean over the runs that \
+             sustained any)",
         ),
         col(
             "equity",

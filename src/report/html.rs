@@ -865,13 +865,30 @@ fn budget(c: &Ctx) -> String {
         s.push_str("<p>This model has no budget.</p></section>\n");
         return s;
     }
-    let per_term = c.f.scenario.budget_per_term();
-    let steps = c.f.scenario.config.steps;
+    let scenario = &c.f.scenario;
+    let per_term = scenario.budget_per_term();
+    let steps = scenario.config.steps;
+    let drawn = scenario
+        .uncertain
+        .paths()
+        .iter()
+        .any(|p| p.starts_with("budget."));
+    let budget = if drawn {
+        format!(
+            "Every strategy had the same budget within each run; the budget was {}. The amounts below are means over runs.",
+            escape(&scenario.budget_words())
+        )
+    } else {
+        format!(
+            "Every strategy had the same budget: {} support units (SU) per {step}, {} SU over {steps} {step}s.",
+            fixed(per_term, 1, false),
+            fixed(per_term * steps as f64, 0, false),
+            step = escape(c.measures.step_name),
+        )
+    };
     let _ = write!(
         s,
-        "<p>Every strategy had the same budget: {per_term:.1} support units (SU) per {step}, {total:.0} SU over {steps} {step}s. Money left unspent is support that reached no school.</p>\n<table><thead><tr><th>strategy</th><th class=\"num\">spent (SU)</th><th class=\"num\">unspent (SU)</th><th class=\"num\">unspent (%)</th><th>spent / unspent</th></tr></thead><tbody>\n",
-        step = escape(c.measures.step_name),
-        total = per_term * steps as f64,
+        "<p>{budget} Money left unspent is support that reached no school.</p>\n<table><thead><tr><th>strategy</th><th class=\"num\">spent (SU)</th><th class=\"num\">unspent (SU)</th><th class=\"num\">unspent (%)</th><th>spent / unspent</th></tr></thead><tbody>\n",
     );
     for (k, name) in c.strategies.iter().enumerate() {
         let spent = c.mean(k, "spend_su");
@@ -1057,7 +1074,7 @@ fn cost(c: &Ctx) -> String {
             c.cell(k, "cost_per_sustained_su", "mean"),
             c.cell(k, "students_benefiting", "mean"),
             if per_student.is_finite() {
-                format!("{per_student:.2}")
+                super::significant(per_student)
             } else {
                 "n/a (no student benefits)".into()
             }

@@ -71,6 +71,18 @@ pub fn fixed(v: f64, decimals: usize, signed: bool) -> String {
     }
 }
 
+/// `v` with three significant digits (at least none after the point, at most six): for ratios
+/// whose size varies over orders of magnitude, such as SU per student (0.029 and 0.034 both
+/// showed as 0.03 with two decimals).
+pub fn significant(v: f64) -> String {
+    if !v.is_finite() || v == 0.0 {
+        return fixed(v, 0, false);
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    let decimals = (2 - magnitude).clamp(0, 6) as usize;
+    fixed(v, decimals, false)
+}
+
 /// A share as a percentage with one decimal; "-" for no value.
 fn pct(v: f64) -> String {
     if v.is_nan() {
@@ -371,6 +383,17 @@ pub fn verdict(result: &Ensemble) -> String {
 #[cfg(test)]
 mod tests {
     use super::{fixed, pct, points};
+
+    #[test]
+    fn significant_keeps_three_digits() {
+        use super::significant;
+        assert_eq!(significant(0.029_4), "0.0294");
+        assert_eq!(significant(0.034), "0.0340");
+        assert_eq!(significant(1.234_5), "1.23");
+        assert_eq!(significant(91.66), "91.7");
+        assert_eq!(significant(614.2), "614");
+        assert_eq!(significant(0.0), "0");
+    }
 
     #[test]
     fn a_percentage_that_rounds_to_zero_has_no_sign() {

@@ -519,6 +519,36 @@ impl Scenario {
             .unwrap_or(self.config.budget.per_school * self.schools() as f64)
     }
 
+    /// The budget in words for tables and pages: `40 SU per term (0.1 per school)`, or, when the
+    /// scenario draws it per run, which field is drawn and over what range (the single value
+    /// [`Scenario::budget_per_term`] gives is then only the law's centre).
+    pub fn budget_words(&self) -> String {
+        let short = |x: f64| {
+            let t = format!("{x:.4}");
+            t.trim_end_matches('0').trim_end_matches('.').to_string()
+        };
+        let drawn: Vec<String> = self
+            .uncertain
+            .params
+            .iter()
+            .filter(|p| p.path.starts_with("budget."))
+            .map(|p| {
+                let (lo, hi) = p.law.ends();
+                format!("{} from {} to {}", p.path, short(lo), short(hi))
+            })
+            .collect();
+        if drawn.is_empty() {
+            let b = self.budget_per_term();
+            format!(
+                "{} SU per term ({} per school)",
+                short(b),
+                short(b / self.schools() as f64)
+            )
+        } else {
+            format!("drawn in each run ({})", drawn.join(", "))
+        }
+    }
+
     /// The resolved scenario as TOML (all defaults written out), as `domino check` prints it.
     pub(crate) fn to_toml(&self) -> String {
         let mut text = toml::to_string(&self.config).expect("a scenario always serialises");
@@ -811,6 +841,28 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_budget_in_words_says_when_it_is_drawn_per_run() {
+        let fixed = Scenario::from_toml("[budget]\nper_school = 0.1\n", None).unwrap();
+        assert_eq!(fixed.budget_words(), "40 SU per term (0.1 per school)");
+        let drawn = Scenario::from_toml(
+            "[budget]\nper_school = { dist = \"uniform\", low = 0.01, high = 0.03 }\n",
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            drawn.budget_words(),
+            "drawn in each run (budget.per_school from 0.01 to 0.03)"
+        );
+        // Another uncertain field leaves the budget fixed.
+        let other = Scenario::from_toml(
+            "[mechanisms.dose]\nd50 = { dist = \"uniform\", low = 0.5, high = 1.5 }\n",
+            None,
+        )
+        .unwrap();
+        assert!(other.budget_words().starts_with("40 SU per term"));
     }
 
     #[test]
