@@ -10,7 +10,8 @@
 //! Both files are comma-separated, UTF-8, with `\n` or `\r\n` line ends; fields are trimmed.
 //! Whole lines starting with `#` before the header are comments (to describe the file); after the
 //! header `#` is an ordinary character, so an id such as `#12` is a school, never silently
-//! dropped as a comment. Columns other than the ones listed are an error in both files.
+//! dropped as a comment. Columns other than the ones listed are an error in both files, and so
+//! is a row with more or fewer cells than the header.
 //!
 //! Every error names the file, the line and the column at fault. The readers take bytes
 //! ([`NodeTable::from_bytes`], [`EdgeList::from_bytes`]) so that they can be fuzzed without files.
@@ -300,6 +301,20 @@ impl<'a> CsvFile<'a> {
                 "{} fields but the header has {} columns",
                 record.len(),
                 self.headers.len()
+            ))
+            .in_file(self.path)
+            .at(line, None)));
+        }
+        // A short row is most often a value lost in editing; read as empty cells it would be
+        // drawn at random (or weighted 1) without a word. Empty cells are written as such.
+        if record.len() < self.headers.len() {
+            return Some(Err(InputError::msg(format!(
+                "{} field{} but the header has {} columns ({}); write an empty cell (`,,`) for a \
+                 value left out",
+                record.len(),
+                if record.len() == 1 { "" } else { "s" },
+                self.headers.len(),
+                self.headers.iter().collect::<Vec<_>>().join(", ")
             ))
             .in_file(self.path)
             .at(line, None)));
@@ -596,7 +611,7 @@ mod tests {
             "n.csv",
             "id,region,size\na,north,100\nb,south,200\nc,north,300\n",
         );
-        let edges = file(&dir, "e.csv", "source,target,weight\na,b,0.5\nc,b\n");
+        let edges = file(&dir, "e.csv", "source,target,weight\na,b,0.5\nc,b,\n");
         let t = NodeTable::read(&nodes).unwrap();
         assert_eq!(t.region, Some(vec![0, 1, 0]));
         assert_eq!(t.n_regions, Some(2));
@@ -613,6 +628,25 @@ mod tests {
                 weight: 1.0
             }
         );
+    }
+
+    #[test]
+    fn short_rows_are_refused_with_their_line() {
+        let e = NodeTable::from_bytes(b"id,region,size\na,n,300\nb,n\n", p()).unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
+        assert!(
+            e.message.contains("2 fields but the header has 3 columns"),
+            "{e}"
+        );
+        let e = EdgeList::from_bytes(b"source,target,weight\n0,1,1\n1\n", p(), None).unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
+        assert!(
+            e.message.contains("1 field but the header has 3 columns"),
+            "{e}"
+        );
+        // Empty cells written as such are read as before.
+        let t = NodeTable::from_bytes(b"id,region,size\na,n,300\nb,n,\n", p()).unwrap();
+        assert_eq!(t.size, Some(vec![Some(300.0), None]));
     }
 
     #[test]
