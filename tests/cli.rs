@@ -792,6 +792,43 @@ fn a_file_output_that_is_an_input_of_the_run_is_refused() {
     assert_ok(&out);
 }
 
+/// An edge list numbered from 1 makes school 0, which no tie reaches: allowed, but said.
+#[test]
+fn schools_without_ties_in_a_file_network_get_a_note() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_file(tmp.path(), "e.csv", "source,target\n1,2\n2,3\n3,1\n");
+    let scenario = scenario_file(
+        tmp.path(),
+        "[network]\nkind = \"file\"\nedges = \"e.csv\"\n",
+    );
+    let out = domino(tmp.path(), &["check", arg(&scenario)]);
+    assert_ok(&out);
+    let err = stderr(&out);
+    assert!(
+        err.contains("note: 1 of the 4 schools has no tie in") && err.contains("(such as 0)"),
+        "{err}"
+    );
+    // Numbered from 0: no note.
+    write_file(tmp.path(), "e.csv", "source,target\n0,1\n1,2\n2,0\n");
+    let out = domino(tmp.path(), &["check", arg(&scenario)]);
+    assert_ok(&out);
+    assert!(!stderr(&out).contains("note:"), "{}", stderr(&out));
+    // With a node table, a listed school without ties is named by its id.
+    let scenario = file_network(
+        tmp.path(),
+        "id,region\na,n\nb,n\nc,s\n",
+        "source,target\na,b\n",
+    );
+    let out = domino(tmp.path(), &["check", arg(&scenario)]);
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains("1 of the 3 schools in the node table has no tie")
+            && stderr(&out).contains("(such as c)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn merge_says_what_a_folder_that_is_not_a_shard_is() {
     // Each of these was "DIR/sweep.toml: cannot read sweep file".

@@ -58,6 +58,9 @@ impl ScenarioArgs {
             (None, true) => Scenario::builtin_default(),
             (None, false) => Scenario::load(DEFAULT_SCENARIO, None, None, &self.set)?,
         };
+        if let Some(note) = scenario.untied_note() {
+            eprintln!("{note}");
+        }
         scenario.with_overrides(runs, seed, steps)
     }
 }

@@ -489,6 +489,41 @@ impl Scenario {
         }
     }
 
+    /// A note for a network read from files in which some schools have no tie: without a node
+    /// table every id from 0 to the largest is a school, so an edge list numbered from 1 (or
+    /// with gaps) adds schools that no tie reaches; with one, a listed school may have no tie.
+    /// Either is allowed (a school can work alone) but is worth saying before a long run.
+    pub fn untied_note(&self) -> Option<String> {
+        let files = self.files.as_deref()?;
+        let n = files.edges.schools;
+        let mut tied = vec![false; n];
+        for e in &files.edges.edges {
+            tied[e.a as usize] = true;
+            tied[e.b as usize] = true;
+        }
+        let untied: Vec<usize> = (0..n).filter(|&i| !tied[i]).collect();
+        let first = *untied.first()?;
+        let edges = files.edges_path.display();
+        Some(if files.nodes.is_some() {
+            format!(
+                "note: {} of the {n} schools in the node table {} no tie in {edges} (such as \
+                 {}); they take part alone",
+                untied.len(),
+                if untied.len() == 1 { "has" } else { "have" },
+                self.school_id(first)
+            )
+        } else {
+            format!(
+                "note: {} of the {n} schools {} no tie in {edges} (such as {first}): without a \
+                 node table the schools are the ids 0 to {}, so an id the file skips is a school \
+                 with no ties. Number schools from 0, or give network.nodes to list them",
+                untied.len(),
+                if untied.len() == 1 { "has" } else { "have" },
+                n - 1
+            )
+        })
+    }
+
     /// The name of school `i` from the node table's `name` column, or `""`.
     pub(crate) fn school_name(&self, i: usize) -> &str {
         self.node_table().and_then(|t| t.name(i)).unwrap_or("")
