@@ -323,6 +323,52 @@ fn the_knob_search_recovers_a_planted_optimum() {
     assert!(own.versus.unwrap().diff.ci_low > 0.0);
 }
 
+/// `[optimise] kinds` bounds the search: the scenario's pilot-then-cascade and cluster, far
+/// better than any thin spread here, are compared on the fresh worlds as baselines but neither
+/// start the search nor win it, and no candidate the search proposes (global, local, pilots) is
+/// of their kinds. (Before the fix they were raced, led, and the local step searched around
+/// them.)
+#[test]
+fn the_search_stays_within_the_kinds_asked_for() {
+    use domino::scenario::StrategyKind;
+    let scenario = Scenario::from_toml(
+        "seed = 9\nruns = 10\nsteps = 12\n[network]\nschools = 60\nregions = 3\n\
+         [[strategies]]\nname = \"thin-spread\"\n[[strategies]]\nname = \"pilot-then-cascade\"\n\
+         [[strategies]]\nname = \"cluster\"\n\
+         [optimise]\nkinds = [\"thin-spread\"]\nbudget_evals = 600\nfresh_runs = 20\n",
+        None,
+    )
+    .unwrap();
+    let settings = Settings::of(&scenario, None, None);
+    let (outcome, _) = optimise::optimise(&scenario, &settings, None, &()).unwrap();
+    assert_eq!(outcome.best_strategy().kind, Some(StrategyKind::ThinSpread));
+    for c in &outcome.candidates {
+        if c.origin == "scenario" {
+            // Baselines of other kinds: fresh runs only.
+            if c.strategy.kind != Some(StrategyKind::ThinSpread) {
+                assert!(c.search.is_empty(), "{} raced", c.strategy.name);
+                assert_eq!(c.fresh.len(), 20, "{}", c.strategy.name);
+            }
+        } else {
+            assert_eq!(
+                c.strategy.kind,
+                Some(StrategyKind::ThinSpread),
+                "{} ({})",
+                c.strategy.name,
+                c.origin
+            );
+        }
+    }
+    // The baselines are still in the comparison, and they are far ahead of the best thin spread:
+    // what would have won an unbounded search.
+    let names: Vec<&str> = outcome.table.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["optimised", "thin-spread", "pilot-then-cascade", "cluster"]
+    );
+    assert!(outcome.table[2].versus.unwrap().diff.ci_high < 0.0);
+}
+
 /// Racing: a thin-spread strategy that pays nearly all of its budget to coaches is clearly
 /// behind pilot-then-cascade and is dropped after the second batch (16 runs of 48), while the
 /// leader runs on. With racing off, it would run all 48.
