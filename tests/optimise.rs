@@ -323,6 +323,52 @@ fn the_knob_search_recovers_a_planted_optimum() {
     assert!(own.versus.unwrap().diff.ci_low > 0.0);
 }
 
+/// `[optimise] kinds` bounds the search: the scenario's pilot-then-cascade and cluster, far
+/// better than any thin spread here, are compared on the fresh worlds as baselines but neither
+/// start the search nor win it, and no candidate the search proposes (global, local, pilots) is
+/// of their kinds. (Before the fix they were raced, led, and the local step searched around
+/// them.)
+#[test]
+fn the_search_stays_within_the_kinds_asked_for() {
+    use domino::scenario::StrategyKind;
+    let scenario = Scenario::from_toml(
+        "seed = 9\nruns = 10\nsteps = 12\n[network]\nschools = 60\nregions = 3\n\
+         [[strategies]]\nname = \"thin-spread\"\n[[strategies]]\nname = \"pilot-then-cascade\"\n\
+         [[strategies]]\nname = \"cluster\"\n\
+         [optimise]\nkinds = [\"thin-spread\"]\nbudget_evals = 600\nfresh_runs = 20\n",
+        None,
+    )
+    .unwrap();
+    let settings = Settings::of(&scenario, None, None);
+    let (outcome, _) = optimise::optimise(&scenario, &settings, None, &()).unwrap();
+    assert_eq!(outcome.best_strategy().kind, Some(StrategyKind::ThinSpread));
+    for c in &outcome.candidates {
+        if c.origin == "scenario" {
+            // Baselines of other kinds: fresh runs only.
+            if c.strategy.kind != Some(StrategyKind::ThinSpread) {
+                assert!(c.search.is_empty(), "{} raced", c.strategy.name);
+                assert_eq!(c.fresh.len(), 20, "{}", c.strategy.name);
+            }
+        } else {
+            assert_eq!(
+                c.strategy.kind,
+                Some(StrategyKind::ThinSpread),
+                "{} ({})",
+                c.strategy.name,
+                c.origin
+            );
+        }
+    }
+    // The baselines are still in the comparison, and they are far ahead of the best thin spread:
+    // what would have won an unbounded search.
+    let names: Vec<&str> = outcome.table.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["optimised", "thin-spread", "pilot-then-cascade", "cluster"]
+    );
+    assert!(outcome.table[2].versus.unwrap().diff.ci_high < 0.0);
+}
+
 /// Racing: a thin-spread strategy that pays nearly all of its budget to coaches is clearly
 /// behind pilot-then-cascade and is dropped after the second batch (16 runs of 48), while the
 /// leader runs on. With racing off, it would run all 48.
@@ -506,6 +552,69 @@ fn an_interrupted_optimisation_resumes_to_the_same_bytes() {
             fs::read(cut.join(f)).unwrap(),
             "{f}"
         );
+    }
+}
+
+/// The folder reproduces itself: an optimisation run with --objective, --budget-evals and --set
+/// writes them into its scenario.toml (the first two into its [optimise] table), so optimising
+/// that scenario.toml again gives the same files byte for byte; only the manifest differs, in
+/// the inputs read and the --set arguments given. Both manifests record the objective and budget.
+/// (Before the fix, scenario.toml held the file's budget and objective, and the re-run differed.)
+#[test]
+fn the_folder_scenario_reproduces_an_optimisation_run_with_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    pilot_scenario(dir.path(), 16, 4);
+    let text = fs::read_to_string(dir.path().join("s.toml")).unwrap()
+        + "[optimise]\nkinds = [\"pilot-then-cascade\", \"cluster\"]\npilots = [2, 3]\n\
+           budget_evals = 2000\nfresh_runs = 20\n";
+    let file = write(dir.path(), "p.toml", text);
+    let a = dir.path().join("a");
+    let o = domino(
+        dir.path(),
+        &[
+            "optimise",
+            arg(&file),
+            "--objective",
+            "sustained",
+            "--budget-evals",
+            "700",
+            "--set",
+            "optimise.finalists=2",
+            "--out",
+            arg(&a),
+            "--quiet",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let b = dir.path().join("b");
+    let o = domino(
+        dir.path(),
+        &[
+            "optimise",
+            arg(&a.join("scenario.toml")),
+            "--out",
+            arg(&b),
+            "--quiet",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in FILES
+        .iter()
+        .chain(&["table.txt", "scenario.toml", "network-edges.csv"])
+    {
+        assert_eq!(
+            fs::read_to_string(a.join(f)).unwrap(),
+            fs::read_to_string(b.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let rows = common::csv_rows(&a.join("comparison.csv"));
+    assert_eq!(rows[0]["objective"], "sustained");
+    for d in [&a, &b] {
+        let m: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(d.join("manifest.json")).unwrap()).unwrap();
+        assert_eq!(m["objective"], "sustained", "{m}");
+        assert_eq!(m["budget_evals"], 700, "{m}");
     }
 }
 

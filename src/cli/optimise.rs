@@ -52,7 +52,7 @@ fn parse_goal(s: &str) -> Result<Goal, String> {
 }
 
 pub fn optimise(args: &OptimiseArgs) -> anyhow::Result<()> {
-    let scenario = args.scenario.load(None, args.seed, None)?;
+    let mut scenario = args.scenario.load(None, args.seed, None)?;
     if scenario.config.model.is_classic() {
         return Err(InputError::field(
             "model",
@@ -65,6 +65,12 @@ pub fn optimise(args: &OptimiseArgs) -> anyhow::Result<()> {
         return Err(InputError::field("--budget-evals", "must be at least 1").into());
     }
     let settings = Settings::of(&scenario, args.objective, args.budget_evals);
+    // The folder's scenario.toml must reproduce the folder on its own, as it does for --seed
+    // (written into its `seed`): the overrides go into its [optimise] table. Without them the
+    // table is left as the file had it (absent: the defaults, which is what ran).
+    if args.objective.is_some() || args.budget_evals.is_some() {
+        scenario.config.optimise = Some(settings.cfg.clone());
+    }
     let out = args
         .out
         .clone()
@@ -97,7 +103,14 @@ pub fn optimise(args: &OptimiseArgs) -> anyhow::Result<()> {
         w.write_all(table.as_bytes())
     })?;
     written.push("table.txt".into());
-    written.extend(output::write_reproduction(staged.path(), &scenario)?);
+    written.extend(output::write_optimise_reproduction(
+        staged.path(),
+        &scenario,
+        output::OptimiseRecord {
+            objective: o.objective.name(),
+            budget_evals: o.budget_evals,
+        },
+    )?);
     staged.commit()?;
     if let Some(c) = checkpoint {
         c.remove()?;

@@ -4,10 +4,11 @@
 //! the scenario's fixed budget, in four steps, every candidate on the same worlds (common random
 //! numbers: run k's world and draws come from `(seed, k)`, [`eval`]):
 //!
-//! 1. **Knobs, globally.** The scenario's own strategies plus a Latin hypercube of points of the
-//!    space (about a third of the budget's worth of batches, see [`Plan`]) are *raced*
-//!    ([`race`]): evaluated in batches of runs, a candidate is dropped once its paired difference
-//!    to the leader has a 95 % interval below 0.
+//! 1. **Knobs, globally.** The scenario's own strategies (of a kind in `kinds`; the others are
+//!    baselines of step 4 only) plus a Latin hypercube of points of the space (about a third of
+//!    the budget's worth of batches, see [`Plan`]) are *raced* ([`race`]): evaluated in batches
+//!    of runs, a candidate is dropped once its paired difference to the leader has a 95 %
+//!    interval below 0.
 //! 2. **Knobs, locally.** The leader and every strategy one knob away from it are raced again on
 //!    the same runs (values already known are not simulated again).
 //! 3. **Pilot schools** (a pilot-then-cascade leader, on a network read from files, where school i
@@ -277,11 +278,17 @@ pub fn optimise(
         format!("candidate-{names:04}")
     };
 
-    // Step 1: the scenario's strategies and a Latin hypercube, raced.
+    // Step 1: the scenario's strategies and a Latin hypercube, raced. Every scenario strategy is
+    // a baseline of the final comparison, but only those of a kind in `kinds` start the search:
+    // the local step keeps the leader's kind and the winner is one of its survivors, so a
+    // baseline of another kind leading this race would take the search out of the kinds asked
+    // for.
     let defaults: Vec<StrategyConfig> = scenario.config.strategies.clone();
+    let in_kinds = |s: &StrategyConfig| s.kind.is_some_and(|k| o.kinds.contains(&k));
+    let starts: Vec<StrategyConfig> = defaults.iter().filter(|s| in_kinds(s)).cloned().collect();
     let global_budget = (budget as f64 * plan.global) as u64;
     let per_candidate = 3 * batch as u64;
-    let n_points = (global_budget.saturating_sub(defaults.len() as u64 * 2 * batch as u64)
+    let n_points = (global_budget.saturating_sub(starts.len() as u64 * 2 * batch as u64)
         / per_candidate)
         .clamp(4, 5000) as usize;
     let points = crate::sweep::design::latin_hypercube(
@@ -289,7 +296,7 @@ pub fn optimise(
         space::DIMS,
         scenario.config.seed ^ 0x4f50_5449_4d49_5345,
     );
-    let mut first: Vec<StrategyConfig> = defaults.clone();
+    let mut first: Vec<StrategyConfig> = starts.clone();
     let mut seen: Vec<u64> = first.iter().map(eval::key).collect();
     for p in &points {
         let s = space.decode(p, "");
@@ -309,13 +316,23 @@ pub fn optimise(
         global_budget,
         settings.racing,
     )?;
-    for (c, s) in first.iter().enumerate() {
-        let origin = if c < defaults.len() {
-            "scenario"
+    // The scenario's strategies first, in its order; those not raced have no search runs.
+    let mut raced = 0;
+    for s in &defaults {
+        if in_kinds(s) {
+            trace.record(
+                s,
+                "scenario",
+                &race1.values[raced],
+                race1.dropped_after[raced],
+            );
+            raced += 1;
         } else {
-            "global"
-        };
-        trace.record(s, origin, &race1.values[c], race1.dropped_after[c]);
+            trace.record(s, "scenario", &[], None);
+        }
+    }
+    for (c, s) in first.iter().enumerate().skip(starts.len()) {
+        trace.record(s, "global", &race1.values[c], race1.dropped_after[c]);
     }
     let leader = first[race1.survivors()[0]].clone();
 

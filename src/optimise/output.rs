@@ -118,6 +118,10 @@ pub fn table(scenario: &Scenario, outcome: &Outcome) -> String {
     }
     let best = outcome.best_strategy();
     out.push_str(&format!("optimised = {}\n", summary_line(&best)));
+    for line in not_better(outcome) {
+        out.push_str(&line);
+        out.push('\n');
+    }
     match (&outcome.pilots, &outcome.pilots_note) {
         (Some(p), _) => {
             let ids: Vec<String> = p
@@ -150,6 +154,52 @@ pub fn table(scenario: &Scenario, outcome: &Outcome) -> String {
     out
 }
 
+/// A line for each of the scenario's strategies that the optimised one is not clearly better
+/// than on the fresh runs (the paired 95 % interval of the difference does not lie above 0), so
+/// that the table is not read as announcing a winner where the fresh worlds do not show one.
+fn not_better(outcome: &Outcome) -> Vec<String> {
+    let goal = outcome.goal;
+    let own = &outcome.candidates[outcome.best];
+    outcome
+        .table
+        .iter()
+        .filter_map(|row| {
+            let v = row.versus.as_ref()?;
+            // A NaN bound (no usable pairs) is no evidence either: it falls through to a caveat.
+            if v.diff.ci_low > 0.0 {
+                return None;
+            }
+            let name = &row.name;
+            let diff = format!(
+                "optimised - {name} = {} (95% CI {} to {})",
+                show(goal, v.diff.mean),
+                show(goal, v.diff.ci_low),
+                show(goal, v.diff.ci_high)
+            );
+            // A baseline the search never ran is of a kind outside `[optimise] kinds`.
+            let outside = outcome
+                .candidates
+                .iter()
+                .any(|c| c.origin == "scenario" && c.strategy.name == *name && c.search.is_empty());
+            let outside = if outside {
+                format!("; {name} is of a kind not in [optimise] kinds, which the search kept to")
+            } else {
+                String::new()
+            };
+            Some(if own.origin == "scenario" && own.strategy.name == *name {
+                format!("optimised is the scenario's own {name}: the search found nothing better")
+            } else if v.diff.ci_high < 0.0 {
+                format!("optimised is worse than {name} on the fresh runs: {diff}{outside}")
+            } else {
+                format!(
+                    "optimised is not distinguishable from {name} on the fresh runs: {diff}, an \
+                     interval that includes 0{outside}"
+                )
+            })
+        })
+        .collect()
+}
+
 /// One line naming a strategy's kind and knobs.
 pub(crate) fn summary_line(s: &StrategyConfig) -> String {
     let kind = s.kind.map(|k| k.name()).unwrap_or("");
@@ -168,7 +218,13 @@ pub(crate) fn summary_line(s: &StrategyConfig) -> String {
     }
     match s.kind {
         Some(crate::scenario::StrategyKind::PilotThenCascade) => {
-            parts.push(format!("{} pilots", s.pilots));
+            parts.push(match s.pilots {
+                // 0 is not "no pilots": the strategy pilots in as many schools as each start's
+                // budget funds at the effective dose.
+                0 => "as many pilots as the budget funds at the effective dose".to_string(),
+                1 => "1 pilot".to_string(),
+                n => format!("{n} pilots"),
+            });
             parts.push(if s.waves { "waves" } else { "no waves" }.into());
         }
         Some(crate::scenario::StrategyKind::Cluster) => {
@@ -333,4 +389,137 @@ fn write_comparison(w: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
         ])?;
     }
     c.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::stats::paired;
+    use crate::optimise::{Candidate, Values};
+    use crate::scenario::StrategyKind;
+
+    fn values(objective: &[f64]) -> Vec<Values> {
+        objective
+            .iter()
+            .map(|&o| Values {
+                objective: o,
+                benefiting: o,
+                sustained: o,
+                equity: o,
+                per_su: o,
+            })
+            .collect()
+    }
+
+    /// An outcome whose winner (a global candidate unless `own`) beat `clear` by 0.1 in every
+    /// fresh run and `close` by +-0.01 alternately (a mean of 0, an interval across 0).
+    fn outcome(own: bool) -> Outcome {
+        let best: Vec<f64> = (0..20).map(|k| 0.3 + 0.01 * (k % 5) as f64).collect();
+        let clear: Vec<f64> = best.iter().map(|x| x - 0.1).collect();
+        let close: Vec<f64> = best
+            .iter()
+            .enumerate()
+            .map(|(k, x)| if k % 2 == 0 { x + 0.01 } else { x - 0.01 })
+            .collect();
+        let mut winner = StrategyConfig::named("pilot-then-cascade");
+        if !own {
+            winner.name = "candidate-0001".into();
+            winner.pilots = 0;
+        }
+        let row = |name: &str, v: &[f64]| Row {
+            name: name.into(),
+            objective: Summary::of(v.iter().copied()),
+            worst_decile: 0.0,
+            versus: Some(paired(&best, v)),
+        };
+        Outcome {
+            goal: Goal::StudentsBenefiting,
+            candidates: vec![Candidate {
+                strategy: winner,
+                origin: if own { "scenario" } else { "global" },
+                search: values(&best),
+                dropped_after: None,
+                fresh: values(&best),
+            }],
+            best: 0,
+            pilots: None,
+            pilots_note: None,
+            table: vec![
+                Row {
+                    name: BEST_NAME.into(),
+                    objective: Summary::of(best.iter().copied()),
+                    worst_decile: 0.0,
+                    versus: None,
+                },
+                row("thin-spread", &clear),
+                row("pilot-then-cascade", &close),
+            ],
+            search_simulations: 0,
+            simulations: 0,
+            resumed: 0,
+        }
+    }
+
+    /// The table does not present the optimised strategy as a winner over a scenario strategy
+    /// its fresh-run interval does not clear: it says it is not distinguishable from it, with
+    /// the difference and interval, and says nothing of the kind about one it clearly beats.
+    #[test]
+    fn the_table_says_when_the_optimised_strategy_is_not_distinguishable() {
+        let scenario = Scenario::builtin_default();
+        let text = table(&scenario, &outcome(false));
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("optimised is"))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "optimised is not distinguishable from pilot-then-cascade on the fresh runs: \
+              optimised - pilot-then-cascade = 0.0 (95% CI -0.5 to 0.5), an interval that \
+              includes 0"
+            ],
+            "{text}"
+        );
+        // A baseline the search did not run (a kind outside `kinds`) is said to be one.
+        let mut o = outcome(false);
+        o.candidates.push(Candidate {
+            strategy: StrategyConfig::named("pilot-then-cascade"),
+            origin: "scenario",
+            search: Vec::new(),
+            dropped_after: None,
+            fresh: Vec::new(),
+        });
+        let text = table(&scenario, &o);
+        assert!(
+            text.contains(
+                "an interval that includes 0; pilot-then-cascade is of a kind not in [optimise] \
+                 kinds, which the search kept to\n"
+            ),
+            "{text}"
+        );
+        // The winner being the scenario's own strategy is said as such.
+        let text = table(&scenario, &outcome(true));
+        assert!(
+            text.contains("optimised is the scenario's own pilot-then-cascade: the search found nothing better"),
+            "{text}"
+        );
+    }
+
+    /// `pilots = 0` is "as many as the budget funds", not no pilots.
+    #[test]
+    fn zero_pilots_read_as_what_the_budget_funds() {
+        let mut s = StrategyConfig::named("pilot-then-cascade");
+        s.kind = Some(StrategyKind::PilotThenCascade);
+        s.pilots = 0;
+        let line = summary_line(&s);
+        assert!(
+            line.contains("as many pilots as the budget funds at the effective dose"),
+            "{line}"
+        );
+        assert!(!line.contains("0 pilots"), "{line}");
+        s.pilots = 1;
+        assert!(summary_line(&s).contains(", 1 pilot,"));
+        s.pilots = 6;
+        assert!(summary_line(&s).contains(", 6 pilots,"));
+    }
 }

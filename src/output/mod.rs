@@ -200,7 +200,21 @@ struct CompareManifest<'a> {
     /// The `--set PATH=VALUE` arguments applied to the scenario file (left out when none).
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     sets: &'a [String],
+    /// `domino optimise`'s objective and search budget (left out by every other command).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    optimise: Option<OptimiseRecord>,
     inputs: Vec<InputHash>,
+}
+
+/// What an optimisation maximised and how many simulations its search could spend, recorded in
+/// its manifest as `seed`, `runs` and `steps` are: these may come from the command line
+/// (`--objective`, `--budget-evals`) rather than the scenario file.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct OptimiseRecord {
+    /// The objective's name (`students-benefiting`, `sustained`, ...).
+    pub objective: &'static str,
+    /// The search's simulation budget.
+    pub budget_evals: u32,
 }
 
 /// Serialises `value` as pretty JSON with a final line end.
@@ -273,6 +287,23 @@ pub fn write_results(dir: &Path, scenario: &Scenario, result: &Ensemble) -> Resu
 /// scenario's network files, the resolved `scenario.toml` pointing to them, and `manifest.json`.
 /// Returns the names of the files written.
 pub fn write_reproduction(dir: &Path, scenario: &Scenario) -> Result<Vec<String>> {
+    reproduction(dir, scenario, None)
+}
+
+/// [`write_reproduction`] for `domino optimise`, whose manifest also records `record`.
+pub fn write_optimise_reproduction(
+    dir: &Path,
+    scenario: &Scenario,
+    record: OptimiseRecord,
+) -> Result<Vec<String>> {
+    reproduction(dir, scenario, Some(record))
+}
+
+fn reproduction(
+    dir: &Path,
+    scenario: &Scenario,
+    optimise: Option<OptimiseRecord>,
+) -> Result<Vec<String>> {
     let mut written = Vec::new();
     let mut file = |name: &str, f: &dyn Fn(&mut dyn Write) -> io::Result<()>| -> Result<()> {
         write_atomic(&dir.join(name), |w| f(w))?;
@@ -313,6 +344,7 @@ pub fn write_reproduction(dir: &Path, scenario: &Scenario) -> Result<Vec<String>
         runs: cfg.runs,
         steps: cfg.steps,
         sets: &scenario.sets,
+        optimise,
         inputs,
     });
     file("manifest.json", &|w| w.write_all(manifest.as_bytes()))?;

@@ -104,16 +104,59 @@ pub fn section(dir: &Path) -> Result<String> {
     } else {
         "%"
     };
+    // The scenario's strategies the optimised one is not clearly better than on the fresh runs
+    // (the paired 95 % interval of the difference does not lie above 0): the page must not
+    // present an advantage there.
+    let not_better: Vec<&BTreeMap<String, String>> = table
+        .iter()
+        .filter(|r| {
+            !r["best_minus_mean"].is_empty()
+                && !r["best_minus_ci_low"]
+                    .parse::<f64>()
+                    .is_ok_and(|low| low > 0.0)
+        })
+        .collect();
     let mut s = String::new();
     let _ = writeln!(
         s,
         "<section id=\"optimise\"><h2>The best use of the budget</h2>\n<p>`domino optimise` \
          searched the strategy space at this budget (objective: <b>{}</b>) and compared its best \
          strategy with the scenario's own on {} fresh runs that the search never saw, so the \
-         advantage shown is not an artefact of choosing the winner.</p>",
+         {} shown is not an artefact of choosing the winner.</p>",
         escape(&objective),
-        escape(table.first().map_or("", |r| r["runs"].as_str()))
+        escape(table.first().map_or("", |r| r["runs"].as_str())),
+        if not_better.is_empty() {
+            "advantage"
+        } else {
+            "difference"
+        }
     );
+    for r in &not_better {
+        let o = &objective;
+        let worse = r["best_minus_ci_high"]
+            .parse::<f64>()
+            .is_ok_and(|high| high < 0.0);
+        let _ = writeln!(
+            s,
+            "<p class=\"caveat\">The optimised strategy is {} <b>{}</b> on these runs: optimised \
+             minus {} is {} (95% CI {} to {}){}.</p>",
+            if worse {
+                "worse than"
+            } else {
+                "not distinguishable from"
+            },
+            escape(&r["strategy"]),
+            escape(&r["strategy"]),
+            shown(o, &r["best_minus_mean"]),
+            shown(o, &r["best_minus_ci_low"]),
+            shown(o, &r["best_minus_ci_high"]),
+            if worse {
+                ""
+            } else {
+                ", an interval that includes 0"
+            }
+        );
+    }
     let _ = writeln!(
         s,
         "<table id=\"optimise-table\"><thead><tr><th>strategy</th><th class=\"num\">mean ({unit}, 95% CI)</th><th class=\"num\">worst 10%</th><th class=\"num\">optimised minus this (95% CI)</th><th class=\"num\">P(optimised beats)</th></tr></thead><tbody>"
@@ -191,4 +234,56 @@ pub fn page(dir: &Path, style: &str) -> Result<String> {
         escape(&scenario.config.description),
         section(dir)?
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(rows: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let header = COMPARISON_HEADER.join(",");
+        std::fs::write(
+            dir.path().join("comparison.csv"),
+            format!("{header}\noptimised,sustained,20,0.3,0.28,0.32,0.2,,,,\n{rows}"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("best.toml"),
+            "[[strategies]]\nname = \"optimised\"\n",
+        )
+        .unwrap();
+        dir
+    }
+
+    /// The page claims an advantage only where the fresh runs show one: a scenario strategy
+    /// whose paired interval includes 0 is named as not distinguishable, with the difference and
+    /// interval, and one the optimised strategy is clearly behind as better.
+    #[test]
+    fn the_section_says_when_the_optimised_strategy_is_not_distinguishable() {
+        let clear = "thin-spread,sustained,20,0.1,0.09,0.11,0.05,0.2,0.19,0.21,1\n";
+        let page = section(folder(clear).path()).unwrap();
+        assert!(page.contains("so the advantage shown"), "{page}");
+        assert!(!page.contains("not distinguishable"), "{page}");
+
+        let close = "pilot-then-cascade,sustained,20,0.29,0.27,0.31,0.2,0.01,-0.004,0.024,0.6\n";
+        let page = section(folder(&format!("{clear}{close}")).path()).unwrap();
+        assert!(!page.contains("advantage"), "{page}");
+        assert!(
+            page.contains(
+                "The optimised strategy is not distinguishable from <b>pilot-then-cascade</b> on \
+                 these runs: optimised minus pilot-then-cascade is 1.0 (95% CI -0.4 to 2.4), an \
+                 interval that includes 0."
+            ),
+            "{page}"
+        );
+        assert!(!page.contains("from <b>thin-spread</b>"), "{page}");
+
+        let ahead = "cluster,sustained,20,0.35,0.33,0.37,0.2,-0.05,-0.07,-0.03,0.1\n";
+        let page = section(folder(ahead).path()).unwrap();
+        assert!(
+            page.contains("The optimised strategy is worse than <b>cluster</b>"),
+            "{page}"
+        );
+    }
 }
