@@ -214,6 +214,17 @@ pub struct Row {
     pub winner_on: String,
     /// The winner with this mechanism off.
     pub winner_off: String,
+    /// With this mechanism off, the paired difference winner_off - winner_on on the headline
+    /// (mean and 95 % CI); `None` when the winner is the same. A change of winner is clear only
+    /// when this interval lies above 0.
+    pub lead_off: Option<Summary>,
+}
+
+impl Row {
+    /// The winner changes, and the new winner is ahead of the old one beyond the uncertainty.
+    pub fn winner_changes_clearly(&self) -> bool {
+        self.lead_off.is_some_and(|d| d.ci_low > 0.0)
+    }
 }
 
 /// The result of an ablation.
@@ -316,8 +327,16 @@ fn toml_of(scenario: &Scenario) -> toml::Table {
 }
 
 fn compare(m: &Mechanism, on: &Ensemble, off: &Ensemble, headline: usize) -> Vec<Row> {
-    let winner_on = on.strategies[leader(on)].clone();
-    let winner_off = off.strategies[leader(off)].clone();
+    let (best_on, best_off) = (leader(on), leader(off));
+    let winner_on = on.strategies[best_on].clone();
+    let winner_off = off.strategies[best_off].clone();
+    let lead_off = (best_on != best_off).then(|| {
+        paired(
+            &off.column(best_off, headline),
+            &off.column(best_on, headline),
+        )
+        .diff
+    });
     (0..on.strategies.len())
         .map(|s| {
             let a = on.column(s, headline);
@@ -331,6 +350,7 @@ fn compare(m: &Mechanism, on: &Ensemble, off: &Ensemble, headline: usize) -> Vec
                 diff: paired(&a, &b).diff,
                 winner_on: winner_on.clone(),
                 winner_off: winner_off.clone(),
+                lead_off,
             }
         })
         .collect()
@@ -352,6 +372,9 @@ pub(crate) fn write_csv(w: &mut dyn Write, ablation: &Ablation) -> io::Result<()
         "diff_hi",
         "winner_on",
         "winner_off",
+        "lead_off",
+        "lead_off_lo",
+        "lead_off_hi",
     ])?;
     for r in &ablation.rows {
         out.write_record([
@@ -367,6 +390,9 @@ pub(crate) fn write_csv(w: &mut dyn Write, ablation: &Ablation) -> io::Result<()
             num(r.diff.ci_high),
             r.winner_on.clone(),
             r.winner_off.clone(),
+            r.lead_off.map_or(String::new(), |d| num(d.mean)),
+            r.lead_off.map_or(String::new(), |d| num(d.ci_low)),
+            r.lead_off.map_or(String::new(), |d| num(d.ci_high)),
         ])?;
     }
     out.flush()
@@ -405,8 +431,13 @@ pub fn table(name: &str, ablation: &Ablation) -> String {
             String::new()
         } else if r.winner_on == r.winner_off {
             format!("{} (same)", r.winner_on)
-        } else {
+        } else if r.winner_changes_clearly() {
             format!("{} -> {} (changes)", r.winner_on, r.winner_off)
+        } else {
+            format!(
+                "{} -> {} (on average only: within the uncertainty)",
+                r.winner_on, r.winner_off
+            )
         };
         text += &format!(
             "{:<19} {:<20} {:>9.4} {:>9.4} {:>28}  {}\n",
@@ -422,12 +453,51 @@ pub fn table(name: &str, ablation: &Ablation) -> String {
         text += &format!("{m}: skipped, {why}\n");
     }
     text += "* the 95% CI of the difference excludes 0: the mechanism changes this strategy's result.\n";
+    text +=
+        "(changes): without the mechanism another strategy wins, ahead of the old winner beyond \
+             the 95% CI of their paired difference (lead_off in ablation.csv).\n";
     text
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_of_winner_within_the_uncertainty_is_not_called_a_change() {
+        let lead = |values: &[f64]| Some(Summary::of(values.iter().copied()));
+        let row = |lead_off: Option<Summary>, off: &str| Row {
+            mechanism: "coaching",
+            setting: "mechanisms.coaching.enabled=false".into(),
+            strategy: "a".into(),
+            on: 0.5,
+            off: 0.4,
+            diff: Summary::of([0.1, 0.1, 0.1]),
+            winner_on: "a".into(),
+            winner_off: off.into(),
+            lead_off,
+        };
+        let clear = row(lead(&[0.02, 0.03, 0.025, 0.02]), "b");
+        let unsure = row(lead(&[0.05, -0.04, 0.01, -0.01]), "b");
+        let same = row(None, "a");
+        assert!(clear.winner_changes_clearly());
+        assert!(!unsure.winner_changes_clearly());
+        assert!(!same.winner_changes_clearly());
+        let text = |r: Row| {
+            table(
+                "s",
+                &Ablation {
+                    headline: "students_benefiting_share".into(),
+                    runs: 4,
+                    rows: vec![r],
+                    skipped: Vec::new(),
+                },
+            )
+        };
+        assert!(text(clear).contains("a -> b (changes)"));
+        assert!(text(unsure).contains("a -> b (on average only: within the uncertainty)"));
+        assert!(text(same).contains("a (same)"));
+    }
 
     #[test]
     fn a_mechanism_whose_field_is_uncertain_is_skipped_with_the_reason() {

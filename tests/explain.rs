@@ -89,7 +89,10 @@ fn contagion_matters_in_the_domino_chain_and_the_hub_is_inert() {
             "diff_lo",
             "diff_hi",
             "winner_on",
-            "winner_off"
+            "winner_off",
+            "lead_off",
+            "lead_off_lo",
+            "lead_off_hi"
         ]
     );
     assert!(out.join("manifest.json").exists() && out.join("scenario.toml").exists());
@@ -111,6 +114,19 @@ fn contagion_matters_in_the_domino_chain_and_the_hub_is_inert() {
     assert_eq!(f(h, "diff"), 0.0, "{h:?}");
     assert!(f(h, "diff_lo") <= 0.0 && f(h, "diff_hi") >= 0.0, "{h:?}");
     assert_eq!(h["winner_on"], h["winner_off"]);
+    // The same winner: no lead to report.
+    assert_eq!(
+        (h["lead_off"].as_str(), h["lead_off_lo"].as_str()),
+        ("", "")
+    );
+    // A changed winner: its lead over the old one, with an interval around it.
+    for r in rows.iter().filter(|r| r["winner_on"] != r["winner_off"]) {
+        assert!(f(r, "lead_off_lo") <= f(r, "lead_off") && f(r, "lead_off") <= f(r, "lead_off_hi"));
+        assert!(
+            f(r, "lead_off") >= 0.0,
+            "the new winner leads on average: {r:?}"
+        );
+    }
 }
 
 #[test]

@@ -711,10 +711,15 @@ fn what_would_change(c: &Ctx) -> Result<String> {
     match &c.f.ablation {
         Some(a) => {
             let mut flips = Vec::new();
-            for row in &a.rows {
+            for (r, row) in a.rows.iter().enumerate() {
                 let (on, off) = (a.text(row, "winner_on"), a.text(row, "winner_off"));
+                let how = if a.num(r, "lead_off_lo")? > 0.0 {
+                    "would win"
+                } else {
+                    "would do best on average, within the uncertainty"
+                };
                 let text = format!(
-                    "without {} ({}), {} would win",
+                    "without {} ({}), {} {how}",
                     escape(a.text(row, "mechanism")),
                     escape(a.text(row, "setting")),
                     escape(off)
@@ -1299,7 +1304,11 @@ fn drivers(c: &Ctx) -> Result<String> {
                     points(a.num(r, "diff_lo")?),
                     points(a.num(r, "diff_hi")?),
                     escape(off),
-                    if on != off { " (changes)" } else { "" }
+                    match (on != off, a.num(r, "lead_off_lo")? > 0.0) {
+                        (false, _) => "",
+                        (true, true) => " (changes)",
+                        (true, false) => " (on average only: within the uncertainty)",
+                    }
                 );
             }
             s.push_str("</tbody></table>\n");
