@@ -423,6 +423,18 @@ fn parameters(config: &SweepConfig, base: &toml::Table) -> Result<Vec<Parameter>
     let mut out = Vec::new();
     for (j, p) in config.parameters.iter().enumerate() {
         let at = |field: &str| format!("parameters[{j}].{field}");
+        // `Sweep::scenario` gives every point's scenario its own seed, derived from the sweep's
+        // seed and the point's id, after the point's values are written: a swept `seed` would be
+        // overwritten at every point, and its `param_seed` column would name seeds that never ran.
+        if p.path.trim() == "seed" {
+            return Err(InputError::field(
+                at("path"),
+                "\"seed\" cannot be swept: every point's scenario gets its own seed, derived from \
+                 the sweep's seed and the point's id, which would replace the swept value. To run \
+                 the sweep with other random numbers, change the sweep's own `seed = N` (at the \
+                 top of the sweep file); for more runs per point, raise `runs`",
+            ));
+        }
         let mut probe = base.clone();
         let existing = value_at(&mut probe, &p.path).ok_or_else(|| {
             InputError::field(
@@ -682,6 +694,26 @@ mod tests {
         let e = err("[[parameters]]\npath = \"mechanisms.visibility.bar\"\nvalues = [0.5, 1.5]\n");
         assert!(e.message.contains("invalid scenario"), "{e}");
         assert_eq!(e.line, Some(1));
+    }
+
+    #[test]
+    fn the_seed_is_refused_as_a_parameter_with_the_sweeps_own_seed_as_the_way() {
+        // Every point's seed is derived from the sweep's: a swept seed would never run.
+        for design in ["values = [1, 2]\n", "min = 1\nmax = 9\n"] {
+            let kind = if design.starts_with("values") {
+                ""
+            } else {
+                "design = \"random\"\npoints = 3\n"
+            };
+            let text = format!("seed = 3\n{kind}[[parameters]]\npath = \"seed\"\n{design}");
+            let e = sweep(&text).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("parameters[0].path"), "{e}");
+            assert_eq!(e.line, Some(if kind.is_empty() { 3 } else { 5 }), "{e}");
+            assert!(
+                e.message.contains("cannot be swept") && e.message.contains("sweep's own `seed"),
+                "{e}"
+            );
+        }
     }
 
     #[test]
