@@ -570,3 +570,96 @@ fn missing_terms_are_allowed_and_a_prior_on_an_uncertain_field_is_refused() {
     assert_eq!(e.line, Some(line), "{e}");
     assert!(e.to_string().contains("already a distribution"), "{e}");
 }
+
+/// Exit 2, the fragments in the message, no panic.
+fn assert_exit_2(out: &Output, fragments: &[&str]) {
+    assert_no_panic(out);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(out));
+    let err = stderr(out);
+    for f in fragments {
+        assert!(err.contains(f), "expected {f:?} in: {err}");
+    }
+}
+
+#[test]
+fn check_validates_the_calibrate_table_and_set_values_are_blamed_on_their_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "small.toml", SMALL);
+    let check = |extra: &[&str]| {
+        let mut args = vec!["check", arg(&scenario)];
+        args.extend(extra);
+        cli(dir.path(), &args)
+    };
+    assert_ok(&check(&[]));
+    // Values given by --set are named by the flag, not by the file's line of the value they
+    // replaced.
+    for (set, fragment) in [
+        (
+            "calibrate.particles=0",
+            "expected 2 to 100,000 particles, got 0",
+        ),
+        (
+            "calibrate.strategy=nonesuch",
+            "no strategy is named \"nonesuch\"",
+        ),
+        ("calibrate.generations=0", "expected 1 to 1,000 generations"),
+        // The budget is too small for the particles the flag asks for.
+        (
+            "calibrate.particles=30000",
+            "cannot draw the first generation's 30000",
+        ),
+    ] {
+        let out = check(&["--set", set]);
+        let flag = format!("--set {set}: ");
+        assert_exit_2(&out, &[&flag, fragment]);
+        assert!(!stderr(&out).contains("small.toml:"), "{}", stderr(&out));
+    }
+    // ... by calibrate too, which writes nothing.
+    let never = dir.path().join("never");
+    let out = cli(
+        dir.path(),
+        &[
+            "calibrate",
+            arg(&scenario),
+            "--observed",
+            arg(&dir.path().join("absent.csv")),
+            "--out",
+            arg(&never),
+            "--set",
+            "calibrate.particles=0",
+        ],
+    );
+    assert_exit_2(
+        &out,
+        &["--set calibrate.particles=0: expected 2 to 100,000"],
+    );
+    assert!(!never.exists());
+    // The file's own values and priors: on their line, as calibrate reports them.
+    let line = |text: &str, start: &str| {
+        let n = text.lines().position(|l| l.starts_with(start)).unwrap() + 1;
+        format!(":{n}:")
+    };
+    let text = SMALL.replace("particles = 100", "particles = 1");
+    let bad = write(dir.path(), "particles.toml", &text);
+    assert_exit_2(
+        &cli(dir.path(), &["check", arg(&bad)]),
+        &[
+            &format!("particles.toml{}", line(&text, "particles")),
+            "calibrate.particles",
+        ],
+    );
+    let text = format!(
+        "{SMALL}mechanisms.contagion.peer_wieght = {{ dist = \"uniform\", low = 0, high = 1 }}\n"
+    );
+    let bad = write(dir.path(), "prior.toml", &text);
+    assert_exit_2(
+        &cli(dir.path(), &["check", arg(&bad)]),
+        &[
+            &format!(
+                "prior.toml{}",
+                line(&text, "mechanisms.contagion.peer_wieght")
+            ),
+            "peer_wieght",
+        ],
+    );
+}
