@@ -663,3 +663,71 @@ fn check_validates_the_calibrate_table_and_set_values_are_blamed_on_their_flag()
         ],
     );
 }
+
+#[test]
+fn a_prior_is_set_by_the_fields_dotted_path_as_under_calibrate_priors_in_the_file() {
+    use domino::scenario::set::Setting;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "small.toml", SMALL);
+    let with_sets = |sets: &[&str]| {
+        let sets: Vec<Setting> = sets.iter().map(|s| s.parse().unwrap()).collect();
+        Scenario::from_file_with(&path, &sets).and_then(|s| Calibration::new(&s, &sets))
+    };
+    // A new prior joins the file's, one the file has is replaced, and a key of one is changed:
+    // the same calibration as a file that writes them so.
+    let set = with_sets(&[
+        "calibrate.priors.mechanisms.contagion.peer_weight={ dist = \"uniform\", low = 0.2, high = 1.0 }",
+        "calibrate.priors.innovation.learning_rate={ dist = \"uniform\", low = 0.1, high = 0.5 }",
+        "calibrate.priors.mechanisms.sustain.turnover_rate.high=0.2",
+    ])
+    .unwrap();
+    let text = SMALL
+        .replace("low = 0.05, high = 0.8", "low = 0.1, high = 0.5")
+        .replace("low = 0.0, high = 0.3", "low = 0.0, high = 0.2")
+        + "mechanisms.contagion.peer_weight = { dist = \"uniform\", low = 0.2, high = 1.0 }\n";
+    let written = calibration(dir.path(), &text);
+    let paths = |c: &Calibration| c.priors.iter().map(|p| p.path.clone()).collect::<Vec<_>>();
+    assert_eq!(paths(&set), paths(&written));
+    assert_eq!(set.priors.len(), 4);
+    assert_eq!(set.laws(), written.laws());
+    // A scenario without a [calibrate] table gets one.
+    let plain = write(dir.path(), "plain.toml", "steps = 8\n");
+    let sets: Vec<Setting> = vec![
+        "calibrate.priors.innovation.learning_rate={ dist = \"uniform\", low = 0.1, high = 0.5 }"
+            .parse()
+            .unwrap(),
+    ];
+    let cal = Calibration::new(&Scenario::from_file_with(&plain, &sets).unwrap(), &sets).unwrap();
+    assert_eq!(paths(&cal), ["innovation.learning_rate"]);
+    // Mistakes name the flag and say what a prior is.
+    for (set, fragment) in [
+        ("calibrate.priors.innovation.learning_rate=0.3", "a prior is a distribution, e.g."),
+        ("calibrate.priors={ dist = \"uniform\", low = 0, high = 1 }", "one prior per fitted field"),
+        ("calibrate.priors.mechanisms={ dist = \"uniform\", low = 0, high = 1 }", "holds the priors of several fields"),
+        ("calibrate.priors.mechanisms.contagion.peer_wieght={ dist = \"uniform\", low = 0, high = 1 }", "no field \"peer_wieght\""),
+        ("calibrate.priors.innovation.learning_rate.dist=gamma", "unknown distribution \"gamma\""),
+        ("calibrate.priors.mechanisms.sustain.turnover_rate.low=-0.1", "draws may reach -0.1"),
+    ] {
+        let e = with_sets(&[set]).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some(format!("--set {set}").as_str()), "{e}");
+        assert!(e.message.contains(fragment), "expected {fragment:?} in: {e}");
+        assert_eq!((e.file.as_ref(), e.line), (None, None), "{e}");
+    }
+    // On the command line too, with `check`.
+    let out = cli(
+        dir.path(),
+        &[
+            "check",
+            arg(&path),
+            "--set",
+            "calibrate.priors.innovation.learning_rate=0.3",
+        ],
+    );
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("a prior is a distribution"),
+        "{}",
+        stderr(&out)
+    );
+}
