@@ -11,6 +11,7 @@ use domino::calibrate::Calibration;
 use domino::rng::Pcg64Mcg;
 use domino::Scenario;
 use rand::SeedableRng;
+use sha2::Digest;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -204,6 +205,22 @@ fn same_seed_same_bytes_at_one_and_two_threads_and_the_result_is_usable() {
         let b = std::fs::read(outs[1].join(name)).unwrap();
         assert!(a == b, "{name} differs between 1 and 2 threads");
     }
+    // The rollout is recorded among the inputs, by its path as given and the SHA-256 of the
+    // bytes kept as observed.csv.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(outs[0].join("manifest.json")).unwrap()).unwrap();
+    let observed = manifest["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["role"] == "observed")
+        .expect("manifest.json records the observed rollout");
+    assert_eq!(observed["path"], arg(&rollout));
+    let kept = std::fs::read(outs[0].join("observed.csv")).unwrap();
+    assert_eq!(kept, std::fs::read(&rollout).unwrap());
+    let sha = sha2::Sha256::digest(&kept);
+    let hex: String = sha.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(observed["sha256"], hex.as_str());
     // A different seed gives a different posterior.
     let other = dir.path().join("out-seed");
     let out = cli(

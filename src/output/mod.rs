@@ -138,7 +138,7 @@ pub fn write_atomic(
 /// One input file of a run, as `manifest.json` records it.
 #[derive(Debug, Clone, Serialize)]
 pub struct InputHash {
-    /// What the file is (`scenario`, `network.edges`, `network.nodes`, `sweep`).
+    /// What the file is (`scenario`, `network.edges`, `network.nodes`, `sweep`, `observed`).
     pub role: String,
     /// The path as given (relative to the working directory, or to the scenario file).
     pub path: String,
@@ -243,6 +243,16 @@ pub fn write_results(dir: &Path, scenario: &Scenario, result: &Ensemble) -> Resu
 /// scenario's network files, the resolved `scenario.toml` pointing to them, and `manifest.json`.
 /// Returns the names of the files written.
 pub fn write_reproduction(dir: &Path, scenario: &Scenario) -> Result<Vec<String>> {
+    write_reproduction_with(dir, scenario, Vec::new())
+}
+
+/// As [`write_reproduction`], with `more` inputs of the command beside the scenario's (the
+/// observed rollout of `domino calibrate`) recorded after them in `manifest.json`'s `inputs`.
+pub(crate) fn write_reproduction_with(
+    dir: &Path,
+    scenario: &Scenario,
+    more: Vec<InputHash>,
+) -> Result<Vec<String>> {
     let mut written = Vec::new();
     let mut file = |name: &str, f: &dyn Fn(&mut dyn Write) -> io::Result<()>| -> Result<()> {
         write_atomic(&dir.join(name), |w| f(w))?;
@@ -271,6 +281,7 @@ pub fn write_reproduction(dir: &Path, scenario: &Scenario) -> Result<Vec<String>
         }
         inputs.push(hash);
     }
+    inputs.extend(more);
     file("scenario.toml", &|w| {
         w.write_all(resolved.to_toml().as_bytes())
     })?;
