@@ -460,9 +460,10 @@ pub struct Merged {
 
 /// Joins the compare shard folders `dirs` (every shard of one comparison, exactly once, in any
 /// order) into `out`: the same bytes an unsharded `domino compare` writes. The shards must agree
-/// on the scenario (the SHA-256 of `scenario.toml`), seed, runs, shard count and `manifest.json`;
-/// otherwise, or if a shard is missing or given twice, the error names the folder and nothing is
-/// written. `out` is written as an [`OutputDir`].
+/// on the scenario (the SHA-256 of `scenario.toml`), seed, runs, terms, shard count and
+/// `manifest.json`; otherwise, or if a shard is missing or given twice, the error names the
+/// folder and what differs (the setting, when the manifests record it), and nothing is written.
+/// `out` is written as an [`OutputDir`].
 pub fn merge(dirs: &[&Path], out: &Path) -> Result<Merged> {
     let first = *dirs
         .first()
@@ -471,6 +472,25 @@ pub fn merge(dirs: &[&Path], out: &Path) -> Result<Merged> {
     let mut by_index: Vec<Option<(&Path, ShardInfo)>> = vec![None; reference.count];
     for &dir in dirs {
         let info = read_info(dir)?;
+        // Each shard's files are checked against its own shard.json first (the first shard's
+        // before any other is compared with it), so that a difference reported below is one
+        // the shards were run with, not damage.
+        let files = [
+            ("scenario.toml", &info.scenario_sha256),
+            ("manifest.json", &info.manifest_sha256),
+        ];
+        let network = info.network_sha256.iter().map(|(n, h)| (n.as_str(), h));
+        for (name, sha) in files.into_iter().chain(network) {
+            let path = dir.join(name);
+            let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            if &output::sha256_hex(&bytes) != sha {
+                return Err(InputError::msg(format!(
+                    "does not match the SHA-256 in {SHARD_FILE}: the shard was changed or damaged"
+                ))
+                .in_file(&path)
+                .into());
+            }
+        }
         let differs = |what: &str, a: &dyn std::fmt::Display, b: &dyn std::fmt::Display| {
             Error::from(
                 InputError::msg(format!(
@@ -489,35 +509,52 @@ pub fn merge(dirs: &[&Path], out: &Path) -> Result<Merged> {
         if info.runs != reference.runs {
             return Err(differs("number of runs", &info.runs, &reference.runs));
         }
-        if info.scenario_sha256 != reference.scenario_sha256 {
+        if info.steps != reference.steps {
             return Err(differs(
-                "scenario (SHA-256 of scenario.toml)",
-                &info.scenario_sha256,
-                &reference.scenario_sha256,
+                "number of terms (steps)",
+                &info.steps,
+                &reference.steps,
             ));
         }
-        if info.manifest_sha256 != reference.manifest_sha256 {
-            return Err(differs(
-                "manifest.json (another domino build, or inputs read from other paths); SHA-256",
-                &info.manifest_sha256,
-                &reference.manifest_sha256,
-            ));
-        }
-        let files = [
-            ("scenario.toml", &info.scenario_sha256),
-            ("manifest.json", &info.manifest_sha256),
-        ];
-        let network = info.network_sha256.iter().map(|(n, h)| (n.as_str(), h));
-        for (name, sha) in files.into_iter().chain(network) {
-            let path = dir.join(name);
-            let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
-            if &output::sha256_hex(&bytes) != sha {
-                return Err(InputError::msg(format!(
-                    "does not match the SHA-256 in {SHARD_FILE}: the shard was changed or damaged"
-                ))
-                .in_file(&path)
-                .into());
-            }
+        let same_scenario = info.scenario_sha256 == reference.scenario_sha256;
+        if !same_scenario || info.manifest_sha256 != reference.manifest_sha256 {
+            // Name what the manifests record differently (the build, the --set flags, the
+            // input files); the hashes alone say only that something does.
+            let why = recorded_differences(first, dir);
+            let message = match (same_scenario, why.is_empty()) {
+                (false, false) => format!(
+                    "is a shard of a different comparison than {}: {}",
+                    first.display(),
+                    why.join("; ")
+                ),
+                (false, true) => format!(
+                    "is a shard of a different comparison than {}: its scenario (SHA-256 of \
+                     scenario.toml) is {}, not {}",
+                    first.display(),
+                    info.scenario_sha256,
+                    reference.scenario_sha256
+                ),
+                // The same scenario, run another way: merging would give a folder whose
+                // manifest.json is one shard's and not the other's, so not the bytes of an
+                // unsharded run with one command line.
+                (true, _) => format!(
+                    "ran the same scenario as {}, but its manifest.json records another run: \
+                     {}. The merged folder keeps one manifest.json, the one an unsharded run \
+                     with one command line writes: run every shard with the same command line \
+                     (the same domino build, --set flags in the same order, the same input files \
+                     at the same paths)",
+                    first.display(),
+                    if why.is_empty() {
+                        format!(
+                            "its SHA-256 is {}, not {}",
+                            info.manifest_sha256, reference.manifest_sha256
+                        )
+                    } else {
+                        why.join("; ")
+                    }
+                ),
+            };
+            return Err(InputError::msg(message).in_file(dir).into());
         }
         let slot = &mut by_index[info.index - 1];
         if let Some((other, _)) = slot {
@@ -560,6 +597,149 @@ pub fn merge(dirs: &[&Path], out: &Path) -> Result<Merged> {
     }
     staged.commit()?;
     Ok(Merged { scenario, result })
+}
+
+/// How shard `dir`'s `manifest.json` differs from `first`'s, in words: the build, the scenario's
+/// name, the `--set` flags, the input files. Empty when either cannot be read or nothing
+/// recorded differs.
+fn recorded_differences(first: &Path, dir: &Path) -> Vec<String> {
+    let read = |d: &Path| -> Option<serde_json::Value> {
+        serde_json::from_slice(&fs::read(d.join("manifest.json")).ok()?).ok()
+    };
+    let (Some(a), Some(b)) = (read(first), read(dir)) else {
+        return Vec::new();
+    };
+    let text = |v: &serde_json::Value, key: &str| v[key].as_str().unwrap_or("").to_string();
+    let mut out = Vec::new();
+    if ["domino_version", "domino_commit"]
+        .iter()
+        .any(|k| text(&a, k) != text(&b, k))
+    {
+        out.push(format!(
+            "it was run by domino {} (commit {}), {} by domino {} (commit {})",
+            text(&b, "domino_version"),
+            text(&b, "domino_commit"),
+            first.display(),
+            text(&a, "domino_version"),
+            text(&a, "domino_commit")
+        ));
+    }
+    if text(&a, "scenario") != text(&b, "scenario") {
+        out.push(format!(
+            "its scenario is named \"{}\", not \"{}\"",
+            text(&b, "scenario"),
+            text(&a, "scenario")
+        ));
+    }
+    let sets = |v: &serde_json::Value| -> Vec<String> {
+        v["sets"]
+            .as_array()
+            .map(|l| {
+                l.iter()
+                    .filter_map(|s| s.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    if let Some(why) = sets_difference(&sets(&a), &sets(&b), first) {
+        out.push(why);
+    }
+    // Inputs by role: a file read from another path, or with other contents.
+    let inputs = |v: &serde_json::Value| -> BTreeMap<String, (String, String)> {
+        v["inputs"]
+            .as_array()
+            .map(|l| {
+                l.iter()
+                    .map(|i| (text(i, "role"), (text(i, "path"), text(i, "sha256"))))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (ia, ib) = (inputs(&a), inputs(&b));
+    for role in ia.keys().chain(ib.keys().filter(|r| !ia.contains_key(*r))) {
+        match (ia.get(role), ib.get(role)) {
+            (Some((pa, ha)), Some((pb, hb))) => {
+                if pa != pb {
+                    out.push(format!(
+                        "it read its {role} file from {pb}, {} from {pa}{}",
+                        first.display(),
+                        if ha == hb { "" } else { " (other contents)" }
+                    ));
+                } else if ha != hb {
+                    out.push(format!(
+                        "its {role} file {pb} had other contents (SHA-256 {hb}, not {ha}): the \
+                         file changed between the shards"
+                    ));
+                }
+            }
+            (Some((pa, _)), None) => out.push(format!(
+                "it read no {role} file, {} read {pa}",
+                first.display()
+            )),
+            (None, Some((pb, _))) => out.push(format!(
+                "it read a {role} file, {pb}, that {} did not",
+                first.display()
+            )),
+            (None, None) => {}
+        }
+    }
+    out
+}
+
+/// How the `--set` flags `b` of a shard differ from `a`, those of the shard in `first`, in
+/// words; `None` when they are the same list. Shared by the merges of comparisons and of sweeps.
+pub(crate) fn sets_difference(a: &[String], b: &[String], first: &Path) -> Option<String> {
+    if a == b {
+        return None;
+    }
+    let flags = |l: &[String]| {
+        l.iter()
+            .map(|s| format!("--set {s}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let (mut sa, mut sb) = (a.to_vec(), b.to_vec());
+    sa.sort();
+    sb.sort();
+    if sa == sb {
+        return Some(format!(
+            "it was given the same --set flags in another order ({}; {} was given {})",
+            flags(b),
+            first.display(),
+            flags(a)
+        ));
+    }
+    // The flags of one and not the other, counted as multisets.
+    let only = |x: &[String], y: &[String]| {
+        let mut rest = y.to_vec();
+        x.iter()
+            .filter(|s| match rest.iter().position(|r| r == *s) {
+                Some(k) => {
+                    rest.remove(k);
+                    false
+                }
+                None => true,
+            })
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let (ours, theirs) = (only(b, a), only(a, b));
+    let first = first.display();
+    Some(match (ours.is_empty(), theirs.is_empty()) {
+        (false, false) => format!(
+            "its --set flags differ: it was given {}, {first} was given {} instead",
+            flags(&ours),
+            flags(&theirs)
+        ),
+        (false, true) => format!(
+            "its --set flags differ: it was given {}, {first} was not",
+            flags(&ours)
+        ),
+        _ => format!(
+            "its --set flags differ: {first} was given {}, it was not",
+            flags(&theirs)
+        ),
+    })
 }
 
 /// Folds the runs of `shards` (every shard, in index order) into the comparison's results.
@@ -660,6 +840,31 @@ mod tests {
         let e = r.finish(&info.runs_sha256).unwrap_err().to_string();
         assert!(e.contains(RUNS_FILE) && e.contains("SHA-256"), "{e}");
         assert!(RunsReader::open(tmp.path(), &info, 3, true).is_err());
+    }
+
+    #[test]
+    fn set_differences_name_the_flags_of_each_side() {
+        let l = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let first = Path::new("a");
+        let diff = |x: &[&str], y: &[&str]| sets_difference(&l(x), &l(y), first);
+        assert_eq!(diff(&["x=1", "y=2"], &["x=1", "y=2"]), None);
+        let d = diff(&["x=1", "y=2"], &["y=2", "x=1"]).unwrap();
+        assert!(d.contains("same --set flags in another order (--set y=2 --set x=1; a was given --set x=1 --set y=2)"), "{d}");
+        let d = diff(&["x=1"], &["x=1", "x=1"]).unwrap();
+        assert_eq!(
+            d,
+            "its --set flags differ: it was given --set x=1, a was not"
+        );
+        let d = diff(&["x=1", "z=3"], &["x=1"]).unwrap();
+        assert_eq!(
+            d,
+            "its --set flags differ: a was given --set z=3, it was not"
+        );
+        let d = diff(&["x=1"], &["x=2"]).unwrap();
+        assert_eq!(
+            d,
+            "its --set flags differ: it was given --set x=2, a was given --set x=1 instead"
+        );
     }
 
     #[test]

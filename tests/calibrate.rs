@@ -11,6 +11,7 @@ use domino::calibrate::Calibration;
 use domino::rng::Pcg64Mcg;
 use domino::Scenario;
 use rand::SeedableRng;
+use sha2::Digest;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -204,6 +205,22 @@ fn same_seed_same_bytes_at_one_and_two_threads_and_the_result_is_usable() {
         let b = std::fs::read(outs[1].join(name)).unwrap();
         assert!(a == b, "{name} differs between 1 and 2 threads");
     }
+    // The rollout is recorded among the inputs, by its path as given and the SHA-256 of the
+    // bytes kept as observed.csv.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(outs[0].join("manifest.json")).unwrap()).unwrap();
+    let observed = manifest["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["role"] == "observed")
+        .expect("manifest.json records the observed rollout");
+    assert_eq!(observed["path"], arg(&rollout));
+    let kept = std::fs::read(outs[0].join("observed.csv")).unwrap();
+    assert_eq!(kept, std::fs::read(&rollout).unwrap());
+    let sha = sha2::Sha256::digest(&kept);
+    let hex: String = sha.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(observed["sha256"], hex.as_str());
     // A different seed gives a different posterior.
     let other = dir.path().join("out-seed");
     let out = cli(
@@ -569,4 +586,165 @@ fn missing_terms_are_allowed_and_a_prior_on_an_uncertain_field_is_refused() {
         + 1;
     assert_eq!(e.line, Some(line), "{e}");
     assert!(e.to_string().contains("already a distribution"), "{e}");
+}
+
+/// Exit 2, the fragments in the message, no panic.
+fn assert_exit_2(out: &Output, fragments: &[&str]) {
+    assert_no_panic(out);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(out));
+    let err = stderr(out);
+    for f in fragments {
+        assert!(err.contains(f), "expected {f:?} in: {err}");
+    }
+}
+
+#[test]
+fn check_validates_the_calibrate_table_and_set_values_are_blamed_on_their_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "small.toml", SMALL);
+    let check = |extra: &[&str]| {
+        let mut args = vec!["check", arg(&scenario)];
+        args.extend(extra);
+        cli(dir.path(), &args)
+    };
+    assert_ok(&check(&[]));
+    // Values given by --set are named by the flag, not by the file's line of the value they
+    // replaced.
+    for (set, fragment) in [
+        (
+            "calibrate.particles=0",
+            "expected 2 to 100,000 particles, got 0",
+        ),
+        (
+            "calibrate.strategy=nonesuch",
+            "no strategy is named \"nonesuch\"",
+        ),
+        ("calibrate.generations=0", "expected 1 to 1,000 generations"),
+        // The budget is too small for the particles the flag asks for.
+        (
+            "calibrate.particles=30000",
+            "cannot draw the first generation's 30000",
+        ),
+    ] {
+        let out = check(&["--set", set]);
+        let flag = format!("--set {set}: ");
+        assert_exit_2(&out, &[&flag, fragment]);
+        assert!(!stderr(&out).contains("small.toml:"), "{}", stderr(&out));
+    }
+    // ... by calibrate too, which writes nothing.
+    let never = dir.path().join("never");
+    let out = cli(
+        dir.path(),
+        &[
+            "calibrate",
+            arg(&scenario),
+            "--observed",
+            arg(&dir.path().join("absent.csv")),
+            "--out",
+            arg(&never),
+            "--set",
+            "calibrate.particles=0",
+        ],
+    );
+    assert_exit_2(
+        &out,
+        &["--set calibrate.particles=0: expected 2 to 100,000"],
+    );
+    assert!(!never.exists());
+    // The file's own values and priors: on their line, as calibrate reports them.
+    let line = |text: &str, start: &str| {
+        let n = text.lines().position(|l| l.starts_with(start)).unwrap() + 1;
+        format!(":{n}:")
+    };
+    let text = SMALL.replace("particles = 100", "particles = 1");
+    let bad = write(dir.path(), "particles.toml", &text);
+    assert_exit_2(
+        &cli(dir.path(), &["check", arg(&bad)]),
+        &[
+            &format!("particles.toml{}", line(&text, "particles")),
+            "calibrate.particles",
+        ],
+    );
+    let text = format!(
+        "{SMALL}mechanisms.contagion.peer_wieght = {{ dist = \"uniform\", low = 0, high = 1 }}\n"
+    );
+    let bad = write(dir.path(), "prior.toml", &text);
+    assert_exit_2(
+        &cli(dir.path(), &["check", arg(&bad)]),
+        &[
+            &format!(
+                "prior.toml{}",
+                line(&text, "mechanisms.contagion.peer_wieght")
+            ),
+            "peer_wieght",
+        ],
+    );
+}
+
+#[test]
+fn a_prior_is_set_by_the_fields_dotted_path_as_under_calibrate_priors_in_the_file() {
+    use domino::scenario::set::Setting;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "small.toml", SMALL);
+    let with_sets = |sets: &[&str]| {
+        let sets: Vec<Setting> = sets.iter().map(|s| s.parse().unwrap()).collect();
+        Scenario::from_file_with(&path, &sets).and_then(|s| Calibration::new(&s, &sets))
+    };
+    // A new prior joins the file's, one the file has is replaced, and a key of one is changed:
+    // the same calibration as a file that writes them so.
+    let set = with_sets(&[
+        "calibrate.priors.mechanisms.contagion.peer_weight={ dist = \"uniform\", low = 0.2, high = 1.0 }",
+        "calibrate.priors.innovation.learning_rate={ dist = \"uniform\", low = 0.1, high = 0.5 }",
+        "calibrate.priors.mechanisms.sustain.turnover_rate.high=0.2",
+    ])
+    .unwrap();
+    let text = SMALL
+        .replace("low = 0.05, high = 0.8", "low = 0.1, high = 0.5")
+        .replace("low = 0.0, high = 0.3", "low = 0.0, high = 0.2")
+        + "mechanisms.contagion.peer_weight = { dist = \"uniform\", low = 0.2, high = 1.0 }\n";
+    let written = calibration(dir.path(), &text);
+    let paths = |c: &Calibration| c.priors.iter().map(|p| p.path.clone()).collect::<Vec<_>>();
+    assert_eq!(paths(&set), paths(&written));
+    assert_eq!(set.priors.len(), 4);
+    assert_eq!(set.laws(), written.laws());
+    // A scenario without a [calibrate] table gets one.
+    let plain = write(dir.path(), "plain.toml", "steps = 8\n");
+    let sets: Vec<Setting> = vec![
+        "calibrate.priors.innovation.learning_rate={ dist = \"uniform\", low = 0.1, high = 0.5 }"
+            .parse()
+            .unwrap(),
+    ];
+    let cal = Calibration::new(&Scenario::from_file_with(&plain, &sets).unwrap(), &sets).unwrap();
+    assert_eq!(paths(&cal), ["innovation.learning_rate"]);
+    // Mistakes name the flag and say what a prior is.
+    for (set, fragment) in [
+        ("calibrate.priors.innovation.learning_rate=0.3", "a prior is a distribution, e.g."),
+        ("calibrate.priors={ dist = \"uniform\", low = 0, high = 1 }", "one prior per fitted field"),
+        ("calibrate.priors.mechanisms={ dist = \"uniform\", low = 0, high = 1 }", "holds the priors of several fields"),
+        ("calibrate.priors.mechanisms.contagion.peer_wieght={ dist = \"uniform\", low = 0, high = 1 }", "no field \"peer_wieght\""),
+        ("calibrate.priors.innovation.learning_rate.dist=gamma", "unknown distribution \"gamma\""),
+        ("calibrate.priors.mechanisms.sustain.turnover_rate.low=-0.1", "draws may reach -0.1"),
+    ] {
+        let e = with_sets(&[set]).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some(format!("--set {set}").as_str()), "{e}");
+        assert!(e.message.contains(fragment), "expected {fragment:?} in: {e}");
+        assert_eq!((e.file.as_ref(), e.line), (None, None), "{e}");
+    }
+    // On the command line too, with `check`.
+    let out = cli(
+        dir.path(),
+        &[
+            "check",
+            arg(&path),
+            "--set",
+            "calibrate.priors.innovation.learning_rate=0.3",
+        ],
+    );
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("a prior is a distribution"),
+        "{}",
+        stderr(&out)
+    );
 }

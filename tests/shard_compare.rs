@@ -196,7 +196,59 @@ fn mismatched_missing_duplicated_and_damaged_shards_are_refused_naming_the_folde
     let other_scenario = shard(cwd, "set", "2/2", &["--set", "budget.per_school=0.5"]);
     let of_three = shard(cwd, "three", "2/3", &[]);
     refused(cwd, &[&one, &other_seed], &other_seed, "seed");
-    refused(cwd, &[&one, &other_scenario], &other_scenario, "scenario");
+    // What differs is named: the --set flag, the number of terms.
+    refused(
+        cwd,
+        &[&one, &other_scenario],
+        &other_scenario,
+        "different comparison than",
+    );
+    refused(
+        cwd,
+        &[&one, &other_scenario],
+        &other_scenario,
+        "its --set flags differ: it was given --set budget.per_school=0.5",
+    );
+    let other_steps = cwd.join("steps");
+    assert_ok(&compare(
+        cwd,
+        &["--runs", "9", "--steps", "6"],
+        &other_steps,
+        &["--shard", "2/2"],
+    ));
+    refused(
+        cwd,
+        &[&one, &other_steps],
+        &other_steps,
+        "number of terms (steps) is 6, not 5",
+    );
+    // The same flags in another order run the same scenario, but the merged manifest.json
+    // could list only one of the orders: refused, saying so.
+    let ab = [
+        "--set",
+        "budget.per_school=0.5",
+        "--set",
+        "mechanisms.dose.d50=1.5",
+    ];
+    let ba = [
+        "--set",
+        "mechanisms.dose.d50=1.5",
+        "--set",
+        "budget.per_school=0.5",
+    ];
+    let first = shard(cwd, "ab", "1/2", &ab);
+    let swapped = shard(cwd, "ba", "2/2", &ba);
+    refused(
+        cwd,
+        &[&first, &swapped],
+        &swapped,
+        "same --set flags in another order",
+    );
+    assert_ok(&merge(
+        cwd,
+        &[&first, &shard(cwd, "ab2", "2/2", &ab)],
+        &cwd.join("merged-ab"),
+    ));
     refused(cwd, &[&one, &of_three], &of_three, "shard count");
     refused(
         cwd,

@@ -291,6 +291,51 @@ fn shards_merge_to_the_bytes_of_an_unsharded_run() {
 }
 
 #[test]
+fn shards_run_with_set_merge_to_the_unsharded_bytes_and_other_flags_are_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "s.toml", SWEEP);
+    let sets = ["--set", "runs=20", "--set", "steps=6"];
+    let straight = tmp.path().join("straight");
+    assert_ok(&sweep(&file, &straight, &sets));
+    let shard = |name: &str, spec: &str, sets: &[&str]| {
+        let dir = tmp.path().join(name);
+        let mut extra = vec!["--shard", spec];
+        extra.extend(sets);
+        assert_ok(&sweep(&file, &dir, &extra));
+        dir
+    };
+    let one = shard("one", "1/2", &sets);
+    let two = shard("two", "2/2", &sets);
+    // The merged manifest lists the --set flags, as the unsharded run's does.
+    let merged = tmp.path().join("merged");
+    assert_ok(&domino(&[
+        "merge",
+        arg(&one),
+        arg(&two),
+        "--out",
+        arg(&merged),
+    ]));
+    assert_same_tree(&straight, &merged);
+    // The same flags in another order: the same sweep, but not one command line.
+    let swapped = shard("swapped", "2/2", &["--set", "steps=6", "--set", "runs=20"]);
+    let refused = tmp.path().join("refused");
+    let out = domino(&["merge", arg(&one), arg(&swapped), "--out", arg(&refused)]);
+    assert_refused_naming(&out, &swapped);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("same --set flags in another order"), "{err}");
+    // Another value: a different sweep, and the flag is named.
+    let other = shard("other", "2/2", &["--set", "runs=20", "--set", "steps=7"]);
+    let out = domino(&["merge", arg(&one), arg(&other), "--out", arg(&refused)]);
+    assert_refused_naming(&out, &other);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("different sweep") && err.contains("it was given --set steps=7"),
+        "{err}"
+    );
+    assert!(!refused.exists());
+}
+
+#[test]
 fn a_changed_sweep_is_neither_resumed_nor_merged() {
     let tmp = tempfile::tempdir().unwrap();
     let file = write(tmp.path(), "s.toml", SWEEP);

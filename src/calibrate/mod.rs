@@ -91,8 +91,35 @@ impl Calibration {
     /// file, the prior's line and its field.
     pub fn new(scenario: &Scenario, sets: &[Setting]) -> Result<Self, InputError> {
         let file = scenario.source.as_deref();
+        // The last `--set` that changed `field` (or a part of it, such as a prior's `low`, or
+        // a table holding it): later flags win, as when they are applied.
+        let set_by = |field: &str| {
+            sets.iter().rev().find(|s| {
+                let p = s.path.as_str();
+                p == field
+                    || p.strip_prefix(field).is_some_and(|r| r.starts_with('.'))
+                    || field.strip_prefix(p).is_some_and(|r| r.starts_with('.'))
+            })
+        };
         let at_file = |e: InputError, src: &str| -> InputError {
             let field = e.field.clone().unwrap_or_default();
+            // A value a `--set` gave is named by that flag, as `Scenario::load` names it: the
+            // file's line holds the value the flag replaced. The budget is refused for the
+            // particles it cannot draw, so a changed `particles` is the cause there too.
+            let flag = set_by(&field).or_else(|| {
+                (field == "calibrate.simulations")
+                    .then(|| set_by("calibrate.particles"))
+                    .flatten()
+            });
+            if let (Some(s), None) = (flag, &e.file) {
+                return InputError {
+                    file: None,
+                    line: None,
+                    column: None,
+                    field: Some(s.flag()),
+                    message: e.message,
+                };
+            }
             let mut e = e;
             if let (Some(p), None) = (file, &e.file) {
                 if let Some((line, col)) = crate::scenario::locate::locate(src, &field) {

@@ -110,7 +110,15 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
     let elapsed = started.elapsed();
     let rows = out::summarise(&cal, &outcome);
     let dir = staged.path();
-    let mut written = output::write_reproduction(dir, &scenario)?;
+    // The rollout is an input like the scenario: its path and SHA-256 go into manifest.json
+    // beside theirs, hashed from the very bytes copied to observed.csv.
+    let bytes = std::fs::read(&observed_path).map_err(|e| crate::Error::io(&observed_path, e))?;
+    let observed_hash = output::InputHash {
+        role: "observed".into(),
+        path: observed_path.display().to_string(),
+        sha256: output::sha256_hex(&bytes),
+    };
+    let mut written = output::write_reproduction_with(dir, &scenario, vec![observed_hash])?;
     let mut file = |name: &str, f: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>| {
         write_atomic(&dir.join(name), |w| f(w)).map(|_| written.push(name.to_string()))
     };
@@ -122,7 +130,6 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
         out::write_predictive(w, &observed, &outcome)
     })?;
     file("generations.csv", &|w| out::write_generations(w, &outcome))?;
-    let bytes = std::fs::read(&observed_path).map_err(|e| crate::Error::io(&observed_path, e))?;
     file("observed.csv", &|w| w.write_all(&bytes))?;
     let copies = match &scenario.files {
         Some(f) => (

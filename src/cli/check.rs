@@ -7,6 +7,11 @@ use std::path::Path;
 
 pub fn check(args: &ScenarioArgs) -> anyhow::Result<()> {
     let scenario = args.load(None, None, None)?;
+    // `domino calibrate` reads the [calibrate] table (its settings, strategy and priors) only
+    // when it runs; check it here the same way, so that "ok" means calibrate will accept it.
+    if scenario.config.calibrate.is_some() {
+        crate::calibrate::Calibration::new(&scenario, &args.set)?;
+    }
     let path = args
         .scenario
         .as_deref()

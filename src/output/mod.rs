@@ -168,7 +168,7 @@ pub fn write_atomic(
 /// One input file of a run, as `manifest.json` records it.
 #[derive(Debug, Clone, Serialize)]
 pub struct InputHash {
-    /// What the file is (`scenario`, `network.edges`, `network.nodes`, `sweep`).
+    /// What the file is (`scenario`, `network.edges`, `network.nodes`, `sweep`, `observed`).
     pub role: String,
     /// The path as given (relative to the working directory, or to the scenario file).
     pub path: String,
@@ -287,7 +287,7 @@ pub fn write_results(dir: &Path, scenario: &Scenario, result: &Ensemble) -> Resu
 /// scenario's network files, the resolved `scenario.toml` pointing to them, and `manifest.json`.
 /// Returns the names of the files written.
 pub fn write_reproduction(dir: &Path, scenario: &Scenario) -> Result<Vec<String>> {
-    reproduction(dir, scenario, None)
+    reproduction(dir, scenario, None, Vec::new())
 }
 
 /// [`write_reproduction`] for `domino optimise`, whose manifest also records `record`.
@@ -296,13 +296,24 @@ pub fn write_optimise_reproduction(
     scenario: &Scenario,
     record: OptimiseRecord,
 ) -> Result<Vec<String>> {
-    reproduction(dir, scenario, Some(record))
+    reproduction(dir, scenario, Some(record), Vec::new())
+}
+
+/// As [`write_reproduction`], with `more` inputs of the command beside the scenario's (the
+/// observed rollout of `domino calibrate`) recorded after them in `manifest.json`'s `inputs`.
+pub(crate) fn write_reproduction_with(
+    dir: &Path,
+    scenario: &Scenario,
+    more: Vec<InputHash>,
+) -> Result<Vec<String>> {
+    reproduction(dir, scenario, None, more)
 }
 
 fn reproduction(
     dir: &Path,
     scenario: &Scenario,
     optimise: Option<OptimiseRecord>,
+    more: Vec<InputHash>,
 ) -> Result<Vec<String>> {
     let mut written = Vec::new();
     let mut file = |name: &str, f: &dyn Fn(&mut dyn Write) -> io::Result<()>| -> Result<()> {
@@ -332,6 +343,7 @@ fn reproduction(
         }
         inputs.push(hash);
     }
+    inputs.extend(more);
     file("scenario.toml", &|w| {
         w.write_all(resolved.to_toml().as_bytes())
     })?;

@@ -175,6 +175,9 @@ pub(crate) fn apply(
         } else {
             format!("{}.{}", by_name.join("."), seg.key)
         };
+        if dotted == PRIORS && seg.index.is_none() {
+            return set_prior(table, s);
+        }
         match sh {
             Value::Array(entries) if entries.first().is_some_and(Value::is_table) => {
                 let entry_shape = entries[0].as_table().expect("checked");
@@ -287,6 +290,105 @@ pub(crate) fn apply(
         }
     }
     Err(s.err("names no field: write PATH=VALUE, e.g. mechanisms.dose.d50=1.5"))
+}
+
+/// The table of calibration priors: keyed by the dotted path of each fitted field, which the
+/// scenario's shape cannot list.
+const PRIORS: &str = "calibrate.priors";
+
+/// Applies `s`, whose path runs into `[calibrate.priors]`, to `calibrate` (the file's
+/// `[calibrate]` table). The rest of the path after `calibrate.priors.` is the fitted field's
+/// dotted path, as a dotted key under `[calibrate.priors]` writes it in the file, and the value a
+/// distribution: `--set calibrate.priors.innovation.learning_rate={ dist = "uniform", low = 0.1,
+/// high = 0.6 }` adds or replaces that prior. A path that goes on past a prior sets one of its
+/// keys (`calibrate.priors.innovation.learning_rate.high=0.8`). Whether the field exists and
+/// takes that prior is checked by `domino calibrate` (and `check`), which names this flag.
+fn set_prior(calibrate: &mut Table, s: &Setting) -> Result<Applied, InputError> {
+    let example = "{ dist = \"uniform\", low = 0.1, high = 0.6 }";
+    let rest = match s.path.strip_prefix(PRIORS) {
+        Some(rest) => rest.strip_prefix('.').unwrap_or(rest),
+        None => "",
+    };
+    let parts: Vec<&str> = rest.split('.').collect();
+    if rest.is_empty() || parts.iter().any(|k| k.is_empty()) {
+        return Err(s.err(format!(
+            "{PRIORS} holds one prior per fitted field, by the field's dotted path: set one as \
+             {PRIORS}.FIELD=DISTRIBUTION, e.g. {PRIORS}.innovation.learning_rate={example}"
+        )));
+    }
+    let entry = calibrate
+        .entry("priors")
+        .or_insert_with(|| Value::Table(Table::new()));
+    let Some(mut table) = entry.as_table_mut() else {
+        return Err(s.err(format!("{PRIORS} is not a table in the file")));
+    };
+    let applied = Applied {
+        forms: vec![s.path.clone()],
+    };
+    for (i, key) in parts.iter().enumerate() {
+        let so_far = format!("{PRIORS}.{}", parts[..=i].join("."));
+        let last = i + 1 == parts.len();
+        if last {
+            match table.get(*key) {
+                Some(v) if v.is_table() && !is_distribution(v) => {
+                    return Err(s.err(format!(
+                        "{so_far} holds the priors of several fields ({}); set one of them",
+                        v.as_table().map(keys_of_priors).unwrap_or_default()
+                    )))
+                }
+                _ if !is_distribution(&s.value) => {
+                    return Err(s.err(format!(
+                        "a prior is a distribution, e.g. {so_far}={example} (the distribution \
+                         syntax of uncertain fields); got {}",
+                        describe(&s.value)
+                    )))
+                }
+                _ => {}
+            }
+            table.insert(key.to_string(), s.value.clone());
+            return Ok(applied);
+        }
+        let next = table
+            .entry(key.to_string())
+            .or_insert_with(|| Value::Table(Table::new()));
+        if is_distribution(next) {
+            // A key of this prior's distribution (`low`, `high`, ...): one more segment.
+            if i + 2 != parts.len() {
+                return Err(s.err(format!(
+                    "{so_far} is a prior; set one of its keys ({}), e.g. {so_far}.low=0.1",
+                    next.as_table().map(keys).unwrap_or_default()
+                )));
+            }
+            let law = next.as_table_mut().expect("a distribution is a table");
+            law.insert(parts[i + 1].to_string(), s.value.clone());
+            return Ok(applied);
+        }
+        let Some(inner) = next.as_table_mut() else {
+            return Err(s.err(format!("{so_far} is not a table in the file")));
+        };
+        table = inner;
+    }
+    unreachable!("the loop returns at the last key")
+}
+
+/// The dotted paths of the priors under `t`.
+fn keys_of_priors(t: &Table) -> String {
+    fn walk(t: &Table, prefix: &str, out: &mut Vec<String>) {
+        for (k, v) in t {
+            let path = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
+            match v.as_table() {
+                Some(inner) if !is_distribution(v) => walk(inner, &path, out),
+                _ => out.push(path),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(t, "", &mut out);
+    out.join(", ")
 }
 
 #[cfg(test)]

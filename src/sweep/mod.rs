@@ -423,6 +423,18 @@ fn parameters(config: &SweepConfig, base: &toml::Table) -> Result<Vec<Parameter>
     let mut out = Vec::new();
     for (j, p) in config.parameters.iter().enumerate() {
         let at = |field: &str| format!("parameters[{j}].{field}");
+        // `Sweep::scenario` gives every point's scenario its own seed, derived from the sweep's
+        // seed and the point's id, after the point's values are written: a swept `seed` would be
+        // overwritten at every point, and its `param_seed` column would name seeds that never ran.
+        if p.path.trim() == "seed" {
+            return Err(InputError::field(
+                at("path"),
+                "\"seed\" cannot be swept: every point's scenario gets its own seed, derived from \
+                 the sweep's seed and the point's id, which would replace the swept value. To run \
+                 the sweep with other random numbers, change the sweep's own `seed = N` (at the \
+                 top of the sweep file); for more runs per point, raise `runs`",
+            ));
+        }
         let mut probe = base.clone();
         let existing = value_at(&mut probe, &p.path).ok_or_else(|| {
             InputError::field(
@@ -468,6 +480,68 @@ fn parameters(config: &SweepConfig, base: &toml::Table) -> Result<Vec<Parameter>
                 .collect::<Result<Vec<_>, _>>()?,
             None => Vec::new(),
         };
+        // Each design reads its own keys (README, "Parameter sweeps"): a grid the `values`; a
+        // random or Latin hypercube design a range, `min` and `max` with `scale`, or else a
+        // choice among `values`. A key the design does not read would be silently ignored, so
+        // it is refused. `scale = "linear"` is the default and changes nothing, and the resolved
+        // sweep (`sweep.toml`, read back by `--resume` and `merge`) writes it for every
+        // parameter, so only `scale = "log"` counts as a scale given.
+        let ranged = p.min.is_some() || p.max.is_some();
+        let range_key = if p.min.is_some() { "min" } else { "max" };
+        let range_keys = match (p.min, p.max) {
+            (Some(_), Some(_)) => "`min` and `max`",
+            (Some(_), None) => "`min`",
+            _ => "`max`",
+        };
+        let log = p.scale == Scale::Log;
+        match config.design {
+            DesignKind::Grid if ranged => {
+                return Err(InputError::field(
+                    at(range_key),
+                    format!(
+                        "{} has {range_keys}, but a grid tries only the listed `values`; `min`, \
+                         `max` and `scale` are a range for design = \"random\" or \
+                         \"latin-hypercube\": list the values to try, or change the design",
+                        p.path
+                    ),
+                ))
+            }
+            DesignKind::Grid if log => {
+                return Err(InputError::field(
+                    at("scale"),
+                    format!(
+                        "{} has scale = \"log\", but a grid tries the listed `values` as they \
+                         are; `scale` goes with `min` and `max` in a random or latin-hypercube \
+                         design: remove it, or list the values spaced as you want them",
+                        p.path
+                    ),
+                ))
+            }
+            DesignKind::Random | DesignKind::LatinHypercube if !values.is_empty() && ranged => {
+                return Err(InputError::field(
+                    at("values"),
+                    format!(
+                        "{} has both `values` and {range_keys}: a {} design draws a number \
+                         from a range (`min` and `max`, with `scale`) or picks one of the \
+                         `values` (true/false, text, or a fixed list of numbers); give one or \
+                         the other",
+                        p.path,
+                        config.design.name()
+                    ),
+                ))
+            }
+            DesignKind::Random | DesignKind::LatinHypercube if !values.is_empty() && log => {
+                return Err(InputError::field(
+                    at("scale"),
+                    format!(
+                        "{} has scale = \"log\" beside `values`: `scale` goes with a range \
+                         (`min` and `max`), and a choice among `values` has none; remove it",
+                        p.path
+                    ),
+                ))
+            }
+            _ => {}
+        }
         let range = match config.design {
             DesignKind::Grid => {
                 if values.is_empty() {
@@ -570,7 +644,7 @@ fn design_points(config: &SweepConfig, params: &[Parameter]) -> Result<Vec<Point
                     p.range.as_ref().ok_or_else(|| {
                         InputError::field(
                             format!("parameters.{}", p.path),
-                            "random and latin-hypercube designs need a range (`min` and `max`, or `choices`) for every parameter",
+                            "random and latin-hypercube designs need a range (`min` and `max`) or `values` for every parameter",
                         )
                     })
                 })
@@ -682,6 +756,68 @@ mod tests {
         let e = err("[[parameters]]\npath = \"mechanisms.visibility.bar\"\nvalues = [0.5, 1.5]\n");
         assert!(e.message.contains("invalid scenario"), "{e}");
         assert_eq!(e.line, Some(1));
+    }
+
+    #[test]
+    fn the_seed_is_refused_as_a_parameter_with_the_sweeps_own_seed_as_the_way() {
+        // Every point's seed is derived from the sweep's: a swept seed would never run.
+        for design in ["values = [1, 2]\n", "min = 1\nmax = 9\n"] {
+            let kind = if design.starts_with("values") {
+                ""
+            } else {
+                "design = \"random\"\npoints = 3\n"
+            };
+            let text = format!("seed = 3\n{kind}[[parameters]]\npath = \"seed\"\n{design}");
+            let e = sweep(&text).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("parameters[0].path"), "{e}");
+            assert_eq!(e.line, Some(if kind.is_empty() { 3 } else { 5 }), "{e}");
+            assert!(
+                e.message.contains("cannot be swept") && e.message.contains("sweep's own `seed"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn keys_of_another_design_are_refused_not_ignored() {
+        let err = |t: &str| sweep(t).unwrap_err();
+        let d50 = "[[parameters]]\npath = \"mechanisms.dose.d50\"\n";
+        // Random and Latin hypercube: a range or values, not both (the values were ignored).
+        for design in ["random", "latin-hypercube"] {
+            let head = format!("design = \"{design}\"\npoints = 4\n{d50}");
+            for range in ["min = 0.5\nmax = 1.0\n", "min = 0.5\n", "max = 1.0\n"] {
+                let e = err(&format!("{head}{range}values = [0.1, 0.2]\n"));
+                assert_eq!(e.field.as_deref(), Some("parameters[0].values"), "{e}");
+                assert!(
+                    e.message
+                        .contains("mechanisms.dose.d50 has both `values` and")
+                        && e.message.contains("give one or the other"),
+                    "{e}"
+                );
+            }
+            let e = err(&format!("{head}values = [0.1, 0.2]\nscale = \"log\"\n"));
+            assert_eq!(e.field.as_deref(), Some("parameters[0].scale"), "{e}");
+            assert_eq!(e.line, Some(6), "{e}");
+            // The default scale beside values changes nothing and is what sweep.toml writes.
+            sweep(&format!("{head}values = [0.1, 0.2]\nscale = \"linear\"\n")).unwrap();
+        }
+        // A grid: values only (min and max, or a log scale, were ignored).
+        let e = err(&format!("{d50}values = [0.1, 0.2]\nmin = 0.1\nmax = 0.2\n"));
+        assert_eq!(e.field.as_deref(), Some("parameters[0].min"), "{e}");
+        assert_eq!(e.line, Some(4), "{e}");
+        assert!(
+            e.message.contains("a grid tries only the listed `values`"),
+            "{e}"
+        );
+        let e = err(&format!("{d50}min = 0.1\nmax = 0.2\n"));
+        assert_eq!(e.field.as_deref(), Some("parameters[0].min"), "{e}");
+        let e = err(&format!("{d50}values = [0.1, 0.2]\nscale = \"log\"\n"));
+        assert_eq!(e.field.as_deref(), Some("parameters[0].scale"), "{e}");
+        assert!(
+            e.message.contains("a grid tries the listed `values`"),
+            "{e}"
+        );
+        sweep(&format!("{d50}values = [0.1, 0.2]\nscale = \"linear\"\n")).unwrap();
     }
 
     #[test]

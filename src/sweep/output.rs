@@ -466,6 +466,9 @@ pub struct ManifestId {
     pub sweep_hash: String,
     /// As in [`Manifest::shard`].
     pub shard: String,
+    /// As in [`Manifest::sets`] (none when left out).
+    #[serde(default)]
+    pub sets: Vec<String>,
 }
 
 /// Reads the identifying fields of `dir/manifest.json`.

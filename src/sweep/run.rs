@@ -221,14 +221,31 @@ pub fn merge(dirs: &[&Path], out: &Path) -> Result<usize> {
         .first()
         .ok_or_else(|| InputError::msg("merge needs at least one folder"))?;
     let sweep_file = first.join("sweep.toml");
-    let sweep = Sweep::load(&sweep_file)?;
+    let mut sweep = Sweep::load(&sweep_file)?;
     let hash = format!("{:016x}", sweep.hash());
+    // The `--set` flags the shards' base scenario got: `sweep.toml` holds their effect, not the
+    // flags, so they come from the manifests, for the merged manifest to list them as an
+    // unsharded run's does.
+    let sets = output::read_manifest(first)?.sets;
     let mut source: Vec<Option<&Path>> = vec![None; sweep.points.len()];
     for &dir in dirs {
         let manifest = output::read_manifest(dir)?;
+        let other_sets = crate::shard::sets_difference(&sets, &manifest.sets, first);
         if manifest.sweep_hash != hash {
             return Err(InputError::msg(format!(
-                "comes from a different sweep than {} (sweep_hash differs)",
+                "comes from a different sweep than {} (sweep_hash differs): {}",
+                first.display(),
+                other_sets.unwrap_or_else(|| "its sweep file or base scenario differs".into())
+            ))
+            .in_file(dir)
+            .into());
+        }
+        // The same sweep, run another way: the merged manifest.json can list only one.
+        if let Some(why) = other_sets {
+            return Err(InputError::msg(format!(
+                "ran the same sweep as {}, but {why}. The merged manifest.json lists the \
+                 flags as an unsharded run with one command line does: run every shard with \
+                 the same --set flags in the same order",
                 first.display()
             ))
             .in_file(dir)
@@ -280,6 +297,7 @@ pub fn merge(dirs: &[&Path], out: &Path) -> Result<usize> {
         w.write_all(sweep.resolved_toml().as_bytes())
     })?;
     let ids: Vec<usize> = (0..sweep.points.len()).collect();
+    sweep.sets = sets;
     finish(&sweep, dir, &ids, "all")?;
     staged.commit()?;
     Ok(ids.len())
