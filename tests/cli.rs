@@ -792,6 +792,36 @@ fn a_file_output_that_is_an_input_of_the_run_is_refused() {
     assert_ok(&out);
 }
 
+/// With three runs a share's t-interval reaches below 0 (summary.csv keeps it); the table shows
+/// the part a share can take, never a negative percentage.
+#[test]
+fn the_table_shows_share_intervals_within_0_and_100_percent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("few");
+    let run = domino(
+        tmp.path(),
+        &[
+            "compare",
+            "--runs",
+            "3",
+            "--steps",
+            "6",
+            "--quiet",
+            "--out",
+            arg(&out),
+        ],
+    );
+    assert_ok(&run);
+    let negative = csv_rows(&out.join("summary.csv"))
+        .into_iter()
+        .any(|r| r["metric"] == "sustained_share" && r["ci_low"].parse::<f64>().unwrap() < 0.0);
+    assert!(
+        negative,
+        "the case needs a negative lower end in summary.csv"
+    );
+    assert!(!stdout(&run).contains("(-"), "{}", stdout(&run));
+}
+
 /// An edge list numbered from 1 makes school 0, which no tie reaches: allowed, but said.
 #[test]
 fn schools_without_ties_in_a_file_network_get_a_note() {

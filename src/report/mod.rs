@@ -113,7 +113,14 @@ fn cell(result: &Ensemble, s: usize, column: &TableColumn, steps: u32) -> String
     match column.format {
         // No value (e.g. the unspent share of a budget of 0): one dash, not "- (---)".
         CellFormat::PercentCi if x.mean.is_nan() => "-".into(),
-        CellFormat::PercentCi => format!("{} ({}-{})", pct(x.mean), pct(x.ci_low), pct(x.ci_high)),
+        // A share's t-interval can reach past 0 or 1 with few runs; the table shows the part of
+        // it a share can take (summary.csv keeps the interval as computed).
+        CellFormat::PercentCi => format!(
+            "{} ({}-{})",
+            pct(x.mean),
+            pct(x.ci_low.max(0.0)),
+            pct(x.ci_high.min(1.0))
+        ),
         CellFormat::ShareCi => {
             let (lo, hi) = wilson(x.mean, x.n as f64);
             format!("{} ({}-{})", pct(x.mean), pct(lo), pct(hi))
