@@ -284,6 +284,32 @@ fn the_deciding_parameter_is_found_and_an_inert_one_ranks_below_it() {
         "{list}"
     );
     assert!(text.contains("wins"), "{text}");
+    // The page names d50 as deciding (its interval is clear of 0) and not the inert field.
+    assert_ok(&domino(dir, &["report", "o"]));
+    let html = std::fs::read_to_string(dir.join("o/report.html")).unwrap();
+    assert!(html.contains("<code>mechanisms.dose.d50</code> (rank correlation"));
+    assert!(!html.contains("<code>strategies.thin-spread.pilots</code> (rank correlation"));
+    // With the inert field alone nothing decides, and the page says how wide the intervals are
+    // rather than that the parameters do not matter.
+    let s = write(
+        dir,
+        "inert.toml",
+        "runs = 40\nsteps = 6\n[network]\nschools = 60\nregions = 3\n\
+         [[strategies]]\nname = \"thin-spread\"\npilots = { dist = \"uniform\", low = 1, high = 9 }\n\
+         [[strategies]]\nname = \"pilot-then-cascade\"\n",
+    );
+    let out = domino(
+        dir,
+        &["compare", arg(&s), "--out", "i", "--quiet", "--report"],
+    );
+    assert_ok(&out);
+    let html = std::fs::read_to_string(dir.join("i/report.html")).unwrap();
+    assert!(
+        html.contains("No uncertain parameter is shown to decide between")
+            && html.contains("the intervals reach from"),
+        "{}",
+        &html[html.find("What would change").unwrap_or(0)..][..600]
+    );
 }
 
 #[test]

@@ -741,16 +741,29 @@ fn what_would_change(c: &Ctx) -> Result<String> {
     }
     if let (Some(u), Some(o)) = (&c.f.uncertainty, second(c)) {
         let (a, b) = (&c.strategies[c.best], &c.strategies[o]);
-        let mut rows: Vec<(f64, &str)> = Vec::new();
+        // (rho, its 95% interval, parameter), oriented as "a gains over b".
+        let mut all: Vec<(f64, (f64, f64), &str)> = Vec::new();
         for (r, row) in u.rows.iter().enumerate() {
+            let (rho, lo, hi) = (
+                u.num(r, "rho")?,
+                u.num(r, "rho_ci_low")?,
+                u.num(r, "rho_ci_high")?,
+            );
             if u.text(row, "arm_a") == a && u.text(row, "arm_b") == b {
-                rows.push((u.num(r, "rho")?, u.text(row, "parameter")));
+                all.push((rho, (lo, hi), u.text(row, "parameter")));
             } else if u.text(row, "arm_a") == b && u.text(row, "arm_b") == a {
-                rows.push((-u.num(r, "rho")?, u.text(row, "parameter")));
+                all.push((-rho, (-hi, -lo), u.text(row, "parameter")));
             }
         }
-        // A parameter with |rho| below 0.1 barely moves the difference between the two.
-        rows.retain(|r| r.0.is_finite() && r.0.abs() >= 0.1);
+        // A parameter decides when its correlation is of some size (|rho| of 0.1 or more) and
+        // its interval excludes 0; a small estimate with a wide interval is not "no effect".
+        let mut rows: Vec<(f64, &str)> = all
+            .iter()
+            .filter(|(rho, (lo, hi), _)| {
+                rho.is_finite() && rho.abs() >= 0.1 && (*lo > 0.0 || *hi < 0.0)
+            })
+            .map(|&(rho, _, p)| (rho, p))
+            .collect();
         rows.sort_by(|x, y| y.0.abs().total_cmp(&x.0.abs()));
         let parts: Vec<String> = rows
             .iter()
@@ -767,11 +780,19 @@ fn what_would_change(c: &Ctx) -> Result<String> {
             })
             .collect();
         if parts.is_empty() {
+            let (lo, hi) = all
+                .iter()
+                .filter(|(_, (lo, hi), _)| lo.is_finite() && hi.is_finite())
+                .fold((0.0f64, 0.0f64), |(l, h), (_, (lo, hi), _)| {
+                    (l.min(*lo), h.max(*hi))
+                });
             let _ = write!(
                 s,
-                "None of the uncertain parameters decides between {} and {} (every rank correlation is below 0.1 in size).",
+                "No uncertain parameter is shown to decide between {} and {}: no rank correlation is both 0.1 or more in size and clear of 0 at 95%. With these runs the intervals reach from {} to {}, so a correlation of that size is not ruled out; more runs narrow them.",
                 escape(a),
-                escape(b)
+                escape(b),
+                fixed(lo, 2, true),
+                fixed(hi, 2, true)
             );
         } else {
             let _ = write!(
