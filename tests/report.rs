@@ -276,6 +276,18 @@ fn compare_report_names_the_final_folder_and_repeats_to_the_byte() {
     assert_eq!(first, page());
 }
 
+/// A file network's folder without its schools.csv does not get the generated networks' reason.
+#[test]
+fn a_file_network_folder_without_schools_csv_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = file_network_folder(tmp.path());
+    fs::remove_file(out.join("schools.csv")).unwrap();
+    assert_ok(&domino(tmp.path(), &["report", arg(&out)]));
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("has no <code>schools.csv</code>"));
+    assert!(!html.contains("generated anew in every run"));
+}
+
 /// Two strategies the model cannot tell apart (the same kind and settings under two names) tie
 /// in every run: the verdict and the page say so, and call neither the winner.
 #[test]

@@ -1131,6 +1131,10 @@ fn blues(t: f64) -> String {
 fn schools(c: &Ctx) -> Result<String> {
     let mut s = String::from("<section id=\"schools\"><h2>Schools and regions</h2>\n");
     let Some(t) = &c.f.schools else {
+        if c.f.scenario.config.network.kind == crate::scenario::NetworkKind::File {
+            s.push_str("<p>This comparison read its network from files, but its folder has no <code>schools.csv</code> (the comparison writes one; it was removed, or the folder was written by an older domino). Run the comparison again to get a map of your schools and a table of each school's chances.</p>\n</section>\n");
+            return Ok(s);
+        }
         s.push_str("<p>Per-school results need a node table: this scenario's network is generated anew in every run, so school number 7 is a different school in each run and its chance of being sustained would mean nothing. Give the network as files (<code>[network] kind = \"file\"</code> with an edge list and a node table) to get a map of your schools and a table of each school's chances.</p>\n</section>\n");
         return Ok(s);
     };
