@@ -132,10 +132,25 @@ fn cell(result: &Ensemble, s: usize, column: &TableColumn, steps: u32) -> String
                 or_dash(x.p50, &|v| format!("{v:.decimals$}"))
             }
         }
-        CellFormat::Count => big(x.mean),
-        CellFormat::Decimal => or_dash(x.mean, &|v| fixed(v, 1, false)),
-        CellFormat::Points => or_dash(x.mean, &points),
-        CellFormat::Percent => pct(x.mean),
+        // Every mean carries its uncertainty: ± half the 95% CI of the mean (none from one run).
+        CellFormat::Count => plus_minus(&x, big, big),
+        CellFormat::Decimal => plus_minus(&x, |v| fixed(v, 1, false), |v| fixed(v, 1, false)),
+        CellFormat::Points => plus_minus(&x, points, |v| fixed(100.0 * v, 1, false)),
+        CellFormat::Percent => plus_minus(&x, pct, pct),
+    }
+}
+
+/// `mean±h`, h half the 95% CI of the mean, each shown by its formatter; `-` without a mean,
+/// the mean alone without an interval (one run).
+fn plus_minus(x: &Summary, mean: impl Fn(f64) -> String, half: impl Fn(f64) -> String) -> String {
+    if x.mean.is_nan() {
+        return "-".into();
+    }
+    let h = 0.5 * (x.ci_high - x.ci_low);
+    if h.is_finite() {
+        format!("{}±{}", mean(x.mean), half(h))
+    } else {
+        mean(x.mean)
     }
 }
 
@@ -153,8 +168,19 @@ pub fn leader(result: &Ensemble) -> usize {
     best
 }
 
-fn short(name: &str) -> String {
-    name.chars().take(7).collect()
+/// The names as the `>name` column heads show them: cut to 7 characters, or longer where that
+/// would make two heads alike (`>pilot-then-cascade-a` and `-b` both cut to `>pilot-t`).
+fn shorts(names: &[String]) -> Vec<String> {
+    let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    let cut = |n: &String, k: usize| n.chars().take(k).collect::<String>();
+    let k = (7..=longest.max(7))
+        .find(|&k| {
+            let heads: std::collections::BTreeSet<String> =
+                names.iter().map(|n| cut(n, k)).collect();
+            heads.len() == names.len()
+        })
+        .unwrap_or(longest);
+    names.iter().map(|n| cut(n, k)).collect()
 }
 
 /// The comparison table printed by `domino compare`: one row per arm (strategy, or seeding rule)
@@ -197,7 +223,7 @@ pub fn table(model: &dyn Model, result: &Ensemble, steps: u32) -> String {
         .table
         .iter()
         .map(|c| c.header)
-        .chain(["wins"])
+        .chain(["wins % (95% CI)"])
         .collect();
     let widths: Vec<usize> = headers
         .iter()
@@ -215,8 +241,15 @@ pub fn table(model: &dyn Model, result: &Ensemble, steps: u32) -> String {
     for (h, w) in headers.iter().zip(&widths) {
         let _ = write!(header, "  {h:>w$}");
     }
-    for other in names {
-        let _ = write!(header, "  {:>8}", format!(">{}", short(other)));
+    let heads: Vec<String> = shorts(names).iter().map(|n| format!(">{n}")).collect();
+    let head_width = heads
+        .iter()
+        .map(|h| h.chars().count())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    for head in &heads {
+        let _ = write!(header, "  {head:>head_width$}");
     }
     let _ = writeln!(out, "{header}");
     let _ = writeln!(out, "{}", "-".repeat(header.chars().count()));
@@ -228,10 +261,10 @@ pub fn table(model: &dyn Model, result: &Ensemble, steps: u32) -> String {
         }
         for o in 0..names.len() {
             if o == s {
-                let _ = write!(row, "  {:>8}", "");
+                let _ = write!(row, "  {:>head_width$}", "");
             } else {
                 let p = paired(&result.column(s, headline), &result.column(o, headline));
-                let _ = write!(row, "  {:>7}%", pct(p.p_beats));
+                let _ = write!(row, "  {:>head_width$}", format!("{}%", pct(p.p_beats)));
             }
         }
         let _ = writeln!(out, "{row}");
@@ -241,7 +274,7 @@ pub fn table(model: &dyn Model, result: &Ensemble, steps: u32) -> String {
     let meanings: Vec<&str> = measures.table.iter().map(|c| c.meaning.as_str()).collect();
     let _ = writeln!(
         out,
-        "Columns: {}; wins = share of runs (worlds) in which this {} has the highest {} (ties split), 95% interval; >name = share of paired runs in which this {} {} than that one.",
+        "Columns: {}; ± = half the 95% CI of the mean; wins = share of runs (worlds) in which this {} has the highest {} (ties split), %, 95% interval; >name = share of paired runs in which this {} {} than that one.",
         meanings.join("; "),
         measures.arm_label,
         measures.run_metrics[headline].name.replace('_', " "),
@@ -390,6 +423,27 @@ pub fn verdict(result: &Ensemble) -> String {
 #[cfg(test)]
 mod tests {
     use super::{fixed, pct, points};
+
+    #[test]
+    fn column_heads_stay_distinct() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            super::shorts(&names(&["thin-spread", "pilot-then-cascade", "cluster"])),
+            ["thin-sp", "pilot-t", "cluster"]
+        );
+        assert_eq!(
+            super::shorts(&names(&[
+                "pilot-then-cascade-a",
+                "pilot-then-cascade-b",
+                "c"
+            ])),
+            ["pilot-then-cascade-a", "pilot-then-cascade-b", "c"]
+        );
+        assert_eq!(
+            super::shorts(&names(&["Pilot mandate", "Pilot opt-in"])),
+            ["Pilot m", "Pilot o"]
+        );
+    }
 
     #[test]
     fn significant_keeps_three_digits() {
