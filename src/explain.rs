@@ -401,14 +401,14 @@ pub(crate) fn write_csv(w: &mut dyn Write, ablation: &Ablation) -> io::Result<()
 /// The table `domino explain` prints.
 pub fn table(name: &str, ablation: &Ablation) -> String {
     let mut text = format!(
-        "{name}: each mechanism switched off in turn, {} paired runs each; {} with the mechanism \
-         on, off, and the paired difference on - off (95% CI)\n\n",
+        "{name}: each mechanism switched off in turn, {} paired runs each; {} (%) with the \
+         mechanism on, off, and the paired difference on - off in percentage points (95% CI)\n\n",
         ablation.runs,
         ablation.headline.replace('_', " ")
     );
     text += &format!(
-        "{:<19} {:<20} {:>9} {:>9} {:>28}  winner\n",
-        "mechanism", "strategy", "on", "off", "on - off (95% CI)"
+        "{:<19} {:<20} {:>7} {:>7} {:>27}  winner\n",
+        "mechanism", "strategy", "on %", "off %", "on - off, points (95% CI)"
     );
     text += &"-".repeat(100);
     text.push('\n');
@@ -416,11 +416,14 @@ pub fn table(name: &str, ablation: &Ablation) -> String {
     for r in &ablation.rows {
         let first = r.mechanism != last;
         last = r.mechanism;
+        // The headline is a share: shown in percent and points, as the comparison table above it
+        // shows shares (ablation.csv keeps the fractions).
+        let points = |v: f64| fixed(100.0 * v, 2, true);
         let ci = format!(
             "{} ({} to {}){}",
-            fixed(r.diff.mean, 4, true),
-            fixed(r.diff.ci_low, 4, true),
-            fixed(r.diff.ci_high, 4, true),
+            points(r.diff.mean),
+            points(r.diff.ci_low),
+            points(r.diff.ci_high),
             if r.diff.ci_low > 0.0 || r.diff.ci_high < 0.0 {
                 "*"
             } else {
@@ -440,11 +443,11 @@ pub fn table(name: &str, ablation: &Ablation) -> String {
             )
         };
         text += &format!(
-            "{:<19} {:<20} {:>9.4} {:>9.4} {:>28}  {}\n",
+            "{:<19} {:<20} {:>7} {:>7} {:>27}  {}\n",
             if first { r.mechanism } else { "" },
             r.strategy,
-            r.on,
-            r.off,
+            fixed(100.0 * r.on, 2, false),
+            fixed(100.0 * r.off, 2, false),
             ci,
             winner
         );
