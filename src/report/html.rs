@@ -272,12 +272,29 @@ pub fn write_as(dir: &Path, shown: &Path) -> Result<PathBuf> {
 
 /// A metric's name for people: `students_benefiting_share` -> `students benefiting share`.
 fn words(name: &str) -> String {
-    name.replace('_', " ")
+    let words = name.replace('_', " ");
+    // The support unit is an abbreviation: `spend_su` -> `spend (SU)`.
+    match words.strip_suffix(" su") {
+        Some(stem) => format!("{stem} (SU)"),
+        None => words,
+    }
+}
+
+/// A column head's unit: a difference of shares is in percentage points, a share in percent.
+fn unit(metric: &str) -> &'static str {
+    if metric == "equity_gap" {
+        " (points)"
+    } else if is_percent(metric) {
+        " (%)"
+    } else {
+        ""
+    }
 }
 
 /// Shares (and differences of shares) are shown in percent.
 fn is_percent(metric: &str) -> bool {
-    metric.ends_with("_share") || metric == "equity_gap"
+    // `sustained_share_high_need` is a share too.
+    metric.ends_with("_share") || metric.contains("_share_") || metric == "equity_gap"
 }
 
 /// A value of `metric` for people: percent with one decimal for shares, else a whole number
@@ -838,12 +855,7 @@ fn summary_table(c: &Ctx) -> Result<String> {
         escape(c.measures.arm_label)
     );
     for m in &metrics {
-        let _ = write!(
-            s,
-            "<th colspan=\"3\">{}{}</th>",
-            escape(&words(m)),
-            if is_percent(m) { " (%)" } else { "" }
-        );
+        let _ = write!(s, "<th colspan=\"3\">{}{}</th>", escape(&words(m)), unit(m));
     }
     s.push_str("<th rowspan=\"2\" class=\"num\">best in</th></tr><tr>");
     for _ in &metrics {
@@ -1041,12 +1053,7 @@ fn metric_table(c: &Ctx, metrics: &[(&str, &str)]) -> String {
     let present: Vec<_> = metrics.iter().filter(|m| c.has(m.0)).collect();
     let mut s = String::from("<table><thead><tr><th>strategy</th>");
     for (m, label) in &present {
-        let _ = write!(
-            s,
-            "<th class=\"num\">{}{}</th>",
-            escape(label),
-            if is_percent(m) { " (%)" } else { "" }
-        );
+        let _ = write!(s, "<th class=\"num\">{}{}</th>", escape(label), unit(m));
     }
     s.push_str("</tr></thead><tbody>\n");
     for (k, name) in c.strategies.iter().enumerate() {
@@ -1697,6 +1704,16 @@ mod tests {
         assert_eq!(shown("spend_su", -0.001), ("0.00".to_string(), false));
         assert_eq!(points(-0.000_1), "+0.0");
         assert_eq!(pct_text(-0.000_1), "0.0%");
+        // The equity table's shares by need are shares, in percent like its gap.
+        assert_eq!(
+            shown("sustained_share_high_need", 0.17),
+            ("17.0".to_string(), true)
+        );
+        assert_eq!(words("cost_per_sustained_su"), "cost per sustained (SU)");
+        assert_eq!(
+            words("students_benefiting_share"),
+            "students benefiting share"
+        );
     }
 
     #[test]
