@@ -1675,10 +1675,12 @@ fn doc_appendix() -> String {
             if block.is_empty() {
                 continue;
             }
-            if block.starts_with('|') || block.starts_with("```") || block.starts_with("    ") {
+            if block.starts_with('|') {
+                s.push_str(&markdown_table(block));
+            } else if block.starts_with("```") || block.starts_with("    ") {
                 let _ = write!(s, "<pre>{}</pre>", escape(block));
             } else {
-                let _ = write!(s, "<p>{}</p>", escape(block));
+                let _ = write!(s, "<p>{}</p>", inline_markdown(block));
             }
         }
         s.push_str("</details>\n");
@@ -1687,9 +1689,64 @@ fn doc_appendix() -> String {
     s
 }
 
+/// A Markdown table (`| a | b |` rows, the second a `|---|` rule) as an HTML table, so that the
+/// appendix reads as a page and not as source text.
+fn markdown_table(block: &str) -> String {
+    let mut s = String::from("<table class=\"doc\">");
+    for (k, line) in block.lines().enumerate() {
+        let line = line.trim();
+        let inner = line.trim_start_matches('|').trim_end_matches('|');
+        let cells: Vec<&str> = inner.split('|').map(str::trim).collect();
+        if cells
+            .iter()
+            .all(|c| !c.is_empty() && c.chars().all(|ch| matches!(ch, '-' | ':')))
+        {
+            continue;
+        }
+        let tag = if k == 0 { "th" } else { "td" };
+        s.push_str("<tr>");
+        for c in cells {
+            let _ = write!(s, "<{tag}>{}</{tag}>", inline_markdown(c));
+        }
+        s.push_str("</tr>");
+    }
+    s.push_str("</table>");
+    s
+}
+
+/// Markdown's inline code and bold in escaped text: `` `x` `` -> `<code>x</code>`,
+/// `**x**` -> `<strong>x</strong>`. Anything else stays as written.
+fn inline_markdown(text: &str) -> String {
+    let mut out = String::new();
+    for (k, part) in escape(text).split('`').enumerate() {
+        if k % 2 == 1 {
+            let _ = write!(out, "<code>{part}</code>");
+        } else {
+            for (j, piece) in part.split("**").enumerate() {
+                if j % 2 == 1 {
+                    let _ = write!(out, "<strong>{piece}</strong>");
+                } else {
+                    out.push_str(piece);
+                }
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_appendix_turns_markdown_tables_into_html() {
+        let t = markdown_table("| key | default |\n|---|---|\n| `a < b` | **1** |");
+        assert_eq!(
+            t,
+            "<table class=\"doc\"><tr><th>key</th><th>default</th></tr><tr><td><code>a &lt; b</code></td><td><strong>1</strong></td></tr></table>"
+        );
+        assert!(!doc_appendix().contains("|---|"));
+    }
 
     #[test]
     fn shares_show_in_percent_and_round_like_the_contract_says() {
