@@ -435,6 +435,35 @@ fn parameters(config: &SweepConfig, base: &toml::Table) -> Result<Vec<Parameter>
                  top of the sweep file); for more runs per point, raise `runs`",
             ));
         }
+        // A classic model ignores the school model's tables (docs/model.md, section 10): a
+        // swept field there would differ only by chance from point to point, and the sensitivity
+        // figures would read that chance as an effect.
+        let classic = base
+            .get("model")
+            .and_then(toml::Value::as_str)
+            .is_some_and(|m| m != "school");
+        let swept_model = config.parameters.iter().any(|q| q.path.trim() == "model");
+        let table = p.path.split(['.', '[']).next().unwrap_or("");
+        if classic
+            && !swept_model
+            && matches!(
+                table,
+                "schools" | "innovation" | "mechanisms" | "budget" | "strategies" | "objective"
+            )
+        {
+            return Err(InputError::field(
+                at("path"),
+                format!(
+                    "\"{}\" belongs to the school model, and the base scenario runs the classic \
+                     model \"{}\", which does not read it: every point would be the same model \
+                     and differ by chance alone. Sweep [network] or [classic] fields instead",
+                    p.path,
+                    base.get("model")
+                        .and_then(toml::Value::as_str)
+                        .unwrap_or("")
+                ),
+            ));
+        }
         let mut probe = base.clone();
         let existing = value_at(&mut probe, &p.path).ok_or_else(|| {
             InputError::field(
@@ -739,6 +768,21 @@ mod tests {
             scn.config.seed,
             s.scenario(&s.points[4]).unwrap().config.seed
         );
+    }
+
+    #[test]
+    fn a_classic_base_refuses_school_model_fields() {
+        let e = sweep(
+            "base = { model = \"threshold\" }\n[[parameters]]\npath = \"mechanisms.dose.d50\"\nvalues = [0.5, 1.0]\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("parameters[0].path"), "{e}");
+        assert!(e.message.contains("does not read it"), "{e}");
+        // Its own fields are swept as before.
+        sweep(
+            "base = { model = \"threshold\" }\n[[parameters]]\npath = \"classic.threshold\"\nvalues = [0.1, 0.2]\n",
+        )
+        .unwrap();
     }
 
     #[test]
