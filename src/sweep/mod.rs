@@ -311,6 +311,14 @@ impl Sweep {
         };
         let mut base_config = base.config.clone();
         if let Some(runs) = config.runs {
+            // The sweep's own key: checked here, so that a bad value is not blamed on the first
+            // parameter at the first point.
+            if !(1..=10_000_000).contains(&runs) {
+                return Err(place(InputError::field(
+                    "runs",
+                    format!("must be a whole number from 1 to 10000000 (paired runs per strategy at every point), got {runs}"),
+                )));
+            }
             base_config.runs = runs;
         }
         // File paths in the resolved copy are made absolute, so `sweep.toml` in an output
@@ -768,6 +776,13 @@ mod tests {
             scn.config.seed,
             s.scenario(&s.points[4]).unwrap().config.seed
         );
+    }
+
+    #[test]
+    fn the_sweeps_own_runs_is_checked_as_its_own() {
+        let e = sweep("runs = 0\n[[parameters]]\npath = \"mechanisms.dose.d50\"\nvalues = [0.5]\n")
+            .unwrap_err();
+        assert_eq!((e.field.as_deref(), e.line), (Some("runs"), Some(1)), "{e}");
     }
 
     #[test]
