@@ -289,3 +289,38 @@ fn a_control_character_in_a_comment_is_explained() {
     let out = domino(tmp.path(), &["sweep", arg(&sweep), "--quiet"]);
     assert_bad_input(&out, &["sw.toml:1:6: the control character U+0001"]);
 }
+
+/// No control character of a bad input's error reaches the terminal.
+fn assert_printable(out: &Output) {
+    let err = stderr(out);
+    assert!(
+        !err.trim_end_matches('\n').chars().any(char::is_control),
+        "stderr holds control characters: {err:?}"
+    );
+}
+
+/// An .xlsx saved under a .csv name echoed its binary header (escape sequences included) into
+/// the terminal as an "unknown column"; text from the scenario (an escaped id) could too.
+#[test]
+fn a_workbook_named_csv_is_called_not_text_and_nothing_raw_is_printed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = file_scenario(
+        tmp.path(),
+        b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\x1b[31m,\x07x\n",
+        b"source,target\na,b\n",
+    );
+    let out = check(tmp.path(), &s);
+    assert_bad_input(
+        &out,
+        &["nodes.csv: the file is not text", ".xlsx", "CSV UTF-8"],
+    );
+    assert_printable(&out);
+    let s = write(
+        tmp.path(),
+        "ids.toml",
+        "[[strategies]]\nname = \"pilot-then-cascade\"\npilot_ids = [\"\\u001b[2Ja\"]\n",
+    );
+    let out = check(tmp.path(), &s);
+    assert_bad_input(&out, &["no school has the id \"\\u{1b}[2Ja\""]);
+    assert_printable(&out);
+}

@@ -101,8 +101,15 @@ pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
 }
 
 /// The text of `bytes`, or an error naming the line and byte offset of the first byte that is not
-/// UTF-8 (a file saved as Latin-1 or UTF-16 by a spreadsheet).
+/// UTF-8 (a file saved as Latin-1 by a spreadsheet). A workbook or a UTF-16 file is named as
+/// such (see [`not_text`]).
 pub fn utf8<'a>(bytes: &'a [u8], path: Option<&Path>) -> Result<&'a str, InputError> {
+    if let Some(e) = not_text(bytes, path) {
+        return Err(match path {
+            Some(p) => e.in_file(p),
+            None => e,
+        });
+    }
     std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
         let line = line_of(bytes, at);
@@ -115,6 +122,56 @@ pub fn utf8<'a>(bytes: &'a [u8], path: Option<&Path>) -> Result<&'a str, InputEr
             None => err,
         }
     })
+}
+
+/// A file that is not text by its first bytes: a spreadsheet workbook (an `.xlsx` renamed or
+/// chosen as `.csv` is the common case) or UTF-16 text (Excel's "Unicode Text"). Left to the UTF-8
+/// check, the first would be "invalid UTF-8 at byte 10", which does not say what to do, and a
+/// workbook whose first bytes happen to be valid UTF-8 would have its binary header echoed as a
+/// column name.
+fn not_text(bytes: &[u8], path: Option<&Path>) -> Option<InputError> {
+    const ZIP: &[u8] = b"PK\x03\x04";
+    const OLE: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+    let what = if bytes.starts_with(ZIP) {
+        "a spreadsheet workbook (.xlsx or .ods) or another zipped document"
+    } else if bytes.starts_with(OLE) {
+        "an Excel 97-2003 workbook (.xls) or another Office document"
+    } else if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Some(InputError::msg(format!(
+            "the file is UTF-16 text (a spreadsheet's \"Unicode Text\"); {}",
+            save_as(path)
+        )));
+    } else {
+        return None;
+    };
+    Some(InputError::msg(format!(
+        "the file is not text: it looks like {what}; {}",
+        save_as(path)
+    )))
+}
+
+/// What to do about a file that is not UTF-8 text, by what it should have been: a scenario (or
+/// sweep) is TOML, anything else domino reads is CSV.
+fn save_as(path: Option<&Path>) -> &'static str {
+    let toml = path
+        .and_then(Path::extension)
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    if toml {
+        "a scenario is a TOML text file: write it in a text editor (`domino init` writes an \
+         example)"
+    } else {
+        "open it in its spreadsheet and save it as \"CSV UTF-8 (comma delimited)\""
+    }
+}
+
+/// The first control character of `text` other than tab and line ends, with its 1-based line:
+/// a CSV file has none, so one is a sign of a binary file (or one saved in another format)
+/// under a `.csv` name.
+fn first_control(text: &str) -> Option<(usize, char)> {
+    let (at, c) = text
+        .char_indices()
+        .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))?;
+    Some((line_of(text.as_bytes(), at), c))
 }
 
 /// 1-based line of byte `offset`. Line ends are `\n` (CRLF files count their `\n`), so the line
@@ -238,7 +295,17 @@ impl<'a> CsvFile<'a> {
         allowed: &[&str],
         allowed_text: &str,
     ) -> Result<Self, InputError> {
-        utf8(bytes, Some(path))?;
+        let text = utf8(bytes, Some(path))?;
+        if let Some((line, c)) = first_control(text) {
+            return Err(InputError::msg(format!(
+                "the file is not text: it holds the control character U+{:04X}, which no CSV \
+                 file does (is it a spreadsheet or another document under a .csv name?); {}",
+                c as u32,
+                save_as(Some(path))
+            ))
+            .in_file(path)
+            .at(line, None));
+        }
         let mut rdr = reader(bytes);
         let headers = rdr
             .headers()
@@ -740,6 +807,40 @@ mod tests {
         let e = NodeTable::from_bytes(b"id,name\na,ok\nb,Caf\xe9\n", p()).unwrap_err();
         assert_eq!(e.line, Some(3));
         assert!(e.message.contains("byte 18"), "{e}");
+    }
+
+    /// No control character of `e`'s text reaches the terminal.
+    fn printable(e: &InputError) -> String {
+        let text = e.to_string();
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+        text
+    }
+
+    #[test]
+    fn a_workbook_or_binary_file_is_named_as_not_text_without_echoing_it() {
+        // An .xlsx is a zip file; these first bytes are valid UTF-8, so they once became a
+        // "column name" printed raw, escape sequences and all.
+        let xlsx = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\x1b[31m,x\n";
+        let e = NodeTable::from_bytes(xlsx, p()).unwrap_err();
+        let text = printable(&e);
+        assert!(text.contains("not text"), "{text}");
+        assert!(text.contains("spreadsheet workbook (.xlsx"), "{text}");
+        assert!(text.contains("CSV UTF-8"), "{text}");
+        let e = EdgeList::from_bytes(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00", p(), None)
+            .unwrap_err();
+        assert!(printable(&e).contains(".xls"), "{e}");
+        let e = NodeTable::from_bytes(b"\xFF\xFEi\x00d\x00\n\x00", p()).unwrap_err();
+        assert!(printable(&e).contains("UTF-16"), "{e}");
+        // Any other control character: named by its code and line, never printed.
+        let e = NodeTable::from_bytes(b"id,name\na,b\x1b[2Jc\n", p()).unwrap_err();
+        let text = printable(&e);
+        assert_eq!(e.line, Some(2), "{text}");
+        assert!(text.contains("control character U+001B"), "{text}");
+        let e = EdgeList::from_bytes(b"source,target\n0,1\x00\x00\n", p(), None).unwrap_err();
+        assert!(printable(&e).contains("U+0000"), "{e}");
+        // A scenario gets the advice for a scenario.
+        let e = utf8(b"PK\x03\x04", Some(Path::new("s.toml"))).unwrap_err();
+        assert!(printable(&e).contains("TOML text file"), "{e}");
     }
 
     #[test]
