@@ -88,7 +88,7 @@ fn crlf_node_table_errors_name_the_right_line() {
         b"id,need\r\na,0.1\r\nb,0.2\r\nc,1.5\r\n",
         b"source,target\r\na,b\r\n",
     );
-    assert_bad_input(&check(tmp.path(), &s), &["nodes.csv:4: need:"]);
+    assert_bad_input(&check(tmp.path(), &s), &["nodes.csv:4:2: need:"]);
 }
 
 #[test]
@@ -123,7 +123,7 @@ fn a_network_file_error_names_its_file_and_line_however_the_scenario_was_given()
         ],
     ] {
         let out = domino(tmp.path(), &args);
-        assert_bad_input(&out, &["edges.csv:2: weight:"]);
+        assert_bad_input(&out, &["edges.csv:2:3: weight:"]);
     }
 }
 
@@ -147,14 +147,14 @@ fn unknown_edge_columns_and_tiny_weights_are_refused() {
     );
     assert_bad_input(
         &check(tmp.path(), &s),
-        &["edges.csv:1: wieght: unknown column; allowed: source, target, weight"],
+        &["edges.csv:1:3: wieght: unknown column; allowed: source, target, weight"],
     );
     let s = file_scenario(
         tmp.path(),
         b"id\na\nb\n",
         b"source,target,weight\na,b,1e-320\n",
     );
-    assert_bad_input(&check(tmp.path(), &s), &["edges.csv:2: weight:"]);
+    assert_bad_input(&check(tmp.path(), &s), &["edges.csv:2:3: weight:"]);
 }
 
 #[test]
@@ -181,7 +181,7 @@ fn one_huge_edge_id_does_not_make_fifty_million_schools() {
     );
     assert_bad_input(
         &check(tmp.path(), &s),
-        &["edges.csv:3: target: id 49999999"],
+        &["edges.csv:3:2: target: id 49999999"],
     );
 }
 
@@ -323,4 +323,58 @@ fn a_workbook_named_csv_is_called_not_text_and_nothing_raw_is_printed() {
     let out = check(tmp.path(), &s);
     assert_bad_input(&out, &["no school has the id \"\\u{1b}[2Ja\""]);
     assert_printable(&out);
+}
+
+/// An empty node table was "the node table needs an `id` column"; an empty edge list asked for a
+/// header. Both are now called empty.
+#[test]
+fn an_empty_node_table_or_edge_list_is_called_empty() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = file_scenario(tmp.path(), b"", b"source,target\na,b\n");
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &["nodes.csv: the file is empty: a node table needs a header line"],
+    );
+    let s = file_scenario(tmp.path(), b"id\na\nb\n", b"# ties to come\n\n");
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &[
+            "edges.csv: the file is empty (it has only comments",
+            "`source,target`",
+        ],
+    );
+}
+
+/// Excel's trailing commas (`id,region,size,,`) were ": unknown column" with an empty name;
+/// capitalised headings (`ID,Name,Region`) were unknown columns.
+#[test]
+fn spreadsheet_headers_with_trailing_commas_or_capitals_are_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = file_scenario(
+        tmp.path(),
+        b"ID,Name,Region,Size,,\r\na,Oak,n,100,,\r\nb,Elm,s,200,,\r\n",
+        b"Source,Target,\r\na,b,\r\n",
+    );
+    let out = check(tmp.path(), &s);
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains("2 schools, 1 ties"),
+        "{}",
+        stderr(&out)
+    );
+    // A value under the empty heading, or a name given twice in two cases, is refused.
+    let s = file_scenario(
+        tmp.path(),
+        b"id,region,size,,\na,n,100,,\nb,s,200,7,\n",
+        b"source,target\na,b\n",
+    );
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &["nodes.csv:3:4: column 4 holds \"7\" but its heading is empty"],
+    );
+    let s = file_scenario(tmp.path(), b"id,ID\na,b\n", b"source,target\na,b\n");
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &["nodes.csv:1:2: ID: the column is given twice"],
+    );
 }
