@@ -378,3 +378,32 @@ fn spreadsheet_headers_with_trailing_commas_or_capitals_are_read() {
         &["nodes.csv:1:2: ID: the column is given twice"],
     );
 }
+
+/// `domino check nodes.csv` said "expected `.`, `=`"; an unterminated string said "invalid basic
+/// string". Both now say what is wrong in words a scenario's author knows.
+#[test]
+fn a_csv_given_as_the_scenario_and_toml_syntax_errors_are_explained() {
+    let tmp = tempfile::tempdir().unwrap();
+    let nodes = write(tmp.path(), "nodes.csv", "id,region,size\na,n,100\n");
+    let out = check(tmp.path(), &nodes);
+    assert_bad_input(
+        &out,
+        &[
+            "nodes.csv: this looks like a CSV file (its first line is `id,region,size`)",
+            "[network] section: kind = \"file\", edges = \"edges.csv\", nodes = \"nodes.csv\"",
+        ],
+    );
+    assert!(!stderr(&out).contains("expected `.`"), "{}", stderr(&out));
+    let s = write(tmp.path(), "s.toml", "name = \"my district\nruns = 5\n");
+    let out = check(tmp.path(), &s);
+    assert_bad_input(
+        &out,
+        &["s.toml:1:20: this text has no closing `\"` on its line"],
+    );
+    assert!(!stderr(&out).contains("invalid basic string"));
+    let s = write(tmp.path(), "s.toml", "[network]\nkind = file\n");
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &["s.toml:2:8: text must be written in double quotes: \"file\""],
+    );
+}
