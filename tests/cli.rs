@@ -1053,7 +1053,7 @@ fn edge_to_an_unknown_school_is_rejected() {
         &out,
         &out_dir,
         &[&format!(
-            "{}:3: target: school \"zed\" is not in the node table",
+            "{}:3:2: target: school \"zed\" is not in the node table",
             edges.display()
         )],
     );
@@ -1074,7 +1074,7 @@ fn malformed_csv_rows_name_file_line_and_column() {
         &out,
         &out_dir,
         &[&format!(
-            "{}:3: weight: expected a tie weight from 0.000001 to 1, got \"heavy\"",
+            "{}:3:3: weight: expected a tie weight from 0.000001 to 1, got \"heavy\"",
             edges.display()
         )],
     );
@@ -1091,7 +1091,7 @@ fn malformed_csv_rows_name_file_line_and_column() {
         &out,
         &out_dir,
         &[&format!(
-            "{}:4: need: expected a number between 0 and 1 (or an empty cell), got \"high\"",
+            "{}:4:2: need: expected a number between 0 and 1 (or an empty cell), got \"high\"",
             nodes.display()
         )],
     );
@@ -1108,7 +1108,7 @@ fn malformed_csv_rows_name_file_line_and_column() {
         &out,
         &out_dir,
         &[&format!(
-            "{}:3: target: expected a school id",
+            "{}:3:2: target: expected a school id",
             tmp.path().join("net/plain.csv").display()
         )],
     );
