@@ -407,3 +407,37 @@ fn a_csv_given_as_the_scenario_and_toml_syntax_errors_are_explained() {
         &["s.toml:2:8: text must be written in double quotes: \"file\""],
     );
 }
+
+/// `schools = 100` or `regions = 3` beside a node table with 3 schools in 2 regions ran 3 schools
+/// in 2 regions without a word; the value written is now refused, naming both.
+#[test]
+fn schools_or_regions_written_beside_a_node_table_must_agree_with_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = file_scenario(
+        tmp.path(),
+        b"id,region\na,n\nb,s\nc,n\n",
+        b"source,target\na,b\n",
+    );
+    let text = fs::read_to_string(&s).unwrap();
+    let with = |extra: &str| write(tmp.path(), "w.toml", format!("{text}{extra}"));
+    assert_bad_input(
+        &check(tmp.path(), &with("schools = 100\n")),
+        &[
+            "w.toml:7:1: network.schools: is 100, but with kind = \"file\" the schools are those \
+           of the network files: the node table nodes.csv lists 3",
+        ],
+    );
+    assert_bad_input(
+        &check(tmp.path(), &with("regions = 3\n")),
+        &["w.toml:7:1: network.regions: is 3, but the node table nodes.csv has a `region` column \
+           with 2 regions"],
+    );
+    let out = domino(
+        tmp.path(),
+        &["check", arg(&s), "--set", "network.schools=30"],
+    );
+    assert_bad_input(&out, &["--set network.schools=30: is 30"]);
+    // Agreeing values, and the defaults, are fine.
+    assert_ok(&check(tmp.path(), &with("schools = 3\nregions = 2\n")));
+    assert_ok(&check(tmp.path(), &s));
+}
