@@ -441,3 +441,18 @@ fn schools_or_regions_written_beside_a_node_table_must_agree_with_it() {
     assert_ok(&check(tmp.path(), &with("schools = 3\nregions = 2\n")));
     assert_ok(&check(tmp.path(), &s));
 }
+
+/// `pilots = 100` in a 30-school district was accepted and ran 30 pilots without a word.
+#[test]
+fn more_pilots_than_schools_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = write(
+        tmp.path(),
+        "s.toml",
+        "[network]\nschools = 30\n[[strategies]]\nname = \"pilot-then-cascade\"\npilots = 100\n",
+    );
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &["s.toml:5:1: strategies[0].pilots: is 100, but the network has only 30 schools"],
+    );
+}

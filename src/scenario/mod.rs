@@ -277,6 +277,7 @@ impl Scenario {
             None
         };
         derived_checks(&config, files.as_deref()).map_err(place)?;
+        validate::pilots(&config).map_err(place)?;
         validate::pilot_ids(&mut config, files.as_deref().and_then(|f| f.nodes.as_ref()))
             .map_err(place)?;
         let laws = SchoolLaws::new(&config.schools, &config.innovation).map_err(place)?;
@@ -369,6 +370,7 @@ impl Scenario {
             validate::check_seed_nodes(&config.seedings, config.network.schools)?;
         }
         derived_checks(&config, self.files.as_deref())?;
+        validate::pilots(&config)?;
         // The named pilots' indices are not written to TOML: fill them in again.
         validate::pilot_ids(&mut config, self.node_table())?;
         let laws = SchoolLaws::new(&config.schools, &config.innovation)?;
@@ -1106,5 +1108,52 @@ mod tests {
         .collect();
         let s = Scenario::load(DEFAULT_SCENARIO, None, None, &sets).unwrap();
         assert_eq!(s.schools(), 3);
+    }
+
+    #[test]
+    fn more_pilots_than_schools_are_refused() {
+        // `pilots = 100` in a 30-school district was accepted and cut to 30 without a word.
+        let text = "[network]\nschools = 30\n[[strategies]]\nname = \"pilot-then-cascade\"\n";
+        let e = Scenario::from_toml(&format!("{text}pilots = 100\n"), None).unwrap_err();
+        assert_eq!(
+            (e.field.as_deref(), e.line),
+            (Some("strategies[0].pilots"), Some(5))
+        );
+        assert!(
+            e.message
+                .starts_with("is 100, but the network has only 30 schools: give at most 30 pilots"),
+            "{e}"
+        );
+        Scenario::from_toml(&format!("{text}pilots = 30\n"), None).unwrap();
+        Scenario::from_toml(&format!("{text}pilots = 0\n"), None).unwrap();
+        // Whatever sets it: a flag, a law whose draws reach past the schools, network files.
+        let sets: Vec<set::Setting> =
+            vec!["strategies.pilot-then-cascade.pilots=31".parse().unwrap()];
+        let e = Scenario::load(text, None, None, &sets).unwrap_err();
+        assert_eq!(
+            e.field.as_deref(),
+            Some("--set strategies.pilot-then-cascade.pilots=31")
+        );
+        let law = format!("{text}pilots = {{ dist = \"uniform\", low = 2, high = 40 }}\n");
+        let e = Scenario::from_toml(&law, None).unwrap_err();
+        assert!(e.message.contains("the network has only 30 schools"), "{e}");
+        let e = over_files(
+            None,
+            "source,target\n0,1\n",
+            "",
+            &["strategies.pilot-then-cascade.pilots=3"],
+        )
+        .unwrap_err();
+        assert!(
+            e.message
+                .contains("is 3, but the network has only 2 schools"),
+            "{e}"
+        );
+        let e = Scenario::from_toml(
+            "[network]\nschools = 30\n[optimise]\npilots = [40, 50]\n",
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("optimise.pilots"), "{e}");
     }
 }
