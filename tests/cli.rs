@@ -792,6 +792,34 @@ fn a_file_output_that_is_an_input_of_the_run_is_refused() {
     assert_ok(&out);
 }
 
+/// `pilots = 1` beside three `pilot_ids` pilots all three (the named schools are the first
+/// start's; `pilots` counts a later start's): allowed, since `domino show` names pilots over any
+/// scenario, but said, as the two read as a contradiction.
+#[test]
+fn pilot_ids_that_disagree_with_pilots_get_a_note() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "[network]\nschools = 30\n[[strategies]]\nname = \"pilot-then-cascade\"\n\
+                pilot_ids = [\"1\", \"2\", \"3\"]\n";
+    let scenario = scenario_file(tmp.path(), &format!("{text}pilots = 1\n"));
+    let out = domino(tmp.path(), &["check", arg(&scenario)]);
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains(
+            "note: strategy pilot-then-cascade names 3 pilot schools in pilot_ids, and all of \
+             them are its first pilots; its pilots = 1 counts only the pilots of a later start"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // Agreeing, or pilots left to the budget: nothing to say.
+    for pilots in ["pilots = 3\n", "pilots = 0\n"] {
+        let scenario = scenario_file(tmp.path(), &format!("{text}{pilots}"));
+        let out = domino(tmp.path(), &["check", arg(&scenario)]);
+        assert_ok(&out);
+        assert!(!stderr(&out).contains("note:"), "{}", stderr(&out));
+    }
+}
+
 /// An edge list numbered from 1 makes school 0, which no tie reaches: allowed, but said.
 #[test]
 fn schools_without_ties_in_a_file_network_get_a_note() {

@@ -605,6 +605,31 @@ impl Scenario {
         })
     }
 
+    /// Notes for pilot-then-cascade strategies whose `pilot_ids` name a different number of
+    /// schools than their `pilots`. Both are allowed, and mean different things: the named
+    /// schools are the first start's pilots, all of them, and `pilots` counts only a later
+    /// start's (after the cascade died out). Written side by side they read as a contradiction
+    /// (`pilots = 1` beside three ids pilots three), so the reading domino takes is said.
+    pub fn pilot_notes(&self) -> Vec<String> {
+        self.config
+            .strategies
+            .iter()
+            .filter(|s| s.pilots > 0 && !s.pilot_ids.is_empty())
+            .filter(|s| s.pilots as usize != s.pilot_ids.len())
+            .map(|s| {
+                let n = s.pilot_ids.len();
+                format!(
+                    "note: strategy {} names {n} pilot school{} in pilot_ids, and all of them \
+                     are its first pilots; its pilots = {} counts only the pilots of a later \
+                     start, if the cascade dies out",
+                    s.name,
+                    if n == 1 { "" } else { "s" },
+                    s.pilots
+                )
+            })
+            .collect()
+    }
+
     /// The name of school `i` from the node table's `name` column, or `""`.
     pub(crate) fn school_name(&self, i: usize) -> &str {
         self.node_table().and_then(|t| t.name(i)).unwrap_or("")
