@@ -93,7 +93,10 @@ fn parse_message(e: &toml::de::Error, src: &str) -> String {
             c as u32
         ),
         Some(c) => format!("invalid TOML at {c:?}"),
-        None => "invalid TOML".to_string(),
+        // The parser stopped at the end of the text, with nothing more to say.
+        None => "the file ends in the middle of a setting: a value, or a closing quote or \
+                 bracket, is missing"
+            .to_string(),
     }
 }
 
@@ -158,15 +161,6 @@ fn plain_syntax_error(message: &str, src: &str, offset: usize) -> Option<String>
         "invalid key" => "expected the name of a setting or section here (letters, digits, `_` \
              and `-`), as in `runs = 100` or `[network]`"
             .to_string(),
-        "invalid table header" if rest.starts_with("expected `.`, `]]`") => {
-            "this `[[` header is not closed with `]]` on its line (write [[strategies]])"
-                .to_string()
-        }
-        "invalid table header" if rest.starts_with("expected") => {
-            "this section header is not closed with `]` on its line (write [network]; a \
-             section name has no spaces)"
-                .to_string()
-        }
         "invalid table header" if rest.starts_with("duplicate key") => {
             let name = duplicate_key(rest);
             format!(
@@ -174,15 +168,26 @@ fn plain_syntax_error(message: &str, src: &str, offset: usize) -> Option<String>
                  section once, with all of its settings under it"
             )
         }
+        "invalid table header" if rest.starts_with("expected `.`, `]]`") => {
+            "this `[[` header is not closed with `]]` on its line (write [[strategies]])"
+                .to_string()
+        }
+        "invalid table header" => {
+            "this section header is not closed with `]` on its line (write [network]; a \
+             section name has no spaces)"
+                .to_string()
+        }
         _ if first.starts_with("duplicate key `") => {
             format!("{} is set twice; keep one of them", duplicate_key(first))
         }
         "expected newline, `#`" => {
-            let after_digit = src[..offset.min(src.len())]
+            // `get`: an offset inside a character (never seen) gives "" rather than a panic.
+            let before = src.get(..offset).unwrap_or("");
+            let after_digit = before
                 .chars()
                 .next_back()
                 .is_some_and(|c| c.is_ascii_digit());
-            let after_zero = src[..offset.min(src.len())].ends_with('0');
+            let after_zero = before.ends_with('0');
             if at.is_some_and(|c| c.is_ascii_digit()) && after_zero {
                 "a whole number does not start with 0: write 8, not 08".to_string()
             } else if at == Some(',') && after_digit {
@@ -205,6 +210,10 @@ fn plain_syntax_error(message: &str, src: &str, offset: usize) -> Option<String>
         | "invalid binary integer" => {
             "this is not a number TOML can read: write it as 100, -3, 0.25 or 1e-6".to_string()
         }
+        "invalid date-time" | "invalid time" | "invalid time offset" => "this is not a date or \
+             time TOML can read, and no setting of a scenario is one: a number is written 100 or \
+             0.5, text in double quotes"
+            .to_string(),
         "invalid array" => "a list opened with `[` is not closed with `]` (items are separated \
              by commas: [2, 6])"
             .to_string(),
@@ -587,6 +596,15 @@ mod tests {
                 "s.toml:1:9: this section header is not closed with `]`",
             ),
             ("[[strategies]\nname = \"a\"\n", "not closed with `]]`"),
+            (
+                "runs = 5\n[",
+                "s.toml:2:1: this section header is not closed with `]`",
+            ),
+            ("runs = 10:30\n", "no setting of a scenario is one"),
+            (
+                "runs = 5\nname =",
+                "the file ends in the middle of a setting",
+            ),
             (
                 "[network]\n[network]\n",
                 "s.toml:2:1: the section [network] is written twice",
