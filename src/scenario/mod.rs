@@ -1071,7 +1071,8 @@ mod tests {
 
     #[test]
     fn schools_or_regions_written_beside_network_files_must_agree_with_them() {
-        let nodes = Some("id,region\na,n\nb,s\nc,n\n");
+        let table = "id,region\na,n\nb,s\nc,n\n";
+        let nodes = Some(table);
         let edges = "source,target\na,b\n";
         // Left out, or equal to what the files give: as before.
         let s = over_files(nodes, edges, "", &[]).unwrap();
@@ -1101,7 +1102,7 @@ mod tests {
         // An edited copy is written out in full and read again: its values are the files'.
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("e.csv"), edges).unwrap();
-        std::fs::write(dir.path().join("n.csv"), nodes.unwrap()).unwrap();
+        std::fs::write(dir.path().join("n.csv"), table).unwrap();
         let path = dir.path().join("s.toml");
         std::fs::write(
             &path,
