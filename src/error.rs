@@ -66,10 +66,29 @@ impl InputError {
     }
 }
 
+/// Writes `text` with its control characters escaped (`\u{1b}`, `\r`): messages quote what
+/// the user's files hold (an id, a cell, a key), and a file that is not what it seems (a
+/// spreadsheet renamed `.csv`, escape sequences in a TOML string) must not send raw bytes to the
+/// terminal, where they can recolour, overwrite or hide the rest of the output. Newlines are
+/// kept only where `keep_newlines` says so.
+fn write_clean(f: &mut fmt::Formatter<'_>, text: &str, keep_newlines: bool) -> fmt::Result {
+    if !text.chars().any(char::is_control) {
+        return f.write_str(text);
+    }
+    for c in text.chars() {
+        if c.is_control() && !(keep_newlines && c == '\n') {
+            write!(f, "{}", c.escape_default())?;
+        } else {
+            write!(f, "{c}")?;
+        }
+    }
+    Ok(())
+}
+
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(file) = &self.file {
-            write!(f, "{}", file.display())?;
+            write_clean(f, &file.display().to_string(), false)?;
             if let Some(line) = self.line {
                 write!(f, ":{line}")?;
                 if let Some(col) = self.column {
@@ -81,9 +100,10 @@ impl fmt::Display for InputError {
             write!(f, "line {line}: ")?;
         }
         if let Some(field) = &self.field {
-            write!(f, "{field}: ")?;
+            write_clean(f, field, false)?;
+            write!(f, ": ")?;
         }
-        write!(f, "{}", self.message)
+        write_clean(f, &self.message, true)
     }
 }
 
@@ -123,3 +143,24 @@ impl Error {
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_when_printed() {
+        let e = InputError::field("pilot\x1b[31m_ids", "no school has the id \"a\x1b[2J\rb\"")
+            .in_file(Path::new("s\x07.toml"))
+            .at(3, Some(1));
+        let text = e.to_string();
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+        assert_eq!(
+            text,
+            "s\\u{7}.toml:3:1: pilot\\u{1b}[31m_ids: no school has the id \"a\\u{1b}[2J\\rb\""
+        );
+        // Plain text is written as it is, a line break in a message too.
+        let e = InputError::msg("two\nlines");
+        assert_eq!(e.to_string(), "two\nlines");
+    }
+}

@@ -822,6 +822,34 @@ fn the_table_shows_share_intervals_within_0_and_100_percent() {
     assert!(!stdout(&run).contains("(-"), "{}", stdout(&run));
 }
 
+/// `pilots = 1` beside three `pilot_ids` pilots all three (the named schools are the first
+/// start's; `pilots` counts a later start's): allowed, since `domino show` names pilots over any
+/// scenario, but said, as the two read as a contradiction.
+#[test]
+fn pilot_ids_that_disagree_with_pilots_get_a_note() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "[network]\nschools = 30\n[[strategies]]\nname = \"pilot-then-cascade\"\n\
+                pilot_ids = [\"1\", \"2\", \"3\"]\n";
+    let scenario = scenario_file(tmp.path(), &format!("{text}pilots = 1\n"));
+    let out = domino(tmp.path(), &["check", arg(&scenario)]);
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains(
+            "note: strategy pilot-then-cascade names 3 pilot schools in pilot_ids, and all of \
+             them are its first pilots; its pilots = 1 counts only the pilots of a later start"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // Agreeing, or pilots left to the budget: nothing to say.
+    for pilots in ["pilots = 3\n", "pilots = 0\n"] {
+        let scenario = scenario_file(tmp.path(), &format!("{text}{pilots}"));
+        let out = domino(tmp.path(), &["check", arg(&scenario)]);
+        assert_ok(&out);
+        assert!(!stderr(&out).contains("note:"), "{}", stderr(&out));
+    }
+}
+
 /// An edge list numbered from 1 makes school 0, which no tie reaches: allowed, but said.
 #[test]
 fn schools_without_ties_in_a_file_network_get_a_note() {
@@ -1083,7 +1111,7 @@ fn edge_to_an_unknown_school_is_rejected() {
         &out,
         &out_dir,
         &[&format!(
-            "{}:3: target: school \"zed\" is not in the node table",
+            "{}:3:2: target: school \"zed\" is not in the node table",
             edges.display()
         )],
     );
@@ -1104,7 +1132,7 @@ fn malformed_csv_rows_name_file_line_and_column() {
         &out,
         &out_dir,
         &[&format!(
-            "{}:3: weight: expected a tie weight from 0.000001 to 1, got \"heavy\"",
+            "{}:3:3: weight: expected a tie weight from 0.000001 to 1, got \"heavy\"",
             edges.display()
         )],
     );
@@ -1121,7 +1149,7 @@ fn malformed_csv_rows_name_file_line_and_column() {
         &out,
         &out_dir,
         &[&format!(
-            "{}:4: need: expected a number between 0 and 1 (or an empty cell), got \"high\"",
+            "{}:4:2: need: expected a number between 0 and 1 (or an empty cell), got \"high\"",
             nodes.display()
         )],
     );
@@ -1138,7 +1166,7 @@ fn malformed_csv_rows_name_file_line_and_column() {
         &out,
         &out_dir,
         &[&format!(
-            "{}:3: target: expected a school id",
+            "{}:3:2: target: expected a school id",
             tmp.path().join("net/plain.csv").display()
         )],
     );

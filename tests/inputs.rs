@@ -88,7 +88,7 @@ fn crlf_node_table_errors_name_the_right_line() {
         b"id,need\r\na,0.1\r\nb,0.2\r\nc,1.5\r\n",
         b"source,target\r\na,b\r\n",
     );
-    assert_bad_input(&check(tmp.path(), &s), &["nodes.csv:4: need:"]);
+    assert_bad_input(&check(tmp.path(), &s), &["nodes.csv:4:2: need:"]);
 }
 
 #[test]
@@ -123,7 +123,7 @@ fn a_network_file_error_names_its_file_and_line_however_the_scenario_was_given()
         ],
     ] {
         let out = domino(tmp.path(), &args);
-        assert_bad_input(&out, &["edges.csv:2: weight:"]);
+        assert_bad_input(&out, &["edges.csv:2:3: weight:"]);
     }
 }
 
@@ -147,14 +147,14 @@ fn unknown_edge_columns_and_tiny_weights_are_refused() {
     );
     assert_bad_input(
         &check(tmp.path(), &s),
-        &["edges.csv:1: wieght: unknown column; allowed: source, target, weight"],
+        &["edges.csv:1:3: wieght: unknown column; allowed: source, target, weight"],
     );
     let s = file_scenario(
         tmp.path(),
         b"id\na\nb\n",
         b"source,target,weight\na,b,1e-320\n",
     );
-    assert_bad_input(&check(tmp.path(), &s), &["edges.csv:2: weight:"]);
+    assert_bad_input(&check(tmp.path(), &s), &["edges.csv:2:3: weight:"]);
 }
 
 #[test]
@@ -181,7 +181,7 @@ fn one_huge_edge_id_does_not_make_fifty_million_schools() {
     );
     assert_bad_input(
         &check(tmp.path(), &s),
-        &["edges.csv:3: target: id 49999999"],
+        &["edges.csv:3:2: target: id 49999999"],
     );
 }
 
@@ -288,4 +288,171 @@ fn a_control_character_in_a_comment_is_explained() {
     let sweep = write(tmp.path(), "sw.toml", b"# A s\x01\x00\x00\x00mall sweep\n");
     let out = domino(tmp.path(), &["sweep", arg(&sweep), "--quiet"]);
     assert_bad_input(&out, &["sw.toml:1:6: the control character U+0001"]);
+}
+
+/// No control character of a bad input's error reaches the terminal.
+fn assert_printable(out: &Output) {
+    let err = stderr(out);
+    assert!(
+        !err.trim_end_matches('\n').chars().any(char::is_control),
+        "stderr holds control characters: {err:?}"
+    );
+}
+
+/// An .xlsx saved under a .csv name echoed its binary header (escape sequences included) into
+/// the terminal as an "unknown column"; text from the scenario (an escaped id) could too.
+#[test]
+fn a_workbook_named_csv_is_called_not_text_and_nothing_raw_is_printed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = file_scenario(
+        tmp.path(),
+        b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\x1b[31m,\x07x\n",
+        b"source,target\na,b\n",
+    );
+    let out = check(tmp.path(), &s);
+    assert_bad_input(
+        &out,
+        &["nodes.csv: the file is not text", ".xlsx", "CSV UTF-8"],
+    );
+    assert_printable(&out);
+    let s = write(
+        tmp.path(),
+        "ids.toml",
+        "[[strategies]]\nname = \"pilot-then-cascade\"\npilot_ids = [\"\\u001b[2Ja\"]\n",
+    );
+    let out = check(tmp.path(), &s);
+    assert_bad_input(&out, &["no school has the id \"\\u{1b}[2Ja\""]);
+    assert_printable(&out);
+}
+
+/// An empty node table was "the node table needs an `id` column"; an empty edge list asked for a
+/// header. Both are now called empty.
+#[test]
+fn an_empty_node_table_or_edge_list_is_called_empty() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = file_scenario(tmp.path(), b"", b"source,target\na,b\n");
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &["nodes.csv: the file is empty: a node table needs a header line"],
+    );
+    let s = file_scenario(tmp.path(), b"id\na\nb\n", b"# ties to come\n\n");
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &[
+            "edges.csv: the file is empty (it has only comments",
+            "`source,target`",
+        ],
+    );
+}
+
+/// Excel's trailing commas (`id,region,size,,`) were ": unknown column" with an empty name;
+/// capitalised headings (`ID,Name,Region`) were unknown columns.
+#[test]
+fn spreadsheet_headers_with_trailing_commas_or_capitals_are_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = file_scenario(
+        tmp.path(),
+        b"ID,Name,Region,Size,,\r\na,Oak,n,100,,\r\nb,Elm,s,200,,\r\n",
+        b"Source,Target,\r\na,b,\r\n",
+    );
+    let out = check(tmp.path(), &s);
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains("2 schools, 1 ties"),
+        "{}",
+        stderr(&out)
+    );
+    // A value under the empty heading, or a name given twice in two cases, is refused.
+    let s = file_scenario(
+        tmp.path(),
+        b"id,region,size,,\na,n,100,,\nb,s,200,7,\n",
+        b"source,target\na,b\n",
+    );
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &["nodes.csv:3:4: column 4 holds \"7\" but its heading is empty"],
+    );
+    let s = file_scenario(tmp.path(), b"id,ID\na,b\n", b"source,target\na,b\n");
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &["nodes.csv:1:2: ID: the column is given twice"],
+    );
+}
+
+/// `domino check nodes.csv` said "expected `.`, `=`"; an unterminated string said "invalid basic
+/// string". Both now say what is wrong in words a scenario's author knows.
+#[test]
+fn a_csv_given_as_the_scenario_and_toml_syntax_errors_are_explained() {
+    let tmp = tempfile::tempdir().unwrap();
+    let nodes = write(tmp.path(), "nodes.csv", "id,region,size\na,n,100\n");
+    let out = check(tmp.path(), &nodes);
+    assert_bad_input(
+        &out,
+        &[
+            "nodes.csv: this looks like a CSV file (its first line is `id,region,size`)",
+            "[network] section: kind = \"file\", edges = \"edges.csv\", nodes = \"nodes.csv\"",
+        ],
+    );
+    assert!(!stderr(&out).contains("expected `.`"), "{}", stderr(&out));
+    let s = write(tmp.path(), "s.toml", "name = \"my district\nruns = 5\n");
+    let out = check(tmp.path(), &s);
+    assert_bad_input(
+        &out,
+        &["s.toml:1:20: this text has no closing `\"` on its line"],
+    );
+    assert!(!stderr(&out).contains("invalid basic string"));
+    let s = write(tmp.path(), "s.toml", "[network]\nkind = file\n");
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &["s.toml:2:8: text must be written in double quotes: \"file\""],
+    );
+}
+
+/// `schools = 100` or `regions = 3` beside a node table with 3 schools in 2 regions ran 3 schools
+/// in 2 regions without a word; the value written is now refused, naming both.
+#[test]
+fn schools_or_regions_written_beside_a_node_table_must_agree_with_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = file_scenario(
+        tmp.path(),
+        b"id,region\na,n\nb,s\nc,n\n",
+        b"source,target\na,b\n",
+    );
+    let text = fs::read_to_string(&s).unwrap();
+    let with = |extra: &str| write(tmp.path(), "w.toml", format!("{text}{extra}"));
+    assert_bad_input(
+        &check(tmp.path(), &with("schools = 100\n")),
+        &[
+            "w.toml:7:1: network.schools: is 100, but with kind = \"file\" the schools are those \
+           of the network files: the node table nodes.csv lists 3",
+        ],
+    );
+    assert_bad_input(
+        &check(tmp.path(), &with("regions = 3\n")),
+        &["w.toml:7:1: network.regions: is 3, but the node table nodes.csv has a `region` column \
+           with 2 regions"],
+    );
+    let out = domino(
+        tmp.path(),
+        &["check", arg(&s), "--set", "network.schools=30"],
+    );
+    assert_bad_input(&out, &["--set network.schools=30: is 30"]);
+    // Agreeing values, and the defaults, are fine.
+    assert_ok(&check(tmp.path(), &with("schools = 3\nregions = 2\n")));
+    assert_ok(&check(tmp.path(), &s));
+}
+
+/// `pilots = 100` in a 30-school district was accepted and ran 30 pilots without a word.
+#[test]
+fn more_pilots_than_schools_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = write(
+        tmp.path(),
+        "s.toml",
+        "[network]\nschools = 30\n[[strategies]]\nname = \"pilot-then-cascade\"\npilots = 100\n",
+    );
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &["s.toml:5:1: strategies[0].pilots: is 100, but the network has only 30 schools"],
+    );
 }

@@ -136,7 +136,26 @@ impl Observed {
     /// Reads the bytes of a rollout file; `path` names it in errors.
     pub fn from_bytes(bytes: &[u8], path: &Path, scenario: &Scenario) -> Result<Self, InputError> {
         let allowed = ["school", "term", "stage", "practice", "supported", "effect"];
-        let mut file = files::CsvFile::open(path, bytes, &allowed, COLUMNS)?;
+        let mut file = files::CsvFile::open(
+            path,
+            bytes,
+            &allowed,
+            COLUMNS,
+            &format!(
+                "a rollout file needs a header line naming its columns ({COLUMNS}) and then one \
+                 line per school and term"
+            ),
+        )?;
+        let read = Self::rows(&mut file, path, scenario);
+        read.map_err(|e| file.place(e))
+    }
+
+    /// The rollout in `file`, whose header is read.
+    fn rows(
+        file: &mut files::CsvFile,
+        path: &Path,
+        scenario: &Scenario,
+    ) -> Result<Self, InputError> {
         let col = |name: &str| file.column(name);
         let required = |name: &str| {
             col(name).ok_or_else(|| {

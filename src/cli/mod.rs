@@ -61,6 +61,9 @@ impl ScenarioArgs {
         if let Some(note) = scenario.untied_note() {
             eprintln!("{note}");
         }
+        for note in scenario.pilot_notes() {
+            eprintln!("{note}");
+        }
         scenario.with_overrides(runs, seed, steps)
     }
 }

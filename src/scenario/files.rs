@@ -10,10 +10,12 @@
 //! Both files are comma-separated, UTF-8, with `\n` or `\r\n` line ends; fields are trimmed.
 //! Whole lines starting with `#` before the header are comments (to describe the file); after the
 //! header `#` is an ordinary character, so an id such as `#12` is a school, never silently
-//! dropped as a comment. Columns other than the ones listed are an error in both files, and so
-//! is a row with more or fewer cells than the header.
+//! dropped as a comment. Column names are read in any case; empty headings after the last named
+//! column are ignored while their cells are empty (see [`CsvFile`]). Columns other than the ones
+//! listed are an error in both files, and so is a row with more or fewer cells than the header.
 //!
-//! Every error names the file, the line and the column at fault. The readers take bytes
+//! Every error names the file, the line and the column at fault (a cell's position in its row,
+//! counting from 1, and its column's name). The readers take bytes
 //! ([`NodeTable::from_bytes`], [`EdgeList::from_bytes`]) so that they can be fuzzed without files.
 //! `domino check` reports the imported network's ties and connected components (computed with
 //! petgraph in `network::stats`).
@@ -101,8 +103,15 @@ pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
 }
 
 /// The text of `bytes`, or an error naming the line and byte offset of the first byte that is not
-/// UTF-8 (a file saved as Latin-1 or UTF-16 by a spreadsheet).
+/// UTF-8 (a file saved as Latin-1 by a spreadsheet). A workbook or a UTF-16 file is named as
+/// such (see [`not_text`]).
 pub fn utf8<'a>(bytes: &'a [u8], path: Option<&Path>) -> Result<&'a str, InputError> {
+    if let Some(e) = not_text(bytes, path) {
+        return Err(match path {
+            Some(p) => e.in_file(p),
+            None => e,
+        });
+    }
     std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
         let line = line_of(bytes, at);
@@ -115,6 +124,56 @@ pub fn utf8<'a>(bytes: &'a [u8], path: Option<&Path>) -> Result<&'a str, InputEr
             None => err,
         }
     })
+}
+
+/// A file that is not text by its first bytes: a spreadsheet workbook (an `.xlsx` renamed or
+/// chosen as `.csv` is the common case) or UTF-16 text (Excel's "Unicode Text"). Left to the UTF-8
+/// check, the first would be "invalid UTF-8 at byte 10", which does not say what to do, and a
+/// workbook whose first bytes happen to be valid UTF-8 would have its binary header echoed as a
+/// column name.
+fn not_text(bytes: &[u8], path: Option<&Path>) -> Option<InputError> {
+    const ZIP: &[u8] = b"PK\x03\x04";
+    const OLE: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+    let what = if bytes.starts_with(ZIP) {
+        "a spreadsheet workbook (.xlsx or .ods) or another zipped document"
+    } else if bytes.starts_with(OLE) {
+        "an Excel 97-2003 workbook (.xls) or another Office document"
+    } else if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Some(InputError::msg(format!(
+            "the file is UTF-16 text (a spreadsheet's \"Unicode Text\"); {}",
+            save_as(path)
+        )));
+    } else {
+        return None;
+    };
+    Some(InputError::msg(format!(
+        "the file is not text: it looks like {what}; {}",
+        save_as(path)
+    )))
+}
+
+/// What to do about a file that is not UTF-8 text, by what it should have been: a scenario (or
+/// sweep) is TOML, anything else domino reads is CSV.
+fn save_as(path: Option<&Path>) -> &'static str {
+    let toml = path
+        .and_then(Path::extension)
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    if toml {
+        "a scenario is a TOML text file: write it in a text editor (`domino init` writes an \
+         example)"
+    } else {
+        "open it in its spreadsheet and save it as \"CSV UTF-8 (comma delimited)\""
+    }
+}
+
+/// The first control character of `text` other than tab and line ends, with its 1-based line:
+/// a CSV file has none, so one is a sign of a binary file (or one saved in another format)
+/// under a `.csv` name.
+fn first_control(text: &str) -> Option<(usize, char)> {
+    let (at, c) = text
+        .char_indices()
+        .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))?;
+    Some((line_of(text.as_bytes(), at), c))
 }
 
 /// 1-based line of byte `offset`. Line ends are `\n` (CRLF files count their `\n`), so the line
@@ -138,14 +197,13 @@ fn record_line(bytes: &[u8], start: usize) -> usize {
     line_of(bytes, s)
 }
 
+/// The UTF-8 byte-order mark, which Excel writes at the start of "CSV UTF-8".
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Where the header starts: after a UTF-8 byte-order mark (which Excel writes) and after whole
 /// comment lines starting with `#`.
 fn header_start(bytes: &[u8]) -> usize {
-    let mut at = if bytes.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
+    let mut at = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
     while bytes.get(at) == Some(&b'#') {
         match bytes[at..].iter().position(|&b| b == b'\n') {
             Some(end) => at += end + 1,
@@ -217,38 +275,76 @@ fn csv_error(path: &Path, bytes: &[u8], e: csv::Error) -> InputError {
 }
 
 /// A CSV file open for reading, with what every reader of domino's input files checks first:
-/// the bytes are UTF-8, the header is comma-separated and names only allowed columns, each once,
-/// and no record has more fields than the header. Records come with their 1-based lines, for
-/// errors that name the file, line and field.
+/// the bytes are UTF-8 text, the file is not empty, the header is comma-separated and names only
+/// allowed columns, each once, and no record has more fields than the header. Records come with
+/// their 1-based lines, for errors that name the file, line and field; [`CsvFile::place`] adds
+/// the column.
+///
+/// Column names are read without regard to case or surrounding spaces (`ID, Name` is `id,name`):
+/// a spreadsheet user capitalises headings, and refusing them would be a chore with no gain. Two
+/// headings that are the same name in different case are still refused, as a column given twice.
+/// Empty headings after the last named column are ignored when their cells are empty too: Excel
+/// writes such trailing commas for cells that were once used (`id,region,size,,`).
 pub(crate) struct CsvFile<'a> {
     path: &'a Path,
     bytes: &'a [u8],
     records: csv::StringRecordsIntoIter<&'a [u8]>,
+    /// The header's cells as written (trimmed), trailing empty ones included.
     headers: csv::StringRecord,
+    /// The named columns in lower case: the header up to its last non-empty cell.
+    names: Vec<String>,
     lines: Lines<'a>,
 }
 
 impl<'a> CsvFile<'a> {
     /// Opens `bytes` (the contents of `path`) and reads its header, which may name only the
     /// `allowed` columns (`allowed_text` lists them for the error). A semicolon- or tab-separated
-    /// export, which the csv reader would see as one column, is named as such.
+    /// export, which the csv reader would see as one column, is named as such. `needs` says what
+    /// the file should hold, for an empty file (`a node table needs ...`).
     pub(crate) fn open(
         path: &'a Path,
         bytes: &'a [u8],
         allowed: &[&str],
         allowed_text: &str,
+        needs: &str,
     ) -> Result<Self, InputError> {
-        utf8(bytes, Some(path))?;
+        let text = utf8(bytes, Some(path))?;
+        if let Some((line, c)) = first_control(text) {
+            return Err(InputError::msg(format!(
+                "the file is not text: it holds the control character U+{:04X}, which no CSV \
+                 file does (is it a spreadsheet or another document under a .csv name?); {}",
+                c as u32,
+                save_as(Some(path))
+            ))
+            .in_file(path)
+            .at(line, None));
+        }
+        // Without this, an empty file (or one of comments only) was "the node table needs an
+        // `id` column", which sends the user looking for a column in a file that has none.
+        let start = header_start(bytes);
+        if bytes[start..].iter().all(u8::is_ascii_whitespace) {
+            let comments = start > usize::from(bytes.starts_with(BOM)) * BOM.len();
+            return Err(InputError::msg(format!(
+                "the file is empty{}: {needs}",
+                if comments {
+                    " (it has only comments, lines starting with #)"
+                } else {
+                    ""
+                }
+            ))
+            .in_file(path));
+        }
         let mut rdr = reader(bytes);
         let headers = rdr
             .headers()
             .map_err(|e| csv_error(path, bytes, e))?
             .clone();
-        let file = Self {
+        let mut file = Self {
             path,
             bytes,
             records: rdr.into_records(),
             headers,
+            names: Vec::new(),
             lines: Lines::new(bytes),
         };
         if file.headers.len() == 1 {
@@ -262,62 +358,129 @@ impl<'a> CsvFile<'a> {
                 }
             }
         }
-        let mut seen = HashSet::new();
-        for h in file.headers.iter() {
-            if !allowed.contains(&h) {
-                return Err(file.at_header(InputError::field(
+        let width = (0..file.headers.len())
+            .rev()
+            .find(|&i| !file.headers[i].is_empty())
+            .map_or(0, |i| i + 1);
+        if width == 0 {
+            return Err(file.at_header(InputError::msg(format!(
+                "the header names no columns; the first line that is not a comment must name \
+                 them ({allowed_text})"
+            ))));
+        }
+        // Where each name was first seen (0-based column), for a column given twice.
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut names = Vec::with_capacity(width);
+        for (i, h) in file.headers.iter().take(width).enumerate() {
+            let at = |e: InputError| file.at_header(e).at(file.header_line(), Some(i + 1));
+            if h.is_empty() {
+                return Err(at(InputError::msg(format!(
+                    "column {} of the header is empty; every column needs a name ({allowed_text})",
+                    i + 1
+                ))));
+            }
+            let name = h.to_lowercase();
+            if !allowed.contains(&name.as_str()) {
+                return Err(at(InputError::field(
                     h,
                     format!("unknown column; allowed: {allowed_text}"),
                 )));
             }
-            if !seen.insert(h) {
-                return Err(file.at_header(InputError::field(h, "the column is given twice")));
+            if let Some(&first) = seen.get(&name) {
+                let first_as = &file.headers[first];
+                let case = if first_as == h {
+                    String::new()
+                } else {
+                    format!(
+                        " (as \"{first_as}\" in column {} and \"{h}\" here: column names are \
+                         read without regard to case)",
+                        first + 1
+                    )
+                };
+                return Err(at(InputError::field(
+                    h,
+                    format!("the column is given twice{case}"),
+                )));
             }
+            seen.insert(name.clone(), i);
+            names.push(name);
         }
+        file.names = names;
         Ok(file)
     }
 
-    /// The index of column `name`, if the header has it.
+    /// The index of column `name` (lower case), if the header has it.
     pub(crate) fn column(&self, name: &str) -> Option<usize> {
-        self.headers.iter().position(|h| h == name)
+        self.names.iter().position(|h| h == name)
+    }
+
+    /// The 1-based line of the header.
+    fn header_line(&self) -> usize {
+        record_line(self.bytes, header_start(self.bytes))
     }
 
     /// `e` placed in this file, at its header line.
     pub(crate) fn at_header(&self, e: InputError) -> InputError {
-        e.in_file(self.path)
-            .at(record_line(self.bytes, header_start(self.bytes)), None)
+        e.in_file(self.path).at(self.header_line(), None)
+    }
+
+    /// `e` with its column: an error in this file, on a line, about a column named in the header
+    /// (its field) gets that column's position, counting from 1, so that it reads
+    /// `nodes.csv:3:2: need: ...` like an error in a scenario file. Other errors are returned as
+    /// they are.
+    pub(crate) fn place(&self, mut e: InputError) -> InputError {
+        if e.file.as_deref() == Some(self.path) && e.line.is_some() && e.column.is_none() {
+            if let Some(c) = e.field.as_deref().and_then(|f| self.column(f)) {
+                e.column = Some(c + 1);
+            }
+        }
+        e
     }
 
     /// The next record and the line it starts on, or `None` after the last. A malformed record,
-    /// or one with more fields than the header, is an error naming its line.
+    /// one with more fields than the header or fewer than its named columns, or a value under an
+    /// empty heading, is an error naming its line.
     pub(crate) fn next_record(&mut self) -> Option<Result<(csv::StringRecord, usize), InputError>> {
         let record = match self.records.next()? {
             Ok(record) => record,
             Err(e) => return Some(Err(csv_error(self.path, self.bytes, e))),
         };
         let line = self.lines.of(record.position());
+        let at = |e: InputError| e.in_file(self.path).at(line, None);
         if record.len() > self.headers.len() {
-            return Some(Err(InputError::msg(format!(
+            return Some(Err(at(InputError::msg(format!(
                 "{} fields but the header has {} columns",
                 record.len(),
                 self.headers.len()
-            ))
-            .in_file(self.path)
-            .at(line, None)));
+            )))));
         }
         // A short row is most often a value lost in editing; read as empty cells it would be
-        // drawn at random (or weighted 1) without a word. Empty cells are written as such.
-        if record.len() < self.headers.len() {
-            return Some(Err(InputError::msg(format!(
+        // drawn at random (or weighted 1) without a word. Empty cells are written as such. Cells
+        // under trailing empty headings may be left out.
+        let width = self.names.len();
+        if record.len() < width {
+            return Some(Err(at(InputError::msg(format!(
                 "{} field{} but the header has {} columns ({}); write an empty cell (`,,`) for a \
                  value left out",
                 record.len(),
                 if record.len() == 1 { "" } else { "s" },
-                self.headers.len(),
-                self.headers.iter().collect::<Vec<_>>().join(", ")
-            ))
-            .in_file(self.path)
-            .at(line, None)));
+                width,
+                self.headers
+                    .iter()
+                    .take(width)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )))));
+        }
+        // A value under an empty heading would be dropped without a word.
+        if let Some(k) = (width..record.len()).find(|&k| !record[k].is_empty()) {
+            return Some(Err(at(InputError::msg(format!(
+                "column {} holds \"{}\" but its heading is empty (a trailing comma in the \
+                 header?); name the column or delete the value",
+                k + 1,
+                &record[k]
+            )))
+            .at(line, Some(k + 1))));
         }
         Some(Ok((record, line)))
     }
@@ -352,7 +515,22 @@ impl NodeTable {
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Self, InputError> {
         let mut allowed = vec!["id", "name", "region"];
         allowed.extend(NUMERIC_COLUMNS);
-        let mut file = CsvFile::open(path, bytes, &allowed, NODE_COLUMNS)?;
+        let mut file = CsvFile::open(
+            path,
+            bytes,
+            &allowed,
+            NODE_COLUMNS,
+            &format!(
+                "a node table needs a header line naming its columns ({NODE_COLUMNS}; only \
+                 `id` is required) and then one line per school"
+            ),
+        )?;
+        let read = Self::rows(&mut file, path);
+        read.map_err(|e| file.place(e))
+    }
+
+    /// The node table in `file`, whose header is read.
+    fn rows(file: &mut CsvFile, path: &Path) -> Result<Self, InputError> {
         let col = |name: &str| file.column(name);
         let id_col = col("id").ok_or_else(|| {
             file.at_header(InputError::field(
@@ -492,7 +670,24 @@ impl EdgeList {
         path: &Path,
         nodes: Option<&NodeTable>,
     ) -> Result<Self, InputError> {
-        let mut file = CsvFile::open(path, bytes, &["source", "target", "weight"], EDGE_COLUMNS)?;
+        let mut file = CsvFile::open(
+            path,
+            bytes,
+            &["source", "target", "weight"],
+            EDGE_COLUMNS,
+            "an edge list needs a header line `source,target` (and optionally `weight`) and \
+             then one line per tie between two schools",
+        )?;
+        let read = Self::rows(&mut file, path, nodes);
+        read.map_err(|e| file.place(e))
+    }
+
+    /// The edge list in `file`, whose header is read.
+    fn rows(
+        file: &mut CsvFile,
+        path: &Path,
+        nodes: Option<&NodeTable>,
+    ) -> Result<Self, InputError> {
         let (Some(src), Some(dst)) = (file.column("source"), file.column("target")) else {
             return Err(file.at_header(InputError::msg(
                 "the edge list needs a header with `source` and `target` (and optionally `weight`)",
@@ -661,7 +856,7 @@ mod tests {
         let e = EdgeList::read(&edges, Some(&t)).unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (Some(3), Some("target")));
         assert!(
-            e.to_string().contains("e.csv:3: target: school \"zed\""),
+            e.to_string().contains("e.csv:3:2: target: school \"zed\""),
             "{e}"
         );
         let edges = file(&dir, "w.csv", "source,target,weight\n0,1,2.0\n");
@@ -740,6 +935,155 @@ mod tests {
         let e = NodeTable::from_bytes(b"id,name\na,ok\nb,Caf\xe9\n", p()).unwrap_err();
         assert_eq!(e.line, Some(3));
         assert!(e.message.contains("byte 18"), "{e}");
+    }
+
+    /// No control character of `e`'s text reaches the terminal.
+    fn printable(e: &InputError) -> String {
+        let text = e.to_string();
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+        text
+    }
+
+    #[test]
+    fn a_workbook_or_binary_file_is_named_as_not_text_without_echoing_it() {
+        // An .xlsx is a zip file; these first bytes are valid UTF-8, so they once became a
+        // "column name" printed raw, escape sequences and all.
+        let xlsx = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\x1b[31m,x\n";
+        let e = NodeTable::from_bytes(xlsx, p()).unwrap_err();
+        let text = printable(&e);
+        assert!(text.contains("not text"), "{text}");
+        assert!(text.contains("spreadsheet workbook (.xlsx"), "{text}");
+        assert!(text.contains("CSV UTF-8"), "{text}");
+        let e = EdgeList::from_bytes(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00", p(), None)
+            .unwrap_err();
+        assert!(printable(&e).contains(".xls"), "{e}");
+        let e = NodeTable::from_bytes(b"\xFF\xFEi\x00d\x00\n\x00", p()).unwrap_err();
+        assert!(printable(&e).contains("UTF-16"), "{e}");
+        // Any other control character: named by its code and line, never printed.
+        let e = NodeTable::from_bytes(b"id,name\na,b\x1b[2Jc\n", p()).unwrap_err();
+        let text = printable(&e);
+        assert_eq!(e.line, Some(2), "{text}");
+        assert!(text.contains("control character U+001B"), "{text}");
+        let e = EdgeList::from_bytes(b"source,target\n0,1\x00\x00\n", p(), None).unwrap_err();
+        assert!(printable(&e).contains("U+0000"), "{e}");
+        // A scenario gets the advice for a scenario.
+        let e = utf8(b"PK\x03\x04", Some(Path::new("s.toml"))).unwrap_err();
+        assert!(printable(&e).contains("TOML text file"), "{e}");
+    }
+
+    #[test]
+    fn an_empty_file_is_called_empty() {
+        // It was "the node table needs an `id` column", about a file with no columns at all.
+        for bytes in [
+            &b""[..],
+            b"\n\n",
+            b"  \r\n",
+            b"\xEF\xBB\xBF",
+            b"# schools\n# none yet\n",
+        ] {
+            let e = NodeTable::from_bytes(bytes, p()).unwrap_err();
+            assert!(e.message.starts_with("the file is empty"), "{e}");
+            assert!(e.message.contains("a node table needs a header"), "{e}");
+            assert_eq!(e.line, None, "{e}");
+            let e = EdgeList::from_bytes(bytes, p(), None).unwrap_err();
+            assert!(e.message.starts_with("the file is empty"), "{e}");
+            assert!(e.message.contains("`source,target`"), "{e}");
+        }
+        let e = NodeTable::from_bytes(b"# schools\n", p()).unwrap_err();
+        assert!(e.message.contains("only comments"), "{e}");
+        // A header without rows is not empty: it says what is missing.
+        let e = NodeTable::from_bytes(b"id\n", p()).unwrap_err();
+        assert!(e.message.contains("lists no schools"), "{e}");
+    }
+
+    #[test]
+    fn trailing_empty_headings_with_empty_cells_are_ignored() {
+        // Excel writes `,,` after the last column once cells there have been used.
+        let t = NodeTable::from_bytes(b"id,region,size,,\na,n,100,,\nb,s,200,,\n", p()).unwrap();
+        assert_eq!(t.ids, vec!["a", "b"]);
+        assert_eq!(t.size, Some(vec![Some(100.0), Some(200.0)]));
+        // Rows may leave those cells out, or have fewer of them.
+        let t = NodeTable::from_bytes(b"id,size,,\r\na,1\r\nb,2,\r\n", p()).unwrap();
+        assert_eq!(t.size, Some(vec![Some(1.0), Some(2.0)]));
+        let e = EdgeList::from_bytes(b"source,target,\n0,1,\n1,2\n", p(), None).unwrap();
+        assert_eq!(e.edges.len(), 2);
+        // A value under an empty heading would be lost: refused at its line and column.
+        let e = NodeTable::from_bytes(b"id,size,,\na,1,,\nb,2,,x\n", p()).unwrap_err();
+        assert_eq!((e.line, e.column), (Some(3), Some(4)), "{e}");
+        assert!(
+            e.message
+                .contains("column 4 holds \"x\" but its heading is empty"),
+            "{e}"
+        );
+        // An empty heading between named ones is no trailing comma: the column needs a name.
+        let e = NodeTable::from_bytes(b"id,,size\na,n,100\n", p()).unwrap_err();
+        assert_eq!((e.line, e.column), (Some(1), Some(2)), "{e}");
+        assert!(e.message.contains("column 2 of the header is empty"), "{e}");
+        assert!(!e.to_string().contains(": : "), "{e}");
+        let e = NodeTable::from_bytes(b",,\na,b,c\n", p()).unwrap_err();
+        assert!(e.message.contains("the header names no columns"), "{e}");
+        // The named columns still need their cells.
+        let e = NodeTable::from_bytes(b"id,size,,\na\n", p()).unwrap_err();
+        assert!(
+            e.message
+                .contains("1 field but the header has 2 columns (id, size)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn column_names_are_read_without_regard_to_case_or_spaces() {
+        let t = NodeTable::from_bytes(b"ID, Name ,REGION,Need\na,Oak,n,0.5\n", p()).unwrap();
+        assert_eq!(t.ids, vec!["a"]);
+        assert_eq!(t.name(0), Some("Oak"));
+        assert_eq!(t.region_names, Some(vec!["n".to_string()]));
+        assert_eq!(t.need, Some(vec![Some(0.5)]));
+        let e = EdgeList::from_bytes(b"Source,TARGET,Weight\n0,1,0.5\n", p(), None).unwrap();
+        assert_eq!(e.edges[0].weight, 0.5);
+        // The same name twice in different case is a column given twice, not silently one.
+        let e = NodeTable::from_bytes(b"id,name,ID\na,x,b\n", p()).unwrap_err();
+        assert_eq!(
+            (e.line, e.column, e.field.as_deref()),
+            (Some(1), Some(3), Some("ID"))
+        );
+        assert!(
+            e.message.contains("given twice (as \"id\" in column 1"),
+            "{e}"
+        );
+        // Errors name the column as the reader knows it.
+        let e = NodeTable::from_bytes(b"ID,Need\na,2\n", p()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.csv:2:2: need: expected a number between 0 and 1 (or an empty cell), got \"2\""
+        );
+    }
+
+    #[test]
+    fn a_cell_at_fault_is_named_by_its_column_number_and_name() {
+        let e = NodeTable::from_bytes(b"id,region,need\na,n,0.2\nb,s,x\n", p()).unwrap_err();
+        assert_eq!((e.line, e.column), (Some(3), Some(3)));
+        assert!(e.to_string().starts_with("t.csv:3:3: need: "), "{e}");
+        let e = NodeTable::from_bytes(b"name,id\nx,a\ny,a\n", p()).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("t.csv:3:2: id: school \"a\" is listed twice"),
+            "{e}"
+        );
+        let e = EdgeList::from_bytes(b"weight,source,target\n1,0,0\n", p(), None).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("t.csv:2:3: target: a school cannot"),
+            "{e}"
+        );
+        let e = NodeTable::from_bytes(b"id,colour\na,red\n", p()).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("t.csv:1:2: colour: unknown column"),
+            "{e}"
+        );
+        // A fault of the whole row has no column.
+        let e = NodeTable::from_bytes(b"id,need\na\n", p()).unwrap_err();
+        assert_eq!((e.line, e.column), (Some(2), None));
     }
 
     #[test]

@@ -7,12 +7,18 @@ use std::path::Path;
 use toml_edit::{ImDocument, Item, TableLike};
 
 /// Deserialises TOML `src` into `T`; a parser error (syntax, unknown key, wrong type) becomes an
-/// [`InputError`] with the file, line, column and the dotted path of the field at fault.
+/// [`InputError`] with the file, line, column and the dotted path of the field at fault, in plain
+/// words; a CSV file given where TOML belongs is named as such.
 pub(crate) fn from_str<T: DeserializeOwned>(
     src: &str,
     file: Option<&Path>,
 ) -> Result<T, InputError> {
     toml::from_str(src).map_err(|e| {
+        if let Some(p) = file {
+            if let Some(first) = looks_like_csv(src, p) {
+                return csv_not_scenario(&first).in_file(p);
+            }
+        }
         let mut err = InputError::msg(parse_message(&e, src));
         if let Some(span) = e.span() {
             let (line, col) = line_col(src, span.start);
@@ -26,12 +32,56 @@ pub(crate) fn from_str<T: DeserializeOwned>(
     })
 }
 
+/// A file given where a scenario (or sweep) belongs that is a CSV file: its name ends in `.csv`,
+/// or its first line that is not blank or a comment looks like a CSV header (cells separated by
+/// commas, semicolons or tabs, and no `=` or `[` of TOML). Returns that line, shortened. Only a
+/// file that does not parse is asked: a CSV file reaches here as `domino check nodes.csv`, and
+/// the parser's word for it (`expected `.`, `=``) says nothing of the mix-up.
+fn looks_like_csv(src: &str, path: &Path) -> Option<String> {
+    let first = src
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .unwrap_or("");
+    let named_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let header_like =
+        first.contains([',', ';', '\t']) && !first.contains('=') && !first.starts_with('[');
+    if !(named_csv || header_like) {
+        return None;
+    }
+    let mut short: String = first.chars().take(60).collect();
+    if short.len() < first.len() {
+        short.push_str("...");
+    }
+    Some(short)
+}
+
+/// The error for a CSV file given as the scenario: what a scenario is, and where CSV files go.
+fn csv_not_scenario(first: &str) -> InputError {
+    let line = if first.is_empty() {
+        String::new()
+    } else {
+        format!(" (its first line is `{first}`)")
+    };
+    InputError::msg(format!(
+        "this looks like a CSV file{line}, but a scenario belongs here. A scenario is a TOML \
+         file (`domino init` writes an example to start from) that names your CSV files in its \
+         [network] section: kind = \"file\", edges = \"edges.csv\", nodes = \"nodes.csv\"; \
+         give that file to domino instead"
+    ))
+}
+
 /// The parser's message, or, where it has none (a control character in a comment, found by
 /// fuzzing: the error printed as `file:5:68: ` and nothing else), what is at the position.
 fn parse_message(e: &toml::de::Error, src: &str) -> String {
     let message = e.message().trim();
     if !message.is_empty() {
-        return plain_type_error(message);
+        let offset = e.span().map_or(src.len(), |s| s.start);
+        return plain_syntax_error(message, src, offset)
+            .unwrap_or_else(|| plain_type_error(message).replace('\n', "; "));
     }
     let at = e
         .span()
@@ -43,7 +93,154 @@ fn parse_message(e: &toml::de::Error, src: &str) -> String {
             c as u32
         ),
         Some(c) => format!("invalid TOML at {c:?}"),
-        None => "invalid TOML".to_string(),
+        // The parser stopped at the end of the text, with nothing more to say.
+        None => "the file ends in the middle of a setting: a value, or a closing quote or \
+                 bracket, is missing"
+            .to_string(),
+    }
+}
+
+/// Rewrites the TOML parser's syntax errors (`invalid basic string`, `expected `.`, `=``,
+/// `expected newline, `#``), which name the grammar's parts, in words a scenario's author knows,
+/// with what to write instead; `offset` is where the parser stopped in `src`. `None` for a
+/// message that is no syntax error known here (it is then passed on as it is, on one line).
+fn plain_syntax_error(message: &str, src: &str, offset: usize) -> Option<String> {
+    let (first, rest) = message.split_once('\n').unwrap_or((message, ""));
+    let rest = rest.trim();
+    let here = src.get(offset..).unwrap_or("");
+    let at = here.chars().next();
+    // The word at the position: a bare value such as `file` or `True`.
+    let word: String = here
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | ']' | '}' | '#'))
+        .take(40)
+        .collect();
+    let text = match first {
+        "invalid basic string" | "invalid literal string" => {
+            let quote = if first == "invalid basic string" {
+                '"'
+            } else {
+                '\''
+            };
+            match at {
+                Some(c) if c.is_control() && c != '\n' && c != '\r' => format!(
+                    "the control character U+{:04X} is not allowed in text; remove it",
+                    c as u32
+                ),
+                _ => format!(
+                    "this text has no closing `{quote}` on its line: text is written between \
+                     quotes on one line (name = \"my district\")"
+                ),
+            }
+        }
+        "invalid multiline basic string" | "invalid multiline literal string" => {
+            "text opened with three quotes is never closed with three quotes".to_string()
+        }
+        "invalid string" if rest.starts_with("expected `\"`") => {
+            if word.is_empty() {
+                "the value after `=` is missing: write a number (5, 0.5), true or false, or text \
+                 in double quotes (\"file\")"
+                    .to_string()
+            } else if word.eq_ignore_ascii_case("true") || word.eq_ignore_ascii_case("false") {
+                format!(
+                    "write `{}` in lower case: true and false are the only words TOML takes \
+                     without quotes",
+                    word.to_lowercase()
+                )
+            } else {
+                format!(
+                    "text must be written in double quotes: \"{word}\" (a value is a number, \
+                     true or false, or text in double quotes)"
+                )
+            }
+        }
+        "expected `.`, `=`" => "expected `=` after the name of the setting: write one setting \
+             per line as `name = value` (runs = 100); a name is one word of letters, digits, `_` \
+             and `-`"
+            .to_string(),
+        "invalid key" => "expected the name of a setting or section here (letters, digits, `_` \
+             and `-`), as in `runs = 100` or `[network]`"
+            .to_string(),
+        "invalid table header" if rest.starts_with("duplicate key") => {
+            let name = duplicate_key(rest);
+            format!(
+                "the section [{name}] is written twice, or its name is already taken; write each \
+                 section once, with all of its settings under it"
+            )
+        }
+        "invalid table header" if rest.starts_with("expected `.`, `]]`") => {
+            "this `[[` header is not closed with `]]` on its line (write [[strategies]])"
+                .to_string()
+        }
+        "invalid table header" => {
+            "this section header is not closed with `]` on its line (write [network]; a \
+             section name has no spaces)"
+                .to_string()
+        }
+        _ if first.starts_with("duplicate key `") => {
+            format!("{} is set twice; keep one of them", duplicate_key(first))
+        }
+        "expected newline, `#`" => {
+            // `get`: an offset inside a character (never seen) gives "" rather than a panic.
+            let before = src.get(..offset).unwrap_or("");
+            let after_digit = before
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_digit());
+            let after_zero = before.ends_with('0');
+            if at.is_some_and(|c| c.is_ascii_digit()) && after_zero {
+                "a whole number does not start with 0: write 8, not 08".to_string()
+            } else if at == Some(',') && after_digit {
+                "a number is written without a thousands separator or decimal comma: 1000, \
+                 0.5"
+                .to_string()
+            } else {
+                "unexpected text after the value: write one `name = value` per line; a comment \
+                 starts with #"
+                    .to_string()
+            }
+        }
+        "invalid floating-point number" if rest.contains("leading digit") => {
+            "a number needs a digit before its decimal point: 0.5, not .5".to_string()
+        }
+        "invalid integer"
+        | "invalid floating-point number"
+        | "invalid hexadecimal integer"
+        | "invalid octal integer"
+        | "invalid binary integer" => {
+            "this is not a number TOML can read: write it as 100, -3, 0.25 or 1e-6".to_string()
+        }
+        "invalid date-time" | "invalid time" | "invalid time offset" => "this is not a date or \
+             time TOML can read, and no setting of a scenario is one: a number is written 100 or \
+             0.5, text in double quotes"
+            .to_string(),
+        "invalid array" => "a list opened with `[` is not closed with `]` (items are separated \
+             by commas: [2, 6])"
+            .to_string(),
+        "invalid inline table" => "a table in braces is not closed with `}` on the same line \
+             ({ dist = \"uniform\", low = 0.5, high = 2 }, all on one line)"
+            .to_string(),
+        "invalid escape sequence" => "a backslash in double quotes starts an escape (\\n, \
+             \\t, \\\\, \\\"): write \\\\ for a backslash, or put a Windows path in single \
+             quotes ('C:\\data\\edges.csv')"
+            .to_string(),
+        "invalid unicode 4-digit hex code" | "invalid unicode 8-digit hex code" => {
+            "`\\u` is followed by 4 hexadecimal digits and `\\U` by 8 (\"\\u00e9\" is é)"
+                .to_string()
+        }
+        _ => return None,
+    };
+    Some(text)
+}
+
+/// The dotted name in the parser's `duplicate key `schools` in table `network``
+/// (`network.schools`), or `duplicate key `runs` in document root` (`runs`).
+fn duplicate_key(message: &str) -> String {
+    let mut parts = message.split('`');
+    let key = parts.nth(1).unwrap_or("");
+    match parts.nth(1) {
+        Some(table) if message.contains(" in table `") => format!("{table}.{key}"),
+        _ => key.to_string(),
     }
 }
 
@@ -361,6 +558,139 @@ mod tests {
         assert!(e.contains("expected a boolean, got the number 1"), "{e}");
         // Messages that are not type errors pass through.
         assert_eq!(plain_type_error("unknown field `x`"), "unknown field `x`");
+    }
+
+    #[test]
+    fn syntax_errors_are_in_plain_words_at_their_place() {
+        let plain = |src: &str| match from_str::<crate::scenario::ScenarioConfig>(
+            src,
+            Some(Path::new("s.toml")),
+        ) {
+            Err(e) => {
+                assert!(!e.message.contains('\n'), "{e}");
+                e.to_string()
+            }
+            Ok(_) => panic!("{src} was accepted"),
+        };
+        let cases = [
+            // An unterminated string was "invalid basic string".
+            (
+                "name = \"oops\nruns = 5\n",
+                "s.toml:1:13: this text has no closing `\"`",
+            ),
+            (
+                "[network]\nkind = file\n",
+                "s.toml:2:8: text must be written in double quotes: \"file\"",
+            ),
+            ("runs = \n", "s.toml:1:8: the value after `=` is missing"),
+            (
+                "[mechanisms.contagion]\nenabled = True\n",
+                "write `true` in lower case",
+            ),
+            (
+                "runs 5\n",
+                "s.toml:1:6: expected `=` after the name of the setting",
+            ),
+            (
+                "[network\nschools = 5\n",
+                "s.toml:1:9: this section header is not closed with `]`",
+            ),
+            ("[[strategies]\nname = \"a\"\n", "not closed with `]]`"),
+            (
+                "runs = 5\n[",
+                "s.toml:2:1: this section header is not closed with `]`",
+            ),
+            ("runs = 10:30\n", "no setting of a scenario is one"),
+            (
+                "runs = 5\nname =",
+                "the file ends in the middle of a setting",
+            ),
+            (
+                "[network]\n[network]\n",
+                "s.toml:2:1: the section [network] is written twice",
+            ),
+            (
+                "[network]\nschools = 5\n[network.schools]\n",
+                "the section [network.schools] is written twice",
+            ),
+            ("runs = 5\nruns = 6\n", "s.toml:2:1: runs is set twice"),
+            (
+                "[network]\nschools = 5\nschools = 6\n",
+                "network.schools is set twice",
+            ),
+            (
+                "runs = 1,000\n",
+                "s.toml:1:9: a number is written without a thousands separator",
+            ),
+            ("runs = 08\n", "does not start with 0"),
+            (
+                "[budget]\nper_school = .5\n",
+                "a digit before its decimal point",
+            ),
+            ("runs = --5\n", "not a number TOML can read"),
+            (
+                "[optimise]\npilots = [2, 6\n",
+                "a list opened with `[` is not closed",
+            ),
+            (
+                "[mechanisms.dose]\nd50 = { dist = \"uniform\",\n",
+                "a table in braces is not closed",
+            ),
+            (
+                "[network]\nedges = \"C:\\data\\e.csv\"\n",
+                "put a Windows path in single quotes",
+            ),
+            (
+                "name = \"a\" runs = 5\n",
+                "s.toml:1:12: unexpected text after the value",
+            ),
+        ];
+        for (src, want) in cases {
+            let e = plain(src);
+            assert!(e.contains(want), "{src:?}: {e}");
+            // The parser's words (`invalid basic string`, `expected `.`, `=``) are gone.
+            assert!(
+                !e.contains("invalid") && !e.contains("`.`,"),
+                "{src:?}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_csv_file_given_as_the_scenario_is_named_as_such() {
+        let parse = |src: &str, name: &str| {
+            from_str::<crate::scenario::ScenarioConfig>(src, Some(Path::new(name))).unwrap_err()
+        };
+        // It was "expected `.`, `=`" at line 1.
+        for (src, name) in [
+            ("id,region,size\na,n,100\n", "nodes.csv"),
+            ("# schools\nid,region\na,n\n", "nodes.txt"),
+            ("source;target\n0;1\n", "edges"),
+            ("id\na\n", "NODES.CSV"),
+        ] {
+            let e = parse(src, name);
+            assert!(e.message.starts_with("this looks like a CSV file"), "{e}");
+            assert!(
+                e.message.contains("kind = \"file\", edges = \"edges.csv\""),
+                "{e}"
+            );
+            assert_eq!(
+                (e.line, e.file.as_deref()),
+                (None, Some(Path::new(name))),
+                "{e}"
+            );
+        }
+        let e = parse("id,region,size\n", "nodes.csv");
+        assert!(
+            e.message.contains("(its first line is `id,region,size`)"),
+            "{e}"
+        );
+        // A TOML file with a mistake is not called CSV, and text that is no file neither.
+        let e = parse("runs = 1,000\n", "s.toml");
+        assert_eq!(e.line, Some(1), "{e}");
+        assert!(!e.message.contains("CSV"), "{e}");
+        let e = from_str::<crate::scenario::ScenarioConfig>("id,region\n", None).unwrap_err();
+        assert!(!e.message.contains("CSV"), "{e}");
     }
 
     #[test]

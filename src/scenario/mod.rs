@@ -117,6 +117,15 @@ fn place_in_file(e: InputError, src: &str, path: Option<&Path>) -> InputError {
     locate::place(e, src, path)
 }
 
+/// Which of the settings that network files decide the user wrote, in the scenario or with
+/// `--set`: such a value must agree with the files (see `read_network_files`). Defaults, the
+/// built-in default scenario's own values and text domino wrote out are not "written".
+#[derive(Debug, Clone, Copy, Default)]
+struct Written {
+    schools: bool,
+    regions: bool,
+}
+
 /// Network data read from CSV files.
 #[derive(Debug, Clone)]
 pub struct NetworkFiles {
@@ -147,18 +156,22 @@ impl Scenario {
     /// Parses and validates scenario text; `path` (if any) names the file in errors and anchors
     /// relative network file paths.
     pub fn from_toml(src: &str, path: Option<&Path>) -> Result<Self, InputError> {
-        Self::from_toml_reusing(src, path, None)
+        Self::load(src, path, None, &[])
     }
 
     /// As [`Scenario::from_toml`], but network files already read (`reuse`) are taken as they are
     /// when the scenario names the same paths, instead of being read and checked again: a sweep
     /// reads its base scenario's CSV files once for all of its points.
+    ///
+    /// The text is domino's own, written out from a resolved configuration (an edited copy, a
+    /// sweep's point), so its `network.schools` and `network.regions` are what the network files
+    /// gave, not values a user wrote beside them ([`Written`]).
     pub(crate) fn from_toml_reusing(
         src: &str,
         path: Option<&Path>,
         reuse: Option<&Arc<NetworkFiles>>,
     ) -> Result<Self, InputError> {
-        Self::load(src, path, reuse, &[])
+        Self::load_text(src, path, reuse, &[], false)
     }
 
     /// Reads and validates a scenario file with `--set` changes applied.
@@ -177,6 +190,18 @@ impl Scenario {
         path: Option<&Path>,
         reuse: Option<&Arc<NetworkFiles>>,
         sets: &[set::Setting],
+    ) -> Result<Self, InputError> {
+        Self::load_text(src, path, reuse, sets, true)
+    }
+
+    /// [`Scenario::load`]; `users_text` is false for text domino wrote out from a resolved
+    /// configuration (see [`Scenario::from_toml_reusing`]).
+    fn load_text(
+        src: &str,
+        path: Option<&Path>,
+        reuse: Option<&Arc<NetworkFiles>>,
+        sets: &[set::Setting],
+        users_text: bool,
     ) -> Result<Self, InputError> {
         // The text is parsed once into a table; the located parse below runs again only to
         // report an error (a sweep loads one scenario per point, so this is its cost).
@@ -210,6 +235,21 @@ impl Scenario {
                     Some(toml::to_string(&table).map_err(|e| InputError::msg(e.to_string()))?);
             }
         }
+        // The built-in default's keys are no user's: only `--set` writes over them.
+        let file_is_users = users_text && !(path.is_none() && src == DEFAULT_SCENARIO);
+        let written = |key: &str| {
+            let in_file = parsed
+                .as_ref()
+                .and_then(|t| t.get("network"))
+                .and_then(toml::Value::as_table)
+                .is_some_and(|n| n.contains_key(key));
+            let field = format!("network.{key}");
+            (file_is_users && in_file) || (users_text && applied.iter().any(|a| a.covers(&field)))
+        };
+        let written = Written {
+            schools: written("schools"),
+            regions: written("regions"),
+        };
         let place = |e: InputError| place(e, src, path, sets, &applied, generated.is_some());
         let mut config: ScenarioConfig = match (&generated, parsed) {
             (Some(text), _) => locate::from_str(text, None).map_err(place)?,
@@ -229,13 +269,15 @@ impl Scenario {
         validate::resolve(&mut config).map_err(place)?;
         let files = if config.network.kind == NetworkKind::File {
             let base = path.and_then(Path::parent).unwrap_or(Path::new("."));
-            let files = Self::read_network_files(&mut config, base, reuse).map_err(place)?;
+            let files =
+                Self::read_network_files(&mut config, base, reuse, written).map_err(place)?;
             validate::check_seed_nodes(&config.seedings, config.network.schools).map_err(place)?;
             Some(files)
         } else {
             None
         };
         derived_checks(&config, files.as_deref()).map_err(place)?;
+        validate::pilots(&config).map_err(place)?;
         validate::pilot_ids(&mut config, files.as_deref().and_then(|f| f.nodes.as_ref()))
             .map_err(place)?;
         let laws = SchoolLaws::new(&config.schools, &config.innovation).map_err(place)?;
@@ -328,6 +370,7 @@ impl Scenario {
             validate::check_seed_nodes(&config.seedings, config.network.schools)?;
         }
         derived_checks(&config, self.files.as_deref())?;
+        validate::pilots(&config)?;
         // The named pilots' indices are not written to TOML: fill them in again.
         validate::pilot_ids(&mut config, self.node_table())?;
         let laws = SchoolLaws::new(&config.schools, &config.innovation)?;
@@ -421,8 +464,9 @@ impl Scenario {
         config: &mut ScenarioConfig,
         base: &Path,
         reuse: Option<&Arc<NetworkFiles>>,
+        written: Written,
     ) -> Result<Arc<NetworkFiles>, InputError> {
-        let edges_path = config.network.edges.clone().ok_or_else(|| {
+        let edges_name = config.network.edges.clone().ok_or_else(|| {
             InputError::field(
                 "network.edges",
                 "required when network.kind = \"file\": the path of an edge list CSV",
@@ -450,7 +494,7 @@ impl Scenario {
             Some(p) => Some(existing("network.nodes", p)?),
             None => None,
         };
-        let edges_path = existing("network.edges", &edges_path)?;
+        let edges_path = existing("network.edges", &edges_name)?;
         let files = match reuse {
             Some(f) if f.edges_path == edges_path && f.nodes_path == nodes_path => f.clone(),
             _ => {
@@ -467,9 +511,46 @@ impl Scenario {
                 })
             }
         };
-        config.network.schools = files.edges.schools as u32;
-        if let Some(n) = files.nodes.as_ref().and_then(|t| t.n_regions) {
-            config.network.regions = n as u32;
+        // The files decide the schools, and a node table's `region` column the regions. A
+        // different value the user wrote beside them was once replaced without a word, so that
+        // `schools = 100` over a 30-school table ran 30 schools while the author believed 100:
+        // refused, naming both. An equal value, or one left to its default, is fine.
+        let n = files.edges.schools;
+        if written.schools && config.network.schools as usize != n {
+            let source = match &config.network.nodes {
+                Some(p) => format!("the node table {} lists {n}", p.display()),
+                None => format!(
+                    "the edge list {} makes {n} (its ids 0 to {}, without a node table)",
+                    edges_name.display(),
+                    n - 1
+                ),
+            };
+            return Err(InputError::field(
+                "network.schools",
+                format!(
+                    "is {}, but with kind = \"file\" the schools are those of the network files: \
+                     {source}. Remove it, or make it {n}",
+                    config.network.schools
+                ),
+            ));
+        }
+        config.network.schools = n as u32;
+        if let Some(r) = files.nodes.as_ref().and_then(|t| t.n_regions) {
+            if written.regions && config.network.regions as usize != r {
+                let nodes = config.network.nodes.as_deref().unwrap_or(Path::new(""));
+                return Err(InputError::field(
+                    "network.regions",
+                    format!(
+                        "is {}, but the node table {} has a `region` column with {r} region{}, \
+                         which decides the regions. Remove it, or make it {r}, or \
+                         drop the column to have regions made up as blocks of rows",
+                        config.network.regions,
+                        nodes.display(),
+                        if r == 1 { "" } else { "s" }
+                    ),
+                ));
+            }
+            config.network.regions = r as u32;
         }
         config.network.regions = config.network.regions.min(config.network.schools).max(1);
         Ok(files)
@@ -522,6 +603,31 @@ impl Scenario {
                 n - 1
             )
         })
+    }
+
+    /// Notes for pilot-then-cascade strategies whose `pilot_ids` name a different number of
+    /// schools than their `pilots`. Both are allowed, and mean different things: the named
+    /// schools are the first start's pilots, all of them, and `pilots` counts only a later
+    /// start's (after the cascade died out). Written side by side they read as a contradiction
+    /// (`pilots = 1` beside three ids pilots three), so the reading domino takes is said.
+    pub fn pilot_notes(&self) -> Vec<String> {
+        self.config
+            .strategies
+            .iter()
+            .filter(|s| s.pilots > 0 && !s.pilot_ids.is_empty())
+            .filter(|s| s.pilots as usize != s.pilot_ids.len())
+            .map(|s| {
+                let n = s.pilot_ids.len();
+                format!(
+                    "note: strategy {} names {n} pilot school{} in pilot_ids, and all of them \
+                     are its first pilots; its pilots = {} counts only the pilots of a later \
+                     start, if the cascade dies out",
+                    s.name,
+                    if n == 1 { "" } else { "s" },
+                    s.pilots
+                )
+            })
+            .collect()
     }
 
     /// The name of school `i` from the node table's `name` column, or `""`.
@@ -939,5 +1045,141 @@ mod tests {
         builtin.name = empty.name.clone();
         builtin.description = empty.description.clone();
         assert_eq!(builtin, empty);
+    }
+
+    /// A scenario over `nodes` (if any) and `edges` in a fresh folder, with `extra` under
+    /// `[network]`, loaded with `sets`.
+    fn over_files(
+        nodes: Option<&str>,
+        edges: &str,
+        extra: &str,
+        sets: &[&str],
+    ) -> Result<Scenario, InputError> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("edges.csv"), edges).unwrap();
+        let mut text = "[network]\nkind = \"file\"\nedges = \"edges.csv\"\n".to_string();
+        if let Some(n) = nodes {
+            std::fs::write(dir.path().join("nodes.csv"), n).unwrap();
+            text.push_str("nodes = \"nodes.csv\"\n");
+        }
+        text.push_str(extra);
+        let path = dir.path().join("s.toml");
+        std::fs::write(&path, text).unwrap();
+        let sets: Vec<set::Setting> = sets.iter().map(|s| s.parse().unwrap()).collect();
+        Scenario::from_file_with(&path, &sets)
+    }
+
+    #[test]
+    fn schools_or_regions_written_beside_network_files_must_agree_with_them() {
+        let table = "id,region\na,n\nb,s\nc,n\n";
+        let nodes = Some(table);
+        let edges = "source,target\na,b\n";
+        // Left out, or equal to what the files give: as before.
+        let s = over_files(nodes, edges, "", &[]).unwrap();
+        assert_eq!((s.config.network.schools, s.config.network.regions), (3, 2));
+        over_files(nodes, edges, "schools = 3\nregions = 2\n", &[]).unwrap();
+        // Written and different: once replaced without a word, now refused naming both.
+        let e = over_files(nodes, edges, "schools = 100\n", &[]).unwrap_err();
+        assert_eq!(
+            (e.field.as_deref(), e.line),
+            (Some("network.schools"), Some(5))
+        );
+        assert!(
+            e.message
+                .contains("is 100, but with kind = \"file\" the schools are those of the network files: the node table nodes.csv lists 3"),
+            "{e}"
+        );
+        let e = over_files(nodes, edges, "regions = 3\n", &[]).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("network.regions"), "{e}");
+        assert!(
+            e.message.contains(
+                "is 3, but the node table nodes.csv has a `region` column with 2 regions"
+            ),
+            "{e}"
+        );
+        let e = over_files(nodes, edges, "", &["network.schools=30"]).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("--set network.schools=30"), "{e}");
+        // An edited copy is written out in full and read again: its values are the files'.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("e.csv"), edges).unwrap();
+        std::fs::write(dir.path().join("n.csv"), table).unwrap();
+        let path = dir.path().join("s.toml");
+        std::fs::write(
+            &path,
+            "[network]\nkind = \"file\"\nedges = \"e.csv\"\nnodes = \"n.csv\"\n",
+        )
+        .unwrap();
+        let s = Scenario::from_file(&path).unwrap();
+        assert_eq!(s.edited(|c| c.runs = 3).unwrap().schools(), 3);
+        // Without a region column, regions are the scenario's to choose.
+        let s = over_files(Some("id\na\nb\nc\n"), edges, "regions = 3\n", &[]).unwrap();
+        assert_eq!(s.config.network.regions, 3);
+        // Without a node table the edge list's ids make the schools.
+        let e = over_files(None, "source,target\n0,1\n1,2\n", "schools = 5\n", &[]).unwrap_err();
+        assert!(
+            e.message
+                .contains("the edge list edges.csv makes 3 (its ids 0 to 2"),
+            "{e}"
+        );
+        // The built-in default's own schools = 400 and regions = 8 are nobody's writing.
+        let dir = tempfile::tempdir().unwrap();
+        let edges_path = dir.path().join("e.csv");
+        std::fs::write(&edges_path, "source,target\n0,1\n1,2\n").unwrap();
+        let sets: Vec<set::Setting> = [
+            "network.kind=file".to_string(),
+            format!("network.edges={}", edges_path.display()),
+        ]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+        let s = Scenario::load(DEFAULT_SCENARIO, None, None, &sets).unwrap();
+        assert_eq!(s.schools(), 3);
+    }
+
+    #[test]
+    fn more_pilots_than_schools_are_refused() {
+        // `pilots = 100` in a 30-school district was accepted and cut to 30 without a word.
+        let text = "[network]\nschools = 30\n[[strategies]]\nname = \"pilot-then-cascade\"\n";
+        let e = Scenario::from_toml(&format!("{text}pilots = 100\n"), None).unwrap_err();
+        assert_eq!(
+            (e.field.as_deref(), e.line),
+            (Some("strategies[0].pilots"), Some(5))
+        );
+        assert!(
+            e.message
+                .starts_with("is 100, but the network has only 30 schools: give at most 30 pilots"),
+            "{e}"
+        );
+        Scenario::from_toml(&format!("{text}pilots = 30\n"), None).unwrap();
+        Scenario::from_toml(&format!("{text}pilots = 0\n"), None).unwrap();
+        // Whatever sets it: a flag, a law whose draws reach past the schools, network files.
+        let sets: Vec<set::Setting> =
+            vec!["strategies.pilot-then-cascade.pilots=31".parse().unwrap()];
+        let e = Scenario::load(text, None, None, &sets).unwrap_err();
+        assert_eq!(
+            e.field.as_deref(),
+            Some("--set strategies.pilot-then-cascade.pilots=31")
+        );
+        let law = format!("{text}pilots = {{ dist = \"uniform\", low = 2, high = 40 }}\n");
+        let e = Scenario::from_toml(&law, None).unwrap_err();
+        assert!(e.message.contains("the network has only 30 schools"), "{e}");
+        let e = over_files(
+            None,
+            "source,target\n0,1\n",
+            "",
+            &["strategies.pilot-then-cascade.pilots=3"],
+        )
+        .unwrap_err();
+        assert!(
+            e.message
+                .contains("is 3, but the network has only 2 schools"),
+            "{e}"
+        );
+        let e = Scenario::from_toml(
+            "[network]\nschools = 30\n[optimise]\npilots = [40, 50]\n",
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("optimise.pilots"), "{e}");
     }
 }

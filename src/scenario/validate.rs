@@ -333,6 +333,40 @@ fn optimise(o: &OptimiseConfig) -> Result<(), InputError> {
     Ok(())
 }
 
+/// Checks every pilot-then-cascade strategy's `pilots` against the number of schools, known only
+/// once network files are read. More pilots than schools was accepted and quietly cut to the
+/// school count, so `pilots = 100` in a 30-school district ran 30 pilots, every school, with no
+/// cascade left to compare: refused, as a number the author did not mean.
+pub fn pilots(config: &ScenarioConfig) -> Result<(), InputError> {
+    let schools = config.network.schools;
+    for (i, s) in config.strategies.iter().enumerate() {
+        if s.kind == Some(StrategyKind::PilotThenCascade) && s.pilots > schools {
+            return Err(InputError::field(
+                format!("strategies[{i}].pilots"),
+                format!(
+                    "is {}, but the network has only {schools} school{}: give at most {schools} \
+                     pilots, or 0 for as many as the budget funds at the effective dose",
+                    s.pilots,
+                    if schools == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+    }
+    // The search would propose more pilots than schools, and write a winner that does not load.
+    let fewest = config.optimise.as_ref().map_or(0, |o| o.pilots[0]);
+    if fewest > schools {
+        return Err(InputError::field(
+            "optimise.pilots",
+            format!(
+                "the fewest pilots to try, {fewest}, is more than the network's {schools} \
+                 school{}",
+                if schools == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks every strategy's `pilot_ids` against the schools (the node table's ids, else the
 /// indices `0..schools` as text) and fills in `pilot_index`. Unknown or repeated ids, and ids
 /// given to a strategy that does not pilot, are errors naming the id.

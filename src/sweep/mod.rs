@@ -338,7 +338,15 @@ impl Sweep {
         }
         let centres: toml::Table = toml::Table::try_from(&base_config)
             .map_err(|e| place(InputError::field("base", e.to_string())))?;
-        let parameters = parameters(&config, &centres).map_err(place)?;
+        // Fields the base's network files decide: varied, every point would run the same.
+        let mut decided = Vec::new();
+        if let Some(files) = &base.files {
+            decided.push("network.schools");
+            if files.nodes.as_ref().is_some_and(|t| t.n_regions.is_some()) {
+                decided.push("network.regions");
+            }
+        }
+        let parameters = parameters(&config, &centres, &decided).map_err(place)?;
         // Uncertain fields of the base pass through to every point (a swept one takes the
         // point's value instead).
         let mut base_table = centres;
@@ -420,7 +428,12 @@ impl Sweep {
 
 /// Validates the parameters against the base scenario: the path exists, the values have the
 /// field's type, ranges are ordered.
-fn parameters(config: &SweepConfig, base: &toml::Table) -> Result<Vec<Parameter>, InputError> {
+/// `decided` lists the fields the base's network files decide, which cannot be swept.
+fn parameters(
+    config: &SweepConfig,
+    base: &toml::Table,
+    decided: &[&str],
+) -> Result<Vec<Parameter>, InputError> {
     if config.parameters.is_empty() {
         return Err(InputError::field(
             "parameters",
@@ -495,6 +508,19 @@ fn parameters(config: &SweepConfig, base: &toml::Table) -> Result<Vec<Parameter>
             return Err(InputError::field(
                 at("path"),
                 format!("\"{}\" is swept twice", p.path),
+            ));
+        }
+        // The points' scenarios take these from the files, as the base does, so the values
+        // swept would be replaced without a word.
+        if decided.contains(&p.path.as_str()) {
+            return Err(InputError::field(
+                at("path"),
+                format!(
+                    "{} is taken from the base scenario's network files (network.kind = \
+                     \"file\"), so every point would run the same schools; sweep another field, \
+                     or use a generated network",
+                    p.path
+                ),
             ));
         }
         let values = match &p.values {
@@ -744,6 +770,35 @@ mod tests {
             let scenario = sweep.scenario(point).unwrap();
             assert!(Arc::ptr_eq(scenario.files.as_ref().unwrap(), &shared));
         }
+    }
+
+    #[test]
+    fn fields_the_network_files_decide_cannot_be_swept() {
+        // Every point took its schools (and a region column's regions) from the files, so the
+        // swept values were replaced without a word and every point ran the same scenario.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("e.csv"), "source,target\na,b\n").unwrap();
+        std::fs::write(dir.path().join("n.csv"), "id,region\na,x\nb,y\nc,x\n").unwrap();
+        std::fs::write(
+            dir.path().join("base.toml"),
+            "[network]\nkind = \"file\"\nedges = \"e.csv\"\nnodes = \"n.csv\"\n",
+        )
+        .unwrap();
+        let file = dir.path().join("sw.toml");
+        for path in ["network.schools", "network.regions"] {
+            let text = format!(
+                "base = \"base.toml\"\n[[parameters]]\npath = \"{path}\"\nvalues = [2, 3]\n"
+            );
+            let e = Sweep::from_toml(&text, Some(&file)).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("parameters[0].path"), "{e}");
+            assert!(
+                e.message
+                    .contains("taken from the base scenario's network files"),
+                "{e}"
+            );
+        }
+        let text = "base = \"base.toml\"\n[[parameters]]\npath = \"runs\"\nvalues = [2, 3]\n";
+        Sweep::from_toml(text, Some(&file)).unwrap();
     }
 
     #[test]
