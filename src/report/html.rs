@@ -250,7 +250,7 @@ pub fn write(dir: &Path) -> Result<PathBuf> {
     write_as(dir, dir)
 }
 
-/// As [`write`], for a folder that will be renamed to `shown` once complete (`compare --report`
+/// As [`write`](fn@write), for a folder that will be renamed to `shown` once complete (`compare --report`
 /// writes into a staging folder): the page names `shown`, so that its bytes do not depend on the
 /// staging folder's name, which holds the process id.
 pub fn write_as(dir: &Path, shown: &Path) -> Result<PathBuf> {

@@ -11,7 +11,7 @@
 //! Whole lines starting with `#` before the header are comments (to describe the file); after the
 //! header `#` is an ordinary character, so an id such as `#12` is a school, never silently
 //! dropped as a comment. Column names are read in any case; empty headings after the last named
-//! column are ignored while their cells are empty (see [`CsvFile`]). Columns other than the ones
+//! column are ignored while their cells are empty (see `CsvFile`). Columns other than the ones
 //! listed are an error in both files, and so is a row with more or fewer cells than the header.
 //!
 //! Every error names the file, the line and the column at fault (a cell's position in its row,
@@ -104,7 +104,7 @@ pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
 
 /// The text of `bytes`, or an error naming the line and byte offset of the first byte that is not
 /// UTF-8 (a file saved as Latin-1 by a spreadsheet). A workbook or a UTF-16 file is named as
-/// such (see [`not_text`]).
+/// such (see `not_text`).
 pub fn utf8<'a>(bytes: &'a [u8], path: Option<&Path>) -> Result<&'a str, InputError> {
     if let Some(e) = not_text(bytes, path) {
         return Err(match path {
