@@ -850,6 +850,20 @@ fn pilot_ids_that_disagree_with_pilots_get_a_note() {
     }
 }
 
+/// An empty file named .csv is valid (empty) TOML: given as the scenario it ran the built-in
+/// default without a word.
+#[test]
+fn an_empty_csv_given_as_the_scenario_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = write_file(tmp.path(), "nodes.csv", "");
+    let out = domino(tmp.path(), &["check", arg(&empty)]);
+    assert_bad_input(
+        &out,
+        &tmp.path().join("never-written"),
+        &["this looks like a CSV file"],
+    );
+}
+
 /// An edge list numbered from 1 makes school 0, which no tie reaches: allowed, but said.
 #[test]
 fn schools_without_ties_in_a_file_network_get_a_note() {

@@ -41,8 +41,9 @@ pub(crate) fn best_toml(scenario: &Scenario, outcome: &Outcome) -> String {
     .expect("a strategy serialises");
     let best = &outcome.table[0];
     format!(
-        "# The best strategy `domino optimise` found for scenario \"{}\" (objective {}, seed {}):\n\
-         # {} on {} fresh runs. Paste this entry into a scenario's strategies to compare it there.\n{}{}",
+        "# The strategy `domino optimise` chose for scenario \"{}\" (objective {}, seed {}):\n\
+         # {} on {} fresh runs; table.txt says whether it beats the scenario's own strategies\n\
+         # there. Paste this entry into a scenario's strategies to compare it there.\n{}{}",
         scenario.config.name,
         outcome.goal.name(),
         scenario.config.seed,

@@ -60,7 +60,7 @@ fn looks_like_csv(src: &str, path: &Path) -> Option<String> {
 }
 
 /// The error for a CSV file given as the scenario: what a scenario is, and where CSV files go.
-fn csv_not_scenario(first: &str) -> InputError {
+pub(crate) fn csv_not_scenario(first: &str) -> InputError {
     let line = if first.is_empty() {
         String::new()
     } else {

@@ -179,6 +179,15 @@ impl Scenario {
         let bytes = std::fs::read(path).map_err(|e| {
             InputError::msg(format!("cannot read scenario file: {e}")).in_file(path)
         })?;
+        // An empty `nodes.csv` is valid (empty) TOML and would run the built-in default: a file
+        // named .csv is never a scenario, whatever it holds.
+        if bytes.iter().all(u8::is_ascii_whitespace)
+            && path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+        {
+            return Err(locate::csv_not_scenario("").in_file(path));
+        }
         Self::load(files::utf8(&bytes, Some(path))?, Some(path), None, sets)
     }
 
