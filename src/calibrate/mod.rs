@@ -112,13 +112,7 @@ impl Calibration {
                     .flatten()
             });
             if let (Some(s), None) = (flag, &e.file) {
-                return InputError {
-                    file: None,
-                    line: None,
-                    column: None,
-                    field: Some(s.flag()),
-                    message: e.message,
-                };
+                return InputError::field(s.flag(), e.message);
             }
             let mut e = e;
             if let (Some(p), None) = (file, &e.file) {

@@ -87,13 +87,7 @@ fn place(
         .rev()
         .find(|(_, a)| a.covers(&field))
     {
-        return InputError {
-            file: None,
-            line: None,
-            column: None,
-            field: Some(s.flag()),
-            message: e.message,
-        };
+        return InputError::field(s.flag(), e.message);
     }
     place_in_file(
         InputError {
@@ -105,6 +99,22 @@ fn place(
         src,
         path,
     )
+}
+
+/// `x` with at most `decimals` decimals and no trailing zeros (`40`, `0.1`), and `0` for a value
+/// that rounds to minus zero: numbers quoted back to the user in errors and labels.
+fn short_number(x: f64, decimals: usize) -> String {
+    let t = format!("{x:.decimals$}");
+    let t = if t.contains('.') {
+        t.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &t
+    };
+    if t == "-0" {
+        "0".to_string()
+    } else {
+        t.to_string()
+    }
 }
 
 /// Places an error at its field's line in the scenario text. The built-in default gives no line:
@@ -314,15 +324,7 @@ impl Scenario {
                     .iter()
                     .position(|p| e.field.as_deref() == Some(p.path.as_str()))
                     .unwrap_or(0);
-                let short = |x: f64| {
-                    let t = format!("{x:.6}");
-                    let t = t.trim_end_matches('0').trim_end_matches('.');
-                    if t == "-0" {
-                        "0".to_string()
-                    } else {
-                        t.to_string()
-                    }
-                };
+                let short = |x: f64| short_number(x, 6);
                 let p = &u.params[j];
                 let (lo, hi) = p.law.ends();
                 let others: Vec<String> = u
@@ -673,10 +675,7 @@ impl Scenario {
     /// scenario draws it per run, which field is drawn and over what range (the single value
     /// [`Scenario::budget_per_term`] gives is then only the law's centre).
     pub fn budget_words(&self) -> String {
-        let short = |x: f64| {
-            let t = format!("{x:.4}");
-            t.trim_end_matches('0').trim_end_matches('.').to_string()
-        };
+        let short = |x: f64| short_number(x, 4);
         let drawn: Vec<String> = self
             .uncertain
             .params
