@@ -9,6 +9,7 @@ use domino::calibrate::observed::Observed;
 use domino::calibrate::output::{summarise, write_rollout};
 use domino::calibrate::Calibration;
 use domino::rng::Pcg64Mcg;
+use domino::scenario::set::Setting;
 use domino::Scenario;
 use rand::SeedableRng;
 use sha2::Digest;
@@ -586,6 +587,53 @@ fn missing_terms_are_allowed_and_a_prior_on_an_uncertain_field_is_refused() {
         + 1;
     assert_eq!(e.line, Some(line), "{e}");
     assert!(e.to_string().contains("already a distribution"), "{e}");
+}
+
+#[test]
+fn a_prior_whose_range_breaks_a_rule_is_blamed_and_a_set_distribution_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // Turnover up to 1.0 times the default mandate multiplier 1.5 exceeds a probability: the
+    // error is about another field, but the prior is at fault and the message says so, on its
+    // line.
+    let text = SMALL.replace(
+        "turnover_rate = { dist = \"uniform\", low = 0.0, high = 0.3 }",
+        "turnover_rate = { dist = \"uniform\", low = 0.0, high = 1.0 }",
+    );
+    assert_ne!(text, SMALL);
+    let path = write(dir.path(), "wide.toml", &text);
+    let e = Calibration::new(&Scenario::from_file(&path).unwrap(), &[]).unwrap_err();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("mechanisms.sustain.turnover_rate ="))
+        .unwrap()
+        + 1;
+    assert_eq!(e.line, Some(line), "{e}");
+    assert_eq!(
+        e.field.as_deref(),
+        Some("calibrate.priors.mechanisms.sustain.turnover_rate"),
+        "{e}"
+    );
+    assert!(e.message.contains("draws may reach 1 "), "{e}");
+    assert!(e.message.contains("mandate_abandon_multiplier"), "{e}");
+    // A --set that makes a fitted field a distribution would be replaced by its prior: refused,
+    // naming the flag. A plain value there is the scenario's own and is allowed.
+    let path = write(dir.path(), "small.toml", SMALL);
+    let scenario = Scenario::from_file(&path).unwrap();
+    let set: Setting = "innovation.learning_rate={ dist = \"uniform\", low = 0.2, high = 0.4 }"
+        .parse()
+        .unwrap();
+    let loaded = Scenario::load(SMALL, Some(&path), None, std::slice::from_ref(&set)).unwrap();
+    let e = Calibration::new(&loaded, &[set]).unwrap_err();
+    assert_eq!(
+        e.field.as_deref(),
+        Some(&*format!(
+            "--set innovation.learning_rate={{ dist = \"uniform\", low = 0.2, high = 0.4 }}"
+        )),
+        "{e}"
+    );
+    assert!(e.message.contains("has a prior"), "{e}");
+    let plain: Setting = "innovation.learning_rate=0.3".parse().unwrap();
+    assert!(Calibration::new(&scenario, &[plain]).is_ok());
 }
 
 /// Exit 2, the fragments in the message, no panic.

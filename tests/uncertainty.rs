@@ -155,6 +155,18 @@ fn bad_distributions_name_file_line_and_field() {
             ],
         ),
         (
+            // A rule joining two fields (turnover x the mandate's multiplier 1.5 is a
+            // probability): the error is about the multiplier, but the turnover's range, not
+            // d50's (listed first), is what the scenario cannot take.
+            "d50 = { dist = \"uniform\", low = 1, high = 2 }\n[mechanisms.sustain]\n\
+             turnover_rate = { dist = \"uniform\", low = 0, high = 0.9 }",
+            &[
+                "s.toml:9",
+                "mechanisms.sustain.turnover_rate: draws may reach 0.9 with mechanisms.dose.d50",
+                "mandate_abandon_multiplier must not exceed 1",
+            ],
+        ),
+        (
             "d50 = { dist = \"uniform\", low = 1, high = 2, mode = 1.5 }",
             &["s.toml:7", "\"mode\" is not one of them"],
         ),

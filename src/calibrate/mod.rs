@@ -187,6 +187,20 @@ impl Calibration {
                     &src,
                 ));
             }
+            // A `--set` that made the field a distribution would be replaced by the prior
+            // without a word: refuse it as the file's own distribution is refused.
+            if let Some(s) = sets.iter().rev().find(|s| {
+                s.path == *path && s.value.as_table().is_some_and(|t| t.contains_key("dist"))
+            }) {
+                return Err(InputError::field(
+                    s.flag(),
+                    format!(
+                        "{path} has a prior in [calibrate.priors], which the calibration fits; \
+                         give it one value (or none) here, or change its prior with --set \
+                         calibrate.priors.{path}=..."
+                    ),
+                ));
+            }
             let inline = toml::Value::Table(law.clone()).to_string();
             let s: Setting = format!("{path}={inline}")
                 .parse()

@@ -319,10 +319,24 @@ impl Scenario {
         let u = &self.uncertain;
         for corner in u.corners() {
             if let Err(e) = self.with_values(&corner).map(drop) {
+                // The field the error names, if it is uncertain; else (a rule joining it to
+                // another field, say) the first uncertain field whose other end makes this
+                // corner valid, since its range is what the scenario cannot take.
+                let other_end = |j: usize| {
+                    let p = &u.params[j];
+                    let (lo, hi) = p.law.ends();
+                    let (lo, hi) = (p.value(lo), p.value(hi));
+                    let mut c = corner.clone();
+                    c[j] = if c[j] == hi { lo } else { hi };
+                    c
+                };
                 let j = u
                     .params
                     .iter()
                     .position(|p| e.field.as_deref() == Some(p.path.as_str()))
+                    .or_else(|| {
+                        (0..u.params.len()).find(|&j| self.with_values(&other_end(j)).is_ok())
+                    })
                     .unwrap_or(0);
                 let short = |x: f64| short_number(x, 6);
                 let p = &u.params[j];
