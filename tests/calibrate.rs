@@ -626,9 +626,7 @@ fn a_prior_whose_range_breaks_a_rule_is_blamed_and_a_set_distribution_is_refused
     let e = Calibration::new(&loaded, &[set]).unwrap_err();
     assert_eq!(
         e.field.as_deref(),
-        Some(&*format!(
-            "--set innovation.learning_rate={{ dist = \"uniform\", low = 0.2, high = 0.4 }}"
-        )),
+        Some("--set innovation.learning_rate={ dist = \"uniform\", low = 0.2, high = 0.4 }"),
         "{e}"
     );
     assert!(e.message.contains("has a prior"), "{e}");
