@@ -419,17 +419,25 @@ pub fn table(name: &str, ablation: &Ablation) -> String {
         // The headline is a share: shown in percent and points, as the comparison table above it
         // shows shares (ablation.csv keeps the fractions).
         let points = |v: f64| fixed(100.0 * v, 2, true);
-        let ci = format!(
-            "{} ({} to {}){}",
-            points(r.diff.mean),
-            points(r.diff.ci_low),
-            points(r.diff.ci_high),
-            if r.diff.ci_low > 0.0 || r.diff.ci_high < 0.0 {
-                "*"
-            } else {
-                " "
-            }
-        );
+        // A mechanism this strategy never meets (contagion under a thin spread that recruits
+        // every school) leaves every run's result exactly as it was: say so rather than print
+        // an interval of zeros.
+        let untouched = r.diff.n > 0 && r.diff.mean == 0.0 && r.diff.sd == 0.0;
+        let ci = if untouched {
+            "0 (same in every run) ".to_string()
+        } else {
+            format!(
+                "{} ({} to {}){}",
+                points(r.diff.mean),
+                points(r.diff.ci_low),
+                points(r.diff.ci_high),
+                if r.diff.ci_low > 0.0 || r.diff.ci_high < 0.0 {
+                    "*"
+                } else {
+                    " "
+                }
+            )
+        };
         let winner = if !first {
             String::new()
         } else if r.winner_on == r.winner_off {
@@ -500,6 +508,16 @@ mod tests {
         assert!(text(clear).contains("a -> b (changes)"));
         assert!(text(unsure).contains("a -> b (on average only: within the uncertainty)"));
         assert!(text(same).contains("a (same)"));
+        // Exactly the same result in every run is said in words; a difference that averages
+        // to zero is still an interval.
+        let mut untouched = row(None, "a");
+        untouched.diff = Summary::of([0.0; 4]);
+        let t = text(untouched);
+        assert!(t.contains("0 (same in every run)"), "{t}");
+        let mut balanced = row(None, "a");
+        balanced.diff = Summary::of([0.01, -0.01, 0.02, -0.02]);
+        let t = text(balanced);
+        assert!(!t.contains("same in every run") && t.contains("+0.00 (-"), "{t}");
     }
 
     #[test]
