@@ -517,7 +517,10 @@ mod tests {
         let mut balanced = row(None, "a");
         balanced.diff = Summary::of([0.01, -0.01, 0.02, -0.02]);
         let t = text(balanced);
-        assert!(!t.contains("same in every run") && t.contains("+0.00 (-"), "{t}");
+        assert!(
+            !t.contains("same in every run") && t.contains("+0.00 (-"),
+            "{t}"
+        );
     }
 
     #[test]

@@ -440,6 +440,16 @@ fn schools_or_regions_written_beside_a_node_table_must_agree_with_it() {
     // Agreeing values, and the defaults, are fine.
     assert_ok(&check(tmp.path(), &with("schools = 3\nregions = 2\n")));
     assert_ok(&check(tmp.path(), &s));
+    // Without a region column the regions are blocks of rows, at most one per school: more was
+    // cut down without a word.
+    let s = file_scenario(tmp.path(), b"id\na\nb\nc\n", b"source,target\na,b\n");
+    let text = fs::read_to_string(&s).unwrap();
+    let with = |extra: &str| write(tmp.path(), "w.toml", format!("{text}{extra}"));
+    assert_bad_input(
+        &check(tmp.path(), &with("regions = 10\n")),
+        &["w.toml:7:1: network.regions: is 10, more than the 3 schools of the network files"],
+    );
+    assert_ok(&check(tmp.path(), &with("regions = 3\n")));
 }
 
 /// `pilots = 100` in a 30-school district was accepted and ran 30 pilots without a word.

@@ -577,6 +577,19 @@ impl Scenario {
             }
             config.network.regions = r as u32;
         }
+        // Without a `region` column the regions are blocks of rows, at most one per school: a
+        // larger number the user wrote was once cut down without a word.
+        if written.regions && config.network.regions > config.network.schools {
+            return Err(InputError::field(
+                "network.regions",
+                format!(
+                    "is {}, more than the {n} schools of the network files; without a `region` \
+                     column in a node table the regions are blocks of rows, at most one per \
+                     school. Make it at most {n}",
+                    config.network.regions
+                ),
+            ));
+        }
         config.network.regions = config.network.regions.min(config.network.schools).max(1);
         Ok(files)
     }
