@@ -249,6 +249,26 @@ impl Trace {
     }
 }
 
+/// How many pilots strategy `s` (with `pilots = 0`: as many as the budget funds at the effective
+/// dose) starts with in run 0 of `scenario`: the number of pilot schools the step that chooses
+/// them looks for. The least of the `[optimise]` range was once taken instead, so a leader whose
+/// budget funds six pilots got one chosen school.
+fn auto_pilots(scenario: &Scenario, s: &StrategyConfig) -> Result<u32> {
+    let mut one = scenario.clone();
+    one.config.strategies = vec![s.clone()];
+    let mut started = 0;
+    crate::engine::school::watch(&one, 0, 0, |_, step, state, _| {
+        if step == 1 {
+            started = state
+                .origin
+                .iter()
+                .filter(|&&o| o == crate::model::Origin::Recruited)
+                .count() as u32;
+        }
+    })?;
+    Ok(started.max(1))
+}
+
 /// Runs the optimisation of `scenario` (school model) with `settings`; see the module docs.
 /// `checkpoint`, if any, supplies values simulated before an interruption and receives new ones.
 /// O(budget + finalists x (max_runs + fresh_runs)) simulations, in parallel over runs.
@@ -390,7 +410,7 @@ pub fn optimise(
         let k = if top.pilots > 0 {
             top.pilots
         } else {
-            o.pilots[0]
+            auto_pilots(scenario, &top)?
         }
         .min(n as u32) as usize;
         // The first pass evaluates every school; lazy re-evaluations took about as many again
@@ -480,4 +500,30 @@ pub fn optimise(
         resumed: eval.reused,
     };
     Ok((outcome, eval.into_checkpoint()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// With `pilots = 0` the pilot step chooses as many schools as the budget funds at the
+    /// effective dose (more for a larger budget), not the least of the `[optimise]` range.
+    #[test]
+    fn automatic_pilots_follow_the_budget() {
+        let count = |per_school: f64| {
+            let scn = Scenario::from_toml(
+                &format!(
+                    "runs = 4\nsteps = 3\n[network]\nschools = 200\nregions = 4\n\
+                     [budget]\nper_school = {per_school}\n\
+                     [[strategies]]\nname = \"pilot-then-cascade\"\n"
+                ),
+                None,
+            )
+            .unwrap();
+            auto_pilots(&scn, &scn.config.strategies[0]).unwrap()
+        };
+        let (few, more) = (count(0.1), count(0.2));
+        assert!(few > 1, "{few}");
+        assert!(more > few, "{few} then {more}");
+    }
 }
