@@ -99,7 +99,7 @@ pub const MECHANISMS: &[Mechanism] = &[
     Mechanism {
         name: "hub",
         settings: &[("mechanisms.hub.enabled", Off::Bool(false))],
-        reason: "a funded hub neither strengthens ties nor gives know-how",
+        reason: "no hub is funded: its share of the budget is left for school support",
     },
     Mechanism {
         name: "implementation-dip",

@@ -30,7 +30,7 @@ use std::path::Path;
 pub const MIN_WEIGHT: f64 = 1e-6;
 
 /// Without a node table, n is the largest id plus one, so one large id makes a huge world of
-/// untied schools. The largest id may be at most this many times the number of distinct ids in
+/// untied schools. The largest id must stay below this many times the number of distinct ids in
 /// the file (or below [`SPARSE_IDS_FREE`]); give a node table to list schools without ties.
 pub(crate) const SPARSE_IDS_FACTOR: usize = 10;
 
