@@ -16,6 +16,7 @@
 //! be written, a folder holding the run's own input files, a non-empty folder that is not a
 //! domino output or holds an entry domino could not have written (which replacing would delete).
 
+use super::interrupt::Temporary;
 use crate::error::{Error, InputError, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -148,6 +149,8 @@ pub struct OutputDir {
     /// The folder replaced on commit: `target`, or the folder it links to.
     resolved: PathBuf,
     staging: PathBuf,
+    /// `staging` on the list of what an interruption removes, until the commit.
+    listed: Option<Temporary>,
     committed: bool,
 }
 
@@ -226,11 +229,13 @@ impl OutputDir {
         recover(&parent, &name, target)?;
         let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
         let _ = fs::remove_dir_all(&staging);
+        let listed = Temporary::new(&staging);
         fs::create_dir(&staging).map_err(|e| refuse(format!("cannot be written ({e})")))?;
         Ok(Self {
             target: given.to_path_buf(),
             resolved: target.to_path_buf(),
             staging,
+            listed: Some(listed),
             committed: false,
         })
     }
@@ -255,15 +260,23 @@ impl OutputDir {
             .unwrap_or_default();
         let old = parent.join(format!(".{name}.old-{}", std::process::id()));
         let had_old = target.is_dir();
-        if had_old {
-            fs::rename(target, &old).map_err(|e| Error::io(target, e))?;
-        }
-        if let Err(e) = fs::rename(&self.staging, target) {
+        // Listed before it exists: an interruption while it is removed below removes the rest.
+        let _old_listed = Temporary::new(&old);
+        let listed = self.listed.take().expect("listed until the commit");
+        // An interruption comes before the renames (the staging folder is removed, the target
+        // stays) or after them, never between.
+        listed.finish(|| {
             if had_old {
-                let _ = fs::rename(&old, target);
+                fs::rename(target, &old).map_err(|e| Error::io(target, e))?;
             }
-            return Err(Error::io(target, e));
-        }
+            if let Err(e) = fs::rename(&self.staging, target) {
+                if had_old {
+                    let _ = fs::rename(&old, target);
+                }
+                return Err(Error::io(target, e));
+            }
+            Ok(())
+        })?;
         self.committed = true;
         if had_old {
             fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
@@ -284,6 +297,13 @@ impl Drop for OutputDir {
 /// and a folder of another process is treated as abandoned only if it is not ours.
 fn alive(pid: u32) -> bool {
     pid == std::process::id() || Path::new("/proc").join(pid.to_string()).is_dir()
+}
+
+/// True only if process `pid` is known to have ended: on Linux, it is not this process and has
+/// no `/proc/PID`; elsewhere nothing is known and this is false. For files that may be removed
+/// only when surely abandoned (a `write_atomic` temporary of another run of the same file).
+pub(crate) fn known_dead(pid: u32) -> bool {
+    cfg!(target_os = "linux") && Path::new("/proc/self").is_dir() && !alive(pid)
 }
 
 /// Cleans what killed runs left beside `target` (named `name` in `parent`): staging folders are
