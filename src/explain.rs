@@ -12,8 +12,8 @@ use crate::engine::{ensemble, model, Ensemble, Progress};
 use crate::error::InputError;
 use crate::metrics::stats::{paired, Summary};
 use crate::output::{csv_writer, num};
-use crate::report::fixed;
 use crate::report::leader;
+use crate::report::{fixed, NO_INTERVAL};
 use crate::scenario::{path, ModelKind, Scenario};
 use std::io::{self, Write};
 use toml::Value;
@@ -413,6 +413,7 @@ pub fn table(name: &str, ablation: &Ablation) -> String {
     text += &"-".repeat(100);
     text.push('\n');
     let mut last = "";
+    let mut any_without_interval = false;
     for r in &ablation.rows {
         let first = r.mechanism != last;
         last = r.mechanism;
@@ -423,8 +424,14 @@ pub fn table(name: &str, ablation: &Ablation) -> String {
         // every school) leaves every run's result exactly as it was: say so rather than print
         // an interval of zeros.
         let untouched = r.diff.n > 0 && r.diff.mean == 0.0 && r.diff.sd == 0.0;
+        // One run has no interval (its ends are NaN, empty cells in ablation.csv): the cell
+        // says so in few words, to keep the column, and a note below the table in full.
+        let no_interval = !(r.diff.ci_low.is_finite() && r.diff.ci_high.is_finite());
         let ci = if untouched {
             "0 (same in every run) ".to_string()
+        } else if no_interval {
+            any_without_interval = true;
+            format!("{} (no interval) ", points(r.diff.mean))
         } else {
             format!(
                 "{} ({} to {}){}",
@@ -462,6 +469,9 @@ pub fn table(name: &str, ablation: &Ablation) -> String {
     }
     for (m, why) in &ablation.skipped {
         text += &format!("{m}: skipped, {why}\n");
+    }
+    if any_without_interval {
+        text += &format!("(no interval): {NO_INTERVAL}; run at least 2 for a 95% CI.\n");
     }
     text += "* the 95% CI of the difference excludes 0: the mechanism changes this strategy's result.\n";
     text +=
@@ -521,6 +531,16 @@ mod tests {
             !t.contains("same in every run") && t.contains("+0.00 (-"),
             "{t}"
         );
+        // One run has no interval: said in words, never "NaN to NaN".
+        for one in [[0.0], [-0.07]] {
+            let mut single = row(None, "a");
+            single.diff = Summary::of(one);
+            let t = text(single);
+            assert!(!t.contains("NaN"), "{t}");
+            assert!(t.contains(" (no interval) "), "{t}");
+            assert!(t.contains(&format!("(no interval): {NO_INTERVAL}")), "{t}");
+        }
+        assert!(!text(row(None, "a")).contains("no interval"));
     }
 
     #[test]

@@ -7,6 +7,9 @@ fn main() {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    // Without the handler, Ctrl-C still stops domino and no result is left half-written; only
+    // its temporary files stay behind (until the next write of the same file removes them).
+    let _ = domino::output::interrupt::remove_temporaries_on_interrupt();
     if let Err(err) = domino::cli::dispatch(cli) {
         eprintln!("error: {err:#}");
         std::process::exit(domino::cli::exit_code(&err));

@@ -928,6 +928,22 @@ fn merge_says_what_a_folder_that_is_not_a_shard_is() {
         let out = domino(tmp.path(), &["merge", arg(dir), "--out", arg(&merged)]);
         assert_bad_input(&out, &merged, &[fragment]);
     }
+    // Beside a compare shard, a mistyped folder is said to be missing, not to lack shard.json.
+    let shard = tmp.path().join("shard");
+    compare(
+        tmp.path(),
+        None,
+        &shard,
+        &["--runs", "3", "--steps", "2", "--shard", "1/2"],
+    );
+    let nowhere = tmp.path().join("nowhere");
+    let out = domino(
+        tmp.path(),
+        &["merge", arg(&shard), arg(&nowhere), "--out", arg(&merged)],
+    );
+    assert_bad_input(&out, &merged, &["nowhere: does not exist"]);
+    let err = stderr(&out);
+    assert!(!err.contains("is not a compare shard"), "{err}");
 }
 
 #[test]

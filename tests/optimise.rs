@@ -535,6 +535,25 @@ fn an_interrupted_optimisation_resumes_to_the_same_bytes() {
         );
         assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
         assert!(stderr(&o).contains("--resume"));
+        // A value edited in the checkpoint (here to NaN) is refused, naming the file and line,
+        // and nothing is written; the checkpoint as it was then resumes.
+        let kept = fs::read_to_string(&checkpoint).unwrap();
+        if kept.lines().count() >= 3 {
+            let mut lines: Vec<String> = kept.split('\n').map(String::from).collect();
+            let mut cells: Vec<&str> = lines[2].split(',').collect();
+            cells[2] = "NaN";
+            lines[2] = cells.join(",");
+            fs::write(&checkpoint, lines.join("\n")).unwrap();
+            let o = domino(
+                dir.path(),
+                &["optimise", &file, "--out", arg(&cut), "--quiet", "--resume"],
+            );
+            assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+            let at = format!("{}:3: is damaged", checkpoint.display());
+            assert!(stderr(&o).contains(&at), "{}", stderr(&o));
+            assert!(!cut.exists());
+            fs::write(&checkpoint, kept).unwrap();
+        }
         let o = domino(
             dir.path(),
             &["optimise", &file, "--out", arg(&cut), "--quiet", "--resume"],

@@ -534,3 +534,115 @@ fn a_sweep_or_merge_never_overwrites_its_own_input() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(tree(&shard) == before);
 }
+
+/// Sends `signal` to `child` once `started` says it has begun writing (polled, not a fixed
+/// sleep), and returns its exit status and whether it was still running then.
+#[cfg(unix)]
+fn interrupt_once(
+    child: &mut std::process::Child,
+    signal: i32,
+    started: impl Fn() -> bool,
+) -> (std::process::ExitStatus, bool) {
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while !started() && child.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    if let Some(status) = child.try_wait().unwrap() {
+        return (status, false);
+    }
+    // SAFETY: kill(2) on the pid of a child not yet waited for (so not yet reaped).
+    assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+    (child.wait().unwrap(), true)
+}
+
+/// Entries of `dir` whose names start with `.` (the temporaries of file and folder writes).
+fn hidden(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect()
+}
+
+/// Ctrl-C (SIGINT) during `run --trace` and SIGTERM during `compare` remove the temporary file
+/// and the staging folder being written before exiting (130), and leave the targets as they
+/// were. (Before, a `.NAME.PID.tmp` of any size and an empty `.NAME.staging-PID` stayed.)
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_leaves_no_temporary_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let trace = tmp.path().join("trace.csv");
+    fs::write(&trace, "previous\n").unwrap();
+    // A big network and many terms: a trace of many megabytes, written for seconds.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_domino"))
+        .current_dir(tmp.path())
+        .args([
+            "run",
+            "--strategy",
+            "cluster",
+            "--set",
+            "network.schools=100000",
+            "--steps",
+            "40",
+            "--trace",
+            "trace.csv",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let writing = || !hidden(tmp.path()).is_empty();
+    let (status, running) = interrupt_once(&mut child, libc::SIGINT, writing);
+    assert!(running, "the run ended before it could be interrupted");
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(hidden(tmp.path()), Vec::<String>::new());
+    assert_eq!(fs::read_to_string(&trace).unwrap(), "previous\n");
+
+    let out = tmp.path().join("o");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_domino"))
+        .current_dir(tmp.path())
+        .args(["compare", "--runs", "100000", "--quiet", "--out", "o"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (status, running) = interrupt_once(&mut child, libc::SIGTERM, writing);
+    assert!(
+        running,
+        "the comparison ended before it could be interrupted"
+    );
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(hidden(tmp.path()), Vec::<String>::new());
+    assert!(!out.exists());
+}
+
+/// A temporary file a killed run left (SIGKILL cannot be caught) is removed by the next write
+/// of the same file; one of a process still running is not.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_next_write_removes_a_killed_runs_temporary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut ended = Command::new("true").spawn().unwrap();
+    let dead = ended.id();
+    ended.wait().unwrap();
+    let stale = tmp.path().join(format!(".trace.csv.{dead}.tmp"));
+    let live = tmp.path().join(".trace.csv.1.tmp");
+    fs::write(&stale, "half a trace").unwrap();
+    fs::write(&live, "another run's").unwrap();
+    let out = domino(
+        tmp.path(),
+        &[
+            "run",
+            "--strategy",
+            "cluster",
+            "--steps",
+            "2",
+            "--trace",
+            "trace.csv",
+        ],
+    );
+    assert_ok(&out);
+    assert!(!stale.exists());
+    assert!(live.exists());
+    assert!(tmp.path().join("trace.csv").is_file());
+}

@@ -84,6 +84,7 @@ pub fn optimise(args: &OptimiseArgs) -> anyhow::Result<()> {
         &Checkpoint::path_for(&out),
         &settings.id(&scenario),
         args.resume,
+        &settings.runs(),
     )?;
     let o = &settings.cfg;
     // The search's budget, the finalists' top-up and their fresh runs, and the scenario's own.

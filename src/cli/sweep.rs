@@ -72,22 +72,36 @@ pub fn sweep(
     ))
 }
 
+/// Why `dir`, given to `merge`, is no folder at all (missing, or a file), if it is none.
+fn not_a_folder(dir: &Path) -> Option<String> {
+    if !dir.exists() {
+        Some("does not exist".into())
+    } else if !dir.is_dir() {
+        Some("is a file, not a shard folder".into())
+    } else {
+        None
+    }
+}
+
 pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<()> {
     let dirs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
     // Compare shards have a shard.json; sweep shards a sweep.toml. One kind at a time.
     let compare = dirs.iter().filter(|d| shard::is_compare_shard(d)).count();
     if compare > 0 {
         if let Some(other) = dirs.iter().find(|d| !shard::is_compare_shard(d)) {
-            return Err(crate::InputError::msg(format!(
-                "is not a compare shard (no {}), but {} is: merge the shards of one comparison",
-                shard::SHARD_FILE,
-                dirs.iter()
-                    .find(|d| shard::is_compare_shard(d))
-                    .expect("counted")
-                    .display()
-            ))
-            .in_file(other)
-            .into());
+            // A mistyped folder is missing, not "no shard.json": say that first.
+            let what = not_a_folder(other).unwrap_or_else(|| {
+                format!(
+                    "is not a compare shard (no {}), but {} is: merge the shards of one \
+                     comparison",
+                    shard::SHARD_FILE,
+                    dirs.iter()
+                        .find(|d| shard::is_compare_shard(d))
+                        .expect("counted")
+                        .display()
+                )
+            });
+            return Err(crate::InputError::msg(what).in_file(other).into());
         }
         let merged = shard::merge(&dirs, out)?;
         let model = crate::engine::model(&merged.scenario);
@@ -105,10 +119,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<()> {
     // Neither kind: say what the folder is rather than that a sweep file is missing.
     for d in &dirs {
         if !d.join("sweep.toml").is_file() {
-            let what = if !d.exists() {
-                "does not exist".to_string()
-            } else if !d.is_dir() {
-                "is a file, not a shard folder".to_string()
+            let what = if let Some(why) = not_a_folder(d) {
+                why
             } else if d.join("runs.csv").is_file() {
                 "is the output of an unsharded run, which needs no merge".to_string()
             } else if crate::output::folder::manifest_kind(d).is_some() {

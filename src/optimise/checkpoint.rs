@@ -4,18 +4,24 @@
 //! The file lives beside the output folder (`.NAME.optimise-evals.csv`), because the output
 //! folder itself is written as a whole at the end ([`crate::output::OutputDir`]). Its first line
 //! names the optimisation (a hash of the resolved scenario and the search's settings); each
-//! further line is one (candidate, run) value: the candidate's key in hex, the run, then the
-//! [`Values`] figures. Lines are appended after every batch of runs and synced; only lines that
-//! end in a line break are read back, so a line cut short by a kill is ignored and simulated
-//! again. Because every value is a pure function of (candidate, run), a resumed optimisation
+//! further line is one (candidate, run) value: the candidate's key in hex, the run, the
+//! [`Values`] figures, then a checksum of the line before it (the first 16 hex digits of its
+//! SHA-256). Lines are appended after every batch of runs and synced; only lines that end in a
+//! line break are read back, so a line cut short by a kill is ignored and simulated again. Any
+//! other line that does not read back (a changed digit, a figure that is not a finite number, a
+//! run the optimisation never evaluates) is refused, naming the file and line, as a damaged sweep
+//! record or compare shard is: a resumed optimisation built on it would quietly choose from
+//! values no simulation gave. Because every value is a pure function of (candidate, run), a resumed optimisation
 //! takes the same decisions and writes the same bytes as one never interrupted. The file is
 //! removed once the results are in place.
 
 use super::eval::Values;
 use crate::error::{Error, InputError, Result};
+use crate::output::sha256_hex;
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &str = "domino-optimise-checkpoint";
@@ -41,10 +47,11 @@ impl Checkpoint {
         parent.join(format!(".{name}.optimise-evals.csv"))
     }
 
-    /// Opens the checkpoint at `path` for the optimisation identified by `id`: with `resume`,
-    /// reads what an earlier run of the same optimisation left (refusing another one's, or
-    /// nothing to resume: a fresh start); without, refuses to overwrite an existing one.
-    pub fn open(path: &Path, id: &str, resume: bool) -> Result<Self> {
+    /// Opens the checkpoint at `path` for the optimisation identified by `id`, which evaluates
+    /// the runs in `runs`: with `resume`, reads what an earlier run of the same optimisation
+    /// left (refusing another one's, a damaged line, or nothing to resume: a fresh start);
+    /// without, refuses to overwrite an existing one.
+    pub fn open(path: &Path, id: &str, resume: bool, runs: &[Range<u64>]) -> Result<Self> {
         let mut values = HashMap::new();
         if path.exists() {
             if !resume {
@@ -66,19 +73,28 @@ impl Checkpoint {
                 .in_file(path)
                 .into());
             }
-            for line in lines {
-                let Some(line) = line.strip_suffix('\n') else {
-                    // Cut short by a kill: end it, so that appended lines start on their own.
-                    let mut f = OpenOptions::new()
-                        .append(true)
+            for (n, piece) in lines.enumerate() {
+                let Some(line) = piece.strip_suffix('\n') else {
+                    // Cut short by a kill (the last piece of the file): cut it off, so that
+                    // appended lines start on their own and the file holds whole lines only (a
+                    // cut line ended by a line break would read as a damaged one next time).
+                    let whole = (text.len() - piece.len()) as u64;
+                    OpenOptions::new()
+                        .write(true)
                         .open(path)
+                        .and_then(|f| f.set_len(whole))
                         .map_err(|e| Error::io(path, e))?;
-                    f.write_all(b"\n").map_err(|e| Error::io(path, e))?;
                     break;
                 };
-                if let Some((key, k, v)) = parse(line) {
-                    values.insert((key, k), v);
-                }
+                let (key, k, v) = parse(line, runs).map_err(|why| {
+                    // Line 1 is the header.
+                    InputError::msg(format!(
+                        "{why}; remove the file to start the optimisation again"
+                    ))
+                    .in_file(path)
+                    .at(n + 2, None)
+                })?;
+                values.insert((key, k), v);
             }
         } else {
             fs::write(path, format!("{MAGIC},{id}\n")).map_err(|e| Error::io(path, e))?;
@@ -101,12 +117,12 @@ impl Checkpoint {
         }
         let mut text = String::new();
         for (key, k, v) in fresh {
-            text.push_str(&format!("{key:016x},{k}"));
+            let mut line = format!("{key:016x},{k}");
             for x in v.to_array() {
                 // Display of f64 is the shortest text that reads back to the same bits.
-                text.push_str(&format!(",{x}"));
+                line.push_str(&format!(",{x}"));
             }
-            text.push('\n');
+            text.push_str(&format!("{line},{}\n", checksum(&line)));
         }
         let io = |e| Error::io(&self.path, e);
         let mut f: File = OpenOptions::new()
@@ -123,45 +139,142 @@ impl Checkpoint {
     }
 }
 
-fn parse(line: &str) -> Option<(u64, u64, Values)> {
-    let mut cells = line.split(',');
-    let key = u64::from_str_radix(cells.next()?, 16).ok()?;
-    let k = cells.next()?.parse().ok()?;
+/// The checksum ending a line: the first 16 hex digits of the SHA-256 of the text before it
+/// (enough to tell a damaged line from a sound one; the file is no defence against forgery).
+fn checksum(body: &str) -> String {
+    sha256_hex(body.as_bytes())[..16].to_string()
+}
+
+/// Reads one complete line (without its line break); the error says what is wrong with it.
+fn parse(line: &str, runs: &[Range<u64>]) -> std::result::Result<(u64, u64, Values), String> {
+    let damaged = || "is damaged (its checksum does not match its content)".to_string();
+    let (body, sum) = line.rsplit_once(',').ok_or_else(damaged)?;
+    if sum != checksum(body) {
+        return Err(damaged());
+    }
+    // The checksum matched, so what follows can only fail for a file another build wrote.
+    let bad = |what: &str| format!("is not a checkpoint line ({what})");
+    let mut cells = body.split(',');
+    let mut next = || cells.next().ok_or_else(|| bad("too few cells"));
+    let key = u64::from_str_radix(next()?, 16).map_err(|_| bad("the key is not hex"))?;
+    let k: u64 = next()?
+        .parse()
+        .map_err(|_| bad("the run is not a whole number"))?;
+    if !runs.iter().any(|r| r.contains(&k)) {
+        return Err(format!(
+            "names run {k}, which this optimisation never evaluates"
+        ));
+    }
     let mut a = [0.0; Values::LEN];
     for x in &mut a {
-        *x = cells.next()?.parse().ok()?;
+        let cell = next()?;
+        *x = cell
+            .parse()
+            .ok()
+            .filter(|x: &f64| x.is_finite())
+            .ok_or_else(|| bad(&format!("{cell:?} is not a finite number")))?;
     }
-    cells
-        .next()
-        .is_none()
-        .then(|| (key, k, Values::from_array(a)))
+    if next().is_ok() {
+        return Err(bad("too many cells"));
+    }
+    Ok((key, k, Values::from_array(a)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The runs the tests' optimisation evaluates: 0..10 and the fresh 100..105.
+    const RUNS: [Range<u64>; 2] = [0..10, 100..105];
+
     #[test]
     fn values_read_back_bit_for_bit_and_a_cut_line_is_ignored() {
-        let dir = std::env::temp_dir().join(format!("domino-cp-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("cp.csv");
-        let _ = fs::remove_file(&path);
-        let v = Values::from_array([0.1 + 0.2, 1.0 / 3.0, 0.0, f64::NAN, 7.5]);
-        let mut cp = Checkpoint::open(&path, "abc", false).unwrap();
-        cp.append(&[(42, 7, v)]).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cp.csv");
+        let v = Values::from_array([0.1 + 0.2, 1.0 / 3.0, 0.0, -0.0, 7.5]);
+        let mut cp = Checkpoint::open(&path, "abc", false, &RUNS).unwrap();
+        cp.append(&[(42, 7, v), (42, 101, v)]).unwrap();
         // A line cut short by a kill.
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"000000000000002a,8,0.1").unwrap();
-        assert!(Checkpoint::open(&path, "abc", false).is_err());
-        assert!(Checkpoint::open(&path, "other", true).is_err());
-        let back = Checkpoint::open(&path, "abc", true).unwrap();
-        assert_eq!(back.values().len(), 1);
+        assert!(Checkpoint::open(&path, "abc", false, &RUNS).is_err());
+        assert!(Checkpoint::open(&path, "other", true, &RUNS).is_err());
+        let mut back = Checkpoint::open(&path, "abc", true, &RUNS).unwrap();
+        assert_eq!(back.values().len(), 2);
         let got = back.values()[&(42, 7)].to_array();
         for (a, b) in got.iter().zip(v.to_array()) {
-            assert!(a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()));
+            assert_eq!(a.to_bits(), b.to_bits());
         }
-        back.remove().unwrap();
-        let _ = fs::remove_dir_all(&dir);
+        // The cut line was ended, so what is appended next reads back on its own line.
+        back.append(&[(43, 8, v)]).unwrap();
+        let again = Checkpoint::open(&path, "abc", true, &RUNS).unwrap();
+        assert_eq!(again.values().len(), 3);
+        again.remove().unwrap();
+    }
+
+    /// A checkpoint holding the line `line` (as its third line, after a sound one).
+    fn with_line(dir: &Path, line: &str) -> PathBuf {
+        let path = dir.join("cp.csv");
+        let _ = fs::remove_file(&path);
+        let mut cp = Checkpoint::open(&path, "abc", false, &RUNS).unwrap();
+        cp.append(&[(1, 2, Values::from_array([0.5; Values::LEN]))])
+            .unwrap();
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(format!("{line}\n").as_bytes()).unwrap();
+        path
+    }
+
+    /// `body` with its checksum, as an edit that also recomputed it would leave it.
+    fn signed(body: &str) -> String {
+        format!("{body},{}", checksum(body))
+    }
+
+    #[test]
+    fn a_damaged_line_is_refused_naming_the_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let sound = signed("000000000000002a,3,0.25,0.25,0.5,0.25,1.5");
+        let cases = [
+            // A changed digit, the checksum left as it was.
+            (sound.replacen("0.25", "0.95", 1), "is damaged"),
+            // A line of the old format, without a checksum.
+            (
+                "000000000000002a,3,0.25,0.25,0.5,0.25,1.5".to_string(),
+                "is damaged",
+            ),
+            (
+                signed("000000000000002a,9999,0.25,0.25,0.5,0.25,1.5"),
+                "names run 9999, which this optimisation never evaluates",
+            ),
+            (
+                signed("000000000000002a,3,NaN,0.25,0.5,0.25,1.5"),
+                "\"NaN\" is not a finite number",
+            ),
+            (
+                signed("000000000000002a,3,0.25,inf,0.5,0.25,1.5"),
+                "\"inf\" is not a finite number",
+            ),
+            (
+                signed("000000000000002a,3,0.25,0.25,0.5,0.25,1e999"),
+                "\"1e999\" is not a finite number",
+            ),
+            (
+                signed("000000000000002a,3,0.25,0.25,0.5,0.25"),
+                "too few cells",
+            ),
+        ];
+        for (line, why) in cases {
+            let path = with_line(dir.path(), &line);
+            let e = Checkpoint::open(&path, "abc", true, &RUNS).unwrap_err();
+            let text = e.to_string();
+            assert!(e.is_input(), "{text}");
+            assert!(
+                text.contains(&format!("{}:3", path.display())) && text.contains(why),
+                "{line}: {text}"
+            );
+        }
+        // The same line, sound, is read.
+        let path = with_line(dir.path(), &sound);
+        let cp = Checkpoint::open(&path, "abc", true, &RUNS).unwrap();
+        assert_eq!(cp.values()[&(42, 3)].to_array()[4], 1.5);
     }
 }

@@ -54,6 +54,7 @@ use crate::metrics::stats::{paired, quantile_sorted, Paired, Summary};
 use crate::scenario::{Goal, OptimiseConfig, Scenario, StrategyConfig, StrategyKind};
 use checkpoint::Checkpoint;
 use std::collections::HashMap;
+use std::ops::Range;
 
 /// The first fresh run: finalists are re-evaluated on runs `FRESH..FRESH + fresh_runs`, far from
 /// the search's runs `0..max_runs`.
@@ -96,6 +97,13 @@ impl Settings {
             crate::output::build_commit()
         );
         crate::output::sha256_hex(text.as_bytes())[..16].to_string()
+    }
+
+    /// The runs this optimisation evaluates: the search's `0..max_runs` and the fresh ones
+    /// from [`FRESH`] on.
+    pub fn runs(&self) -> [Range<u64>; 2] {
+        let fresh = FRESH..FRESH + self.cfg.fresh_runs as u64;
+        [0..self.cfg.max_runs as u64, fresh]
     }
 }
 
@@ -282,7 +290,8 @@ pub fn optimise(
     let mut eval = Evaluator::new(scenario, o.objective, o.equity_weight, checkpoint, progress);
     let space = Space::new(scenario, o);
     let batch = o.batch as usize;
-    let ks: Vec<u64> = (0..o.max_runs as u64).collect();
+    let [search_runs, fresh_runs] = settings.runs();
+    let ks: Vec<u64> = search_runs.collect();
     let budget = o.budget_evals as u64;
     let fixed_schools = scenario.files.is_some();
     let pilot_step =
@@ -462,7 +471,7 @@ pub fn optimise(
             winner = c;
         }
     }
-    let fresh_ks: Vec<u64> = (FRESH..FRESH + o.fresh_runs as u64).collect();
+    let fresh_ks: Vec<u64> = fresh_runs.collect();
     let mut judged: Vec<&StrategyConfig> = finalists.iter().collect();
     judged.extend(defaults.iter());
     let fresh = eval.evaluate(&judged, &fresh_ks)?;

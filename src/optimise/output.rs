@@ -13,6 +13,7 @@ use super::{Outcome, Row, BEST_NAME};
 use crate::error::Result;
 use crate::metrics::stats::Summary;
 use crate::output::{csv_writer, num, write_atomic};
+use crate::report::fixed;
 use crate::scenario::{Goal, Scenario, StrategyConfig};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -58,11 +59,12 @@ fn describe(goal: Goal, s: &Summary) -> String {
     format!("mean {} (95% CI {})", show(goal, s.mean), ci(goal, s))
 }
 
-/// A value of the objective for people: percent for shares, students per SU otherwise.
+/// A value of the objective for people: percent for shares, students per SU otherwise. A value
+/// that rounds to zero reads 0.0, never -0.0 (a zero budget's interval ends at -0).
 fn show(goal: Goal, v: f64) -> String {
     match goal {
-        Goal::CostPerStudent => format!("{v:.2}"),
-        _ => format!("{:.1}", 100.0 * v),
+        Goal::CostPerStudent => fixed(v, 2, false),
+        _ => fixed(100.0 * v, 1, false),
     }
 }
 
@@ -504,6 +506,29 @@ mod tests {
             text.contains("optimised is the scenario's own pilot-then-cascade: the search found nothing better"),
             "{text}"
         );
+    }
+
+    /// Values that round to zero (a zero budget's intervals end at -0) never read -0.0.
+    #[test]
+    fn no_negative_zero_in_the_table() {
+        let zero = vec![0.0; 20];
+        let mut o = outcome(false);
+        let mut below = zero.clone();
+        below[0] = -1e-9;
+        o.table[0].objective = Summary::of(below.iter().copied());
+        o.table[1].objective = Summary::of(zero.iter().copied());
+        o.table[1].versus = Some(paired(&below, &zero));
+        assert!(o.table[0].objective.ci_low < 0.0);
+        // "-" also joins an interval's ends ("0.0-0.1"): a negative zero follows a space, a
+        // parenthesis or that dash.
+        let negative_zero =
+            |text: &str| ["(-0.0", " -0.0", "--0.0"].iter().any(|z| text.contains(z));
+        let text = table(&Scenario::builtin_default(), &o);
+        assert!(!negative_zero(&text), "{text}");
+        assert!(text.contains("0.0 (0.0-0.0)"), "{text}");
+        o.goal = Goal::CostPerStudent;
+        let text = table(&Scenario::builtin_default(), &o);
+        assert!(!negative_zero(&text), "{text}");
     }
 
     /// `pilots = 0` is "as many as the budget funds", not no pilots.

@@ -7,13 +7,16 @@
 //! a mix, and no stale file of an earlier run survives (a classic run's folder has no
 //! `sustained.svg` of a school-model run that was there before). Staging and set-aside folders
 //! left by a killed run are removed (or, if the target itself went missing in the instant between
-//! the two renames, put back) the next time a run writes to the same target.
+//! the two renames, put back) the next time a run writes to the same target. A target that is a
+//! symbolic link to a folder is written through: the folder it points to is replaced, the link
+//! stays.
 //!
 //! Everything that could make writing fail for a reason the user can fix is checked when the
 //! `OutputDir` is made, before any simulation runs: `--out` an existing file, a folder that cannot
 //! be written, a folder holding the run's own input files, a non-empty folder that is not a
 //! domino output or holds an entry domino could not have written (which replacing would delete).
 
+use super::interrupt::Temporary;
 use crate::error::{Error, InputError, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -141,8 +144,13 @@ pub(crate) fn default_out(name: &str) -> PathBuf {
 /// puts them all in place at once. Dropped without a commit, it removes what it wrote.
 #[derive(Debug)]
 pub struct OutputDir {
+    /// The folder as given (`--out`).
     target: PathBuf,
+    /// The folder replaced on commit: `target`, or the folder it links to.
+    resolved: PathBuf,
     staging: PathBuf,
+    /// `staging` on the list of what an interruption removes, until the commit.
+    listed: Option<Temporary>,
     committed: bool,
 }
 
@@ -160,11 +168,27 @@ impl OutputDir {
         Self::create_for(target, inputs, true)
     }
 
-    fn create_for(target: &Path, inputs: &[PathBuf], sweep: bool) -> Result<Self> {
+    fn create_for(given: &Path, inputs: &[PathBuf], sweep: bool) -> Result<Self> {
         let refuse = |why: String| -> Error {
             InputError::msg(format!("{why}; choose another --out"))
-                .in_file(target)
+                .in_file(given)
                 .into()
+        };
+        // A symbolic link (`out -> /scratch/out`) is written through: the folder it points to
+        // is staged beside and replaced, and the link stays, still pointing to the results.
+        // Replacing the link itself would leave the results on the link's disk and the folder
+        // it pointed to holding the previous run.
+        let is_link = fs::symlink_metadata(given).is_ok_and(|m| m.file_type().is_symlink());
+        let resolved;
+        let target = if is_link {
+            resolved = fs::canonicalize(given).map_err(|e| {
+                refuse(format!(
+                    "is a symbolic link whose destination cannot be reached ({e})"
+                ))
+            })?;
+            resolved.as_path()
+        } else {
+            given
         };
         if target.exists() && !target.is_dir() {
             return Err(refuse("is a file, not a folder".into()));
@@ -205,10 +229,13 @@ impl OutputDir {
         recover(&parent, &name, target)?;
         let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
         let _ = fs::remove_dir_all(&staging);
+        let listed = Temporary::new(&staging);
         fs::create_dir(&staging).map_err(|e| refuse(format!("cannot be written ({e})")))?;
         Ok(Self {
-            target: target.to_path_buf(),
+            target: given.to_path_buf(),
+            resolved: target.to_path_buf(),
             staging,
+            listed: Some(listed),
             committed: false,
         })
     }
@@ -226,22 +253,30 @@ impl OutputDir {
     /// Puts the staged files in place of the target folder (see the module docs).
     pub fn commit(mut self) -> Result<()> {
         let parent = self.staging.parent().unwrap_or(Path::new("."));
-        let name = self
-            .target
+        let target = &self.resolved;
+        let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        let had_old = self.target.is_dir();
-        if had_old {
-            fs::rename(&self.target, &old).map_err(|e| Error::io(&self.target, e))?;
-        }
-        if let Err(e) = fs::rename(&self.staging, &self.target) {
+        let had_old = target.is_dir();
+        // Listed before it exists: an interruption while it is removed below removes the rest.
+        let _old_listed = Temporary::new(&old);
+        let listed = self.listed.take().expect("listed until the commit");
+        // An interruption comes before the renames (the staging folder is removed, the target
+        // stays) or after them, never between.
+        listed.finish(|| {
             if had_old {
-                let _ = fs::rename(&old, &self.target);
+                fs::rename(target, &old).map_err(|e| Error::io(target, e))?;
             }
-            return Err(Error::io(&self.target, e));
-        }
+            if let Err(e) = fs::rename(&self.staging, target) {
+                if had_old {
+                    let _ = fs::rename(&old, target);
+                }
+                return Err(Error::io(target, e));
+            }
+            Ok(())
+        })?;
         self.committed = true;
         if had_old {
             fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
@@ -262,6 +297,13 @@ impl Drop for OutputDir {
 /// and a folder of another process is treated as abandoned only if it is not ours.
 fn alive(pid: u32) -> bool {
     pid == std::process::id() || Path::new("/proc").join(pid.to_string()).is_dir()
+}
+
+/// True only if process `pid` is known to have ended: on Linux, it is not this process and has
+/// no `/proc/PID`; elsewhere nothing is known and this is false. For files that may be removed
+/// only when surely abandoned (a `write_atomic` temporary of another run of the same file).
+pub(crate) fn known_dead(pid: u32) -> bool {
+    cfg!(target_os = "linux") && Path::new("/proc/self").is_dir() && !alive(pid)
 }
 
 /// Cleans what killed runs left beside `target` (named `name` in `parent`): staging folders are
@@ -400,6 +442,50 @@ mod tests {
         let input = mine.join("scenario.toml");
         fs::write(&input, "").unwrap();
         assert!(OutputDir::create(&mine, &[input]).unwrap_err().is_input());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_is_written_through_and_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let real = tmp.path().join("scratch/real");
+        fs::create_dir_all(&real).unwrap();
+        fs::write(real.join("manifest.json"), MADE_BY_DOMINO).unwrap();
+        fs::write(real.join("old.csv"), "previous run").unwrap();
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let dir = OutputDir::create(&link, &[]).unwrap();
+        assert_eq!(dir.target(), link);
+        fs::write(dir.path().join("manifest.json"), MADE_BY_DOMINO).unwrap();
+        fs::write(dir.path().join("new.csv"), "this run").unwrap();
+        dir.commit().unwrap();
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(fs::read_link(&link).unwrap(), real);
+        assert_eq!(
+            fs::read_to_string(real.join("new.csv")).unwrap(),
+            "this run"
+        );
+        assert!(!real.join("old.csv").exists());
+        // Nothing is left beside the link or beside the folder it points to.
+        for (folder, entries) in [(tmp.path(), 2), (real.parent().unwrap(), 1)] {
+            assert_eq!(fs::read_dir(folder).unwrap().count(), entries, "{folder:?}");
+        }
+        // A link whose folder is not a domino output is refused, as that folder itself is.
+        fs::write(real.join("thesis.docx"), "precious").unwrap();
+        let e = OutputDir::create(&link, &[]).unwrap_err();
+        assert!(e.to_string().contains("holds thesis.docx"), "{e}");
+        // A link to nowhere is refused, naming the link.
+        let dangling = tmp.path().join("dangling");
+        std::os::unix::fs::symlink(tmp.path().join("nowhere"), &dangling).unwrap();
+        let e = OutputDir::create(&dangling, &[]).unwrap_err();
+        assert!(
+            e.is_input() && e.to_string().contains("symbolic link"),
+            "{e}"
+        );
+        assert!(!tmp.path().join("nowhere").exists());
     }
 
     #[test]

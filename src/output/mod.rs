@@ -6,7 +6,7 @@
 //! undefined value and a time never reached are empty cells, everywhere.
 //!
 //! A single file is written with [`write_atomic`]: to a temporary name beside it, synced, then
-//! renamed over the final name. A whole output folder is written through an [`OutputDir`]
+//! renamed over the final name ([`interrupt`] removes the temporary of an interrupted run). A whole output folder is written through an [`OutputDir`]
 //! ([`folder`]): into a staging folder beside the target, which replaces the target only when
 //! every file is written, so a folder holds one complete result or the previous one.
 //!
@@ -35,6 +35,7 @@
 //! school and term ([`CsvTrace`], columns named by the model).
 
 pub mod folder;
+pub mod interrupt;
 
 pub(crate) use folder::default_out;
 pub use folder::OutputDir;
@@ -136,11 +137,30 @@ pub fn check_not_an_input(
     Ok(())
 }
 
-/// Writes `path` atomically: `write` fills a temporary file beside it, which is then renamed.
+/// Writes `path` atomically: `write` fills a temporary file beside it (`.NAME.PID.tmp`), which
+/// is then renamed. The temporary is removed if the write fails or the process is interrupted
+/// ([`interrupt`]); temporaries of the same file that killed processes left are removed first.
 pub fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<()> {
+    let (dir, name) = dir_and_name(path);
+    interrupt::remove_stale_temporaries(dir, &name);
+    write_replacing(path, write)
+}
+
+/// [`write_atomic`] without looking for stale temporaries, for a sweep's point records: the
+/// sweep removes those of its record folder once when it starts, where looking at each write
+/// would read a folder of thousands of records once per record.
+pub(crate) fn write_record(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    write_replacing(path, write)
+}
+
+/// The folder of the file `path` (`.` for a bare name) and its name.
+fn dir_and_name(path: &Path) -> (&Path, String) {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -149,15 +169,24 @@ pub fn write_atomic(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
+    (dir, name)
+}
+
+fn write_replacing(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    let (dir, name) = dir_and_name(path);
+    let tmp = dir.join(interrupt::temporary_name(&name, std::process::id()));
+    let listed = interrupt::Temporary::new(&tmp);
+    let written = (|| {
         let file = File::create(&tmp)?;
         let mut w = BufWriter::new(file);
         write(&mut w)?;
         let file = w.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
+        file.sync_all()
     })();
+    let result = written.and_then(|()| listed.finish(|| fs::rename(&tmp, path)));
     if let Err(e) = result {
         let _ = fs::remove_file(&tmp);
         return Err(Error::io(path, e));

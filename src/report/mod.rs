@@ -346,9 +346,12 @@ pub(crate) fn interval(lo: f64, hi: f64, show: impl Fn(f64) -> String) -> String
     if lo.is_finite() && hi.is_finite() {
         format!("95% CI {} to {}", show(lo), show(hi))
     } else {
-        "no interval from one run".to_string()
+        NO_INTERVAL.to_string()
     }
 }
+
+/// What a table or sentence says where a 95% CI would be but there is none (one run).
+pub(crate) const NO_INTERVAL: &str = "no interval from one run";
 
 /// One sentence: which arm wins on the headline metric, and how sure that is.
 pub fn verdict(result: &Ensemble) -> String {

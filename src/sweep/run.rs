@@ -12,7 +12,7 @@ use super::output::{self, record_path, Manifest, RECORDS};
 use super::Sweep;
 use crate::engine::run_ensemble;
 use crate::error::{Error, InputError, Result};
-use crate::output::{folder, write_atomic, OutputDir};
+use crate::output::{folder, write_atomic, write_record, OutputDir};
 use std::fs;
 use std::path::Path;
 
@@ -163,7 +163,7 @@ pub fn run(
         let scenario = sweep.scenario(point).map_err(|(_, e)| Error::Input(e))?;
         let result = run_ensemble(&scenario, &()).map_err(Error::Input)?;
         let bytes = output::record(sweep, id, &point.values, &result);
-        write_atomic(&record_path(dir, id), |w| w.write_all(&bytes))?;
+        write_record(&record_path(dir, id), |w| w.write_all(&bytes))?;
         // The manifest follows the records, so points_done is true at every moment (a kill
         // between the two renames leaves it one short, never ahead).
         finished += 1;
@@ -291,7 +291,7 @@ pub fn merge(dirs: &[&Path], out: &Path) -> Result<usize> {
         // Checked again as copied: the shard may have changed since the check above.
         output::parse(&bytes, &sweep, id)
             .map_err(|why| Error::from(InputError::msg(why).in_file(&from)))?;
-        write_atomic(&record_path(dir, id), |w| w.write_all(&bytes))?;
+        write_record(&record_path(dir, id), |w| w.write_all(&bytes))?;
     }
     write_atomic(&dir.join("sweep.toml"), |w| {
         w.write_all(sweep.resolved_toml().as_bytes())

@@ -1,0 +1,187 @@
+//! What an interrupted run leaves behind: nothing of its own, and less of earlier ones.
+//!
+//! A file is written to a temporary name beside it and an output folder to a staging folder
+//! (see the [module docs](super)), so an interruption never leaves a half-written result under
+//! the final name. The temporaries themselves would stay, though (a half-written trace can be
+//! hundreds of megabytes). So every temporary is listed here while it is written, and
+//! [`remove_temporaries_on_interrupt`] makes Ctrl-C and SIGTERM remove the listed ones before the
+//! process exits. A kill that cannot be caught (SIGKILL, a power cut) still leaves them; the next
+//! [`write_atomic`](super::write_atomic) of the same file removes those of processes known to
+//! have ended (on Linux, where `/proc` tells), as the next write to an output folder removes its
+//! staging folders.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+/// The exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, what a shell reports for
+/// a process Ctrl-C ended).
+pub const INTERRUPTED: i32 = 130;
+
+/// The temporary files and folders this process is writing now.
+static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn in_progress() -> MutexGuard<'static, Vec<PathBuf>> {
+    // A panic elsewhere while the list was held leaves it as it was: still usable.
+    IN_PROGRESS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Makes Ctrl-C and SIGTERM remove the temporary files and staging folders being written, then
+/// exit with [`INTERRUPTED`]. The binary calls it once at its start; a library user who wants
+/// the same may call it too (it fails if the program already set a Ctrl-C handler).
+pub fn remove_temporaries_on_interrupt() -> Result<(), ctrlc::Error> {
+    ctrlc::set_handler(|| {
+        // Held until the exit, so no temporary is put in place (or listed) meanwhile: each is
+        // either removed here or already renamed to its final name, never half of each.
+        let list = in_progress();
+        for path in list.iter() {
+            remove(path);
+        }
+        std::process::exit(INTERRUPTED);
+    })
+}
+
+/// Removes the file or folder `path`, if it is there; a failure leaves it (nothing better to do
+/// while exiting).
+fn remove(path: &Path) {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => {
+            let _ = fs::remove_dir_all(path);
+        }
+        Ok(_) => {
+            let _ = fs::remove_file(path);
+        }
+        Err(_) => {}
+    }
+}
+
+/// A temporary file or folder being written: on the interruption list from [`Temporary::new`]
+/// until [`Temporary::finish`] or drop.
+#[derive(Debug)]
+pub(crate) struct Temporary {
+    path: PathBuf,
+}
+
+impl Temporary {
+    /// Lists `path` (before it is created, so that it is never there unlisted).
+    pub(crate) fn new(path: &Path) -> Self {
+        in_progress().push(path.to_path_buf());
+        Self {
+            path: path.to_path_buf(),
+        }
+    }
+
+    /// Runs `put_in_place` (the renames that give the temporary its final name) so that an
+    /// interruption comes wholly before or after it, and takes the temporary off the list.
+    /// `put_in_place` must be short and must not make another [`Temporary`].
+    pub(crate) fn finish<T>(mut self, put_in_place: impl FnOnce() -> T) -> T {
+        let mut list = in_progress();
+        let out = put_in_place();
+        // Taken, so that the drop finds nothing more to take off.
+        unlist(&mut list, &std::mem::take(&mut self.path));
+        out
+    }
+}
+
+impl Drop for Temporary {
+    fn drop(&mut self) {
+        unlist(&mut in_progress(), &self.path);
+    }
+}
+
+fn unlist(list: &mut Vec<PathBuf>, path: &Path) {
+    if path.as_os_str().is_empty() {
+        return;
+    }
+    if let Some(i) = list.iter().rposition(|p| p == path) {
+        list.swap_remove(i);
+    }
+}
+
+/// The temporary name [`super::write_atomic`] writes `name` under, in process `pid`.
+pub(crate) fn temporary_name(name: &str, pid: u32) -> String {
+    format!(".{name}.{pid}.tmp")
+}
+
+/// Removes the temporaries of the file `name` in `dir` ([`temporary_name`]) that processes no
+/// longer running left (killed by a signal that cannot be caught). One whose process may still
+/// run (another domino writing the same file now), or whose process cannot be told dead, is left
+/// alone. Best effort: a temporary that cannot be removed does not stop the write.
+pub(crate) fn remove_stale_temporaries(dir: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(pid) = file
+            .to_str()
+            .and_then(|f| f.strip_prefix(&prefix))
+            .and_then(|f| f.strip_suffix(".tmp"))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if is_file && super::folder::known_dead(pid) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_temporary_is_listed_until_finished_or_dropped() {
+        let tmp = tempfile::tempdir().unwrap();
+        let listed = |p: &Path| in_progress().iter().any(|q| q == p);
+        let a = tmp.path().join("a");
+        let t = Temporary::new(&a);
+        assert!(listed(&a));
+        assert_eq!(t.finish(|| 7), 7);
+        assert!(!listed(&a));
+        let b = tmp.path().join("b");
+        let t = Temporary::new(&b);
+        assert!(listed(&b));
+        drop(t);
+        assert!(!listed(&b));
+    }
+
+    /// Only this file's temporaries of dead processes go: not those of a live process (this
+    /// one, or another), not other files', not a folder of the same name.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn stale_temporaries_of_dead_processes_are_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        // A process that has ended: its pid is no longer running (reused, at worst, by a
+        // process that is, which only keeps its file).
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let ours = std::process::id();
+        let live = 1; // init
+        let keep = [
+            temporary_name("x.csv", ours),
+            temporary_name("x.csv", live),
+            temporary_name("y.csv", dead),
+            ".x.csv.tmp".to_string(),
+            ".x.csv.12ab.tmp".to_string(),
+            "x.csv".to_string(),
+        ];
+        for name in &keep {
+            fs::write(dir.join(name), "").unwrap();
+        }
+        let stale = dir.join(temporary_name("x.csv", dead));
+        fs::write(&stale, "half a trace").unwrap();
+        fs::create_dir(dir.join(temporary_name("x.csv", 0))).unwrap();
+        remove_stale_temporaries(dir, "x.csv");
+        assert!(!stale.exists());
+        for name in &keep {
+            assert!(dir.join(name).exists(), "{name} was removed");
+        }
+        assert!(dir.join(temporary_name("x.csv", 0)).is_dir());
+    }
+}
