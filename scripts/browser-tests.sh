@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser tests (issue 10): report.html, the exported show page and the live `domino show`
-# server, checked in headless Debian chromium by tests/browser/pages.py. Screenshots go to
-# target/browser/ (report.png, show.png, show-live.png).
+# server (also on scenarios/domino-chain.toml), checked in headless Debian chromium by
+# tests/browser/pages.py. Screenshots go to target/browser/ (report.png, show.png, show-live.png,
+# show-chain-live.png).
 #
 #   scripts/browser-tests.sh          the real pages: builds domino, makes them, tests them
 #                                     (the show pages of the default scenario, or of $SHOW_SCENARIO)
@@ -140,6 +141,8 @@ status=0
 "${PAGES[@]}" report "$OUT/report.html" "$OUT/summary.csv" --screenshot "$SHOTS/report.png" || status=1
 "${PAGES[@]}" show "$SHOTS/show.html" --screenshot "$SHOTS/show.png" || status=1
 "${PAGES[@]}" live --screenshot "$SHOTS/show-live.png" -- "$DOMINO" show "${show_scenario[@]}" || status=1
+# The workshop scenario: one pane, schools of eight sizes, and variant buttons.
+"${PAGES[@]}" live --screenshot "$SHOTS/show-chain-live.png" -- "$DOMINO" show scenarios/domino-chain.toml || status=1
 if [ "$status" -ne 0 ]; then
     echo "FAILED: browser tests (see the FAIL lines above; screenshots in $SHOTS/)" >&2
     exit 1

@@ -75,7 +75,11 @@ fn the_server_serves_the_page_and_a_play_equal_to_the_trace() {
     let steps = play["steps"].as_u64().unwrap() as usize;
     let schools = play["schools"].as_array().unwrap();
     let panes = play["panes"].as_array().unwrap();
-    assert_eq!(panes.len(), 2, "two panes side by side");
+    assert_eq!(
+        panes.len(),
+        1,
+        "the chain has one strategy, so one pane: no strategy is added beside it"
+    );
     for pane in panes {
         let stage = pane["stage"].as_array().unwrap();
         assert_eq!(
@@ -236,6 +240,224 @@ fn a_request_above_the_work_bound_is_refused_before_it_runs() {
         pilots: vec![],
     };
     assert_eq!(show.play(&ok).unwrap().schools.len() as u64, n);
+    // The arithmetic is right: terms 0 to T are T + 1 states.
+    let e = show
+        .play(&Request {
+            set: vec!["network.schools=100000".into(), "steps=20".into()],
+            pilots: vec![],
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("100000 schools x 21 states (terms 0 to 20) x 2 strategies is 4200000"),
+        "{e}"
+    );
+}
+
+/// A scenario too large to play is refused before a server starts or a page is written, naming
+/// the file and the fields to lower; so is a variant too large to play.
+#[test]
+fn a_scenario_or_variant_above_the_work_bound_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = write(
+        dir.path(),
+        "huge.toml",
+        "name = \"huge\"\nsteps = 20\n[network]\nkind = \"regional\"\nschools = 100000\nregions = 50\n",
+    );
+    let out = domino(
+        dir.path(),
+        &["show", arg(&huge), "--no-open", "--port", "0"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("serving"), "{}", stdout(&out));
+    let e = stderr(&out);
+    assert!(
+        e.contains("huge.toml")
+            && e.contains("100000 schools x 21 states (terms 0 to 20) x 2 strategies is 4200000")
+            && e.contains("network.schools")
+            && e.contains("steps")
+            && !e.contains("set:"),
+        "{e}"
+    );
+    let big = write(
+        dir.path(),
+        "bigvariant.toml",
+        "name=\"v\"\n[show]\nvariants = [{ name = \"long run\", set = [\"steps=10000\"] }, \
+         { name = \"as written\", set = [] }]\n",
+    );
+    let html = dir.path().join("v.html");
+    let out = domino(dir.path(), &["show", arg(&big), "--export", arg(&html)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let e = stderr(&out);
+    assert!(
+        e.contains("bigvariant.toml") && e.contains("show.variants[0]") && e.contains("long run"),
+        "{e}"
+    );
+    assert!(!html.exists());
+}
+
+/// A scenario with one strategy is shown in one pane; `--strategy` may not name one twice.
+#[test]
+fn one_strategy_one_pane_and_no_strategy_twice() {
+    let show = Show::new(Some(&chain()), &[], &[], 0).unwrap();
+    assert_eq!(show.shown(), ["pilot-only"]);
+    let play = show.play(&Request::default()).unwrap();
+    assert_eq!(play.panes.len(), 1);
+    let e = Show::new(
+        Some(&chain()),
+        &[],
+        &["pilot-only".into(), "pilot-only".into()],
+        0,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("--strategy") && e.contains("twice"), "{e}");
+    // Two strategies of a scenario that has them still make two panes.
+    let two = Show::new(None, &[], &[], 0).unwrap();
+    assert_eq!(two.shown().len(), 2);
+}
+
+/// The presenter's `--set` is in every play (the page shows it), and a variant sets back what
+/// the presenter changed of a field the variants set: "falls (topple ratio 2)" falls even when
+/// the presenter started at 1.5.
+#[test]
+fn a_variant_plays_what_its_label_says_over_the_presenters_set() {
+    let presenter = [setting("mechanisms.contagion.topple_ratio=1.5")];
+    let show = Show::new(Some(&chain()), &presenter, &[], 0).unwrap();
+    let base = show.play(&Request::default()).unwrap();
+    assert_eq!(
+        base.presenter,
+        vec!["mechanisms.contagion.topple_ratio=1.5"]
+    );
+    let adopted = |play: &Play| {
+        let last = play.panes[0].stage.last().unwrap();
+        last.iter().filter(|&&s| s != 0).count()
+    };
+    assert!(
+        adopted(&base) <= 2,
+        "the presenter's ratio stalls the chain"
+    );
+    let falls = &base.variants[0];
+    assert_eq!(falls.set, vec!["mechanisms.contagion.topple_ratio=2.0"]);
+    let play = show
+        .play(&Request {
+            set: falls.set.clone(),
+            pilots: vec![],
+        })
+        .unwrap();
+    assert_eq!(adopted(&play), 8, "\"falls\" falls");
+    // A variant the presenter did not touch is as written.
+    let show = Show::new(Some(&chain()), &[], &[], 0).unwrap();
+    let base = show.play(&Request::default()).unwrap();
+    assert!(base.presenter.is_empty());
+    assert!(base.variants[0].set.is_empty());
+}
+
+/// `show` prints the notes `run` and `check` print, and the export says its size.
+#[test]
+fn show_prints_the_scenario_notes_and_the_export_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("p2.html");
+    let out = domino(
+        dir.path(),
+        &[
+            "show",
+            arg(&chain()),
+            "--set",
+            r#"strategies.pilot-only.pilot_ids=["s1","s8"]"#,
+            "--export",
+            arg(&html),
+        ],
+    );
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains("note: strategy pilot-only names 2 pilot schools"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains(" kB;"), "{}", stdout(&out));
+    let out = domino(
+        dir.path(),
+        &[
+            "show",
+            arg(&repo("scenarios/classic-bass.toml")),
+            "--export",
+            arg(&html),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("classic-bass.toml") && stderr(&out).contains("model = \"school\""),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// `--host 0.0.0.0`: the first line is where this computer's browser opens it (loopback), the
+/// next says where the room does; a bad host or a port in use says what is expected.
+#[test]
+fn the_rooms_address_and_host_and_port_errors() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_domino"))
+        .args([
+            "show",
+            arg(&chain()),
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "0",
+            "--no-open",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let second = lines.next().unwrap().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let port = first
+        .strip_prefix("domino show: serving http://127.0.0.1:")
+        .unwrap_or_else(|| panic!("{first}"))
+        .trim_end_matches('/')
+        .to_string();
+    assert!(
+        second.contains(&format!(":{port}/")) || second.contains(&format!("port {port}")),
+        "{second}"
+    );
+    assert!(!second.contains("0.0.0.0"), "{second}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = domino(
+        dir.path(),
+        &[
+            "show",
+            arg(&chain()),
+            "--no-open",
+            "--host",
+            "999.1.1.1",
+            "--port",
+            "0",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--host") && stderr(&out).contains("0.0.0.0"),
+        "{}",
+        stderr(&out)
+    );
+    let server = serve(&[arg(&chain())]);
+    let port = server.addr.rsplit(':').next().unwrap().to_string();
+    let out = domino(
+        dir.path(),
+        &["show", arg(&chain()), "--no-open", "--port", &port],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--port 0") && stderr(&out).contains("another program"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// The chosen pilots are the pilots: with `pilot_ids` the first pilot is the named school, and

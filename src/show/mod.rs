@@ -136,6 +136,9 @@ pub struct Play {
     pub set: Vec<String>,
     /// The request's own changes (how the page finds a precomputed play).
     pub changes: Vec<String>,
+    /// The presenter's changes (`--set` on the command line), under every play; the page shows
+    /// them.
+    pub presenter: Vec<String>,
     /// Stage names, indexed by the codes in [`PaneView::stage`].
     pub stages: Vec<&'static str>,
     /// Origin names, indexed by the codes in [`PaneView::origin`].
@@ -162,6 +165,7 @@ pub struct Show {
     files: Option<Arc<NetworkFiles>>,
     sets: Vec<Setting>,
     shown: Vec<String>,
+    variants: Vec<VariantView>,
     run: u64,
     /// Layouts already computed, by a hash of the network and regions: re-runs with other
     /// pilots or mechanisms draw the same network, and laying out a few hundred schools takes
@@ -215,9 +219,8 @@ enum Range {
 
 impl Show {
     /// The scenario at `path` (else the built-in default) with the presenter's `sets`, showing
-    /// `strategies` (empty: the first two). A scenario with a single strategy written as
-    /// `[[strategies]]` is shown beside `thin-spread` (or `pilot-then-cascade`, when it is
-    /// thin-spread), so that there are always two panes to compare. Errors are the scenario's.
+    /// `strategies` (empty: the scenario's first two, or its only one: a scenario with a single
+    /// strategy is shown in a single pane). Errors are the scenario's.
     pub fn new(
         path: Option<&Path>,
         sets: &[Setting],
@@ -233,41 +236,32 @@ impl Show {
             }
             None => DEFAULT_SCENARIO.to_string(),
         };
+        let in_file = |e: InputError| match path {
+            Some(p) => e.in_file(p),
+            None => e,
+        };
         let first = Scenario::load(&src, path, None, sets)?;
+        if first.config.model.is_classic() {
+            return Err(in_file(InputError::field(
+                "model",
+                format!(
+                    "domino show plays the school model (model = \"school\", the default); this \
+                     scenario's model is \"{}\", a classic model with no schools to colour",
+                    first.config.model.name()
+                ),
+            )));
+        }
         let mut show = Self {
             src,
             path: path.map(Path::to_path_buf),
             files: first.files.clone(),
             sets: sets.to_vec(),
             shown: Vec::new(),
+            variants: Vec::new(),
             run,
             layouts: Arc::default(),
         };
-        let names: Vec<&str> = first
-            .config
-            .strategies
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect();
-        if first.config.model.is_classic() {
-            return Err(InputError::field(
-                "model",
-                "domino show plays the school model; a classic model has no schools to colour",
-            ));
-        }
-        if names.len() == 1 && strategies.len() != 1 && show.src.contains("[[strategies]]") {
-            let other = if first.config.strategies[0].kind == Some(StrategyKind::ThinSpread) {
-                "pilot-then-cascade"
-            } else {
-                "thin-spread"
-            };
-            if !names.contains(&other) {
-                show.src += &format!(
-                    "\n# Added by domino show, to compare with.\n[[strategies]]\nname = \"{other}\"\n"
-                );
-            }
-        }
-        let base = show.load(&[])?;
+        let base = first;
         let names: Vec<String> = base
             .config
             .strategies
@@ -298,24 +292,142 @@ impl Show {
                     ));
                 }
             }
+            if strategies.len() == 2 && strategies[0] == strategies[1] {
+                return Err(InputError::field(
+                    "--strategy",
+                    format!(
+                        "\"{}\" is named twice; name two different strategies, one per pane, or \
+                         one for a single pane",
+                        strategies[0]
+                    ),
+                ));
+            }
             strategies.to_vec()
         };
-        // The variants must load: a bad `[show]` change is the scenario's error, found now.
-        for (i, v) in base.config.show.variants.iter().enumerate() {
-            parse_sets(&v.set)
+        // The scenario as given must fit the bound on work before a server starts or a page is
+        // written: otherwise the room would see only an error.
+        show.bound(&base).map_err(|cells| {
+            let by = if sets.is_empty() {
+                String::new()
+            } else {
+                " (with the --set changes)".to_string()
+            };
+            in_file(InputError::msg(format!(
+                "too large for domino show{by}: {cells}; lower network.schools or steps{}",
+                if show.shown.len() > 1 {
+                    ", or show one strategy with --strategy NAME"
+                } else {
+                    ""
+                }
+            )))
+        })?;
+        show.variants = show.variant_views(&base);
+        // The variants must load and fit the bound: a bad `[show]` change is the scenario's
+        // error, found now, not when the room presses its button.
+        for (i, v) in show.variants.iter().enumerate() {
+            let fits = parse_sets(&v.set)
                 .and_then(|sets| show.load(&sets))
-                .map_err(|e| {
-                    let e = InputError::field(
-                        format!("show.variants[{i}]"),
-                        format!("the variant \"{}\" cannot be played: {e}", v.name),
-                    );
-                    match path {
-                        Some(p) => e.in_file(p),
-                        None => e,
-                    }
-                })?;
+                .and_then(|scenario| {
+                    show.arms(&scenario)?;
+                    show.bound(&scenario).map_err(|cells| {
+                        InputError::msg(format!("too large for domino show: {cells}"))
+                    })
+                });
+            fits.map_err(|e| {
+                in_file(InputError::field(
+                    format!("show.variants[{i}]"),
+                    format!("the variant \"{}\" cannot be played: {e}", v.name),
+                ))
+            })?;
         }
         Ok(show)
+    }
+
+    /// The variant buttons. A variant plays on top of the presenter's `--set`; where the presenter
+    /// changed a field that some variant sets, every variant that does not set it sets it back
+    /// to the file's value, so that a button plays what its label says (\"falls (topple ratio
+    /// 2)\" falls, whatever ratio the presenter started with).
+    fn variant_views(&self, base: &Scenario) -> Vec<VariantView> {
+        let variants = &base.config.show.variants;
+        let paths_of = |set: &[String]| -> Vec<String> {
+            parse_sets(set)
+                .map(|s| s.into_iter().map(|s| s.path).collect())
+                .unwrap_or_default()
+        };
+        let owned: Vec<String> = variants.iter().flat_map(|v| paths_of(&v.set)).collect();
+        let changed: Vec<&str> = self
+            .sets
+            .iter()
+            .map(|s| s.path.as_str())
+            .filter(|p| owned.iter().any(|o| o == p))
+            .collect();
+        let file = if changed.is_empty() {
+            None
+        } else {
+            Scenario::load(&self.src, self.path.as_deref(), self.files.as_ref(), &[])
+                .ok()
+                .and_then(|s| toml::Table::try_from(&s.config).ok())
+        };
+        variants
+            .iter()
+            .map(|v| {
+                let mine = paths_of(&v.set);
+                let mut set = v.set.clone();
+                if let Some(table) = &file {
+                    let mut done: Vec<&str> = Vec::new();
+                    for &p in &changed {
+                        if mine.iter().any(|m| m == p) || done.contains(&p) {
+                            continue;
+                        }
+                        if let Some(value) = path::get(table, p) {
+                            set.push(format!("{p}={value}"));
+                            done.push(p);
+                        }
+                    }
+                }
+                VariantView {
+                    name: v.name.clone(),
+                    set,
+                }
+            })
+            .collect()
+    }
+
+    /// The index of each strategy shown in `scenario`.
+    fn arms(&self, scenario: &Scenario) -> Result<Vec<usize>, InputError> {
+        self.shown
+            .iter()
+            .map(|name| {
+                scenario
+                    .config
+                    .strategies
+                    .iter()
+                    .position(|s| &s.name == name)
+                    .ok_or_else(|| {
+                        InputError::field(
+                            "set",
+                            format!("the changes leave no strategy named \"{name}\" to show"),
+                        )
+                    })
+            })
+            .collect()
+    }
+
+    /// Whether playing `scenario` fits [`MAX_CELLS`]; if not, the work it asks for, in words.
+    fn bound(&self, scenario: &Scenario) -> Result<(), String> {
+        let n = scenario.schools() as u64;
+        let steps = u64::from(scenario.config.steps);
+        let k = self.shown.len() as u64;
+        let cells = n * (steps + 1) * k;
+        if cells <= MAX_CELLS {
+            return Ok(());
+        }
+        Err(format!(
+            "{n} schools x {} states (terms 0 to {steps}) x {k} strateg{} is {cells} \
+             school-terms, and domino show plays at most {MAX_CELLS}",
+            steps + 1,
+            if k == 1 { "y" } else { "ies" }
+        ))
     }
 
     /// The strategies shown, in pane order.
@@ -367,36 +479,13 @@ impl Show {
         } else {
             self.load(&sets)?
         };
-        let arms: Vec<usize> = self
-            .shown
-            .iter()
-            .map(|name| {
-                scenario
-                    .config
-                    .strategies
-                    .iter()
-                    .position(|s| &s.name == name)
-                    .ok_or_else(|| {
-                        InputError::field(
-                            "set",
-                            format!("the changes leave no strategy named \"{name}\" to show"),
-                        )
-                    })
-            })
-            .collect::<Result<_, _>>()?;
-        let n = scenario.schools() as u64;
-        let cells = n * (u64::from(scenario.config.steps) + 1) * arms.len() as u64;
-        if cells > MAX_CELLS {
-            return Err(InputError::field(
+        let arms = self.arms(&scenario)?;
+        self.bound(&scenario).map_err(|cells| {
+            InputError::field(
                 "set",
-                format!(
-                    "{n} schools x {} terms x {} strategies is {cells} school-terms; domino show \
-                     plays at most {MAX_CELLS}: use fewer schools or terms",
-                    scenario.config.steps,
-                    arms.len()
-                ),
-            ));
-        }
+                format!("{cells}: use fewer schools (network.schools) or terms (steps)"),
+            )
+        })?;
         let mut play = self.run_arms(&scenario, &arms, &self.applied(&request.set))?;
         play.changes = request.set.clone();
         Ok(play)
@@ -540,6 +629,7 @@ impl Show {
             steps: scenario.config.steps,
             set: set.to_vec(),
             changes: Vec::new(),
+            presenter: self.sets.iter().map(|s| s.to_string()).collect(),
             stages: STAGES.to_vec(),
             origins: ORIGINS.to_vec(),
             regions: region_names(scenario),
@@ -547,16 +637,7 @@ impl Show {
             edges,
             panes,
             sliders,
-            variants: scenario
-                .config
-                .show
-                .variants
-                .iter()
-                .map(|v| VariantView {
-                    name: v.name.clone(),
-                    set: v.set.clone(),
-                })
-                .collect(),
+            variants: self.variants.clone(),
         })
     }
 
@@ -589,33 +670,57 @@ impl Show {
 
     /// Writes the page with precomputed plays to `out`, atomically: the scenario as given, each
     /// `[show]` variant, and each slider at the low and high ends of its range. Returns how many
-    /// plays it holds.
-    pub fn export(&self, out: &Path) -> anyhow::Result<usize> {
+    /// plays it holds and the bytes written. Every variant is played (each was checked by
+    /// [`Show::new`]), so every button of the page has its play; a slider end the scenario
+    /// cannot take (out of a field's range) is left out, and the slider snaps to the ends it has.
+    pub fn export(&self, out: &Path) -> anyhow::Result<(usize, u64)> {
         let base = self.play(&Request::default())?;
-        let mut requests: Vec<Vec<String>> = base.variants.iter().map(|v| v.set.clone()).collect();
-        for s in &base.sliders {
-            for v in [s.min, s.max] {
-                if v != s.value {
-                    requests.push(vec![format!("{}={}", s.path, crate::output::num(v))]);
-                }
-            }
-        }
         let mut plays = vec![base];
-        for set in requests {
+        let mut seen: Vec<Vec<String>> = vec![Vec::new()];
+        for v in &self.variants {
+            if seen.contains(&v.set) {
+                continue;
+            }
             let request = Request {
-                set,
+                set: v.set.clone(),
                 pilots: Vec::new(),
             };
-            // A variant the scenario cannot take (a slider end out of a field's range) is left
-            // out: the page offers only what it holds.
+            let play = self.play(&request).map_err(|e| {
+                InputError::field(
+                    "--export",
+                    format!("the variant \"{}\" cannot be played: {e}", v.name),
+                )
+            })?;
+            seen.push(v.set.clone());
+            plays.push(play);
+        }
+        let ends: Vec<Vec<String>> = plays[0]
+            .sliders
+            .iter()
+            .flat_map(|s| {
+                [s.min, s.max]
+                    .into_iter()
+                    .filter(move |&v| v != s.value)
+                    .map(move |v| vec![format!("{}={}", s.path, crate::output::num(v))])
+            })
+            .collect();
+        for set in ends {
+            if seen.contains(&set) {
+                continue;
+            }
+            let request = Request {
+                set: set.clone(),
+                pilots: Vec::new(),
+            };
             if let Ok(play) = self.play(&request) {
+                seen.push(set);
                 plays.push(play);
             }
         }
         let count = plays.len();
         let html = page_with(&serde_json::to_string(&plays)?);
         write_atomic(out, |w| w.write_all(html.as_bytes()))?;
-        Ok(count)
+        Ok((count, html.len() as u64))
     }
 }
 

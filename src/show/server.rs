@@ -7,6 +7,7 @@
 //! `{"error": TEXT}`, TEXT being the validation message a scenario file would get.
 
 use super::{Request, Show};
+use crate::error::InputError;
 use std::collections::{HashMap, VecDeque};
 use std::io::Read;
 use std::sync::{Arc, Mutex};
@@ -52,10 +53,40 @@ impl Cache {
 }
 
 impl Serving {
-    /// Binds `host:port` (port 0: any free port).
+    /// Binds `host:port` (port 0: any free port). A host that is not an address of this
+    /// computer, or a port in use, is bad input: the message says what `--host` or `--port`
+    /// takes.
     pub fn bind(show: Show, host: &str, port: u16) -> anyhow::Result<Self> {
-        let server = Server::http((host, port))
-            .map_err(|e| anyhow::anyhow!("cannot listen on {host}:{port}: {e}"))?;
+        use std::net::ToSocketAddrs;
+        let expected = "expected an IP address of this computer: 127.0.0.1 (this computer only) \
+                        or 0.0.0.0 (the room's network)";
+        let resolved = (host, port)
+            .to_socket_addrs()
+            .map_err(|_| InputError::field("--host", format!("{expected}; got \"{host}\"")))?;
+        if resolved.len() == 0 {
+            return Err(InputError::field("--host", format!("{expected}; got \"{host}\"")).into());
+        }
+        let server = Server::http((host, port)).map_err(|e| {
+            let kind = e.downcast_ref::<std::io::Error>().map(std::io::Error::kind);
+            match kind {
+                Some(std::io::ErrorKind::AddrInUse) => anyhow::Error::new(InputError::field(
+                    "--port",
+                    format!(
+                        "cannot listen on {host}:{port}: another program uses port {port}; \
+                         choose another with --port, or --port 0 for any free port"
+                    ),
+                )),
+                Some(std::io::ErrorKind::AddrNotAvailable) => {
+                    anyhow::Error::new(InputError::field(
+                        "--host",
+                        format!(
+                            "cannot listen on {host}: not an address of this computer; {expected}"
+                        ),
+                    ))
+                }
+                _ => anyhow::anyhow!("cannot listen on {host}:{port}: {e}"),
+            }
+        })?;
         Ok(Self {
             server: Arc::new(server),
             show: Arc::new(show),
@@ -68,6 +99,31 @@ impl Serving {
         match self.server.server_addr().to_ip() {
             Some(a) => format!("http://{a}/"),
             None => "http://127.0.0.1/".to_string(),
+        }
+    }
+
+    /// The port bound.
+    pub fn port(&self) -> u16 {
+        self.server.server_addr().to_ip().map_or(0, |a| a.port())
+    }
+
+    /// True when bound to every address (0.0.0.0 or ::): the room's network.
+    pub fn is_unspecified(&self) -> bool {
+        self.server
+            .server_addr()
+            .to_ip()
+            .is_some_and(|a| a.ip().is_unspecified())
+    }
+
+    /// Where a browser on this computer opens the page: [`Serving::url`], or loopback when
+    /// bound to every address (a browser cannot open `http://0.0.0.0/` everywhere).
+    pub fn local_url(&self) -> String {
+        match self.server.server_addr().to_ip() {
+            Some(a) if a.ip().is_ipv6() && a.ip().is_unspecified() => {
+                format!("http://[::1]:{}/", a.port())
+            }
+            Some(a) if a.ip().is_unspecified() => format!("http://127.0.0.1:{}/", a.port()),
+            _ => self.url(),
         }
     }
 

@@ -280,11 +280,12 @@ def operate_show(driver, checks, url, shot, live):
         return checks.failed
     s0 = state(driver)
     panes = s0["panes"]
-    checks.check("at least two panes (section.pane[data-strategy]) with circles",
-                 len(panes) >= 2 and all(p["circles"] for p in panes),
+    checks.check("one or two panes (section.pane[data-strategy]) with circles",
+                 1 <= len(panes) <= 2 and all(p["circles"] for p in panes),
                  f"{len(panes)} panes, {[len(p['circles']) for p in panes]} circles")
-    if len(panes) < 2 or not all(p["circles"] for p in panes):
+    if not panes or not all(p["circles"] for p in panes):
         return checks.failed
+    check_sizes(driver, checks)
     layouts = [sorted((c["id"], c["cx"], c["cy"]) for c in p["circles"]) for p in panes]
     checks.check("the panes draw the same network (same ids, same cx/cy)",
                  all(layout == layouts[0] for layout in layouts),
@@ -329,6 +330,8 @@ def operate_show(driver, checks, url, shot, live):
                  wait_for(driver, lambda: term_of(state(driver)) == term + 1, 5),
                  f"#term {state(driver)['term']!r}")
 
+    check_arrows_after_slider(driver, checks)
+
     jump = driver.find_element(By.CSS_SELECTOR, "#jump")
     driver.execute_script(
         "arguments[0].value = '3'; arguments[0].dispatchEvent(new Event('change', {bubbles: true}))",
@@ -349,6 +352,11 @@ def operate_show(driver, checks, url, shot, live):
     rerun = driver.find_element(By.CSS_SELECTOR, "#rerun")
     if live:
         check_rerun(driver, checks)
+        check_variant_keeps_pilots(driver, checks)
+    else:
+        check_export_click(driver, checks)
+    if live:
+        pass
     elif not rerun.is_enabled():
         checks.check("export: #rerun is disabled with a title saying why",
                      bool((rerun.get_attribute("title") or "").strip()))
@@ -361,6 +369,86 @@ def operate_show(driver, checks, url, shot, live):
     driver.execute_script("window.scrollTo(0, 0)")
     screenshot(driver, checks, shot)
     return checks.failed
+
+
+def check_sizes(driver, checks):
+    """A school twice the size of another is drawn visibly bigger (data-size, r)."""
+    circles = driver.execute_script(
+        "return [...document.querySelector('section.pane').querySelectorAll('circle.school')]"
+        ".map(c => [Number(c.dataset.size), Number(c.getAttribute('r'))])")
+    if not checks.check("every circle.school carries its enrolment in data-size",
+                        bool(circles) and all(size is not None and r is not None for size, r in circles)):
+        return
+    circles.sort()
+    bad = []
+    for i, (size, r) in enumerate(circles):
+        for big, rb in circles[i + 1:]:
+            if big >= 2 * size and rb - r < 1:
+                bad.append(f"{size:g} r {r:g} vs {big:g} r {rb:g}")
+                break
+        if len(bad) >= 5:
+            break
+    checks.check("a school at least twice the size of another has a radius at least 1 larger",
+                 bool(circles) and not bad, "; ".join(bad))
+
+
+def check_arrows_after_slider(driver, checks):
+    """With a slider focused (as after dragging it), the arrow keys step the terms and the slider
+    keeps its value (no re-run)."""
+    params = driver.find_elements(By.CSS_SELECTOR, "input.param[type=range]")
+    selector = (f'input.param[data-path="{params[0].get_attribute("data-path")}"]' if params
+                else "#speed")
+    read = lambda: driver.execute_script(  # noqa: E731 (the page may rebuild its sliders)
+        "const e = document.querySelector(arguments[0]); return e ? e.value : null", selector)
+    s = state(driver)
+    term, runs = term_of(s), s["runs"]
+    value = read()
+    slider = driver.find_element(By.CSS_SELECTOR, selector)
+    driver.execute_script("arguments[0].focus()", slider)
+    slider.send_keys(Keys.ARROW_RIGHT)
+    stepped = wait_for(driver, lambda: term_of(state(driver)) == term + 1, 5)
+    time.sleep(0.3)
+    after = state(driver)
+    checks.check("with a slider focused, the right arrow steps the term and leaves the slider",
+                 stepped and after["runs"] == runs and read() == value,
+                 f"#term {term} -> {after['term']!r}, runs {runs} -> {after['runs']!r}, "
+                 f"slider {value} -> {read()}")
+
+
+def check_export_click(driver, checks):
+    """Exported page: a click on a school shows its story in #info and chooses nothing."""
+    circle = driver.find_element(By.CSS_SELECTOR, "section.pane circle.school")
+    driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", circle)
+    info = driver.execute_script("return document.getElementById('info').innerText")
+    chosen = driver.execute_script("return document.querySelectorAll('circle.school.chosen').length")
+    checks.check("export: clicking a school shows its story in #info and marks nothing chosen",
+                 circle.get_attribute("data-id") in info and "students" in info and chosen == 0
+                 and "Re-run" not in info, f"#info {info!r}, {chosen} chosen")
+
+
+def check_variant_keeps_pilots(driver, checks):
+    """Live server, after check_rerun: a variant button re-runs with the chosen pilots, which
+    stay marked."""
+    buttons = driver.find_elements(By.CSS_SELECTOR, "#variants button.variant")
+    if not buttons:
+        checks.check("no variant buttons to press (the scenario has no [show] variants)", True)
+        return
+    s = state(driver)
+    runs = int(s["runs"] or 0)
+    chosen = {c["id"] for c in s["panes"][0]["circles"] if c["chosen"]}
+    buttons[-1].click()
+    done = wait_for(driver, lambda: int(state(driver)["runs"] or 0) == runs + 1)
+    after = state(driver)
+    still = {c["id"] for c in after["panes"][0]["circles"] if c["chosen"]}
+    # The panes that piloted the chosen schools before (not one that funds every school anyway)
+    # pilot them after the variant too.
+    took = [p["strategy"] for p in s["panes"]
+            if chosen <= set((p["pilots"] or "").split(",")) and len(p["pilots"].split(",")) < len(p["circles"])]
+    piloted = {p["strategy"]: set((p["pilots"] or "").split(",")) for p in after["panes"]}
+    checks.check("a variant button re-runs with the chosen pilots, still marked chosen",
+                 done and bool(chosen) and bool(took) and still == chosen
+                 and all(chosen <= piloted.get(name, set()) for name in took),
+                 f"chosen {sorted(chosen)}, marked after {sorted(still)}, pilots {piloted}")
 
 
 def check_rerun(driver, checks):
