@@ -4,6 +4,7 @@
 //! column. The first failing check is reported.
 
 use super::config::*;
+use super::number;
 use crate::error::InputError;
 use std::collections::HashSet;
 
@@ -36,7 +37,12 @@ impl Check {
         } else {
             Err(InputError::field(
                 self.path(field),
-                format!("must be between {lo} and {hi}, got {v}"),
+                format!(
+                    "must be between {} and {}, got {}",
+                    number(lo),
+                    number(hi),
+                    number(v)
+                ),
             ))
         }
     }
@@ -47,7 +53,10 @@ impl Check {
         } else {
             Err(InputError::field(
                 self.path(field),
-                format!("must be a probability or share between 0 and 1, got {v}"),
+                format!(
+                    "must be a probability or share between 0 and 1, got {}",
+                    number(v)
+                ),
             ))
         }
     }
@@ -58,7 +67,7 @@ impl Check {
         } else {
             Err(InputError::field(
                 self.path(field),
-                format!("must be a finite number above 0, got {v}"),
+                format!("must be a finite number above 0, got {}", number(v)),
             ))
         }
     }
@@ -80,7 +89,12 @@ impl Check {
         } else {
             Err(InputError::field(
                 self.path(hi_field),
-                format!("must be at least {} ({lo}), got {hi}", self.path(lo_field)),
+                format!(
+                    "must be at least {} ({}), got {}",
+                    self.path(lo_field),
+                    number(lo),
+                    number(hi)
+                ),
             ))
         }
     }
