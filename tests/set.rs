@@ -119,6 +119,18 @@ fn bad_paths_and_values_name_the_flag() {
             "strategies.cluster.pilots=2.5",
             &["expected a whole number"],
         ),
+        // As the file refuses `runs = 5.0`, in its words.
+        (
+            "runs=5.0",
+            &[
+                "--set runs=5.0",
+                "expected a whole number, 0 or more, got the number 5.0",
+            ],
+        ),
+        (
+            "strategies.cluster.pilots=2.0",
+            &["expected a whole number, 0 or more, got the number 2.0"],
+        ),
         ("mechanisms.dose=3", &["is a table", "d50"]),
         ("runs.x=3", &["single value"]),
         ("nothing", &["PATH=VALUE"]),

@@ -120,9 +120,9 @@ fn typed(shape: &Value, value: &Value) -> Result<Value, String> {
         (Value::Float(_), Value::Integer(i)) => return Ok(Value::Float(*i as f64)),
         (Value::Float(_), _) => "expected a number (or a distribution such as { dist = \"uniform\", low = 0.5, high = 2 })",
         (Value::Integer(_), Value::Integer(_)) => return Ok(value.clone()),
-        (Value::Integer(_), Value::Float(x)) if x.fract() == 0.0 && x.abs() < 9e15 => {
-            return Ok(Value::Integer(*x as i64))
-        }
+        // `runs=5.0`: left as written, for the reader to refuse in the words it refuses
+        // `runs = 5.0` in the file with, since a setting acts as if the file said so.
+        (Value::Integer(_), Value::Float(_)) => return Ok(value.clone()),
         (Value::Integer(_), _) => "expected a whole number (or a distribution such as { dist = \"uniform\", low = 2, high = 8 })",
         (Value::Boolean(_), Value::Boolean(_)) => return Ok(value.clone()),
         (Value::Boolean(_), _) => "expected true or false",
