@@ -466,3 +466,35 @@ fn more_pilots_than_schools_are_refused() {
         &["s.toml:5:1: strategies[0].pilots: is 100, but the network has only 30 schools"],
     );
 }
+
+#[test]
+fn strategy_names_that_look_alike_or_hold_a_dot_are_refused_at_their_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (second, says) in [
+        (
+            "ab ",
+            "\"ab \" begins or ends with a space, which tables do not show; write \"ab\"",
+        ),
+        (
+            "AB",
+            "\"AB\" differs from the earlier strategy \"ab\" only in capitals",
+        ),
+        (
+            "a.b",
+            "\"a.b\" contains a dot or a square bracket; --set and sweeps name a strategy",
+        ),
+    ] {
+        let s = write(
+            tmp.path(),
+            "names.toml",
+            &format!(
+                "runs = 2\n[[strategies]]\nname = \"ab\"\nkind = \"cluster\"\n\
+                 [[strategies]]\nname = \"{second}\"\nkind = \"cluster\"\n"
+            ),
+        );
+        assert_bad_input(
+            &check(tmp.path(), &s),
+            &["names.toml:6:", "strategies[1].name", says],
+        );
+    }
+}

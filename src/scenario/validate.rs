@@ -6,7 +6,7 @@
 use super::config::*;
 use super::number;
 use crate::error::InputError;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Most schools a scenario may have: school ids are `u32` and CSR offsets must fit too.
 pub const MAX_SCHOOLS: u32 = 50_000_000;
@@ -233,11 +233,14 @@ fn text_name(c: &Check, name: &str, max: usize) -> Result<(), InputError> {
     Ok(())
 }
 
-/// A name shown in tables and written into CSV rows: present, CSV-safe, unique in its list.
+/// A name shown in tables and written into CSV rows: present, CSV-safe, unique in its list (and
+/// apart from the others by more than capitals or spaces, which tables do not show), and one that
+/// a dotted path (`strategies.NAME.pilots`, as `--set` and sweeps write it) can name. `names`
+/// holds the earlier names of the list by their lower case.
 fn unique_name(
     c: &Check,
     name: &str,
-    names: &mut HashSet<String>,
+    names: &mut HashMap<String, String>,
     what: &str,
 ) -> Result<(), InputError> {
     if name.trim().is_empty() {
@@ -253,17 +256,41 @@ fn unique_name(
             "may not contain commas, quotes or line breaks (it is written into CSV files)",
         ));
     }
-    if !names.insert(name.to_string()) {
+    if name.trim() != name {
         return Err(InputError::field(
             c.path("name"),
-            format!("\"{name}\" is used by an earlier {what}; names must be unique"),
+            format!(
+                "\"{name}\" begins or ends with a space, which tables do not show; write \"{}\"",
+                name.trim()
+            ),
         ));
+    }
+    if name.contains(['.', '[', ']']) {
+        let list = c.prefix.split('[').next().unwrap_or(&c.prefix);
+        return Err(InputError::field(
+            c.path("name"),
+            format!(
+                "\"{name}\" contains a dot or a square bracket; --set and sweeps name a {what} \
+                 in a dotted path ({list}.NAME.FIELD), so names may not contain them"
+            ),
+        ));
+    }
+    if let Some(earlier) = names.insert(name.to_lowercase(), name.to_string()) {
+        let message = if earlier == name {
+            format!("\"{name}\" is used by an earlier {what}; names must be unique")
+        } else {
+            format!(
+                "\"{name}\" differs from the earlier {what} \"{earlier}\" only in capitals; \
+                 names must differ by more than that"
+            )
+        };
+        return Err(InputError::field(c.path("name"), message));
     }
     Ok(())
 }
 
 fn seedings(list: &[SeedingConfig], schools: u32) -> Result<(), InputError> {
-    let mut names = HashSet::new();
+    let mut names = HashMap::new();
     for (i, s) in list.iter().enumerate() {
         let c = Check::new(&format!("seedings[{i}]"));
         unique_name(&c, &s.name, &mut names, "seeding")?;
@@ -718,7 +745,7 @@ fn strategies(list: &mut [StrategyConfig]) -> Result<(), InputError> {
             "at least one strategy is needed ([[strategies]] with a name)",
         ));
     }
-    let mut names = HashSet::new();
+    let mut names = HashMap::new();
     for (i, s) in list.iter_mut().enumerate() {
         let c = Check::new(&format!("strategies[{i}]"));
         unique_name(&c, &s.name, &mut names, "strategy")?;
@@ -811,6 +838,34 @@ mod tests {
             resolve(&mut c).unwrap_err().field.as_deref(),
             Some("strategies[0].kind")
         );
+    }
+
+    #[test]
+    fn names_that_look_alike_or_a_path_cannot_name_are_refused() {
+        let refused = |second: &str| {
+            let mut c = ScenarioConfig::default();
+            c.strategies.truncate(1);
+            let mut s = c.strategies[0].clone();
+            s.name = second.to_string();
+            c.strategies.push(s);
+            resolve(&mut c).unwrap_err()
+        };
+        let first = ScenarioConfig::default().strategies[0].name.clone();
+        for (second, says) in [
+            (format!("{first} "), "begins or ends with a space"),
+            (format!(" {first}x"), "begins or ends with a space"),
+            (first.to_uppercase(), "only in capitals"),
+            ("a.b".to_string(), "contains a dot or a square bracket"),
+            ("a[0]".to_string(), "(strategies.NAME.FIELD)"),
+        ] {
+            let e = refused(&second);
+            assert_eq!(e.field.as_deref(), Some("strategies[1].name"), "{e}");
+            assert!(e.message.contains(says), "{second:?}: {e}");
+        }
+        // Inner spaces and other punctuation are fine.
+        let mut c = ScenarioConfig::default();
+        c.strategies[0].name = "pilot & cascade (v2)".into();
+        resolve(&mut c).unwrap();
     }
 
     #[test]
