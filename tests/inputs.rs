@@ -498,3 +498,47 @@ fn strategy_names_that_look_alike_or_hold_a_dot_are_refused_at_their_line() {
         );
     }
 }
+
+#[test]
+fn network_fields_a_kind_does_not_read_are_refused_when_set() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = write(
+        tmp.path(),
+        "s.toml",
+        "runs = 2\n[network]\nkind = \"ring\"\nschools = 40\nregions = 2\ndegree_exponent = 3.0\n",
+    );
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &[
+            "s.toml:6:",
+            "network.degree_exponent: is only read when network.kind = \"configuration\", and network.kind is \"ring\"",
+        ],
+    );
+    let out = domino(
+        tmp.path(),
+        &[
+            "check",
+            "--set",
+            "network.kind=scale-free",
+            "--set",
+            "network.degree_min=9",
+        ],
+    );
+    assert_bad_input(&out, &["--set network.degree_min=9: is only read when"]);
+    // configuration reads no mean_degree: a 3-school network with its own degrees is fine.
+    let out = domino(
+        tmp.path(),
+        &[
+            "check",
+            "--set",
+            "network.kind=configuration",
+            "--set",
+            "network.schools=3",
+            "--set",
+            "network.regions=1",
+            "--set",
+            "network.degrees=[1,1,1]",
+        ],
+    );
+    assert_ok(&out);
+}
