@@ -542,3 +542,53 @@ fn network_fields_a_kind_does_not_read_are_refused_when_set() {
     );
     assert_ok(&out);
 }
+
+/// A named pipe given as the edge list was opened, and opening one waits for a writer: `check`
+/// hung. Now it is refused, as /dev/null is, before anything opens it.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_as_a_network_file_is_refused_not_waited_on() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let tmp = tempfile::tempdir().unwrap();
+    let made = Command::new("mkfifo")
+        .arg(tmp.path().join("pipe.csv"))
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("mkfifo is not available; skipped");
+        return;
+    }
+    let s = write(
+        tmp.path(),
+        "s.toml",
+        "runs = 2\n[network]\nkind = \"file\"\nedges = \"pipe.csv\"\n",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_domino"))
+        .args(["check", arg(&s)])
+        .current_dir(tmp.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("domino check waited on the named pipe");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_bad_input(&out, &["network.edges", "pipe.csv is not a file"]);
+    for special in ["/dev/null", "/dev/zero"] {
+        let s = write(
+            tmp.path(),
+            "d.toml",
+            &format!("runs = 2\n[network]\nkind = \"file\"\nedges = \"{special}\"\n"),
+        );
+        assert_bad_input(
+            &check(tmp.path(), &s),
+            &[&format!("{special} is not a file")],
+        );
+    }
+}

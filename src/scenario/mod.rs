@@ -559,12 +559,17 @@ impl Scenario {
         // A file that cannot be opened is the scenario's error: name the field that points to it.
         let existing = |field: &str, p: &Path| -> Result<PathBuf, InputError> {
             let full = base.join(p);
-            let problem = match std::fs::File::open(&full) {
-                // Canonical, so that a sweep's points (whose paths are made absolute) are seen to
-                // name the same file as the base scenario and reuse what it read.
-                Ok(_) if full.is_file() => return Ok(std::fs::canonicalize(&full).unwrap_or(full)),
-                Ok(_) => "is not a file".to_string(),
+            // What the path is, before it is opened: opening a named pipe (FIFO) waits for a
+            // writer, for ever.
+            let problem = match std::fs::metadata(&full).map(|m| m.is_file()) {
+                Ok(false) => "is not a file".to_string(),
                 Err(e) => format!("cannot be read ({e})"),
+                Ok(true) => match std::fs::File::open(&full) {
+                    // Canonical, so that a sweep's points (whose paths are made absolute) are
+                    // seen to name the same file as the base scenario and reuse what it read.
+                    Ok(_) => return Ok(std::fs::canonicalize(&full).unwrap_or(full)),
+                    Err(e) => format!("cannot be read ({e})"),
+                },
             };
             Err(InputError::field(
                 field,
