@@ -267,7 +267,7 @@ fn a_sweep_with_an_empty_or_folder_base_names_the_sweep_file_and_base() {
             tmp.path(),
             "sw.toml",
             format!(
-                "seed = 1\nbase = \"{base}\"\n[[parameters]]\npath = \"runs\"\nvalues = [2, 3]\n"
+                "seed = 1\nbase = \"{base}\"\n[[parameters]]\npath = \"steps\"\nvalues = [2, 3]\n"
             ),
         );
         let out = domino(tmp.path(), &["sweep", arg(&sweep), "--quiet"]);
