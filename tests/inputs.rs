@@ -592,3 +592,40 @@ fn a_named_pipe_as_a_network_file_is_refused_not_waited_on() {
         );
     }
 }
+
+/// A classic model ignores the school model's tables, as documented; a change there once passed
+/// without a word (while `sweep` refused to sweep the same field). Now it is ignored with a note.
+#[test]
+fn school_model_tables_under_a_classic_model_are_noted_as_ignored() {
+    let tmp = tempfile::tempdir().unwrap();
+    let classic = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/classic-watts.toml");
+    let out = domino(tmp.path(), &["check", arg(&classic)]);
+    assert_ok(&out);
+    assert!(!stderr(&out).contains("note:"), "{}", stderr(&out));
+    let out = domino(
+        tmp.path(),
+        &["check", arg(&classic), "--set", "mechanisms.dose.d50=2"],
+    );
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains(
+            "note: the classic model \"threshold\" does not read [mechanisms] (written in the \
+             scenario or with --set): it is ignored"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let s = write(
+        tmp.path(),
+        "cl.toml",
+        "model = \"bass\"\n[[strategies]]\nname = \"x\"\nkind = \"cluster\"\n\
+         [[seedings]]\nname = \"s\"\ncount = 1\n",
+    );
+    let out = check(tmp.path(), &s);
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains("does not read [[strategies]]"),
+        "{}",
+        stderr(&out)
+    );
+}

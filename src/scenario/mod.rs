@@ -59,7 +59,21 @@ pub struct Scenario {
     pub(crate) sets: Vec<String>,
     /// The fields written as distributions; `config` holds their centres.
     pub(crate) uncertain: Uncertain,
+    /// The school model's tables ([`SCHOOL_MODEL_TABLES`]) the user wrote, in the file or with
+    /// `--set`: a classic model does not read them ([`Scenario::classic_notes`]).
+    pub(crate) school_tables_written: Vec<String>,
 }
+
+/// The tables only the school model reads; a classic model ignores them (docs/model.md,
+/// section 10).
+pub(crate) const SCHOOL_MODEL_TABLES: [&str; 6] = [
+    "schools",
+    "innovation",
+    "mechanisms",
+    "budget",
+    "strategies",
+    "objective",
+];
 
 /// Places an error found while loading `src`: parsed from the file's own text (`generated`
 /// false), by its span as usual; else by its field, on the `--set` flag that set it or on the
@@ -376,6 +390,17 @@ impl Scenario {
             schools: written("schools"),
             regions: written("regions"),
         };
+        let school_tables_written: Vec<String> = SCHOOL_MODEL_TABLES
+            .iter()
+            .filter(|table| {
+                let in_file = parsed.as_ref().is_some_and(|t| t.contains_key(**table));
+                let set = sets
+                    .iter()
+                    .any(|s| path::segments(&s.path).first().map(|g| g.key) == Some(**table));
+                (file_is_users && in_file) || (users_text && set)
+            })
+            .map(|table| table.to_string())
+            .collect();
         let place = |e: InputError| place(e, src, path, sets, &applied, generated.is_some());
         let mut config: ScenarioConfig = match (&generated, parsed) {
             (Some(text), _) => locate::from_str(text, None).map_err(place)?,
@@ -433,6 +458,7 @@ impl Scenario {
             source: path.map(Path::to_path_buf),
             sets: sets.iter().map(ToString::to_string).collect(),
             uncertain,
+            school_tables_written,
         };
         scenario.check_supports().map_err(place)?;
         Ok(scenario)
@@ -465,6 +491,7 @@ impl Scenario {
             source: self.source.clone(),
             sets: self.sets.clone(),
             uncertain: Uncertain::default(),
+            school_tables_written: self.school_tables_written.clone(),
         })
     }
 
@@ -705,6 +732,39 @@ impl Scenario {
                 n - 1
             )
         })
+    }
+
+    /// A note when the scenario runs a classic model and the user wrote school-model tables
+    /// (in the file or with `--set`): the classic models ignore them, as documented, and a
+    /// change there would otherwise change nothing without a word. (`sweep` refuses to sweep
+    /// such a field, since its points would differ by chance alone.)
+    pub fn classic_notes(&self) -> Option<String> {
+        if !self.config.model.is_classic() || self.school_tables_written.is_empty() {
+            return None;
+        }
+        let tables: Vec<String> = self
+            .school_tables_written
+            .iter()
+            .map(|t| {
+                if t == "strategies" {
+                    "[[strategies]]".to_string()
+                } else {
+                    format!("[{t}]")
+                }
+            })
+            .collect();
+        Some(format!(
+            "note: the classic model \"{}\" does not read {} (written in the scenario or with \
+             --set): {} ignored; a classic scenario compares its [[seedings]] with the \
+             [network] and [classic] settings",
+            self.config.model.name(),
+            tables.join(", "),
+            if tables.len() == 1 {
+                "it is"
+            } else {
+                "they are"
+            }
+        ))
     }
 
     /// Notes for pilot-then-cascade strategies whose `pilot_ids` name a different number of

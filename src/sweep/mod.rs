@@ -477,13 +477,7 @@ fn parameters(
             .is_some_and(|m| m != "school");
         let swept_model = config.parameters.iter().any(|q| q.path.trim() == "model");
         let table = p.path.split(['.', '[']).next().unwrap_or("");
-        if classic
-            && !swept_model
-            && matches!(
-                table,
-                "schools" | "innovation" | "mechanisms" | "budget" | "strategies" | "objective"
-            )
-        {
+        if classic && !swept_model && crate::scenario::SCHOOL_MODEL_TABLES.contains(&table) {
             return Err(InputError::field(
                 at("path"),
                 format!(
