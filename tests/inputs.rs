@@ -629,3 +629,17 @@ fn school_model_tables_under_a_classic_model_are_noted_as_ignored() {
         stderr(&out)
     );
 }
+
+/// serde reads a TOML date as a table: a date given for a number was "got a table".
+#[test]
+fn a_date_given_for_a_number_is_called_a_date() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = write(tmp.path(), "dt.toml", "seed = 1979-05-27\n");
+    assert_bad_input(
+        &check(tmp.path(), &s),
+        &[
+            "dt.toml:1:",
+            "seed: expected a whole number, 0 or more, got the date 1979-05-27",
+        ],
+    );
+}

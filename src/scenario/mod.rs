@@ -907,6 +907,13 @@ fn build_shape() -> toml::Table {
         };
         shape.insert(key.into(), v);
     }
+    // `[show]`, left out when it has no variants: its one field, a list of variant tables.
+    let show = ShowConfig {
+        variants: vec![ShowVariant::default()],
+    };
+    if let Ok(show) = toml::Table::try_from(show) {
+        shape.insert("show".into(), Value::Table(show));
+    }
     // Optional fields left out when unset: their types.
     let mut optional = |table: &str, key: &str, v: Value| {
         if let Some(t) = shape.get_mut(table).and_then(Value::as_table_mut) {

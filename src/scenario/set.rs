@@ -113,8 +113,12 @@ pub(crate) fn is_distribution(v: &Value) -> bool {
 }
 
 /// `value` as the type of `shape` (the default's value of the field), or what was expected.
-fn typed(shape: &Value, value: &Value) -> Result<Value, String> {
+/// `uncertain`: the field may be a distribution, which the message then offers.
+fn typed(shape: &Value, value: &Value, uncertain: bool) -> Result<Value, String> {
     let expected = match (shape, value) {
+        (Value::Integer(_), v) if !uncertain && !is_distribution(v) && !v.is_float() && !v.is_integer() => {
+            "expected a whole number"
+        }
         (Value::Float(_) | Value::Integer(_), v) if is_distribution(v) => return Ok(v.clone()),
         (Value::Float(_), Value::Float(_)) => return Ok(value.clone()),
         (Value::Float(_), Value::Integer(i)) => return Ok(Value::Float(*i as f64)),
@@ -279,7 +283,8 @@ pub(crate) fn apply(
                         "{dotted} is a single value; nothing can follow it in the path"
                     )));
                 }
-                let value = typed(scalar, &s.value).map_err(|m| s.err(m))?;
+                let uncertain = !super::uncertain::FIXED.contains(&dotted.as_str());
+                let value = typed(scalar, &s.value, uncertain).map_err(|m| s.err(m))?;
                 table.insert(seg.key.to_string(), value);
                 by_index.push(seg.key.to_string());
                 by_name.push(seg.key.to_string());
