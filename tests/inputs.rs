@@ -487,7 +487,7 @@ fn strategy_names_that_look_alike_or_hold_a_dot_are_refused_at_their_line() {
         let s = write(
             tmp.path(),
             "names.toml",
-            &format!(
+            format!(
                 "runs = 2\n[[strategies]]\nname = \"ab\"\nkind = \"cluster\"\n\
                  [[strategies]]\nname = \"{second}\"\nkind = \"cluster\"\n"
             ),
@@ -584,7 +584,7 @@ fn a_named_pipe_as_a_network_file_is_refused_not_waited_on() {
         let s = write(
             tmp.path(),
             "d.toml",
-            &format!("runs = 2\n[network]\nkind = \"file\"\nedges = \"{special}\"\n"),
+            format!("runs = 2\n[network]\nkind = \"file\"\nedges = \"{special}\"\n"),
         );
         assert_bad_input(
             &check(tmp.path(), &s),
