@@ -498,10 +498,15 @@ pub const RING_K: u32 = 3;
 /// time infinite in a run that never gets there.
 pub fn count_threshold_runs(count: u32, rewire: f64, sample: Sample) -> (Vec<f64>, Vec<f64>) {
     let Sample { nodes, runs, seed } = sample;
-    let kind = if rewire > 0.0 { "small-world" } else { "ring" };
+    // The ring reads no `rewire` (and refuses one written).
+    let kind = if rewire > 0.0 {
+        format!("kind = \"small-world\"\nrewire = {rewire}\n")
+    } else {
+        "kind = \"ring\"\n".to_string()
+    };
     let scn = scenario(&format!(
         "model = \"threshold\"\nseed = {seed}\nruns = {runs}\nsteps = {nodes}\n\
-         [network]\nkind = \"{kind}\"\nschools = {nodes}\nmean_degree = {}\nrewire = {rewire}\n\
+         [network]\n{kind}schools = {nodes}\nmean_degree = {}\n\
          weight_min = 1.0\nweight_max = 1.0\n\
          [classic]\nthreshold_count = {count}\n\
          [[seedings]]\nname = \"neighbourhood\"\nrule = \"neighbourhood\"\n",

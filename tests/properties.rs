@@ -55,11 +55,17 @@ fn scenario() -> impl Strategy<Value = String> {
     (network, knobs, mechanisms, any::<u32>()).prop_map(|(net, k, m, seed)| {
         let (kind, schools, regions, degree) = net;
         let degree = degree.min(schools as f64 - 1.0);
+        // A complete network reads no mean degree, and refuses one written.
+        let degree = if kind == "complete" {
+            String::new()
+        } else {
+            format!("mean_degree = {degree}\n")
+        };
         let (skind, mandate, pace, targeting, support, adaptive, adaptation, exchange, pilots) = k;
         let (d50, hill, know_how, turnover, budget, form, drift) = m;
         format!(
             "seed = {seed}\nruns = 2\nsteps = 8\n\
-             [network]\nkind = \"{kind}\"\nschools = {schools}\nregions = {regions}\nmean_degree = {degree}\n\
+             [network]\nkind = \"{kind}\"\nschools = {schools}\nregions = {regions}\n{degree}\
              [mechanisms.dose]\nd50 = {d50}\nhill = {hill}\n\
              [mechanisms.know_how]\nenabled = {know_how}\n\
              [mechanisms.contagion]\nform = \"{form}\"\n\
@@ -246,9 +252,15 @@ proptest! {
         phi in 0.0f64..0.9,
         count in 1u32..5,
     ) {
+        // The configuration model reads degrees, not a mean degree, and refuses one written.
+        let degree = if kind == "configuration" {
+            String::new()
+        } else {
+            format!("mean_degree = {degree}\n")
+        };
         let scenario = Scenario::from_toml(&format!(
             "model = \"threshold\"\nseed = {seed}\nruns = 1\nsteps = 400\n\
-             [network]\nkind = \"{kind}\"\nschools = {n}\nmean_degree = {degree}\n\
+             [network]\nkind = \"{kind}\"\nschools = {n}\n{degree}\
              [[seedings]]\nname = \"s\"\ncount = {seeds}\n"
         ), None).unwrap();
         let run = RunSeeds::new(seed as u64, 0);

@@ -119,6 +119,29 @@ fn bad_paths_and_values_name_the_flag() {
             "strategies.cluster.pilots=2.5",
             &["expected a whole number"],
         ),
+        // As the file refuses `runs = 5.0`, in its words.
+        (
+            "runs=5.0",
+            &[
+                "--set runs=5.0",
+                "expected a whole number, 0 or more, got the number 5.0",
+            ],
+        ),
+        (
+            "strategies.cluster.pilots=2.0",
+            &["expected a whole number, 0 or more, got the number 2.0"],
+        ),
+        // `[show]` is a table of the scenario, and its fields are listed.
+        ("show.x=1", &["show has no field \"x\"; it has: variants"]),
+        // seed is never a distribution, nor swept: neither is offered.
+        (
+            "seed=1979-05-27",
+            &["expected a whole number, got the date 1979-05-27"],
+        ),
+        (
+            "seed={ dist = \"uniform\", low = 1, high = 2 }",
+            &["cannot be uncertain", "give one value"],
+        ),
         ("mechanisms.dose=3", &["is a table", "d50"]),
         ("runs.x=3", &["single value"]),
         ("nothing", &["PATH=VALUE"]),
@@ -130,6 +153,12 @@ fn bad_paths_and_values_name_the_flag() {
         assert!(!err.contains("panicked"), "{set}: {err}");
         for f in *fragments {
             assert!(err.contains(f), "{set}: {f:?} not in {err}");
+        }
+        if set.starts_with("seed") {
+            assert!(
+                !err.contains("distribution") && !err.contains("sweep it"),
+                "{set}: {err}"
+            );
         }
         // Errors about a set value are the flag's, not a line of the file.
         if set.contains('=') && !err.contains("PATH=VALUE") {

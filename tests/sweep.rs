@@ -214,6 +214,25 @@ fn damaged_or_swapped_records_are_refused_by_resume_and_merge() {
     }
     fs::write(&record, &good).unwrap();
 
+    // A file that is no point's record (the sweep has 12 points): named, not passed over.
+    for stray in ["points/000099.csv", "points/notes.txt"] {
+        let stray = half.join(stray);
+        fs::write(&stray, &good).unwrap();
+        let out = sweep(&file, &half, &["--shard", "1/2", "--resume"]);
+        assert_refused_naming(&out, &stray);
+        assert!(
+            String::from_utf8_lossy(&out.stderr)
+                .contains("is not the record of a point of this sweep"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let merged = tmp.path().join("merged");
+        let out = domino(&["merge", arg(&half), arg(&other), "--out", arg(&merged)]);
+        assert_refused_naming(&out, &stray);
+        assert!(!merged.exists());
+        fs::remove_file(&stray).unwrap();
+    }
+
     // Two records swapped: each holds the other's point.
     let (a, b) = (
         half.join("points/000000.csv"),

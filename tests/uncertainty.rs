@@ -145,6 +145,30 @@ fn bad_distributions_name_file_line_and_field() {
             ],
         ),
         (
+            // A law centred on an invalid value (0) is about its range too, not the centre.
+            "d50 = { dist = \"uniform\", low = -5, high = 5 }",
+            &[
+                "s.toml:7",
+                "mechanisms.dose.d50: draws may reach -5 (the law is checked from -5 to 5)",
+                "got -5",
+            ],
+        ),
+        (
+            // Huge and tiny ends are written in exponent form, not digit by digit.
+            "d50 = { dist = \"log-uniform\", low = 1e-300, high = 1e300 }",
+            &[
+                "draws may reach 1e-300 (the law is checked from 1e-300 to 1e300)",
+                "got 1e-300",
+            ],
+        ),
+        (
+            "d50 = { dist = \"uniform\", low = 0.5, high = 5e12 }",
+            &[
+                "draws may reach 5e12 (the law is checked from 0.5 to 5e12)",
+                "got 5e12",
+            ],
+        ),
+        (
             // A normal is validated 4 sd out: 1 - 4 * 0.3 < 0.
             "d50 = { dist = \"normal\", mean = 1, sd = 0.3 }",
             &[

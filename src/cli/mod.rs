@@ -61,6 +61,9 @@ impl ScenarioArgs {
         if let Some(note) = scenario.untied_note() {
             eprintln!("{note}");
         }
+        if let Some(note) = scenario.classic_notes() {
+            eprintln!("{note}");
+        }
         for note in scenario.pilot_notes() {
             eprintln!("{note}");
         }

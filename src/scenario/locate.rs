@@ -80,8 +80,20 @@ fn parse_message(e: &toml::de::Error, src: &str) -> String {
     let message = e.message().trim();
     if !message.is_empty() {
         let offset = e.span().map_or(src.len(), |s| s.start);
-        return plain_syntax_error(message, src, offset)
-            .unwrap_or_else(|| plain_type_error(message).replace('\n', "; "));
+        // serde sees a TOML date as a table (`invalid type: map`): name it by what is written.
+        let date = e
+            .span()
+            .and_then(|s| src.get(s))
+            .and_then(|t| t.trim().parse::<toml::value::Datetime>().ok());
+        return plain_syntax_error(message, src, offset).unwrap_or_else(|| {
+            let plain = plain_type_error(message).replace('\n', "; ");
+            match date {
+                Some(d) if message.starts_with("invalid type: map") => {
+                    plain.replace("got a table", &format!("got the date {d}"))
+                }
+                _ => plain,
+            }
+        });
     }
     let at = e
         .span()

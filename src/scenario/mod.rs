@@ -59,7 +59,21 @@ pub struct Scenario {
     pub(crate) sets: Vec<String>,
     /// The fields written as distributions; `config` holds their centres.
     pub(crate) uncertain: Uncertain,
+    /// The school model's tables ([`SCHOOL_MODEL_TABLES`]) the user wrote, in the file or with
+    /// `--set`: a classic model does not read them ([`Scenario::classic_notes`]).
+    pub(crate) school_tables_written: Vec<String>,
 }
+
+/// The tables only the school model reads; a classic model ignores them (docs/model.md,
+/// section 10).
+pub(crate) const SCHOOL_MODEL_TABLES: [&str; 6] = [
+    "schools",
+    "innovation",
+    "mechanisms",
+    "budget",
+    "strategies",
+    "objective",
+];
 
 /// Places an error found while loading `src`: parsed from the file's own text (`generated`
 /// false), by its span as usual; else by its field, on the `--set` flag that set it or on the
@@ -101,9 +115,33 @@ fn place(
     )
 }
 
+/// `x` exactly, as Rust writes it (`0.000001`, `2.5`), except that a number from 10^12 up or below
+/// 10^-6 is written in exponent form (`5e12`, `1e-300`), not as hundreds of digits: the values and
+/// bounds range checks quote back.
+pub(crate) fn number(x: f64) -> String {
+    if x.is_finite() && x != 0.0 && !(1e-6..1e12).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}
+
 /// `x` with at most `decimals` decimals and no trailing zeros (`40`, `0.1`), and `0` for a value
-/// that rounds to minus zero: numbers quoted back to the user in errors and labels.
+/// that rounds to minus zero: numbers quoted back to the user in errors and labels. A number from
+/// 10^12 up, or one too small to show in `decimals` decimals, is written in exponent form with as
+/// many digits (`5e12`, `1.5e-9`), not as hundreds of digits or as `0`.
 fn short_number(x: f64, decimals: usize) -> String {
+    let tiny = x != 0.0 && x.abs() < 0.5 * 10f64.powi(-(decimals as i32));
+    if x.is_finite() && (x.abs() >= 1e12 || tiny) {
+        let t = format!("{x:.decimals$e}");
+        let (mantissa, exponent) = t.split_once('e').unwrap_or((&t, "0"));
+        let mantissa = if mantissa.contains('.') {
+            mantissa.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            mantissa
+        };
+        return format!("{mantissa}e{exponent}");
+    }
     let t = format!("{x:.decimals$}");
     let t = if t.contains('.') {
         t.trim_end_matches('0').trim_end_matches('.')
@@ -115,6 +153,89 @@ fn short_number(x: f64, decimals: usize) -> String {
     } else {
         t.to_string()
     }
+}
+
+/// Validates a scenario with the uncertain fields `u` at the ends of their supports
+/// ([`Uncertain::corners`]): `valid` checks one set of values. An error names the field whose end
+/// is invalid, the value its draws may reach and the law's range.
+fn blame_support(
+    u: &Uncertain,
+    valid: impl Fn(&[f64]) -> Result<(), InputError>,
+) -> Result<(), InputError> {
+    for corner in u.corners() {
+        if let Err(e) = valid(&corner) {
+            // The field the error names, if it is uncertain; else (a rule joining it to
+            // another field, say) the first uncertain field whose other end makes this
+            // corner valid, since its range is what the scenario cannot take.
+            let other_end = |j: usize| {
+                let p = &u.params[j];
+                let (lo, hi) = p.law.ends();
+                let (lo, hi) = (p.value(lo), p.value(hi));
+                let mut c = corner.clone();
+                c[j] = if c[j] == hi { lo } else { hi };
+                c
+            };
+            let j = u
+                .params
+                .iter()
+                .position(|p| e.field.as_deref() == Some(p.path.as_str()))
+                .or_else(|| (0..u.params.len()).find(|&j| valid(&other_end(j)).is_ok()))
+                .unwrap_or(0);
+            let short = |x: f64| short_number(x, 6);
+            let p = &u.params[j];
+            let (lo, hi) = p.law.ends();
+            let others: Vec<String> = u
+                .params
+                .iter()
+                .zip(&corner)
+                .filter(|(q, _)| q.path != p.path)
+                .map(|(q, v)| format!("{} = {}", q.path, short(*v)))
+                .collect();
+            let unbounded = matches!(
+                p.law,
+                uncertain::Law::Normal { .. } | uncertain::Law::LogNormal { .. }
+            );
+            let problem = match &e.field {
+                Some(f) if f == &p.path => e.message.clone(),
+                Some(f) => format!("{f}: {}", e.message),
+                None => e.message.clone(),
+            };
+            return Err(InputError::field(
+                    p.path.clone(),
+                    format!(
+                        "draws may reach {}{} (the law is checked from {} to {}{}), where the scenario is invalid: {problem}",
+                        short(corner[j]),
+                        if others.is_empty() { String::new() } else { format!(" with {}", others.join(", ")) },
+                        short(lo),
+                        short(hi),
+                        if unbounded {
+                            format!(", {} standard deviations about its centre, and draws beyond are clamped", uncertain::TAIL_SDS)
+                        } else {
+                            String::new()
+                        }
+                    ),
+                ));
+        }
+    }
+    Ok(())
+}
+
+/// `config` (resolved or not) with the uncertain fields `u` at `values` (one per field, in order),
+/// read back as a file would be.
+fn substitute(
+    config: &ScenarioConfig,
+    u: &Uncertain,
+    values: &[f64],
+) -> Result<ScenarioConfig, InputError> {
+    let mut table = toml::Table::try_from(config).map_err(|e| InputError::msg(e.to_string()))?;
+    for (p, &v) in u.params.iter().zip(values) {
+        let slot = path::get_mut(&mut table, &p.path)
+            .ok_or_else(|| InputError::field(p.path.clone(), "the path does not exist"))?;
+        *slot = p.toml(v);
+    }
+    table
+        .try_into()
+        .map_err(|e: toml::de::Error| InputError::msg(e.message().to_string()))
 }
 
 /// Places an error at its field's line in the scenario text. The built-in default gives no line:
@@ -269,6 +390,17 @@ impl Scenario {
             schools: written("schools"),
             regions: written("regions"),
         };
+        let school_tables_written: Vec<String> = SCHOOL_MODEL_TABLES
+            .iter()
+            .filter(|table| {
+                let in_file = parsed.as_ref().is_some_and(|t| t.contains_key(**table));
+                let set = sets
+                    .iter()
+                    .any(|s| path::segments(&s.path).first().map(|g| g.key) == Some(**table));
+                (file_is_users && in_file) || (users_text && set)
+            })
+            .map(|table| table.to_string())
+            .collect();
         let place = |e: InputError| place(e, src, path, sets, &applied, generated.is_some());
         let mut config: ScenarioConfig = match (&generated, parsed) {
             (Some(text), _) => locate::from_str(text, None).map_err(place)?,
@@ -285,21 +417,40 @@ impl Scenario {
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "default".to_string());
         }
-        validate::resolve(&mut config).map_err(place)?;
-        let files = if config.network.kind == NetworkKind::File {
-            let base = path.and_then(Path::parent).unwrap_or(Path::new("."));
-            let files =
-                Self::read_network_files(&mut config, base, reuse, written).map_err(place)?;
-            validate::check_seed_nodes(&config.seedings, config.network.schools).map_err(place)?;
-            Some(files)
-        } else {
-            None
+        let base = path.and_then(Path::parent).unwrap_or(Path::new("."));
+        let validated = |mut config: ScenarioConfig| {
+            validate::resolve(&mut config)?;
+            let files = if config.network.kind == NetworkKind::File {
+                let files = Self::read_network_files(&mut config, base, reuse, written)?;
+                validate::check_seed_nodes(&config.seedings, config.network.schools)?;
+                Some(files)
+            } else {
+                None
+            };
+            derived_checks(&config, files.as_deref())?;
+            validate::pilots(&config)?;
+            validate::pilot_ids(&mut config, files.as_deref().and_then(|f| f.nodes.as_ref()))?;
+            let laws = SchoolLaws::new(&config.schools, &config.innovation)?;
+            Ok::<_, InputError>((config, files, laws))
         };
-        derived_checks(&config, files.as_deref()).map_err(place)?;
-        validate::pilots(&config).map_err(place)?;
-        validate::pilot_ids(&mut config, files.as_deref().and_then(|f| f.nodes.as_ref()))
-            .map_err(place)?;
-        let laws = SchoolLaws::new(&config.schools, &config.innovation).map_err(place)?;
+        let (config, files, laws) = match validated(config.clone()) {
+            Ok(v) => v,
+            // A law centred on a value the scenario cannot take (a uniform from -5 to 5 for a
+            // field above 0): the error is about its range, as for any law with an invalid end,
+            // not about a centre the user never wrote.
+            // An error that no end of the laws mends is no law's: it is reported as it is.
+            Err(e) if !uncertain.is_empty() => {
+                let at =
+                    |values: &[f64]| validated(substitute(&config, &uncertain, values)?).map(drop);
+                let e = if uncertain.corners().iter().any(|c| at(c).is_ok()) {
+                    blame_support(&uncertain, at).err().unwrap_or(e)
+                } else {
+                    e
+                };
+                return Err(place(e));
+            }
+            Err(e) => return Err(place(e)),
+        };
         let scenario = Self {
             config,
             laws,
@@ -307,6 +458,7 @@ impl Scenario {
             source: path.map(Path::to_path_buf),
             sets: sets.iter().map(ToString::to_string).collect(),
             uncertain,
+            school_tables_written,
         };
         scenario.check_supports().map_err(place)?;
         Ok(scenario)
@@ -316,80 +468,13 @@ impl Scenario {
     /// ([`Uncertain::corners`]), so that every draw makes a valid scenario. An error names the
     /// field whose end is invalid.
     fn check_supports(&self) -> Result<(), InputError> {
-        let u = &self.uncertain;
-        for corner in u.corners() {
-            if let Err(e) = self.with_values(&corner).map(drop) {
-                // The field the error names, if it is uncertain; else (a rule joining it to
-                // another field, say) the first uncertain field whose other end makes this
-                // corner valid, since its range is what the scenario cannot take.
-                let other_end = |j: usize| {
-                    let p = &u.params[j];
-                    let (lo, hi) = p.law.ends();
-                    let (lo, hi) = (p.value(lo), p.value(hi));
-                    let mut c = corner.clone();
-                    c[j] = if c[j] == hi { lo } else { hi };
-                    c
-                };
-                let j = u
-                    .params
-                    .iter()
-                    .position(|p| e.field.as_deref() == Some(p.path.as_str()))
-                    .or_else(|| {
-                        (0..u.params.len()).find(|&j| self.with_values(&other_end(j)).is_ok())
-                    })
-                    .unwrap_or(0);
-                let short = |x: f64| short_number(x, 6);
-                let p = &u.params[j];
-                let (lo, hi) = p.law.ends();
-                let others: Vec<String> = u
-                    .params
-                    .iter()
-                    .zip(&corner)
-                    .filter(|(q, _)| q.path != p.path)
-                    .map(|(q, v)| format!("{} = {}", q.path, short(*v)))
-                    .collect();
-                let unbounded = matches!(
-                    p.law,
-                    uncertain::Law::Normal { .. } | uncertain::Law::LogNormal { .. }
-                );
-                let problem = match &e.field {
-                    Some(f) if f == &p.path => e.message.clone(),
-                    Some(f) => format!("{f}: {}", e.message),
-                    None => e.message.clone(),
-                };
-                return Err(InputError::field(
-                    p.path.clone(),
-                    format!(
-                        "draws may reach {}{} (the law is checked from {} to {}{}), where the scenario is invalid: {problem}",
-                        short(corner[j]),
-                        if others.is_empty() { String::new() } else { format!(" with {}", others.join(", ")) },
-                        short(lo),
-                        short(hi),
-                        if unbounded {
-                            format!(", {} standard deviations about its centre, and draws beyond are clamped", uncertain::TAIL_SDS)
-                        } else {
-                            String::new()
-                        }
-                    ),
-                ));
-            }
-        }
-        Ok(())
+        blame_support(&self.uncertain, |values| self.with_values(values).map(drop))
     }
 
     /// This scenario with the uncertain fields at `values` (one per field, in order) and no
     /// uncertain fields left, validated.
     fn with_values(&self, values: &[f64]) -> Result<Scenario, InputError> {
-        let mut table =
-            toml::Table::try_from(&self.config).map_err(|e| InputError::msg(e.to_string()))?;
-        for (p, &v) in self.uncertain.params.iter().zip(values) {
-            let slot = path::get_mut(&mut table, &p.path)
-                .ok_or_else(|| InputError::field(p.path.clone(), "the path does not exist"))?;
-            *slot = p.toml(v);
-        }
-        let mut config: ScenarioConfig = table
-            .try_into()
-            .map_err(|e: toml::de::Error| InputError::msg(e.message().to_string()))?;
+        let mut config = substitute(&self.config, &self.uncertain, values)?;
         validate::resolve(&mut config)?;
         if config.network.kind == NetworkKind::File {
             validate::check_seed_nodes(&config.seedings, config.network.schools)?;
@@ -406,6 +491,7 @@ impl Scenario {
             source: self.source.clone(),
             sets: self.sets.clone(),
             uncertain: Uncertain::default(),
+            school_tables_written: self.school_tables_written.clone(),
         })
     }
 
@@ -500,12 +586,17 @@ impl Scenario {
         // A file that cannot be opened is the scenario's error: name the field that points to it.
         let existing = |field: &str, p: &Path| -> Result<PathBuf, InputError> {
             let full = base.join(p);
-            let problem = match std::fs::File::open(&full) {
-                // Canonical, so that a sweep's points (whose paths are made absolute) are seen to
-                // name the same file as the base scenario and reuse what it read.
-                Ok(_) if full.is_file() => return Ok(std::fs::canonicalize(&full).unwrap_or(full)),
-                Ok(_) => "is not a file".to_string(),
+            // What the path is, before it is opened: opening a named pipe (FIFO) waits for a
+            // writer, for ever.
+            let problem = match std::fs::metadata(&full).map(|m| m.is_file()) {
+                Ok(false) => "is not a file".to_string(),
                 Err(e) => format!("cannot be read ({e})"),
+                Ok(true) => match std::fs::File::open(&full) {
+                    // Canonical, so that a sweep's points (whose paths are made absolute) are
+                    // seen to name the same file as the base scenario and reuse what it read.
+                    Ok(_) => return Ok(std::fs::canonicalize(&full).unwrap_or(full)),
+                    Err(e) => format!("cannot be read ({e})"),
+                },
             };
             Err(InputError::field(
                 field,
@@ -641,6 +732,39 @@ impl Scenario {
                 n - 1
             )
         })
+    }
+
+    /// A note when the scenario runs a classic model and the user wrote school-model tables
+    /// (in the file or with `--set`): the classic models ignore them, as documented, and a
+    /// change there would otherwise change nothing without a word. (`sweep` refuses to sweep
+    /// such a field, since its points would differ by chance alone.)
+    pub fn classic_notes(&self) -> Option<String> {
+        if !self.config.model.is_classic() || self.school_tables_written.is_empty() {
+            return None;
+        }
+        let tables: Vec<String> = self
+            .school_tables_written
+            .iter()
+            .map(|t| {
+                if t == "strategies" {
+                    "[[strategies]]".to_string()
+                } else {
+                    format!("[{t}]")
+                }
+            })
+            .collect();
+        Some(format!(
+            "note: the classic model \"{}\" does not read {} (written in the scenario or with \
+             --set): {} ignored; a classic scenario compares its [[seedings]] with the \
+             [network] and [classic] settings",
+            self.config.model.name(),
+            tables.join(", "),
+            if tables.len() == 1 {
+                "it is"
+            } else {
+                "they are"
+            }
+        ))
     }
 
     /// Notes for pilot-then-cascade strategies whose `pilot_ids` name a different number of
@@ -782,6 +906,13 @@ fn build_shape() -> toml::Table {
             Value::Array(vec![v])
         };
         shape.insert(key.into(), v);
+    }
+    // `[show]`, left out when it has no variants: its one field, a list of variant tables.
+    let show = ShowConfig {
+        variants: vec![ShowVariant::default()],
+    };
+    if let Ok(show) = toml::Table::try_from(show) {
+        shape.insert("show".into(), Value::Table(show));
     }
     // Optional fields left out when unset: their types.
     let mut optional = |table: &str, key: &str, v: Value| {
@@ -948,6 +1079,23 @@ pub(crate) fn broken_uncertain() -> Scenario {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_quoted_back_are_short_and_huge_ones_in_exponent_form() {
+        assert_eq!(short_number(40.0, 6), "40");
+        assert_eq!(short_number(-0.00000001, 4), "-1e-8");
+        assert_eq!(short_number(-0.00001, 4), "-1e-5");
+        assert_eq!(short_number(-0.00004, 4), "-4e-5");
+        assert_eq!(short_number(0.1, 4), "0.1");
+        assert_eq!(short_number(2500000000000.25, 6), "2.5e12");
+        assert_eq!(short_number(1e300, 6), "1e300");
+        assert_eq!(number(0.000001), "0.000001");
+        assert_eq!(number(2.5), "2.5");
+        assert_eq!(number(0.0), "0");
+        assert_eq!(number(5e12), "5e12");
+        assert_eq!(number(1e-300), "1e-300");
+        assert_eq!(number(f64::NAN), "NaN");
+    }
 
     #[test]
     fn a_run_whose_draws_make_an_invalid_scenario_is_an_error_naming_the_run() {

@@ -113,16 +113,20 @@ pub(crate) fn is_distribution(v: &Value) -> bool {
 }
 
 /// `value` as the type of `shape` (the default's value of the field), or what was expected.
-fn typed(shape: &Value, value: &Value) -> Result<Value, String> {
+/// `uncertain`: the field may be a distribution, which the message then offers.
+fn typed(shape: &Value, value: &Value, uncertain: bool) -> Result<Value, String> {
     let expected = match (shape, value) {
+        (Value::Integer(_), v) if !uncertain && !is_distribution(v) && !v.is_float() && !v.is_integer() => {
+            "expected a whole number"
+        }
         (Value::Float(_) | Value::Integer(_), v) if is_distribution(v) => return Ok(v.clone()),
         (Value::Float(_), Value::Float(_)) => return Ok(value.clone()),
         (Value::Float(_), Value::Integer(i)) => return Ok(Value::Float(*i as f64)),
         (Value::Float(_), _) => "expected a number (or a distribution such as { dist = \"uniform\", low = 0.5, high = 2 })",
         (Value::Integer(_), Value::Integer(_)) => return Ok(value.clone()),
-        (Value::Integer(_), Value::Float(x)) if x.fract() == 0.0 && x.abs() < 9e15 => {
-            return Ok(Value::Integer(*x as i64))
-        }
+        // `runs=5.0`: left as written, for the reader to refuse in the words it refuses
+        // `runs = 5.0` in the file with, since a setting acts as if the file said so.
+        (Value::Integer(_), Value::Float(_)) => return Ok(value.clone()),
         (Value::Integer(_), _) => "expected a whole number (or a distribution such as { dist = \"uniform\", low = 2, high = 8 })",
         (Value::Boolean(_), Value::Boolean(_)) => return Ok(value.clone()),
         (Value::Boolean(_), _) => "expected true or false",
@@ -279,7 +283,8 @@ pub(crate) fn apply(
                         "{dotted} is a single value; nothing can follow it in the path"
                     )));
                 }
-                let value = typed(scalar, &s.value).map_err(|m| s.err(m))?;
+                let uncertain = !super::uncertain::FIXED.contains(&dotted.as_str());
+                let value = typed(scalar, &s.value, uncertain).map_err(|m| s.err(m))?;
                 table.insert(seg.key.to_string(), value);
                 by_index.push(seg.key.to_string());
                 by_name.push(seg.key.to_string());

@@ -613,10 +613,18 @@ fn walk(
                     }
                 };
                 if FIXED.contains(&path.as_str()) {
+                    // A sweep sets each point's seed and runs itself (`crate::sweep`).
+                    let sweep = if path == "seed" || path == "runs" {
+                        ""
+                    } else {
+                        " (or sweep it)"
+                    };
                     return Err(InputError::field(
                         path,
-                        "cannot be uncertain: every run of an ensemble has the same runs, seed, \
-                         terms, schools and regions; give one value (or sweep it)",
+                        format!(
+                            "cannot be uncertain: every run of an ensemble has the same runs, \
+                             seed, terms, schools and regions; give one value{sweep}"
+                        ),
                     ));
                 }
                 let law = Law::from_table(t).map_err(|m| InputError::field(&path, m))?;

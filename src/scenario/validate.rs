@@ -4,8 +4,9 @@
 //! column. The first failing check is reported.
 
 use super::config::*;
+use super::number;
 use crate::error::InputError;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Most schools a scenario may have: school ids are `u32` and CSR offsets must fit too.
 pub const MAX_SCHOOLS: u32 = 50_000_000;
@@ -36,7 +37,12 @@ impl Check {
         } else {
             Err(InputError::field(
                 self.path(field),
-                format!("must be between {lo} and {hi}, got {v}"),
+                format!(
+                    "must be between {} and {}, got {}",
+                    number(lo),
+                    number(hi),
+                    number(v)
+                ),
             ))
         }
     }
@@ -47,7 +53,10 @@ impl Check {
         } else {
             Err(InputError::field(
                 self.path(field),
-                format!("must be a probability or share between 0 and 1, got {v}"),
+                format!(
+                    "must be a probability or share between 0 and 1, got {}",
+                    number(v)
+                ),
             ))
         }
     }
@@ -58,7 +67,7 @@ impl Check {
         } else {
             Err(InputError::field(
                 self.path(field),
-                format!("must be a finite number above 0, got {v}"),
+                format!("must be a finite number above 0, got {}", number(v)),
             ))
         }
     }
@@ -80,7 +89,12 @@ impl Check {
         } else {
             Err(InputError::field(
                 self.path(hi_field),
-                format!("must be at least {} ({lo}), got {hi}", self.path(lo_field)),
+                format!(
+                    "must be at least {} ({}), got {}",
+                    self.path(lo_field),
+                    number(lo),
+                    number(hi)
+                ),
             ))
         }
     }
@@ -219,11 +233,14 @@ fn text_name(c: &Check, name: &str, max: usize) -> Result<(), InputError> {
     Ok(())
 }
 
-/// A name shown in tables and written into CSV rows: present, CSV-safe, unique in its list.
+/// A name shown in tables and written into CSV rows: present, CSV-safe, unique in its list (and
+/// apart from the others by more than capitals or spaces, which tables do not show), and one that
+/// a dotted path (`strategies.NAME.pilots`, as `--set` and sweeps write it) can name. `names`
+/// holds the earlier names of the list by their lower case.
 fn unique_name(
     c: &Check,
     name: &str,
-    names: &mut HashSet<String>,
+    names: &mut HashMap<String, String>,
     what: &str,
 ) -> Result<(), InputError> {
     if name.trim().is_empty() {
@@ -239,17 +256,41 @@ fn unique_name(
             "may not contain commas, quotes or line breaks (it is written into CSV files)",
         ));
     }
-    if !names.insert(name.to_string()) {
+    if name.trim() != name {
         return Err(InputError::field(
             c.path("name"),
-            format!("\"{name}\" is used by an earlier {what}; names must be unique"),
+            format!(
+                "\"{name}\" begins or ends with a space, which tables do not show; write \"{}\"",
+                name.trim()
+            ),
         ));
+    }
+    if name.contains(['.', '[', ']']) {
+        let list = c.prefix.split('[').next().unwrap_or(&c.prefix);
+        return Err(InputError::field(
+            c.path("name"),
+            format!(
+                "\"{name}\" contains a dot or a square bracket; --set and sweeps name a {what} \
+                 in a dotted path ({list}.NAME.FIELD), so names may not contain them"
+            ),
+        ));
+    }
+    if let Some(earlier) = names.insert(name.to_lowercase(), name.to_string()) {
+        let message = if earlier == name {
+            format!("\"{name}\" is used by an earlier {what}; names must be unique")
+        } else {
+            format!(
+                "\"{name}\" differs from the earlier {what} \"{earlier}\" only in capitals; \
+                 names must differ by more than that"
+            )
+        };
+        return Err(InputError::field(c.path("name"), message));
     }
     Ok(())
 }
 
 fn seedings(list: &[SeedingConfig], schools: u32) -> Result<(), InputError> {
-    let mut names = HashSet::new();
+    let mut names = HashMap::new();
     for (i, s) in list.iter().enumerate() {
         let c = Check::new(&format!("seedings[{i}]"));
         unique_name(&c, &s.name, &mut names, "seeding")?;
@@ -447,14 +488,81 @@ fn show(s: &ShowConfig) -> Result<(), InputError> {
     Ok(())
 }
 
+/// The network fields that only some kinds read, with those kinds as files name them.
+const READ_BY: [(&str, &[&str]); 10] = [
+    (
+        "mean_degree",
+        &["regional", "small-world", "ring", "scale-free", "random"],
+    ),
+    ("within_region", &["regional"]),
+    ("context_homophily", &["regional"]),
+    ("rewire", &["small-world"]),
+    ("degree_exponent", &["configuration"]),
+    ("degree_min", &["configuration"]),
+    ("degree_max", &["configuration"]),
+    ("degrees", &["configuration"]),
+    ("edges", &["file"]),
+    ("nodes", &["file"]),
+];
+
+/// Refuses a network field given a value other than its default (so written in the file or with
+/// `--set`) when `n.kind` does not read it, naming the kinds that do: a value that changes
+/// nothing is a mistake the user would not see. A default, written or not, is never refused, so
+/// that a resolved scenario (which writes every field) reads back.
+fn network_fields_read(n: &NetworkConfig) -> Result<(), InputError> {
+    let d = NetworkConfig::default();
+    let kind = kind_name(n.kind);
+    for (field, kinds) in READ_BY {
+        let changed = match field {
+            "mean_degree" => n.mean_degree != d.mean_degree,
+            "within_region" => n.within_region != d.within_region,
+            "context_homophily" => n.context_homophily != d.context_homophily,
+            "rewire" => n.rewire != d.rewire,
+            "degree_exponent" => n.degree_exponent != d.degree_exponent,
+            "degree_min" => n.degree_min != d.degree_min,
+            "degree_max" => n.degree_max != d.degree_max,
+            "degrees" => n.degrees.is_some(),
+            "edges" => n.edges.is_some(),
+            _ => n.nodes.is_some(),
+        };
+        if !changed || kinds.contains(&kind.as_str()) {
+            continue;
+        }
+        let quoted: Vec<String> = kinds.iter().map(|k| format!("\"{k}\"")).collect();
+        let which = match quoted.split_last() {
+            Some((last, rest)) if !rest.is_empty() => {
+                format!("is one of {} or {last}", rest.join(", "))
+            }
+            _ => format!("= {}", quoted.join("")),
+        };
+        return Err(InputError::field(
+            format!("network.{field}"),
+            format!(
+                "is only read when network.kind {which}, and network.kind is \"{kind}\"; \
+                 remove it or choose a kind that reads it"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn network(n: &NetworkConfig) -> Result<(), InputError> {
     let c = Check::new("network");
+    network_fields_read(n)?;
+    let reads = |field: &str| {
+        READ_BY
+            .iter()
+            .find(|(f, _)| *f == field)
+            .is_none_or(|(_, kinds)| kinds.contains(&kind_name(n.kind).as_str()))
+    };
     if n.kind != NetworkKind::File {
         c.count("schools", n.schools, 1, MAX_SCHOOLS)?;
         c.count("regions", n.regions, 1, n.schools.max(1))?;
-        c.range("mean_degree", n.mean_degree, 0.0, (n.schools - 1) as f64)?;
     } else {
         c.count("regions", n.regions, 1, MAX_SCHOOLS)?;
+    }
+    if reads("mean_degree") {
+        c.range("mean_degree", n.mean_degree, 0.0, (n.schools - 1) as f64)?;
     }
     c.probability("within_region", n.within_region)?;
     c.range("context_homophily", n.context_homophily, 0.0, 1e3)?;
@@ -472,17 +580,25 @@ fn network(n: &NetworkConfig) -> Result<(), InputError> {
             1,
             n.schools.saturating_sub(1).max(1),
         )?;
+        // degree_max = 0 is the cut-off floor(sqrt(schools)), and degree_max may not be below
+        // degree_min.
+        let cut_off = (n.schools as f64).sqrt().floor() as u32;
+        if n.degrees.is_none() && n.degree_max == 0 && n.degree_min > cut_off {
+            return Err(InputError::field(
+                c.path("degree_min"),
+                format!(
+                    "must be at most the degree cut-off that network.degree_max = 0 gives, the \
+                     square root of the {} schools rounded down ({cut_off}), got {}; to allow \
+                     higher degrees, set network.degree_max (at least degree_min)",
+                    n.schools, n.degree_min
+                ),
+            ));
+        }
     }
     if n.degree_max != 0 {
         c.count("degree_max", n.degree_max, n.degree_min, MAX_SCHOOLS)?;
     }
     if let Some(degrees) = &n.degrees {
-        if n.kind != NetworkKind::Configuration {
-            return Err(InputError::field(
-                c.path("degrees"),
-                "is only read when network.kind = \"configuration\"",
-            ));
-        }
         if degrees.len() != n.schools as usize {
             return Err(InputError::field(
                 c.path("degrees"),
@@ -503,14 +619,15 @@ fn network(n: &NetworkConfig) -> Result<(), InputError> {
             ));
         }
     }
-    if n.kind != NetworkKind::File && (n.edges.is_some() || n.nodes.is_some()) {
-        let field = if n.edges.is_some() { "edges" } else { "nodes" };
-        return Err(InputError::field(
-            c.path(field),
-            "is only read when network.kind = \"file\"",
-        ));
-    }
     Ok(())
+}
+
+/// `kind` as files name it (`small-world`).
+fn kind_name(kind: NetworkKind) -> String {
+    toml::Value::try_from(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// Range of Beta and Gamma shape parameters: beyond it the samplers lose precision or overflow
@@ -704,7 +821,7 @@ fn strategies(list: &mut [StrategyConfig]) -> Result<(), InputError> {
             "at least one strategy is needed ([[strategies]] with a name)",
         ));
     }
-    let mut names = HashSet::new();
+    let mut names = HashMap::new();
     for (i, s) in list.iter_mut().enumerate() {
         let c = Check::new(&format!("strategies[{i}]"));
         unique_name(&c, &s.name, &mut names, "strategy")?;
@@ -797,6 +914,106 @@ mod tests {
             resolve(&mut c).unwrap_err().field.as_deref(),
             Some("strategies[0].kind")
         );
+    }
+
+    #[test]
+    fn names_that_look_alike_or_a_path_cannot_name_are_refused() {
+        let refused = |second: &str| {
+            let mut c = ScenarioConfig::default();
+            c.strategies.truncate(1);
+            let mut s = c.strategies[0].clone();
+            s.name = second.to_string();
+            c.strategies.push(s);
+            resolve(&mut c).unwrap_err()
+        };
+        let first = ScenarioConfig::default().strategies[0].name.clone();
+        for (second, says) in [
+            (format!("{first} "), "begins or ends with a space"),
+            (format!(" {first}x"), "begins or ends with a space"),
+            (first.to_uppercase(), "only in capitals"),
+            ("a.b".to_string(), "contains a dot or a square bracket"),
+            ("a[0]".to_string(), "(strategies.NAME.FIELD)"),
+        ] {
+            let e = refused(&second);
+            assert_eq!(e.field.as_deref(), Some("strategies[1].name"), "{e}");
+            assert!(e.message.contains(says), "{second:?}: {e}");
+        }
+        // Inner spaces and other punctuation are fine.
+        let mut c = ScenarioConfig::default();
+        c.strategies[0].name = "pilot & cascade (v2)".into();
+        resolve(&mut c).unwrap();
+    }
+
+    #[test]
+    fn network_fields_are_checked_only_for_kinds_that_read_them() {
+        let net = |edit: fn(&mut NetworkConfig)| {
+            let mut c = ScenarioConfig::default();
+            edit(&mut c.network);
+            resolve(&mut c)
+        };
+        // A small configuration network with its own degrees needs no mean_degree below n - 1.
+        net(|n| {
+            n.kind = NetworkKind::Configuration;
+            n.schools = 3;
+            n.regions = 1;
+            n.degrees = Some(vec![1, 1, 1]);
+        })
+        .unwrap();
+        // A field written for a kind that does not read it names the kinds that do.
+        for (edit, field, says) in [
+            (
+                (|n| {
+                    n.kind = NetworkKind::ScaleFree;
+                    n.degree_min = 999;
+                }) as fn(&mut NetworkConfig),
+                "network.degree_min",
+                "only read when network.kind = \"configuration\", and network.kind is \"scale-free\"",
+            ),
+            (
+                |n| {
+                    n.kind = NetworkKind::Ring;
+                    n.degree_exponent = 9.0;
+                },
+                "network.degree_exponent",
+                "network.kind is \"ring\"",
+            ),
+            (
+                |n| {
+                    n.kind = NetworkKind::Complete;
+                    n.mean_degree = 4.0;
+                },
+                "network.mean_degree",
+                "network.kind is one of \"regional\", \"small-world\", \"ring\", \"scale-free\" or \"random\"",
+            ),
+            (
+                |n| n.rewire = 0.3,
+                "network.rewire",
+                "network.kind = \"small-world\"",
+            ),
+            (
+                // The power law's default cut-off, floor(sqrt(1000)) = 31, is below degree_min.
+                |n| {
+                    n.kind = NetworkKind::Configuration;
+                    n.schools = 1000;
+                    n.degree_min = 999;
+                },
+                "network.degree_min",
+                "square root of the 1000 schools rounded down (31), got 999",
+            ),
+        ] {
+            let e = net(edit).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(field), "{e}");
+            assert!(e.message.contains(says), "{e}");
+        }
+        // Defaults are never refused, whatever the kind; a larger degree_max allows degree_min.
+        net(|n| n.kind = NetworkKind::Ring).unwrap();
+        net(|n| {
+            n.kind = NetworkKind::Configuration;
+            n.schools = 1000;
+            n.degree_min = 40;
+            n.degree_max = 60;
+        })
+        .unwrap();
     }
 
     #[test]

@@ -456,6 +456,18 @@ fn parameters(
                  top of the sweep file); for more runs per point, raise `runs`",
             ));
         }
+        // Every point runs the same number of paired runs, the sweep's own `runs` (or the
+        // base's): a swept `runs` replaced it point by point without a word, and made the points'
+        // figures unequally sure.
+        if p.path.trim() == "runs" {
+            return Err(InputError::field(
+                at("path"),
+                "\"runs\" cannot be swept: every point runs the same number of paired runs, the \
+                 sweep's own `runs = N` (at the top of the sweep file; without it, the base \
+                 scenario's), which the swept value would replace. For more or fewer runs per \
+                 point, change that",
+            ));
+        }
         // A classic model ignores the school model's tables (docs/model.md, section 10): a
         // swept field there would differ only by chance from point to point, and the sensitivity
         // figures would read that chance as an effect.
@@ -465,13 +477,7 @@ fn parameters(
             .is_some_and(|m| m != "school");
         let swept_model = config.parameters.iter().any(|q| q.path.trim() == "model");
         let table = p.path.split(['.', '[']).next().unwrap_or("");
-        if classic
-            && !swept_model
-            && matches!(
-                table,
-                "schools" | "innovation" | "mechanisms" | "budget" | "strategies" | "objective"
-            )
-        {
+        if classic && !swept_model && crate::scenario::SCHOOL_MODEL_TABLES.contains(&table) {
             return Err(InputError::field(
                 at("path"),
                 format!(
@@ -763,7 +769,7 @@ mod tests {
         )
         .unwrap();
         let file = dir.path().join("sw.toml");
-        let text = "base = \"base.toml\"\n[[parameters]]\npath = \"runs\"\nvalues = [2, 3]\n";
+        let text = "base = \"base.toml\"\n[[parameters]]\npath = \"steps\"\nvalues = [2, 3]\n";
         let sweep = Sweep::from_toml(text, Some(&file)).unwrap();
         let shared = sweep.files.clone().expect("the base reads network files");
         for point in &sweep.points {
@@ -797,7 +803,7 @@ mod tests {
                 "{e}"
             );
         }
-        let text = "base = \"base.toml\"\n[[parameters]]\npath = \"runs\"\nvalues = [2, 3]\n";
+        let text = "base = \"base.toml\"\n[[parameters]]\npath = \"steps\"\nvalues = [2, 3]\n";
         Sweep::from_toml(text, Some(&file)).unwrap();
     }
 
@@ -807,7 +813,7 @@ mod tests {
         let file = dir.path().join("sw.toml");
         for base in ["", "."] {
             let text = format!(
-                "seed = 1\nbase = \"{base}\"\n[[parameters]]\npath = \"runs\"\nvalues = [2]\n"
+                "seed = 1\nbase = \"{base}\"\n[[parameters]]\npath = \"steps\"\nvalues = [2]\n"
             );
             let e = Sweep::from_toml(&text, Some(&file)).unwrap_err();
             assert_eq!((e.field.as_deref(), e.line), (Some("base"), Some(2)), "{e}");
@@ -870,6 +876,18 @@ mod tests {
         let e = err("[[parameters]]\npath = \"mechanisms.visibility.bar\"\nvalues = [0.5, 1.5]\n");
         assert!(e.message.contains("invalid scenario"), "{e}");
         assert_eq!(e.line, Some(1));
+    }
+
+    #[test]
+    fn runs_are_refused_as_a_parameter_with_the_sweeps_own_runs_as_the_way() {
+        let e = sweep("runs = 4\n[[parameters]]\npath = \"runs\"\nvalues = [2, 3]\n").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("parameters[0].path"), "{e}");
+        assert_eq!(e.line, Some(3), "{e}");
+        assert!(
+            e.message.contains("\"runs\" cannot be swept")
+                && e.message.contains("sweep's own `runs"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -259,6 +259,42 @@ pub fn parse(bytes: &[u8], sweep: &Sweep, id: usize) -> std::result::Result<Reco
     })
 }
 
+/// Refuses a file in `dir`'s records folder that is the record of none of the sweep's points
+/// (`points/000099.csv` in a 40-point sweep, or a file of another name), naming it: `--resume` and
+/// `merge` read only the records of the sweep's points, and would pass over it without a word.
+/// Hidden files and the system's own (`.DS_Store`) are left alone.
+pub(crate) fn check_no_strays(sweep: &Sweep, dir: &Path) -> Result<()> {
+    let records = dir.join(RECORDS);
+    let Ok(entries) = fs::read_dir(&records) else {
+        return Ok(());
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(&records, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if crate::output::folder::incidental(&name) {
+            continue;
+        }
+        let id = name
+            .strip_suffix(".csv")
+            .filter(|id| id.len() >= 6 && id.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|id| id.parse::<usize>().ok());
+        let ours =
+            id.is_some_and(|id| id < sweep.points.len() && record_path(dir, id) == entry.path());
+        if !ours {
+            return Err(InputError::msg(format!(
+                "is not the record of a point of this sweep, whose {} points are recorded as \
+                 {} to {}; remove it, or give the folder of the sweep it belongs to",
+                sweep.points.len(),
+                record_path(Path::new(""), 0).display(),
+                record_path(Path::new(""), sweep.points.len().saturating_sub(1)).display()
+            ))
+            .in_file(&entry.path())
+            .into());
+        }
+    }
+    Ok(())
+}
+
 /// Reads and checks the record of point `id` in `dir`: bad input naming the file if it is
 /// damaged, foreign or misplaced.
 pub(crate) fn read_record(sweep: &Sweep, dir: &Path, id: usize) -> Result<Record> {

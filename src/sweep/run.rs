@@ -140,6 +140,7 @@ pub fn run(
     remove_temporaries(dir)?;
     let records = dir.join(RECORDS);
     remove_temporaries(&records)?;
+    output::check_no_strays(sweep, dir)?;
     // Every record found is checked before it is counted as done: a damaged or foreign one is
     // refused (bad input, naming the file), never silently reused or silently rerun.
     let mut done = vec![false; sweep.points.len()];
@@ -251,6 +252,7 @@ pub fn merge(dirs: &[&Path], out: &Path) -> Result<usize> {
             .in_file(dir)
             .into());
         }
+        output::check_no_strays(&sweep, dir)?;
         for (id, slot) in source.iter_mut().enumerate() {
             if record_path(dir, id).is_file() {
                 if let Some(other) = slot {
