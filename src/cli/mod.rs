@@ -64,6 +64,9 @@ impl ScenarioArgs {
         if let Some(note) = scenario.classic_notes() {
             eprintln!("{note}");
         }
+        if let Some(note) = scenario.network_notes() {
+            eprintln!("{note}");
+        }
         for note in scenario.pilot_notes() {
             eprintln!("{note}");
         }

@@ -767,6 +767,36 @@ impl Scenario {
         ))
     }
 
+    /// A note naming the network settings the scenario gives a value other than their default
+    /// though its network's kind does not read them (`within_region` under `kind = "ring"`):
+    /// they change nothing. Lists and files of another kind are refused when loading instead.
+    pub fn network_notes(&self) -> Option<String> {
+        let n = &self.config.network;
+        let unread = validate::unread_network_fields(n);
+        if unread.is_empty() {
+            return None;
+        }
+        let parts: Vec<String> = unread
+            .iter()
+            .map(|(field, kinds)| {
+                format!(
+                    "network.{field} (read when network.kind {})",
+                    validate::kinds_phrase(kinds)
+                )
+            })
+            .collect();
+        Some(format!(
+            "note: network.kind is \"{}\", which does not read {}: {} ignored",
+            validate::kind_name(n.kind),
+            parts.join(", "),
+            if parts.len() == 1 {
+                "it is"
+            } else {
+                "they are"
+            }
+        ))
+    }
+
     /// Notes for pilot-then-cascade strategies whose `pilot_ids` name a different number of
     /// schools than their `pilots`. Both are allowed, and mean different things: the named
     /// schools are the first start's pilots, all of them, and `pilots` counts only a later

@@ -505,43 +505,64 @@ const READ_BY: [(&str, &[&str]); 10] = [
     ("nodes", &["file"]),
 ];
 
-/// Refuses a network field given a value other than its default (so written in the file or with
-/// `--set`) when `n.kind` does not read it, naming the kinds that do: a value that changes
-/// nothing is a mistake the user would not see. A default, written or not, is never refused, so
-/// that a resolved scenario (which writes every field) reads back.
-fn network_fields_read(n: &NetworkConfig) -> Result<(), InputError> {
+/// The network fields `n` gives a value other than their default (so written in the file or with
+/// `--set`) though `n.kind` does not read them, each with the kinds that do, as files name them.
+/// A default, written or not, is never listed, so that a resolved scenario (which writes every
+/// field) reads back quietly.
+pub(crate) fn unread_network_fields(
+    n: &NetworkConfig,
+) -> Vec<(&'static str, &'static [&'static str])> {
     let d = NetworkConfig::default();
     let kind = kind_name(n.kind);
-    for (field, kinds) in READ_BY {
-        let changed = match field {
-            "mean_degree" => n.mean_degree != d.mean_degree,
-            "within_region" => n.within_region != d.within_region,
-            "context_homophily" => n.context_homophily != d.context_homophily,
-            "rewire" => n.rewire != d.rewire,
-            "degree_exponent" => n.degree_exponent != d.degree_exponent,
-            "degree_min" => n.degree_min != d.degree_min,
-            "degree_max" => n.degree_max != d.degree_max,
-            "degrees" => n.degrees.is_some(),
-            "edges" => n.edges.is_some(),
-            _ => n.nodes.is_some(),
-        };
-        if !changed || kinds.contains(&kind.as_str()) {
-            continue;
+    READ_BY
+        .into_iter()
+        .filter(|&(field, kinds)| {
+            let changed = match field {
+                "mean_degree" => n.mean_degree != d.mean_degree,
+                "within_region" => n.within_region != d.within_region,
+                "context_homophily" => n.context_homophily != d.context_homophily,
+                "rewire" => n.rewire != d.rewire,
+                "degree_exponent" => n.degree_exponent != d.degree_exponent,
+                "degree_min" => n.degree_min != d.degree_min,
+                "degree_max" => n.degree_max != d.degree_max,
+                "degrees" => n.degrees.is_some(),
+                "edges" => n.edges.is_some(),
+                _ => n.nodes.is_some(),
+            };
+            changed && !kinds.contains(&kind.as_str())
+        })
+        .collect()
+}
+
+/// "is one of "a", "b" or "c"" / "= "a"": the kinds that read a field, for messages.
+pub(crate) fn kinds_phrase(kinds: &[&str]) -> String {
+    let quoted: Vec<String> = kinds.iter().map(|k| format!("\"{k}\"")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => {
+            format!("is one of {} or {last}", rest.join(", "))
         }
-        let quoted: Vec<String> = kinds.iter().map(|k| format!("\"{k}\"")).collect();
-        let which = match quoted.split_last() {
-            Some((last, rest)) if !rest.is_empty() => {
-                format!("is one of {} or {last}", rest.join(", "))
-            }
-            _ => format!("= {}", quoted.join("")),
-        };
-        return Err(InputError::field(
-            format!("network.{field}"),
-            format!(
-                "is only read when network.kind {which}, and network.kind is \"{kind}\"; \
-                 remove it or choose a kind that reads it"
-            ),
-        ));
+        _ => format!("= {}", quoted.join("")),
+    }
+}
+
+/// Refuses the network's lists and files (`degrees`, `edges`, `nodes`) under a kind that does not
+/// read them: they describe a whole network the user expects to run. A number another kind reads
+/// (`within_region` under `ring`, say) is only noted ([`crate::Scenario::network_notes`]), so that
+/// a scenario can change its kind with `--set`, or a sweep vary it, without removing the others'
+/// settings.
+fn network_fields_read(n: &NetworkConfig) -> Result<(), InputError> {
+    let kind = kind_name(n.kind);
+    for (field, kinds) in unread_network_fields(n) {
+        if matches!(field, "degrees" | "edges" | "nodes") {
+            return Err(InputError::field(
+                format!("network.{field}"),
+                format!(
+                    "is only read when network.kind {}, and network.kind is \"{kind}\"; \
+                     remove it or choose a kind that reads it",
+                    kinds_phrase(kinds)
+                ),
+            ));
+        }
     }
     Ok(())
 }
@@ -623,7 +644,7 @@ fn network(n: &NetworkConfig) -> Result<(), InputError> {
 }
 
 /// `kind` as files name it (`small-world`).
-fn kind_name(kind: NetworkKind) -> String {
+pub(crate) fn kind_name(kind: NetworkKind) -> String {
     toml::Value::try_from(kind)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
@@ -959,52 +980,67 @@ mod tests {
             n.degrees = Some(vec![1, 1, 1]);
         })
         .unwrap();
-        // A field written for a kind that does not read it names the kinds that do.
-        for (edit, field, says) in [
+        // A number written for a kind that does not read it is listed with the kinds that do
+        // (a note); a list is refused.
+        let unread = |edit: fn(&mut NetworkConfig)| {
+            let mut n = NetworkConfig::default();
+            edit(&mut n);
+            unread_network_fields(&n)
+        };
+        for (edit, field, kinds) in [
             (
                 (|n| {
                     n.kind = NetworkKind::ScaleFree;
                     n.degree_min = 999;
                 }) as fn(&mut NetworkConfig),
-                "network.degree_min",
-                "only read when network.kind = \"configuration\", and network.kind is \"scale-free\"",
-            ),
-            (
-                |n| {
-                    n.kind = NetworkKind::Ring;
-                    n.degree_exponent = 9.0;
-                },
-                "network.degree_exponent",
-                "network.kind is \"ring\"",
+                "degree_min",
+                "= \"configuration\"",
             ),
             (
                 |n| {
                     n.kind = NetworkKind::Complete;
                     n.mean_degree = 4.0;
                 },
-                "network.mean_degree",
-                "network.kind is one of \"regional\", \"small-world\", \"ring\", \"scale-free\" or \"random\"",
+                "mean_degree",
+                "is one of \"regional\", \"small-world\", \"ring\", \"scale-free\" or \"random\"",
             ),
+            (|n| n.rewire = 0.3, "rewire", "= \"small-world\""),
             (
-                |n| n.rewire = 0.3,
-                "network.rewire",
-                "network.kind = \"small-world\"",
-            ),
-            (
-                // The power law's default cut-off, floor(sqrt(1000)) = 31, is below degree_min.
                 |n| {
-                    n.kind = NetworkKind::Configuration;
-                    n.schools = 1000;
-                    n.degree_min = 999;
+                    n.kind = NetworkKind::Ring;
+                    n.within_region = 0.5;
                 },
-                "network.degree_min",
-                "square root of the 1000 schools rounded down (31), got 999",
+                "within_region",
+                "= \"regional\"",
             ),
         ] {
-            let e = net(edit).unwrap_err();
-            assert_eq!(e.field.as_deref(), Some(field), "{e}");
-            assert!(e.message.contains(says), "{e}");
+            let got = unread(edit);
+            assert_eq!(got.len(), 1, "{got:?}");
+            assert_eq!(got[0].0, field);
+            assert_eq!(kinds_phrase(got[0].1), kinds);
+            assert!(net(edit).is_ok(), "{field}");
         }
+        let e = net(|n| {
+            n.kind = NetworkKind::Ring;
+            n.degrees = Some(vec![2; 40]);
+        })
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("network.degrees"), "{e}");
+        assert!(e.message.contains("network.kind is \"ring\""), "{e}");
+        // The power law's default cut-off, floor(sqrt(1000)) = 31, is below degree_min.
+        let e = net(|n| {
+            n.kind = NetworkKind::Configuration;
+            n.schools = 1000;
+            n.degree_min = 999;
+        })
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("network.degree_min"), "{e}");
+        assert!(
+            e.message
+                .contains("square root of the 1000 schools rounded down (31), got 999"),
+            "{e}"
+        );
+        assert!(unread(|n| n.kind = NetworkKind::Ring).is_empty());
         // Defaults are never refused, whatever the kind; a larger degree_max allows degree_min.
         net(|n| n.kind = NetworkKind::Ring).unwrap();
         net(|n| {
