@@ -446,10 +446,27 @@ impl<'a> CsvFile<'a> {
             Err(e) => return Some(Err(csv_error(self.path, self.bytes, e))),
         };
         let line = self.lines.of(record.position());
+        // A quote left open swallows the rest of the file into one cell, so the row is then
+        // short (or long) for a reason its count of fields does not show: say so.
+        let spans = record
+            .iter()
+            .map(|f| f.matches('\n').count())
+            .max()
+            .unwrap_or(0);
+        let quote = if spans > 0 {
+            format!(
+                "; a quoted cell starting on this line runs over {} more line{}: is its closing \
+                 quote missing?",
+                spans,
+                if spans == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        };
         let at = |e: InputError| e.in_file(self.path).at(line, None);
         if record.len() > self.headers.len() {
             return Some(Err(at(InputError::msg(format!(
-                "{} fields but the header has {} columns",
+                "{} fields but the header has {} columns{quote}",
                 record.len(),
                 self.headers.len()
             )))));
@@ -461,7 +478,7 @@ impl<'a> CsvFile<'a> {
         if record.len() < width {
             return Some(Err(at(InputError::msg(format!(
                 "{} field{} but the header has {} columns ({}); write an empty cell (`,,`) for a \
-                 value left out",
+                 value left out{quote}",
                 record.len(),
                 if record.len() == 1 { "" } else { "s" },
                 width,
@@ -823,6 +840,25 @@ mod tests {
                 weight: 1.0
             }
         );
+    }
+
+    #[test]
+    fn an_open_quote_is_named_as_the_likely_cause() {
+        let e = NodeTable::from_bytes(b"id,region,size\na,n,300\nb,\"n,200\nc,s,100\n", p())
+            .unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
+        assert!(
+            e.message.contains("2 fields but the header has 3 columns"),
+            "{e}"
+        );
+        assert!(
+            e.message
+                .contains("a quoted cell starting on this line runs over 1 more line"),
+            "{e}"
+        );
+        // A plain short row gets no word about quotes.
+        let e = NodeTable::from_bytes(b"id,region,size\na,n,300\nb,n\n", p()).unwrap_err();
+        assert!(!e.message.contains("quote"), "{e}");
     }
 
     #[test]
