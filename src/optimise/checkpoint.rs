@@ -11,9 +11,9 @@
 //! other line that does not read back (a changed digit, a figure that is not a finite number, a
 //! run the optimisation never evaluates) is refused, naming the file and line, as a damaged sweep
 //! record or compare shard is: a resumed optimisation built on it would quietly choose from
-//! values no simulation gave. Because every value is a pure function of (candidate, run), a resumed optimisation
-//! takes the same decisions and writes the same bytes as one never interrupted. The file is
-//! removed once the results are in place.
+//! values no simulation gave. Because every value is a pure function of (candidate, run), a
+//! resumed optimisation takes the same decisions and writes the same bytes as one never
+//! interrupted. The file is removed once the results are in place.
 
 use super::eval::Values;
 use crate::error::{Error, InputError, Result};

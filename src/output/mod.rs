@@ -6,9 +6,10 @@
 //! undefined value and a time never reached are empty cells, everywhere.
 //!
 //! A single file is written with [`write_atomic`]: to a temporary name beside it, synced, then
-//! renamed over the final name ([`interrupt`] removes the temporary of an interrupted run). A whole output folder is written through an [`OutputDir`]
-//! ([`folder`]): into a staging folder beside the target, which replaces the target only when
-//! every file is written, so a folder holds one complete result or the previous one.
+//! renamed over the final name ([`interrupt`] removes the temporary of an interrupted run). A
+//! whole output folder is written through an [`OutputDir`] ([`folder`]): into a staging folder
+//! beside the target, which replaces the target only when every file is written, so a folder
+//! holds one complete result or the previous one.
 //!
 //! The files of a comparison:
 //!

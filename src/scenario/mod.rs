@@ -433,13 +433,16 @@ impl Scenario {
             let laws = SchoolLaws::new(&config.schools, &config.innovation)?;
             Ok::<_, InputError>((config, files, laws))
         };
-        let (config, files, laws) = match validated(config.clone()) {
+        // Kept only for the error path below, which needs the unvalidated config again.
+        let unvalidated = (!uncertain.is_empty()).then(|| config.clone());
+        let (config, files, laws) = match validated(config) {
             Ok(v) => v,
             // A law centred on a value the scenario cannot take (a uniform from -5 to 5 for a
             // field above 0): the error is about its range, as for any law with an invalid end,
             // not about a centre the user never wrote.
             // An error that no end of the laws mends is no law's: it is reported as it is.
-            Err(e) if !uncertain.is_empty() => {
+            Err(e) if unvalidated.is_some() => {
+                let config = unvalidated.expect("kept when uncertain");
                 let at =
                     |values: &[f64]| validated(substitute(&config, &uncertain, values)?).map(drop);
                 let e = if uncertain.corners().iter().any(|c| at(c).is_ok()) {

@@ -345,8 +345,8 @@ impl Show {
 
     /// The variant buttons. A variant plays on top of the presenter's `--set`; where the presenter
     /// changed a field that some variant sets, every variant that does not set it sets it back
-    /// to the file's value, so that a button plays what its label says (\"falls (topple ratio
-    /// 2)\" falls, whatever ratio the presenter started with).
+    /// to the file's value, so that a button plays what its label says ("falls (topple ratio
+    /// 2)" falls, whatever ratio the presenter started with).
     fn variant_views(&self, base: &Scenario) -> Vec<VariantView> {
         let variants = &base.config.show.variants;
         let paths_of = |set: &[String]| -> Vec<String> {
