@@ -580,6 +580,50 @@ fn the_domino_chain_falls_and_stalls_one_variant_apart() {
     assert_eq!((topple(&falls), topple(&stalls)), (2.0, 1.5));
 }
 
+/// A slider that changes no school at either end says so on the page: on the chain, coaching
+/// capacity (each link is toppled, not taught, into place) but not the topple ratio; on the
+/// default, whose contagion is not the domino rule, the topple ratio.
+#[test]
+fn a_slider_that_changes_nothing_is_marked_inert() {
+    let inert = |show: &Show| -> Vec<(String, bool)> {
+        show.play(&Request::default())
+            .unwrap()
+            .sliders
+            .into_iter()
+            .map(|s| (s.path, s.inert))
+            .collect()
+    };
+    let chain = inert(&Show::new(Some(&chain()), &[], &[], 0).unwrap());
+    let of = |list: &[(String, bool)], path: &str| {
+        list.iter()
+            .find(|(p, _)| p == path)
+            .unwrap_or_else(|| panic!("no slider {path}: {list:?}"))
+            .1
+    };
+    assert!(of(&chain, "mechanisms.coaching.capacity"), "{chain:?}");
+    assert!(
+        !of(&chain, "mechanisms.contagion.topple_ratio"),
+        "{chain:?}"
+    );
+    assert!(
+        !of(&chain, "mechanisms.size.influence_exponent"),
+        "{chain:?}"
+    );
+    let default = inert(&Show::new(None, &[], &[], 0).unwrap());
+    assert!(
+        of(&default, "mechanisms.contagion.topple_ratio"),
+        "{default:?}"
+    );
+    assert!(!of(&default, "budget.per_school"), "{default:?}");
+    // Under the domino rule the same slider does something.
+    let domino =
+        inert(&Show::new(None, &[setting("mechanisms.contagion.form=domino")], &[], 0).unwrap());
+    assert!(
+        !of(&domino, "mechanisms.contagion.topple_ratio"),
+        "{domino:?}"
+    );
+}
+
 #[test]
 fn a_bad_show_variant_is_the_scenarios_error() {
     let dir = tempfile::tempdir().unwrap();

@@ -110,6 +110,10 @@ pub struct Slider {
     pub step: f64,
     /// The scenario's value.
     pub value: f64,
+    /// True when moving this slider to either end of its range, with every other value as the
+    /// show started, changes no school's stage in any term of any pane: the page says so, so that
+    /// a room is not asked to watch a knob that does nothing in this scenario.
+    pub inert: bool,
 }
 
 /// A variant button: the scenario's `[show]` table.
@@ -167,6 +171,8 @@ pub struct Show {
     shown: Vec<String>,
     variants: Vec<VariantView>,
     run: u64,
+    /// The paths of the sliders that change nothing at either end ([`Slider::inert`]).
+    inert: Vec<String>,
     /// Layouts already computed, by a hash of the network and regions: re-runs with other
     /// pilots or mechanisms draw the same network, and laying out a few hundred schools takes
     /// longer than running them.
@@ -259,6 +265,7 @@ impl Show {
             shown: Vec::new(),
             variants: Vec::new(),
             run,
+            inert: Vec::new(),
             layouts: Arc::default(),
         };
         let base = first;
@@ -340,7 +347,44 @@ impl Show {
                 ))
             })?;
         }
+        show.inert = show.inert_sliders(&base)?;
         Ok(show)
+    }
+
+    /// The sliders of `base` that change no school's stage at either end of their range (an
+    /// end the scenario cannot take is skipped; a slider with no playable end is not inert).
+    /// Runs the shown strategies twice a slider, without laying out the network.
+    fn inert_sliders(&self, base: &Scenario) -> Result<Vec<String>, InputError> {
+        let arms = self.arms(base)?;
+        let stages = |scenario: &Scenario| -> Result<Vec<Vec<u8>>, InputError> {
+            let mut all = Vec::new();
+            for &arm in &arms {
+                watch(scenario, arm, self.run, |world, _, state, _| {
+                    all.push((0..world.len()).map(|i| stage_code(state, i)).collect());
+                })?;
+            }
+            Ok(all)
+        };
+        let before = stages(base)?;
+        let mut inert = Vec::new();
+        for slider in sliders(base) {
+            let mut played = 0;
+            let mut same = true;
+            for end in slider.ends() {
+                let Ok(scenario) = parse_sets(&[end]).and_then(|sets| self.load(&sets)) else {
+                    continue;
+                };
+                if self.bound(&scenario).is_err() {
+                    continue;
+                }
+                played += 1;
+                same &= stages(&scenario)? == before;
+            }
+            if played > 0 && same {
+                inert.push(slider.path);
+            }
+        }
+        Ok(inert)
     }
 
     /// The variant buttons. A variant plays on top of the presenter's `--set`; where the presenter
@@ -533,15 +577,7 @@ impl Show {
                             .map(|e| (e.a, e.b, e.weight))
                             .collect();
                     }
-                    let stage: Vec<u8> = (0..n)
-                        .map(|i| match state.stage[i] {
-                            Stage::NotAdopted => 0,
-                            Stage::Implementing if state.pocket[i] => 2,
-                            Stage::Implementing => 1,
-                            Stage::Sustained => 3,
-                            Stage::Abandoned => 4,
-                        })
-                        .collect();
+                    let stage: Vec<u8> = (0..n).map(|i| stage_code(state, i)).collect();
                     let sustained = stage.iter().filter(|&&s| s == 3).count();
                     pane.sustained_share
                         .push(sustained as f64 / n.max(1) as f64);
@@ -589,37 +625,11 @@ impl Show {
                 Ok(pane)
             })
             .collect::<Result<Vec<_>, InputError>>()?;
-        let table = toml::Table::try_from(&scenario.config).unwrap_or_default();
-        let file_network = scenario.files.is_some();
-        let sliders = SLIDERS
-            .iter()
-            .filter(|(p, _, _)| !(file_network && p.starts_with("network.")))
-            .map(|&(p, label, range)| {
-                let p = if p == "budget" {
-                    if scenario.config.budget.total.is_some() {
-                        "budget.total"
-                    } else {
-                        "budget.per_school"
-                    }
-                } else {
-                    p
-                };
-                let value = path::get(&table, p)
-                    .and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)))
-                    .unwrap_or(0.0);
-                let (min, max, step) = match range {
-                    Range::Fixed(a, b, s) => (a.min(value), b.max(value), s),
-                    Range::Times(_, _) if value == 0.0 => (0.0, 1.0, 0.05),
-                    Range::Times(a, b) => (a * value, b * value, (b - a) * value / 20.0),
-                };
-                Slider {
-                    path: p.to_string(),
-                    label: label.to_string(),
-                    min,
-                    max,
-                    step,
-                    value,
-                }
+        let sliders = sliders(scenario)
+            .into_iter()
+            .map(|s| Slider {
+                inert: self.inert.contains(&s.path),
+                ..s
             })
             .collect();
         Ok(Play {
@@ -697,12 +707,7 @@ impl Show {
         let ends: Vec<Vec<String>> = plays[0]
             .sliders
             .iter()
-            .flat_map(|s| {
-                [s.min, s.max]
-                    .into_iter()
-                    .filter(move |&v| v != s.value)
-                    .map(move |v| vec![format!("{}={}", s.path, crate::output::num(v))])
-            })
+            .flat_map(|s| s.ends().into_iter().map(|end| vec![end]))
             .collect();
         for set in ends {
             if seen.contains(&set) {
@@ -728,6 +733,68 @@ impl Show {
 pub(crate) fn page_with(data: &str) -> String {
     let safe = data.replace("</", "<\\/").replace("<!--", "<\\!--");
     PAGE.replacen("/*DATA*/null", &safe, 1)
+}
+
+/// School i's stage as the page codes it: [`STAGES`] by index.
+fn stage_code(state: &crate::model::State, i: usize) -> u8 {
+    match state.stage[i] {
+        Stage::NotAdopted => 0,
+        Stage::Implementing if state.pocket[i] => 2,
+        Stage::Implementing => 1,
+        Stage::Sustained => 3,
+        Stage::Abandoned => 4,
+    }
+}
+
+/// The sliders of `scenario` ([`SLIDERS`]) with its values; none marked inert. The network
+/// sliders are left out when the network comes from files, which they cannot change.
+fn sliders(scenario: &Scenario) -> Vec<Slider> {
+    let table = toml::Table::try_from(&scenario.config).unwrap_or_default();
+    let file_network = scenario.files.is_some();
+    SLIDERS
+        .iter()
+        .filter(|(p, _, _)| !(file_network && p.starts_with("network.")))
+        .map(|&(p, label, range)| {
+            let p = if p == "budget" {
+                if scenario.config.budget.total.is_some() {
+                    "budget.total"
+                } else {
+                    "budget.per_school"
+                }
+            } else {
+                p
+            };
+            let value = path::get(&table, p)
+                .and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)))
+                .unwrap_or(0.0);
+            let (min, max, step) = match range {
+                Range::Fixed(a, b, s) => (a.min(value), b.max(value), s),
+                Range::Times(_, _) if value == 0.0 => (0.0, 1.0, 0.05),
+                Range::Times(a, b) => (a * value, b * value, (b - a) * value / 20.0),
+            };
+            Slider {
+                path: p.to_string(),
+                label: label.to_string(),
+                min,
+                max,
+                step,
+                value,
+                inert: false,
+            }
+        })
+        .collect()
+}
+
+impl Slider {
+    /// The changes that put this slider at the ends of its range other than its value, as
+    /// `PATH=VALUE`.
+    fn ends(&self) -> Vec<String> {
+        [self.min, self.max]
+            .into_iter()
+            .filter(|&v| v != self.value)
+            .map(|v| format!("{}={}", self.path, crate::output::num(v)))
+            .collect()
+    }
 }
 
 fn setting(text: &str) -> Result<Setting, InputError> {
