@@ -217,10 +217,52 @@ const SLIDERS: [(&str, &str, Range); 6] = [
 
 #[derive(Debug, Clone, Copy)]
 enum Range {
-    /// From a times the value to b times it, in 20 steps (0 to 1 when the value is 0).
+    /// From about a times the value to about b times it, in about 20 round steps (0 to 1 when
+    /// the value is 0).
     Times(f64, f64),
-    /// From, to, step.
+    /// From about, to about, step.
     Fixed(f64, f64, f64),
+}
+
+impl Range {
+    /// `(min, max, step)` for a slider at `value`: the value is on the grid `min + k * step`
+    /// (a browser's range input snaps to that grid, so a value off it would put the knob
+    /// beside its label and send neighbouring values), and the grid covers the range.
+    fn grid(self, value: f64) -> (f64, f64, f64) {
+        let (lo, hi, step) = match self {
+            Range::Fixed(a, b, s) => (a, b, s),
+            Range::Times(_, _) if value == 0.0 => (0.0, 1.0, 0.05),
+            Range::Times(a, b) => (a * value, b * value, round_step((b - a) * value / 20.0)),
+        };
+        // Tolerances absorb the rounding of values that are whole steps apart in decimal.
+        let below = ((value - lo) / step + 1e-9).floor().max(0.0);
+        let min = value - below * step;
+        let above = ((hi - value) / step - 1e-9).ceil().max(0.0);
+        let max = value + above * step;
+        if tidy(value, step) == value {
+            (tidy(min, step), tidy(max, step), step)
+        } else {
+            // A value with more digits than the step keeps them: rounding would leave the grid.
+            (min, max, step)
+        }
+    }
+}
+
+/// The round number (1, 2, 2.5 or 5 times a power of ten) nearest `raw` on a log scale.
+fn round_step(raw: f64) -> f64 {
+    let power = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .min_by(|a, b| (a / raw).ln().abs().total_cmp(&(b / raw).ln().abs()))
+        .unwrap_or(raw)
+}
+
+/// `x` without the binary noise below a thousandth of `step` (0.30000000000000004 is 0.3).
+fn tidy(x: f64, step: f64) -> f64 {
+    let digits = (-(step / 1000.0).log10()).ceil().clamp(0.0, 15.0) as i32;
+    let scale = 10f64.powi(digits);
+    (x * scale).round() / scale
 }
 
 impl Show {
@@ -767,11 +809,7 @@ fn sliders(scenario: &Scenario) -> Vec<Slider> {
             let value = path::get(&table, p)
                 .and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)))
                 .unwrap_or(0.0);
-            let (min, max, step) = match range {
-                Range::Fixed(a, b, s) => (a.min(value), b.max(value), s),
-                Range::Times(_, _) if value == 0.0 => (0.0, 1.0, 0.05),
-                Range::Times(a, b) => (a * value, b * value, (b - a) * value / 20.0),
-            };
+            let (min, max, step) = range.grid(value);
             Slider {
                 path: p.to_string(),
                 label: label.to_string(),
@@ -831,4 +869,42 @@ fn describe(
             y: points[i].y,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn round_steps() {
+        assert_eq!(round_step(0.1125), 0.1);
+        assert_eq!(round_step(0.3), 0.25);
+        assert_eq!(round_step(0.8), 1.0);
+        assert_eq!(round_step(17.0), 20.0);
+    }
+
+    #[test]
+    fn the_default_d50_slider_steps_through_its_value() {
+        // d50 = 1: 0.25 to 2.5 times it in steps of 0.1125 put 1.0 off the grid.
+        assert_eq!(Range::Times(0.25, 2.5).grid(1.0), (0.3, 2.5, 0.1));
+        assert_eq!(Range::Times(0.0, 3.0).grid(2.0), (0.0, 6.0, 0.25));
+        assert_eq!(Range::Fixed(1.0, 4.0, 0.1).grid(5.0), (1.0, 5.0, 0.1));
+    }
+
+    proptest! {
+        /// Whatever the value, it is on the slider's grid and the grid covers the range.
+        #[test]
+        fn the_value_is_on_the_grid(value in 0.0001f64..10_000.0, fixed in any::<bool>()) {
+            let range = if fixed { Range::Fixed(0.0, 2.0, 0.1) } else { Range::Times(0.25, 2.5) };
+            let (lo, hi) = if fixed { (0.0, 2.0) } else { (0.25 * value, 2.5 * value) };
+            let (min, max, step) = range.grid(value);
+            prop_assert!(step > 0.0);
+            prop_assert!(min <= value && value <= max, "{min} {value} {max}");
+            let k = (value - min) / step;
+            prop_assert!((k - k.round()).abs() < 1e-3, "{value} is {k} steps from {min}");
+            prop_assert!(min <= lo.max(0.0) + step && min >= lo - step - 1e-9, "{min} vs {lo}");
+            prop_assert!(max >= hi.min(value.max(hi)) - step, "{max} vs {hi}");
+        }
+    }
 }
