@@ -152,6 +152,37 @@ fn a_time_never_reached_is_an_empty_cell_in_every_csv() {
     assert!(summary.contains("time_to_75pct_terms_reached_share"));
 }
 
+/// Two schools, one term: every strategy gives the same result in every run, so none does
+/// better than another in any run. p_beats and the `>name` columns count a tie as half a win,
+/// and the legend says so.
+#[test]
+fn ties_count_half_in_p_beats_and_the_legend_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(
+        tmp.path(),
+        "tiny.toml",
+        "name = \"tiny\"\nruns = 4\nsteps = 1\n[network]\nschools = 2\nregions = 1\nmean_degree = 1\n",
+    );
+    let out = tmp.path().join("c");
+    let run = domino(
+        tmp.path(),
+        &["compare", arg(&scenario), "--quiet", "--threads", "1", "--out", arg(&out)],
+    );
+    assert_ok(&run);
+    let table = stdout(&run);
+    assert!(table.contains("exactly the same result in every paired run"), "{table}");
+    assert!(
+        table.contains("than that one, a tie counting half"),
+        "the legend of >name must give the tie rule: {table}"
+    );
+    let paired = csv_rows(&out.join("paired.csv"));
+    assert!(!paired.is_empty());
+    for row in &paired {
+        assert_eq!(row["mean_diff"], "0", "{row:?}");
+        assert_eq!(row["p_beats"], "0.5", "{row:?}");
+    }
+}
+
 #[test]
 fn a_compare_folder_reproduces_a_file_network_run_from_anywhere() {
     let tmp = tempfile::tempdir().unwrap();

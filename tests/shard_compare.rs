@@ -279,3 +279,19 @@ fn mismatched_missing_duplicated_and_damaged_shards_are_refused_naming_the_folde
     fs::write(two.join("shard.json"), "{").unwrap();
     refused(cwd, &[&one, &two], &two, "not a compare shard");
 }
+
+#[test]
+fn report_on_a_shard_says_to_merge_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cwd = tmp.path();
+    let one = shard(cwd, "one", "1/2", &[]);
+    let result = domino(cwd, &["report", arg(&one)]);
+    assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
+    assert_no_panic(&result);
+    let err = stderr(&result);
+    assert!(
+        err.contains(arg(&one)) && err.contains("is a shard") && err.contains("domino merge"),
+        "{err}"
+    );
+    assert!(!one.join("report.html").exists());
+}

@@ -305,7 +305,16 @@ fn shards_merge_to_the_bytes_of_an_unsharded_run() {
             arg(&out),
         ]);
         assert_eq!(twice.status.code(), Some(2));
-        assert!(String::from_utf8_lossy(&twice.stderr).contains("in both"));
+        let err = stderr(&twice);
+        assert!(
+            err.contains("is given twice: give each shard once") && !err.contains("overlap"),
+            "{err}"
+        );
+        // Two different folders holding the same point do overlap.
+        let overlap = domino(&["merge", arg(&straight), arg(&shards[0]), "--out", arg(&out)]);
+        assert_eq!(overlap.status.code(), Some(2));
+        assert!(stderr(&overlap).contains("in both"), "{}", stderr(&overlap));
+        assert!(!out.exists(), "a refused merge writes nothing");
     }
 }
 
@@ -413,4 +422,98 @@ fn bad_sweep_files_name_file_line_and_parameter_and_write_nothing() {
             "a bad sweep must not create its output folder"
         );
     }
+}
+
+/// The cell of `column` in the row of `rows` whose `key` cells are `values`.
+fn cell_of(rows: &[std::collections::BTreeMap<String, String>], key: &[(&str, &str)], column: &str) -> String {
+    let row = rows
+        .iter()
+        .find(|r| key.iter().all(|(k, v)| r[*k] == *v))
+        .unwrap_or_else(|| panic!("no row {key:?}"));
+    row.get(column)
+        .unwrap_or_else(|| panic!("no column {column}"))
+        .clone()
+}
+
+#[test]
+fn a_swept_objective_keeps_every_column_one_quantity_and_times_say_how_many_got_there() {
+    // Point 1 competes on the sustained share; its students_benefiting_share columns must still
+    // hold the students benefiting, as `domino compare` of the same scenario reports them.
+    let text = "name = \"o\"\nseed = 7\nruns = 30\ndesign = \"grid\"\n\
+        [base]\nsteps = 14\n[base.network]\nschools = 60\nregions = 3\n\
+        [[parameters]]\npath = \"objective\"\n\
+        values = [\"students_benefiting\", \"sustained_share\"]\n";
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "o.toml", text);
+    let out = tmp.path().join("out");
+    assert_ok(&sweep(&file, &out, &["--threads", "1"]));
+    let points = csv_rows(&out.join("points.csv"));
+    let sweep_def = domino::sweep::Sweep::from_toml(text, None).unwrap();
+    for point in &sweep_def.points {
+        let scenario = sweep_def.scenario(point).map_err(|(_, e)| e).unwrap();
+        let scn_file = write(
+            tmp.path(),
+            &format!("point{}.toml", point.id),
+            toml::to_string(scenario.config()).unwrap(),
+        );
+        let cmp = tmp.path().join(format!("cmp{}", point.id));
+        assert_ok(&domino(&[
+            "compare", arg(&scn_file), "--out", arg(&cmp), "--quiet", "--threads", "1",
+        ]));
+        let summary = csv_rows(&cmp.join("summary.csv"));
+        let id = point.id.to_string();
+        let objective = point.values[0].as_str().unwrap();
+        let strategies: Vec<String> = summary.iter().map(|r| r["strategy"].clone()).collect();
+        for strategy in &strategies {
+            let row = [("point", id.as_str()), ("strategy", strategy.as_str())];
+            for metric in [
+                "students_benefiting_share",
+                "sustained_share",
+                "time_to_50pct_terms",
+                "equity_gap",
+            ] {
+                let want = cell_of(&summary, &[("strategy", strategy), ("metric", metric)], "mean");
+                let got = cell_of(&points, &row, &format!("{metric}_mean"));
+                assert_eq!(got, want, "{metric} of {strategy} at point {id} ({objective})");
+                let want = cell_of(&summary, &[("strategy", strategy), ("metric", metric)], "p95");
+                let got = cell_of(&points, &row, &format!("{metric}_p95"));
+                assert_eq!(got, want, "{metric} p95 of {strategy} at point {id}");
+            }
+            // The mean time is over the runs that got there; how many did is beside it.
+            let metric = "time_to_50pct_terms_reached_share";
+            let want = cell_of(&summary, &[("strategy", strategy), ("metric", metric)], "mean");
+            assert_eq!(cell_of(&points, &row, metric), want, "{strategy} at point {id}");
+        }
+    }
+    // sensitivity.csv correlates one quantity with the objective, named as the column.
+    let sens = fs::read_to_string(out.join("sensitivity.csv")).unwrap();
+    assert!(
+        sens.contains("objective,cluster.students_benefiting_share,"),
+        "{sens}"
+    );
+}
+
+#[test]
+fn set_on_a_swept_field_is_refused_naming_the_flag_and_the_parameter() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "s.toml", SWEEP);
+    // The same field in other words, and a table holding it, are the same conflict.
+    for (set, param) in [
+        ("mechanisms.dose.d50=3", "mechanisms.dose.d50"),
+        ("strategies[1].pilots=6", "strategies.pilot-then-cascade.pilots"),
+        ("mechanisms.contagion.form=simple", "mechanisms.contagion.form"),
+    ] {
+        let out = tmp.path().join("never");
+        let result = sweep(&file, &out, &["--set", set]);
+        let err = stderr(&result);
+        assert_eq!(result.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!("--set {set}")) && err.contains(&format!("parameter `{param}`")),
+            "{err}"
+        );
+        assert!(!out.exists(), "a refused sweep writes nothing");
+    }
+    // A field the sweep does not vary is fine.
+    let out = tmp.path().join("ok");
+    assert_ok(&sweep(&file, &out, &["--set", "steps=4", "--set", "runs=4"]));
 }

@@ -637,7 +637,8 @@ pub struct SeriesPoint {
     pub n: u32,
     /// Mean over those runs (exact).
     pub mean: f64,
-    /// 5th percentile (histogram, resolution 1/1000 of range).
+    /// 5th percentile: R's type 7 as in `summary.csv`, with each order statistic read from the
+    /// histogram (within one bin, 1/1000 of the series' range, of the exact value).
     pub p5: f64,
     /// Median.
     pub p50: f64,
@@ -700,22 +701,45 @@ impl SeriesAggregate {
         let hist = &self.hist[cell * BINS..(cell + 1) * BINS];
         let (lo, hi) = self.ranges[k];
         let (seen_min, seen_max) = (self.min[cell], self.max[cell]);
-        let q = |p: f64| -> f64 {
-            if n == 0 {
-                return f64::NAN;
+        // The k-th smallest value (0-based): the middle of the bin the cumulative counts put it
+        // in, clamped to the values seen (so the smallest and the largest are exact). A value
+        // inside the range lies in its bin, so this is within one bin of the true value.
+        let order_stat = |k: u32| -> f64 {
+            if k == 0 {
+                return seen_min;
             }
-            let target = p * n as f64;
-            let mut cum = 0.0;
+            if k + 1 == n {
+                return seen_max;
+            }
+            let mut cum = 0u32;
             for (b, &c) in hist.iter().enumerate() {
-                let c = c as f64;
-                if c > 0.0 && cum + c >= target {
-                    let within = ((target - cum) / c).clamp(0.0, 1.0);
-                    let v = lo + (hi - lo) * (b as f64 + within) / BINS as f64;
-                    return v.clamp(seen_min, seen_max);
-                }
                 cum += c;
+                if cum > k {
+                    let mid = lo + (hi - lo) * (b as f64 + 0.5) / BINS as f64;
+                    return mid.clamp(seen_min, seen_max);
+                }
             }
             seen_max
+        };
+        // R's type 7, as summary.csv's percentiles ([`stats::quantile_sorted`]): linear
+        // interpolation between the order statistics at q (n - 1). Each is within one bin, and
+        // so is any weighted mean of the two.
+        let q = |p: f64| -> f64 {
+            match n {
+                0 => f64::NAN,
+                1 => seen_min,
+                _ => {
+                    let h = p * (n - 1) as f64;
+                    let below = h.floor() as u32;
+                    let a = order_stat(below);
+                    let b = order_stat((below + 1).min(n - 1));
+                    if a == b {
+                        a
+                    } else {
+                        a + (h - below as f64) * (b - a)
+                    }
+                }
+            }
         };
         SeriesPoint {
             n,
@@ -755,6 +779,49 @@ mod tests {
             );
         }
         assert_eq!(agg.point(0, Series::Pockets).n, 0);
+    }
+
+    /// Percentiles of discrete values (shares of a few schools, a few runs) follow summary.csv's
+    /// type-7 definition to within half a bin: the case where "a percentile within the bin"
+    /// and type 7 differed by many bins.
+    #[test]
+    fn percentiles_follow_type_7_within_half_a_bin_for_discrete_values() {
+        use proptest::prelude::*;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let values = (1u32..200).prop_flat_map(|den| {
+            (
+                Just(den),
+                proptest::collection::vec(0..=den, 1..50),
+                any::<bool>(),
+            )
+        });
+        runner
+            .run(&values, |(den, ks, effect)| {
+                // A share in [0, 1], or the same spread over [-1, 1] for mean_effect_sd.
+                let (series, scale, shift) = if effect {
+                    (Series::MeanEffect, 2.0, -1.0)
+                } else {
+                    (Series::Sustained, 1.0, 0.0)
+                };
+                let xs: Vec<f64> = ks
+                    .iter()
+                    .map(|&k| shift + scale * k as f64 / den as f64)
+                    .collect();
+                let mut agg = SeriesAggregate::new(0);
+                for &v in &xs {
+                    let mut row = [f64::NAN; Series::COUNT];
+                    row[series as usize] = v;
+                    agg.add([&row[..]]);
+                }
+                let got = agg.point(0, series);
+                let want = stats::Summary::of(xs.iter().copied());
+                let bound = 0.5 * scale / BINS as f64 + 1e-12;
+                for (g, w) in [(got.p5, want.p5), (got.p50, want.p50), (got.p95, want.p95)] {
+                    prop_assert!((g - w).abs() <= bound, "{g} vs {w} over {xs:?}");
+                }
+                Ok(())
+            })
+            .unwrap();
     }
 
     #[test]

@@ -274,7 +274,7 @@ pub fn table(model: &dyn Model, result: &Ensemble, steps: u32) -> String {
     let meanings: Vec<&str> = measures.table.iter().map(|c| c.meaning.as_str()).collect();
     let _ = writeln!(
         out,
-        "Columns: {}; ± = half the 95% CI of the mean; wins = share of runs (worlds) in which this {} has the highest {} (ties split), %, 95% interval; >name = share of paired runs in which this {} {} than that one.",
+        "Columns: {}; ± = half the 95% CI of the mean; wins = share of runs (worlds) in which this {} has the highest {} (ties split), %, 95% interval; >name = share of paired runs in which this {} {} than that one, a tie counting half, %.",
         meanings.join("; "),
         measures.arm_label,
         measures.run_metrics[headline].name.replace('_', " "),

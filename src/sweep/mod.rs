@@ -347,6 +347,7 @@ impl Sweep {
             }
         }
         let parameters = parameters(&config, &centres, &decided).map_err(place)?;
+        refuse_sets_on_swept_fields(sets, &parameters, &centres)?;
         // Uncertain fields of the base pass through to every point (a swept one takes the
         // point's value instead).
         let mut base_table = centres;
@@ -399,6 +400,13 @@ impl Sweep {
         mix64(mix64(self.config.seed) ^ mix64(id as u64 ^ 0x0050_4f49_4e54)) >> 1
     }
 
+    /// The base scenario, as resolved (the sweep's `runs` and `--set` changes applied): what
+    /// decides the columns of `points.csv`.
+    pub fn base_scenario(&self) -> Result<Scenario, InputError> {
+        let text = toml::to_string(&self.base).map_err(|e| InputError::msg(e.to_string()))?;
+        Scenario::from_toml_reusing(&text, None, self.files.as_ref())
+    }
+
     /// The scenario of `point`: the base with the point's values and seed. On failure, the index
     /// of the parameter whose value made it invalid (the first, when the scenario as a whole is).
     pub fn scenario(&self, point: &Point) -> Result<Scenario, (usize, InputError)> {
@@ -424,6 +432,51 @@ impl Sweep {
             (j, e)
         })
     }
+}
+
+/// Refuses a `--set` on a field the sweep varies (or on a table or list holding one): every
+/// point would write its own value over the set one, so the flag would change nothing but the
+/// manifest and `sweep.toml`'s base, silently. The field is found whatever form either path takes
+/// (`strategies.cluster.hub_share` or `strategies[2].hub_share`): each swept field of a copy of
+/// the base is marked, then each setting's path is looked up in the copy.
+fn refuse_sets_on_swept_fields(
+    sets: &[Setting],
+    parameters: &[Parameter],
+    base: &toml::Table,
+) -> Result<(), InputError> {
+    if sets.is_empty() {
+        return Ok(());
+    }
+    const MARK: &str = "\u{0}domino-swept-parameter-";
+    let mut marked = base.clone();
+    for (j, p) in parameters.iter().enumerate() {
+        if let Some(slot) = value_at(&mut marked, &p.path) {
+            *slot = Value::String(format!("{MARK}{j}"));
+        }
+    }
+    fn swept_in(v: &Value) -> Option<usize> {
+        match v {
+            Value::String(s) => s.strip_prefix(MARK).and_then(|j| j.parse().ok()),
+            Value::Table(t) => t.values().find_map(swept_in),
+            Value::Array(items) => items.iter().find_map(swept_in),
+            _ => None,
+        }
+    }
+    for s in sets {
+        let Some(j) = value_at(&mut marked, &s.path).and_then(|v| swept_in(v)) else {
+            continue;
+        };
+        return Err(InputError::field(
+            s.flag(),
+            format!(
+                "sets {}, which the sweep varies (its parameter `{}`): every point would write \
+                 its own value over the one set, so the flag would change nothing. Remove the \
+                 --set, or take the field out of the sweep's [[parameters]]",
+                s.path, parameters[j].path
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Validates the parameters against the base scenario: the path exists, the values have the

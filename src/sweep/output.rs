@@ -6,7 +6,7 @@
 //! sweep, a sharded and merged one, and one run straight through all write the same bytes.
 //!
 //! A record is CSV (written and read with the `csv` crate): a first row
-//! `domino-point-record,1,<SHA-256 of the resolved sweep>,<point id>`, the `P` rows (rows of
+//! `domino-point-record,2,<SHA-256 of the resolved sweep>,<point id>`, the `P` rows (rows of
 //! `points.csv`), the `W` row (the row of `winners.csv`), and a last line `sha256,<hex>`, the
 //! SHA-256 of every byte before it. A record whose checksum does not match (a changed digit, a
 //! flipped bit, a torn copy), that belongs to another sweep, or that holds another point than its
@@ -69,16 +69,84 @@ fn p_best(result: &Ensemble) -> Vec<f64> {
     share.iter().map(|c| c / runs.max(1) as f64).collect()
 }
 
-/// The first field of a record's first row, and the record format's version.
-const RECORD_TAG: [&str; 2] = ["domino-point-record", "1"];
+/// The first field of a record's first row, and the record format's version. Version 2 writes
+/// every figure under its own name whatever the point's objective, and adds `_reached_share` to
+/// the times; a version 1 record's rows do not fit its columns.
+const RECORD_TAG: [&str; 2] = ["domino-point-record", "2"];
 
 /// SHA-256 of the resolved sweep: what a record says it belongs to.
 pub(crate) fn sweep_sha(sweep: &Sweep) -> String {
     sha256_hex(sweep.resolved_toml().as_bytes())
 }
 
-/// The record of one finished point (see the module docs for its format).
-pub fn record(sweep: &Sweep, point_id: usize, values: &[Value], result: &Ensemble) -> Vec<u8> {
+/// One figure of `points.csv`: a run metric, named as in `runs.csv`. The figures are those of
+/// the base scenario's model and objective, and every point's row gives each one under its own
+/// name: a point whose `objective` differs from the base's still writes `sustained_share` under
+/// `sustained_share`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Figure {
+    /// The run metric's name (`students_benefiting_share`, `time_to_50pct_terms`, ...).
+    pub name: String,
+    /// A time, where "never" is +infinity: its columns add `_reached_share`.
+    pub is_time: bool,
+}
+
+impl Figure {
+    /// The figures a sweep of a model with `measures` reports, in column order.
+    pub fn of(measures: &crate::metrics::Measures) -> Vec<Figure> {
+        measures
+            .sweep_figures
+            .iter()
+            .map(|&m| Figure {
+                name: measures.run_metrics[m].name.to_string(),
+                is_time: measures.run_metrics[m].is_time,
+            })
+            .collect()
+    }
+
+    /// The column heads of this figure in `points.csv`.
+    fn columns(&self) -> Vec<String> {
+        let mut stats = vec!["mean", "ci_low", "ci_high", "p5", "p50", "p95"];
+        if self.is_time {
+            stats.push("reached_share");
+        }
+        stats.iter().map(|s| format!("{}_{s}", self.name)).collect()
+    }
+
+    /// This figure's cells for strategy `s` of `result`: found by name among the point's run
+    /// metrics (the point's objective may order them otherwise than the base's), empty when the
+    /// point's model has no such metric.
+    fn cells(&self, result: &Ensemble, s: usize) -> Vec<String> {
+        let metric = result
+            .measures
+            .run_metrics
+            .iter()
+            .position(|m| m.name == self.name);
+        let values: Vec<f64> = metric.map_or_else(Vec::new, |m| result.column(s, m));
+        let x = Summary::of(values.iter().copied());
+        let mut cells = vec![x.mean, x.ci_low, x.ci_high, x.p5, x.p50, x.p95];
+        if self.is_time {
+            // As summary.csv's `<metric>_reached_share`: the share of all runs that got there.
+            let reached = values.iter().filter(|v| v.is_finite()).count() as f64;
+            cells.push(if values.is_empty() {
+                f64::NAN
+            } else {
+                reached / values.len() as f64
+            });
+        }
+        cells.into_iter().map(num).collect()
+    }
+}
+
+/// The record of one finished point (see the module docs for its format); `figures` are the
+/// sweep's ([`Figure::of`] the base scenario's measures), the same for every point.
+pub fn record(
+    sweep: &Sweep,
+    point_id: usize,
+    values: &[Value],
+    result: &Ensemble,
+    figures: &[Figure],
+) -> Vec<u8> {
     let params: Vec<String> = values.iter().map(cell).collect();
     let best = p_best(result);
     let means: Vec<f64> = (0..result.strategies.len())
@@ -96,11 +164,10 @@ pub fn record(sweep: &Sweep, point_id: usize, values: &[Value], result: &Ensembl
             let mut row = vec!["P".to_string(), id.clone()];
             row.extend(params.iter().cloned());
             row.push(name.clone());
-            for &m in &result.measures.sweep_figures {
-                let x = Summary::of(result.column(s, m));
-                row.extend([x.mean, x.ci_low, x.ci_high, x.p5, x.p50, x.p95].map(num));
+            for figure in figures {
+                row.extend(figure.cells(result, s));
             }
-            row.push(num(best[s]));
+        row.push(num(best[s]));
             out.write_record(&row)?;
         }
         let leader = crate::report::leader(result);
@@ -186,8 +253,15 @@ pub fn parse(bytes: &[u8], sweep: &Sweep, id: usize) -> std::result::Result<Reco
         .next()
         .ok_or_else(|| bad("empty"))?
         .map_err(|e| bad(&e.to_string()))?;
-    if head.len() != 4 || head[0] != *RECORD_TAG[0] || head[1] != *RECORD_TAG[1] {
+    if head.len() != 4 || head[0] != *RECORD_TAG[0] {
         return Err(bad("no domino-point-record header"));
+    }
+    if head[1] != *RECORD_TAG[1] {
+        return Err(format!(
+            "was written by another version of domino (point record format {}, this version \
+             reads format {}): its columns differ; run the sweep again into a new folder",
+            &head[1], RECORD_TAG[1]
+        ));
     }
     if head[2] != sweep_sha(sweep) {
         return Err(
@@ -307,15 +381,18 @@ pub(crate) fn read_record(sweep: &Sweep, dir: &Path, id: usize) -> Result<Record
 /// `sensitivity.csv` and (for two or more parameters) `map.svg`. Every id must have a record.
 /// The records are streamed (read once per file written), so memory holds only a few numbers
 /// per point.
-pub(crate) fn assemble(sweep: &Sweep, dir: &Path, ids: &[usize], figures: &[&str]) -> Result<()> {
+pub(crate) fn assemble(
+    sweep: &Sweep,
+    dir: &Path,
+    ids: &[usize],
+    figures: &[Figure],
+) -> Result<()> {
     let params = param_header(sweep);
     let mut header = vec!["point".to_string()];
     header.extend(params.iter().cloned());
     header.push("strategy".into());
     for f in figures {
-        for stat in ["mean", "ci_low", "ci_high", "p5", "p50", "p95"] {
-            header.push(format!("{f}_{stat}"));
-        }
+        header.extend(f.columns());
     }
     header.push("p_best".into());
     let io_err = |e: Error| io::Error::other(e.to_string());
@@ -348,7 +425,9 @@ pub(crate) fn assemble(sweep: &Sweep, dir: &Path, ids: &[usize], figures: &[&str
         }
         out.flush()
     })?;
-    let headline = figures.first().copied().unwrap_or("headline");
+    // The first figure is the base scenario's headline, written under its name at every point
+    // (whatever the point's objective): each response is one quantity.
+    let headline = figures.first().map_or("headline", |f| f.name.as_str());
     let sens = sensitivity_rows(sweep, &strategies, &compact, headline);
     write_atomic(&dir.join("sensitivity.csv"), |w| {
         let mut out = csv_writer(w);
@@ -539,7 +618,8 @@ mod tests {
         let point = &sweep.points[0];
         let scenario = sweep.scenario(point).map_err(|(_, e)| e).unwrap();
         let result = crate::engine::run_ensemble(&scenario, &()).unwrap();
-        let bytes = record(&sweep, 0, &point.values, &result);
+        let figures = Figure::of(&result.measures);
+        let bytes = record(&sweep, 0, &point.values, &result, &figures);
         let r = parse(&bytes, &sweep, 0).unwrap();
         assert_eq!(r.strategies.len(), result.strategies.len());
         assert_eq!(
@@ -557,5 +637,62 @@ mod tests {
             );
         }
         assert!(parse(&bytes[..bytes.len() - 1], &sweep, 0).is_err());
+    }
+
+    #[test]
+    fn a_record_of_another_format_version_is_refused_as_such() {
+        let sweep = tiny_sweep();
+        let point = &sweep.points[0];
+        let scenario = sweep.scenario(point).map_err(|(_, e)| e).unwrap();
+        let result = crate::engine::run_ensemble(&scenario, &()).unwrap();
+        let bytes = record(&sweep, 0, &point.values, &result, &Figure::of(&result.measures));
+        // The same record, as format 1 wrote its first line, with a matching checksum.
+        let text = String::from_utf8(bytes).unwrap();
+        let body_end = text.rfind("sha256,").unwrap();
+        let body = text[..body_end].replacen("domino-point-record,2,", "domino-point-record,1,", 1);
+        let old = format!("{body}sha256,{}\n", sha256_hex(body.as_bytes()));
+        let err = parse(old.as_bytes(), &sweep, 0).err().unwrap();
+        assert!(
+            err.contains("another version of domino") && err.contains("format 1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn every_point_writes_each_figure_under_its_own_name_whatever_its_objective() {
+        let text = "name = \"o\"\nseed = 2\nruns = 12\ndesign = \"grid\"\n\
+            [base]\nsteps = 6\n[base.network]\nschools = 40\nregions = 2\n\
+            [[parameters]]\npath = \"objective\"\n\
+            values = [\"students_benefiting\", \"sustained_share\"]\n";
+        let sweep = Sweep::from_toml(text, None).unwrap();
+        let base = sweep.base_scenario().unwrap();
+        let model = crate::engine::model(&base);
+        let figures = Figure::of(model.measures());
+        assert_eq!(figures[0].name, "students_benefiting_share");
+        for point in &sweep.points {
+            let scenario = sweep.scenario(point).map_err(|(_, e)| e).unwrap();
+            let result = crate::engine::run_ensemble(&scenario, &()).unwrap();
+            let r = parse(
+                &record(&sweep, point.id, &point.values, &result, &figures),
+                &sweep,
+                point.id,
+            )
+            .unwrap();
+            for (s, row) in r.points_rows.iter().enumerate() {
+                // After point, the parameter and the strategy: each figure's cells, by name.
+                let mut at = 3;
+                for f in &figures {
+                    let m = result
+                        .measures
+                        .run_metrics
+                        .iter()
+                        .position(|m| m.name == f.name)
+                        .unwrap();
+                    let mean = num(Summary::of(result.column(s, m)).mean);
+                    assert_eq!(&row[at], mean, "{} at point {}", f.name, point.id);
+                    at += f.columns().len();
+                }
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@
 //! see [`super::output`]); a damaged or foreign record is refused naming the file (exit 2).
 //! Records are only ever reused with `--resume`.
 
-use super::output::{self, record_path, Manifest, RECORDS};
+use super::output::{self, record_path, Figure, Manifest, RECORDS};
 use super::Sweep;
 use crate::engine::run_ensemble;
 use crate::error::{Error, InputError, Result};
@@ -158,12 +158,13 @@ pub fn run(
     for _ in 0..resumed {
         progress.point_done();
     }
+    let figures = figures(sweep)?;
     let mut finished = resumed;
     for &id in ids.iter().filter(|&&id| !done[id]) {
         let point = &sweep.points[id];
         let scenario = sweep.scenario(point).map_err(|(_, e)| Error::Input(e))?;
         let result = run_ensemble(&scenario, &()).map_err(Error::Input)?;
-        let bytes = output::record(sweep, id, &point.values, &result);
+        let bytes = output::record(sweep, id, &point.values, &result, &figures);
         write_record(&record_path(dir, id), |w| w.write_all(&bytes))?;
         // The manifest follows the records, so points_done is true at every moment (a kill
         // between the two renames leaves it one short, never ahead).
@@ -180,22 +181,17 @@ pub fn run(
 
 /// Writes the summary files and the final manifest for the points `ids` (all recorded in `dir`).
 fn finish(sweep: &Sweep, dir: &Path, ids: &[usize], label: &str) -> Result<()> {
-    let measures = figures(sweep)?;
-    let names: Vec<&str> = measures.iter().map(String::as_str).collect();
-    output::assemble(sweep, dir, ids, &names)?;
+    output::assemble(sweep, dir, ids, &figures(sweep)?)?;
     Manifest::new(sweep, label, ids.len(), ids.len()).write(dir)
 }
 
-/// The names of the headline figures of the sweep's model.
-fn figures(sweep: &Sweep) -> Result<Vec<String>> {
-    let point = sweep.points.first().expect("a sweep has points");
-    let scenario = sweep.scenario(point).map_err(|(_, e)| Error::Input(e))?;
-    let measures = crate::engine::model(&scenario).measures().clone();
-    Ok(measures
-        .sweep_figures
-        .iter()
-        .map(|&m| measures.run_metrics[m].name.to_string())
-        .collect())
+/// The figures of `points.csv`: those of the base scenario's model and objective. Every point
+/// writes each under its name, so a column means the same at every point even when the sweep
+/// varies `objective`.
+fn figures(sweep: &Sweep) -> Result<Vec<Figure>> {
+    let base = sweep.base_scenario().map_err(Error::Input)?;
+    let model = crate::engine::model(&base);
+    Ok(Figure::of(model.measures()))
 }
 
 /// Removes the temporary files ([`write_atomic`]'s `.NAME.PID.tmp`) a killed writer may have
@@ -221,6 +217,26 @@ pub fn merge(dirs: &[&Path], out: &Path) -> Result<usize> {
     let first = dirs
         .first()
         .ok_or_else(|| InputError::msg("merge needs at least one folder"))?;
+    // The same folder twice (perhaps under two names) is a repeated argument, not two shards
+    // that overlap.
+    let same = |a: &Path, b: &Path| match (fs::canonicalize(a), fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    for (k, &dir) in dirs.iter().enumerate() {
+        if let Some(&earlier) = dirs[..k].iter().find(|&&d| same(d, dir)) {
+            let also = if earlier == dir {
+                String::new()
+            } else {
+                format!(" (as {})", earlier.display())
+            };
+            return Err(InputError::msg(format!(
+                "is given twice{also}: give each shard once"
+            ))
+            .in_file(dir)
+            .into());
+        }
+    }
     let sweep_file = first.join("sweep.toml");
     let mut sweep = Sweep::load(&sweep_file)?;
     let hash = format!("{:016x}", sweep.hash());
