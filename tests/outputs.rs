@@ -166,11 +166,22 @@ fn ties_count_half_in_p_beats_and_the_legend_says_so() {
     let out = tmp.path().join("c");
     let run = domino(
         tmp.path(),
-        &["compare", arg(&scenario), "--quiet", "--threads", "1", "--out", arg(&out)],
+        &[
+            "compare",
+            arg(&scenario),
+            "--quiet",
+            "--threads",
+            "1",
+            "--out",
+            arg(&out),
+        ],
     );
     assert_ok(&run);
     let table = stdout(&run);
-    assert!(table.contains("exactly the same result in every paired run"), "{table}");
+    assert!(
+        table.contains("exactly the same result in every paired run"),
+        "{table}"
+    );
     assert!(
         table.contains("than that one, a tie counting half"),
         "the legend of >name must give the tie rule: {table}"

@@ -329,7 +329,10 @@ fn results_do_not_depend_on_thread_count() {
 /// hold the same value in every run.
 const SAME_AT_THE_HORIZON: [(Series, RunMetric); 4] = [
     (Series::Sustained, RunMetric::SustainedShare),
-    (Series::StudentsBenefiting, RunMetric::StudentsBenefitingShare),
+    (
+        Series::StudentsBenefiting,
+        RunMetric::StudentsBenefitingShare,
+    ),
     (Series::NoBenefit, RunMetric::NoBenefit),
     (Series::SustainedHighNeed, RunMetric::SustainedHighNeed),
 ];

@@ -425,7 +425,11 @@ fn bad_sweep_files_name_file_line_and_parameter_and_write_nothing() {
 }
 
 /// The cell of `column` in the row of `rows` whose `key` cells are `values`.
-fn cell_of(rows: &[std::collections::BTreeMap<String, String>], key: &[(&str, &str)], column: &str) -> String {
+fn cell_of(
+    rows: &[std::collections::BTreeMap<String, String>],
+    key: &[(&str, &str)],
+    column: &str,
+) -> String {
     let row = rows
         .iter()
         .find(|r| key.iter().all(|(k, v)| r[*k] == *v))
@@ -458,7 +462,13 @@ fn a_swept_objective_keeps_every_column_one_quantity_and_times_say_how_many_got_
         );
         let cmp = tmp.path().join(format!("cmp{}", point.id));
         assert_ok(&domino(&[
-            "compare", arg(&scn_file), "--out", arg(&cmp), "--quiet", "--threads", "1",
+            "compare",
+            arg(&scn_file),
+            "--out",
+            arg(&cmp),
+            "--quiet",
+            "--threads",
+            "1",
         ]));
         let summary = csv_rows(&cmp.join("summary.csv"));
         let id = point.id.to_string();
@@ -472,17 +482,36 @@ fn a_swept_objective_keeps_every_column_one_quantity_and_times_say_how_many_got_
                 "time_to_50pct_terms",
                 "equity_gap",
             ] {
-                let want = cell_of(&summary, &[("strategy", strategy), ("metric", metric)], "mean");
+                let want = cell_of(
+                    &summary,
+                    &[("strategy", strategy), ("metric", metric)],
+                    "mean",
+                );
                 let got = cell_of(&points, &row, &format!("{metric}_mean"));
-                assert_eq!(got, want, "{metric} of {strategy} at point {id} ({objective})");
-                let want = cell_of(&summary, &[("strategy", strategy), ("metric", metric)], "p95");
+                assert_eq!(
+                    got, want,
+                    "{metric} of {strategy} at point {id} ({objective})"
+                );
+                let want = cell_of(
+                    &summary,
+                    &[("strategy", strategy), ("metric", metric)],
+                    "p95",
+                );
                 let got = cell_of(&points, &row, &format!("{metric}_p95"));
                 assert_eq!(got, want, "{metric} p95 of {strategy} at point {id}");
             }
             // The mean time is over the runs that got there; how many did is beside it.
             let metric = "time_to_50pct_terms_reached_share";
-            let want = cell_of(&summary, &[("strategy", strategy), ("metric", metric)], "mean");
-            assert_eq!(cell_of(&points, &row, metric), want, "{strategy} at point {id}");
+            let want = cell_of(
+                &summary,
+                &[("strategy", strategy), ("metric", metric)],
+                "mean",
+            );
+            assert_eq!(
+                cell_of(&points, &row, metric),
+                want,
+                "{strategy} at point {id}"
+            );
         }
     }
     // sensitivity.csv correlates one quantity with the objective, named as the column.
@@ -500,8 +529,14 @@ fn set_on_a_swept_field_is_refused_naming_the_flag_and_the_parameter() {
     // The same field in other words, and a table holding it, are the same conflict.
     for (set, param) in [
         ("mechanisms.dose.d50=3", "mechanisms.dose.d50"),
-        ("strategies[1].pilots=6", "strategies.pilot-then-cascade.pilots"),
-        ("mechanisms.contagion.form=simple", "mechanisms.contagion.form"),
+        (
+            "strategies[1].pilots=6",
+            "strategies.pilot-then-cascade.pilots",
+        ),
+        (
+            "mechanisms.contagion.form=simple",
+            "mechanisms.contagion.form",
+        ),
     ] {
         let out = tmp.path().join("never");
         let result = sweep(&file, &out, &["--set", set]);
@@ -515,5 +550,9 @@ fn set_on_a_swept_field_is_refused_naming_the_flag_and_the_parameter() {
     }
     // A field the sweep does not vary is fine.
     let out = tmp.path().join("ok");
-    assert_ok(&sweep(&file, &out, &["--set", "steps=4", "--set", "runs=4"]));
+    assert_ok(&sweep(
+        &file,
+        &out,
+        &["--set", "steps=4", "--set", "runs=4"],
+    ));
 }

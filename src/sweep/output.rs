@@ -14,9 +14,9 @@
 //!
 //! | file | one row per | columns |
 //! |---|---|---|
-//! | `points.csv` | point x strategy | `point`, `param_<path>` per parameter, `strategy`, then per headline figure `<figure>_mean, _ci_low, _ci_high, _p5, _p50, _p95`, and `p_best` (share of paired runs in which this strategy has the best headline figure; ties shared) |
-//! | `winners.csv` | point | `point`, the parameters, `winner` (highest mean headline figure), `p_best`, `runner_up`, `p_beats_runner_up` (paired) |
-//! | `sensitivity.csv` | parameter x response | `parameter, response, spearman, src`: rank correlation and standardized regression coefficient of each strategy's mean headline figure and of "this strategy wins" on the parameter |
+//! | `points.csv` | point x strategy | `point`, `param_<path>` per parameter, `strategy`, then per figure of the base scenario's measures ([`Figure`], each under its own name at every point, whatever the point's objective) `<figure>_mean, _ci_low, _ci_high, _p5, _p50, _p95`, plus `_reached_share` for a time, and `p_best` (share of paired runs in which this strategy has the best figure on the point's own objective; ties shared) |
+//! | `winners.csv` | point | `point`, the parameters, `winner` (highest mean of the point's objective), `p_best`, `runner_up`, `p_beats_runner_up` (paired, a tie counting half) |
+//! | `sensitivity.csv` | parameter x response | `parameter, response, spearman, src`: rank correlation and standardized regression coefficient of each strategy's mean first figure (one quantity at every point) and of "this strategy wins" on the parameter |
 //! | `map.svg` | | for two or more parameters, the winner at each point over the first two, shaded by p_best |
 //! | `manifest.json` | | domino version and git commit, sweep hash (and SHA-256), seed, design, shard, points done (kept true while the sweep runs), `--set` arguments (when any) |
 //! | `sweep.toml` | | the resolved sweep (base scenario inline), which `merge` and `--resume` read |
@@ -167,7 +167,7 @@ pub fn record(
             for figure in figures {
                 row.extend(figure.cells(result, s));
             }
-        row.push(num(best[s]));
+            row.push(num(best[s]));
             out.write_record(&row)?;
         }
         let leader = crate::report::leader(result);
@@ -381,12 +381,7 @@ pub(crate) fn read_record(sweep: &Sweep, dir: &Path, id: usize) -> Result<Record
 /// `sensitivity.csv` and (for two or more parameters) `map.svg`. Every id must have a record.
 /// The records are streamed (read once per file written), so memory holds only a few numbers
 /// per point.
-pub(crate) fn assemble(
-    sweep: &Sweep,
-    dir: &Path,
-    ids: &[usize],
-    figures: &[Figure],
-) -> Result<()> {
+pub(crate) fn assemble(sweep: &Sweep, dir: &Path, ids: &[usize], figures: &[Figure]) -> Result<()> {
     let params = param_header(sweep);
     let mut header = vec!["point".to_string()];
     header.extend(params.iter().cloned());
@@ -645,7 +640,13 @@ mod tests {
         let point = &sweep.points[0];
         let scenario = sweep.scenario(point).map_err(|(_, e)| e).unwrap();
         let result = crate::engine::run_ensemble(&scenario, &()).unwrap();
-        let bytes = record(&sweep, 0, &point.values, &result, &Figure::of(&result.measures));
+        let bytes = record(
+            &sweep,
+            0,
+            &point.values,
+            &result,
+            &Figure::of(&result.measures),
+        );
         // The same record, as format 1 wrote its first line, with a matching checksum.
         let text = String::from_utf8(bytes).unwrap();
         let body_end = text.rfind("sha256,").unwrap();

@@ -230,11 +230,11 @@ pub fn merge(dirs: &[&Path], out: &Path) -> Result<usize> {
             } else {
                 format!(" (as {})", earlier.display())
             };
-            return Err(InputError::msg(format!(
-                "is given twice{also}: give each shard once"
-            ))
-            .in_file(dir)
-            .into());
+            return Err(
+                InputError::msg(format!("is given twice{also}: give each shard once"))
+                    .in_file(dir)
+                    .into(),
+            );
         }
     }
     let sweep_file = first.join("sweep.toml");
