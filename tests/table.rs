@@ -26,8 +26,8 @@ fn one_run_prints_no_made_up_interval() {
     for s in ["thin-spread", "pilot-then-cascade", "cluster"] {
         let r = row(&table, s);
         assert!(!r.contains("(0.0-100.0)"), "{r}");
-        // benefiting, sustained and unspent: a mean and "(-)".
-        assert_eq!(r.matches(" (-)").count(), 3, "{r}");
+        // benefiting, sustained and unspent: a mean and "(no CI)".
+        assert_eq!(r.matches(" (no CI)").count(), 3, "{r}");
     }
     // summary.csv leaves the same intervals empty.
     let rows = csv_rows(&tmp.path().join("o/summary.csv"));
@@ -36,7 +36,7 @@ fn one_run_prints_no_made_up_interval() {
         .find(|r| r["strategy"] == "cluster" && r["metric"] == "sustained_share")
         .unwrap();
     assert_eq!((r["ci_low"].as_str(), r["ci_high"].as_str()), ("", ""));
-    assert!(table.contains("(-) = no interval (one run)"));
+    assert!(table.contains("(no CI) = no interval (one run)"));
 }
 
 #[test]

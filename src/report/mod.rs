@@ -151,7 +151,7 @@ fn cell(result: &Ensemble, s: usize, column: &TableColumn, steps: u32) -> String
     ) && x.n > 0
         && x.n < runs;
     if partial {
-        format!("{text} [{} runs]", x.n)
+        format!("{text} [{} run{}]", x.n, if x.n == 1 { "" } else { "s" })
     } else {
         text
     }
@@ -163,9 +163,9 @@ fn cell_text(x: &Summary, format: CellFormat, steps: u32) -> String {
     match format {
         // No value (e.g. the unspent share of a budget of 0): one dash, not "- (---)".
         CellFormat::PercentCi if x.mean.is_nan() => "-".into(),
-        // One run has no interval: say so with a dash, not with a made-up "(0.0-100.0)".
+        // One run has no interval: say so, not with a made-up "(0.0-100.0)".
         CellFormat::PercentCi if !(x.ci_low.is_finite() && x.ci_high.is_finite()) => {
-            format!("{} (-)", pct(x.mean))
+            format!("{} (no CI)", pct(x.mean))
         }
         // A share's t-interval can reach past 0 or 1 with few runs; the table shows the part of
         // it a share can take (summary.csv keeps the interval as computed).
@@ -328,7 +328,7 @@ pub fn table(model: &dyn Model, result: &Ensemble, steps: u32) -> String {
     let meanings: Vec<&str> = measures.table.iter().map(|c| c.meaning.as_str()).collect();
     let _ = writeln!(
         out,
-        "Columns: {}; ± = half the 95% CI of the mean; (-) = no interval (one run); [k runs] = mean over only the k runs in which the figure is defined; wins = share of runs (worlds) in which this {} has the highest {} (ties split), %, 95% interval; >name = share of paired runs in which this {} {} than that one.",
+        "Columns: {}; ± = half the 95% CI of the mean; (no CI) = no interval (one run); [k runs] = mean over only the k runs in which the figure is defined; wins = share of runs (worlds) in which this {} has the highest {} (ties split), %, 95% interval; >name = share of paired runs in which this {} {} than that one.",
         meanings.join("; "),
         measures.arm_label,
         measures.run_metrics[headline].name.replace('_', " "),
