@@ -1,5 +1,5 @@
 //! `schools.csv` and `regions.csv` (issue 9, item 9): per school and per region, how often each
-//! strategy funded, piloted and sustained it, checked against the node table, against counts
+//! strategy funded, piloted and sustained it and how often its students benefited, checked against the node table, against counts
 //! made by hand from `run --trace`, against each other, and across thread counts.
 
 mod common;
@@ -94,7 +94,7 @@ fn schools_csv_names_schools_as_the_node_table_does_and_shares_follow_the_strate
     // Two pilots among nine schools: the piloted shares add up to two pilots per run at most.
     assert!(piloted.iter().sum::<f64>() <= 2.0 + 1e-9, "{piloted:?}");
     for r in &schools {
-        for col in ["funded", "piloted", "sustained"] {
+        for col in ["funded", "piloted", "sustained", "benefiting"] {
             let p = f(r, col);
             assert!((0.0..=1.0).contains(&p), "{col} {p}");
             let se = f(r, &format!("{col}_se"));
@@ -177,6 +177,46 @@ fn shares_and_terms_match_counts_made_by_hand_from_traces() {
 }
 
 #[test]
+fn benefiting_shares_add_up_to_the_objective() {
+    // The objective counts the students of the schools that benefit at the horizon; with the
+    // sizes fixed by the node table, the size-weighted sum of the schools' benefiting shares is
+    // the mean number of students benefiting in summary.csv, strategy by strategy.
+    let tmp = tempfile::tempdir().unwrap();
+    let scn = setup(tmp.path(), 40);
+    let out = compare(tmp.path(), &scn, "out", "2");
+    let size: BTreeMap<&str, f64> = NODES
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let id = l.split(',').next().unwrap();
+            let size = l.rsplit(',').nth(1).unwrap().parse().unwrap();
+            (id, size)
+        })
+        .collect();
+    let schools = csv_rows(&out.join("schools.csv"));
+    let summary = csv_rows(&out.join("summary.csv"));
+    let mut some = false;
+    for strategy in ["thin-spread", "pilot-then-cascade"] {
+        let by_schools: f64 = schools
+            .iter()
+            .filter(|r| r["strategy"] == strategy)
+            .map(|r| size[r["school"].as_str()] * f(r, "benefiting"))
+            .sum();
+        let objective = summary
+            .iter()
+            .find(|r| r["strategy"] == strategy && r["metric"] == "students_benefiting")
+            .map(|r| f(r, "mean"))
+            .unwrap();
+        some |= objective > 0.0;
+        assert!(
+            (by_schools - objective).abs() < 1e-6 * objective.max(1.0),
+            "{strategy}: {by_schools} by schools, {objective} in summary.csv"
+        );
+    }
+    assert!(some, "the test needs some students benefiting");
+}
+
+#[test]
 fn regions_csv_agrees_with_schools_csv() {
     let tmp = tempfile::tempdir().unwrap();
     let scn = setup(tmp.path(), 30);
@@ -191,7 +231,7 @@ fn regions_csv_agrees_with_schools_csv() {
             .collect();
         assert_eq!(r["schools"], members.len().to_string());
         assert_eq!(r["runs"], "30");
-        for col in ["funded", "piloted", "sustained"] {
+        for col in ["funded", "piloted", "sustained", "benefiting"] {
             let mean = members.iter().map(|s| f(s, col)).sum::<f64>() / members.len() as f64;
             assert!((f(r, col) - mean).abs() < 1e-12, "{col}: {r:?}");
         }

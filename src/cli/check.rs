@@ -16,7 +16,7 @@ pub fn check(args: &ScenarioArgs) -> anyhow::Result<()> {
         .scenario
         .as_deref()
         .unwrap_or(Path::new("the built-in default scenario"));
-    super::say(&scenario.to_toml())?;
+    super::say(&mark_unused(&scenario.to_toml(), &scenario.unused_fields()))?;
     let net = model(&scenario).network(0)?;
     let (regions, _) = crate::school::regions(&scenario);
     let s = stats::summary(&net, &regions);
@@ -31,4 +31,46 @@ pub fn check(args: &ScenarioArgs) -> anyhow::Result<()> {
         100.0 * s.within_region
     );
     Ok(())
+}
+
+/// The resolved scenario's TOML with a comment after each field the network files replace
+/// (`mean_degree = 8.0  # not used: from edges.csv`), so that the listing does not present a
+/// generator setting or a school law the district's own data overrode as if it shaped the
+/// result. Comments keep the text a valid scenario.
+fn mark_unused(toml: &str, unused: &[crate::scenario::unused::Unused]) -> String {
+    let mut table = String::new();
+    let mut out = String::with_capacity(toml.len());
+    for line in toml.lines() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            table = t.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+        }
+        out.push_str(line);
+        if let Some((key, _)) = t.split_once('=') {
+            let path = format!("{table}.{}", key.trim());
+            if let Some(u) = unused.iter().find(|u| u.path == path) {
+                out.push_str(&format!("  # not used: from {}", u.file));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::unused::Unused;
+
+    #[test]
+    fn unused_fields_get_a_comment_in_their_own_table_only() {
+        let toml = "[network]\nkind = \"file\"\nmean_degree = 8.0\n\n[classic]\nmean_degree = 1\n";
+        let unused = [Unused {
+            path: "network.mean_degree",
+            file: "e.csv".into(),
+        }];
+        assert_eq!(
+            super::mark_unused(toml, &unused),
+            "[network]\nkind = \"file\"\nmean_degree = 8.0  # not used: from e.csv\n\n[classic]\nmean_degree = 1\n"
+        );
+    }
 }

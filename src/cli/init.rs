@@ -21,3 +21,42 @@ pub fn init(path: &Path, force: bool) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{example_scenario, Scenario};
+
+    /// The template names every mechanism of the model and counts them truly: as many as
+    /// docs/model.md has sections 4.N and the scenario has `[mechanisms.*]` tables.
+    #[test]
+    fn the_template_counts_the_mechanisms_truly() {
+        let doc = include_str!("../../docs/model.md");
+        let sections = doc.lines().filter(|l| l.starts_with("### 4.")).count();
+        let config = toml::Table::try_from(&Scenario::from_toml("", None).unwrap().config).unwrap();
+        let tables = config["mechanisms"].as_table().unwrap();
+        assert_eq!(sections, tables.len());
+        let words = [
+            "", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+            "eleven", "twelve", "thirteen",
+        ];
+        let line = example_scenario()
+            .lines()
+            .find(|l| l.contains("mechanisms of the model"))
+            .unwrap();
+        assert!(
+            line.contains(&format!("The {} mechanisms", words[sections])),
+            "{line}"
+        );
+        for name in tables.keys() {
+            assert!(
+                example_scenario().contains(&format!(" {name},"))
+                    || example_scenario().contains(&format!(" {name})")),
+                "{name}"
+            );
+        }
+        // The node-table comment lists every column, `name` included.
+        assert!(
+            example_scenario().contains("`id,name,region,size,need,readiness,resources,context`")
+        );
+    }
+}

@@ -210,7 +210,8 @@ impl Model for SchoolModel<'_> {
                     }
                 });
                 if let Some(r) = &mut schools {
-                    r.finish(&buf.state);
+                    let cfg = &scenario.config;
+                    r.finish(&buf.state, &Params::new(cfg, &cfg.strategies[s]));
                 }
                 ArmRun {
                     summary,

@@ -1,5 +1,5 @@
-//! Per-school and per-region tallies of an ensemble: how often each school was funded, piloted
-//! and sustained, and when it first sustained (`schools.csv` and `regions.csv`).
+//! Per-school and per-region tallies of an ensemble: how often each school was funded, piloted,
+//! sustained and benefiting, and when it first sustained (`schools.csv` and `regions.csv`).
 //!
 //! A run records one [`SchoolRun`] per arm (a flag byte and a first-sustain step per school);
 //! the ensemble folds them, in run order, into a [`SchoolTally`] of counts. Memory is flat in
@@ -11,7 +11,7 @@
 //! Only meaningful when school i is the same school in every run, i.e. a network read from
 //! files: see [`SchoolTally`]'s users in [`crate::output`].
 
-use crate::model::{Stage, State};
+use crate::model::{Params, Stage, State};
 use crate::strategy::Plan;
 
 /// Flag: the strategy supported or recruited the school in some term.
@@ -20,13 +20,16 @@ pub const FUNDED: u8 = 1;
 pub const PILOTED: u8 = 2;
 /// Flag: the school was sustained at the horizon.
 pub const SUSTAINED: u8 = 4;
+/// Flag: the school's students benefited at the horizon ([`State::benefits`], the objective's
+/// definition).
+pub const BENEFITS: u8 = 8;
 /// `first_sustain` of a school never sustained.
 pub const NEVER: u32 = u32::MAX;
 
 /// What happened to each school in one run of one arm.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SchoolRun {
-    /// [`FUNDED`], [`PILOTED`] and [`SUSTAINED`] bits per school.
+    /// [`FUNDED`], [`PILOTED`], [`SUSTAINED`] and [`BENEFITS`] bits per school.
     pub flags: Vec<u8>,
     /// The first step at which the school was sustained, or [`NEVER`].
     pub first_sustain: Vec<u32>,
@@ -59,11 +62,14 @@ impl SchoolRun {
         }
     }
 
-    /// Records the state at the horizon.
-    pub fn finish(&mut self, state: &State) {
-        for (f, &s) in self.flags.iter_mut().zip(&state.stage) {
-            if s == Stage::Sustained {
+    /// Records the state at the horizon, under the run's parameters `p` (for the benefit bar).
+    pub fn finish(&mut self, state: &State, p: &Params) {
+        for (i, f) in self.flags.iter_mut().enumerate() {
+            if state.stage[i] == Stage::Sustained {
                 *f |= SUSTAINED;
+            }
+            if state.benefits(i, p) {
+                *f |= BENEFITS;
             }
         }
     }
@@ -154,6 +160,8 @@ pub struct ArmTally {
     pub piloted: Vec<u32>,
     /// Runs in which each school was sustained at the horizon.
     pub sustained: Vec<u32>,
+    /// Runs in which each school's students benefited at the horizon.
+    pub benefits: Vec<u32>,
     /// Runs in which each school was sustained at some step.
     pub ever: Vec<u32>,
     /// Per school, the sum over those runs of the first step at which it was sustained.
@@ -166,6 +174,8 @@ pub struct ArmTally {
     pub region_piloted: Vec<Counts>,
     /// Same, sustained at the horizon.
     pub region_sustained: Vec<Counts>,
+    /// Same, benefiting at the horizon.
+    pub region_benefits: Vec<Counts>,
     /// Per region, the mean first-sustain step of the region's schools that sustained in a run,
     /// over the runs in which at least one did.
     pub region_terms: Vec<Moments>,
@@ -182,8 +192,9 @@ pub struct SchoolTally {
     pub region_size: Vec<u64>,
     /// One tally per arm.
     pub arms: Vec<ArmTally>,
-    /// Scratch per region for one run: counts funded, piloted, sustained, ever; sum of steps.
-    scratch: Vec<[u64; 5]>,
+    /// Scratch per region for one run: counts funded, piloted, sustained, ever; sum of steps;
+    /// count benefiting.
+    scratch: Vec<[u64; 6]>,
 }
 
 impl SchoolTally {
@@ -198,12 +209,14 @@ impl SchoolTally {
             funded: vec![0; n],
             piloted: vec![0; n],
             sustained: vec![0; n],
+            benefits: vec![0; n],
             ever: vec![0; n],
             terms_sum: vec![0; n],
             terms_sq: vec![0; n],
             region_funded: vec![Counts::default(); n_regions],
             region_piloted: vec![Counts::default(); n_regions],
             region_sustained: vec![Counts::default(); n_regions],
+            region_benefits: vec![Counts::default(); n_regions],
             region_terms: vec![Moments::default(); n_regions],
         };
         Self {
@@ -211,7 +224,7 @@ impl SchoolTally {
             region,
             region_size,
             arms: vec![arm; arms],
-            scratch: vec![[0; 5]; n_regions],
+            scratch: vec![[0; 6]; n_regions],
         }
     }
 
@@ -221,16 +234,18 @@ impl SchoolTally {
             self.runs += 1;
         }
         let t = &mut self.arms[arm];
-        self.scratch.iter_mut().for_each(|c| *c = [0; 5]);
+        self.scratch.iter_mut().for_each(|c| *c = [0; 6]);
         for (i, (&f, &first)) in run.flags.iter().zip(&run.first_sustain).enumerate() {
             let c = &mut self.scratch[self.region[i] as usize];
             let bit = |b: u8| u32::from(f & b != 0);
             t.funded[i] += bit(FUNDED);
             t.piloted[i] += bit(PILOTED);
             t.sustained[i] += bit(SUSTAINED);
+            t.benefits[i] += bit(BENEFITS);
             c[0] += u64::from(bit(FUNDED));
             c[1] += u64::from(bit(PILOTED));
             c[2] += u64::from(bit(SUSTAINED));
+            c[5] += u64::from(bit(BENEFITS));
             if first != NEVER {
                 t.ever[i] += 1;
                 t.terms_sum[i] += u64::from(first);
@@ -243,6 +258,7 @@ impl SchoolTally {
             t.region_funded[r].add(c[0]);
             t.region_piloted[r].add(c[1]);
             t.region_sustained[r].add(c[2]);
+            t.region_benefits[r].add(c[5]);
             if c[3] > 0 {
                 t.region_terms[r].add(c[4] as f64 / c[3] as f64);
             }
@@ -287,7 +303,10 @@ mod tests {
         );
         t.add(
             0,
-            &run(vec![FUNDED | SUSTAINED, 0, 0], vec![5, NEVER, NEVER]),
+            &run(
+                vec![FUNDED | SUSTAINED | BENEFITS, BENEFITS, 0],
+                vec![5, NEVER, NEVER],
+            ),
         );
         let a = &t.arms[0];
         assert_eq!(t.runs, 2);
@@ -295,6 +314,10 @@ mod tests {
         assert_eq!(a.piloted, vec![0, 0, 1]);
         assert_eq!(a.sustained, vec![1, 0, 0]);
         assert_eq!(a.ever, vec![1, 1, 0]);
+        assert_eq!(a.benefits, vec![1, 1, 0]);
+        // Region 0 benefited with both schools in the second run, none in the first.
+        assert_eq!(a.region_benefits[0].mean_se(2.0).0, 0.5);
+        assert_eq!(a.region_benefits[1].mean_se(1.0).0, 0.0);
         assert_eq!(share(a.funded[0], t.runs), (1.0, 0.0));
         assert_eq!(terms(a.ever[1], a.terms_sum[1], a.terms_sq[1]).0, 3.0);
         assert!(terms(0, 0, 0).0.is_nan());

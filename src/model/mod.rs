@@ -406,6 +406,16 @@ pub struct State {
 }
 
 impl State {
+    /// Whether school `i`'s students count as benefiting, as the objective counts them
+    /// (docs/model.md §7, `students_benefiting`): the school practises the innovation (it is
+    /// implementing or sustained with practice at or above the visibility bar) and its true
+    /// effect is at or above the benefit bar.
+    pub fn benefits(&self, i: usize, p: &Params) -> bool {
+        self.stage[i].is_adopter()
+            && self.practice[i] >= p.visibility_bar
+            && self.effect[i] >= p.benefit_bar
+    }
+
     /// Resets to term 0 for `world`: nobody has adopted.
     pub fn reset(&mut self, world: &World, p: &Params) {
         let home = p.home;

@@ -19,8 +19,8 @@
 //! | `paired.csv` | strategy x other strategy x metric | strategy, versus, metric, n, p_beats, p_beats_ci_low, p_beats_ci_high, mean_diff, diff_ci_low, diff_ci_high |
 //! | `runs.csv` | strategy x run | strategy, run, then every run metric of the model's [`Measures`](crate::metrics::Measures), then the drawn value of each uncertain field (by its path; only when the scenario has some) |
 //! | `timeseries.csv` | strategy x term x series | strategy, step, metric, n, mean, p5, p50, p95 |
-//! | `schools.csv` | school x strategy | school, name, region, strategy, runs, funded, funded_se, piloted, piloted_se, sustained, sustained_se, sustained_ever, terms_to_sustain, terms_to_sustain_se |
-//! | `regions.csv` | region x strategy | region, strategy, schools, runs, funded, funded_se, piloted, piloted_se, sustained, sustained_se, terms_to_sustain, terms_to_sustain_se, terms_to_sustain_runs |
+//! | `schools.csv` | school x strategy | school, name, region, strategy, runs, funded, funded_se, piloted, piloted_se, sustained, sustained_se, benefiting, benefiting_se, sustained_ever, terms_to_sustain, terms_to_sustain_se |
+//! | `regions.csv` | region x strategy | region, strategy, schools, runs, funded, funded_se, piloted, piloted_se, sustained, sustained_se, benefiting, benefiting_se, terms_to_sustain, terms_to_sustain_se, terms_to_sustain_runs |
 //! | `scenario.toml` | - | the resolved scenario, to reproduce the results; network files point to the copies below |
 //! | `network-edges.csv`, `network-nodes.csv` | - | copies of the scenario's network files (file networks only) |
 //! | `manifest.json` | - | domino version and git commit, `--set` arguments, SHA-256 of every input file read |
@@ -540,8 +540,9 @@ fn write_timeseries(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {
 }
 
 /// `schools.csv`: per school and strategy, the share of runs in which the school was funded
-/// (supported or recruited in some term), piloted, and sustained at the horizon, each with its
-/// standard error; the runs in which it was sustained at some step, and over those its mean
+/// (supported or recruited in some term), piloted, sustained at the horizon, and benefiting at
+/// the horizon (its students count towards the objective: practising with a true effect at or
+/// above the benefit bar), each with its standard error; the runs in which it was sustained at some step, and over those its mean
 /// terms to first sustain with its standard error (empty when never sustained).
 fn write_schools(
     w: &mut dyn Write,
@@ -562,6 +563,8 @@ fn write_schools(
         "piloted_se",
         "sustained",
         "sustained_se",
+        "benefiting",
+        "benefiting_se",
         "sustained_ever",
         "terms_to_sustain",
         "terms_to_sustain_se",
@@ -578,7 +581,7 @@ fn write_schools(
                 name.clone(),
                 tally.runs.to_string(),
             ];
-            for count in [t.funded[i], t.piloted[i], t.sustained[i]] {
+            for count in [t.funded[i], t.piloted[i], t.sustained[i], t.benefits[i]] {
                 let (p, se) = tally::share(count, tally.runs);
                 row.extend([num(p), num(se)]);
             }
@@ -591,7 +594,7 @@ fn write_schools(
 }
 
 /// `regions.csv`: per region and strategy, the mean over runs of the share of the region's
-/// schools funded, piloted and sustained at the horizon (each with its standard error over
+/// schools funded, piloted, sustained at the horizon and benefiting at the horizon (each with its standard error over
 /// runs), and the mean over runs of the region's mean terms to first sustain (over the runs in
 /// which some school of the region sustained, counted in `terms_to_sustain_runs`).
 fn write_regions(
@@ -612,6 +615,8 @@ fn write_regions(
         "piloted_se",
         "sustained",
         "sustained_se",
+        "benefiting",
+        "benefiting_se",
         "terms_to_sustain",
         "terms_to_sustain_se",
         "terms_to_sustain_runs",
@@ -629,6 +634,7 @@ fn write_regions(
                 &t.region_funded[r],
                 &t.region_piloted[r],
                 &t.region_sustained[r],
+                &t.region_benefits[r],
             ] {
                 let (mean, se) = c.mean_se(size as f64);
                 row.extend([num(mean), num(se)]);

@@ -370,6 +370,67 @@ impl Ctx<'_> {
         )
     }
 
+    /// A table cell showing the mean of `metric` for strategy `s` with its 95% interval beneath
+    /// ("10.3 (9.5 to 11.1)"), the mean's exact CSV text in `data-value`; `show` formats the
+    /// three numbers alike (one precision per column). `n/a` without a mean; the mean alone
+    /// without an interval (one run).
+    fn cell_ci(&self, s: usize, metric: &str, show: &dyn Fn(f64) -> String) -> String {
+        let raw = self.raw(s, metric, "mean").unwrap_or("");
+        if raw.is_empty() {
+            return r#"<td class="num">n/a</td>"#.to_string();
+        }
+        let v: f64 = raw.parse().unwrap_or(f64::NAN);
+        let (lo, hi) = (
+            self.stat(s, metric, "ci_low"),
+            self.stat(s, metric, "ci_high"),
+        );
+        let ci = if lo.is_finite() && hi.is_finite() {
+            format!("{} to {}", show(lo), show(hi))
+        } else {
+            super::NO_INTERVAL.to_string()
+        };
+        format!(
+            r#"<td class="num" data-metric="{}" data-stat="mean" data-value="{}">{} <span class="ci">({})</span></td>"#,
+            escape(metric),
+            escape(raw),
+            escape(&show(v)),
+            escape(&ci)
+        )
+    }
+
+    /// The number of runs behind `metric`'s mean for strategy `s` (summary.csv's `n`).
+    fn n(&self, s: usize, metric: &str) -> Option<u64> {
+        self.raw(s, metric, "n").and_then(|t| t.parse().ok())
+    }
+
+    /// A note naming, for each metric of `metrics` whose mean is over fewer runs than were run
+    /// (it is undefined in the others), the runs behind it per strategy; empty when every mean
+    /// is over every run.
+    fn partial_note(&self, metrics: &[&str]) -> String {
+        let runs = u64::from(self.f.scenario.config.runs);
+        let mut parts = Vec::new();
+        for m in metrics {
+            let counts: Vec<String> = (0..self.strategies.len())
+                .filter_map(|k| {
+                    let n = self.n(k, m)?;
+                    (n < runs).then(|| format!("{} {n} of {runs}", escape(&self.strategies[k])))
+                })
+                .collect();
+            if !counts.is_empty() {
+                parts.push(format!(
+                    "{} is the mean over only the runs in which it is defined ({})",
+                    escape(&words(m)),
+                    counts.join(", ")
+                ));
+            }
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("<p class=\"note partial\">{}.</p>\n", parts.join("; "))
+        }
+    }
+
     /// Values of run metric `metric` of strategy `s`, run by run, from runs.csv.
     fn runs(&self, s: usize, metric: &str) -> Result<Vec<f64>> {
         let runs = &self.f.runs;
@@ -446,9 +507,10 @@ pub fn page(f: &Folder) -> Result<String> {
     let mut body = String::new();
     let _ = writeln!(
         body,
-        "<header><h1>{}</h1><p class=\"lead\">{}</p><p class=\"meta\">{} runs of {} {}s each, seed {}; domino {}.</p></header>",
+        "<header><h1>{}</h1><p class=\"lead\">{}</p><p class=\"meta\" id=\"size\">{}; {} runs of {} {}s each, seed {}; domino {}.</p></header>",
         escape(&format!("What to do: {}", cfg.name)),
         escape(&cfg.description),
+        escape(&size_words(&f.scenario)),
         cfg.runs,
         cfg.steps,
         escape(ctx.measures.step_name),
@@ -475,6 +537,21 @@ pub fn page(f: &Folder) -> Result<String> {
     ))
 }
 
+/// The size of what was simulated, from the data, not from the description (which may be a
+/// template's): "60 schools in 3 regions", or "400 nodes" for a classic model.
+fn size_words(scenario: &Scenario) -> String {
+    let n = scenario.schools();
+    if scenario.config.model.is_classic() {
+        return format!("{n} nodes");
+    }
+    let regions = crate::school::regions(scenario).1;
+    format!(
+        "{n} school{} in {regions} region{}",
+        if n == 1 { "" } else { "s" },
+        if regions == 1 { "" } else { "s" }
+    )
+}
+
 const STYLE: &str = r#"body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; max-width: 60rem; margin: 0 auto; padding: 1rem 1.5rem 4rem; color: #111; line-height: 1.45; }
 h1 { font-size: 1.9rem; margin-bottom: .2rem; } h2 { margin-top: 2.2rem; border-bottom: 2px solid #0072B2; padding-bottom: .2rem; }
 .lead { font-size: 1.1rem; } .meta, .note { color: #444; font-size: .92rem; }
@@ -486,6 +563,7 @@ tr.best td:first-child { font-weight: bold; }
 table.sortable th { cursor: pointer; } table.sortable th::after { content: " \2195"; color: #999; }
 .bar { display: inline-block; height: .8rem; background: #0072B2; vertical-align: middle; }
 .bar.left { background: #E69F00; }
+.ci { color: #555; font-size: .85em; white-space: nowrap; }
 svg { max-width: 100%; height: auto; }
 .scroll { max-height: 32rem; overflow: auto; }
 .doc p, .doc pre { font-size: .88rem; } .doc pre { white-space: pre-wrap; background: #f6f6f6; padding: .4rem; }
@@ -575,6 +653,16 @@ fn points(v: f64) -> String {
     }
 }
 
+/// The end of an interval of a difference in points: a value that is not zero never reads
+/// "+0.0" ([`super::fixed_nonzero`]).
+fn points_end(v: f64) -> String {
+    if v.is_finite() {
+        super::fixed_nonzero(100.0 * v, 1)
+    } else {
+        "n/a".into()
+    }
+}
+
 /// Section 1: the decision in plain words.
 fn decision(c: &Ctx) -> Result<String> {
     let best = c.best;
@@ -591,6 +679,12 @@ fn decision(c: &Ctx) -> Result<String> {
     };
     let opening_at = s.len();
     let mut clear = true;
+    // How often each strategy was best (ties split), over the runs (the worlds).
+    let headlines: Vec<Vec<f64>> = (0..c.strategies.len())
+        .map(|k| c.runs(k, h))
+        .collect::<Result<_>>()?;
+    let wins = uncertainty::wins(&headlines);
+    let mut worst: f64 = 1.0;
     // Strategies with exactly the leader's result in every paired run (a zero difference with a
     // zero-width interval): a tie, not a win in half the runs.
     let mut same = Vec::new();
@@ -598,7 +692,6 @@ fn decision(c: &Ctx) -> Result<String> {
         s.push_str("<p>Only one strategy was run: there is nothing to compare it with.</p>");
     } else {
         let mut sure = Vec::new();
-        let mut worst: f64 = 1.0;
         let mut ahead = true;
         for o in (0..c.strategies.len()).filter(|&o| o != best) {
             let Some(r) = c.paired(best, o, h) else {
@@ -619,7 +712,7 @@ fn decision(c: &Ctx) -> Result<String> {
                 escape(&c.strategies[o]),
                 pct_text(p_beats),
                 points(diff),
-                super::interval(lo, hi, points)
+                super::interval(lo, hi, points_end)
             ));
         }
         let how = match (ahead, worst) {
@@ -637,10 +730,6 @@ fn decision(c: &Ctx) -> Result<String> {
                 sure.join("; ")
             );
         }
-        let headlines: Vec<Vec<f64>> = (0..c.strategies.len())
-            .map(|k| c.runs(k, h))
-            .collect::<Result<_>>()?;
-        let wins = uncertainty::wins(&headlines);
         let paths = c.f.scenario.uncertain.paths();
         if paths.is_empty() {
             s.push_str("<p>How sure across plausible worlds: not asked. Every run used the same parameter values, so the uncertainty above is chance alone, not doubt about the parameters. Give uncertain values as distributions in the scenario (e.g. <code>d50 = { dist = \"uniform\", low = 0.5, high = 1.5 }</code>) to see it.</p>");
@@ -675,6 +764,7 @@ fn decision(c: &Ctx) -> Result<String> {
             ))
         )
     };
+    let margin = margin(c, &wins)?;
     let choose = if !same.is_empty() {
         format!(
             "<p>No {} is best: <strong>{}</strong> and {} gave exactly the same result in every paired run.",
@@ -683,10 +773,18 @@ fn decision(c: &Ctx) -> Result<String> {
             same.join(" and ")
         )
     } else if clear {
-        format!("<p>Choose <strong>{}</strong>.", escape(name))
+        format!(
+            "<p>Choose <strong>{}</strong>{}{margin}.",
+            escape(name),
+            if narrow(worst, wins[best]) {
+                ", narrowly"
+            } else {
+                ""
+            }
+        )
     } else {
         format!(
-            "<p>No {} is clearly best; <strong>{}</strong> did best on average.",
+            "<p>No {} is clearly best; <strong>{}</strong> did best on average{margin}.",
             escape(c.measures.arm_label),
             escape(name)
         )
@@ -707,6 +805,47 @@ fn decision(c: &Ctx) -> Result<String> {
     s.insert_str(opening_at, &opening);
     s.push_str("</div></section>\n");
     Ok(s)
+}
+
+/// Whether a win that is clear on average (the paired difference's interval excludes 0 against
+/// every other strategy) is only narrow: the winner does better than some other strategy in
+/// fewer than 75% of paired runs (so in a single district the result often goes the other way),
+/// or it is best in fewer than half of the runs. A clear average lead can come from many runs
+/// with a small difference; the headline then says "narrowly".
+fn narrow(worst_p_beats: f64, best_in: f64) -> bool {
+    worst_p_beats < 0.75 || best_in < 0.5
+}
+
+/// The words after "Choose X" that carry the margin and how robust it is: ": ahead of Y, the
+/// runner-up, by +1.3 points on average (95% CI +0.5 to +2.1); best in 53.2% of the runs".
+/// Empty with a single strategy or without the paired row.
+fn margin(c: &Ctx, wins: &[f64]) -> Result<String> {
+    let h = &c.headline;
+    let Some(o) = second(c) else {
+        return Ok(String::new());
+    };
+    let Some(r) = c.paired(c.best, o, h) else {
+        return Ok(String::new());
+    };
+    let p = &c.f.paired;
+    let (diff, lo, hi) = (
+        p.num(r, "mean_diff")?,
+        p.num(r, "diff_ci_low")?,
+        p.num(r, "diff_ci_high")?,
+    );
+    let (amount, end): (String, fn(f64) -> String) = if is_percent(h) {
+        (format!("{} points", points(diff)), points_end)
+    } else {
+        (super::fixed_nonzero(diff, 2), |v| {
+            super::fixed_nonzero(v, 2)
+        })
+    };
+    Ok(format!(
+        ": ahead of {}, the runner-up, by {amount} on average ({}); best in {} of the runs",
+        escape(&c.strategies[o]),
+        super::interval(lo, hi, end),
+        pct_text(wins[c.best])
+    ))
 }
 
 /// The runner-up on the headline.
@@ -850,7 +989,7 @@ fn summary_table(c: &Ctx) -> Result<String> {
     );
     let _ = write!(
         s,
-        "{} (ties split).</p>\n<table id=\"summary\"><thead><tr><th rowspan=\"2\">{}</th>",
+        "{} (ties split), with its 95% interval (Wilson's).</p>\n<table id=\"summary\"><thead><tr><th rowspan=\"2\">{}</th>",
         escape(&words(&c.headline)),
         escape(c.measures.arm_label)
     );
@@ -866,6 +1005,7 @@ fn summary_table(c: &Ctx) -> Result<String> {
         .map(|k| c.runs(k, &c.headline))
         .collect::<Result<_>>()?;
     let wins = uncertainty::wins(&headlines);
+    let runs = headlines.first().map_or(0, Vec::len) as f64;
     for (k, name) in c.strategies.iter().enumerate() {
         let _ = write!(
             s,
@@ -879,10 +1019,28 @@ fn summary_table(c: &Ctx) -> Result<String> {
                 s.push_str(&c.cell(k, m, stat));
             }
         }
-        let _ = writeln!(s, "<td class=\"num\">{}</td></tr>", pct_text(wins[k]));
+        let _ = writeln!(s, "<td class=\"num\">{}</td></tr>", best_in(wins[k], runs));
     }
-    s.push_str("</tbody></table></section>\n");
+    s.push_str("</tbody></table>\n");
+    let metrics: Vec<&str> = metrics.iter().map(String::as_str).collect();
+    s.push_str(&c.partial_note(&metrics));
+    s.push_str("</section>\n");
     Ok(s)
+}
+
+/// A share of `runs` runs in percent with its 95% Wilson interval: "51.5% (44.6 to 58.3)".
+fn best_in(share: f64, runs: f64) -> String {
+    let (lo, hi) = crate::metrics::stats::wilson(share, runs);
+    if lo.is_finite() && hi.is_finite() {
+        format!(
+            "{} <span class=\"ci\">({} to {})</span>",
+            pct_text(share),
+            fixed(100.0 * lo, 1, false),
+            fixed(100.0 * hi, 1, false)
+        )
+    } else {
+        pct_text(share)
+    }
 }
 
 /// A horizontal bar of `frac` (0..1) of 10 rem.
@@ -926,19 +1084,22 @@ fn budget(c: &Ctx) -> String {
     };
     let _ = write!(
         s,
-        "<p>{budget} Money left unspent is support that reached no school.</p>\n<table><thead><tr><th>strategy</th><th class=\"num\">spent (SU)</th><th class=\"num\">unspent (SU)</th><th class=\"num\">unspent (%)</th><th>spent / unspent</th></tr></thead><tbody>\n",
+        "<p>{budget} Money left unspent is support that reached no school. Means over runs with their 95% confidence intervals.</p>\n<table><thead><tr><th>strategy</th><th class=\"num\">spent (SU)</th><th class=\"num\">unspent (SU)</th><th class=\"num\">unspent (%)</th><th>spent / unspent</th></tr></thead><tbody>\n",
     );
     for (k, name) in c.strategies.iter().enumerate() {
         let spent = c.mean(k, "spend_su");
         let unspent = c.mean(k, "unspent_su");
         let total = spent + unspent;
+        // One precision for every amount of SU in the table (not "126" beside "25.82").
+        let su = |v: f64| fixed(v, 1, false);
+        let share = |v: f64| fixed(100.0 * v, 1, false);
         let _ = writeln!(
             s,
             "<tr><td>{}</td>{}{}{}<td>{}{}</td></tr>",
             escape(name),
-            c.cell(k, "spend_su", "mean"),
-            c.cell(k, "unspent_su", "mean"),
-            c.cell(k, "unspent_share", "mean"),
+            c.cell_ci(k, "spend_su", &su),
+            c.cell_ci(k, "unspent_su", &su),
+            c.cell_ci(k, "unspent_share", &share),
             bar(spent / total, ""),
             bar(unspent / total, "left")
         );
@@ -1059,11 +1220,14 @@ fn metric_table(c: &Ctx, metrics: &[(&str, &str)]) -> String {
     for (k, name) in c.strategies.iter().enumerate() {
         let _ = write!(s, "<tr><td>{}</td>", escape(name));
         for (m, _) in &present {
-            s.push_str(&c.cell(k, m, "mean"));
+            let show = |v: f64| shown(m, v).0;
+            s.push_str(&c.cell_ci(k, m, &show));
         }
         s.push_str("</tr>\n");
     }
     s.push_str("</tbody></table>\n");
+    let names: Vec<&str> = present.iter().map(|m| m.0).collect();
+    s.push_str(&c.partial_note(&names));
     s
 }
 
@@ -1074,7 +1238,7 @@ fn equity(c: &Ctx) -> String {
         s.push_str("<p>This model does not tell high-need from low-need schools.</p></section>\n");
         return s;
     }
-    s.push_str("<p>Sustained: share of schools practising the innovation for good at the end. Gap: high-need minus low-need, in percentage points (below zero: high-need schools are left behind). No benefit: share of practising schools whose true effect is below the benefit bar.</p>\n");
+    s.push_str("<p>Sustained: share of schools practising the innovation for good at the end. Gap: high-need minus low-need, in percentage points (below zero: high-need schools are left behind). No benefit: share of practising schools whose true effect is below the benefit bar. Means over runs with their 95% confidence intervals.</p>\n");
     s.push_str(&metric_table(
         c,
         &[
@@ -1097,15 +1261,20 @@ fn cost(c: &Ctx) -> String {
         s.push_str("<p>This model has no costs.</p></section>\n");
         return s;
     }
-    s.push_str("<p>Support units spent per school sustained (mean over the runs that sustained any school) and per student benefiting (mean spending divided by mean students benefiting). Lower is better.</p>\n<table><thead><tr><th>strategy</th><th class=\"num\">SU per school sustained</th><th class=\"num\">students benefiting</th><th class=\"num\">SU per student benefiting</th></tr></thead><tbody>\n");
+    s.push_str("<p>Support units spent per school sustained (mean over only the runs that sustained any school: a run that sustained none has no cost per school, so the column <em>runs</em> says how many runs the mean rests on) and per student benefiting (mean spending divided by mean students benefiting). Lower is better. Means with their 95% confidence intervals.</p>\n<table><thead><tr><th>strategy</th><th class=\"num\">SU per school sustained</th><th class=\"num\">runs</th><th class=\"num\">students benefiting</th><th class=\"num\">SU per student benefiting</th></tr></thead><tbody>\n");
+    let runs = c.f.scenario.config.runs;
     for (k, name) in c.strategies.iter().enumerate() {
         let per_student = c.mean(k, "spend_su") / c.mean(k, "students_benefiting");
+        let behind = c
+            .n(k, "cost_per_sustained_su")
+            .map_or("n/a".to_string(), |n| format!("{n} of {runs}"));
         let _ = writeln!(
             s,
-            "<tr><td>{}</td>{}{}<td class=\"num\">{}</td></tr>",
+            "<tr><td>{}</td>{}<td class=\"num\">{}</td>{}<td class=\"num\">{}</td></tr>",
             escape(name),
-            c.cell(k, "cost_per_sustained_su", "mean"),
-            c.cell(k, "students_benefiting", "mean"),
+            c.cell_ci(k, "cost_per_sustained_su", &|v| fixed(v, 1, false)),
+            escape(&behind),
+            c.cell_ci(k, "students_benefiting", &|v| fixed(v, 0, false)),
             if per_student.is_finite() {
                 super::significant(per_student)
             } else {
@@ -1156,7 +1325,7 @@ fn schools(c: &Ctx) -> Result<String> {
     s.push_str(&network_map(c, &rows, &sustained));
     let _ = writeln!(
         s,
-        "<h3>Each school's chances under {}</h3><p class=\"note\">Share of runs in which the school was funded, piloted, and sustained at the end. Click a heading to sort.</p>\n<div class=\"scroll\"><table class=\"sortable\" id=\"schools-table\"><thead><tr><th>id</th><th>name</th><th>region</th><th class=\"num\">funded (%)</th><th class=\"num\">piloted (%)</th><th class=\"num\">sustained (%)</th></tr></thead><tbody>",
+        "<h3>Each school's chances under {}</h3><p class=\"note\">Share of runs in which the school was funded, piloted, sustained at the end, and benefiting at the end (its students count towards the objective: it practises the innovation with a true effect at or above the benefit bar); ± is 1.96 standard errors, a 95% interval. Click a heading to sort.</p>\n<div class=\"scroll\"><table class=\"sortable\" id=\"schools-table\"><thead><tr><th>id</th><th>name</th><th>region</th><th class=\"num\">funded (%)</th><th class=\"num\">piloted (%)</th><th class=\"num\">sustained (%)</th><th class=\"num\">benefiting (%)</th></tr></thead><tbody>",
         escape(best)
     );
     for &r in &rows {
@@ -1168,24 +1337,14 @@ fn schools(c: &Ctx) -> Result<String> {
             escape(t.text(row, "name")),
             escape(t.text(row, "region"))
         );
-        for col in ["funded", "piloted", "sustained"] {
-            let v = t.num(r, col)?;
-            let _ = write!(
-                s,
-                "<td class=\"num\" data-sort=\"{}\">{}</td>",
-                escape(t.text(row, col)),
-                if v.is_finite() {
-                    format!("{:.1}", 100.0 * v)
-                } else {
-                    "n/a".into()
-                }
-            );
+        for col in SHARES {
+            s.push_str(&share_cell(t, r, col)?);
         }
         s.push_str("</tr>\n");
     }
     s.push_str("</tbody></table></div>\n");
     if let Some(g) = &c.f.regions {
-        s.push_str("<h3>Regions</h3><p class=\"note\">Mean share of each region's schools funded, piloted and sustained, per strategy.</p>\n<table class=\"sortable\" id=\"regions-table\"><thead><tr><th>region</th><th>strategy</th><th class=\"num\">schools</th><th class=\"num\">funded (%)</th><th class=\"num\">piloted (%)</th><th class=\"num\">sustained (%)</th></tr></thead><tbody>\n");
+        s.push_str("<h3>Regions</h3><p class=\"note\">Mean share of each region's schools funded, piloted, sustained and benefiting, per strategy; ± is 1.96 standard errors over runs, a 95% interval.</p>\n<table class=\"sortable\" id=\"regions-table\"><thead><tr><th>region</th><th>strategy</th><th class=\"num\">schools</th><th class=\"num\">funded (%)</th><th class=\"num\">piloted (%)</th><th class=\"num\">sustained (%)</th><th class=\"num\">benefiting (%)</th></tr></thead><tbody>\n");
         for (r, row) in g.rows.iter().enumerate() {
             let _ = write!(
                 s,
@@ -1194,18 +1353,8 @@ fn schools(c: &Ctx) -> Result<String> {
                 escape(g.text(row, "strategy")),
                 escape(g.text(row, "schools"))
             );
-            for col in ["funded", "piloted", "sustained"] {
-                let v = g.num(r, col)?;
-                let _ = write!(
-                    s,
-                    "<td class=\"num\" data-sort=\"{}\">{}</td>",
-                    escape(g.text(row, col)),
-                    if v.is_finite() {
-                        format!("{:.1}", 100.0 * v)
-                    } else {
-                        "n/a".into()
-                    }
-                );
+            for col in SHARES {
+                s.push_str(&share_cell(g, r, col)?);
             }
             s.push_str("</tr>\n");
         }
@@ -1213,6 +1362,32 @@ fn schools(c: &Ctx) -> Result<String> {
     }
     s.push_str("</section>\n");
     Ok(s)
+}
+
+/// The share columns of `schools.csv` and `regions.csv` the page shows, each with its `_se`.
+const SHARES: [&str; 4] = ["funded", "piloted", "sustained", "benefiting"];
+
+/// A cell of the school or region table: share `col` of row `r` in percent, ± 1.96 times its
+/// standard error (`col_se`), sorting by the CSV value. `n/a` for an empty cell (or a folder
+/// written before the column existed); the share alone without a standard error (one run).
+fn share_cell(t: &Csv, r: usize, col: &str) -> Result<String> {
+    let v = t.num(r, col)?;
+    let se = t.num(r, &format!("{col}_se"))?;
+    let text = if !v.is_finite() {
+        "n/a".to_string()
+    } else if se.is_finite() {
+        format!(
+            "{} <span class=\"ci\">±{}</span>",
+            fixed(100.0 * v, 1, false),
+            fixed(100.0 * 1.96 * se, 1, false)
+        )
+    } else {
+        fixed(100.0 * v, 1, false)
+    };
+    Ok(format!(
+        "<td class=\"num\" data-sort=\"{}\">{text}</td>",
+        escape(t.text(&t.rows[r], col))
+    ))
 }
 
 /// The network of run 0 (a file network: the same in every run), laid out by
@@ -1532,9 +1707,16 @@ fn assumptions(scenario: &Scenario) -> String {
     }
     let mut chosen = Vec::new();
     let mut relied = Vec::new();
+    // Fields the network files replace: not assumptions of this result.
+    let unused = scenario.unused_fields();
+    let mut not_used: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (path, value) in &set {
         // A strategy's name is already in its path.
         if path.starts_with("strategies.") && path.ends_with(".name") {
+            continue;
+        }
+        if let Some(u) = unused.iter().find(|u| u.path == path) {
+            not_used.entry(u.file.as_str()).or_default().push(u.path);
             continue;
         }
         match defaults.get(path) {
@@ -1572,7 +1754,29 @@ fn assumptions(scenario: &Scenario) -> String {
             p = escape(path),
         );
     }
-    s.push_str("</tbody></table></details></section>\n");
+    s.push_str("</tbody></table></details>\n");
+    if !not_used.is_empty() {
+        let list: Vec<String> = not_used
+            .iter()
+            .map(|(file, paths)| {
+                format!(
+                    "from <code>{}</code>: {}",
+                    escape(file),
+                    paths
+                        .iter()
+                        .map(|p| format!("<code>{}</code>", escape(p)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "<p class=\"note\" id=\"not-used\">Not used, because the scenario's network files give what these settings would have made up: {}.</p>",
+            list.join("; ")
+        );
+    }
+    s.push_str("</section>\n");
     s
 }
 
@@ -1671,7 +1875,8 @@ fn doc_appendix() -> String {
             escape(line.trim_start_matches('#').trim())
         );
         for block in text.split("\n\n") {
-            let block = block.trim();
+            let plain = without_source_references(block);
+            let block = plain.trim();
             if block.is_empty() {
                 continue;
             }
@@ -1687,6 +1892,79 @@ fn doc_appendix() -> String {
     }
     s.push_str("</section>\n");
     s
+}
+
+/// Whether an inline code span of docs/model.md names domino's source rather than something a
+/// reader writes or reads: a file (`src/rng.rs`, `tests/golden.rs`), a Rust path
+/// (`model::State`) or a macro (`strategy_kinds!`).
+fn is_source_reference(code: &str) -> bool {
+    code.contains("::")
+        || code.starts_with("src/")
+        || code.starts_with("tests/")
+        || code.ends_with(".rs")
+        || code.ends_with('!')
+}
+
+/// `text` (Markdown) without its references to domino's source, for the page a board reads:
+/// "State per school (`model::State`): ..." becomes "State per school: ...", "the samplers of
+/// `src/rng/sample.rs` (the same ..." becomes "the samplers (the same ...", and a reference the
+/// sentence needs becomes words ("domino's source code", "a test of domino").
+fn without_source_references(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('`') {
+        let Some(len) = rest[start + 1..].find('`') else {
+            break;
+        };
+        let code = &rest[start + 1..start + 1 + len];
+        let mut after = &rest[start + len + 2..];
+        out.push_str(&rest[..start]);
+        if !is_source_reference(code) {
+            out.push('`');
+            out.push_str(code);
+            out.push('`');
+            rest = after;
+            continue;
+        }
+        // "`a` in `b`" with both references: one reference.
+        if let Some(next) = after.strip_prefix(" in `") {
+            if next
+                .find('`')
+                .is_some_and(|e| is_source_reference(&next[..e]))
+            {
+                rest = &after[4..];
+                continue;
+            }
+        }
+        let trimmed = out.trim_end_matches(' ').len();
+        if out[..trimmed].ends_with('(') && after.starts_with(')') {
+            // "(`x`)": the whole parenthesis goes, with the space before it.
+            out.truncate(trimmed - 1);
+            out.truncate(out.trim_end().len());
+            after = &after[1..];
+        } else if out.ends_with('(') && (after.starts_with("; ") || after.starts_with(", ")) {
+            after = &after[2..];
+        } else if out.ends_with(", ") && after.starts_with(')') {
+            out.truncate(out.len() - 2);
+        } else if let Some(stem) = [" of ", " in "]
+            .iter()
+            .find_map(|w| out.strip_suffix(w).map(str::len))
+        {
+            out.truncate(stem);
+        } else if out.trim_end().is_empty() && after.starts_with(':') {
+            // A paragraph that only names the file the section describes.
+            after = &after[1..];
+        } else {
+            out.push_str(if code.starts_with("tests/") {
+                "a test of domino"
+            } else {
+                "domino's source code"
+            });
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A Markdown table (`| a | b |` rows, the second a `|---|` rule) as an HTML table, so that the
@@ -1791,6 +2069,37 @@ mod tests {
         }
         // 4.1 is not 4.10.
         assert!(doc_link("mechanisms.dose.d50", &sections).contains("4.1 "));
+    }
+
+    #[test]
+    fn the_appendix_quotes_no_source_files_or_type_names() {
+        let f = without_source_references;
+        assert_eq!(
+            f("**State per school** (`model::State`): stage"),
+            "**State per school**: stage"
+        );
+        assert_eq!(
+            f("| `network.kind` | generator (`src/network/generate.rs`) |"),
+            "| `network.kind` | generator |"
+        );
+        assert_eq!(
+            f("(`Plan::fund_coach`; the model turns)"),
+            "(the model turns)"
+        );
+        assert_eq!(
+            f("(the registry, `strategy_kinds!` in `src/scenario/config.rs`). Required"),
+            "(the registry). Required"
+        );
+        assert_eq!(
+            f("samplers of `src/rng/sample.rs` (the same"),
+            "samplers (the same"
+        );
+        assert_eq!(f("`tests/golden.rs` holds"), "a test of domino holds");
+        assert_eq!(f("`src/rng.rs`:"), "");
+        let page = doc_appendix();
+        for bad in ["src/", ".rs<", "::", "tests/"] {
+            assert!(!page.contains(bad), "{bad} in the appendix");
+        }
     }
 
     #[test]

@@ -96,6 +96,37 @@ fn points(v: f64) -> String {
     fixed(100.0 * v, 1, true)
 }
 
+/// [`fixed`] with its sign, with more decimals (up to four) for a value that is not zero but
+/// would round to zero with `decimals`: the lower end of an interval that excludes zero must not
+/// read "+0.0" beside "ahead" ("+0.04" does). A value that rounds to zero even with four
+/// decimals shows as "0.0", without a sign.
+///
+/// ```
+/// use domino::report::fixed_nonzero;
+/// assert_eq!(fixed_nonzero(0.04, 1), "+0.04");
+/// assert_eq!(fixed_nonzero(-0.0012, 1), "-0.001");
+/// assert_eq!(fixed_nonzero(1.26, 1), "+1.3");
+/// assert_eq!(fixed_nonzero(0.0, 1), "0.0");
+/// assert_eq!(fixed_nonzero(0.000_01, 1), "0.0");
+/// ```
+pub fn fixed_nonzero(v: f64, decimals: usize) -> String {
+    let zero = |d: usize| {
+        fixed(v, d, false)
+            .trim_start_matches('-')
+            .bytes()
+            .all(|b| b == b'0' || b == b'.')
+    };
+    match (decimals..=decimals.max(4)).find(|&d| !zero(d)) {
+        Some(d) => fixed(v, d, true),
+        None => fixed(0.0, decimals, false),
+    }
+}
+
+/// The end of an interval of a difference of shares, in points: [`fixed_nonzero`] of 100 `v`.
+fn points_end(v: f64) -> String {
+    fixed_nonzero(100.0 * v, 1)
+}
+
 fn big(v: f64) -> String {
     if v.is_nan() {
         "-".into()
@@ -108,11 +139,34 @@ fn big(v: f64) -> String {
 
 /// One cell: run metric `column.metric` of arm `s` over its runs, as the column's format says.
 fn cell(result: &Ensemble, s: usize, column: &TableColumn, steps: u32) -> String {
-    let x = Summary::of(result.column(s, column.metric));
+    let values = result.column(s, column.metric);
+    let runs = values.len();
+    let x = Summary::of(values);
+    let text = cell_text(&x, column.format, steps);
+    // A mean over fewer runs than were run (the figure is undefined in the others, such as the
+    // cost per school sustained in a run that sustained none) says over how many.
+    let partial = matches!(
+        column.format,
+        CellFormat::Count | CellFormat::Decimal | CellFormat::Points | CellFormat::Percent
+    ) && x.n > 0
+        && x.n < runs;
+    if partial {
+        format!("{text} [{} run{}]", x.n, if x.n == 1 { "" } else { "s" })
+    } else {
+        text
+    }
+}
+
+/// The text of a cell summarising `x` as `format` says.
+fn cell_text(x: &Summary, format: CellFormat, steps: u32) -> String {
     let or_dash = |v: f64, f: &dyn Fn(f64) -> String| if v.is_nan() { "-".into() } else { f(v) };
-    match column.format {
+    match format {
         // No value (e.g. the unspent share of a budget of 0): one dash, not "- (---)".
         CellFormat::PercentCi if x.mean.is_nan() => "-".into(),
+        // One run has no interval: say so, not with a made-up "(0.0-100.0)".
+        CellFormat::PercentCi if !(x.ci_low.is_finite() && x.ci_high.is_finite()) => {
+            format!("{} (no CI)", pct(x.mean))
+        }
         // A share's t-interval can reach past 0 or 1 with few runs; the table shows the part of
         // it a share can take (summary.csv keeps the interval as computed).
         CellFormat::PercentCi => format!(
@@ -133,10 +187,10 @@ fn cell(result: &Ensemble, s: usize, column: &TableColumn, steps: u32) -> String
             }
         }
         // Every mean carries its uncertainty: ± half the 95% CI of the mean (none from one run).
-        CellFormat::Count => plus_minus(&x, big, big),
-        CellFormat::Decimal => plus_minus(&x, |v| fixed(v, 1, false), |v| fixed(v, 1, false)),
-        CellFormat::Points => plus_minus(&x, points, |v| fixed(100.0 * v, 1, false)),
-        CellFormat::Percent => plus_minus(&x, pct, pct),
+        CellFormat::Count => plus_minus(x, big, big),
+        CellFormat::Decimal => plus_minus(x, |v| fixed(v, 1, false), |v| fixed(v, 1, false)),
+        CellFormat::Points => plus_minus(x, points, |v| fixed(100.0 * v, 1, false)),
+        CellFormat::Percent => plus_minus(x, pct, pct),
     }
 }
 
@@ -274,7 +328,7 @@ pub fn table(model: &dyn Model, result: &Ensemble, steps: u32) -> String {
     let meanings: Vec<&str> = measures.table.iter().map(|c| c.meaning.as_str()).collect();
     let _ = writeln!(
         out,
-        "Columns: {}; ± = half the 95% CI of the mean; wins = share of runs (worlds) in which this {} has the highest {} (ties split), %, 95% interval; >name = share of paired runs in which this {} {} than that one, a tie counting half, %.",
+        "Columns: {}; ± = half the 95% CI of the mean; (no CI) = no interval (one run); [k runs] = mean over only the k runs in which the figure is defined; wins = share of runs (worlds) in which this {} has the highest {} (ties split), %, 95% interval; >name = share of paired runs in which this {} {} than that one, a tie counting half, %.",
         meanings.join("; "),
         measures.arm_label,
         measures.run_metrics[headline].name.replace('_', " "),
@@ -381,7 +435,7 @@ pub fn verdict(result: &Ensemble) -> String {
             same.push(result.strategies[o].as_str());
             continue;
         }
-        let interval = interval(p.diff.ci_low, p.diff.ci_high, points);
+        let interval = interval(p.diff.ci_low, p.diff.ci_high, points_end);
         parts.push(format!(
             "{} in {}% of paired runs ({} points, {interval})",
             result.strategies[o],

@@ -23,6 +23,7 @@ pub(crate) mod locate;
 pub mod path;
 pub mod set;
 pub mod uncertain;
+pub mod unused;
 mod validate;
 pub use validate::MAX_SCHOOLS;
 

@@ -1,0 +1,80 @@
+//! The comparison table `domino compare` prints: a cell without an interval says so, and a mean
+//! over fewer runs than were run says over how many.
+
+mod common;
+use common::*;
+
+/// The table's row of `strategy`.
+fn row<'a>(table: &'a str, strategy: &str) -> &'a str {
+    table
+        .lines()
+        .find(|l| l.starts_with(&format!("{strategy} ")))
+        .unwrap_or_else(|| panic!("no row {strategy} in\n{table}"))
+}
+
+#[test]
+fn one_run_prints_no_made_up_interval() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = domino(
+        tmp.path(),
+        &[
+            "compare", "--runs", "1", "--steps", "4", "--quiet", "--out", "o",
+        ],
+    );
+    assert_ok(&out);
+    let table = stdout(&out);
+    for s in ["thin-spread", "pilot-then-cascade", "cluster"] {
+        let r = row(&table, s);
+        assert!(!r.contains("(0.0-100.0)"), "{r}");
+        // benefiting, sustained and unspent: a mean and "(no CI)".
+        assert_eq!(r.matches(" (no CI)").count(), 3, "{r}");
+    }
+    // summary.csv leaves the same intervals empty.
+    let rows = csv_rows(&tmp.path().join("o/summary.csv"));
+    let r = rows
+        .iter()
+        .find(|r| r["strategy"] == "cluster" && r["metric"] == "sustained_share")
+        .unwrap();
+    assert_eq!((r["ci_low"].as_str(), r["ci_high"].as_str()), ("", ""));
+    assert!(table.contains("(no CI) = no interval (one run)"));
+}
+
+#[test]
+fn a_mean_over_some_runs_says_how_many() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A tiny budget spread thin: in most runs no school is sustained, so the cost per school
+    // sustained is defined only in the others.
+    let scenario = write(
+        tmp.path(),
+        "thin.toml",
+        "seed = 2\nruns = 60\nsteps = 8\n[network]\nschools = 60\nregions = 3\n\
+         [budget]\nper_school = 0.05\n[[strategies]]\nname = \"thin-spread\"\n\
+         [[strategies]]\nname = \"pilot-then-cascade\"\n",
+    );
+    let out = domino(
+        tmp.path(),
+        &["compare", arg(&scenario), "--quiet", "--out", "o"],
+    );
+    assert_ok(&out);
+    let table = stdout(&out);
+    let rows = csv_rows(&tmp.path().join("o/summary.csv"));
+    let mut partial = false;
+    for s in ["thin-spread", "pilot-then-cascade"] {
+        let n: usize = rows
+            .iter()
+            .find(|r| r["strategy"] == s && r["metric"] == "cost_per_sustained_su")
+            .unwrap()["n"]
+            .parse()
+            .unwrap();
+        let r = row(&table, s);
+        if n > 0 && n < 60 {
+            partial = true;
+            assert!(r.contains(&format!(" [{n} runs]")), "{r}");
+        }
+    }
+    assert!(
+        partial,
+        "the test needs a strategy that sustained no school in some runs"
+    );
+    assert!(table.contains("[k runs] = mean over only the k runs in which the figure is defined"));
+}
