@@ -97,15 +97,20 @@ fn celf_pilots_reach_the_exhaustive_optimum_on_small_networks() {
         let base = scenario.config().strategies[0].clone();
         let mut eval = Evaluator::new(&scenario, Goal::StudentsBenefiting, 2.0, None, &());
         let pool: Vec<u32> = (0..n as u32).collect();
-        let sel = celf::celf(&pool, k, |sets| -> domino::Result<Vec<f64>> {
-            let s: Vec<StrategyConfig> = sets.iter().map(|x| with_pilots(&base, x)).collect();
-            let refs: Vec<&StrategyConfig> = s.iter().collect();
-            Ok(eval
-                .evaluate(&refs, &ks)?
-                .iter()
-                .map(|v| race::mean(v))
-                .collect())
-        })
+        let sel = celf::celf(
+            &pool,
+            k,
+            celf::Until::K,
+            |sets| -> domino::Result<Vec<f64>> {
+                let s: Vec<StrategyConfig> = sets.iter().map(|x| with_pilots(&base, x)).collect();
+                let refs: Vec<&StrategyConfig> = s.iter().collect();
+                Ok(eval
+                    .evaluate(&refs, &ks)?
+                    .iter()
+                    .map(|v| race::mean(v))
+                    .collect())
+            },
+        )
         .unwrap();
         let chosen: Vec<u32> = sel.picks.iter().map(|p| p.item).collect();
         let mut pairs = Vec::new();

@@ -3,23 +3,26 @@
 //! | file | one row per | what |
 //! |---|---|---|
 //! | `best.toml` | | the winner as a `[[strategies]]` entry, ready to paste into a scenario |
-//! | `pilots.csv` | chosen pilot school | `school, name, region, rank, marginal_gain, value` (header only when no pilots were chosen) |
+//! | `pilots.csv` | pilot school CELF chose (and the one it stopped at) | see [`PILOTS_HEADER`] (header only when no pilots were chosen) |
+//! | `best_schools.csv` | school (networks from files) | how often the winner piloted, funded and sustained it in the fresh runs, most piloted first (header only on a generated network) |
 //! | `trace.csv` | candidate raced or re-evaluated (not CELF's intermediate pilot sets) | its knobs, its search runs and figures, when the race dropped it, its fresh-world figures |
 //! | `comparison.csv` | strategy | the winner and the scenario's strategies on fresh worlds, the winner's paired difference to each |
 //!
-//! Shares are fractions (0-1) in the files; the printed table shows them in percent.
+//! Shares are fractions (0-1) in the files (`pilots.csv` names the unit of its gains in its
+//! `unit` column); the printed table shows them in percent, differences in points.
 
 use super::{Outcome, Row, BEST_NAME};
+use crate::engine::SchoolTally;
 use crate::error::Result;
 use crate::metrics::stats::Summary;
 use crate::output::{csv_writer, num, write_atomic};
 use crate::report::fixed;
-use crate::scenario::{Goal, Scenario, StrategyConfig};
+use crate::scenario::{Goal, OptimiseConfig, Scenario, StrategyConfig};
 use serde::Serialize;
 use std::io::{self, Write};
 use std::path::Path;
 
-pub(crate) use crate::report::optimise::{COMPARISON_HEADER, PILOTS_HEADER};
+pub(crate) use crate::report::optimise::{BEST_SCHOOLS_HEADER, COMPARISON_HEADER, PILOTS_HEADER};
 
 /// A value's name as the scenario file writes it (`need`, `prix-fixe`, `true`).
 fn word<T: Serialize>(v: &T) -> String {
@@ -36,10 +39,12 @@ pub(crate) fn best_toml(scenario: &Scenario, outcome: &Outcome) -> String {
     struct Entry {
         strategies: Vec<StrategyConfig>,
     }
+    let best = outcome.best_strategy();
     let body = toml::to_string(&Entry {
-        strategies: vec![outcome.best_strategy()],
+        strategies: vec![best.clone()],
     })
     .expect("a strategy serialises");
+    let body = mark_unused(&body, &best);
     let best = &outcome.table[0];
     format!(
         "# The strategy `domino optimise` chose for scenario \"{}\" (objective {}, seed {}):\n\
@@ -53,6 +58,112 @@ pub(crate) fn best_toml(scenario: &Scenario, outcome: &Outcome) -> String {
         body,
         if body.ends_with('\n') { "" } else { "\n" }
     )
+}
+
+/// Why the field `key` of strategy `s` does nothing, if it does nothing: it belongs to another
+/// kind, or to a mode `s` is not in. Such a field is written (a pasted entry is the strategy
+/// that was evaluated, field for field) but marked, so that a reader does not take it for a
+/// choice the search made.
+pub(crate) fn unused(s: &StrategyConfig, key: &str) -> Option<&'static str> {
+    use crate::scenario::{StrategyKind, SupportMode};
+    let kind = s.kind?;
+    match key {
+        "hub_share" | "region_done_share" | "max_regions" if kind != StrategyKind::Cluster => {
+            Some("cluster only")
+        }
+        "pilots" | "pilot_terms" | "waves" if kind != StrategyKind::PilotThenCascade => {
+            Some("pilot-then-cascade only")
+        }
+        "build_share" | "build_yield" if s.support != SupportMode::Build => {
+            Some("support = \"build\" only")
+        }
+        "review_terms" | "min_progress" if !s.adaptive => Some("adaptive = true only"),
+        _ => None,
+    }
+}
+
+/// `body` (one strategy as TOML, `key = value` lines) with a comment after each line whose field
+/// does nothing for `s` ([`unused`]).
+fn mark_unused(body: &str, s: &StrategyConfig) -> String {
+    let mut out = String::new();
+    for line in body.lines() {
+        out.push_str(line);
+        let key = line.split(" = ").next().unwrap_or("");
+        if line.contains(" = ") {
+            if let Some(why) = unused(s, key) {
+                out.push_str(&format!("  # {why}: not used by this strategy"));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Notes on the knobs of `best` that sit on a bound of the search (`cfg`, on a network of
+/// `schools` schools) that is not the knob's own limit: the best value may lie beyond it, and
+/// each note names the `[optimise]` field that widens the range.
+pub fn bound_notes(cfg: &OptimiseConfig, schools: u32, best: &StrategyConfig) -> Vec<String> {
+    use crate::scenario::{StrategyKind, SupportMode};
+    let mut notes = Vec::new();
+    let range = |field: &str, [lo, hi]: [f64; 2], top: f64, v: f64, notes: &mut Vec<String>| {
+        let at = |b: f64| (v - b).abs() < 1e-9;
+        let shown = format!("[{}, {}]", num(lo), num(hi));
+        if at(hi) && hi < top {
+            notes.push(format!(
+                "{field} {} is the most the search tried ([optimise] {field} = {shown}): more \
+                 may do better; raise the second number of {field} in [optimise] to search \
+                 further",
+                num(v)
+            ));
+        } else if at(lo) && lo > 0.0 && lo < hi {
+            notes.push(format!(
+                "{field} {} is the least the search tried ([optimise] {field} = {shown}): less \
+                 may do better; lower the first number of {field} in [optimise] to search \
+                 further",
+                num(v)
+            ));
+        }
+    };
+    match best.kind {
+        Some(StrategyKind::PilotThenCascade) if best.pilots > 0 => {
+            let [lo, hi] = cfg.pilots;
+            let top = hi.min(schools).max(lo);
+            let shown = format!("[{lo}, {hi}]");
+            if best.pilots == top && top < schools {
+                notes.push(format!(
+                    "{} pilots is the most the search tried ([optimise] pilots = {shown}): more \
+                     may do better; raise the second number of pilots in [optimise] to search \
+                     further",
+                    best.pilots
+                ));
+            } else if best.pilots == lo && lo > 1 && lo < top {
+                notes.push(format!(
+                    "{} pilots is the fewest the search tried ([optimise] pilots = {shown}): \
+                     fewer may do better; lower the first number of pilots in [optimise] to \
+                     search further",
+                    best.pilots
+                ));
+            }
+        }
+        Some(StrategyKind::Cluster) => {
+            range("hub_share", cfg.hub_share, 1.0, best.hub_share, &mut notes)
+        }
+        _ => {}
+    }
+    if let Some(c) = best.coach_share {
+        range("coach_share", cfg.coach_share, 1.0, c, &mut notes);
+    }
+    if best.support == SupportMode::Build {
+        // A build share of 1 is refused: 0.99 is the knob's own limit.
+        range(
+            "build_share",
+            cfg.build_share,
+            0.99,
+            best.build_share,
+            &mut notes,
+        );
+    }
+    notes
 }
 
 fn describe(goal: Goal, s: &Summary) -> String {
@@ -125,34 +236,168 @@ pub fn table(scenario: &Scenario, outcome: &Outcome) -> String {
         out.push_str(&line);
         out.push('\n');
     }
+    for note in bound_notes(&outcome.settings, scenario.config.network.schools, &best) {
+        out.push_str(&format!("note: {note}\n"));
+    }
+    if let Some(line) = best_schools_line(scenario, outcome) {
+        out.push_str(&line);
+        out.push('\n');
+    }
     match (&outcome.pilots, &outcome.pilots_note) {
-        (Some(p), _) => {
-            let ids: Vec<String> = p
-                .picks
-                .iter()
-                .map(|pk| scenario.school_id(pk.item as usize).into_owned())
-                .collect();
-            if best.pilot_ids.is_empty() {
-                out.push_str(&format!(
-                    "pilot schools chosen by CELF ({} runs, {} sets evaluated): {}; with them the \
-                     strategy did not beat the finalists that leave pilots to the targeting rule \
-                     (trace.csv, origin pilots)\n",
-                    p.runs,
-                    p.evaluations,
-                    ids.join(", ")
-                ));
-            } else {
-                out.push_str(&format!(
-                    "pilot schools of the optimised strategy (CELF on {} runs, {} sets \
-                     evaluated): {}\n",
-                    p.runs,
-                    p.evaluations,
-                    ids.join(", ")
-                ));
-            }
-        }
+        (Some(p), _) => out.push_str(&pilots_text(scenario, outcome, p)),
         (None, Some(note)) => out.push_str(&format!("pilot schools not chosen: {note}\n")),
         (None, None) => {}
+    }
+    out
+}
+
+/// A school as the table names it: its id, and its name from the node table when it has one.
+fn school_label(scenario: &Scenario, i: usize) -> String {
+    let id = scenario.school_id(i);
+    match scenario.school_name(i) {
+        "" => id.into_owned(),
+        name => format!("{id} ({name})"),
+    }
+}
+
+/// The schools of the node table, most piloted by the winner first, then most funded, then in
+/// the table's order: the rows of `best_schools.csv`.
+fn by_piloted(t: &SchoolTally) -> Vec<usize> {
+    let arm = &t.arms[0];
+    let mut order: Vec<usize> = (0..arm.piloted.len()).collect();
+    order.sort_by(|&a, &b| {
+        (arm.piloted[b], arm.funded[b])
+            .cmp(&(arm.piloted[a], arm.funded[a]))
+            .then(a.cmp(&b))
+    });
+    order
+}
+
+/// The line naming the schools the optimised strategy pilots, with the share of the fresh runs
+/// in which it piloted each (those piloted in at least half of them; the rest are counted).
+/// `None` on a generated network.
+fn best_schools_line(scenario: &Scenario, outcome: &Outcome) -> Option<String> {
+    let t = outcome.best_schools.as_ref()?;
+    let arm = &t.arms[0];
+    let runs = t.runs;
+    let piloted: Vec<usize> = by_piloted(t)
+        .into_iter()
+        .filter(|&i| arm.piloted[i] > 0)
+        .collect();
+    if piloted.is_empty() {
+        return Some(format!(
+            "the optimised strategy pilots no school in the {runs} fresh runs; best_schools.csv \
+             gives how often it funds and sustains each"
+        ));
+    }
+    let often: Vec<String> = piloted
+        .iter()
+        .filter(|&&i| 2 * u64::from(arm.piloted[i]) >= runs)
+        .map(|&i| {
+            format!(
+                "{} {:.0}%",
+                school_label(scenario, i),
+                100.0 * f64::from(arm.piloted[i]) / runs as f64
+            )
+        })
+        .collect();
+    let rest = piloted.len() - often.len();
+    let rest = match (often.is_empty(), rest) {
+        (_, 0) => String::new(),
+        (true, n) => format!("none in half of them or more; {n} in fewer"),
+        (false, n) => format!("; {n} more in fewer than half of them"),
+    };
+    Some(format!(
+        "schools the optimised strategy pilots (share of the {runs} fresh runs in which it \
+         piloted each; all in best_schools.csv): {}{rest}",
+        often.join(", ")
+    ))
+}
+
+/// A gain for people: signed points for shares, students per SU otherwise.
+fn gain(goal: Goal, v: f64) -> String {
+    match goal {
+        Goal::CostPerStudent => fixed(v, 2, true),
+        _ => fixed(100.0 * v, 1, true),
+    }
+}
+
+/// What the table says about the pilot schools CELF chose: whether the optimised strategy pilots
+/// them, each one's gain with its interval and the runs it rests on, and where selection stopped.
+fn pilots_text(scenario: &Scenario, outcome: &Outcome, p: &super::Pilots) -> String {
+    let goal = outcome.goal;
+    let mut out = String::new();
+    let unit = match goal {
+        Goal::CostPerStudent => "students per SU",
+        _ => "points",
+    };
+    let list: Vec<String> = p
+        .picks
+        .iter()
+        .map(|pk| {
+            format!(
+                "{} {} ({} to {})",
+                scenario.school_id(pk.school as usize),
+                gain(goal, pk.gain.mean),
+                gain(goal, pk.gain.ci_low),
+                gain(goal, pk.gain.ci_high)
+            )
+        })
+        .collect();
+    let mean = |i: usize| super::race::mean(&outcome.candidates[i].search);
+    let basis = format!(
+        "greedy selection (CELF on {} search runs, {} sets evaluated; the gain each school added \
+         in {unit}, 95% CI)",
+        p.runs, p.evaluations
+    );
+    match p.candidate {
+        None => out.push_str(&format!(
+            "pilot schools not chosen: no school raised the objective as a single pilot, by {basis}\n"
+        )),
+        Some(_) if outcome.pilots_won() => {
+            out.push_str(&format!(
+                "pilot schools named in best.toml, chosen by {basis}: {}\n",
+                list.join(", ")
+            ))
+        }
+        Some(c) => out.push_str(&format!(
+            "NOT RECOMMENDED: the pilot schools greedy selection chose did not win. With them the \
+             strategy scored {} on the {} search runs, the optimised strategy {}; it leaves its \
+             pilots to the targeting rule ({}): its pilot schools are listed above. The rejected \
+             set, for reference, chosen by {basis}: {}\n",
+            show(goal, mean(c)),
+            outcome.candidates[c].search.len(),
+            show(goal, mean(outcome.best)),
+            word(&outcome.candidates[outcome.best].strategy.targeting),
+            list.join(", ")
+        )),
+    }
+    if let Some(r) = &p.rejected {
+        out.push_str(&format!(
+            "pilot selection stopped after {} of the {} schools looked for: the next best, {}, \
+             would have changed the objective by {} ({} to {})\n",
+            p.picks.len(),
+            p.sought,
+            scenario.school_id(r.school as usize),
+            gain(goal, r.gain.mean),
+            gain(goal, r.gain.ci_low),
+            gain(goal, r.gain.ci_high)
+        ));
+    }
+    let unclear = p.picks.iter().filter(|pk| !(pk.gain.ci_low > 0.0)).count();
+    if unclear > 0 {
+        out.push_str(&format!(
+            "{unclear} of these {} gains {} a 95% interval that includes 0 (on {} runs each{}): \
+             the order of those schools is not established\n",
+            p.picks.len(),
+            if unclear == 1 { "has" } else { "have" },
+            p.runs,
+            if (p.runs as u32) < outcome.settings.batch {
+                "; a larger --budget-evals gives the pilot step more runs"
+            } else {
+                ""
+            }
+        ));
     }
     out
 }
@@ -250,26 +495,75 @@ pub fn write(dir: &Path, scenario: &Scenario, outcome: &Outcome) -> Result<Vec<S
     let best = best_toml(scenario, outcome);
     file("best.toml", &|w| w.write_all(best.as_bytes()))?;
     file("pilots.csv", &|w| write_pilots(w, scenario, outcome))?;
+    file("best_schools.csv", &|w| {
+        write_best_schools(w, scenario, outcome)
+    })?;
     file("trace.csv", &|w| write_trace(w, outcome))?;
     file("comparison.csv", &|w| write_comparison(w, outcome))?;
     Ok(written)
 }
 
+/// `pilots.csv`: one row per school CELF chose, in the order chosen, then the school it stopped
+/// at (`added` false), if any; `in_optimised` says whether the optimised strategy pilots the
+/// chosen set (it may have lost to a finalist that leaves pilots to the targeting rule). Gains
+/// and values are in the objective's own unit, named in `unit`.
 fn write_pilots(w: &mut dyn Write, scenario: &Scenario, outcome: &Outcome) -> io::Result<()> {
     let mut c = csv_writer(w);
     c.write_record(PILOTS_HEADER)?;
     if let Some(p) = &outcome.pilots {
         let (region, _) = crate::school::regions(scenario);
-        for (rank, pick) in p.picks.iter().enumerate() {
-            let i = pick.item as usize;
+        let won = outcome.pilots_won();
+        let unit = match outcome.goal {
+            Goal::CostPerStudent => "students per SU",
+            _ => "share",
+        };
+        let rows = p
+            .picks
+            .iter()
+            .map(|pk| (pk, true))
+            .chain(p.rejected.iter().map(|pk| (pk, false)));
+        for (rank, (pick, added)) in rows.enumerate() {
+            let i = pick.school as usize;
             c.write_record([
                 scenario.school_id(i).as_ref(),
                 scenario.school_name(i),
                 scenario.region_name(region[i] as usize).as_ref(),
                 &(rank + 1).to_string(),
-                &num(pick.gain),
+                &added.to_string(),
+                &(won && added).to_string(),
+                outcome.goal.name(),
+                unit,
+                &pick.gain.n.to_string(),
                 &num(pick.value),
+                &num(pick.gain.mean),
+                &num(pick.gain.ci_low),
+                &num(pick.gain.ci_high),
             ])?;
+        }
+    }
+    c.flush()
+}
+
+/// `best_schools.csv`: per school of the node table, the share of the fresh runs in which the
+/// optimised strategy piloted, funded and sustained it, each with its standard error, most
+/// piloted first. Only the header on a generated network.
+fn write_best_schools(w: &mut dyn Write, scenario: &Scenario, outcome: &Outcome) -> io::Result<()> {
+    let mut c = csv_writer(w);
+    c.write_record(BEST_SCHOOLS_HEADER)?;
+    if let Some(t) = &outcome.best_schools {
+        let arm = &t.arms[0];
+        for i in by_piloted(t) {
+            let mut row = vec![
+                scenario.school_id(i).into_owned(),
+                scenario.school_name(i).to_string(),
+                scenario.region_name(t.region[i] as usize).into_owned(),
+                t.runs.to_string(),
+            ];
+            for count in [arm.piloted[i], arm.funded[i], arm.sustained[i]] {
+                let (p, se) = crate::engine::tally::share(count, t.runs);
+                row.extend([num(p), num(se)]);
+            }
+            c.write_record(&row)?;
         }
     }
     c.flush()
@@ -460,6 +754,8 @@ mod tests {
             search_simulations: 0,
             simulations: 0,
             resumed: 0,
+            best_schools: None,
+            settings: OptimiseConfig::default(),
         }
     }
 

@@ -1,6 +1,8 @@
 //! The optimisation part of `report.html`: the output folder of `domino optimise` holds
-//! `comparison.csv` (the winner against the scenario's strategies on fresh worlds), `best.toml`
-//! and `pilots.csv`; when they are there, the report shows them ([`section`]). A folder written
+//! `comparison.csv` (the winner against the scenario's strategies on fresh worlds), `best.toml`,
+//! `best_schools.csv` (the schools the winner pilots) and `pilots.csv` (the schools greedy
+//! selection chose, which the winner may not pilot); when they are there, the report shows them
+//! ([`section`]). A folder written
 //! by `domino optimise` alone (no `summary.csv`) gets a page of its own ([`page`]).
 //!
 //! The files are read by their column names (the headers `domino optimise` writes); every text
@@ -28,8 +30,35 @@ pub(crate) const COMPARISON_HEADER: [&str; 11] = [
 ];
 
 /// The header of `pilots.csv` (written by `domino optimise`, read back here).
-pub(crate) const PILOTS_HEADER: [&str; 6] =
-    ["school", "name", "region", "rank", "marginal_gain", "value"];
+pub(crate) const PILOTS_HEADER: [&str; 13] = [
+    "school",
+    "name",
+    "region",
+    "rank",
+    "added",
+    "in_optimised",
+    "objective",
+    "unit",
+    "runs",
+    "value",
+    "marginal_gain",
+    "gain_ci_low",
+    "gain_ci_high",
+];
+
+/// The header of `best_schools.csv` (written by `domino optimise`, read back here).
+pub(crate) const BEST_SCHOOLS_HEADER: [&str; 10] = [
+    "school",
+    "name",
+    "region",
+    "runs",
+    "piloted",
+    "piloted_se",
+    "funded",
+    "funded_se",
+    "sustained",
+    "sustained_se",
+];
 
 /// True when `dir` holds the results of `domino optimise`.
 pub fn present(dir: &Path) -> bool {
@@ -84,6 +113,188 @@ fn shown(objective: &str, text: &str) -> String {
         Ok(v) => format!("{:.1}", 100.0 * v),
         Err(_) => String::new(),
     }
+}
+
+/// A difference as [`shown`] says it, with its sign.
+fn signed(objective: &str, text: &str) -> String {
+    match text.parse::<f64>() {
+        Ok(v) if objective == "cost-per-student" => super::fixed(v, 2, true),
+        Ok(v) => super::fixed(100.0 * v, 1, true),
+        Err(_) => String::new(),
+    }
+}
+
+/// The notes on the search's bounds ([`crate::optimise::output::bound_notes`]) for the winner in
+/// `best` (the text of `best.toml`) and the search settings of the folder's `scenario.toml`
+/// (none when the folder has no `scenario.toml`).
+fn bound_notes(dir: &Path, best: &str) -> Result<Vec<String>> {
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        strategies: Vec<crate::scenario::StrategyConfig>,
+    }
+    let path = dir.join("scenario.toml");
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    let scenario = crate::Scenario::from_file(&path)?;
+    let best_path = dir.join("best.toml");
+    let entry: Entry = toml::from_str(best).map_err(|e| {
+        Error::from(
+            InputError::msg(format!("is not a strategies entry: {}", e.message()))
+                .in_file(&best_path),
+        )
+    })?;
+    let Some(best) = entry.strategies.first() else {
+        return Ok(Vec::new());
+    };
+    let cfg = scenario.config.optimise.clone().unwrap_or_default();
+    Ok(crate::optimise::output::bound_notes(
+        &cfg,
+        scenario.config.network.schools,
+        best,
+    ))
+}
+
+/// The schools the optimised strategy pilots, from `best_schools.csv`: those piloted in some
+/// fresh run, with the share of runs. Empty when the file is not there or lists no school.
+fn best_schools(dir: &Path) -> Result<String> {
+    let path = dir.join("best_schools.csv");
+    if !path.is_file() {
+        return Ok(String::new());
+    }
+    let rows = rows(&path, &BEST_SCHOOLS_HEADER)?;
+    let Some(first) = rows.first() else {
+        return Ok(String::new());
+    };
+    let runs = first["runs"].clone();
+    let piloted: Vec<&BTreeMap<String, String>> = rows
+        .iter()
+        .filter(|r| r["piloted"].parse::<f64>().is_ok_and(|p| p > 0.0))
+        .collect();
+    let mut s = String::new();
+    if piloted.is_empty() {
+        let _ = writeln!(
+            s,
+            "<p>The optimised strategy pilots no school in the {} fresh runs; \
+             <code>best_schools.csv</code> gives how often it funds and sustains each.</p>",
+            escape(&runs)
+        );
+        return Ok(s);
+    }
+    let _ = writeln!(
+        s,
+        "<h3>The schools the optimised strategy pilots</h3>\n<p>The share of the {} fresh runs \
+         in which the optimised strategy made each school a pilot (with its standard error), most \
+         often first. <code>best_schools.csv</code> lists every school, with how often it was \
+         funded and sustained.</p><table id=\"optimise-best-schools\"><thead><tr><th>school</th><th>name</th><th>region</th><th class=\"num\">piloted (% of runs)</th><th class=\"num\">sustained (% of runs)</th></tr></thead><tbody>",
+        escape(&runs)
+    );
+    // A school piloted in 1 run of 200 is not "0 %".
+    let pct = |t: &str| match t.parse::<f64>() {
+        Ok(v) if v > 0.0 && v < 0.005 => "&lt;1".to_string(),
+        Ok(v) => format!("{:.0}", 100.0 * v),
+        Err(_) => String::new(),
+    };
+    for r in piloted {
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{} &plusmn; {}</td><td class=\"num\">{}</td></tr>",
+            escape(&r["school"]),
+            escape(&r["name"]),
+            escape(&r["region"]),
+            pct(&r["piloted"]),
+            pct(&r["piloted_se"]),
+            pct(&r["sustained"])
+        );
+    }
+    s.push_str("</tbody></table>\n");
+    Ok(s)
+}
+
+/// The pilot schools greedy selection chose (`pilots.csv`): introduced as the optimised
+/// strategy's own when it pilots them, and as a rejected set, under a caveat, when it does not.
+fn chosen_pilots(dir: &Path, objective: &str) -> Result<String> {
+    let path = dir.join("pilots.csv");
+    if !path.is_file() {
+        return Ok(String::new());
+    }
+    let rows = rows(&path, &PILOTS_HEADER)?;
+    let added: Vec<&BTreeMap<String, String>> =
+        rows.iter().filter(|r| r["added"] == "true").collect();
+    if added.is_empty() {
+        return Ok(String::new());
+    }
+    let won = added.iter().all(|r| r["in_optimised"] == "true");
+    let unit = if objective == "cost-per-student" {
+        "students benefiting per SU"
+    } else {
+        "percentage points"
+    };
+    let runs = escape(&added[0]["runs"]);
+    let mut s = String::new();
+    if won {
+        let _ = writeln!(
+            s,
+            "<h3>How its pilot schools were chosen</h3>\n<p>The optimised strategy pilots the \
+             schools below (named in <code>best.toml</code>), chosen by greedy selection: each \
+             school added is the one that raised the objective most, estimated on the same {runs} \
+             search runs; the gain it added is in {unit}, with its 95% interval.</p>"
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "<h3>Pilot schools tried and rejected</h3>\n<p class=\"caveat\"><b>Not the \
+             recommendation.</b> Greedy selection chose the pilot schools below, but the strategy \
+             piloting them did not beat the optimised strategy, which leaves its pilots to the \
+             targeting rule: its pilot schools are those listed above. The rejected set is shown \
+             for reference only; each gain (in {unit}, with its 95% interval) rests on {runs} \
+             search runs.</p>"
+        );
+    }
+    s.push_str(
+        "<table id=\"optimise-pilots\"><thead><tr><th>rank</th><th>school</th><th>name</th><th>region</th><th class=\"num\">gain added (95% CI)</th></tr></thead><tbody>\n",
+    );
+    for r in &added {
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{} ({} to {})</td></tr>",
+            escape(&r["rank"]),
+            escape(&r["school"]),
+            escape(&r["name"]),
+            escape(&r["region"]),
+            signed(objective, &r["marginal_gain"]),
+            signed(objective, &r["gain_ci_low"]),
+            signed(objective, &r["gain_ci_high"])
+        );
+    }
+    s.push_str("</tbody></table>\n");
+    let unclear = added
+        .iter()
+        .filter(|r| !r["gain_ci_low"].parse::<f64>().is_ok_and(|v| v > 0.0))
+        .count();
+    if unclear > 0 {
+        let _ = writeln!(
+            s,
+            "<p class=\"caveat\">{unclear} of these {} gains {} a 95% interval that includes \
+             0: on {runs} runs, the order of those schools is not established.</p>",
+            added.len(),
+            if unclear == 1 { "has" } else { "have" }
+        );
+    }
+    if let Some(r) = rows.iter().find(|r| r["added"] == "false") {
+        let _ = writeln!(
+            s,
+            "<p>Selection stopped there: the next best school, {} {}, would have changed the \
+             objective by {} ({} to {}), and a school that does not raise it is not added (each \
+             pilot shares the same money).</p>",
+            escape(&r["school"]),
+            escape(&r["name"]),
+            signed(objective, &r["marginal_gain"]),
+            signed(objective, &r["gain_ci_low"]),
+            signed(objective, &r["gain_ci_high"])
+        );
+    }
+    Ok(s)
 }
 
 /// The optimisation section: the comparison on fresh worlds, the winning strategy as
@@ -191,33 +402,23 @@ pub fn section(dir: &Path) -> Result<String> {
         );
     }
     s.push_str("</tbody></table>\n");
+    s.push_str(
+        "<p>&ldquo;Worst 10%&rdquo; is the 10th percentile over the fresh runs: what a district \
+         would see in a run that is unlucky one time in ten (under parameter uncertainty, the \
+         unlucky runs include unfavourable values of the uncertain parameters).</p>\n",
+    );
+    for note in bound_notes(dir, &best)? {
+        let _ = writeln!(s, "<p class=\"caveat\">Note: {}.</p>", escape(&note));
+    }
+    s.push_str(&best_schools(dir)?);
     let _ = writeln!(
         s,
-        "<p>The strategy found, to paste into a scenario (<code>best.toml</code>):</p><pre>{}</pre>",
+        "<p>The strategy found, to paste into a scenario (<code>best.toml</code>; a field marked \
+         &ldquo;not used by this strategy&rdquo; belongs to another kind or mode and changes \
+         nothing here):</p><pre>{}</pre>",
         escape(&best)
     );
-    let pilots_path = dir.join("pilots.csv");
-    if pilots_path.is_file() {
-        let pilots = rows(&pilots_path, &PILOTS_HEADER)?;
-        if !pilots.is_empty() {
-            s.push_str(
-                "<p>The pilot schools, in the order greedy selection added them, each with the \
-                 gain it added:</p><table id=\"optimise-pilots\"><thead><tr><th>rank</th><th>school</th><th>name</th><th>region</th><th class=\"num\">marginal gain</th></tr></thead><tbody>\n",
-            );
-            for r in &pilots {
-                let _ = writeln!(
-                    s,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
-                    escape(&r["rank"]),
-                    escape(&r["school"]),
-                    escape(&r["name"]),
-                    escape(&r["region"]),
-                    shown(&objective, &r["marginal_gain"])
-                );
-            }
-            s.push_str("</tbody></table>\n");
-        }
-    }
+    s.push_str(&chosen_pilots(dir, &objective)?);
     s.push_str("</section>\n");
     Ok(s)
 }
