@@ -363,12 +363,17 @@ fn pilots_text(scenario: &Scenario, outcome: &Outcome, p: &super::Pilots) -> Str
         Some(c) => out.push_str(&format!(
             "NOT RECOMMENDED: the pilot schools greedy selection chose did not win. With them the \
              strategy scored {} on the {} search runs, the optimised strategy {}; it leaves its \
-             pilots to the targeting rule ({}): its pilot schools are listed above. The rejected \
-             set, for reference, chosen by {basis}: {}\n",
+             pilots to the targeting rule ({}){}. The rejected set, for reference, chosen by \
+             {basis}: {}\n",
             show(goal, mean(c)),
             outcome.candidates[c].search.len(),
             show(goal, mean(outcome.best)),
             word(&outcome.candidates[outcome.best].strategy.targeting),
+            if outcome.best_schools.is_some() {
+                ": its pilot schools are listed above"
+            } else {
+                ""
+            },
             list.join(", ")
         )),
     }
@@ -843,5 +848,192 @@ mod tests {
         assert!(summary_line(&s).contains(", 1 pilot,"));
         s.pilots = 6;
         assert!(summary_line(&s).contains(", 6 pilots,"));
+    }
+
+    /// `outcome(false)` with pilot schools 3 then 5 chosen on 4 runs (gains +0.1 each run, and
+    /// +0.05 or -0.05 alternately: an interval across 0), selection stopped at school 7 (a loss),
+    /// and the pilot-set candidate added as candidate 1; it won when `won`.
+    fn with_pilots(won: bool) -> Outcome {
+        let mut o = outcome(false);
+        let mut s = StrategyConfig::named("pilot-then-cascade");
+        s.name = "candidate-0002".into();
+        s.pilot_ids = vec!["3".into(), "5".into()];
+        o.candidates.push(Candidate {
+            strategy: s,
+            origin: "pilots",
+            search: values(&[0.25; 8]),
+            dropped_after: None,
+            fresh: Vec::new(),
+        });
+        if won {
+            o.best = 1;
+        }
+        let pick = |school: u32, value: f64, gains: &[f64]| crate::optimise::PilotPick {
+            school,
+            value,
+            gain: Summary::of(gains.iter().copied()),
+        };
+        o.pilots = Some(crate::optimise::Pilots {
+            picks: vec![
+                pick(3, 0.1, &[0.1, 0.1, 0.1, 0.1]),
+                pick(5, 0.1, &[0.05, -0.05, 0.05, -0.05]),
+            ],
+            rejected: Some(pick(7, 0.08, &[-0.02, -0.03, -0.01, -0.02])),
+            sought: 4,
+            runs: 4,
+            evaluations: 30,
+            candidate: Some(1),
+        });
+        o
+    }
+
+    /// A pilot set that lost is said to be rejected, first and in capitals, and is not titled
+    /// as the optimised strategy's pilots; one that won is named as in best.toml. Either way
+    /// each gain comes in points with its interval, the runs it rests on are given, a gain
+    /// whose interval includes 0 is counted, and where selection stopped (and why) is said.
+    #[test]
+    fn the_table_says_whether_the_chosen_pilot_schools_won() {
+        let scenario = Scenario::builtin_default();
+        let lost = table(&scenario, &with_pilots(false));
+        assert!(lost.contains("NOT RECOMMENDED: the pilot schools greedy selection chose did not win. With them the strategy scored 25.0 on the 8 search runs, the optimised strategy 32.0"), "{lost}");
+        assert!(!lost.contains("named in best.toml"), "{lost}");
+        for text in [&lost, &table(&scenario, &with_pilots(true))] {
+            assert!(
+                text.contains("CELF on 4 search runs, 30 sets evaluated"),
+                "{text}"
+            );
+            assert!(
+                text.contains(": 3 +10.0 (+10.0 to +10.0), 5 +0.0 ("),
+                "{text}"
+            );
+            assert!(
+                text.contains(
+                    "pilot selection stopped after 2 of the 4 schools looked for: the next best, \
+                     7, would have changed the objective by -2.0 ("
+                ),
+                "{text}"
+            );
+            assert!(
+                text.contains("1 of these 2 gains has a 95% interval that includes 0 (on 4 runs each; a larger --budget-evals"),
+                "{text}"
+            );
+        }
+        let won = table(&scenario, &with_pilots(true));
+        assert!(!won.contains("NOT RECOMMENDED"), "{won}");
+        assert!(
+            won.contains("pilot schools named in best.toml, chosen by greedy selection"),
+            "{won}"
+        );
+    }
+
+    /// `pilots.csv` says whether the optimised strategy pilots the set, lists the school
+    /// selection stopped at as not added, and names the unit of its gains (fractions here).
+    #[test]
+    fn pilots_csv_flags_the_rejected_set_and_names_its_unit() {
+        let scenario = Scenario::builtin_default();
+        for won in [false, true] {
+            let mut bytes = Vec::new();
+            write_pilots(&mut bytes, &scenario, &with_pilots(won)).unwrap();
+            let text = String::from_utf8(bytes).unwrap();
+            let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+            assert_eq!(rows[0], PILOTS_HEADER);
+            let col = |name: &str| PILOTS_HEADER.iter().position(|h| *h == name).unwrap();
+            assert_eq!(rows.len(), 4, "{text}");
+            for row in &rows[1..3] {
+                assert_eq!(row[col("added")], "true");
+                assert_eq!(row[col("in_optimised")], won.to_string());
+                assert_eq!(row[col("unit")], "share");
+                assert_eq!(row[col("runs")], "4");
+            }
+            assert_eq!(rows[1][col("marginal_gain")], "0.1");
+            assert_eq!(rows[3][col("school")], "7");
+            assert_eq!(rows[3][col("added")], "false");
+            assert_eq!(rows[3][col("in_optimised")], "false");
+        }
+    }
+
+    /// Each knob sits on a bound of the search that is not its own limit gets a note naming the
+    /// `[optimise]` field that widens the range; a knob at its own limit (no coaching, every
+    /// school a pilot) or inside the range gets none.
+    #[test]
+    fn a_knob_on_a_bound_of_the_search_gets_a_note() {
+        let cfg = OptimiseConfig::default();
+        let mut s = StrategyConfig::named("pilot-then-cascade");
+        s.coach_share = Some(0.0);
+        s.pilots = 20;
+        let notes = bound_notes(&cfg, 60, &s);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with(
+                "20 pilots is the most the search tried ([optimise] pilots = [1, 20])"
+            ),
+            "{notes:?}"
+        );
+        assert!(
+            notes[0].contains("raise the second number of pilots"),
+            "{notes:?}"
+        );
+        // Every school of a 20-school network: no wider range exists.
+        assert!(bound_notes(&cfg, 20, &s).is_empty());
+        s.pilots = 12;
+        assert!(bound_notes(&cfg, 60, &s).is_empty());
+        s.coach_share = Some(0.4);
+        let notes = bound_notes(&cfg, 60, &s);
+        assert!(
+            notes.len() == 1 && notes[0].contains("coach_share 0.4 is the most"),
+            "{notes:?}"
+        );
+        let mut c = StrategyConfig::named("cluster");
+        c.coach_share = Some(0.1);
+        c.hub_share = 0.5;
+        c.pilots = 20; // not read by a cluster: no note
+        let notes = bound_notes(&cfg, 60, &c);
+        assert!(
+            notes.len() == 1 && notes[0].contains("hub_share 0.5 is the most"),
+            "{notes:?}"
+        );
+        let mut narrow = cfg.clone();
+        narrow.pilots = [5, 8];
+        s.pilots = 5;
+        s.coach_share = Some(0.1);
+        let notes = bound_notes(&narrow, 60, &s);
+        assert!(
+            notes.len() == 1 && notes[0].contains("lower the first number of pilots"),
+            "{notes:?}"
+        );
+    }
+
+    /// best.toml marks the fields the chosen kind or mode does not read, and the marked text
+    /// still reads back as the very strategy that was evaluated.
+    #[test]
+    fn best_toml_marks_the_knobs_the_strategy_does_not_use() {
+        let mut o = outcome(false);
+        o.candidates[0].strategy.kind = Some(StrategyKind::PilotThenCascade);
+        o.candidates[0].strategy.coach_share = Some(0.2);
+        let text = best_toml(&Scenario::builtin_default(), &o);
+        assert!(
+            text.contains("\nhub_share = 0.2  # cluster only: not used by this strategy\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\nbuild_share = 0.3  # support = \"build\" only"),
+            "{text}"
+        );
+        assert!(text.contains("\npilots = 0\n"), "{text}");
+        assert!(text.contains("\nwaves = true\n"), "{text}");
+        #[derive(serde::Deserialize)]
+        struct Entry {
+            strategies: Vec<StrategyConfig>,
+        }
+        let back: Entry = toml::from_str(&text).unwrap();
+        assert_eq!(back.strategies[0], o.best_strategy());
+        let mut c = outcome(false);
+        c.candidates[0].strategy.kind = Some(StrategyKind::Cluster);
+        let text = best_toml(&Scenario::builtin_default(), &c);
+        assert!(
+            text.contains("\npilots = 0  # pilot-then-cascade only"),
+            "{text}"
+        );
+        assert!(text.contains("\nhub_share = 0.2\n"), "{text}");
     }
 }

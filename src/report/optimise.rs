@@ -191,8 +191,10 @@ fn best_schools(dir: &Path) -> Result<String> {
     );
     // A school piloted in 1 run of 200 is not "0 %".
     let pct = |t: &str| match t.parse::<f64>() {
-        Ok(v) if v > 0.0 && v < 0.005 => "&lt;1".to_string(),
-        Ok(v) => format!("{:.0}", 100.0 * v),
+        Ok(v) => match format!("{:.0}", 100.0 * v) {
+            zero if zero == "0" && v > 0.0 => "&lt;1".to_string(),
+            shown => shown,
+        },
         Err(_) => String::new(),
     };
     for r in piloted {
@@ -486,5 +488,84 @@ mod tests {
             page.contains("The optimised strategy is worse than <b>cluster</b>"),
             "{page}"
         );
+    }
+
+    /// Writes `pilots.csv` (schools 3 and 5 added, 7 where selection stopped; the optimised
+    /// strategy pilots them when `won`) and `best_schools.csv` into `dir`.
+    fn pilot_files(dir: &Path, won: bool) {
+        let header = PILOTS_HEADER.join(",");
+        std::fs::write(
+            dir.join("pilots.csv"),
+            format!(
+                "{header}\n3,Lac,Nord,1,true,{won},sustained,share,4,0.1,0.1,0.05,0.15\n\
+                 5,Pins,Sud,2,true,{won},sustained,share,4,0.12,0.02,-0.01,0.05\n\
+                 7,Eloi,Sud,3,false,false,sustained,share,4,0.09,-0.03,-0.05,-0.01\n"
+            ),
+        )
+        .unwrap();
+        let header = BEST_SCHOOLS_HEADER.join(",");
+        std::fs::write(
+            dir.join("best_schools.csv"),
+            format!(
+                "{header}\n9,\"École du Lac, Nord\",Nord,200,1,0,1,0,0.5,0.03\n\
+                 4,Pins,Sud,200,0.005,0.005,0.005,0.005,0,0\n2,Eloi,Sud,200,0,0,0.2,0.03,0,0\n"
+            ),
+        )
+        .unwrap();
+    }
+
+    /// The page names the schools the optimised strategy pilots (from `best_schools.csv`, a
+    /// school piloted once in 200 runs reading "<1", not 0), explains "worst 10%", and
+    /// presents the pilot schools greedy selection chose as the strategy's own only when it
+    /// pilots them: otherwise under a caveat that says they were rejected. Gains are in points
+    /// with their interval and runs, an interval across 0 is counted, and where selection
+    /// stopped is said.
+    #[test]
+    fn the_section_names_the_winners_pilots_and_says_when_the_chosen_set_lost() {
+        let clear = "thin-spread,sustained,20,0.1,0.09,0.11,0.05,0.2,0.19,0.21,1\n";
+        let dir = folder(clear);
+        pilot_files(dir.path(), false);
+        let page = section(dir.path()).unwrap();
+        assert!(
+            page.contains("10th percentile over the fresh runs"),
+            "{page}"
+        );
+        assert!(page.contains("id=\"optimise-best-schools\""), "{page}");
+        assert!(
+            page.contains("<tr><td>9</td><td>École du Lac, Nord</td><td>Nord</td><td class=\"num\">100 &plusmn; 0</td>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("<td class=\"num\">&lt;1 &plusmn; &lt;1</td>"),
+            "{page}"
+        );
+        assert!(
+            !page.contains("<td>2</td><td>Eloi</td>"),
+            "never piloted: {page}"
+        );
+        assert!(page.contains("Pilot schools tried and rejected"), "{page}");
+        assert!(page.contains("<b>Not the recommendation.</b>"), "{page}");
+        assert!(
+            !page.contains("How its pilot schools were chosen"),
+            "{page}"
+        );
+        assert!(page.contains("rests on 4 search runs"), "{page}");
+        assert!(
+            page.contains(
+                "<td>3</td><td>Lac</td><td>Nord</td><td class=\"num\">+10.0 (+5.0 to +15.0)</td>"
+            ),
+            "{page}"
+        );
+        assert!(
+            page.contains("1 of these 2 gains has a 95% interval that includes 0"),
+            "{page}"
+        );
+        assert!(page.contains("the next best school, 7 Eloi, would have changed the objective by -3.0 (-5.0 to -1.0)"), "{page}");
+
+        pilot_files(dir.path(), true);
+        let page = section(dir.path()).unwrap();
+        assert!(page.contains("How its pilot schools were chosen"), "{page}");
+        assert!(!page.contains("rejected"), "{page}");
+        assert!(!page.contains("Not the recommendation"), "{page}");
     }
 }
