@@ -564,9 +564,18 @@ fn hidden(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// What the interrupted `child` wrote to standard error (piped).
+#[cfg(unix)]
+fn stderr_of(child: &mut std::process::Child) -> String {
+    let mut text = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut text).unwrap();
+    text
+}
+
 /// Ctrl-C (SIGINT) during `run --trace` and SIGTERM during `compare` remove the temporary file
 /// and the staging folder being written before exiting (130), and leave the targets as they
-/// were. (Before, a `.NAME.PID.tmp` of any size and an empty `.NAME.staging-PID` stayed.)
+/// were, saying so in one line. (Before, a `.NAME.PID.tmp` of any size and an empty
+/// `.NAME.staging-PID` stayed, and the exit was silent.)
 #[cfg(unix)]
 #[test]
 fn an_interrupted_run_leaves_no_temporary_behind() {
@@ -588,13 +597,14 @@ fn an_interrupted_run_leaves_no_temporary_behind() {
             "trace.csv",
         ])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let writing = || !hidden(tmp.path()).is_empty();
     let (status, running) = interrupt_once(&mut child, libc::SIGINT, writing);
     assert!(running, "the run ended before it could be interrupted");
     assert_eq!(status.code(), Some(130));
+    assert_eq!(stderr_of(&mut child), "interrupted: nothing was written\n");
     assert_eq!(hidden(tmp.path()), Vec::<String>::new());
     assert_eq!(fs::read_to_string(&trace).unwrap(), "previous\n");
 
@@ -603,7 +613,7 @@ fn an_interrupted_run_leaves_no_temporary_behind() {
         .current_dir(tmp.path())
         .args(["compare", "--runs", "100000", "--quiet", "--out", "o"])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let (status, running) = interrupt_once(&mut child, libc::SIGTERM, writing);
@@ -612,8 +622,98 @@ fn an_interrupted_run_leaves_no_temporary_behind() {
         "the comparison ended before it could be interrupted"
     );
     assert_eq!(status.code(), Some(130));
+    assert_eq!(stderr_of(&mut child), "interrupted: nothing was written\n");
     assert_eq!(hidden(tmp.path()), Vec::<String>::new());
     assert!(!out.exists());
+}
+
+/// Interrupted, the commands that keep their progress (optimise, sweep) say what they kept and
+/// that the same command with --resume continues; and it does.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_optimise_or_sweep_says_how_to_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(
+        tmp.path(),
+        "s.toml",
+        "seed = 2\nruns = 10\nsteps = 12\n[network]\nschools = 300\nregions = 3\n\
+         [optimise]\nbudget_evals = 200000\nfresh_runs = 20\n",
+    );
+    let args = [
+        "optimise",
+        arg(&scenario),
+        "--quiet",
+        "--threads",
+        "1",
+        "--out",
+        "o",
+    ];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_domino"))
+        .current_dir(tmp.path())
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let checkpoint = tmp.path().join(".o.optimise-evals.csv");
+    let started = || fs::read_to_string(&checkpoint).is_ok_and(|t| t.lines().count() > 1);
+    let (status, running) = interrupt_once(&mut child, libc::SIGINT, started);
+    assert!(
+        running,
+        "the optimisation ended before it could be interrupted"
+    );
+    assert_eq!(status.code(), Some(130));
+    let said = stderr_of(&mut child);
+    assert_eq!(
+        said,
+        "interrupted: the output was not written; what was simulated is kept in \
+         ./.o.optimise-evals.csv: run the same command with --resume to continue\n"
+    );
+    assert!(checkpoint.is_file() && !tmp.path().join("o").exists());
+    // What it says works: the checkpoint is read back (here: then interrupted again).
+    let mut child = Command::new(env!("CARGO_BIN_EXE_domino"))
+        .current_dir(tmp.path())
+        .args(args)
+        .arg("--resume")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = fs::read_to_string(&checkpoint).unwrap().lines().count();
+    let more = || fs::read_to_string(&checkpoint).is_ok_and(|t| t.lines().count() > lines);
+    let (status, _) = interrupt_once(&mut child, libc::SIGTERM, more);
+    assert_eq!(status.code(), Some(130), "{}", stderr_of(&mut child));
+
+    let sweep = write(
+        tmp.path(),
+        "sw.toml",
+        "name = \"t\"\nruns = 200\n[base]\nsteps = 30\n[base.network]\nschools = 400\n\
+         [[parameters]]\npath = \"budget.per_school\"\nvalues = [0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.22, 0.24]\n",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_domino"))
+        .current_dir(tmp.path())
+        .args([
+            "sweep",
+            arg(&sweep),
+            "--quiet",
+            "--threads",
+            "1",
+            "--out",
+            "sw",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let begun = || tmp.path().join("sw").join("sweep.toml").is_file();
+    let (status, running) = interrupt_once(&mut child, libc::SIGINT, begun);
+    assert!(running, "the sweep ended before it could be interrupted");
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(
+        stderr_of(&mut child),
+        "interrupted: the points finished so far are kept in sw: run the same command with \
+         --resume to continue\n"
+    );
 }
 
 /// A temporary file a killed run left (SIGKILL cannot be caught) is removed by the next write

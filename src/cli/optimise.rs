@@ -86,6 +86,12 @@ pub fn optimise(args: &OptimiseArgs) -> anyhow::Result<()> {
         args.resume,
         &settings.runs(),
     )?;
+    // From here on an interruption keeps what was simulated, in the checkpoint.
+    crate::output::interrupt::say_on_interrupt(format!(
+        "interrupted: the output was not written; what was simulated is kept in {}: run the \
+         same command with --resume to continue",
+        Checkpoint::path_for(&out).display()
+    ));
     let o = &settings.cfg;
     // The search's budget, the finalists' top-up and their fresh runs, and the scenario's own.
     // On a network from files, the winner's fresh runs once more, to record its schools.
