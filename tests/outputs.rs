@@ -746,3 +746,146 @@ fn the_next_write_removes_a_killed_runs_temporary() {
     assert!(live.exists());
     assert!(tmp.path().join("trace.csv").is_file());
 }
+
+/// Every command writes only names on domino's list of output files: each runs twice into the
+/// same folder (the second replaces the first's files, a stale file of domino's own included),
+/// and a leader's own CSV saved in an output folder, a name no command writes, stops the next
+/// run (exit 2, naming the file) rather than being deleted with the folder, as a `.xlsx` does.
+#[test]
+fn every_command_rewrites_its_own_folder_and_a_users_file_protects_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let district = root.join("calibrate-example.toml");
+    let district = arg(&district);
+    let twice = |args: &[&str], out: &str| {
+        for _ in 0..2 {
+            let mut all = args.to_vec();
+            all.extend(["--out", out]);
+            assert_ok(&domino(tmp.path(), &all));
+        }
+        tmp.path().join(out)
+    };
+    let uncertain = "mechanisms.dose.d50={ dist = \"uniform\", low = 0.5, high = 2 }";
+    let compare = twice(
+        &[
+            "compare", district, "--quiet", "--runs", "6", "--steps", "4", "--report", "--ablate",
+            "--set", uncertain,
+        ],
+        "compare",
+    );
+    for f in [
+        "uncertainty.csv",
+        "ablation.csv",
+        "schools.csv",
+        "network-nodes.csv",
+    ] {
+        assert!(compare.join(f).is_file(), "{f}");
+    }
+    twice(
+        &[
+            "explain", district, "--quiet", "--runs", "4", "--steps", "4",
+        ],
+        "explain",
+    );
+    let small = [
+        "--set",
+        "optimise.kinds=[\"pilot-then-cascade\"]",
+        "--set",
+        "optimise.fresh_runs=4",
+        "--set",
+        "optimise.max_runs=4",
+        "--set",
+        "optimise.batch=2",
+        "--set",
+        "steps=4",
+    ];
+    let mut args = vec!["optimise", district, "--quiet", "--budget-evals", "40"];
+    args.extend(small);
+    let optimised = twice(&args, "optimise");
+    assert_ok(&domino(tmp.path(), &["report", arg(&optimised)]));
+    twice(&args, "optimise");
+    let rollout = root.join("rollout-example.csv");
+    let calibrated = twice(
+        &[
+            "calibrate",
+            district,
+            "--quiet",
+            "--observed",
+            arg(&rollout),
+            "--set",
+            "calibrate.particles=20",
+            "--set",
+            "calibrate.generations=2",
+            "--set",
+            "calibrate.simulations=400",
+        ],
+        "calibrate",
+    );
+    assert_ok(&domino(tmp.path(), &["report", arg(&calibrated)]));
+    let classic = root.join("classic-bass.toml");
+    twice(
+        &[
+            "compare",
+            arg(&classic),
+            "--quiet",
+            "--runs",
+            "4",
+            "--set",
+            "network.schools=50",
+            "--report",
+        ],
+        "classic",
+    );
+    for i in ["1/2", "2/2"] {
+        twice(
+            &[
+                "compare", district, "--runs", "4", "--steps", "4", "--shard", i,
+            ],
+            &format!("shard{}", &i[..1]),
+        );
+    }
+    let shards = ["shard1", "shard2"].map(|s| tmp.path().join(s));
+    twice(&["merge", arg(&shards[0]), arg(&shards[1])], "merged");
+    let sweep = write(
+        tmp.path(),
+        "sw.toml",
+        "name = \"t\"\nruns = 4\n[base]\nsteps = 2\n\
+         [[parameters]]\npath = \"budget.per_school\"\nvalues = [0.1, 0.2]\n",
+    );
+    for i in ["1", "2"] {
+        let out = tmp.path().join(format!("sw{i}"));
+        let shard = format!("{i}/2");
+        assert_ok(&domino(
+            tmp.path(),
+            &[
+                "sweep",
+                arg(&sweep),
+                "--quiet",
+                "--shard",
+                &shard,
+                "--out",
+                arg(&out),
+            ],
+        ));
+    }
+    let (a, b) = (tmp.path().join("sw1"), tmp.path().join("sw2"));
+    twice(&["merge", arg(&a), arg(&b)], "sweep");
+
+    // A leader's own file in the comparison's folder: refused, named, kept.
+    let own = compare.join("schools-annotated-for-board.csv");
+    fs::write(&own, "school,comment\n").unwrap();
+    let before = tree(&compare);
+    let out = domino(
+        tmp.path(),
+        &[
+            "compare", district, "--runs", "4", "--quiet", "--out", "compare",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("holds schools-annotated-for-board.csv, which domino did not write"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(tree(&compare) == before);
+}
