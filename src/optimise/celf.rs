@@ -120,7 +120,7 @@ pub fn celf<E>(
         let Some(top) = heap.pop() else { break };
         if top.round == set.len() {
             // A NaN gain is no evidence of a gain either.
-            if until == Until::NoGain && !(top.gain > 0.0) {
+            if until == Until::NoGain && (top.gain.is_nan() || top.gain <= 0.0) {
                 rejected = Some(Pick {
                     item: top.item,
                     value: current + top.gain,

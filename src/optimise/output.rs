@@ -3,7 +3,7 @@
 //! | file | one row per | what |
 //! |---|---|---|
 //! | `best.toml` | | the winner as a `[[strategies]]` entry, ready to paste into a scenario |
-//! | `pilots.csv` | pilot school CELF chose (and the one it stopped at) | see [`PILOTS_HEADER`] (header only when no pilots were chosen) |
+//! | `pilots.csv` | pilot school CELF chose (and the one it stopped at) | `school, name, region, rank, added, in_optimised, objective, unit, runs, value, marginal_gain, gain_ci_low, gain_ci_high` (header only when no pilots were chosen) |
 //! | `best_schools.csv` | school (networks from files) | how often the winner piloted, funded and sustained it in the fresh runs, most piloted first (header only on a generated network) |
 //! | `trace.csv` | candidate raced or re-evaluated (not CELF's intermediate pilot sets) | its knobs, its search runs and figures, when the race dropped it, its fresh-world figures |
 //! | `comparison.csv` | strategy | the winner and the scenario's strategies on fresh worlds, the winner's paired difference to each |
@@ -389,7 +389,11 @@ fn pilots_text(scenario: &Scenario, outcome: &Outcome, p: &super::Pilots) -> Str
             gain(goal, r.gain.ci_high)
         ));
     }
-    let unclear = p.picks.iter().filter(|pk| !(pk.gain.ci_low > 0.0)).count();
+    let unclear = p
+        .picks
+        .iter()
+        .filter(|pk| pk.gain.ci_low.is_nan() || pk.gain.ci_low <= 0.0)
+        .count();
     if unclear > 0 {
         out.push_str(&format!(
             "{unclear} of these {} gains {} a 95% interval that includes 0 (on {} runs each{}): \

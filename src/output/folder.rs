@@ -15,7 +15,7 @@
 //! `OutputDir` is made, before any simulation runs: `--out` an existing file, a folder that cannot
 //! be written, a folder holding the run's own input files, a non-empty folder that is not a
 //! domino output or holds an entry no domino command writes (which replacing would delete): a
-//! file is judged by its whole name ([`OUTPUT_FILES`]), so a user's own `notes.csv` saved in an
+//! file is judged by its whole name (the list of every name a command writes), so a user's own `notes.csv` saved in an
 //! output folder protects it as a `.xlsx` does, while a stale file of domino's own (a
 //! `sustained.svg` of an earlier school-model run) is replaced.
 
