@@ -17,12 +17,14 @@ use crate::error::Result;
 use crate::metrics::stats::Summary;
 use crate::output::{csv_writer, num, write_atomic};
 use crate::report::fixed;
-use crate::scenario::{Goal, OptimiseConfig, Scenario, StrategyConfig};
+use crate::scenario::{Goal, Scenario, StrategyConfig};
 use serde::Serialize;
 use std::io::{self, Write};
 use std::path::Path;
 
-pub(crate) use crate::report::optimise::{BEST_SCHOOLS_HEADER, COMPARISON_HEADER, PILOTS_HEADER};
+pub(crate) use crate::report::optimise::{
+    bound_notes, BEST_SCHOOLS_HEADER, COMPARISON_HEADER, PILOTS_HEADER,
+};
 
 /// A value's name as the scenario file writes it (`need`, `prix-fixe`, `true`).
 fn word<T: Serialize>(v: &T) -> String {
@@ -97,73 +99,6 @@ fn mark_unused(body: &str, s: &StrategyConfig) -> String {
         out.push('\n');
     }
     out
-}
-
-/// Notes on the knobs of `best` that sit on a bound of the search (`cfg`, on a network of
-/// `schools` schools) that is not the knob's own limit: the best value may lie beyond it, and
-/// each note names the `[optimise]` field that widens the range.
-pub fn bound_notes(cfg: &OptimiseConfig, schools: u32, best: &StrategyConfig) -> Vec<String> {
-    use crate::scenario::{StrategyKind, SupportMode};
-    let mut notes = Vec::new();
-    let range = |field: &str, [lo, hi]: [f64; 2], top: f64, v: f64, notes: &mut Vec<String>| {
-        let at = |b: f64| (v - b).abs() < 1e-9;
-        let shown = format!("[{}, {}]", num(lo), num(hi));
-        if at(hi) && hi < top {
-            notes.push(format!(
-                "{field} {} is the most the search tried ([optimise] {field} = {shown}): more \
-                 may do better; raise the second number of {field} in [optimise] to search \
-                 further",
-                num(v)
-            ));
-        } else if at(lo) && lo > 0.0 && lo < hi {
-            notes.push(format!(
-                "{field} {} is the least the search tried ([optimise] {field} = {shown}): less \
-                 may do better; lower the first number of {field} in [optimise] to search \
-                 further",
-                num(v)
-            ));
-        }
-    };
-    match best.kind {
-        Some(StrategyKind::PilotThenCascade) if best.pilots > 0 => {
-            let [lo, hi] = cfg.pilots;
-            let top = hi.min(schools).max(lo);
-            let shown = format!("[{lo}, {hi}]");
-            if best.pilots == top && top < schools {
-                notes.push(format!(
-                    "{} pilots is the most the search tried ([optimise] pilots = {shown}): more \
-                     may do better; raise the second number of pilots in [optimise] to search \
-                     further",
-                    best.pilots
-                ));
-            } else if best.pilots == lo && lo > 1 && lo < top {
-                notes.push(format!(
-                    "{} pilots is the fewest the search tried ([optimise] pilots = {shown}): \
-                     fewer may do better; lower the first number of pilots in [optimise] to \
-                     search further",
-                    best.pilots
-                ));
-            }
-        }
-        Some(StrategyKind::Cluster) => {
-            range("hub_share", cfg.hub_share, 1.0, best.hub_share, &mut notes)
-        }
-        _ => {}
-    }
-    if let Some(c) = best.coach_share {
-        range("coach_share", cfg.coach_share, 1.0, c, &mut notes);
-    }
-    if best.support == SupportMode::Build {
-        // A build share of 1 is refused: 0.99 is the knob's own limit.
-        range(
-            "build_share",
-            cfg.build_share,
-            0.99,
-            best.build_share,
-            &mut notes,
-        );
-    }
-    notes
 }
 
 fn describe(goal: Goal, s: &Summary) -> String {
@@ -702,7 +637,7 @@ mod tests {
     use super::*;
     use crate::metrics::stats::paired;
     use crate::optimise::{Candidate, Values};
-    use crate::scenario::StrategyKind;
+    use crate::scenario::{OptimiseConfig, StrategyKind};
 
     fn values(objective: &[f64]) -> Vec<Values> {
         objective

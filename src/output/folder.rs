@@ -52,9 +52,9 @@ pub(crate) const OUTPUT_FILES: [&str; 33] = [
     MANIFEST,
     "network-edges.csv",
     "network-nodes.csv",
-    // a compare shard
-    crate::shard::SHARD_FILE,
-    crate::shard::RUNS_FILE,
+    // a compare shard (`shard.rs` names them; named here too, as `output` comes before it)
+    "shard.json",
+    "runs.bin",
     // optimise
     "best.toml",
     "pilots.csv",

@@ -10,6 +10,7 @@
 
 use super::svg::escape;
 use crate::error::{Error, InputError, Result};
+use crate::scenario::{OptimiseConfig, StrategyConfig};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
@@ -59,6 +60,73 @@ pub(crate) const BEST_SCHOOLS_HEADER: [&str; 10] = [
     "sustained",
     "sustained_se",
 ];
+
+/// Notes on the knobs of `best` that sit on a bound of the search (`cfg`, on a network of
+/// `schools` schools) that is not the knob's own limit: the best value may lie beyond it, and
+/// each note names the `[optimise]` field that widens the range.
+pub fn bound_notes(cfg: &OptimiseConfig, schools: u32, best: &StrategyConfig) -> Vec<String> {
+    use crate::scenario::{StrategyKind, SupportMode};
+    let mut notes = Vec::new();
+    let range = |field: &str, [lo, hi]: [f64; 2], top: f64, v: f64, notes: &mut Vec<String>| {
+        let at = |b: f64| (v - b).abs() < 1e-9;
+        let shown = format!("[{}, {}]", crate::output::num(lo), crate::output::num(hi));
+        if at(hi) && hi < top {
+            notes.push(format!(
+                "{field} {} is the most the search tried ([optimise] {field} = {shown}): more \
+                 may do better; raise the second number of {field} in [optimise] to search \
+                 further",
+                crate::output::num(v)
+            ));
+        } else if at(lo) && lo > 0.0 && lo < hi {
+            notes.push(format!(
+                "{field} {} is the least the search tried ([optimise] {field} = {shown}): less \
+                 may do better; lower the first number of {field} in [optimise] to search \
+                 further",
+                crate::output::num(v)
+            ));
+        }
+    };
+    match best.kind {
+        Some(StrategyKind::PilotThenCascade) if best.pilots > 0 => {
+            let [lo, hi] = cfg.pilots;
+            let top = hi.min(schools).max(lo);
+            let shown = format!("[{lo}, {hi}]");
+            if best.pilots == top && top < schools {
+                notes.push(format!(
+                    "{} pilots is the most the search tried ([optimise] pilots = {shown}): more \
+                     may do better; raise the second number of pilots in [optimise] to search \
+                     further",
+                    best.pilots
+                ));
+            } else if best.pilots == lo && lo > 1 && lo < top {
+                notes.push(format!(
+                    "{} pilots is the fewest the search tried ([optimise] pilots = {shown}): \
+                     fewer may do better; lower the first number of pilots in [optimise] to \
+                     search further",
+                    best.pilots
+                ));
+            }
+        }
+        Some(StrategyKind::Cluster) => {
+            range("hub_share", cfg.hub_share, 1.0, best.hub_share, &mut notes)
+        }
+        _ => {}
+    }
+    if let Some(c) = best.coach_share {
+        range("coach_share", cfg.coach_share, 1.0, c, &mut notes);
+    }
+    if best.support == SupportMode::Build {
+        // A build share of 1 is refused: 0.99 is the knob's own limit.
+        range(
+            "build_share",
+            cfg.build_share,
+            0.99,
+            best.build_share,
+            &mut notes,
+        );
+    }
+    notes
+}
 
 /// True when `dir` holds the results of `domino optimise`.
 pub fn present(dir: &Path) -> bool {
@@ -124,13 +192,13 @@ fn signed(objective: &str, text: &str) -> String {
     }
 }
 
-/// The notes on the search's bounds ([`crate::optimise::output::bound_notes`]) for the winner in
+/// The notes on the search's bounds ([`bound_notes`]) for the winner in
 /// `best` (the text of `best.toml`) and the search settings of the folder's `scenario.toml`
 /// (none when the folder has no `scenario.toml`).
-fn bound_notes(dir: &Path, best: &str) -> Result<Vec<String>> {
+fn notes_of(dir: &Path, best: &str) -> Result<Vec<String>> {
     #[derive(serde::Deserialize)]
     struct Entry {
-        strategies: Vec<crate::scenario::StrategyConfig>,
+        strategies: Vec<StrategyConfig>,
     }
     let path = dir.join("scenario.toml");
     if !path.is_file() {
@@ -148,11 +216,7 @@ fn bound_notes(dir: &Path, best: &str) -> Result<Vec<String>> {
         return Ok(Vec::new());
     };
     let cfg = scenario.config.optimise.clone().unwrap_or_default();
-    Ok(crate::optimise::output::bound_notes(
-        &cfg,
-        scenario.config.network.schools,
-        best,
-    ))
+    Ok(bound_notes(&cfg, scenario.config.network.schools, best))
 }
 
 /// The schools the optimised strategy pilots, from `best_schools.csv`: those piloted in some
@@ -409,7 +473,7 @@ pub fn section(dir: &Path) -> Result<String> {
          would see in a run that is unlucky one time in ten (under parameter uncertainty, the \
          unlucky runs include unfavourable values of the uncertain parameters).</p>\n",
     );
-    for note in bound_notes(dir, &best)? {
+    for note in notes_of(dir, &best)? {
         let _ = writeln!(s, "<p class=\"caveat\">Note: {}.</p>", escape(&note));
     }
     s.push_str(&best_schools(dir)?);
