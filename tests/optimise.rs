@@ -97,15 +97,20 @@ fn celf_pilots_reach_the_exhaustive_optimum_on_small_networks() {
         let base = scenario.config().strategies[0].clone();
         let mut eval = Evaluator::new(&scenario, Goal::StudentsBenefiting, 2.0, None, &());
         let pool: Vec<u32> = (0..n as u32).collect();
-        let sel = celf::celf(&pool, k, |sets| -> domino::Result<Vec<f64>> {
-            let s: Vec<StrategyConfig> = sets.iter().map(|x| with_pilots(&base, x)).collect();
-            let refs: Vec<&StrategyConfig> = s.iter().collect();
-            Ok(eval
-                .evaluate(&refs, &ks)?
-                .iter()
-                .map(|v| race::mean(v))
-                .collect())
-        })
+        let sel = celf::celf(
+            &pool,
+            k,
+            celf::Until::K,
+            |sets| -> domino::Result<Vec<f64>> {
+                let s: Vec<StrategyConfig> = sets.iter().map(|x| with_pilots(&base, x)).collect();
+                let refs: Vec<&StrategyConfig> = s.iter().collect();
+                Ok(eval
+                    .evaluate(&refs, &ks)?
+                    .iter()
+                    .map(|v| race::mean(v))
+                    .collect())
+            },
+        )
         .unwrap();
         let chosen: Vec<u32> = sel.picks.iter().map(|p| p.item).collect();
         let mut pairs = Vec::new();
@@ -431,7 +436,13 @@ fn bad_optimise_input_names_file_line_and_field_and_writes_nothing() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
 
-const FILES: [&str; 4] = ["best.toml", "pilots.csv", "trace.csv", "comparison.csv"];
+const FILES: [&str; 5] = [
+    "best.toml",
+    "pilots.csv",
+    "best_schools.csv",
+    "trace.csv",
+    "comparison.csv",
+];
 
 #[test]
 fn same_seed_same_bytes_at_one_and_two_threads_and_best_toml_pastes_into_a_scenario() {
@@ -475,6 +486,14 @@ fn same_seed_same_bytes_at_one_and_two_threads_and_best_toml_pastes_into_a_scena
     assert_eq!(result.runs[1].len(), 4);
     // No checkpoint is left behind once the results are in place.
     assert!(!optimise::checkpoint::Checkpoint::path_for(&a).exists());
+    // A generated network has no school that is the same school in every run: no school named.
+    assert_eq!(
+        fs::read_to_string(a.join("best_schools.csv"))
+            .unwrap()
+            .lines()
+            .count(),
+        1
+    );
     // `domino report` makes a page of the optimisation folder.
     let o = domino(dir.path(), &["report", arg(&a)]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -654,11 +673,53 @@ fn pilot_schools_are_chosen_on_a_file_network() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let rows = common::csv_rows(&out.join("pilots.csv"));
-    assert!((2..=3).contains(&rows.len()), "{rows:?}");
+    let added: Vec<_> = rows.iter().filter(|r| r["added"] == "true").collect();
+    assert!((1..=3).contains(&added.len()), "{rows:?}");
     assert_eq!(rows[0]["rank"], "1");
-    let gain: f64 = rows[0]["marginal_gain"].parse().unwrap();
-    assert!(gain > 0.0);
+    // Every school added raised the value (selection stops at the first that does not, which
+    // is listed as not added), each gain is a mean inside its own interval, on the runs given,
+    // and the values add up gain by gain, in the unit named (a share).
+    let f =
+        |r: &std::collections::BTreeMap<String, String>, c: &str| -> f64 { r[c].parse().unwrap() };
+    let mut value = 0.0;
+    for r in &rows {
+        assert!(r["runs"].parse::<usize>().unwrap() >= 2, "{r:?}");
+        assert_eq!(r["runs"], rows[0]["runs"]);
+        assert_eq!(r["unit"], "share");
+        let g = f(r, "marginal_gain");
+        assert!(
+            f(r, "gain_ci_low") <= g && g <= f(r, "gain_ci_high"),
+            "{r:?}"
+        );
+        assert!((f(r, "value") - (value + g)).abs() < 1e-9, "{rows:?}");
+        if r["added"] == "true" {
+            assert!(g > 0.0, "{r:?}");
+            value += g;
+        } else {
+            assert!(g <= 0.0, "{r:?}");
+        }
+    }
+    assert!(rows.iter().filter(|r| r["added"] == "false").count() <= 1);
     let best = fs::read_to_string(out.join("best.toml")).unwrap();
+    // The set is the optimised strategy's exactly when best.toml names pilot schools, and the
+    // table says which, with the first gain in points as pilots.csv gives it in fractions.
+    let won = best.contains("pilot_ids");
+    for r in &added {
+        assert_eq!(r["in_optimised"], won.to_string());
+    }
+    let table = fs::read_to_string(out.join("table.txt")).unwrap();
+    assert_eq!(table.contains("NOT RECOMMENDED"), !won, "{table}");
+    assert_eq!(
+        table.contains("pilot schools named in best.toml"),
+        won,
+        "{table}"
+    );
+    let first = format!(
+        "{} {:+.1} (",
+        rows[0]["school"],
+        100.0 * f(&rows[0], "marginal_gain")
+    );
+    assert!(table.contains(&first), "{first} in {table}");
     // The winner may be the pilot-set candidate or another finalist; the trace lists the former.
     let trace = common::csv_rows(&out.join("trace.csv"));
     assert!(trace
@@ -670,6 +731,78 @@ fn pilot_schools_are_chosen_on_a_file_network() {
     assert!(o.status.success(), "{}", stderr(&o));
     let page = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(page.contains("id=\"optimise-pilots\""));
+    assert_eq!(page.contains("Pilot schools tried and rejected"), !won);
+    assert!(page.contains("id=\"optimise-best-schools\""), "{page}");
+}
+
+/// The schools the optimised strategy pilots are named (best_schools.csv, the table, the
+/// report): here a mandated pilot-then-cascade of 2 pilots by readiness, which pilots the two
+/// readiest schools of the node table in every fresh run. Its 2 pilots sit on the top of
+/// `pilots = [2, 2]`, which a note says, naming the field; best.toml marks the cluster's knobs
+/// as unused; the report explains "worst 10%".
+#[test]
+fn the_winners_pilot_schools_are_named_and_a_bound_is_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    pilot_scenario(dir.path(), 16, 4);
+    let text = fs::read_to_string(dir.path().join("s.toml")).unwrap()
+        + "[optimise]\nkinds = [\"pilot-then-cascade\"]\npilots = [2, 2]\npilot_sets = false\n\
+           mandate = [true]\ntargeting = [\"readiness\"]\nwaves = [false]\n\
+           budget_evals = 400\nfresh_runs = 20\n";
+    let file = write(dir.path(), "p.toml", text);
+    let out = dir.path().join("out");
+    let o = domino(
+        dir.path(),
+        &["optimise", arg(&file), "--out", arg(&out), "--quiet"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let nodes = common::csv_rows(&dir.path().join("nodes.csv"));
+    let mut readiest: Vec<(f64, String)> = nodes
+        .iter()
+        .map(|r| (r["readiness"].parse().unwrap(), r["id"].clone()))
+        .collect();
+    readiest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let schools = common::csv_rows(&out.join("best_schools.csv"));
+    assert_eq!(schools.len(), 16);
+    let piloted: Vec<f64> = schools
+        .iter()
+        .map(|r| r["piloted"].parse().unwrap())
+        .collect();
+    assert!(piloted.windows(2).all(|w| w[0] >= w[1]), "{piloted:?}");
+    let mut top: Vec<&str> = schools[..2].iter().map(|r| r["school"].as_str()).collect();
+    top.sort();
+    let mut expected = vec![readiest[0].1.as_str(), readiest[1].1.as_str()];
+    expected.sort();
+    assert_eq!(top, expected);
+    for r in &schools[..2] {
+        assert_eq!((r["piloted"].as_str(), r["runs"].as_str()), ("1", "20"));
+    }
+    let table = fs::read_to_string(out.join("table.txt")).unwrap();
+    assert!(
+        table.contains(&format!("schools the optimised strategy pilots (share of the 20 fresh runs in which it piloted each; all in best_schools.csv): {} 100%", readiest[0].1))
+            || table.contains(&format!("): {} 100%", readiest[1].1)),
+        "{table}"
+    );
+    let note = "note: 2 pilots is the most the search tried ([optimise] pilots = [2, 2]): more \
+                may do better; raise the second number of pilots in [optimise] to search further";
+    assert!(table.contains(note), "{table}");
+    let best = fs::read_to_string(out.join("best.toml")).unwrap();
+    assert!(
+        best.contains("\nhub_share = 0.2  # cluster only: not used by this strategy\n"),
+        "{best}"
+    );
+    assert!(best.contains("\npilots = 2\n"), "{best}");
+    let o = domino(dir.path(), &["report", arg(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        page.contains("Note: 2 pilots is the most the search tried"),
+        "{page}"
+    );
+    assert!(
+        page.contains("the 10th percentile over the fresh runs"),
+        "{page}"
+    );
+    assert!(page.contains("id=\"optimise-best-schools\""), "{page}");
 }
 
 /// Named pilots are kept in every run of a scenario with distributions (run k's scenario is

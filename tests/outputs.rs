@@ -606,9 +606,18 @@ fn hidden(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// What the interrupted `child` wrote to standard error (piped).
+#[cfg(unix)]
+fn stderr_of(child: &mut std::process::Child) -> String {
+    let mut text = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut text).unwrap();
+    text
+}
+
 /// Ctrl-C (SIGINT) during `run --trace` and SIGTERM during `compare` remove the temporary file
 /// and the staging folder being written before exiting (130), and leave the targets as they
-/// were. (Before, a `.NAME.PID.tmp` of any size and an empty `.NAME.staging-PID` stayed.)
+/// were, saying so in one line. (Before, a `.NAME.PID.tmp` of any size and an empty
+/// `.NAME.staging-PID` stayed, and the exit was silent.)
 #[cfg(unix)]
 #[test]
 fn an_interrupted_run_leaves_no_temporary_behind() {
@@ -630,13 +639,14 @@ fn an_interrupted_run_leaves_no_temporary_behind() {
             "trace.csv",
         ])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let writing = || !hidden(tmp.path()).is_empty();
     let (status, running) = interrupt_once(&mut child, libc::SIGINT, writing);
     assert!(running, "the run ended before it could be interrupted");
     assert_eq!(status.code(), Some(130));
+    assert_eq!(stderr_of(&mut child), "interrupted: nothing was written\n");
     assert_eq!(hidden(tmp.path()), Vec::<String>::new());
     assert_eq!(fs::read_to_string(&trace).unwrap(), "previous\n");
 
@@ -645,7 +655,7 @@ fn an_interrupted_run_leaves_no_temporary_behind() {
         .current_dir(tmp.path())
         .args(["compare", "--runs", "100000", "--quiet", "--out", "o"])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let (status, running) = interrupt_once(&mut child, libc::SIGTERM, writing);
@@ -654,8 +664,98 @@ fn an_interrupted_run_leaves_no_temporary_behind() {
         "the comparison ended before it could be interrupted"
     );
     assert_eq!(status.code(), Some(130));
+    assert_eq!(stderr_of(&mut child), "interrupted: nothing was written\n");
     assert_eq!(hidden(tmp.path()), Vec::<String>::new());
     assert!(!out.exists());
+}
+
+/// Interrupted, the commands that keep their progress (optimise, sweep) say what they kept and
+/// that the same command with --resume continues; and it does.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_optimise_or_sweep_says_how_to_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(
+        tmp.path(),
+        "s.toml",
+        "seed = 2\nruns = 10\nsteps = 12\n[network]\nschools = 300\nregions = 3\n\
+         [optimise]\nbudget_evals = 200000\nfresh_runs = 20\n",
+    );
+    let args = [
+        "optimise",
+        arg(&scenario),
+        "--quiet",
+        "--threads",
+        "1",
+        "--out",
+        "o",
+    ];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_domino"))
+        .current_dir(tmp.path())
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let checkpoint = tmp.path().join(".o.optimise-evals.csv");
+    let started = || fs::read_to_string(&checkpoint).is_ok_and(|t| t.lines().count() > 1);
+    let (status, running) = interrupt_once(&mut child, libc::SIGINT, started);
+    assert!(
+        running,
+        "the optimisation ended before it could be interrupted"
+    );
+    assert_eq!(status.code(), Some(130));
+    let said = stderr_of(&mut child);
+    assert_eq!(
+        said,
+        "interrupted: the output was not written; what was simulated is kept in \
+         ./.o.optimise-evals.csv: run the same command with --resume to continue\n"
+    );
+    assert!(checkpoint.is_file() && !tmp.path().join("o").exists());
+    // What it says works: the checkpoint is read back (here: then interrupted again).
+    let mut child = Command::new(env!("CARGO_BIN_EXE_domino"))
+        .current_dir(tmp.path())
+        .args(args)
+        .arg("--resume")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = fs::read_to_string(&checkpoint).unwrap().lines().count();
+    let more = || fs::read_to_string(&checkpoint).is_ok_and(|t| t.lines().count() > lines);
+    let (status, _) = interrupt_once(&mut child, libc::SIGTERM, more);
+    assert_eq!(status.code(), Some(130), "{}", stderr_of(&mut child));
+
+    let sweep = write(
+        tmp.path(),
+        "sw.toml",
+        "name = \"t\"\nruns = 200\n[base]\nsteps = 30\n[base.network]\nschools = 400\n\
+         [[parameters]]\npath = \"budget.per_school\"\nvalues = [0.1, 0.12, 0.14, 0.16, 0.18, 0.2, 0.22, 0.24]\n",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_domino"))
+        .current_dir(tmp.path())
+        .args([
+            "sweep",
+            arg(&sweep),
+            "--quiet",
+            "--threads",
+            "1",
+            "--out",
+            "sw",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let begun = || tmp.path().join("sw").join("sweep.toml").is_file();
+    let (status, running) = interrupt_once(&mut child, libc::SIGINT, begun);
+    assert!(running, "the sweep ended before it could be interrupted");
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(
+        stderr_of(&mut child),
+        "interrupted: the points finished so far are kept in sw: run the same command with \
+         --resume to continue\n"
+    );
 }
 
 /// A temporary file a killed run left (SIGKILL cannot be caught) is removed by the next write
@@ -687,4 +787,147 @@ fn the_next_write_removes_a_killed_runs_temporary() {
     assert!(!stale.exists());
     assert!(live.exists());
     assert!(tmp.path().join("trace.csv").is_file());
+}
+
+/// Every command writes only names on domino's list of output files: each runs twice into the
+/// same folder (the second replaces the first's files, a stale file of domino's own included),
+/// and a leader's own CSV saved in an output folder, a name no command writes, stops the next
+/// run (exit 2, naming the file) rather than being deleted with the folder, as a `.xlsx` does.
+#[test]
+fn every_command_rewrites_its_own_folder_and_a_users_file_protects_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let district = root.join("calibrate-example.toml");
+    let district = arg(&district);
+    let twice = |args: &[&str], out: &str| {
+        for _ in 0..2 {
+            let mut all = args.to_vec();
+            all.extend(["--out", out]);
+            assert_ok(&domino(tmp.path(), &all));
+        }
+        tmp.path().join(out)
+    };
+    let uncertain = "mechanisms.dose.d50={ dist = \"uniform\", low = 0.5, high = 2 }";
+    let compare = twice(
+        &[
+            "compare", district, "--quiet", "--runs", "6", "--steps", "4", "--report", "--ablate",
+            "--set", uncertain,
+        ],
+        "compare",
+    );
+    for f in [
+        "uncertainty.csv",
+        "ablation.csv",
+        "schools.csv",
+        "network-nodes.csv",
+    ] {
+        assert!(compare.join(f).is_file(), "{f}");
+    }
+    twice(
+        &[
+            "explain", district, "--quiet", "--runs", "4", "--steps", "4",
+        ],
+        "explain",
+    );
+    let small = [
+        "--set",
+        "optimise.kinds=[\"pilot-then-cascade\"]",
+        "--set",
+        "optimise.fresh_runs=4",
+        "--set",
+        "optimise.max_runs=4",
+        "--set",
+        "optimise.batch=2",
+        "--set",
+        "steps=4",
+    ];
+    let mut args = vec!["optimise", district, "--quiet", "--budget-evals", "40"];
+    args.extend(small);
+    let optimised = twice(&args, "optimise");
+    assert_ok(&domino(tmp.path(), &["report", arg(&optimised)]));
+    twice(&args, "optimise");
+    let rollout = root.join("rollout-example.csv");
+    let calibrated = twice(
+        &[
+            "calibrate",
+            district,
+            "--quiet",
+            "--observed",
+            arg(&rollout),
+            "--set",
+            "calibrate.particles=20",
+            "--set",
+            "calibrate.generations=2",
+            "--set",
+            "calibrate.simulations=400",
+        ],
+        "calibrate",
+    );
+    assert_ok(&domino(tmp.path(), &["report", arg(&calibrated)]));
+    let classic = root.join("classic-bass.toml");
+    twice(
+        &[
+            "compare",
+            arg(&classic),
+            "--quiet",
+            "--runs",
+            "4",
+            "--set",
+            "network.schools=50",
+            "--report",
+        ],
+        "classic",
+    );
+    for i in ["1/2", "2/2"] {
+        twice(
+            &[
+                "compare", district, "--runs", "4", "--steps", "4", "--shard", i,
+            ],
+            &format!("shard{}", &i[..1]),
+        );
+    }
+    let shards = ["shard1", "shard2"].map(|s| tmp.path().join(s));
+    twice(&["merge", arg(&shards[0]), arg(&shards[1])], "merged");
+    let sweep = write(
+        tmp.path(),
+        "sw.toml",
+        "name = \"t\"\nruns = 4\n[base]\nsteps = 2\n\
+         [[parameters]]\npath = \"budget.per_school\"\nvalues = [0.1, 0.2]\n",
+    );
+    for i in ["1", "2"] {
+        let out = tmp.path().join(format!("sw{i}"));
+        let shard = format!("{i}/2");
+        assert_ok(&domino(
+            tmp.path(),
+            &[
+                "sweep",
+                arg(&sweep),
+                "--quiet",
+                "--shard",
+                &shard,
+                "--out",
+                arg(&out),
+            ],
+        ));
+    }
+    let (a, b) = (tmp.path().join("sw1"), tmp.path().join("sw2"));
+    twice(&["merge", arg(&a), arg(&b)], "sweep");
+
+    // A leader's own file in the comparison's folder: refused, named, kept.
+    let own = compare.join("schools-annotated-for-board.csv");
+    fs::write(&own, "school,comment\n").unwrap();
+    let before = tree(&compare);
+    let out = domino(
+        tmp.path(),
+        &[
+            "compare", district, "--runs", "4", "--quiet", "--out", "compare",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("holds schools-annotated-for-board.csv, which domino did not write"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(tree(&compare) == before);
 }

@@ -86,11 +86,23 @@ pub fn optimise(args: &OptimiseArgs) -> anyhow::Result<()> {
         args.resume,
         &settings.runs(),
     )?;
+    // From here on an interruption keeps what was simulated, in the checkpoint.
+    crate::output::interrupt::say_on_interrupt(format!(
+        "interrupted: the output was not written; what was simulated is kept in {}: run the \
+         same command with --resume to continue",
+        Checkpoint::path_for(&out).display()
+    ));
     let o = &settings.cfg;
     // The search's budget, the finalists' top-up and their fresh runs, and the scenario's own.
+    // On a network from files, the winner's fresh runs once more, to record its schools.
     let expected = o.budget_evals as u64
         + (o.finalists as u64 + 1) * (o.max_runs + o.fresh_runs) as u64
-        + scenario.config.strategies.len() as u64 * o.fresh_runs as u64;
+        + scenario.config.strategies.len() as u64 * o.fresh_runs as u64
+        + if scenario.files.is_some() {
+            o.fresh_runs as u64
+        } else {
+            0
+        };
     let bar = progress_bar(expected, "simulations", args.quiet);
     let started = Instant::now();
     let progress: &dyn Progress = &bar;
@@ -118,11 +130,16 @@ pub fn optimise(args: &OptimiseArgs) -> anyhow::Result<()> {
     }
     super::say(&format!(
         "{table}\n{} simulations ({} for the search within a budget of {}, the rest for the \
-         finalists and the fresh-world comparison{}), {} candidates, in {:.1} s. Wrote {} files \
+         finalists and the fresh-world comparison{}{}), {} candidates, in {:.1} s. Wrote {} files \
          to {}/\n",
         outcome.simulations,
         outcome.search_simulations,
         o.budget_evals,
+        if outcome.best_schools.is_some() {
+            ", and the winner's fresh runs replayed to record the schools it pilots"
+        } else {
+            ""
+        },
         if outcome.resumed > 0 {
             format!("; {} read back from the interrupted run", outcome.resumed)
         } else {

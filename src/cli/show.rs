@@ -81,6 +81,8 @@ pub fn show(args: &ShowArgs) -> anyhow::Result<()> {
         }
     }
     super::say("domino show: press ctrl-c to stop\n")?;
+    // Ctrl-C is how the server ends: no "interrupted" line.
+    crate::output::interrupt::quiet_on_interrupt();
     if !args.no_open {
         open_browser(&here);
     }

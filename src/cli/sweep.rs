@@ -35,6 +35,12 @@ pub fn sweep(
         }
     }
     run::prepare(&sweep, &out, shard, resume)?;
+    // From here on every point finished is kept in the folder.
+    crate::output::interrupt::say_on_interrupt(format!(
+        "interrupted: the points finished so far are kept in {}: run the same command with \
+         --resume to continue",
+        out.display()
+    ));
     let ids = run::shard_ids(&sweep, shard);
     let bar = progress_bar(ids.len() as u64, "points", quiet);
     let started = Instant::now();

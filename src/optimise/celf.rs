@@ -12,6 +12,12 @@
 //!
 //! The value of the empty set is taken as 0, so the first item's gain is its value alone. Ties
 //! go to the lower item, so the result is the same on every machine.
+//!
+//! [`Until::NoGain`] stops before `k` items at the first item whose (up-to-date) marginal gain is
+//! not positive: the set without it is estimated to be worth more than with it, and every item
+//! would lower it more (for a submodular value; a heuristic otherwise). `domino optimise` uses
+//! it: there every item added is one more pilot sharing the same budget, so a set that grows
+//! past its best size is worse, not merely no better.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -34,6 +40,18 @@ pub struct Selection {
     pub picks: Vec<Pick>,
     /// Sets whose value was computed (the first pass and every lazy re-evaluation).
     pub evaluations: usize,
+    /// With [`Until::NoGain`], the best next item when selection stopped before `k` items, with
+    /// its (not positive) gain and the value the set would have had with it.
+    pub rejected: Option<Pick>,
+}
+
+/// When greedy selection stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Until {
+    /// After `k` items (or when the pool runs out), whatever their gains.
+    K,
+    /// After `k` items, or before the first item whose marginal gain is not positive.
+    NoGain,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -65,12 +83,14 @@ impl Ord for Entry {
     }
 }
 
-/// Chooses up to `k` items of `pool` by CELF. `value(sets)` returns the value of each set (the
-/// mean over the paired runs); it is called once with every singleton, then with one set per
-/// lazy re-evaluation. O(|pool| + k x re-evaluations) calls' worth of sets.
+/// Chooses up to `k` items of `pool` by CELF, stopping as `until` says. `value(sets)` returns
+/// the value of each set (the mean over the paired runs); it is called once with every
+/// singleton, then with one set per lazy re-evaluation. O(|pool| + k x re-evaluations) calls'
+/// worth of sets.
 pub fn celf<E>(
     pool: &[u32],
     k: usize,
+    until: Until,
     mut value: impl FnMut(&[Vec<u32>]) -> Result<Vec<f64>, E>,
 ) -> Result<Selection, E> {
     let mut picks: Vec<Pick> = Vec::new();
@@ -78,6 +98,7 @@ pub fn celf<E>(
         return Ok(Selection {
             picks,
             evaluations: 0,
+            rejected: None,
         });
     }
     let singles: Vec<Vec<u32>> = pool.iter().map(|&i| vec![i]).collect();
@@ -94,9 +115,19 @@ pub fn celf<E>(
         .collect();
     let mut current = 0.0;
     let mut set: Vec<u32> = Vec::new();
+    let mut rejected = None;
     while set.len() < k {
         let Some(top) = heap.pop() else { break };
         if top.round == set.len() {
+            // A NaN gain is no evidence of a gain either.
+            if until == Until::NoGain && (top.gain.is_nan() || top.gain <= 0.0) {
+                rejected = Some(Pick {
+                    item: top.item,
+                    value: current + top.gain,
+                    gain: top.gain,
+                });
+                break;
+            }
             set.push(top.item);
             current += top.gain;
             picks.push(Pick {
@@ -116,7 +147,11 @@ pub fn celf<E>(
             });
         }
     }
-    Ok(Selection { picks, evaluations })
+    Ok(Selection {
+        picks,
+        evaluations,
+        rejected,
+    })
 }
 
 #[cfg(test)]
@@ -143,7 +178,10 @@ mod tests {
             seen.len() as f64
         };
         let pool: Vec<u32> = (0..covers.len() as u32).collect();
-        let sel = celf::<()>(&pool, 3, |sets| Ok(sets.iter().map(|s| f(s)).collect())).unwrap();
+        let sel = celf::<()>(&pool, 3, Until::K, |sets| {
+            Ok(sets.iter().map(|s| f(s)).collect())
+        })
+        .unwrap();
         // Plain greedy.
         let mut greedy: Vec<u32> = Vec::new();
         for _ in 0..3 {
@@ -164,5 +202,45 @@ mod tests {
         assert_eq!(sel.picks.last().unwrap().value, f(&chosen));
         // Lazy: fewer than the 6 + 5 + 4 evaluations of plain greedy.
         assert!(sel.evaluations < 15, "{}", sel.evaluations);
+        assert_eq!(sel.rejected, None);
+    }
+
+    /// A value that peaks at two items (each item adds 1, the third and later each cost 2): with
+    /// `Until::NoGain` selection stops at the peak and names the item it did not add, with
+    /// `Until::K` it goes on to `k` items through negative gains.
+    #[test]
+    fn selection_stops_at_the_first_gain_that_is_not_positive() {
+        let f = |set: &[u32]| -> f64 {
+            let n = set.len() as f64;
+            let bonus: f64 = set.iter().map(|&i| 0.01 * i as f64).sum();
+            if n <= 2.0 {
+                n + bonus
+            } else {
+                2.0 - 2.0 * (n - 2.0) + bonus
+            }
+        };
+        let pool: Vec<u32> = (0..6).collect();
+        let run = |until| {
+            celf::<()>(&pool, 4, until, |sets| {
+                Ok(sets.iter().map(|s| f(s)).collect())
+            })
+            .unwrap()
+        };
+        let stopped = run(Until::NoGain);
+        let items: Vec<u32> = stopped.picks.iter().map(|p| p.item).collect();
+        assert_eq!(items, [5, 4]);
+        assert!(stopped.picks.iter().all(|p| p.gain > 0.0));
+        let rejected = stopped.rejected.expect("stopped before k");
+        assert_eq!(rejected.item, 3);
+        assert!(rejected.gain < 0.0);
+        assert!((rejected.value - f(&[5, 4, 3])).abs() < 1e-12);
+        let all = run(Until::K);
+        assert_eq!(all.picks.len(), 4);
+        assert!(all.picks[2].gain < 0.0);
+        assert_eq!(all.rejected, None);
+        // Nothing gains at all: nothing is chosen.
+        let none = celf::<()>(&pool, 3, Until::NoGain, |sets| Ok(vec![0.0; sets.len()])).unwrap();
+        assert!(none.picks.is_empty());
+        assert_eq!(none.rejected.map(|p| p.item), Some(0));
     }
 }

@@ -7,7 +7,7 @@
 //! paired. With `network.fixed = true` node i is the same node in every run, which is what makes
 //! "which nodes" a question with one answer.
 
-use super::celf::{celf, Selection};
+use super::celf::{celf, Selection, Until};
 use crate::classic::ClassicMetric;
 use crate::engine::{classic::ClassicModel, ensemble};
 use crate::error::InputError;
@@ -42,5 +42,6 @@ pub fn spread(scenario: &Scenario, sets: &[Vec<u32>], ks: &[u64]) -> Result<Vec<
 /// [`crate::engine::Model::run`] does.
 pub fn greedy_seeds(scenario: &Scenario, k: usize, ks: &[u64]) -> Result<Selection, InputError> {
     let pool: Vec<u32> = (0..scenario.schools() as u32).collect();
-    celf::<InputError>(&pool, k, |sets| spread(scenario, sets, ks))
+    // Influence spread is monotone and submodular: k seeds, as the reference greedy takes.
+    celf::<InputError>(&pool, k, Until::K, |sets| spread(scenario, sets, ks))
 }

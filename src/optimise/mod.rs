@@ -13,12 +13,21 @@
 //!    the same runs (values already known are not simulated again).
 //! 3. **Pilot schools** (a pilot-then-cascade leader, on a network read from files, where school i
 //!    is the same school in every run): greedy selection with lazy re-evaluation ([`celf`]) of
-//!    `pilot_ids`, on the first runs of the search.
+//!    `pilot_ids`, on the first runs of the search, looking for as many schools as the leader
+//!    pilots and stopping early at the first school whose marginal gain is not positive
+//!    ([`celf::Until::NoGain`]): each school added is one more pilot sharing the same money, so
+//!    a school that lowers the value makes the set worse, and the smaller set is the better
+//!    candidate. Each gain is a paired difference over those runs, reported with its 95 %
+//!    interval and its number of runs.
 //! 4. **Finalists on fresh worlds.** The best survivors (and the pilot-set candidate) get every
-//!    search run; the one with the best mean there wins. The winner and the scenario's own
+//!    search run; the one with the best mean there wins (the pilot-set candidate may lose to a
+//!    finalist that leaves its pilots to the targeting rule). The winner and the scenario's own
 //!    strategies are then evaluated on *fresh* worlds (runs from [`FRESH`] on, never used by the
 //!    search), and the comparison is reported from those only, so the winner's advantage is not
-//!    inflated by having been selected on the same noise (the winner's curse).
+//!    inflated by having been selected on the same noise (the winner's curse). On a network
+//!    from files, the winner's fresh runs are replayed once more to record which schools it
+//!    pilots, funds and sustains in each ([`Outcome::best_schools`]): the schools the winner
+//!    actually pilots, whichever way it chooses them.
 //!
 //! Under parameter uncertainty (distributions in the scenario) run k also draws its own values
 //! ([`Scenario::for_run`]), so the objective is the mean over plausible worlds; each candidate's
@@ -48,7 +57,7 @@ pub mod space;
 pub use eval::{Evaluator, Values};
 pub use space::Space;
 
-use crate::engine::Progress;
+use crate::engine::{Progress, SchoolRun, SchoolTally};
 use crate::error::Result;
 use crate::metrics::stats::{paired, quantile_sorted, Paired, Summary};
 use crate::scenario::{Goal, OptimiseConfig, Scenario, StrategyConfig, StrategyKind};
@@ -149,15 +158,36 @@ pub struct Candidate {
     pub fresh: Vec<Values>,
 }
 
+/// One pilot school chosen by CELF (or the one it stopped at).
+#[derive(Debug, Clone)]
+pub struct PilotPick {
+    /// The school (its index in the node table).
+    pub school: u32,
+    /// The mean objective, over [`Pilots::runs`], of the strategy piloting the schools chosen up
+    /// to and including this one.
+    pub value: f64,
+    /// The marginal gain, run by run (the set with this school minus the set without it, the
+    /// empty set counting 0), summarised: mean and 95 % interval over [`Pilots::runs`] runs.
+    pub gain: Summary,
+}
+
 /// The pilot schools chosen by CELF.
 #[derive(Debug, Clone)]
 pub struct Pilots {
-    /// The chosen schools, in the order chosen.
-    pub picks: Vec<celf::Pick>,
-    /// The search runs each set was evaluated on.
+    /// The chosen schools, in the order chosen; every gain is positive.
+    pub picks: Vec<PilotPick>,
+    /// The school selection would have added next when it stopped before [`Pilots::sought`]
+    /// because that school's gain was not positive.
+    pub rejected: Option<PilotPick>,
+    /// The schools looked for: the pilot count of the strategy whose pilots were chosen.
+    pub sought: usize,
+    /// The search runs each set was evaluated on (every gain rests on these).
     pub runs: usize,
     /// Sets evaluated.
     pub evaluations: usize,
+    /// The index in [`Outcome::candidates`] of the strategy piloting the chosen schools (`None`
+    /// when no school was chosen). It won when it is [`Outcome::best`].
+    pub candidate: Option<usize>,
 }
 
 /// One row of the final comparison: a strategy on the fresh worlds, and the winner against it.
@@ -196,6 +226,12 @@ pub struct Outcome {
     pub simulations: u64,
     /// Simulations read back from a checkpoint rather than run.
     pub resumed: u64,
+    /// On a network from files, what the winner did to each school in the fresh runs: how
+    /// often it piloted, funded and sustained it (one arm). `None` on a generated network,
+    /// where school i is not the same school from run to run.
+    pub best_schools: Option<SchoolTally>,
+    /// The search's settings (the `[optimise]` table as run), for the notes on its bounds.
+    pub settings: OptimiseConfig,
 }
 
 impl Outcome {
@@ -204,6 +240,13 @@ impl Outcome {
         let mut s = self.candidates[self.best].strategy.clone();
         s.name = BEST_NAME.to_string();
         s
+    }
+
+    /// True when CELF chose pilot schools and the strategy piloting them won.
+    pub fn pilots_won(&self) -> bool {
+        self.pilots
+            .as_ref()
+            .is_some_and(|p| p.candidate == Some(self.best))
     }
 }
 
@@ -438,20 +481,50 @@ pub fn optimise(
                 .collect();
             s
         };
-        let sel = celf::celf(&pool, k, |sets| -> Result<Vec<f64>> {
+        let sel = celf::celf(&pool, k, celf::Until::NoGain, |sets| -> Result<Vec<f64>> {
             let strategies: Vec<StrategyConfig> = sets.iter().map(|s| with(s)).collect();
             let refs: Vec<&StrategyConfig> = strategies.iter().collect();
             let got = eval.evaluate(&refs, &ks[..runs])?;
             Ok(got.iter().map(|v| race::mean(v)).collect())
         })?;
         let set: Vec<u32> = sel.picks.iter().map(|p| p.item).collect();
-        let mut s = with(&set);
-        s.name = name();
-        finalists.push(s);
+        // Each gain run by run: every prefix of the set (and the set with the school it stopped
+        // at) was evaluated on these runs during the selection, so this simulates nothing.
+        let mut sets: Vec<Vec<u32>> = (1..=set.len()).map(|m| set[..m].to_vec()).collect();
+        if let Some(r) = &sel.rejected {
+            sets.push([set.clone(), vec![r.item]].concat());
+        }
+        let strategies: Vec<StrategyConfig> = sets.iter().map(|s| with(s)).collect();
+        let refs: Vec<&StrategyConfig> = strategies.iter().collect();
+        let values = eval.evaluate(&refs, &ks[..runs])?;
+        let objective = |v: &[Values]| -> Vec<f64> { v.iter().map(|x| x.objective).collect() };
+        let pick = |m: usize, school: u32| -> PilotPick {
+            let with_it = objective(&values[m]);
+            let gain = if m == 0 {
+                Summary::of(with_it.iter().copied())
+            } else {
+                paired(&with_it, &objective(&values[m - 1])).diff
+            };
+            PilotPick {
+                school,
+                value: race::mean(&values[m]),
+                gain,
+            }
+        };
+        let picks: Vec<PilotPick> = set.iter().enumerate().map(|(m, &i)| pick(m, i)).collect();
+        let rejected = sel.rejected.map(|r| pick(set.len(), r.item));
+        if !set.is_empty() {
+            let mut s = with(&set);
+            s.name = name();
+            finalists.push(s);
+        }
         pilots = Some(Pilots {
-            picks: sel.picks,
+            picks,
+            rejected,
+            sought: k,
             runs,
             evaluations: sel.evaluations,
+            candidate: None,
         });
     }
     let search_simulations = eval.spent();
@@ -460,13 +533,22 @@ pub fn optimise(
     let refs: Vec<&StrategyConfig> = finalists.iter().collect();
     let full = eval.evaluate(&refs, &ks)?;
     let mut winner = 0;
+    let pilot_set = pilots
+        .as_ref()
+        .is_some_and(|p| !p.picks.is_empty())
+        .then(|| finalists.len() - 1);
     for (c, v) in full.iter().enumerate() {
-        let origin = if pilots.is_some() && c == finalists.len() - 1 {
+        let origin = if pilot_set == Some(c) {
             "pilots"
         } else {
             "local"
         };
-        trace.record(&finalists[c], origin, v, None);
+        let i = trace.record(&finalists[c], origin, v, None);
+        if pilot_set == Some(c) {
+            if let Some(p) = &mut pilots {
+                p.candidate = Some(i);
+            }
+        }
         if race::mean(v) > race::mean(&full[winner]) {
             winner = c;
         }
@@ -497,6 +579,17 @@ pub fn optimise(
             versus: Some(paired(&best_fresh, &objective(v))),
         });
     }
+    let best_schools = if fixed_schools {
+        Some(replay_schools(
+            scenario,
+            &finalists[winner],
+            &fresh_ks,
+            progress,
+        )?)
+    } else {
+        None
+    };
+    let replayed = best_schools.as_ref().map_or(0, |t| t.runs);
     let outcome = Outcome {
         goal: o.objective,
         candidates: trace.list,
@@ -505,10 +598,51 @@ pub fn optimise(
         pilots_note,
         table,
         search_simulations,
-        simulations: eval.spent(),
+        simulations: eval.spent() + replayed,
         resumed: eval.reused,
+        best_schools,
+        settings: o.clone(),
     };
     Ok((outcome, eval.into_checkpoint()))
+}
+
+/// Runs strategy `s` of `scenario` (a network from files) again in runs `ks`, recording what it
+/// did to each school ([`SchoolRun`]: piloted, funded, sustained), and folds the runs in run
+/// order into a one-arm [`SchoolTally`]. The runs are those the final comparison evaluated
+/// (same worlds, same draws), so the shares describe the runs behind the reported figures. In
+/// parallel over runs; O(|ks|) simulations.
+fn replay_schools(
+    scenario: &Scenario,
+    s: &StrategyConfig,
+    ks: &[u64],
+    progress: &dyn Progress,
+) -> Result<SchoolTally> {
+    use rayon::prelude::*;
+    let mut one = scenario.clone();
+    one.config.strategies = vec![s.clone()];
+    let steps = one.config.steps;
+    let n = one.schools();
+    let runs: Vec<std::result::Result<SchoolRun, crate::error::InputError>> = ks
+        .par_iter()
+        .map(|&k| {
+            let mut run = SchoolRun::new(n);
+            crate::engine::watch(&one, 0, k, |_, step, state, plan| {
+                run.observe(step, state, plan);
+                if step == steps {
+                    run.finish(state);
+                }
+            })?;
+            progress.run_done();
+            Ok(run)
+        })
+        .collect();
+    let (region, regions) = crate::school::regions(&one);
+    let mut tally = SchoolTally::new(1, region, regions);
+    // In run order, so the first error is the same for any thread count.
+    for run in runs {
+        tally.add(0, &run?);
+    }
+    Ok(tally)
 }
 
 #[cfg(test)]

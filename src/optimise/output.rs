@@ -3,13 +3,16 @@
 //! | file | one row per | what |
 //! |---|---|---|
 //! | `best.toml` | | the winner as a `[[strategies]]` entry, ready to paste into a scenario |
-//! | `pilots.csv` | chosen pilot school | `school, name, region, rank, marginal_gain, value` (header only when no pilots were chosen) |
+//! | `pilots.csv` | pilot school CELF chose (and the one it stopped at) | `school, name, region, rank, added, in_optimised, objective, unit, runs, value, marginal_gain, gain_ci_low, gain_ci_high` (header only when no pilots were chosen) |
+//! | `best_schools.csv` | school (networks from files) | how often the winner piloted, funded and sustained it in the fresh runs, most piloted first (header only on a generated network) |
 //! | `trace.csv` | candidate raced or re-evaluated (not CELF's intermediate pilot sets) | its knobs, its search runs and figures, when the race dropped it, its fresh-world figures |
 //! | `comparison.csv` | strategy | the winner and the scenario's strategies on fresh worlds, the winner's paired difference to each |
 //!
-//! Shares are fractions (0-1) in the files; the printed table shows them in percent.
+//! Shares are fractions (0-1) in the files (`pilots.csv` names the unit of its gains in its
+//! `unit` column); the printed table shows them in percent, differences in points.
 
 use super::{Outcome, Row, BEST_NAME};
+use crate::engine::SchoolTally;
 use crate::error::Result;
 use crate::metrics::stats::Summary;
 use crate::output::{csv_writer, num, write_atomic};
@@ -19,7 +22,9 @@ use serde::Serialize;
 use std::io::{self, Write};
 use std::path::Path;
 
-pub(crate) use crate::report::optimise::{COMPARISON_HEADER, PILOTS_HEADER};
+pub(crate) use crate::report::optimise::{
+    bound_notes, BEST_SCHOOLS_HEADER, COMPARISON_HEADER, PILOTS_HEADER,
+};
 
 /// A value's name as the scenario file writes it (`need`, `prix-fixe`, `true`).
 fn word<T: Serialize>(v: &T) -> String {
@@ -36,10 +41,12 @@ pub(crate) fn best_toml(scenario: &Scenario, outcome: &Outcome) -> String {
     struct Entry {
         strategies: Vec<StrategyConfig>,
     }
+    let best = outcome.best_strategy();
     let body = toml::to_string(&Entry {
-        strategies: vec![outcome.best_strategy()],
+        strategies: vec![best.clone()],
     })
     .expect("a strategy serialises");
+    let body = mark_unused(&body, &best);
     let best = &outcome.table[0];
     format!(
         "# The strategy `domino optimise` chose for scenario \"{}\" (objective {}, seed {}):\n\
@@ -53,6 +60,45 @@ pub(crate) fn best_toml(scenario: &Scenario, outcome: &Outcome) -> String {
         body,
         if body.ends_with('\n') { "" } else { "\n" }
     )
+}
+
+/// Why the field `key` of strategy `s` does nothing, if it does nothing: it belongs to another
+/// kind, or to a mode `s` is not in. Such a field is written (a pasted entry is the strategy
+/// that was evaluated, field for field) but marked, so that a reader does not take it for a
+/// choice the search made.
+pub(crate) fn unused(s: &StrategyConfig, key: &str) -> Option<&'static str> {
+    use crate::scenario::{StrategyKind, SupportMode};
+    let kind = s.kind?;
+    match key {
+        "hub_share" | "region_done_share" | "max_regions" if kind != StrategyKind::Cluster => {
+            Some("cluster only")
+        }
+        "pilots" | "pilot_terms" | "waves" if kind != StrategyKind::PilotThenCascade => {
+            Some("pilot-then-cascade only")
+        }
+        "build_share" | "build_yield" if s.support != SupportMode::Build => {
+            Some("support = \"build\" only")
+        }
+        "review_terms" | "min_progress" if !s.adaptive => Some("adaptive = true only"),
+        _ => None,
+    }
+}
+
+/// `body` (one strategy as TOML, `key = value` lines) with a comment after each line whose field
+/// does nothing for `s` ([`unused`]).
+fn mark_unused(body: &str, s: &StrategyConfig) -> String {
+    let mut out = String::new();
+    for line in body.lines() {
+        out.push_str(line);
+        let key = line.split(" = ").next().unwrap_or("");
+        if line.contains(" = ") {
+            if let Some(why) = unused(s, key) {
+                out.push_str(&format!("  # {why}: not used by this strategy"));
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
 
 fn describe(goal: Goal, s: &Summary) -> String {
@@ -125,34 +171,177 @@ pub fn table(scenario: &Scenario, outcome: &Outcome) -> String {
         out.push_str(&line);
         out.push('\n');
     }
+    for note in bound_notes(&outcome.settings, scenario.config.network.schools, &best) {
+        out.push_str(&format!("note: {note}\n"));
+    }
+    if let Some(line) = best_schools_line(scenario, outcome) {
+        out.push_str(&line);
+        out.push('\n');
+    }
     match (&outcome.pilots, &outcome.pilots_note) {
-        (Some(p), _) => {
-            let ids: Vec<String> = p
-                .picks
-                .iter()
-                .map(|pk| scenario.school_id(pk.item as usize).into_owned())
-                .collect();
-            if best.pilot_ids.is_empty() {
-                out.push_str(&format!(
-                    "pilot schools chosen by CELF ({} runs, {} sets evaluated): {}; with them the \
-                     strategy did not beat the finalists that leave pilots to the targeting rule \
-                     (trace.csv, origin pilots)\n",
-                    p.runs,
-                    p.evaluations,
-                    ids.join(", ")
-                ));
-            } else {
-                out.push_str(&format!(
-                    "pilot schools of the optimised strategy (CELF on {} runs, {} sets \
-                     evaluated): {}\n",
-                    p.runs,
-                    p.evaluations,
-                    ids.join(", ")
-                ));
-            }
-        }
+        (Some(p), _) => out.push_str(&pilots_text(scenario, outcome, p)),
         (None, Some(note)) => out.push_str(&format!("pilot schools not chosen: {note}\n")),
         (None, None) => {}
+    }
+    out
+}
+
+/// A school as the table names it: its id, and its name from the node table when it has one.
+fn school_label(scenario: &Scenario, i: usize) -> String {
+    let id = scenario.school_id(i);
+    match scenario.school_name(i) {
+        "" => id.into_owned(),
+        name => format!("{id} ({name})"),
+    }
+}
+
+/// The schools of the node table, most piloted by the winner first, then most funded, then in
+/// the table's order: the rows of `best_schools.csv`.
+fn by_piloted(t: &SchoolTally) -> Vec<usize> {
+    let arm = &t.arms[0];
+    let mut order: Vec<usize> = (0..arm.piloted.len()).collect();
+    order.sort_by(|&a, &b| {
+        (arm.piloted[b], arm.funded[b])
+            .cmp(&(arm.piloted[a], arm.funded[a]))
+            .then(a.cmp(&b))
+    });
+    order
+}
+
+/// The line naming the schools the optimised strategy pilots, with the share of the fresh runs
+/// in which it piloted each (those piloted in at least half of them; the rest are counted).
+/// `None` on a generated network.
+fn best_schools_line(scenario: &Scenario, outcome: &Outcome) -> Option<String> {
+    let t = outcome.best_schools.as_ref()?;
+    let arm = &t.arms[0];
+    let runs = t.runs;
+    let piloted: Vec<usize> = by_piloted(t)
+        .into_iter()
+        .filter(|&i| arm.piloted[i] > 0)
+        .collect();
+    if piloted.is_empty() {
+        return Some(format!(
+            "the optimised strategy pilots no school in the {runs} fresh runs; best_schools.csv \
+             gives how often it funds and sustains each"
+        ));
+    }
+    let often: Vec<String> = piloted
+        .iter()
+        .filter(|&&i| 2 * u64::from(arm.piloted[i]) >= runs)
+        .map(|&i| {
+            format!(
+                "{} {:.0}%",
+                school_label(scenario, i),
+                100.0 * f64::from(arm.piloted[i]) / runs as f64
+            )
+        })
+        .collect();
+    let rest = piloted.len() - often.len();
+    let rest = match (often.is_empty(), rest) {
+        (_, 0) => String::new(),
+        (true, n) => format!("none in half of them or more; {n} in fewer"),
+        (false, n) => format!("; {n} more in fewer than half of them"),
+    };
+    Some(format!(
+        "schools the optimised strategy pilots (share of the {runs} fresh runs in which it \
+         piloted each; all in best_schools.csv): {}{rest}",
+        often.join(", ")
+    ))
+}
+
+/// A gain for people: signed points for shares, students per SU otherwise.
+fn gain(goal: Goal, v: f64) -> String {
+    match goal {
+        Goal::CostPerStudent => fixed(v, 2, true),
+        _ => fixed(100.0 * v, 1, true),
+    }
+}
+
+/// What the table says about the pilot schools CELF chose: whether the optimised strategy pilots
+/// them, each one's gain with its interval and the runs it rests on, and where selection stopped.
+fn pilots_text(scenario: &Scenario, outcome: &Outcome, p: &super::Pilots) -> String {
+    let goal = outcome.goal;
+    let mut out = String::new();
+    let unit = match goal {
+        Goal::CostPerStudent => "students per SU",
+        _ => "points",
+    };
+    let list: Vec<String> = p
+        .picks
+        .iter()
+        .map(|pk| {
+            format!(
+                "{} {} ({} to {})",
+                scenario.school_id(pk.school as usize),
+                gain(goal, pk.gain.mean),
+                gain(goal, pk.gain.ci_low),
+                gain(goal, pk.gain.ci_high)
+            )
+        })
+        .collect();
+    let mean = |i: usize| super::race::mean(&outcome.candidates[i].search);
+    let basis = format!(
+        "greedy selection (CELF on {} search runs, {} sets evaluated; the gain each school added \
+         in {unit}, 95% CI)",
+        p.runs, p.evaluations
+    );
+    match p.candidate {
+        None => out.push_str(&format!(
+            "pilot schools not chosen: no school raised the objective as a single pilot, by {basis}\n"
+        )),
+        Some(_) if outcome.pilots_won() => {
+            out.push_str(&format!(
+                "pilot schools named in best.toml, chosen by {basis}: {}\n",
+                list.join(", ")
+            ))
+        }
+        Some(c) => out.push_str(&format!(
+            "NOT RECOMMENDED: the pilot schools greedy selection chose did not win. With them the \
+             strategy scored {} on the {} search runs, the optimised strategy {}; it leaves its \
+             pilots to the targeting rule ({}){}. The rejected set, for reference, chosen by \
+             {basis}: {}\n",
+            show(goal, mean(c)),
+            outcome.candidates[c].search.len(),
+            show(goal, mean(outcome.best)),
+            word(&outcome.candidates[outcome.best].strategy.targeting),
+            if outcome.best_schools.is_some() {
+                ": its pilot schools are listed above"
+            } else {
+                ""
+            },
+            list.join(", ")
+        )),
+    }
+    if let Some(r) = &p.rejected {
+        out.push_str(&format!(
+            "pilot selection stopped after {} of the {} schools looked for: the next best, {}, \
+             would have changed the objective by {} ({} to {})\n",
+            p.picks.len(),
+            p.sought,
+            scenario.school_id(r.school as usize),
+            gain(goal, r.gain.mean),
+            gain(goal, r.gain.ci_low),
+            gain(goal, r.gain.ci_high)
+        ));
+    }
+    let unclear = p
+        .picks
+        .iter()
+        .filter(|pk| pk.gain.ci_low.is_nan() || pk.gain.ci_low <= 0.0)
+        .count();
+    if unclear > 0 {
+        out.push_str(&format!(
+            "{unclear} of these {} gains {} a 95% interval that includes 0 (on {} runs each{}): \
+             the order of those schools is not established\n",
+            p.picks.len(),
+            if unclear == 1 { "has" } else { "have" },
+            p.runs,
+            if (p.runs as u32) < outcome.settings.batch {
+                "; a larger --budget-evals gives the pilot step more runs"
+            } else {
+                ""
+            }
+        ));
     }
     out
 }
@@ -250,26 +439,75 @@ pub fn write(dir: &Path, scenario: &Scenario, outcome: &Outcome) -> Result<Vec<S
     let best = best_toml(scenario, outcome);
     file("best.toml", &|w| w.write_all(best.as_bytes()))?;
     file("pilots.csv", &|w| write_pilots(w, scenario, outcome))?;
+    file("best_schools.csv", &|w| {
+        write_best_schools(w, scenario, outcome)
+    })?;
     file("trace.csv", &|w| write_trace(w, outcome))?;
     file("comparison.csv", &|w| write_comparison(w, outcome))?;
     Ok(written)
 }
 
+/// `pilots.csv`: one row per school CELF chose, in the order chosen, then the school it stopped
+/// at (`added` false), if any; `in_optimised` says whether the optimised strategy pilots the
+/// chosen set (it may have lost to a finalist that leaves pilots to the targeting rule). Gains
+/// and values are in the objective's own unit, named in `unit`.
 fn write_pilots(w: &mut dyn Write, scenario: &Scenario, outcome: &Outcome) -> io::Result<()> {
     let mut c = csv_writer(w);
     c.write_record(PILOTS_HEADER)?;
     if let Some(p) = &outcome.pilots {
         let (region, _) = crate::school::regions(scenario);
-        for (rank, pick) in p.picks.iter().enumerate() {
-            let i = pick.item as usize;
+        let won = outcome.pilots_won();
+        let unit = match outcome.goal {
+            Goal::CostPerStudent => "students per SU",
+            _ => "share",
+        };
+        let rows = p
+            .picks
+            .iter()
+            .map(|pk| (pk, true))
+            .chain(p.rejected.iter().map(|pk| (pk, false)));
+        for (rank, (pick, added)) in rows.enumerate() {
+            let i = pick.school as usize;
             c.write_record([
                 scenario.school_id(i).as_ref(),
                 scenario.school_name(i),
                 scenario.region_name(region[i] as usize).as_ref(),
                 &(rank + 1).to_string(),
-                &num(pick.gain),
+                &added.to_string(),
+                &(won && added).to_string(),
+                outcome.goal.name(),
+                unit,
+                &pick.gain.n.to_string(),
                 &num(pick.value),
+                &num(pick.gain.mean),
+                &num(pick.gain.ci_low),
+                &num(pick.gain.ci_high),
             ])?;
+        }
+    }
+    c.flush()
+}
+
+/// `best_schools.csv`: per school of the node table, the share of the fresh runs in which the
+/// optimised strategy piloted, funded and sustained it, each with its standard error, most
+/// piloted first. Only the header on a generated network.
+fn write_best_schools(w: &mut dyn Write, scenario: &Scenario, outcome: &Outcome) -> io::Result<()> {
+    let mut c = csv_writer(w);
+    c.write_record(BEST_SCHOOLS_HEADER)?;
+    if let Some(t) = &outcome.best_schools {
+        let arm = &t.arms[0];
+        for i in by_piloted(t) {
+            let mut row = vec![
+                scenario.school_id(i).into_owned(),
+                scenario.school_name(i).to_string(),
+                scenario.region_name(t.region[i] as usize).into_owned(),
+                t.runs.to_string(),
+            ];
+            for count in [arm.piloted[i], arm.funded[i], arm.sustained[i]] {
+                let (p, se) = crate::engine::tally::share(count, t.runs);
+                row.extend([num(p), num(se)]);
+            }
+            c.write_record(&row)?;
         }
     }
     c.flush()
@@ -399,7 +637,7 @@ mod tests {
     use super::*;
     use crate::metrics::stats::paired;
     use crate::optimise::{Candidate, Values};
-    use crate::scenario::StrategyKind;
+    use crate::scenario::{OptimiseConfig, StrategyKind};
 
     fn values(objective: &[f64]) -> Vec<Values> {
         objective
@@ -460,6 +698,8 @@ mod tests {
             search_simulations: 0,
             simulations: 0,
             resumed: 0,
+            best_schools: None,
+            settings: OptimiseConfig::default(),
         }
     }
 
@@ -547,5 +787,192 @@ mod tests {
         assert!(summary_line(&s).contains(", 1 pilot,"));
         s.pilots = 6;
         assert!(summary_line(&s).contains(", 6 pilots,"));
+    }
+
+    /// `outcome(false)` with pilot schools 3 then 5 chosen on 4 runs (gains +0.1 each run, and
+    /// +0.05 or -0.05 alternately: an interval across 0), selection stopped at school 7 (a loss),
+    /// and the pilot-set candidate added as candidate 1; it won when `won`.
+    fn with_pilots(won: bool) -> Outcome {
+        let mut o = outcome(false);
+        let mut s = StrategyConfig::named("pilot-then-cascade");
+        s.name = "candidate-0002".into();
+        s.pilot_ids = vec!["3".into(), "5".into()];
+        o.candidates.push(Candidate {
+            strategy: s,
+            origin: "pilots",
+            search: values(&[0.25; 8]),
+            dropped_after: None,
+            fresh: Vec::new(),
+        });
+        if won {
+            o.best = 1;
+        }
+        let pick = |school: u32, value: f64, gains: &[f64]| crate::optimise::PilotPick {
+            school,
+            value,
+            gain: Summary::of(gains.iter().copied()),
+        };
+        o.pilots = Some(crate::optimise::Pilots {
+            picks: vec![
+                pick(3, 0.1, &[0.1, 0.1, 0.1, 0.1]),
+                pick(5, 0.1, &[0.05, -0.05, 0.05, -0.05]),
+            ],
+            rejected: Some(pick(7, 0.08, &[-0.02, -0.03, -0.01, -0.02])),
+            sought: 4,
+            runs: 4,
+            evaluations: 30,
+            candidate: Some(1),
+        });
+        o
+    }
+
+    /// A pilot set that lost is said to be rejected, first and in capitals, and is not titled
+    /// as the optimised strategy's pilots; one that won is named as in best.toml. Either way
+    /// each gain comes in points with its interval, the runs it rests on are given, a gain
+    /// whose interval includes 0 is counted, and where selection stopped (and why) is said.
+    #[test]
+    fn the_table_says_whether_the_chosen_pilot_schools_won() {
+        let scenario = Scenario::builtin_default();
+        let lost = table(&scenario, &with_pilots(false));
+        assert!(lost.contains("NOT RECOMMENDED: the pilot schools greedy selection chose did not win. With them the strategy scored 25.0 on the 8 search runs, the optimised strategy 32.0"), "{lost}");
+        assert!(!lost.contains("named in best.toml"), "{lost}");
+        for text in [&lost, &table(&scenario, &with_pilots(true))] {
+            assert!(
+                text.contains("CELF on 4 search runs, 30 sets evaluated"),
+                "{text}"
+            );
+            assert!(
+                text.contains(": 3 +10.0 (+10.0 to +10.0), 5 +0.0 ("),
+                "{text}"
+            );
+            assert!(
+                text.contains(
+                    "pilot selection stopped after 2 of the 4 schools looked for: the next best, \
+                     7, would have changed the objective by -2.0 ("
+                ),
+                "{text}"
+            );
+            assert!(
+                text.contains("1 of these 2 gains has a 95% interval that includes 0 (on 4 runs each; a larger --budget-evals"),
+                "{text}"
+            );
+        }
+        let won = table(&scenario, &with_pilots(true));
+        assert!(!won.contains("NOT RECOMMENDED"), "{won}");
+        assert!(
+            won.contains("pilot schools named in best.toml, chosen by greedy selection"),
+            "{won}"
+        );
+    }
+
+    /// `pilots.csv` says whether the optimised strategy pilots the set, lists the school
+    /// selection stopped at as not added, and names the unit of its gains (fractions here).
+    #[test]
+    fn pilots_csv_flags_the_rejected_set_and_names_its_unit() {
+        let scenario = Scenario::builtin_default();
+        for won in [false, true] {
+            let mut bytes = Vec::new();
+            write_pilots(&mut bytes, &scenario, &with_pilots(won)).unwrap();
+            let text = String::from_utf8(bytes).unwrap();
+            let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+            assert_eq!(rows[0], PILOTS_HEADER);
+            let col = |name: &str| PILOTS_HEADER.iter().position(|h| *h == name).unwrap();
+            assert_eq!(rows.len(), 4, "{text}");
+            for row in &rows[1..3] {
+                assert_eq!(row[col("added")], "true");
+                assert_eq!(row[col("in_optimised")], won.to_string());
+                assert_eq!(row[col("unit")], "share");
+                assert_eq!(row[col("runs")], "4");
+            }
+            assert_eq!(rows[1][col("marginal_gain")], "0.1");
+            assert_eq!(rows[3][col("school")], "7");
+            assert_eq!(rows[3][col("added")], "false");
+            assert_eq!(rows[3][col("in_optimised")], "false");
+        }
+    }
+
+    /// Each knob sits on a bound of the search that is not its own limit gets a note naming the
+    /// `[optimise]` field that widens the range; a knob at its own limit (no coaching, every
+    /// school a pilot) or inside the range gets none.
+    #[test]
+    fn a_knob_on_a_bound_of_the_search_gets_a_note() {
+        let cfg = OptimiseConfig::default();
+        let mut s = StrategyConfig::named("pilot-then-cascade");
+        s.coach_share = Some(0.0);
+        s.pilots = 20;
+        let notes = bound_notes(&cfg, 60, &s);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with(
+                "20 pilots is the most the search tried ([optimise] pilots = [1, 20])"
+            ),
+            "{notes:?}"
+        );
+        assert!(
+            notes[0].contains("raise the second number of pilots"),
+            "{notes:?}"
+        );
+        // Every school of a 20-school network: no wider range exists.
+        assert!(bound_notes(&cfg, 20, &s).is_empty());
+        s.pilots = 12;
+        assert!(bound_notes(&cfg, 60, &s).is_empty());
+        s.coach_share = Some(0.4);
+        let notes = bound_notes(&cfg, 60, &s);
+        assert!(
+            notes.len() == 1 && notes[0].contains("coach_share 0.4 is the most"),
+            "{notes:?}"
+        );
+        let mut c = StrategyConfig::named("cluster");
+        c.coach_share = Some(0.1);
+        c.hub_share = 0.5;
+        c.pilots = 20; // not read by a cluster: no note
+        let notes = bound_notes(&cfg, 60, &c);
+        assert!(
+            notes.len() == 1 && notes[0].contains("hub_share 0.5 is the most"),
+            "{notes:?}"
+        );
+        let mut narrow = cfg.clone();
+        narrow.pilots = [5, 8];
+        s.pilots = 5;
+        s.coach_share = Some(0.1);
+        let notes = bound_notes(&narrow, 60, &s);
+        assert!(
+            notes.len() == 1 && notes[0].contains("lower the first number of pilots"),
+            "{notes:?}"
+        );
+    }
+
+    /// best.toml marks the fields the chosen kind or mode does not read, and the marked text
+    /// still reads back as the very strategy that was evaluated.
+    #[test]
+    fn best_toml_marks_the_knobs_the_strategy_does_not_use() {
+        let mut o = outcome(false);
+        o.candidates[0].strategy.kind = Some(StrategyKind::PilotThenCascade);
+        o.candidates[0].strategy.coach_share = Some(0.2);
+        let text = best_toml(&Scenario::builtin_default(), &o);
+        assert!(
+            text.contains("\nhub_share = 0.2  # cluster only: not used by this strategy\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\nbuild_share = 0.3  # support = \"build\" only"),
+            "{text}"
+        );
+        assert!(text.contains("\npilots = 0\n"), "{text}");
+        assert!(text.contains("\nwaves = true\n"), "{text}");
+        #[derive(serde::Deserialize)]
+        struct Entry {
+            strategies: Vec<StrategyConfig>,
+        }
+        let back: Entry = toml::from_str(&text).unwrap();
+        assert_eq!(back.strategies[0], o.best_strategy());
+        let mut c = outcome(false);
+        c.candidates[0].strategy.kind = Some(StrategyKind::Cluster);
+        let text = best_toml(&Scenario::builtin_default(), &c);
+        assert!(
+            text.contains("\npilots = 0  # pilot-then-cascade only"),
+            "{text}"
+        );
+        assert!(text.contains("\nhub_share = 0.2\n"), "{text}");
     }
 }

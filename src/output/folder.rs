@@ -14,7 +14,10 @@
 //! Everything that could make writing fail for a reason the user can fix is checked when the
 //! `OutputDir` is made, before any simulation runs: `--out` an existing file, a folder that cannot
 //! be written, a folder holding the run's own input files, a non-empty folder that is not a
-//! domino output or holds an entry domino could not have written (which replacing would delete).
+//! domino output or holds an entry no domino command writes (which replacing would delete): a
+//! file is judged by its whole name (the list of every name a command writes), so a user's own `notes.csv` saved in an
+//! output folder protects it as a `.xlsx` does, while a stale file of domino's own (a
+//! `sustained.svg` of an earlier school-model run) is replaced.
 
 use super::interrupt::Temporary;
 use crate::error::{Error, InputError, Result};
@@ -26,10 +29,52 @@ use std::path::{Path, PathBuf};
 /// user's own project folder).
 const MANIFEST: &str = "manifest.json";
 
-/// The endings of the files domino writes into an output folder. A file with another ending (a
-/// `.docx`, a `.py`) was not written by domino, and replacing the folder would delete it. The
-/// test is by ending, so a user's own `.csv` in an output folder is not told apart from domino's.
-const OUTPUT_ENDINGS: [&str; 7] = [".csv", ".json", ".svg", ".html", ".toml", ".bin", ".txt"];
+/// The name of every file a domino command writes into an output folder. A file with any other
+/// name (a `.docx`, or a leader's own `annotated.csv`) was not written by domino, and replacing
+/// the folder would delete it. (The test was once by ending, and a user's own `.csv` was
+/// deleted without a word.) A command that writes a new file name must add it here;
+/// `tests/outputs.rs` runs every command twice into the same folder to check that it did.
+pub(crate) const OUTPUT_FILES: [&str; 33] = [
+    // compare (and a merge of its shards), explain, report
+    "summary.csv",
+    "paired.csv",
+    "runs.csv",
+    "timeseries.csv",
+    "schools.csv",
+    "regions.csv",
+    "uncertainty.csv",
+    "ablation.csv",
+    "sustained.svg",
+    "adoption.svg",
+    "report.html",
+    // what every output writes to reproduce itself
+    "scenario.toml",
+    MANIFEST,
+    "network-edges.csv",
+    "network-nodes.csv",
+    // a compare shard (`shard.rs` names them; named here too, as `output` comes before it)
+    "shard.json",
+    "runs.bin",
+    // optimise
+    "best.toml",
+    "pilots.csv",
+    "best_schools.csv",
+    "trace.csv",
+    "comparison.csv",
+    "table.txt",
+    // calibrate
+    "posterior.csv",
+    "predictive.csv",
+    "generations.csv",
+    "observed.csv",
+    "calibrated.toml",
+    // a sweep
+    "sweep.toml",
+    "points.csv",
+    "winners.csv",
+    "sensitivity.csv",
+    "map.svg",
+];
 
 /// Files a system or a tool puts into any folder it shows, which replacing it may drop: not
 /// results (Finder's and Explorer's metadata).
@@ -69,8 +114,9 @@ pub(crate) enum ManifestKind {
 
 /// Why the existing, non-empty folder `target` may not be replaced by an output (a sweep's when
 /// `sweep`), if it may not: it has no domino manifest, it holds a sweep's results and the new
-/// output is not one (or the other way round), or it holds an entry domino could not have
-/// written (judged by its ending). [`incidental`] entries are not results and do not count.
+/// output is not one (or the other way round), or it holds an entry no domino command writes
+/// (judged by its name, [`OUTPUT_FILES`]). [`incidental`] entries are not results and do not
+/// count.
 fn not_an_output(target: &Path, sweep: bool) -> Result<Option<String>> {
     let Some(kind) = manifest_kind(target) else {
         return Ok(Some(
@@ -109,11 +155,12 @@ fn not_an_output(target: &Path, sweep: bool) -> Result<Option<String>> {
         let ours = if is_dir {
             is_sweep && name == RECORDS
         } else {
-            OUTPUT_ENDINGS.iter().any(|e| name.ends_with(e))
+            OUTPUT_FILES.contains(&name.as_str())
         };
         if !ours {
             return Ok(Some(format!(
-                "holds {name}{}, which domino did not write and writing the results would delete",
+                "holds {name}{}, which domino did not write and writing the results would delete \
+                 (move it out of the folder to keep it)",
                 if is_dir { "/" } else { "" }
             )));
         }
@@ -359,16 +406,17 @@ mod tests {
         let target = tmp.path().join("res");
         let dir = OutputDir::create(&target, &[]).unwrap();
         fs::write(dir.path().join("manifest.json"), MADE_BY_DOMINO).unwrap();
-        fs::write(dir.path().join("stale.svg"), "old").unwrap();
+        // A chart of an earlier run's model (a classic run after a school-model one).
+        fs::write(dir.path().join("adoption.svg"), "old").unwrap();
         dir.commit().unwrap();
         let dir = OutputDir::create(&target, &[]).unwrap();
         fs::write(dir.path().join("manifest.json"), MADE_BY_DOMINO).unwrap();
         drop(dir); // not committed: the previous result stays
-        assert!(target.join("stale.svg").is_file());
+        assert!(target.join("adoption.svg").is_file());
         let dir = OutputDir::create(&target, &[]).unwrap();
         fs::write(dir.path().join("manifest.json"), MADE_BY_DOMINO).unwrap();
         dir.commit().unwrap();
-        assert!(!target.join("stale.svg").exists());
+        assert!(!target.join("adoption.svg").exists());
         let names: Vec<_> = fs::read_dir(tmp.path()).unwrap().flatten().collect();
         assert_eq!(names.len(), 1, "no staging or old folder left");
     }
@@ -399,9 +447,22 @@ mod tests {
             fs::read_to_string(project.join("thesis.docx")).unwrap(),
             "precious"
         );
+        // A file of the user's own with an ending domino also writes is theirs just the same.
+        fs::remove_file(project.join("thesis.docx")).unwrap();
+        fs::write(
+            project.join("schools-annotated-for-board.csv"),
+            "school,comment\n",
+        )
+        .unwrap();
+        let e = OutputDir::create(&project, &[]).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("holds schools-annotated-for-board.csv, which domino did not write"),
+            "{e}"
+        );
+        fs::remove_file(project.join("schools-annotated-for-board.csv")).unwrap();
         // What domino writes may be replaced, and what a system or an interrupted write leaves
         // does not stand in the way.
-        fs::remove_file(project.join("thesis.docx")).unwrap();
         fs::write(project.join("summary.csv"), "a\n").unwrap();
         for junk in [".DS_Store", "Thumbs.db", ".summary.csv.77.tmp"] {
             fs::write(project.join(junk), "").unwrap();
@@ -451,13 +512,13 @@ mod tests {
         let real = tmp.path().join("scratch/real");
         fs::create_dir_all(&real).unwrap();
         fs::write(real.join("manifest.json"), MADE_BY_DOMINO).unwrap();
-        fs::write(real.join("old.csv"), "previous run").unwrap();
+        fs::write(real.join("runs.csv"), "previous run").unwrap();
         let link = tmp.path().join("link");
         std::os::unix::fs::symlink(&real, &link).unwrap();
         let dir = OutputDir::create(&link, &[]).unwrap();
         assert_eq!(dir.target(), link);
         fs::write(dir.path().join("manifest.json"), MADE_BY_DOMINO).unwrap();
-        fs::write(dir.path().join("new.csv"), "this run").unwrap();
+        fs::write(dir.path().join("summary.csv"), "this run").unwrap();
         dir.commit().unwrap();
         assert!(fs::symlink_metadata(&link)
             .unwrap()
@@ -465,10 +526,10 @@ mod tests {
             .is_symlink());
         assert_eq!(fs::read_link(&link).unwrap(), real);
         assert_eq!(
-            fs::read_to_string(real.join("new.csv")).unwrap(),
+            fs::read_to_string(real.join("summary.csv")).unwrap(),
             "this run"
         );
-        assert!(!real.join("old.csv").exists());
+        assert!(!real.join("runs.csv").exists());
         // Nothing is left beside the link or beside the folder it points to.
         for (folder, entries) in [(tmp.path(), 2), (real.parent().unwrap(), 1)] {
             assert_eq!(fs::read_dir(folder).unwrap().count(), entries, "{folder:?}");

@@ -9,6 +9,11 @@
 //! [`write_atomic`](super::write_atomic) of the same file removes those of processes known to
 //! have ended (on Linux, where `/proc` tells), as the next write to an output folder removes its
 //! staging folders.
+//!
+//! Before exiting, the handler prints one line to standard error saying what the interruption
+//! left: by default "interrupted: nothing was written"; a command that can be resumed says what
+//! it kept and how to continue ([`say_on_interrupt`]); a server stopped the way it says it is
+//! stopped says nothing ([`quiet_on_interrupt`]).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,14 +26,56 @@ pub const INTERRUPTED: i32 = 130;
 /// The temporary files and folders this process is writing now.
 static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
+/// What an interruption prints before exiting.
+enum Note {
+    /// [`NOTHING_WRITTEN`].
+    NothingWritten,
+    /// A line of the command's own.
+    Say(String),
+    /// Nothing.
+    Silent,
+}
+
+static NOTE: Mutex<Note> = Mutex::new(Note::NothingWritten);
+
+/// The line an interruption prints unless the command said otherwise: every output is written
+/// whole or not at all, so an interrupted command has written nothing.
+pub const NOTHING_WRITTEN: &str = "interrupted: nothing was written";
+
+fn note() -> MutexGuard<'static, Note> {
+    NOTE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// From now on, an interruption prints `line` (one line, to standard error) instead of
+/// [`NOTHING_WRITTEN`]: for a command that keeps its progress, what it kept and how to resume.
+pub fn say_on_interrupt(line: impl Into<String>) {
+    *note() = Note::Say(line.into());
+}
+
+/// From now on, an interruption prints nothing: for a command that runs until it is stopped
+/// (a server), where Ctrl-C is the ordinary end.
+pub fn quiet_on_interrupt() {
+    *note() = Note::Silent;
+}
+
+/// The line an interruption would print now, if any.
+fn interrupt_line() -> Option<String> {
+    match &*note() {
+        Note::NothingWritten => Some(NOTHING_WRITTEN.to_string()),
+        Note::Say(line) => Some(line.clone()),
+        Note::Silent => None,
+    }
+}
+
 fn in_progress() -> MutexGuard<'static, Vec<PathBuf>> {
     // A panic elsewhere while the list was held leaves it as it was: still usable.
     IN_PROGRESS.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Makes Ctrl-C and SIGTERM remove the temporary files and staging folders being written, then
-/// exit with [`INTERRUPTED`]. The binary calls it once at its start; a library user who wants
-/// the same may call it too (it fails if the program already set a Ctrl-C handler).
+/// Makes Ctrl-C and SIGTERM remove the temporary files and staging folders being written, print
+/// the interruption's line to standard error (see the module docs), then exit with
+/// [`INTERRUPTED`]. The binary calls it once at its start; a library user who wants the same may
+/// call it too (it fails if the program already set a Ctrl-C handler).
 pub fn remove_temporaries_on_interrupt() -> Result<(), ctrlc::Error> {
     ctrlc::set_handler(|| {
         // Held until the exit, so no temporary is put in place (or listed) meanwhile: each is
@@ -36,6 +83,13 @@ pub fn remove_temporaries_on_interrupt() -> Result<(), ctrlc::Error> {
         let list = in_progress();
         for path in list.iter() {
             remove(path);
+        }
+        if let Some(line) = interrupt_line() {
+            use std::io::{IsTerminal, Write};
+            let mut err = std::io::stderr().lock();
+            // On a terminal the line starts on its own, not after a progress bar or the ^C.
+            let start = if err.is_terminal() { "\n" } else { "" };
+            let _ = writeln!(err, "{start}{line}");
         }
         std::process::exit(INTERRUPTED);
     })
@@ -132,6 +186,20 @@ pub(crate) fn remove_stale_temporaries(dir: &Path, name: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The line defaults to "nothing was written", takes a command's own, or none.
+    #[test]
+    fn the_interruption_line_is_the_commands_own() {
+        assert_eq!(interrupt_line().as_deref(), Some(NOTHING_WRITTEN));
+        say_on_interrupt("interrupted: run the same command with --resume to continue");
+        assert_eq!(
+            interrupt_line().as_deref(),
+            Some("interrupted: run the same command with --resume to continue")
+        );
+        quiet_on_interrupt();
+        assert_eq!(interrupt_line(), None);
+        *note() = Note::NothingWritten;
+    }
 
     #[test]
     fn a_temporary_is_listed_until_finished_or_dropped() {

@@ -1,6 +1,8 @@
 //! The optimisation part of `report.html`: the output folder of `domino optimise` holds
-//! `comparison.csv` (the winner against the scenario's strategies on fresh worlds), `best.toml`
-//! and `pilots.csv`; when they are there, the report shows them ([`section`]). A folder written
+//! `comparison.csv` (the winner against the scenario's strategies on fresh worlds), `best.toml`,
+//! `best_schools.csv` (the schools the winner pilots) and `pilots.csv` (the schools greedy
+//! selection chose, which the winner may not pilot); when they are there, the report shows them
+//! ([`section`]). A folder written
 //! by `domino optimise` alone (no `summary.csv`) gets a page of its own ([`page`]).
 //!
 //! The files are read by their column names (the headers `domino optimise` writes); every text
@@ -8,6 +10,7 @@
 
 use super::svg::escape;
 use crate::error::{Error, InputError, Result};
+use crate::scenario::{OptimiseConfig, StrategyConfig};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
@@ -28,8 +31,102 @@ pub(crate) const COMPARISON_HEADER: [&str; 11] = [
 ];
 
 /// The header of `pilots.csv` (written by `domino optimise`, read back here).
-pub(crate) const PILOTS_HEADER: [&str; 6] =
-    ["school", "name", "region", "rank", "marginal_gain", "value"];
+pub(crate) const PILOTS_HEADER: [&str; 13] = [
+    "school",
+    "name",
+    "region",
+    "rank",
+    "added",
+    "in_optimised",
+    "objective",
+    "unit",
+    "runs",
+    "value",
+    "marginal_gain",
+    "gain_ci_low",
+    "gain_ci_high",
+];
+
+/// The header of `best_schools.csv` (written by `domino optimise`, read back here).
+pub(crate) const BEST_SCHOOLS_HEADER: [&str; 10] = [
+    "school",
+    "name",
+    "region",
+    "runs",
+    "piloted",
+    "piloted_se",
+    "funded",
+    "funded_se",
+    "sustained",
+    "sustained_se",
+];
+
+/// Notes on the knobs of `best` that sit on a bound of the search (`cfg`, on a network of
+/// `schools` schools) that is not the knob's own limit: the best value may lie beyond it, and
+/// each note names the `[optimise]` field that widens the range.
+pub fn bound_notes(cfg: &OptimiseConfig, schools: u32, best: &StrategyConfig) -> Vec<String> {
+    use crate::scenario::{StrategyKind, SupportMode};
+    let mut notes = Vec::new();
+    let range = |field: &str, [lo, hi]: [f64; 2], top: f64, v: f64, notes: &mut Vec<String>| {
+        let at = |b: f64| (v - b).abs() < 1e-9;
+        let shown = format!("[{}, {}]", crate::output::num(lo), crate::output::num(hi));
+        if at(hi) && hi < top {
+            notes.push(format!(
+                "{field} {} is the most the search tried ([optimise] {field} = {shown}): more \
+                 may do better; raise the second number of {field} in [optimise] to search \
+                 further",
+                crate::output::num(v)
+            ));
+        } else if at(lo) && lo > 0.0 && lo < hi {
+            notes.push(format!(
+                "{field} {} is the least the search tried ([optimise] {field} = {shown}): less \
+                 may do better; lower the first number of {field} in [optimise] to search \
+                 further",
+                crate::output::num(v)
+            ));
+        }
+    };
+    match best.kind {
+        Some(StrategyKind::PilotThenCascade) if best.pilots > 0 => {
+            let [lo, hi] = cfg.pilots;
+            let top = hi.min(schools).max(lo);
+            let shown = format!("[{lo}, {hi}]");
+            if best.pilots == top && top < schools {
+                notes.push(format!(
+                    "{} pilots is the most the search tried ([optimise] pilots = {shown}): more \
+                     may do better; raise the second number of pilots in [optimise] to search \
+                     further",
+                    best.pilots
+                ));
+            } else if best.pilots == lo && lo > 1 && lo < top {
+                notes.push(format!(
+                    "{} pilots is the fewest the search tried ([optimise] pilots = {shown}): \
+                     fewer may do better; lower the first number of pilots in [optimise] to \
+                     search further",
+                    best.pilots
+                ));
+            }
+        }
+        Some(StrategyKind::Cluster) => {
+            range("hub_share", cfg.hub_share, 1.0, best.hub_share, &mut notes)
+        }
+        _ => {}
+    }
+    if let Some(c) = best.coach_share {
+        range("coach_share", cfg.coach_share, 1.0, c, &mut notes);
+    }
+    if best.support == SupportMode::Build {
+        // A build share of 1 is refused: 0.99 is the knob's own limit.
+        range(
+            "build_share",
+            cfg.build_share,
+            0.99,
+            best.build_share,
+            &mut notes,
+        );
+    }
+    notes
+}
 
 /// True when `dir` holds the results of `domino optimise`.
 pub fn present(dir: &Path) -> bool {
@@ -84,6 +181,186 @@ fn shown(objective: &str, text: &str) -> String {
         Ok(v) => format!("{:.1}", 100.0 * v),
         Err(_) => String::new(),
     }
+}
+
+/// A difference as [`shown`] says it, with its sign.
+fn signed(objective: &str, text: &str) -> String {
+    match text.parse::<f64>() {
+        Ok(v) if objective == "cost-per-student" => super::fixed(v, 2, true),
+        Ok(v) => super::fixed(100.0 * v, 1, true),
+        Err(_) => String::new(),
+    }
+}
+
+/// The notes on the search's bounds ([`bound_notes`]) for the winner in
+/// `best` (the text of `best.toml`) and the search settings of the folder's `scenario.toml`
+/// (none when the folder has no `scenario.toml`).
+fn notes_of(dir: &Path, best: &str) -> Result<Vec<String>> {
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        strategies: Vec<StrategyConfig>,
+    }
+    let path = dir.join("scenario.toml");
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    let scenario = crate::Scenario::from_file(&path)?;
+    let best_path = dir.join("best.toml");
+    let entry: Entry = toml::from_str(best).map_err(|e| {
+        Error::from(
+            InputError::msg(format!("is not a strategies entry: {}", e.message()))
+                .in_file(&best_path),
+        )
+    })?;
+    let Some(best) = entry.strategies.first() else {
+        return Ok(Vec::new());
+    };
+    let cfg = scenario.config.optimise.clone().unwrap_or_default();
+    Ok(bound_notes(&cfg, scenario.config.network.schools, best))
+}
+
+/// The schools the optimised strategy pilots, from `best_schools.csv`: those piloted in some
+/// fresh run, with the share of runs. Empty when the file is not there or lists no school.
+fn best_schools(dir: &Path) -> Result<String> {
+    let path = dir.join("best_schools.csv");
+    if !path.is_file() {
+        return Ok(String::new());
+    }
+    let rows = rows(&path, &BEST_SCHOOLS_HEADER)?;
+    let Some(first) = rows.first() else {
+        return Ok(String::new());
+    };
+    let runs = first["runs"].clone();
+    let piloted: Vec<&BTreeMap<String, String>> = rows
+        .iter()
+        .filter(|r| r["piloted"].parse::<f64>().is_ok_and(|p| p > 0.0))
+        .collect();
+    let mut s = String::new();
+    if piloted.is_empty() {
+        let _ = writeln!(
+            s,
+            "<p>The optimised strategy pilots no school in the {} fresh runs; \
+             <code>best_schools.csv</code> gives how often it funds and sustains each.</p>",
+            escape(&runs)
+        );
+        return Ok(s);
+    }
+    let _ = writeln!(
+        s,
+        "<h3>The schools the optimised strategy pilots</h3>\n<p>The share of the {} fresh runs \
+         in which the optimised strategy made each school a pilot (with its standard error), most \
+         often first. <code>best_schools.csv</code> lists every school, with how often it was \
+         funded and sustained.</p><table id=\"optimise-best-schools\"><thead><tr><th>school</th><th>name</th><th>region</th><th class=\"num\">piloted (% of runs)</th><th class=\"num\">sustained (% of runs)</th></tr></thead><tbody>",
+        escape(&runs)
+    );
+    // A school piloted in 1 run of 200 is not "0 %".
+    let pct = |t: &str| match t.parse::<f64>() {
+        Ok(v) => match format!("{:.0}", 100.0 * v) {
+            zero if zero == "0" && v > 0.0 => "&lt;1".to_string(),
+            shown => shown,
+        },
+        Err(_) => String::new(),
+    };
+    for r in piloted {
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{} &plusmn; {}</td><td class=\"num\">{}</td></tr>",
+            escape(&r["school"]),
+            escape(&r["name"]),
+            escape(&r["region"]),
+            pct(&r["piloted"]),
+            pct(&r["piloted_se"]),
+            pct(&r["sustained"])
+        );
+    }
+    s.push_str("</tbody></table>\n");
+    Ok(s)
+}
+
+/// The pilot schools greedy selection chose (`pilots.csv`): introduced as the optimised
+/// strategy's own when it pilots them, and as a rejected set, under a caveat, when it does not.
+fn chosen_pilots(dir: &Path, objective: &str) -> Result<String> {
+    let path = dir.join("pilots.csv");
+    if !path.is_file() {
+        return Ok(String::new());
+    }
+    let rows = rows(&path, &PILOTS_HEADER)?;
+    let added: Vec<&BTreeMap<String, String>> =
+        rows.iter().filter(|r| r["added"] == "true").collect();
+    if added.is_empty() {
+        return Ok(String::new());
+    }
+    let won = added.iter().all(|r| r["in_optimised"] == "true");
+    let unit = if objective == "cost-per-student" {
+        "students benefiting per SU"
+    } else {
+        "percentage points"
+    };
+    let runs = escape(&added[0]["runs"]);
+    let mut s = String::new();
+    if won {
+        let _ = writeln!(
+            s,
+            "<h3>How its pilot schools were chosen</h3>\n<p>The optimised strategy pilots the \
+             schools below (named in <code>best.toml</code>), chosen by greedy selection: each \
+             school added is the one that raised the objective most, estimated on the same {runs} \
+             search runs; the gain it added is in {unit}, with its 95% interval.</p>"
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "<h3>Pilot schools tried and rejected</h3>\n<p class=\"caveat\"><b>Not the \
+             recommendation.</b> Greedy selection chose the pilot schools below, but the strategy \
+             piloting them did not beat the optimised strategy, which leaves its pilots to the \
+             targeting rule: its pilot schools are those listed above. The rejected set is shown \
+             for reference only; each gain (in {unit}, with its 95% interval) rests on {runs} \
+             search runs.</p>"
+        );
+    }
+    s.push_str(
+        "<table id=\"optimise-pilots\"><thead><tr><th>rank</th><th>school</th><th>name</th><th>region</th><th class=\"num\">gain added (95% CI)</th></tr></thead><tbody>\n",
+    );
+    for r in &added {
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{} ({} to {})</td></tr>",
+            escape(&r["rank"]),
+            escape(&r["school"]),
+            escape(&r["name"]),
+            escape(&r["region"]),
+            signed(objective, &r["marginal_gain"]),
+            signed(objective, &r["gain_ci_low"]),
+            signed(objective, &r["gain_ci_high"])
+        );
+    }
+    s.push_str("</tbody></table>\n");
+    let unclear = added
+        .iter()
+        .filter(|r| !r["gain_ci_low"].parse::<f64>().is_ok_and(|v| v > 0.0))
+        .count();
+    if unclear > 0 {
+        let _ = writeln!(
+            s,
+            "<p class=\"caveat\">{unclear} of these {} gains {} a 95% interval that includes \
+             0: on {runs} runs, the order of those schools is not established.</p>",
+            added.len(),
+            if unclear == 1 { "has" } else { "have" }
+        );
+    }
+    if let Some(r) = rows.iter().find(|r| r["added"] == "false") {
+        let _ = writeln!(
+            s,
+            "<p>Selection stopped there: the next best school, {} {}, would have changed the \
+             objective by {} ({} to {}), and a school that does not raise it is not added (each \
+             pilot shares the same money).</p>",
+            escape(&r["school"]),
+            escape(&r["name"]),
+            signed(objective, &r["marginal_gain"]),
+            signed(objective, &r["gain_ci_low"]),
+            signed(objective, &r["gain_ci_high"])
+        );
+    }
+    Ok(s)
 }
 
 /// The optimisation section: the comparison on fresh worlds, the winning strategy as
@@ -191,33 +468,23 @@ pub fn section(dir: &Path) -> Result<String> {
         );
     }
     s.push_str("</tbody></table>\n");
+    s.push_str(
+        "<p>&ldquo;Worst 10%&rdquo; is the 10th percentile over the fresh runs: what a district \
+         would see in a run that is unlucky one time in ten (under parameter uncertainty, the \
+         unlucky runs include unfavourable values of the uncertain parameters).</p>\n",
+    );
+    for note in notes_of(dir, &best)? {
+        let _ = writeln!(s, "<p class=\"caveat\">Note: {}.</p>", escape(&note));
+    }
+    s.push_str(&best_schools(dir)?);
     let _ = writeln!(
         s,
-        "<p>The strategy found, to paste into a scenario (<code>best.toml</code>):</p><pre>{}</pre>",
+        "<p>The strategy found, to paste into a scenario (<code>best.toml</code>; a field marked \
+         &ldquo;not used by this strategy&rdquo; belongs to another kind or mode and changes \
+         nothing here):</p><pre>{}</pre>",
         escape(&best)
     );
-    let pilots_path = dir.join("pilots.csv");
-    if pilots_path.is_file() {
-        let pilots = rows(&pilots_path, &PILOTS_HEADER)?;
-        if !pilots.is_empty() {
-            s.push_str(
-                "<p>The pilot schools, in the order greedy selection added them, each with the \
-                 gain it added:</p><table id=\"optimise-pilots\"><thead><tr><th>rank</th><th>school</th><th>name</th><th>region</th><th class=\"num\">marginal gain</th></tr></thead><tbody>\n",
-            );
-            for r in &pilots {
-                let _ = writeln!(
-                    s,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
-                    escape(&r["rank"]),
-                    escape(&r["school"]),
-                    escape(&r["name"]),
-                    escape(&r["region"]),
-                    shown(&objective, &r["marginal_gain"])
-                );
-            }
-            s.push_str("</tbody></table>\n");
-        }
-    }
+    s.push_str(&chosen_pilots(dir, &objective)?);
     s.push_str("</section>\n");
     Ok(s)
 }
@@ -285,5 +552,84 @@ mod tests {
             page.contains("The optimised strategy is worse than <b>cluster</b>"),
             "{page}"
         );
+    }
+
+    /// Writes `pilots.csv` (schools 3 and 5 added, 7 where selection stopped; the optimised
+    /// strategy pilots them when `won`) and `best_schools.csv` into `dir`.
+    fn pilot_files(dir: &Path, won: bool) {
+        let header = PILOTS_HEADER.join(",");
+        std::fs::write(
+            dir.join("pilots.csv"),
+            format!(
+                "{header}\n3,Lac,Nord,1,true,{won},sustained,share,4,0.1,0.1,0.05,0.15\n\
+                 5,Pins,Sud,2,true,{won},sustained,share,4,0.12,0.02,-0.01,0.05\n\
+                 7,Eloi,Sud,3,false,false,sustained,share,4,0.09,-0.03,-0.05,-0.01\n"
+            ),
+        )
+        .unwrap();
+        let header = BEST_SCHOOLS_HEADER.join(",");
+        std::fs::write(
+            dir.join("best_schools.csv"),
+            format!(
+                "{header}\n9,\"École du Lac, Nord\",Nord,200,1,0,1,0,0.5,0.03\n\
+                 4,Pins,Sud,200,0.005,0.005,0.005,0.005,0,0\n2,Eloi,Sud,200,0,0,0.2,0.03,0,0\n"
+            ),
+        )
+        .unwrap();
+    }
+
+    /// The page names the schools the optimised strategy pilots (from `best_schools.csv`, a
+    /// school piloted once in 200 runs reading "<1", not 0), explains "worst 10%", and
+    /// presents the pilot schools greedy selection chose as the strategy's own only when it
+    /// pilots them: otherwise under a caveat that says they were rejected. Gains are in points
+    /// with their interval and runs, an interval across 0 is counted, and where selection
+    /// stopped is said.
+    #[test]
+    fn the_section_names_the_winners_pilots_and_says_when_the_chosen_set_lost() {
+        let clear = "thin-spread,sustained,20,0.1,0.09,0.11,0.05,0.2,0.19,0.21,1\n";
+        let dir = folder(clear);
+        pilot_files(dir.path(), false);
+        let page = section(dir.path()).unwrap();
+        assert!(
+            page.contains("10th percentile over the fresh runs"),
+            "{page}"
+        );
+        assert!(page.contains("id=\"optimise-best-schools\""), "{page}");
+        assert!(
+            page.contains("<tr><td>9</td><td>École du Lac, Nord</td><td>Nord</td><td class=\"num\">100 &plusmn; 0</td>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("<td class=\"num\">&lt;1 &plusmn; &lt;1</td>"),
+            "{page}"
+        );
+        assert!(
+            !page.contains("<td>2</td><td>Eloi</td>"),
+            "never piloted: {page}"
+        );
+        assert!(page.contains("Pilot schools tried and rejected"), "{page}");
+        assert!(page.contains("<b>Not the recommendation.</b>"), "{page}");
+        assert!(
+            !page.contains("How its pilot schools were chosen"),
+            "{page}"
+        );
+        assert!(page.contains("rests on 4 search runs"), "{page}");
+        assert!(
+            page.contains(
+                "<td>3</td><td>Lac</td><td>Nord</td><td class=\"num\">+10.0 (+5.0 to +15.0)</td>"
+            ),
+            "{page}"
+        );
+        assert!(
+            page.contains("1 of these 2 gains has a 95% interval that includes 0"),
+            "{page}"
+        );
+        assert!(page.contains("the next best school, 7 Eloi, would have changed the objective by -3.0 (-5.0 to -1.0)"), "{page}");
+
+        pilot_files(dir.path(), true);
+        let page = section(dir.path()).unwrap();
+        assert!(page.contains("How its pilot schools were chosen"), "{page}");
+        assert!(!page.contains("rejected"), "{page}");
+        assert!(!page.contains("Not the recommendation"), "{page}");
     }
 }
