@@ -60,6 +60,7 @@ pub use space::Space;
 use crate::engine::{Progress, SchoolRun, SchoolTally};
 use crate::error::Result;
 use crate::metrics::stats::{paired, quantile_sorted, Paired, Summary};
+use crate::model::Params;
 use crate::scenario::{Goal, OptimiseConfig, Scenario, StrategyConfig, StrategyKind};
 use checkpoint::Checkpoint;
 use std::collections::HashMap;
@@ -626,10 +627,13 @@ fn replay_schools(
         .par_iter()
         .map(|&k| {
             let mut run = SchoolRun::new(n);
+            // Run k's draws of the uncertain fields decide its benefit bar, as in `compare`.
+            let drawn = one.for_run(k)?;
+            let params = Params::new(&drawn.config, &drawn.config.strategies[0]);
             crate::engine::watch(&one, 0, k, |_, step, state, plan| {
                 run.observe(step, state, plan);
                 if step == steps {
-                    run.finish(state);
+                    run.finish(state, &params);
                 }
             })?;
             progress.run_done();
