@@ -147,7 +147,7 @@ fn unknown_edge_columns_and_tiny_weights_are_refused() {
     );
     assert_bad_input(
         &check(tmp.path(), &s),
-        &["edges.csv:1:3: wieght: unknown column; allowed: source, target, weight"],
+        &["edges.csv:1:3: wieght: unknown column; did you mean `weight`? allowed: source, target, weight"],
     );
     let s = file_scenario(
         tmp.path(),
