@@ -353,9 +353,14 @@ fn bad_rollouts_are_refused_by_file_line_and_field() {
             &["unknown.csv:3", "school", "unknown school \"77\""][..],
         ),
         (
-            "order.csv",
-            "0,0,not_adopted\n0,3,implementing\n0,2,implementing\n",
-            &["order.csv:4", "term", "terms out of order", "line 3"][..],
+            "twice.csv",
+            "0,0,not_adopted\n0,3,implementing\n1,1,implementing\n0,3,implementing\n",
+            &["twice.csv:5:2: term: school \"0\" is listed twice at term 3 (first on line 3)"][..],
+        ),
+        (
+            "year.csv",
+            "0,2019,not_adopted\n",
+            &["year.csv:2:2: term: term 2019 looks like a year: terms count from 0"][..],
         ),
         (
             "stage.csv",
@@ -559,6 +564,53 @@ fn settings_are_read_and_obeyed() {
     assert!(e.to_string().contains("calibrate.strategy"), "{e}");
     assert!(
         e.to_string().contains("no strategy is named \"pilot\""),
+        "{e}"
+    );
+}
+
+/// A spreadsheet's rollout: stages in any case or with spaces, rows sorted newest first or by
+/// term. It reads as the tidy file does, and a transition is still checked in time order.
+#[test]
+fn stages_in_any_case_and_rows_in_any_order_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let cal = calibration(dir.path(), SMALL);
+    let read = |name: &str, text: &str| {
+        Observed::from_bytes(text.as_bytes(), &dir.path().join(name), &cal.scenario)
+    };
+    let tidy = read(
+        "tidy.csv",
+        "school,term,stage\n3,0,not_adopted\n3,1,implementing\n3,3,sustained\n5,0,not_adopted\n5,2,not_adopted\n",
+    )
+    .unwrap();
+    let messy = read(
+        "messy.csv",
+        "school,term,stage\n5,2,Not adopted\n3,3,SUSTAINED\n5,0,not-adopted\n3,1,Implementing\n3,0,Not_Adopted\n",
+    )
+    .unwrap();
+    assert_eq!(messy.rows.len(), 5);
+    assert_eq!(messy.terms, tidy.terms);
+    assert_eq!(
+        format!("{:?}", messy.stats),
+        format!("{:?}", tidy.stats),
+        "the same summaries"
+    );
+    // Out of order, an impossible history is still refused at the later term's line.
+    let e = read(
+        "back.csv",
+        "school,term,stage\n3,3,not_adopted\n3,1,implementing\n",
+    )
+    .unwrap_err();
+    assert_eq!(e.line, Some(2), "{e}");
+    assert!(
+        e.message
+            .contains("\"not_adopted\" cannot follow \"implementing\" at term 1 (line 3)"),
+        "{e}"
+    );
+    // A word for a stage that is not one of the four says which it may be.
+    let e = read("adopted.csv", "school,term,stage\n3,1,Adopted\n").unwrap_err();
+    assert!(
+        e.message
+            .contains("a school that has adopted is implementing"),
         "{e}"
     );
 }

@@ -886,7 +886,7 @@ impl Scenario {
         match table.and_then(|t| t.region_names.as_ref().zip(t.region.as_ref())) {
             None if regions > 1 => notes.push(format!(
                 "note: {} so the {n} schools are cut into {regions} regions as blocks of \
-                 {}: regions 0 to {} of about {} schools each. The cluster strategy and the \
+                 {}: regions 0 to {} of about {} school{} each. The cluster strategy and the \
                  per-region results use them; give a `region` column to use your own regions, or \
                  set network.regions = 1",
                 match table {
@@ -899,7 +899,8 @@ impl Scenario {
                     "consecutive ids"
                 },
                 regions - 1,
-                n.div_ceil(regions)
+                n.div_ceil(regions),
+                plural(n.div_ceil(regions))
             )),
             None => {}
             Some((names, region)) => {
