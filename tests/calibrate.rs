@@ -615,6 +615,164 @@ fn stages_in_any_case_and_rows_in_any_order_are_read() {
     );
 }
 
+/// The terminal and the report say in words whether the model fits (counted from
+/// predictive.csv), what to run next, and what was fitted; the report says how to run it again.
+/// The prior's intervals are the laws' exact quantiles, except a beta's, marked as sampled.
+#[test]
+fn the_fit_is_said_in_words_and_the_report_names_what_was_fitted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, rollout) = small_files(dir.path());
+    let text = SMALL.replace(
+        "mechanisms.sustain.turnover_rate = { dist = \"uniform\", low = 0.0, high = 0.3 }",
+        "mechanisms.sustain.turnover_rate = { dist = \"beta\", alpha = 2, beta = 5, low = 0.0, high = 0.3 }",
+    );
+    let scenario = write(dir.path(), "fit.toml", &text);
+    let out_dir = dir.path().join("fitted");
+    let out = cli(
+        dir.path(),
+        &[
+            "calibrate",
+            arg(&scenario),
+            "--observed",
+            arg(&rollout),
+            "--out",
+            arg(&out_dir),
+            "--quiet",
+            "--set",
+            "calibrate.generations=3",
+        ],
+    );
+    assert_ok(&out);
+    let said = stdout(&out);
+    // The count, as a reader of predictive.csv makes it.
+    let cells: Vec<_> = csv_rows(&out_dir.join("predictive.csv"))
+        .into_iter()
+        .filter(|r| r["term"] != "0")
+        .collect();
+    let inside = cells
+        .iter()
+        .filter(|r| {
+            let f = |k: &str| r[k].parse::<f64>().unwrap();
+            f("p5") <= f("observed") && f("observed") <= f("p95")
+        })
+        .count();
+    let sentence = format!(
+        "{inside} of {} observed values after term 0 ({:.0} %) lie within the model's 90 % \
+         predictive band",
+        cells.len(),
+        100.0 * inside as f64 / cells.len() as f64
+    );
+    assert!(said.contains(&format!("Fit: {sentence}")), "{said}");
+    let calibrated = out_dir.join("calibrated.toml");
+    assert!(
+        said.contains(&format!("Next: domino compare {}", calibrated.display())),
+        "{said}"
+    );
+    // A rollout of 60 schools over 8 terms informs the fields: no warning.
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    // Exact prior quantiles: uniform(0.05, 0.8) and log-uniform(0.0005, 0.05); the beta's sampled.
+    let summary = csv_rows(&out_dir.join("summary.csv"));
+    let row = |name: &str| summary.iter().find(|r| r["parameter"] == name).unwrap();
+    let f = |r: &std::collections::BTreeMap<String, String>, k: &str| r[k].parse::<f64>().unwrap();
+    let lr = row("innovation.learning_rate");
+    assert_eq!(lr["prior_quantiles"], "exact");
+    for (k, exact) in [
+        ("prior_p5", 0.0875),
+        ("prior_median", 0.425),
+        ("prior_p95", 0.7625),
+    ] {
+        assert!((f(lr, k) - exact).abs() < 1e-12, "{k}: {}", f(lr, k));
+    }
+    let or = row("mechanisms.contagion.outside_rate");
+    let (a, b) = (0.0005f64.ln(), 0.05f64.ln());
+    assert!((f(or, "prior_p5") - (a + 0.05 * (b - a)).exp()).abs() < 1e-15);
+    assert!((f(or, "prior_median") - 0.005).abs() < 1e-15);
+    let tr = row("mechanisms.sustain.turnover_rate");
+    assert_eq!(tr["prior_quantiles"], "sampled");
+    assert!(
+        said.contains("~ the prior's 90 % of a beta prior is estimated"),
+        "{said}"
+    );
+    // The report: what was fitted, the same sentence, the next step, how to reproduce.
+    assert_ok(&cli(dir.path(), &["report", arg(&out_dir)]));
+    let page = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    for fragment in [
+        "Calibration of small-calibration",
+        &format!("<code>{}</code>", arg(&rollout)),
+        "60 schools over 8 terms, with the strategy pilot-then-cascade; seed 5; domino ",
+        &sentence.replace('\'', "&#39;"),
+        &format!("domino compare {}", calibrated.display()),
+        "How to reproduce",
+        &format!(
+            "domino calibrate {d}/scenario.toml --observed {d}/observed.csv --out NEW_FOLDER",
+            d = out_dir.display()
+        ),
+        "~0.",
+    ] {
+        assert!(page.contains(fragment), "{fragment} not in the report");
+    }
+    // The command reproduces the folder.
+    let again = dir.path().join("again");
+    let out = cli(
+        dir.path(),
+        &[
+            "calibrate",
+            arg(&out_dir.join("scenario.toml")),
+            "--observed",
+            arg(&out_dir.join("observed.csv")),
+            "--out",
+            arg(&again),
+            "--quiet",
+        ],
+    );
+    assert_ok(&out);
+    for name in ["posterior.csv", "summary.csv", "predictive.csv"] {
+        assert!(
+            std::fs::read(out_dir.join(name)).unwrap() == std::fs::read(again.join(name)).unwrap(),
+            "{name} differs"
+        );
+    }
+}
+
+/// A rollout with nothing after term 0 cannot inform any field: said, not taken for a fit.
+#[test]
+fn a_rollout_that_carries_no_information_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let (scenario, _) = small_files(dir.path());
+    let rollout = write(
+        dir.path(),
+        "start.csv",
+        "school,term,stage\n0,0,not_adopted\n",
+    );
+    let out_dir = dir.path().join("start");
+    let out = cli(
+        dir.path(),
+        &[
+            "calibrate",
+            arg(&scenario),
+            "--observed",
+            arg(&rollout),
+            "--out",
+            arg(&out_dir),
+            "--quiet",
+            "--set",
+            "calibrate.generations=2",
+        ],
+    );
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains("warning: every simulation drawn from the prior already reproduces"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("no observation after term 0"));
+    let generations = csv_rows(&out_dir.join("generations.csv"));
+    assert_eq!(generations[0]["max_distance"], "0");
+    assert_ok(&cli(dir.path(), &["report", arg(&out_dir)]));
+    let page = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    assert!(page.contains("Warning: every simulation drawn from the prior"));
+}
+
 #[test]
 fn missing_terms_are_allowed_and_a_prior_on_an_uncertain_field_is_refused() {
     let dir = tempfile::tempdir().unwrap();

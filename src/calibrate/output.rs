@@ -3,13 +3,14 @@
 //! | file | one row per | columns |
 //! |---|---|---|
 //! | `posterior.csv` | particle of the last generation | particle, weight, distance, then the value of each fitted field (by its path) |
-//! | `summary.csv` | fitted field | parameter, prior, median, p5, p95, mean, sd, prior_median, prior_p5, prior_p95, fitted |
+//! | `summary.csv` | fitted field | parameter, prior, median, p5, p95, mean, sd, prior_median, prior_p5, prior_p95, fitted, prior_quantiles |
 //! | `predictive.csv` | observed cell (curve x group x term) | curve, group, term, schools, observed, p5, p50, p95 |
-//! | `generations.csv` | generation | generation, epsilon, particles, simulations, acceptance, ess |
+//! | `generations.csv` | generation | generation, epsilon, particles, simulations, acceptance, ess, max_distance |
 //! | `calibrated.toml` | - | the scenario with each fitted field as a distribution fitted to its posterior (no `[calibrate]` table) |
 //!
-//! Weighted quantiles of the posterior ([`abc::weighted_quantile`]); the prior's quantiles from
-//! 100,000 draws with a fixed seed. `fitted` is the distribution `calibrated.toml` gives the
+//! Weighted quantiles of the posterior ([`abc::weighted_quantile`]); the prior's quantiles
+//! exact, from the law's closed form, except for a beta prior, whose quantiles are estimated
+//! from 100,000 draws with a fixed seed (`prior_quantiles` says `exact` or `sampled`). `fitted` is the distribution `calibrated.toml` gives the
 //! field: for a bounded prior (uniform, log-uniform, triangular, beta) a beta on the prior's
 //! range with the posterior's mean and variance (method of moments); for a normal or log-normal
 //! prior a normal (log-normal) with the posterior's mean and sd (of the log), its sd narrowed
@@ -110,9 +111,19 @@ fn law_text(law: &Law) -> String {
     format!("{{ {} }}", parts.join(", "))
 }
 
-/// The prior's median, 5th and 95th percentiles, from 100,000 draws with a fixed seed.
-fn prior_quantiles(cal: &Calibration, j: usize) -> (f64, f64, f64) {
+/// The prior's median, 5th and 95th percentiles, and whether they are exact: from the law's
+/// closed form ([`Law::quantile`]) where it has one, else (a beta) from 100,000 draws with a
+/// fixed seed. Either way as the field takes them (clamped to the law's ends, rounded for a
+/// whole number).
+fn prior_quantiles(cal: &Calibration, j: usize) -> (f64, f64, f64, bool) {
     let p = &cal.priors[j].param;
+    if let (Some(m), Some(lo), Some(hi)) = (
+        p.law.quantile(0.5),
+        p.law.quantile(0.05),
+        p.law.quantile(0.95),
+    ) {
+        return (p.value(m), p.value(lo), p.value(hi), true);
+    }
     let mut rng = Pcg64Mcg::seed_from_u64(0x0050_5249_4f52);
     let x: Vec<f64> = (0..100_000)
         .map(|_| p.value(p.law.sample(&mut rng)))
@@ -122,6 +133,7 @@ fn prior_quantiles(cal: &Calibration, j: usize) -> (f64, f64, f64) {
         weighted_quantile(&x, &w, 0.5),
         weighted_quantile(&x, &w, 0.05),
         weighted_quantile(&x, &w, 0.95),
+        false,
     )
 }
 
@@ -146,6 +158,9 @@ pub struct FieldSummary {
     pub prior_p5: f64,
     /// The prior's 95th percentile.
     pub prior_p95: f64,
+    /// Whether the prior's median and percentiles are exact (closed form) rather than estimated
+    /// from draws (a beta prior).
+    pub prior_exact: bool,
     /// The distribution `calibrated.toml` gives the field.
     pub fitted: Law,
 }
@@ -157,7 +172,7 @@ pub fn summarise(cal: &Calibration, outcome: &Outcome) -> Vec<FieldSummary> {
         .map(|j| {
             let x = values(cal, g, j);
             let (mean, sd) = moments(&x, &g.weights);
-            let (prior_median, prior_p5, prior_p95) = prior_quantiles(cal, j);
+            let (prior_median, prior_p5, prior_p95, prior_exact) = prior_quantiles(cal, j);
             FieldSummary {
                 parameter: cal.priors[j].path.clone(),
                 median: weighted_quantile(&x, &g.weights, 0.5),
@@ -168,6 +183,7 @@ pub fn summarise(cal: &Calibration, outcome: &Outcome) -> Vec<FieldSummary> {
                 prior_median,
                 prior_p5,
                 prior_p95,
+                prior_exact,
                 fitted: fitted(&cal.priors[j].param.law, &x, &g.weights),
             }
         })
@@ -193,6 +209,7 @@ pub(crate) fn write_summary(
         "prior_p5",
         "prior_p95",
         "fitted",
+        "prior_quantiles",
     ])?;
     for (r, p) in rows.iter().zip(&cal.priors) {
         c.write_record([
@@ -207,6 +224,7 @@ pub(crate) fn write_summary(
             num(r.prior_p5),
             num(r.prior_p95),
             law_text(&r.fitted),
+            if r.prior_exact { "exact" } else { "sampled" }.to_string(),
         ])?;
     }
     c.flush()
@@ -241,8 +259,8 @@ pub(crate) fn write_posterior(
     c.flush()
 }
 
-/// Writes `generations.csv`: each generation's tolerance, simulations, acceptance rate and
-/// effective sample size (1 / sum of squared weights).
+/// Writes `generations.csv`: each generation's tolerance, simulations, acceptance rate,
+/// effective sample size (1 / sum of squared weights) and the largest distance it accepted.
 pub(crate) fn write_generations(w: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
     let mut c = csv_writer(w);
     c.write_record([
@@ -252,6 +270,7 @@ pub(crate) fn write_generations(w: &mut dyn Write, outcome: &Outcome) -> io::Res
         "simulations",
         "acceptance",
         "ess",
+        "max_distance",
     ])?;
     for (t, g) in outcome.generations.iter().enumerate() {
         let ess = 1.0 / g.weights.iter().map(|w| w * w).sum::<f64>();
@@ -262,37 +281,193 @@ pub(crate) fn write_generations(w: &mut dyn Write, outcome: &Outcome) -> io::Res
             g.simulations.to_string(),
             num(g.acceptance()),
             num(ess),
+            num(max_distance(g)),
         ])?;
     }
     c.flush()
 }
 
-/// Writes `predictive.csv`: each observed cell's value against the 5th, 50th and 95th
-/// percentiles of the posterior predictive simulations.
-pub(crate) fn write_predictive(
-    w: &mut dyn Write,
-    observed: &Observed,
-    outcome: &Outcome,
-) -> io::Result<()> {
+/// One row of `predictive.csv`: an observed cell against the posterior predictive simulations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PredictiveCell {
+    /// The curve (`adopting`, `sustained`, ...).
+    pub curve: &'static str,
+    /// The group (`all`, `region:NAME`, `need:low`, ...).
+    pub group: String,
+    /// The term.
+    pub term: u32,
+    /// Schools observed in the cell.
+    pub schools: u32,
+    /// The observed value.
+    pub observed: f64,
+    /// 5th percentile of the simulations.
+    pub p5: f64,
+    /// Their median.
+    pub p50: f64,
+    /// Their 95th percentile.
+    pub p95: f64,
+}
+
+/// Every observed cell against the 5th, 50th and 95th percentiles of the posterior predictive
+/// simulations, in the order of the observed statistics.
+pub fn predictive_cells(observed: &Observed, outcome: &Outcome) -> Vec<PredictiveCell> {
+    let ones = vec![1.0; outcome.predictive.len()];
+    observed
+        .cells()
+        .into_iter()
+        .map(|(curve, group, term, schools, k)| {
+            let sims: Vec<f64> = outcome.predictive.iter().map(|s| s[k]).collect();
+            PredictiveCell {
+                curve,
+                group: group.to_string(),
+                term,
+                schools,
+                observed: observed.stats[k],
+                p5: weighted_quantile(&sims, &ones, 0.05),
+                p50: weighted_quantile(&sims, &ones, 0.5),
+                p95: weighted_quantile(&sims, &ones, 0.95),
+            }
+        })
+        .collect()
+}
+
+/// Writes `predictive.csv` ([`predictive_cells`]).
+pub(crate) fn write_predictive(w: &mut dyn Write, cells: &[PredictiveCell]) -> io::Result<()> {
     let mut c = csv_writer(w);
     c.write_record([
         "curve", "group", "term", "schools", "observed", "p5", "p50", "p95",
     ])?;
-    let ones = vec![1.0; outcome.predictive.len()];
-    for (curve, group, term, n, k) in observed.cells() {
-        let sims: Vec<f64> = outcome.predictive.iter().map(|s| s[k]).collect();
+    for r in cells {
         c.write_record([
-            curve.to_string(),
-            group.to_string(),
-            term.to_string(),
-            n.to_string(),
-            num(observed.stats[k]),
-            num(weighted_quantile(&sims, &ones, 0.05)),
-            num(weighted_quantile(&sims, &ones, 0.5)),
-            num(weighted_quantile(&sims, &ones, 0.95)),
+            r.curve.to_string(),
+            r.group.clone(),
+            r.term.to_string(),
+            r.schools.to_string(),
+            num(r.observed),
+            num(r.p5),
+            num(r.p50),
+            num(r.p95),
         ])?;
     }
     c.flush()
+}
+
+/// Share of observed values inside the predictive band from which the fit is called good:
+/// a model that fits puts about 9 in 10 inside a 90 % band (more where the band is wide).
+pub const FIT_SHARE: f64 = 0.8;
+
+/// Width of a field's posterior 90 % interval, relative to its prior's, from which the rollout
+/// is said to have told the search little about it.
+pub const UNINFORMED_WIDTH: f64 = 0.9;
+
+/// Whether the posterior predictive simulations reproduce the rollout, in numbers: how many of
+/// the observed values after term 0 lie within their 90 % predictive band (5th to 95th
+/// percentile, ends included). Term 0 is left out: every school is not_adopted then, in the
+/// rollout (the reader refuses anything else) and in every simulation, so those cells match
+/// whatever the fit. `domino calibrate` and its report count from the same rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fit {
+    /// Observed values after term 0.
+    pub cells: usize,
+    /// Of them, those within their band.
+    pub inside: usize,
+}
+
+impl Fit {
+    /// The count over `(term, observed, p5, p95)` rows.
+    pub fn of(rows: impl IntoIterator<Item = (u32, f64, f64, f64)>) -> Self {
+        let mut fit = Fit {
+            cells: 0,
+            inside: 0,
+        };
+        for (term, observed, p5, p95) in rows {
+            if term == 0 || !observed.is_finite() {
+                continue;
+            }
+            fit.cells += 1;
+            if p5 <= observed && observed <= p95 {
+                fit.inside += 1;
+            }
+        }
+        fit
+    }
+
+    /// The count over the cells of `predictive.csv`.
+    pub fn of_cells(cells: &[PredictiveCell]) -> Self {
+        Self::of(cells.iter().map(|c| (c.term, c.observed, c.p5, c.p95)))
+    }
+
+    /// The count in a sentence, with what it means ([`FIT_SHARE`]).
+    pub fn sentence(&self) -> String {
+        if self.cells == 0 {
+            return "The rollout has no observation after term 0, so there is nothing to compare \
+                    the fitted model with."
+                .to_string();
+        }
+        let share = self.inside as f64 / self.cells as f64;
+        let head = format!(
+            "{} of {} observed values after term 0 ({:.0} %) lie within the model's 90 % \
+             predictive band (5th to 95th percentile of simulations from the posterior, \
+             predictive.csv).",
+            self.inside,
+            self.cells,
+            100.0 * share
+        );
+        let verdict = if share >= FIT_SHARE {
+            " The fitted model reproduces the rollout about as closely as its own randomness \
+             allows (a model that fits puts about 9 in 10 inside)."
+        } else {
+            " That is fewer than 8 in 10: the fitted model misses part of the rollout; the rows \
+             of predictive.csv whose observed value lies outside p5 to p95 show which curves and \
+             terms."
+        };
+        format!("{head}{verdict}")
+    }
+}
+
+/// Warnings that the rollout carried little or no information about the fitted fields, by two
+/// rules: every particle of generation 0, drawn from the prior, has distance 0 (`prior_max` is
+/// the largest of their distances: the observed values are then ones every simulation matches,
+/// such as a rollout of term-0 rows only), or else every field's posterior 90 % interval is at
+/// least [`UNINFORMED_WIDTH`] of its prior's. `widths` holds each field's (prior width,
+/// posterior width).
+pub fn warnings(widths: &[(f64, f64)], prior_max: Option<f64>) -> Vec<String> {
+    let mut out = Vec::new();
+    if prior_max == Some(0.0) {
+        out.push(
+            "every simulation drawn from the prior already reproduces the observed values \
+             exactly (distance 0): they are values every simulation matches (only term-0 rows, \
+             say), so they carry no information about the fitted fields, and the posterior is \
+             the prior drawn again. Give the rollout's later terms"
+                .to_string(),
+        );
+    } else if !widths.is_empty()
+        && widths
+            .iter()
+            .all(|&(prior, post)| prior > 0.0 && post >= UNINFORMED_WIDTH * prior)
+    {
+        out.push(format!(
+            "the rollout barely narrowed any field: every field's posterior 90 % interval is at \
+             least {UNINFORMED_WIDTH} of its prior's width, so the data say little about them \
+             and calibrated.toml is close to the priors. More schools or terms, or fields the \
+             rollout's strategy depends on, would tell more"
+        ));
+    }
+    out
+}
+
+/// [`warnings`] for a finished search.
+pub fn outcome_warnings(rows: &[FieldSummary], outcome: &Outcome) -> Vec<String> {
+    let widths: Vec<(f64, f64)> = rows
+        .iter()
+        .map(|r| (r.prior_p95 - r.prior_p5, r.p95 - r.p5))
+        .collect();
+    warnings(&widths, outcome.generations.first().map(max_distance))
+}
+
+/// The largest distance of a generation's accepted particles.
+fn max_distance(g: &abc::Generation) -> f64 {
+    g.distances.iter().copied().fold(0.0, f64::max)
 }
 
 /// `calibrated.toml`: the scenario with each fitted field's distribution, network files at
@@ -396,4 +571,56 @@ pub fn write_rollout(
         return Err(e.into());
     }
     c.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fit_counts_values_after_term_0_within_their_band_ends_included() {
+        let fit = Fit::of([
+            (0, 0.0, 0.0, 0.0),      // term 0: left out
+            (1, 0.1, 0.1, 0.3),      // at the lower end: inside
+            (2, 0.3, 0.1, 0.3),      // at the upper end: inside
+            (3, 0.31, 0.1, 0.3),     // above
+            (4, 0.05, 0.1, 0.3),     // below
+            (5, f64::NAN, 0.1, 0.3), // not observed: left out
+        ]);
+        assert_eq!(
+            fit,
+            Fit {
+                cells: 4,
+                inside: 2
+            }
+        );
+        let s = fit.sentence();
+        assert!(s.starts_with("2 of 4 observed values after term 0 (50 %) lie within the model's 90 % predictive band"), "{s}");
+        assert!(s.contains("fewer than 8 in 10"), "{s}");
+        let good = Fit {
+            cells: 10,
+            inside: 8,
+        }
+        .sentence();
+        assert!(good.contains("reproduces the rollout"), "{good}");
+        let none = Fit::of([(0, 0.0, 0.0, 0.0)]);
+        assert_eq!(none.cells, 0);
+        assert!(none.sentence().contains("no observation after term 0"));
+    }
+
+    #[test]
+    fn warnings_follow_their_two_rules() {
+        // Every prior draw matches exactly: no information, whatever the widths.
+        let w = warnings(&[(1.0, 0.2)], Some(0.0));
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("distance 0"), "{w:?}");
+        // Every field at least 0.9 of its prior's width.
+        let w = warnings(&[(1.0, 0.9), (2.0, 1.95)], Some(0.3));
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("barely narrowed any field"), "{w:?}");
+        // One field narrowed is enough to say nothing.
+        assert!(warnings(&[(1.0, 0.95), (2.0, 1.7)], Some(0.3)).is_empty());
+        assert!(warnings(&[(1.0, 0.5)], None).is_empty());
+        assert!(warnings(&[], Some(0.1)).is_empty());
+    }
 }

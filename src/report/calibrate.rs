@@ -3,12 +3,17 @@
 //! the observed district curves against the 5-95 % band of simulations from the posterior,
 //! drawn with [`super::chart::line_chart`].
 //!
-//! It reads only `summary.csv` and `predictive.csv` of the folder (their columns are those
-//! `crate::calibrate::output` writes), so it lives beside the comparison's page without
-//! depending on the calibration code.
+//! It reads the folder alone: `summary.csv`, `predictive.csv` and `generations.csv` (the columns
+//! `crate::calibrate::output` writes), `manifest.json`, and `scenario.toml` with its copies of
+//! the network files and `observed.csv`, which name what was fitted (scenario, rollout,
+//! strategy, schools and terms, seed, domino version) and how to run it again. The fit's
+//! sentence and the warnings that the rollout told the search little come from the same rules
+//! as the terminal's ([`crate::calibrate::output::Fit`], [`crate::calibrate::output::warnings`]),
+//! applied to the numbers of those files.
 
 use super::chart::{line_chart, LineChart, Series};
 use super::svg::escape;
+use crate::calibrate::output::{warnings, Fit};
 use crate::error::{Error, InputError, Result};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -68,6 +73,124 @@ fn short(x: f64) -> String {
     format!("{x:.digits$}")
 }
 
+/// What the folder says about the run: from `manifest.json`, `scenario.toml` (loaded with the
+/// network copies beside it) and `observed.csv`.
+struct Run {
+    manifest: serde_json::Value,
+    scenario: crate::Scenario,
+    /// The rollout's path as given to `domino calibrate`.
+    observed: String,
+    /// Rows of the rollout.
+    rows: usize,
+    /// The strategy of the rollout.
+    strategy: String,
+}
+
+impl Run {
+    fn read(dir: &Path) -> Result<Self> {
+        let path = dir.join("manifest.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let manifest: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            InputError::msg(format!("not valid JSON: {e}"))
+                .in_file(&path)
+                .at(e.line(), Some(e.column()))
+        })?;
+        let scenario = crate::Scenario::from_file(&dir.join("scenario.toml"))?;
+        let observed = manifest["inputs"]
+            .as_array()
+            .and_then(|inputs| inputs.iter().find(|i| i["role"] == "observed"))
+            .and_then(|i| i["path"].as_str())
+            .unwrap_or("observed.csv")
+            .to_string();
+        let rows =
+            crate::calibrate::observed::Observed::read(&dir.join("observed.csv"), &scenario)?
+                .rows
+                .len();
+        let named = scenario
+            .config
+            .calibrate
+            .as_ref()
+            .map(|c| c.strategy.clone())
+            .unwrap_or_default();
+        let strategy = if named.is_empty() {
+            scenario
+                .config
+                .strategies
+                .first()
+                .map(|s| s.name.clone())
+                .unwrap_or_default()
+        } else {
+            named
+        };
+        Ok(Self {
+            manifest,
+            scenario,
+            observed,
+            rows,
+            strategy,
+        })
+    }
+
+    /// Field `k` of the manifest as text.
+    fn get(&self, k: &str) -> String {
+        let v = &self.manifest[k];
+        v.as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string())
+    }
+}
+
+/// The "How to reproduce" section: what the manifest records, and the command that runs the
+/// calibration again from the folder alone.
+fn reproduce(run: &Run, dir: &Path) -> String {
+    let mut s = String::from("<section id=\"reproduce\"><h2>How to reproduce</h2>\n<table>");
+    for (label, key) in [
+        ("domino version", "domino_version"),
+        ("commit", "domino_commit"),
+        ("scenario", "scenario"),
+        ("seed", "seed"),
+        ("terms", "steps"),
+    ] {
+        let _ = write!(
+            s,
+            "<tr><th>{}</th><td><code>{}</code></td></tr>",
+            escape(label),
+            escape(&run.get(key))
+        );
+    }
+    if let Some(sets) = run.manifest["sets"].as_array() {
+        let list: Vec<String> = sets
+            .iter()
+            .map(|v| format!("<code>--set {}</code>", escape(v.as_str().unwrap_or(""))))
+            .collect();
+        let _ = write!(s, "<tr><th>--set</th><td>{}</td></tr>", list.join(" "));
+    }
+    if let Some(inputs) = run.manifest["inputs"].as_array() {
+        for i in inputs {
+            let _ = write!(
+                s,
+                "<tr><th>input {}</th><td><code>{}</code><br>SHA-256 <code>{}</code></td></tr>",
+                escape(i["role"].as_str().unwrap_or("")),
+                escape(i["path"].as_str().unwrap_or("")),
+                escape(i["sha256"].as_str().unwrap_or(""))
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        "</table>\n<p>The folder holds everything needed: the resolved <code>scenario.toml</code> \
+         (every default written out, its <code>[calibrate]</code> table and any \
+         <code>--set</code> included), copies of its network files and the rollout as \
+         <code>observed.csv</code>. With the same domino version, this command gives the same \
+         numbers, whatever the number of threads:</p>\n<pre><code>{}</code></pre></section>",
+        escape(&format!(
+            "domino calibrate {d}/scenario.toml --observed {d}/observed.csv --out NEW_FOLDER",
+            d = dir.display()
+        ))
+    );
+    s
+}
+
 /// The calibration page of the folder `dir`.
 pub fn page(dir: &Path) -> Result<String> {
     let summary = rows(
@@ -80,17 +203,85 @@ pub fn page(dir: &Path) -> Result<String> {
         "predictive.csv",
         &["curve", "group", "term", "observed", "p5", "p50", "p95"],
     )?;
-    let mut body = String::from(
-        "<header><h1>Calibration: does the model fit the rollout?</h1><p class=\"lead\">Each \
-         fitted field's posterior (what the rollout says) against its prior (what was assumed \
-         before), and the observed curves against what the fitted model simulates.</p></header>\n",
+    let generations = rows(dir, "generations.csv", &["generation", "epsilon"])?;
+    let run = Run::read(dir)?;
+    let cfg = &run.scenario.config;
+    let mut body = String::new();
+    let _ = writeln!(
+        body,
+        "<header><h1>Calibration of {}: does the model fit the rollout?</h1><p class=\"lead\">\
+         Each fitted field's posterior (what the rollout says) against its prior (what was \
+         assumed before), and the observed curves against what the fitted model simulates.</p>\
+         <p class=\"meta\">{} fitted to the rollout <code>{}</code> ({} row{}) of {} schools \
+         over {} terms, with the strategy {}; seed {}; domino {}.</p></header>",
+        escape(&cfg.name),
+        if summary.len() == 1 {
+            "1 field".to_string()
+        } else {
+            format!("{} fields", summary.len())
+        },
+        escape(&run.observed),
+        run.rows,
+        if run.rows == 1 { "" } else { "s" },
+        run.scenario.schools(),
+        cfg.steps,
+        escape(&run.strategy),
+        cfg.seed,
+        escape(&run.get("domino_version")),
+    );
+    // The verdict first, in the words the terminal uses.
+    let fit = Fit::of(predictive.iter().map(|r| {
+        (
+            num(r, "term") as u32,
+            num(r, "observed"),
+            num(r, "p5"),
+            num(r, "p95"),
+        )
+    }));
+    let widths: Vec<(f64, f64)> = summary
+        .iter()
+        .map(|r| {
+            (
+                num(r, "prior_p95") - num(r, "prior_p5"),
+                num(r, "p95") - num(r, "p5"),
+            )
+        })
+        .collect();
+    let prior_max = generations
+        .first()
+        .filter(|g| g.contains_key("max_distance"))
+        .map(|g| num(g, "max_distance"));
+    let _ = writeln!(
+        body,
+        "<section id=\"fit\"><h2>Does it fit?</h2>\n<p><strong>{}</strong></p>",
+        escape(&fit.sentence())
+    );
+    for w in warnings(&widths, prior_max) {
+        let _ = writeln!(body, "<p class=\"warning\">Warning: {}.</p>", escape(&w));
+    }
+    let _ = writeln!(
+        body,
+        "<p>Next: <code>{}</code> compares the strategies with what the rollout taught, and \
+         what it left uncertain.</p></section>",
+        escape(&format!(
+            "domino compare {}",
+            dir.join("calibrated.toml").display()
+        ))
     );
     body.push_str(
         "<h2 id=\"posterior\">What the rollout pinned down</h2>\n<table><thead><tr><th>field</th>\
          <th class=\"num\">prior 90 %</th><th class=\"num\">posterior median</th><th class=\"num\">\
          posterior 90 %</th><th class=\"num\">width vs prior</th><th>reading</th></tr></thead><tbody>\n",
     );
+    let mut sampled = false;
     for r in &summary {
+        // A beta prior's interval is estimated from draws (summary.csv's prior_quantiles).
+        let approx = if r.get("prior_quantiles").map(String::as_str) == Some("sampled") {
+            sampled = true;
+            "~"
+        } else {
+            ""
+        };
         let ratio = (num(r, "p95") - num(r, "p5")) / (num(r, "prior_p95") - num(r, "prior_p5"));
         let reading = if ratio < 0.5 {
             "pinned down by the data"
@@ -101,7 +292,7 @@ pub fn page(dir: &Path) -> Result<String> {
         };
         let _ = writeln!(
             body,
-            "<tr><td><code>{}</code></td><td class=\"num\">{} to {}</td><td class=\"num\">{}</td>\
+            "<tr><td><code>{}</code></td><td class=\"num\">{approx}{} to {}</td><td class=\"num\">{}</td>\
              <td class=\"num\">{} to {}</td><td class=\"num\">{:.0} %</td><td>{reading}</td></tr>",
             escape(r.get("parameter").map_or("", String::as_str)),
             short(num(r, "prior_p5")),
@@ -113,9 +304,15 @@ pub fn page(dir: &Path) -> Result<String> {
         );
     }
     body.push_str(
-        "</tbody></table>\n<p class=\"note\">The intervals hold 90 % of the weighted posterior \
-         sample (posterior.csv); calibrated.toml gives each field a distribution with the \
-         posterior's mean and spread, for <code>domino compare</code>.</p>\n",
+        "</tbody></table>\n<p class=\"note\">The posterior intervals hold 90 % of the weighted \
+         posterior sample (posterior.csv); the prior's are exact",
+    );
+    if sampled {
+        body.push_str(", except those marked ~ (a beta prior), estimated from 100,000 draws");
+    }
+    body.push_str(
+        ". calibrated.toml gives each field a distribution with the posterior's mean and spread, \
+         for <code>domino compare</code>.</p>\n",
     );
     body.push_str(
         "<h2 id=\"predictive\">Observed against simulated</h2>\n<p class=\"note\">Dots: the \
@@ -164,13 +361,16 @@ pub fn page(dir: &Path) -> Result<String> {
         }));
         body.push('\n');
     }
+    body.push_str(&reproduce(&run, dir));
     Ok(format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" \
-         content=\"width=device-width, initial-scale=1\">\n<title>domino calibration</title>\n<style>\n\
+         content=\"width=device-width, initial-scale=1\">\n<title>domino calibration: {}</title>\n<style>\n\
          body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 0 auto; padding: 1rem 1.5rem 4rem; }}\n\
          table {{ border-collapse: collapse; }} th, td {{ padding: .25rem .6rem; border-bottom: 1px solid #ddd; text-align: left; }}\n\
          td.num, th.num {{ text-align: right; }} svg {{ max-width: 100%; height: auto; }} .note {{ color: #444; }}\n\
-         </style>\n</head>\n<body data-page=\"calibration\">\n{body}</body>\n</html>\n"
+         .meta {{ color: #444; }} .warning {{ color: #8a3b00; }} pre {{ white-space: pre-wrap; }}\n\
+         </style>\n</head>\n<body data-page=\"calibration\">\n{body}</body>\n</html>\n",
+        escape(&cfg.name)
     ))
 }
 
