@@ -8,6 +8,7 @@
 //!   largest id plus one.
 //!
 //! Both files are comma-separated, UTF-8, with `\n` or `\r\n` line ends; fields are trimmed.
+//! Excel's separator line (`sep=,`) before everything else is skipped.
 //! Whole lines starting with `#` before the header are comments (to describe the file); after the
 //! header `#` is an ordinary character, so an id such as `#12` is a school, never silently
 //! dropped as a comment. Column names are read in any case; empty headings after the last named
@@ -15,7 +16,10 @@
 //! listed are an error in both files, and so is a row with more or fewer cells than the header.
 //!
 //! Every error names the file, the line and the column at fault (a cell's position in its row,
-//! counting from 1, and its column's name). The readers take bytes
+//! counting from 1, and its column's name), and where a spreadsheet is the likely cause says
+//! so: a decimal comma or thousands separator in a number, a percentage for a share, a heading
+//! close to an allowed column (`scenario::suggest`), a first line of data without a header, a
+//! file in a Windows code page (the cell is quoted as that code page reads it). The readers take bytes
 //! ([`NodeTable::from_bytes`], [`EdgeList::from_bytes`]) so that they can be fuzzed without files.
 //! `domino check` reports the imported network's ties and connected components (computed with
 //! petgraph in `network::stats`).
