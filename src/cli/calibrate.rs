@@ -191,7 +191,7 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
     table.push_str(&format!(
         "\nFit: {}\nNext: domino compare {} compares the strategies with what the rollout \
          taught (and what it left uncertain); domino report {} draws this fit.\n",
-        out::Fit::of_cells(&cells).sentence(),
+        out::fit(&cells).sentence(),
         target.join("calibrated.toml").display(),
         target.display()
     ));

@@ -8,16 +8,115 @@
 //! the network files and `observed.csv`, which name what was fitted (scenario, rollout,
 //! strategy, schools and terms, seed, domino version) and how to run it again. The fit's
 //! sentence and the warnings that the rollout told the search little come from the same rules
-//! as the terminal's ([`crate::calibrate::output::Fit`], [`crate::calibrate::output::warnings`]),
+//! as the terminal's ([`Fit`] and [`warnings`], which `domino calibrate` uses too),
 //! applied to the numbers of those files.
 
 use super::chart::{line_chart, LineChart, Series};
 use super::svg::escape;
-use crate::calibrate::output::{warnings, Fit};
 use crate::error::{Error, InputError, Result};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
+
+/// Share of observed values inside the predictive band from which the fit is called good:
+/// a model that fits puts about 9 in 10 inside a 90 % band (more where the band is wide).
+pub const FIT_SHARE: f64 = 0.8;
+
+/// Width of a field's posterior 90 % interval, relative to its prior's, from which the rollout
+/// is said to have told the search little about it.
+pub const UNINFORMED_WIDTH: f64 = 0.9;
+
+/// Whether the posterior predictive simulations reproduce the rollout, in numbers: how many of
+/// the observed values after term 0 lie within their 90 % predictive band (5th to 95th
+/// percentile, ends included). Term 0 is left out: every school is not_adopted then, in the
+/// rollout (the reader refuses anything else) and in every simulation, so those cells match
+/// whatever the fit. `domino calibrate` and its report count from the same rows (the report reads them back
+/// from predictive.csv, whose numbers round-trip exactly).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fit {
+    /// Observed values after term 0.
+    pub cells: usize,
+    /// Of them, those within their band.
+    pub inside: usize,
+}
+
+impl Fit {
+    /// The count over `(term, observed, p5, p95)` rows.
+    pub fn of(rows: impl IntoIterator<Item = (u32, f64, f64, f64)>) -> Self {
+        let mut fit = Fit {
+            cells: 0,
+            inside: 0,
+        };
+        for (term, observed, p5, p95) in rows {
+            if term == 0 || !observed.is_finite() {
+                continue;
+            }
+            fit.cells += 1;
+            if p5 <= observed && observed <= p95 {
+                fit.inside += 1;
+            }
+        }
+        fit
+    }
+
+    /// The count in a sentence, with what it means ([`FIT_SHARE`]).
+    pub fn sentence(&self) -> String {
+        if self.cells == 0 {
+            return "The rollout has no observation after term 0, so there is nothing to compare \
+                    the fitted model with."
+                .to_string();
+        }
+        let share = self.inside as f64 / self.cells as f64;
+        let head = format!(
+            "{} of {} observed values after term 0 ({:.0} %) lie within the model's 90 % \
+             predictive band (5th to 95th percentile of simulations from the posterior, \
+             predictive.csv).",
+            self.inside,
+            self.cells,
+            100.0 * share
+        );
+        let verdict = if share >= FIT_SHARE {
+            " The fitted model reproduces the rollout about as closely as its own randomness \
+             allows (a model that fits puts about 9 in 10 inside)."
+        } else {
+            " That is fewer than 8 in 10: the fitted model misses part of the rollout; the rows \
+             of predictive.csv whose observed value lies outside p5 to p95 show which curves and \
+             terms."
+        };
+        format!("{head}{verdict}")
+    }
+}
+
+/// Warnings that the rollout carried little or no information about the fitted fields, by two
+/// rules: every particle of generation 0, drawn from the prior, has distance 0 (`prior_max` is
+/// the largest of their distances: the observed values are then ones every simulation matches,
+/// such as a rollout of term-0 rows only), or else every field's posterior 90 % interval is at
+/// least [`UNINFORMED_WIDTH`] of its prior's. `widths` holds each field's (prior width,
+/// posterior width).
+pub fn warnings(widths: &[(f64, f64)], prior_max: Option<f64>) -> Vec<String> {
+    let mut out = Vec::new();
+    if prior_max == Some(0.0) {
+        out.push(
+            "every simulation drawn from the prior already reproduces the observed values \
+             exactly (distance 0): they are values every simulation matches (only term-0 rows, \
+             say), so they carry no information about the fitted fields, and the posterior is \
+             the prior drawn again. Give the rollout's later terms"
+                .to_string(),
+        );
+    } else if !widths.is_empty()
+        && widths
+            .iter()
+            .all(|&(prior, post)| prior > 0.0 && post >= UNINFORMED_WIDTH * prior)
+    {
+        out.push(format!(
+            "the rollout barely narrowed any field: every field's posterior 90 % interval is at \
+             least {UNINFORMED_WIDTH} of its prior's width, so the data say little about them \
+             and calibrated.toml is close to the priors. More schools or terms, or fields the \
+             rollout's strategy depends on, would tell more"
+        ));
+    }
+    out
+}
 
 /// True when `dir` is a calibration's output folder (it has `posterior.csv` and
 /// `predictive.csv`).
@@ -102,10 +201,7 @@ impl Run {
             .and_then(|i| i["path"].as_str())
             .unwrap_or("observed.csv")
             .to_string();
-        let rows =
-            crate::calibrate::observed::Observed::read(&dir.join("observed.csv"), &scenario)?
-                .rows
-                .len();
+        let rows = crate::scenario::files::count_records(&dir.join("observed.csv"))?;
         let named = scenario
             .config
             .calibrate
@@ -380,4 +476,56 @@ pub fn write(dir: &Path) -> Result<PathBuf> {
     let path = dir.join(super::html::FILE);
     crate::output::write_atomic(&path, |w| w.write_all(page.as_bytes()))?;
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fit_counts_values_after_term_0_within_their_band_ends_included() {
+        let fit = Fit::of([
+            (0, 0.0, 0.0, 0.0),      // term 0: left out
+            (1, 0.1, 0.1, 0.3),      // at the lower end: inside
+            (2, 0.3, 0.1, 0.3),      // at the upper end: inside
+            (3, 0.31, 0.1, 0.3),     // above
+            (4, 0.05, 0.1, 0.3),     // below
+            (5, f64::NAN, 0.1, 0.3), // not observed: left out
+        ]);
+        assert_eq!(
+            fit,
+            Fit {
+                cells: 4,
+                inside: 2
+            }
+        );
+        let s = fit.sentence();
+        assert!(s.starts_with("2 of 4 observed values after term 0 (50 %) lie within the model's 90 % predictive band"), "{s}");
+        assert!(s.contains("fewer than 8 in 10"), "{s}");
+        let good = Fit {
+            cells: 10,
+            inside: 8,
+        }
+        .sentence();
+        assert!(good.contains("reproduces the rollout"), "{good}");
+        let none = Fit::of([(0, 0.0, 0.0, 0.0)]);
+        assert_eq!(none.cells, 0);
+        assert!(none.sentence().contains("no observation after term 0"));
+    }
+
+    #[test]
+    fn warnings_follow_their_two_rules() {
+        // Every prior draw matches exactly: no information, whatever the widths.
+        let w = warnings(&[(1.0, 0.2)], Some(0.0));
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("distance 0"), "{w:?}");
+        // Every field at least 0.9 of its prior's width.
+        let w = warnings(&[(1.0, 0.9), (2.0, 1.95)], Some(0.3));
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("barely narrowed any field"), "{w:?}");
+        // One field narrowed is enough to say nothing.
+        assert!(warnings(&[(1.0, 0.95), (2.0, 1.7)], Some(0.3)).is_empty());
+        assert!(warnings(&[(1.0, 0.5)], None).is_empty());
+        assert!(warnings(&[], Some(0.1)).is_empty());
+    }
 }

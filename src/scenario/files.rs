@@ -107,6 +107,19 @@ pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
     std::fs::read(path).map_err(|e| InputError::msg(format!("cannot read: {e}")).in_file(path))
 }
 
+/// The number of records after the header of the CSV file at `path` (comment lines, Excel's
+/// separator line and blank lines not counted), for a file already read and checked once (the
+/// copy of an input in an output folder); an unreadable file or record is an error naming it.
+pub(crate) fn count_records(path: &Path) -> Result<usize, InputError> {
+    let bytes = read_bytes(path)?;
+    let mut n = 0;
+    for record in reader(&bytes).into_records() {
+        record.map_err(|e| csv_error(path, &bytes, e))?;
+        n += 1;
+    }
+    Ok(n)
+}
+
 /// The text of `bytes`, or an error naming the line and byte offset of the first byte that is not
 /// UTF-8 (a file saved as Latin-1 by a spreadsheet). A workbook or a UTF-16 file is named as
 /// such (see `not_text`).
