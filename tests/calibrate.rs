@@ -613,6 +613,12 @@ fn stages_in_any_case_and_rows_in_any_order_are_read() {
             .contains("a school that has adopted is implementing"),
         "{e}"
     );
+    let e = read("typo.csv", "school,term,stage\n3,1,implemnting\n").unwrap_err();
+    assert!(
+        e.message
+            .ends_with("got \"implemnting\"; did you mean implementing?"),
+        "{e}"
+    );
 }
 
 /// The terminal and the report say in words whether the model fits (counted from

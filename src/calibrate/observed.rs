@@ -302,12 +302,19 @@ impl Observed {
             };
             let raw = cell(c_stage);
             let Some(stage) = stage_named(raw) else {
-                // The word a spreadsheet most often has for the model's two adopter stages.
+                // The word a spreadsheet most often has for the model's two adopter stages, or
+                // a misspelt stage.
+                const STAGES: [&str; 4] = ["not_adopted", "implementing", "sustained", "abandoned"];
                 let adopted = if raw.trim().eq_ignore_ascii_case("adopted") {
                     " (a school that has adopted is implementing, or sustained once the \
                      practice has lasted)"
+                        .to_string()
                 } else {
-                    ""
+                    match crate::scenario::suggest::closest(&raw.replace([' ', '-'], "_"), &STAGES)
+                    {
+                        Some(s) => format!("; did you mean {s}?"),
+                        None => String::new(),
+                    }
                 };
                 return Err(at(InputError::field(
                     "stage",
