@@ -353,9 +353,14 @@ fn bad_rollouts_are_refused_by_file_line_and_field() {
             &["unknown.csv:3", "school", "unknown school \"77\""][..],
         ),
         (
-            "order.csv",
-            "0,0,not_adopted\n0,3,implementing\n0,2,implementing\n",
-            &["order.csv:4", "term", "terms out of order", "line 3"][..],
+            "twice.csv",
+            "0,0,not_adopted\n0,3,implementing\n1,1,implementing\n0,3,implementing\n",
+            &["twice.csv:5:2: term: school \"0\" is listed twice at term 3 (first on line 3)"][..],
+        ),
+        (
+            "year.csv",
+            "0,2019,not_adopted\n",
+            &["year.csv:2:2: term: term 2019 looks like a year: terms count from 0"][..],
         ),
         (
             "stage.csv",
@@ -561,6 +566,217 @@ fn settings_are_read_and_obeyed() {
         e.to_string().contains("no strategy is named \"pilot\""),
         "{e}"
     );
+}
+
+/// A spreadsheet's rollout: stages in any case or with spaces, rows sorted newest first or by
+/// term. It reads as the tidy file does, and a transition is still checked in time order.
+#[test]
+fn stages_in_any_case_and_rows_in_any_order_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let cal = calibration(dir.path(), SMALL);
+    let read = |name: &str, text: &str| {
+        Observed::from_bytes(text.as_bytes(), &dir.path().join(name), &cal.scenario)
+    };
+    let tidy = read(
+        "tidy.csv",
+        "school,term,stage\n3,0,not_adopted\n3,1,implementing\n3,3,sustained\n5,0,not_adopted\n5,2,not_adopted\n",
+    )
+    .unwrap();
+    let messy = read(
+        "messy.csv",
+        "school,term,stage\n5,2,Not adopted\n3,3,SUSTAINED\n5,0,not-adopted\n3,1,Implementing\n3,0,Not_Adopted\n",
+    )
+    .unwrap();
+    assert_eq!(messy.rows.len(), 5);
+    assert_eq!(messy.terms, tidy.terms);
+    assert_eq!(
+        format!("{:?}", messy.stats),
+        format!("{:?}", tidy.stats),
+        "the same summaries"
+    );
+    // Out of order, an impossible history is still refused at the later term's line.
+    let e = read(
+        "back.csv",
+        "school,term,stage\n3,3,not_adopted\n3,1,implementing\n",
+    )
+    .unwrap_err();
+    assert_eq!(e.line, Some(2), "{e}");
+    assert!(
+        e.message
+            .contains("\"not_adopted\" cannot follow \"implementing\" at term 1 (line 3)"),
+        "{e}"
+    );
+    // A word for a stage that is not one of the four says which it may be.
+    let e = read("adopted.csv", "school,term,stage\n3,1,Adopted\n").unwrap_err();
+    assert!(
+        e.message
+            .contains("a school that has adopted is implementing"),
+        "{e}"
+    );
+    let e = read("typo.csv", "school,term,stage\n3,1,implemnting\n").unwrap_err();
+    assert!(
+        e.message
+            .ends_with("got \"implemnting\"; did you mean implementing?"),
+        "{e}"
+    );
+}
+
+/// The terminal and the report say in words whether the model fits (counted from
+/// predictive.csv), what to run next, and what was fitted; the report says how to run it again.
+/// The prior's intervals are the laws' exact quantiles, except a beta's, marked as sampled.
+#[test]
+fn the_fit_is_said_in_words_and_the_report_names_what_was_fitted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, rollout) = small_files(dir.path());
+    let text = SMALL.replace(
+        "mechanisms.sustain.turnover_rate = { dist = \"uniform\", low = 0.0, high = 0.3 }",
+        "mechanisms.sustain.turnover_rate = { dist = \"beta\", alpha = 2, beta = 5, low = 0.0, high = 0.3 }",
+    );
+    let scenario = write(dir.path(), "fit.toml", &text);
+    let out_dir = dir.path().join("fitted");
+    let out = cli(
+        dir.path(),
+        &[
+            "calibrate",
+            arg(&scenario),
+            "--observed",
+            arg(&rollout),
+            "--out",
+            arg(&out_dir),
+            "--quiet",
+            "--set",
+            "calibrate.generations=3",
+        ],
+    );
+    assert_ok(&out);
+    let said = stdout(&out);
+    // The count, as a reader of predictive.csv makes it.
+    let cells: Vec<_> = csv_rows(&out_dir.join("predictive.csv"))
+        .into_iter()
+        .filter(|r| r["term"] != "0")
+        .collect();
+    let inside = cells
+        .iter()
+        .filter(|r| {
+            let f = |k: &str| r[k].parse::<f64>().unwrap();
+            f("p5") <= f("observed") && f("observed") <= f("p95")
+        })
+        .count();
+    let sentence = format!(
+        "{inside} of {} observed values after term 0 ({:.0} %) lie within the model's 90 % \
+         predictive band",
+        cells.len(),
+        100.0 * inside as f64 / cells.len() as f64
+    );
+    assert!(said.contains(&format!("Fit: {sentence}")), "{said}");
+    let calibrated = out_dir.join("calibrated.toml");
+    assert!(
+        said.contains(&format!("Next: domino compare {}", calibrated.display())),
+        "{said}"
+    );
+    // A rollout of 60 schools over 8 terms informs the fields: no warning.
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    // Exact prior quantiles: uniform(0.05, 0.8) and log-uniform(0.0005, 0.05); the beta's sampled.
+    let summary = csv_rows(&out_dir.join("summary.csv"));
+    let row = |name: &str| summary.iter().find(|r| r["parameter"] == name).unwrap();
+    let f = |r: &std::collections::BTreeMap<String, String>, k: &str| r[k].parse::<f64>().unwrap();
+    let lr = row("innovation.learning_rate");
+    assert_eq!(lr["prior_quantiles"], "exact");
+    for (k, exact) in [
+        ("prior_p5", 0.0875),
+        ("prior_median", 0.425),
+        ("prior_p95", 0.7625),
+    ] {
+        assert!((f(lr, k) - exact).abs() < 1e-12, "{k}: {}", f(lr, k));
+    }
+    let or = row("mechanisms.contagion.outside_rate");
+    let (a, b) = (0.0005f64.ln(), 0.05f64.ln());
+    assert!((f(or, "prior_p5") - (a + 0.05 * (b - a)).exp()).abs() < 1e-15);
+    assert!((f(or, "prior_median") - 0.005).abs() < 1e-15);
+    let tr = row("mechanisms.sustain.turnover_rate");
+    assert_eq!(tr["prior_quantiles"], "sampled");
+    assert!(
+        said.contains("~ the prior's 90 % of a beta prior is estimated"),
+        "{said}"
+    );
+    // The report: what was fitted, the same sentence, the next step, how to reproduce.
+    assert_ok(&cli(dir.path(), &["report", arg(&out_dir)]));
+    let page = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    for fragment in [
+        "Calibration of small-calibration",
+        &format!("<code>{}</code>", arg(&rollout)),
+        "60 schools over 8 terms, with the strategy pilot-then-cascade; seed 5; domino ",
+        &sentence.replace('\'', "&#39;"),
+        &format!("domino compare {}", calibrated.display()),
+        "How to reproduce",
+        &format!(
+            "domino calibrate {d}/scenario.toml --observed {d}/observed.csv --out NEW_FOLDER",
+            d = out_dir.display()
+        ),
+        "~0.",
+    ] {
+        assert!(page.contains(fragment), "{fragment} not in the report");
+    }
+    // The command reproduces the folder.
+    let again = dir.path().join("again");
+    let out = cli(
+        dir.path(),
+        &[
+            "calibrate",
+            arg(&out_dir.join("scenario.toml")),
+            "--observed",
+            arg(&out_dir.join("observed.csv")),
+            "--out",
+            arg(&again),
+            "--quiet",
+        ],
+    );
+    assert_ok(&out);
+    for name in ["posterior.csv", "summary.csv", "predictive.csv"] {
+        assert!(
+            std::fs::read(out_dir.join(name)).unwrap() == std::fs::read(again.join(name)).unwrap(),
+            "{name} differs"
+        );
+    }
+}
+
+/// A rollout with nothing after term 0 cannot inform any field: said, not taken for a fit.
+#[test]
+fn a_rollout_that_carries_no_information_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let (scenario, _) = small_files(dir.path());
+    let rollout = write(
+        dir.path(),
+        "start.csv",
+        "school,term,stage\n0,0,not_adopted\n",
+    );
+    let out_dir = dir.path().join("start");
+    let out = cli(
+        dir.path(),
+        &[
+            "calibrate",
+            arg(&scenario),
+            "--observed",
+            arg(&rollout),
+            "--out",
+            arg(&out_dir),
+            "--quiet",
+            "--set",
+            "calibrate.generations=2",
+        ],
+    );
+    assert_ok(&out);
+    assert!(
+        stderr(&out).contains("warning: every simulation drawn from the prior already reproduces"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("no observation after term 0"));
+    let generations = csv_rows(&out_dir.join("generations.csv"));
+    assert_eq!(generations[0]["max_distance"], "0");
+    assert_ok(&cli(dir.path(), &["report", arg(&out_dir)]));
+    let page = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    assert!(page.contains("Warning: every simulation drawn from the prior"));
 }
 
 #[test]

@@ -147,7 +147,7 @@ fn unknown_edge_columns_and_tiny_weights_are_refused() {
     );
     assert_bad_input(
         &check(tmp.path(), &s),
-        &["edges.csv:1:3: wieght: unknown column; allowed: source, target, weight"],
+        &["edges.csv:1:3: wieght: unknown column; did you mean `weight`? allowed: source, target, weight"],
     );
     let s = file_scenario(
         tmp.path(),
@@ -661,5 +661,83 @@ fn a_date_given_for_a_number_is_called_a_date() {
             "dt.toml:1:",
             "seed: expected a whole number, 0 or more, got the date 1979-05-27",
         ],
+    );
+}
+
+/// Notes lines of `check`'s stderr.
+fn notes(out: &Output) -> Vec<String> {
+    stderr(out)
+        .lines()
+        .filter(|l| l.starts_with("note:"))
+        .map(String::from)
+        .collect()
+}
+
+/// Regions made up from the row order, look-alike region names and single-school regions were
+/// silent; so was an empty need cell that makes a school's need a fresh draw in every run.
+#[test]
+fn made_up_look_alike_and_single_school_regions_and_empty_cells_are_noted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let edges = b"source,target\na,b\nb,c\nc,d\nd,e\ne,f\n";
+    // No region column: six schools in blocks of rows.
+    let s = file_scenario(tmp.path(), b"id\na\nb\nc\nd\ne\nf\n", edges);
+    let out = check(tmp.path(), &s);
+    assert_ok(&out);
+    let n = notes(&out);
+    assert_eq!(n.len(), 1, "{n:?}");
+    assert!(
+        n[0].contains("has no `region` column, so the 6 schools are cut into 6 regions as blocks of consecutive rows"),
+        "{n:?}"
+    );
+    // With one region there is nothing to cut.
+    let one = write(
+        tmp.path(),
+        "one.toml",
+        "[network]\nkind = \"file\"\nedges = \"edges.csv\"\nnodes = \"nodes.csv\"\nregions = 1\n",
+    );
+    assert!(notes(&check(tmp.path(), &one)).is_empty());
+    // Look-alike names (case, spaces, accents) and one-school regions.
+    let s = file_scenario(
+        tmp.path(),
+        "id,region\na,Nord\nb,nord\nc, NORD \nd,Süd\ne,Sud\nf,Süd\n".as_bytes(),
+        edges,
+    );
+    let n = notes(&check(tmp.path(), &s));
+    assert_eq!(n.len(), 3, "{n:?}");
+    assert!(
+        n[0].contains(
+            "the regions \"Nord\" (1 school), \"nord\" (1 school) and \"NORD\" (1 school)"
+        ) && n[0].contains("differ only in case, spaces or accents"),
+        "{n:?}"
+    );
+    assert!(
+        n[1].contains("\"Süd\" (2 schools) and \"Sud\" (1 school)"),
+        "{n:?}"
+    );
+    assert!(
+        n[2].contains("4 of the 5 regions")
+            && n[2].contains("have a single school (\"Nord\", \"nord\", \"NORD\", \"Sud\")"),
+        "{n:?}"
+    );
+    // Clean regions: no note.
+    let s = file_scenario(
+        tmp.path(),
+        b"id,region,need\na,n,0.1\nb,n,0.2\nc,n,0.3\nd,s,0.4\ne,s,0.5\nf,s,0.6\n",
+        edges,
+    );
+    assert!(notes(&check(tmp.path(), &s)).is_empty());
+    // Empty need cells: how many and an example.
+    let s = file_scenario(
+        tmp.path(),
+        b"id,region,need\na,n,0.1\nb,n,\nc,n,0.3\nd,s,\ne,s,0.5\nf,s,0.6\n",
+        edges,
+    );
+    let n = notes(&check(tmp.path(), &s));
+    assert_eq!(n.len(), 1, "{n:?}");
+    assert!(
+        n[0].contains("2 of the 6 schools of the node table")
+            && n[0].contains("have an empty `need` cell (such as b)")
+            && n[0].contains("drawn afresh in every run"),
+        "{n:?}"
     );
 }

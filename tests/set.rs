@@ -104,7 +104,10 @@ fn bad_paths_and_values_name_the_flag() {
         ),
         (
             "mechanisms.dose.d5O=1",
-            &["--set mechanisms.dose.d5O=1", "no field \"d5O\"", "d50"],
+            &[
+                "--set mechanisms.dose.d5O=1",
+                "no field \"d5O\" (did you mean \"d50\"?)",
+            ],
         ),
         ("mechanisms.dosage.d50=1", &["no field \"dosage\"", "dose"]),
         (

@@ -5,11 +5,12 @@
 //! network files). `school` is an id as in the node table (or the 0-based index without one),
 //! `term` the number of terms since the start (0 is the start, when no school has adopted; at
 //! most the scenario's `steps`), `stage` one of `not_adopted, implementing, sustained,
-//! abandoned` (the names `domino run --trace` writes). Terms may be missing, but a school's rows
-//! go forward in time, and each stage must be reachable from the school's previous one in the
-//! terms between them by the model's life cycle (`crate::model::advance`): nothing returns to
-//! not_adopted, and not_adopted -> sustained or abandoned, and abandoned -> sustained, take at
-//! least two terms. `practice` is in [0, 1], `supported` is true/false (or 1/0, yes/no), and
+//! abandoned` (the names `domino run --trace` writes; read in any case, with a space or hyphen
+//! for the underscore). Terms may be missing and rows may come in any order, but a school is
+//! listed at most once per term, and each stage must be reachable from the school's previous
+//! one in the terms between them by the model's life cycle (`crate::model::advance`): nothing
+//! returns to not_adopted, and not_adopted -> sustained or abandoned, and abandoned ->
+//! sustained, take at least two terms. `practice` is in [0, 1], `supported` is true/false (or 1/0, yes/no), and
 //! `effect` a number of student-level SD; an empty cell is not observed.
 //!
 //! The summaries ([`Observed::stats`]) are curves over terms, each for the whole district, for
@@ -80,7 +81,18 @@ pub struct Observed {
     scale: [f64; 6],
 }
 
+/// The stage `name` stands for, read as a spreadsheet writes it: in any case, with a space or a
+/// hyphen for the underscore (`Not adopted`, `not-adopted`), as column names are read in any
+/// case.
 fn stage_named(name: &str) -> Option<Stage> {
+    let name: String = name
+        .trim()
+        .chars()
+        .map(|c| match c {
+            ' ' | '-' => '_',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
     [
         Stage::NotAdopted,
         Stage::Implementing,
@@ -90,6 +102,10 @@ fn stage_named(name: &str) -> Option<Stage> {
     .into_iter()
     .find(|s| s.name() == name)
 }
+
+/// Terms written as calendar years (`2019`) are this large or larger; a scenario's horizon is far
+/// below (a century of terms).
+const FIRST_YEAR: u32 = 1900;
 
 /// Can a school go from `from` to `to` in `terms` terms of the model's life cycle?
 pub fn reachable(from: Stage, to: Stage, terms: u32) -> bool {
@@ -127,6 +143,55 @@ fn parse_bool(raw: &str) -> Option<bool> {
     }
 }
 
+/// Checks every school's history in `rows` (read from the lines `lines`): no (school, term)
+/// twice, and each stage reachable from the school's previous one in the terms between them.
+/// The rows may come in any order (a spreadsheet sorted newest first, or by term): each
+/// school's are taken by term. Errors name the line at fault, without the file.
+fn check_histories(rows: &[Row], lines: &[usize], scenario: &Scenario) -> Result<(), InputError> {
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by_key(|&k| (rows[k].school, rows[k].term, lines[k]));
+    let mut prev: Option<usize> = None;
+    for &k in &order {
+        let r = &rows[k];
+        let id = scenario.school_id(r.school as usize);
+        let before = prev.filter(|&p| rows[p].school == r.school);
+        if let Some(p) = before.filter(|&p| rows[p].term == r.term) {
+            return Err(InputError::field(
+                "term",
+                format!(
+                    "school \"{id}\" is listed twice at term {} (first on line {}); give one \
+                     row per school and term",
+                    r.term, lines[p]
+                ),
+            )
+            .at(lines[k], None));
+        }
+        let (prev_term, prev_stage) =
+            before.map_or((0, Stage::NotAdopted), |p| (rows[p].term, rows[p].stage));
+        if !reachable(prev_stage, r.stage, r.term - prev_term) {
+            let since = match before {
+                None => "the start (term 0, when no school has adopted)".to_string(),
+                Some(p) => format!("term {prev_term} (line {})", lines[p]),
+            };
+            return Err(InputError::field(
+                "stage",
+                format!(
+                    "\"{}\" cannot follow \"{}\" at {since} in {} term(s): schools go \
+                     not_adopted -> implementing -> sustained or abandoned, sustained -> \
+                     implementing or abandoned, abandoned -> implementing, and never back to \
+                     not_adopted",
+                    r.stage.name(),
+                    prev_stage.name(),
+                    r.term - prev_term
+                ),
+            )
+            .at(lines[k], None));
+        }
+        prev = Some(k);
+    }
+    Ok(())
+}
+
 impl Observed {
     /// Reads `path` against `scenario` (its schools, regions and steps).
     pub fn read(path: &Path, scenario: &Scenario) -> Result<Self, InputError> {
@@ -136,15 +201,24 @@ impl Observed {
     /// Reads the bytes of a rollout file; `path` names it in errors.
     pub fn from_bytes(bytes: &[u8], path: &Path, scenario: &Scenario) -> Result<Self, InputError> {
         let allowed = ["school", "term", "stage", "practice", "supported", "effect"];
+        let needs = format!(
+            "a rollout file needs a header line naming its columns ({COLUMNS}) and then one line \
+             per school and term"
+        );
+        let n = scenario.schools();
+        let is_value = |cell: &str| {
+            stage_named(cell).is_some() || (0..n).any(|i| scenario.school_id(i) == cell)
+        };
         let mut file = files::CsvFile::open(
             path,
             bytes,
-            &allowed,
-            COLUMNS,
-            &format!(
-                "a rollout file needs a header line naming its columns ({COLUMNS}) and then one \
-                 line per school and term"
-            ),
+            &files::Layout {
+                allowed: &allowed,
+                listing: COLUMNS,
+                header: "school,term,stage[,practice,supported,effect]",
+                needs: &needs,
+                is_value: &is_value,
+            },
         )?;
         let read = Self::rows(&mut file, path, scenario);
         read.map_err(|e| file.place(e))
@@ -174,8 +248,8 @@ impl Observed {
             .map(|i| (scenario.school_id(i).into_owned(), i as u32))
             .collect();
         let steps = scenario.config.steps;
-        // Each school's last row: (term, stage, line).
-        let mut last: Vec<Option<(u32, Stage, usize)>> = vec![None; n];
+        // The line of every row, for the checks of each school's history once all are read.
+        let mut lines = Vec::new();
         let mut rows = Vec::new();
         while let Some(record) = file.next_record() {
             let (record, line) = record?;
@@ -196,12 +270,24 @@ impl Observed {
             let raw = cell(c_term);
             let term = match raw.parse::<u32>() {
                 Ok(t) if t <= steps => t,
+                // A school year in the term column: the horizon is not what is wrong.
+                Ok(t) if t >= FIRST_YEAR => {
+                    return Err(at(InputError::field(
+                        "term",
+                        format!(
+                            "term {t} looks like a year: terms count from 0 at the start of the \
+                             rollout (0 before any school adopted, then 1, 2, ... for each term), \
+                             up to steps = {steps}"
+                        ),
+                    )))
+                }
                 Ok(t) => {
                     return Err(at(InputError::field(
                         "term",
                         format!(
-                            "term {t} is beyond the scenario's horizon (steps = {steps}); set \
-                             steps to the number of terms the rollout covers"
+                            "term {t} is beyond the scenario's horizon (steps = {steps}); terms \
+                             count from 0 at the start of the rollout, so if it covers {t} \
+                             terms, set steps to {t}"
                         ),
                     )))
                 }
@@ -216,44 +302,28 @@ impl Observed {
             };
             let raw = cell(c_stage);
             let Some(stage) = stage_named(raw) else {
-                return Err(at(InputError::field(
-                    "stage",
-                    format!(
-                        "expected one of not_adopted, implementing, sustained, abandoned, got \"{raw}\""
-                    ),
-                )));
-            };
-            let (prev_term, prev_stage, prev_line) =
-                last[school as usize].unwrap_or((0, Stage::NotAdopted, 0));
-            if last[school as usize].is_some() && term <= prev_term {
-                return Err(at(InputError::field(
-                    "term",
-                    format!(
-                        "terms out of order: school \"{id}\" is at term {prev_term} on line \
-                         {prev_line}; a school's rows go forward in time, one row per term"
-                    ),
-                )));
-            }
-            if !reachable(prev_stage, stage, term - prev_term) {
-                let since = if prev_line == 0 {
-                    "the start (term 0, when no school has adopted)".to_string()
+                // The word a spreadsheet most often has for the model's two adopter stages, or
+                // a misspelt stage.
+                const STAGES: [&str; 4] = ["not_adopted", "implementing", "sustained", "abandoned"];
+                let adopted = if raw.trim().eq_ignore_ascii_case("adopted") {
+                    " (a school that has adopted is implementing, or sustained once the \
+                     practice has lasted)"
+                        .to_string()
                 } else {
-                    format!("term {prev_term} (line {prev_line})")
+                    match crate::scenario::suggest::closest(&raw.replace([' ', '-'], "_"), &STAGES)
+                    {
+                        Some(s) => format!("; did you mean {s}?"),
+                        None => String::new(),
+                    }
                 };
                 return Err(at(InputError::field(
                     "stage",
                     format!(
-                        "\"{}\" cannot follow \"{}\" at {since} in {} term(s): schools go \
-                         not_adopted -> implementing -> sustained or abandoned, sustained -> \
-                         implementing or abandoned, abandoned -> implementing, and never back \
-                         to not_adopted",
-                        stage.name(),
-                        prev_stage.name(),
-                        term - prev_term
+                        "expected one of not_adopted, implementing, sustained, abandoned, got \
+                         \"{raw}\"{adopted}"
                     ),
                 )));
-            }
-            last[school as usize] = Some((term, stage, line));
+            };
             let optional = |c: Option<usize>,
                             name: &str,
                             check: fn(f64) -> bool,
@@ -295,10 +365,12 @@ impl Observed {
                 supported,
                 effect,
             });
+            lines.push(line);
         }
         if rows.is_empty() {
             return Err(InputError::msg("the rollout file has no rows").in_file(path));
         }
+        check_histories(&rows, &lines, scenario).map_err(|e| e.in_file(path))?;
         Ok(Self::from_rows(path, rows, scenario))
     }
 

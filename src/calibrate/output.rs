@@ -3,13 +3,14 @@
 //! | file | one row per | columns |
 //! |---|---|---|
 //! | `posterior.csv` | particle of the last generation | particle, weight, distance, then the value of each fitted field (by its path) |
-//! | `summary.csv` | fitted field | parameter, prior, median, p5, p95, mean, sd, prior_median, prior_p5, prior_p95, fitted |
+//! | `summary.csv` | fitted field | parameter, prior, median, p5, p95, mean, sd, prior_median, prior_p5, prior_p95, fitted, prior_quantiles |
 //! | `predictive.csv` | observed cell (curve x group x term) | curve, group, term, schools, observed, p5, p50, p95 |
-//! | `generations.csv` | generation | generation, epsilon, particles, simulations, acceptance, ess |
+//! | `generations.csv` | generation | generation, epsilon, particles, simulations, acceptance, ess, max_distance |
 //! | `calibrated.toml` | - | the scenario with each fitted field as a distribution fitted to its posterior (no `[calibrate]` table) |
 //!
-//! Weighted quantiles of the posterior ([`abc::weighted_quantile`]); the prior's quantiles from
-//! 100,000 draws with a fixed seed. `fitted` is the distribution `calibrated.toml` gives the
+//! Weighted quantiles of the posterior ([`abc::weighted_quantile`]); the prior's quantiles
+//! exact, from the law's closed form, except for a beta prior, whose quantiles are estimated
+//! from 100,000 draws with a fixed seed (`prior_quantiles` says `exact` or `sampled`). `fitted` is the distribution `calibrated.toml` gives the
 //! field: for a bounded prior (uniform, log-uniform, triangular, beta) a beta on the prior's
 //! range with the posterior's mean and variance (method of moments); for a normal or log-normal
 //! prior a normal (log-normal) with the posterior's mean and sd (of the log), its sd narrowed
@@ -21,6 +22,7 @@ use super::observed::Observed;
 use super::{Calibration, Outcome};
 use crate::engine::school::watch;
 use crate::output::{csv_writer, num};
+use crate::report::calibrate::{warnings, Fit};
 use crate::rng::Pcg64Mcg;
 use crate::scenario::uncertain::Law;
 use crate::scenario::{Scenario, Uncertain};
@@ -110,9 +112,19 @@ fn law_text(law: &Law) -> String {
     format!("{{ {} }}", parts.join(", "))
 }
 
-/// The prior's median, 5th and 95th percentiles, from 100,000 draws with a fixed seed.
-fn prior_quantiles(cal: &Calibration, j: usize) -> (f64, f64, f64) {
+/// The prior's median, 5th and 95th percentiles, and whether they are exact: from the law's
+/// closed form ([`Law::quantile`]) where it has one, else (a beta) from 100,000 draws with a
+/// fixed seed. Either way as the field takes them (clamped to the law's ends, rounded for a
+/// whole number).
+fn prior_quantiles(cal: &Calibration, j: usize) -> (f64, f64, f64, bool) {
     let p = &cal.priors[j].param;
+    if let (Some(m), Some(lo), Some(hi)) = (
+        p.law.quantile(0.5),
+        p.law.quantile(0.05),
+        p.law.quantile(0.95),
+    ) {
+        return (p.value(m), p.value(lo), p.value(hi), true);
+    }
     let mut rng = Pcg64Mcg::seed_from_u64(0x0050_5249_4f52);
     let x: Vec<f64> = (0..100_000)
         .map(|_| p.value(p.law.sample(&mut rng)))
@@ -122,6 +134,7 @@ fn prior_quantiles(cal: &Calibration, j: usize) -> (f64, f64, f64) {
         weighted_quantile(&x, &w, 0.5),
         weighted_quantile(&x, &w, 0.05),
         weighted_quantile(&x, &w, 0.95),
+        false,
     )
 }
 
@@ -146,6 +159,9 @@ pub struct FieldSummary {
     pub prior_p5: f64,
     /// The prior's 95th percentile.
     pub prior_p95: f64,
+    /// Whether the prior's median and percentiles are exact (closed form) rather than estimated
+    /// from draws (a beta prior).
+    pub prior_exact: bool,
     /// The distribution `calibrated.toml` gives the field.
     pub fitted: Law,
 }
@@ -157,7 +173,7 @@ pub fn summarise(cal: &Calibration, outcome: &Outcome) -> Vec<FieldSummary> {
         .map(|j| {
             let x = values(cal, g, j);
             let (mean, sd) = moments(&x, &g.weights);
-            let (prior_median, prior_p5, prior_p95) = prior_quantiles(cal, j);
+            let (prior_median, prior_p5, prior_p95, prior_exact) = prior_quantiles(cal, j);
             FieldSummary {
                 parameter: cal.priors[j].path.clone(),
                 median: weighted_quantile(&x, &g.weights, 0.5),
@@ -168,6 +184,7 @@ pub fn summarise(cal: &Calibration, outcome: &Outcome) -> Vec<FieldSummary> {
                 prior_median,
                 prior_p5,
                 prior_p95,
+                prior_exact,
                 fitted: fitted(&cal.priors[j].param.law, &x, &g.weights),
             }
         })
@@ -193,6 +210,7 @@ pub(crate) fn write_summary(
         "prior_p5",
         "prior_p95",
         "fitted",
+        "prior_quantiles",
     ])?;
     for (r, p) in rows.iter().zip(&cal.priors) {
         c.write_record([
@@ -207,6 +225,7 @@ pub(crate) fn write_summary(
             num(r.prior_p5),
             num(r.prior_p95),
             law_text(&r.fitted),
+            if r.prior_exact { "exact" } else { "sampled" }.to_string(),
         ])?;
     }
     c.flush()
@@ -241,8 +260,8 @@ pub(crate) fn write_posterior(
     c.flush()
 }
 
-/// Writes `generations.csv`: each generation's tolerance, simulations, acceptance rate and
-/// effective sample size (1 / sum of squared weights).
+/// Writes `generations.csv`: each generation's tolerance, simulations, acceptance rate,
+/// effective sample size (1 / sum of squared weights) and the largest distance it accepted.
 pub(crate) fn write_generations(w: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
     let mut c = csv_writer(w);
     c.write_record([
@@ -252,6 +271,7 @@ pub(crate) fn write_generations(w: &mut dyn Write, outcome: &Outcome) -> io::Res
         "simulations",
         "acceptance",
         "ess",
+        "max_distance",
     ])?;
     for (t, g) in outcome.generations.iter().enumerate() {
         let ess = 1.0 / g.weights.iter().map(|w| w * w).sum::<f64>();
@@ -262,37 +282,94 @@ pub(crate) fn write_generations(w: &mut dyn Write, outcome: &Outcome) -> io::Res
             g.simulations.to_string(),
             num(g.acceptance()),
             num(ess),
+            num(max_distance(g)),
         ])?;
     }
     c.flush()
 }
 
-/// Writes `predictive.csv`: each observed cell's value against the 5th, 50th and 95th
-/// percentiles of the posterior predictive simulations.
-pub(crate) fn write_predictive(
-    w: &mut dyn Write,
-    observed: &Observed,
-    outcome: &Outcome,
-) -> io::Result<()> {
+/// One row of `predictive.csv`: an observed cell against the posterior predictive simulations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PredictiveCell {
+    /// The curve (`adopting`, `sustained`, ...).
+    pub curve: &'static str,
+    /// The group (`all`, `region:NAME`, `need:low`, ...).
+    pub group: String,
+    /// The term.
+    pub term: u32,
+    /// Schools observed in the cell.
+    pub schools: u32,
+    /// The observed value.
+    pub observed: f64,
+    /// 5th percentile of the simulations.
+    pub p5: f64,
+    /// Their median.
+    pub p50: f64,
+    /// Their 95th percentile.
+    pub p95: f64,
+}
+
+/// Every observed cell against the 5th, 50th and 95th percentiles of the posterior predictive
+/// simulations, in the order of the observed statistics.
+pub fn predictive_cells(observed: &Observed, outcome: &Outcome) -> Vec<PredictiveCell> {
+    let ones = vec![1.0; outcome.predictive.len()];
+    observed
+        .cells()
+        .into_iter()
+        .map(|(curve, group, term, schools, k)| {
+            let sims: Vec<f64> = outcome.predictive.iter().map(|s| s[k]).collect();
+            PredictiveCell {
+                curve,
+                group: group.to_string(),
+                term,
+                schools,
+                observed: observed.stats[k],
+                p5: weighted_quantile(&sims, &ones, 0.05),
+                p50: weighted_quantile(&sims, &ones, 0.5),
+                p95: weighted_quantile(&sims, &ones, 0.95),
+            }
+        })
+        .collect()
+}
+
+/// Writes `predictive.csv` ([`predictive_cells`]).
+pub(crate) fn write_predictive(w: &mut dyn Write, cells: &[PredictiveCell]) -> io::Result<()> {
     let mut c = csv_writer(w);
     c.write_record([
         "curve", "group", "term", "schools", "observed", "p5", "p50", "p95",
     ])?;
-    let ones = vec![1.0; outcome.predictive.len()];
-    for (curve, group, term, n, k) in observed.cells() {
-        let sims: Vec<f64> = outcome.predictive.iter().map(|s| s[k]).collect();
+    for r in cells {
         c.write_record([
-            curve.to_string(),
-            group.to_string(),
-            term.to_string(),
-            n.to_string(),
-            num(observed.stats[k]),
-            num(weighted_quantile(&sims, &ones, 0.05)),
-            num(weighted_quantile(&sims, &ones, 0.5)),
-            num(weighted_quantile(&sims, &ones, 0.95)),
+            r.curve.to_string(),
+            r.group.clone(),
+            r.term.to_string(),
+            r.schools.to_string(),
+            num(r.observed),
+            num(r.p5),
+            num(r.p50),
+            num(r.p95),
         ])?;
     }
     c.flush()
+}
+
+/// The [`Fit`] of the cells of `predictive.csv`.
+pub fn fit(cells: &[PredictiveCell]) -> Fit {
+    Fit::of(cells.iter().map(|c| (c.term, c.observed, c.p5, c.p95)))
+}
+
+/// [`warnings`] for a finished search.
+pub fn outcome_warnings(rows: &[FieldSummary], outcome: &Outcome) -> Vec<String> {
+    let widths: Vec<(f64, f64)> = rows
+        .iter()
+        .map(|r| (r.prior_p95 - r.prior_p5, r.p95 - r.p5))
+        .collect();
+    warnings(&widths, outcome.generations.first().map(max_distance))
+}
+
+/// The largest distance of a generation's accepted particles.
+fn max_distance(g: &abc::Generation) -> f64 {
+    g.distances.iter().copied().fold(0.0, f64::max)
 }
 
 /// `calibrated.toml`: the scenario with each fitted field's distribution, network files at

@@ -126,9 +126,8 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
         out::write_posterior(w, &cal, &outcome)
     })?;
     file("summary.csv", &|w| out::write_summary(w, &cal, &rows))?;
-    file("predictive.csv", &|w| {
-        out::write_predictive(w, &observed, &outcome)
-    })?;
+    let cells = out::predictive_cells(&observed, &outcome);
+    file("predictive.csv", &|w| out::write_predictive(w, &cells))?;
     file("generations.csv", &|w| out::write_generations(w, &outcome))?;
     file("observed.csv", &|w| w.write_all(&bytes))?;
     let copies = match &scenario.files {
@@ -142,11 +141,13 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
     file("calibrated.toml", &|w| w.write_all(text.as_bytes()))?;
     staged.commit()?;
     let mut table = format!(
-        "{}: {} fields fitted to {} ({} rows) with strategy {}\n\n{:<40} {:>22} {:>10} {:>22}\n",
+        "{}: {} field{} fitted to {} ({} row{}) with strategy {}\n\n{:<40} {:>22} {:>10} {:>22}\n",
         scenario.config.name,
         cal.priors.len(),
+        if cal.priors.len() == 1 { "" } else { "s" },
         observed_path.display(),
         observed.rows.len(),
+        if observed.rows.len() == 1 { "" } else { "s" },
         cal.scenario.config.strategies[cal.strategy].name,
         "field",
         "prior 90 %",
@@ -154,13 +155,25 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
         "posterior 90 %"
     );
     for r in &rows {
+        // A prior interval estimated from draws (a beta prior) is marked, and explained below.
+        let approx = if r.prior_exact { "" } else { "~" };
         table.push_str(&format!(
             "{:<40} {:>22} {:>10} {:>22}\n",
             r.parameter,
-            format!("{} to {}", out::short(r.prior_p5), out::short(r.prior_p95)),
+            format!(
+                "{approx}{} to {}",
+                out::short(r.prior_p5),
+                out::short(r.prior_p95)
+            ),
             out::short(r.median),
             format!("{} to {}", out::short(r.p5), out::short(r.p95)),
         ));
+    }
+    if rows.iter().any(|r| !r.prior_exact) {
+        table.push_str(
+            "~ the prior's 90 % of a beta prior is estimated from 100,000 draws; the others are \
+             exact\n",
+        );
     }
     let last = outcome.posterior();
     table.push_str(&format!(
@@ -175,5 +188,16 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
         written.len(),
         target.display()
     ));
-    super::say(&table)
+    table.push_str(&format!(
+        "\nFit: {}\nNext: domino compare {} compares the strategies with what the rollout \
+         taught (and what it left uncertain); domino report {} draws this fit.\n",
+        out::fit(&cells).sentence(),
+        target.join("calibrated.toml").display(),
+        target.display()
+    ));
+    super::say(&table)?;
+    for w in out::outcome_warnings(&rows, &outcome) {
+        eprintln!("warning: {w}");
+    }
+    Ok(())
 }

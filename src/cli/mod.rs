@@ -70,6 +70,9 @@ impl ScenarioArgs {
         for note in scenario.pilot_notes() {
             eprintln!("{note}");
         }
+        for note in scenario.node_notes() {
+            eprintln!("{note}");
+        }
         scenario.with_overrides(runs, seed, steps)
     }
 }

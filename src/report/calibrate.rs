@@ -3,9 +3,13 @@
 //! the observed district curves against the 5-95 % band of simulations from the posterior,
 //! drawn with [`super::chart::line_chart`].
 //!
-//! It reads only `summary.csv` and `predictive.csv` of the folder (their columns are those
-//! `crate::calibrate::output` writes), so it lives beside the comparison's page without
-//! depending on the calibration code.
+//! It reads the folder alone: `summary.csv`, `predictive.csv` and `generations.csv` (the columns
+//! `crate::calibrate::output` writes), `manifest.json`, and `scenario.toml` with its copies of
+//! the network files and `observed.csv`, which name what was fitted (scenario, rollout,
+//! strategy, schools and terms, seed, domino version) and how to run it again. The fit's
+//! sentence and the warnings that the rollout told the search little come from the same rules
+//! as the terminal's ([`Fit`] and [`warnings`], which `domino calibrate` uses too),
+//! applied to the numbers of those files.
 
 use super::chart::{line_chart, LineChart, Series};
 use super::svg::escape;
@@ -13,6 +17,106 @@ use crate::error::{Error, InputError, Result};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
+
+/// Share of observed values inside the predictive band from which the fit is called good:
+/// a model that fits puts about 9 in 10 inside a 90 % band (more where the band is wide).
+pub const FIT_SHARE: f64 = 0.8;
+
+/// Width of a field's posterior 90 % interval, relative to its prior's, from which the rollout
+/// is said to have told the search little about it.
+pub const UNINFORMED_WIDTH: f64 = 0.9;
+
+/// Whether the posterior predictive simulations reproduce the rollout, in numbers: how many of
+/// the observed values after term 0 lie within their 90 % predictive band (5th to 95th
+/// percentile, ends included). Term 0 is left out: every school is not_adopted then, in the
+/// rollout (the reader refuses anything else) and in every simulation, so those cells match
+/// whatever the fit. `domino calibrate` and its report count from the same rows (the report reads them back
+/// from predictive.csv, whose numbers round-trip exactly).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fit {
+    /// Observed values after term 0.
+    pub cells: usize,
+    /// Of them, those within their band.
+    pub inside: usize,
+}
+
+impl Fit {
+    /// The count over `(term, observed, p5, p95)` rows.
+    pub fn of(rows: impl IntoIterator<Item = (u32, f64, f64, f64)>) -> Self {
+        let mut fit = Fit {
+            cells: 0,
+            inside: 0,
+        };
+        for (term, observed, p5, p95) in rows {
+            if term == 0 || !observed.is_finite() {
+                continue;
+            }
+            fit.cells += 1;
+            if p5 <= observed && observed <= p95 {
+                fit.inside += 1;
+            }
+        }
+        fit
+    }
+
+    /// The count in a sentence, with what it means ([`FIT_SHARE`]).
+    pub fn sentence(&self) -> String {
+        if self.cells == 0 {
+            return "The rollout has no observation after term 0, so there is nothing to compare \
+                    the fitted model with."
+                .to_string();
+        }
+        let share = self.inside as f64 / self.cells as f64;
+        let head = format!(
+            "{} of {} observed values after term 0 ({:.0} %) lie within the model's 90 % \
+             predictive band (5th to 95th percentile of simulations from the posterior, \
+             predictive.csv).",
+            self.inside,
+            self.cells,
+            100.0 * share
+        );
+        let verdict = if share >= FIT_SHARE {
+            " The fitted model reproduces the rollout about as closely as its own randomness \
+             allows (a model that fits puts about 9 in 10 inside)."
+        } else {
+            " That is fewer than 8 in 10: the fitted model misses part of the rollout; the rows \
+             of predictive.csv whose observed value lies outside p5 to p95 show which curves and \
+             terms."
+        };
+        format!("{head}{verdict}")
+    }
+}
+
+/// Warnings that the rollout carried little or no information about the fitted fields, by two
+/// rules: every particle of generation 0, drawn from the prior, has distance 0 (`prior_max` is
+/// the largest of their distances: the observed values are then ones every simulation matches,
+/// such as a rollout of term-0 rows only), or else every field's posterior 90 % interval is at
+/// least [`UNINFORMED_WIDTH`] of its prior's. `widths` holds each field's (prior width,
+/// posterior width).
+pub fn warnings(widths: &[(f64, f64)], prior_max: Option<f64>) -> Vec<String> {
+    let mut out = Vec::new();
+    if prior_max == Some(0.0) {
+        out.push(
+            "every simulation drawn from the prior already reproduces the observed values \
+             exactly (distance 0): they are values every simulation matches (only term-0 rows, \
+             say), so they carry no information about the fitted fields, and the posterior is \
+             the prior drawn again. Give the rollout's later terms"
+                .to_string(),
+        );
+    } else if !widths.is_empty()
+        && widths
+            .iter()
+            .all(|&(prior, post)| prior > 0.0 && post >= UNINFORMED_WIDTH * prior)
+    {
+        out.push(format!(
+            "the rollout barely narrowed any field: every field's posterior 90 % interval is at \
+             least {UNINFORMED_WIDTH} of its prior's width, so the data say little about them \
+             and calibrated.toml is close to the priors. More schools or terms, or fields the \
+             rollout's strategy depends on, would tell more"
+        ));
+    }
+    out
+}
 
 /// True when `dir` is a calibration's output folder (it has `posterior.csv` and
 /// `predictive.csv`).
@@ -68,6 +172,121 @@ fn short(x: f64) -> String {
     format!("{x:.digits$}")
 }
 
+/// What the folder says about the run: from `manifest.json`, `scenario.toml` (loaded with the
+/// network copies beside it) and `observed.csv`.
+struct Run {
+    manifest: serde_json::Value,
+    scenario: crate::Scenario,
+    /// The rollout's path as given to `domino calibrate`.
+    observed: String,
+    /// Rows of the rollout.
+    rows: usize,
+    /// The strategy of the rollout.
+    strategy: String,
+}
+
+impl Run {
+    fn read(dir: &Path) -> Result<Self> {
+        let path = dir.join("manifest.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let manifest: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            InputError::msg(format!("not valid JSON: {e}"))
+                .in_file(&path)
+                .at(e.line(), Some(e.column()))
+        })?;
+        let scenario = crate::Scenario::from_file(&dir.join("scenario.toml"))?;
+        let observed = manifest["inputs"]
+            .as_array()
+            .and_then(|inputs| inputs.iter().find(|i| i["role"] == "observed"))
+            .and_then(|i| i["path"].as_str())
+            .unwrap_or("observed.csv")
+            .to_string();
+        let rows = crate::scenario::files::count_records(&dir.join("observed.csv"))?;
+        let named = scenario
+            .config
+            .calibrate
+            .as_ref()
+            .map(|c| c.strategy.clone())
+            .unwrap_or_default();
+        let strategy = if named.is_empty() {
+            scenario
+                .config
+                .strategies
+                .first()
+                .map(|s| s.name.clone())
+                .unwrap_or_default()
+        } else {
+            named
+        };
+        Ok(Self {
+            manifest,
+            scenario,
+            observed,
+            rows,
+            strategy,
+        })
+    }
+
+    /// Field `k` of the manifest as text.
+    fn get(&self, k: &str) -> String {
+        let v = &self.manifest[k];
+        v.as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string())
+    }
+}
+
+/// The "How to reproduce" section: what the manifest records, and the command that runs the
+/// calibration again from the folder alone.
+fn reproduce(run: &Run, dir: &Path) -> String {
+    let mut s = String::from("<section id=\"reproduce\"><h2>How to reproduce</h2>\n<table>");
+    for (label, key) in [
+        ("domino version", "domino_version"),
+        ("commit", "domino_commit"),
+        ("scenario", "scenario"),
+        ("seed", "seed"),
+        ("terms", "steps"),
+    ] {
+        let _ = write!(
+            s,
+            "<tr><th>{}</th><td><code>{}</code></td></tr>",
+            escape(label),
+            escape(&run.get(key))
+        );
+    }
+    if let Some(sets) = run.manifest["sets"].as_array() {
+        let list: Vec<String> = sets
+            .iter()
+            .map(|v| format!("<code>--set {}</code>", escape(v.as_str().unwrap_or(""))))
+            .collect();
+        let _ = write!(s, "<tr><th>--set</th><td>{}</td></tr>", list.join(" "));
+    }
+    if let Some(inputs) = run.manifest["inputs"].as_array() {
+        for i in inputs {
+            let _ = write!(
+                s,
+                "<tr><th>input {}</th><td><code>{}</code><br>SHA-256 <code>{}</code></td></tr>",
+                escape(i["role"].as_str().unwrap_or("")),
+                escape(i["path"].as_str().unwrap_or("")),
+                escape(i["sha256"].as_str().unwrap_or(""))
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        "</table>\n<p>The folder holds everything needed: the resolved <code>scenario.toml</code> \
+         (every default written out, its <code>[calibrate]</code> table and any \
+         <code>--set</code> included), copies of its network files and the rollout as \
+         <code>observed.csv</code>. With the same domino version, this command gives the same \
+         numbers, whatever the number of threads:</p>\n<pre><code>{}</code></pre></section>",
+        escape(&format!(
+            "domino calibrate {d}/scenario.toml --observed {d}/observed.csv --out NEW_FOLDER",
+            d = dir.display()
+        ))
+    );
+    s
+}
+
 /// The calibration page of the folder `dir`.
 pub fn page(dir: &Path) -> Result<String> {
     let summary = rows(
@@ -80,17 +299,85 @@ pub fn page(dir: &Path) -> Result<String> {
         "predictive.csv",
         &["curve", "group", "term", "observed", "p5", "p50", "p95"],
     )?;
-    let mut body = String::from(
-        "<header><h1>Calibration: does the model fit the rollout?</h1><p class=\"lead\">Each \
-         fitted field's posterior (what the rollout says) against its prior (what was assumed \
-         before), and the observed curves against what the fitted model simulates.</p></header>\n",
+    let generations = rows(dir, "generations.csv", &["generation", "epsilon"])?;
+    let run = Run::read(dir)?;
+    let cfg = &run.scenario.config;
+    let mut body = String::new();
+    let _ = writeln!(
+        body,
+        "<header><h1>Calibration of {}: does the model fit the rollout?</h1><p class=\"lead\">\
+         Each fitted field's posterior (what the rollout says) against its prior (what was \
+         assumed before), and the observed curves against what the fitted model simulates.</p>\
+         <p class=\"meta\">{} fitted to the rollout <code>{}</code> ({} row{}) of {} schools \
+         over {} terms, with the strategy {}; seed {}; domino {}.</p></header>",
+        escape(&cfg.name),
+        if summary.len() == 1 {
+            "1 field".to_string()
+        } else {
+            format!("{} fields", summary.len())
+        },
+        escape(&run.observed),
+        run.rows,
+        if run.rows == 1 { "" } else { "s" },
+        run.scenario.schools(),
+        cfg.steps,
+        escape(&run.strategy),
+        cfg.seed,
+        escape(&run.get("domino_version")),
+    );
+    // The verdict first, in the words the terminal uses.
+    let fit = Fit::of(predictive.iter().map(|r| {
+        (
+            num(r, "term") as u32,
+            num(r, "observed"),
+            num(r, "p5"),
+            num(r, "p95"),
+        )
+    }));
+    let widths: Vec<(f64, f64)> = summary
+        .iter()
+        .map(|r| {
+            (
+                num(r, "prior_p95") - num(r, "prior_p5"),
+                num(r, "p95") - num(r, "p5"),
+            )
+        })
+        .collect();
+    let prior_max = generations
+        .first()
+        .filter(|g| g.contains_key("max_distance"))
+        .map(|g| num(g, "max_distance"));
+    let _ = writeln!(
+        body,
+        "<section id=\"fit\"><h2>Does it fit?</h2>\n<p><strong>{}</strong></p>",
+        escape(&fit.sentence())
+    );
+    for w in warnings(&widths, prior_max) {
+        let _ = writeln!(body, "<p class=\"warning\">Warning: {}.</p>", escape(&w));
+    }
+    let _ = writeln!(
+        body,
+        "<p>Next: <code>{}</code> compares the strategies with what the rollout taught, and \
+         what it left uncertain.</p></section>",
+        escape(&format!(
+            "domino compare {}",
+            dir.join("calibrated.toml").display()
+        ))
     );
     body.push_str(
         "<h2 id=\"posterior\">What the rollout pinned down</h2>\n<table><thead><tr><th>field</th>\
          <th class=\"num\">prior 90 %</th><th class=\"num\">posterior median</th><th class=\"num\">\
          posterior 90 %</th><th class=\"num\">width vs prior</th><th>reading</th></tr></thead><tbody>\n",
     );
+    let mut sampled = false;
     for r in &summary {
+        // A beta prior's interval is estimated from draws (summary.csv's prior_quantiles).
+        let approx = if r.get("prior_quantiles").map(String::as_str) == Some("sampled") {
+            sampled = true;
+            "~"
+        } else {
+            ""
+        };
         let ratio = (num(r, "p95") - num(r, "p5")) / (num(r, "prior_p95") - num(r, "prior_p5"));
         let reading = if ratio < 0.5 {
             "pinned down by the data"
@@ -101,7 +388,7 @@ pub fn page(dir: &Path) -> Result<String> {
         };
         let _ = writeln!(
             body,
-            "<tr><td><code>{}</code></td><td class=\"num\">{} to {}</td><td class=\"num\">{}</td>\
+            "<tr><td><code>{}</code></td><td class=\"num\">{approx}{} to {}</td><td class=\"num\">{}</td>\
              <td class=\"num\">{} to {}</td><td class=\"num\">{:.0} %</td><td>{reading}</td></tr>",
             escape(r.get("parameter").map_or("", String::as_str)),
             short(num(r, "prior_p5")),
@@ -113,9 +400,15 @@ pub fn page(dir: &Path) -> Result<String> {
         );
     }
     body.push_str(
-        "</tbody></table>\n<p class=\"note\">The intervals hold 90 % of the weighted posterior \
-         sample (posterior.csv); calibrated.toml gives each field a distribution with the \
-         posterior's mean and spread, for <code>domino compare</code>.</p>\n",
+        "</tbody></table>\n<p class=\"note\">The posterior intervals hold 90 % of the weighted \
+         posterior sample (posterior.csv); the prior's are exact",
+    );
+    if sampled {
+        body.push_str(", except those marked ~ (a beta prior), estimated from 100,000 draws");
+    }
+    body.push_str(
+        ". calibrated.toml gives each field a distribution with the posterior's mean and spread, \
+         for <code>domino compare</code>.</p>\n",
     );
     body.push_str(
         "<h2 id=\"predictive\">Observed against simulated</h2>\n<p class=\"note\">Dots: the \
@@ -164,13 +457,16 @@ pub fn page(dir: &Path) -> Result<String> {
         }));
         body.push('\n');
     }
+    body.push_str(&reproduce(&run, dir));
     Ok(format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" \
-         content=\"width=device-width, initial-scale=1\">\n<title>domino calibration</title>\n<style>\n\
+         content=\"width=device-width, initial-scale=1\">\n<title>domino calibration: {}</title>\n<style>\n\
          body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 0 auto; padding: 1rem 1.5rem 4rem; }}\n\
          table {{ border-collapse: collapse; }} th, td {{ padding: .25rem .6rem; border-bottom: 1px solid #ddd; text-align: left; }}\n\
          td.num, th.num {{ text-align: right; }} svg {{ max-width: 100%; height: auto; }} .note {{ color: #444; }}\n\
-         </style>\n</head>\n<body data-page=\"calibration\">\n{body}</body>\n</html>\n"
+         .meta {{ color: #444; }} .warning {{ color: #8a3b00; }} pre {{ white-space: pre-wrap; }}\n\
+         </style>\n</head>\n<body data-page=\"calibration\">\n{body}</body>\n</html>\n",
+        escape(&cfg.name)
     ))
 }
 
@@ -180,4 +476,56 @@ pub fn write(dir: &Path) -> Result<PathBuf> {
     let path = dir.join(super::html::FILE);
     crate::output::write_atomic(&path, |w| w.write_all(page.as_bytes()))?;
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fit_counts_values_after_term_0_within_their_band_ends_included() {
+        let fit = Fit::of([
+            (0, 0.0, 0.0, 0.0),      // term 0: left out
+            (1, 0.1, 0.1, 0.3),      // at the lower end: inside
+            (2, 0.3, 0.1, 0.3),      // at the upper end: inside
+            (3, 0.31, 0.1, 0.3),     // above
+            (4, 0.05, 0.1, 0.3),     // below
+            (5, f64::NAN, 0.1, 0.3), // not observed: left out
+        ]);
+        assert_eq!(
+            fit,
+            Fit {
+                cells: 4,
+                inside: 2
+            }
+        );
+        let s = fit.sentence();
+        assert!(s.starts_with("2 of 4 observed values after term 0 (50 %) lie within the model's 90 % predictive band"), "{s}");
+        assert!(s.contains("fewer than 8 in 10"), "{s}");
+        let good = Fit {
+            cells: 10,
+            inside: 8,
+        }
+        .sentence();
+        assert!(good.contains("reproduces the rollout"), "{good}");
+        let none = Fit::of([(0, 0.0, 0.0, 0.0)]);
+        assert_eq!(none.cells, 0);
+        assert!(none.sentence().contains("no observation after term 0"));
+    }
+
+    #[test]
+    fn warnings_follow_their_two_rules() {
+        // Every prior draw matches exactly: no information, whatever the widths.
+        let w = warnings(&[(1.0, 0.2)], Some(0.0));
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("distance 0"), "{w:?}");
+        // Every field at least 0.9 of its prior's width.
+        let w = warnings(&[(1.0, 0.9), (2.0, 1.95)], Some(0.3));
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("barely narrowed any field"), "{w:?}");
+        // One field narrowed is enough to say nothing.
+        assert!(warnings(&[(1.0, 0.95), (2.0, 1.7)], Some(0.3)).is_empty());
+        assert!(warnings(&[(1.0, 0.5)], None).is_empty());
+        assert!(warnings(&[], Some(0.1)).is_empty());
+    }
 }

@@ -8,6 +8,7 @@
 //!   largest id plus one.
 //!
 //! Both files are comma-separated, UTF-8, with `\n` or `\r\n` line ends; fields are trimmed.
+//! Excel's separator line (`sep=,`) before everything else is skipped.
 //! Whole lines starting with `#` before the header are comments (to describe the file); after the
 //! header `#` is an ordinary character, so an id such as `#12` is a school, never silently
 //! dropped as a comment. Column names are read in any case; empty headings after the last named
@@ -15,11 +16,15 @@
 //! listed are an error in both files, and so is a row with more or fewer cells than the header.
 //!
 //! Every error names the file, the line and the column at fault (a cell's position in its row,
-//! counting from 1, and its column's name). The readers take bytes
+//! counting from 1, and its column's name), and where a spreadsheet is the likely cause says
+//! so: a decimal comma or thousands separator in a number, a percentage for a share, a heading
+//! close to an allowed column (`scenario::suggest`), a first line of data without a header, a
+//! file in a Windows code page (the cell is quoted as that code page reads it). The readers take bytes
 //! ([`NodeTable::from_bytes`], [`EdgeList::from_bytes`]) so that they can be fuzzed without files.
 //! `domino check` reports the imported network's ties and connected components (computed with
 //! petgraph in `network::stats`).
 
+use super::suggest;
 use super::validate::MAX_SCHOOLS;
 use crate::error::InputError;
 use std::collections::{HashMap, HashSet};
@@ -102,6 +107,19 @@ pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
     std::fs::read(path).map_err(|e| InputError::msg(format!("cannot read: {e}")).in_file(path))
 }
 
+/// The number of records after the header of the CSV file at `path` (comment lines, Excel's
+/// separator line and blank lines not counted), for a file already read and checked once (the
+/// copy of an input in an output folder); an unreadable file or record is an error naming it.
+pub(crate) fn count_records(path: &Path) -> Result<usize, InputError> {
+    let bytes = read_bytes(path)?;
+    let mut n = 0;
+    for record in reader(&bytes).into_records() {
+        record.map_err(|e| csv_error(path, &bytes, e))?;
+        n += 1;
+    }
+    Ok(n)
+}
+
 /// The text of `bytes`, or an error naming the line and byte offset of the first byte that is not
 /// UTF-8 (a file saved as Latin-1 by a spreadsheet). A workbook or a UTF-16 file is named as
 /// such (see `not_text`).
@@ -124,6 +142,83 @@ pub fn utf8<'a>(bytes: &'a [u8], path: Option<&Path>) -> Result<&'a str, InputEr
             None => err,
         }
     })
+}
+
+/// Windows-1252's characters for the bytes 0x80 to 0x9F (`?` for the five it leaves undefined);
+/// from 0xA0 on it agrees with Latin-1, whose code points are the bytes themselves.
+const CP1252_HIGH: [char; 32] = [
+    '€', '?', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '?', 'Ž', '?', '?', '‘', '’',
+    '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '?', 'ž', 'Ÿ',
+];
+
+/// `bytes` as Windows-1252 (the "ANSI" code page of Western Windows, a superset of Latin-1's
+/// printable characters) would show them, control characters as `?`: a cell of a CSV file that
+/// is not UTF-8, quoted back so that the user can find it.
+fn as_windows_1252(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9F => CP1252_HIGH[(b - 0x80) as usize],
+            _ => char::from(b),
+        })
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
+/// The error `e` about invalid UTF-8 at byte `at` of a CSV file, with the column and heading
+/// of the cell that holds it and the cell as a Windows code page reads it: a file saved as
+/// "CSV (comma delimited)" by Excel is in that code page, and the accented name that broke it
+/// is then in plain sight.
+fn invalid_utf8_cell(mut e: InputError, bytes: &[u8], at: usize) -> InputError {
+    let line_start = bytes[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1)
+        .max(text_start(bytes));
+    let line_end = bytes[at..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| at + i);
+    // The cell: count the commas before the byte outside quotes.
+    let (mut field, mut quoted, mut cell_start) = (0, false, line_start);
+    for (i, &b) in bytes[line_start..at].iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => {
+                field += 1;
+                cell_start = line_start + i + 1;
+            }
+            _ => {}
+        }
+    }
+    let cell_end = bytes[at..line_end]
+        .iter()
+        .position(|&b| b == b',')
+        .map_or(line_end, |i| at + i);
+    let cell = as_windows_1252(bytes[cell_start..cell_end].trim_ascii());
+    let cell = cell.trim_matches('"');
+    let shown: String = cell.chars().take(60).collect();
+    let start = header_start(bytes);
+    let header_end = bytes[start..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| start + i);
+    if at >= header_end {
+        let header = String::from_utf8_lossy(&bytes[start..header_end]);
+        let heading = header
+            .split(',')
+            .nth(field)
+            .map(|h| h.trim().trim_matches('"').trim().to_lowercase())
+            .filter(|h| !h.is_empty());
+        e.field = heading;
+    }
+    e.column = Some(field + 1);
+    e.message = format!(
+        "invalid UTF-8 at byte {at} (counting from 0), in the cell that reads \"{shown}\" in the \
+         Windows code page: the file is saved in a Windows or Latin-1 encoding; {}",
+        save_as(e.file.as_deref())
+    );
+    e
 }
 
 /// A file that is not text by its first bytes: a spreadsheet workbook (an `.xlsx` renamed or
@@ -200,10 +295,25 @@ fn record_line(bytes: &[u8], start: usize) -> usize {
 /// The UTF-8 byte-order mark, which Excel writes at the start of "CSV UTF-8".
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Where the header starts: after a UTF-8 byte-order mark (which Excel writes) and after whole
-/// comment lines starting with `#`.
+/// Where the text starts: after a UTF-8 byte-order mark (which Excel writes) and after Excel's
+/// separator line `sep=,` (written by "CSV" exports for some locales, read by Excel only), which
+/// says what every comma-separated file already is. A `sep=;` line is skipped too: the header
+/// after it is then named as semicolon-separated, which is the error to give.
+fn text_start(bytes: &[u8]) -> usize {
+    let at = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
+    let rest = &bytes[at..];
+    let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+    let first = rest[..end].trim_ascii();
+    if first.len() <= 5 && first.len() >= 4 && first[..4].eq_ignore_ascii_case(b"sep=") {
+        return (at + end + 1).min(bytes.len());
+    }
+    at
+}
+
+/// Where the header starts: after what [`text_start`] skips and after whole comment lines
+/// starting with `#`.
 fn header_start(bytes: &[u8]) -> usize {
-    let mut at = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
+    let mut at = text_start(bytes);
     while bytes.get(at) == Some(&b'#') {
         match bytes[at..].iter().position(|&b| b == b'\n') {
             Some(end) => at += end + 1,
@@ -296,19 +406,42 @@ pub(crate) struct CsvFile<'a> {
     lines: Lines<'a>,
 }
 
+/// What one kind of CSV input holds, for the checks of its header ([`CsvFile::open`]).
+pub(crate) struct Layout<'a> {
+    /// The columns it may have, in lower case.
+    pub allowed: &'a [&'a str],
+    /// The same, as errors list them.
+    pub listing: &'a str,
+    /// The header line as errors quote it (`source,target[,weight]`), for a first line that
+    /// looks like data.
+    pub header: &'a str,
+    /// What the file should hold, for an empty file (`a node table needs ...`).
+    pub needs: &'a str,
+    /// Whether a cell of the first line is a value of the file rather than a heading (a school
+    /// id of the node table); numbers always are.
+    pub is_value: &'a dyn Fn(&str) -> bool,
+}
+
 impl<'a> CsvFile<'a> {
     /// Opens `bytes` (the contents of `path`) and reads its header, which may name only the
-    /// `allowed` columns (`allowed_text` lists them for the error). A semicolon- or tab-separated
-    /// export, which the csv reader would see as one column, is named as such. `needs` says what
-    /// the file should hold, for an empty file (`a node table needs ...`).
+    /// columns `layout` allows. A semicolon- or tab-separated export, which the csv reader would
+    /// see as one column, is named as such, and so is a first line of data with no header
+    /// above it; an unknown heading close to an allowed column gets "did you mean".
     pub(crate) fn open(
         path: &'a Path,
         bytes: &'a [u8],
-        allowed: &[&str],
-        allowed_text: &str,
-        needs: &str,
+        layout: &Layout,
     ) -> Result<Self, InputError> {
-        let text = utf8(bytes, Some(path))?;
+        let Layout {
+            allowed,
+            listing: allowed_text,
+            needs,
+            ..
+        } = *layout;
+        let text = utf8(bytes, Some(path)).map_err(|e| match std::str::from_utf8(bytes) {
+            Err(bad) if e.line.is_some() => invalid_utf8_cell(e, bytes, bad.valid_up_to()),
+            _ => e,
+        })?;
         if let Some((line, c)) = first_control(text) {
             return Err(InputError::msg(format!(
                 "the file is not text: it holds the control character U+{:04X}, which no CSV \
@@ -323,7 +456,7 @@ impl<'a> CsvFile<'a> {
         // `id` column", which sends the user looking for a column in a file that has none.
         let start = header_start(bytes);
         if bytes[start..].iter().all(u8::is_ascii_whitespace) {
-            let comments = start > usize::from(bytes.starts_with(BOM)) * BOM.len();
+            let comments = start > text_start(bytes);
             return Err(InputError::msg(format!(
                 "the file is empty{}: {needs}",
                 if comments {
@@ -381,9 +514,28 @@ impl<'a> CsvFile<'a> {
             }
             let name = h.to_lowercase();
             if !allowed.contains(&name.as_str()) {
+                let cells: Vec<&str> = file.headers.iter().take(width).collect();
+                let data = cells
+                    .iter()
+                    .all(|c| !allowed.contains(&c.to_lowercase().as_str()))
+                    && cells
+                        .iter()
+                        .any(|c| c.parse::<f64>().is_ok() || (layout.is_value)(c));
+                if data {
+                    return Err(file.at_header(InputError::msg(format!(
+                        "the first line must be the header `{}`, but this one looks like data \
+                         (\"{}\"): add the header line above it",
+                        layout.header,
+                        cells.join(",")
+                    ))));
+                }
+                let hint = match suggest::column(h, allowed) {
+                    Some(c) => format!("did you mean `{c}`? "),
+                    None => String::new(),
+                };
                 return Err(at(InputError::field(
                     h,
-                    format!("unknown column; allowed: {allowed_text}"),
+                    format!("unknown column; {hint}allowed: {allowed_text}"),
                 )));
             }
             if let Some(&first) = seen.get(&name) {
@@ -514,12 +666,84 @@ pub(crate) fn parse_number(
     match raw.parse::<f64>() {
         // `+ 0.0` turns a written -0 into 0, so that sorting by value and by bits agree.
         Ok(v) if check(v) => Ok(v + 0.0),
-        _ => Err(
-            InputError::field(column, format!("expected {allowed}, got \"{raw}\""))
-                .in_file(path)
-                .at(line, None),
-        ),
+        _ => Err(InputError::field(
+            column,
+            format!(
+                "expected {allowed}, got \"{raw}\"{}",
+                number_hint(raw, check)
+            ),
+        )
+        .in_file(path)
+        .at(line, None)),
     }
+}
+
+/// The likely cause of a cell `raw` that is not a number `check` accepts, when it is a
+/// spreadsheet's way of writing one: a decimal comma (`0,478`), a thousands separator
+/// (`1,606`), a percentage (`47.8%`, or `47.8` where a share is expected) or a word for a
+/// missing value (`NA`). Empty when none fits; each case is only named when the number it
+/// stands for is one `check` accepts.
+fn number_hint(raw: &str, check: fn(f64) -> bool) -> String {
+    let accepts = |text: &str| text.parse::<f64>().is_ok_and(check);
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = raw.trim_start_matches(['-', '+']);
+    if let Some((whole, rest)) = unsigned.split_once(',') {
+        let groups: Vec<&str> = rest.split(',').collect();
+        let thousands = digits(whole)
+            && whole.len() <= 3
+            && !whole.starts_with('0')
+            && groups.iter().all(|g| g.len() == 3 && digits(g))
+            && accepts(&raw.replace(',', ""));
+        let decimal = groups.len() == 1 && digits(whole) && digits(rest) && {
+            accepts(&raw.replace(',', "."))
+        };
+        return match (thousands, decimal) {
+            (true, true) => format!(
+                ": a thousands separator or a decimal comma? Write {} or {}, with a decimal \
+                 point and no separator",
+                raw.replace(',', ""),
+                raw.replace(',', ".")
+            ),
+            (true, false) => format!(
+                ": a thousands separator? Write {}, without separators",
+                raw.replace(',', "")
+            ),
+            (false, true) => format!(
+                ": a decimal comma? Write {}, with a decimal point (set the spreadsheet's export \
+                 or region to use points)",
+                raw.replace(',', ".")
+            ),
+            (false, false) => String::new(),
+        };
+    }
+    let share = |v: f64| accepts(&(v / 100.0).to_string()) && !check(v) && check(0.5);
+    if let Some(p) = raw.strip_suffix('%') {
+        if let Ok(v) = p.trim().parse::<f64>() {
+            if share(v) {
+                return format!(
+                    ": write a share as a number between 0 and 1 ({})",
+                    super::short_number(v / 100.0, 6)
+                );
+            }
+        }
+        return String::new();
+    }
+    if let Ok(v) = raw.parse::<f64>() {
+        if v > 1.0 && v <= 100.0 && share(v) {
+            return format!(
+                ": a percentage? Write a share as a number between 0 and 1 ({})",
+                super::short_number(v / 100.0, 6)
+            );
+        }
+        return String::new();
+    }
+    let missing = [
+        "na", "n/a", "nan", "null", "none", "-", "?", "missing", "#n/a",
+    ];
+    if missing.contains(&raw.to_lowercase().as_str()) {
+        return ": for a value that is not known, leave the cell empty".to_string();
+    }
+    String::new()
 }
 
 impl NodeTable {
@@ -532,15 +756,20 @@ impl NodeTable {
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Self, InputError> {
         let mut allowed = vec!["id", "name", "region"];
         allowed.extend(NUMERIC_COLUMNS);
+        let needs = format!(
+            "a node table needs a header line naming its columns ({NODE_COLUMNS}; only `id` is \
+             required) and then one line per school"
+        );
         let mut file = CsvFile::open(
             path,
             bytes,
-            &allowed,
-            NODE_COLUMNS,
-            &format!(
-                "a node table needs a header line naming its columns ({NODE_COLUMNS}; only \
-                 `id` is required) and then one line per school"
-            ),
+            &Layout {
+                allowed: &allowed,
+                listing: NODE_COLUMNS,
+                header: "id[,name,region,size,need,readiness,resources,context]",
+                needs: &needs,
+                is_value: &|_| false,
+            },
         )?;
         let read = Self::rows(&mut file, path);
         read.map_err(|e| file.place(e))
@@ -687,13 +916,19 @@ impl EdgeList {
         path: &Path,
         nodes: Option<&NodeTable>,
     ) -> Result<Self, InputError> {
+        // With a node table, a first line of its ids is a tie, not a header.
+        let is_id = |cell: &str| nodes.is_some_and(|t| t.ids.iter().any(|id| id == cell));
         let mut file = CsvFile::open(
             path,
             bytes,
-            &["source", "target", "weight"],
-            EDGE_COLUMNS,
-            "an edge list needs a header line `source,target` (and optionally `weight`) and \
-             then one line per tie between two schools",
+            &Layout {
+                allowed: &["source", "target", "weight"],
+                listing: EDGE_COLUMNS,
+                header: "source,target[,weight]",
+                needs: "an edge list needs a header line `source,target` (and optionally \
+                        `weight`) and then one line per tie between two schools",
+                is_value: &is_id,
+            },
         )?;
         let read = Self::rows(&mut file, path, nodes);
         read.map_err(|e| file.place(e))
@@ -967,10 +1202,125 @@ mod tests {
     }
 
     #[test]
-    fn invalid_utf8_names_line_and_byte() {
+    fn invalid_utf8_names_line_byte_column_and_the_cell() {
         let e = NodeTable::from_bytes(b"id,name\na,ok\nb,Caf\xe9\n", p()).unwrap_err();
-        assert_eq!(e.line, Some(3));
+        assert_eq!((e.line, e.column), (Some(3), Some(2)), "{e}");
+        assert_eq!(e.field.as_deref(), Some("name"), "{e}");
         assert!(e.message.contains("byte 18"), "{e}");
+        // The cell as Windows-1252 reads it, so that the user can find it.
+        assert!(e.message.contains("\"Café\""), "{e}");
+        assert!(
+            e.to_string().starts_with("t.csv:3:2: name: invalid UTF-8"),
+            "{e}"
+        );
+        // In a quoted cell holding a comma, after a column of its own; 0x92 is Windows' ’.
+        let e = NodeTable::from_bytes(b"id,name,region\na,\"O\x92Hara, St\",n\n", p()).unwrap_err();
+        assert_eq!((e.line, e.column), (Some(2), Some(2)), "{e}");
+        assert!(e.message.contains("O’Hara"), "{e}");
+        let e = NodeTable::from_bytes(b"id,name,region\na,x,S\xfcd\n", p()).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("region"), "{e}");
+        assert!(e.message.contains("\"Süd\""), "{e}");
+        // In the header: its column, and no heading to name.
+        let e = NodeTable::from_bytes(b"id,gr\xf6\xdfe\na,1\n", p()).unwrap_err();
+        assert_eq!(
+            (e.line, e.column, e.field.as_deref()),
+            (Some(1), Some(2), None),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn spreadsheet_numbers_get_a_hint_at_their_likely_cause() {
+        let hint = |text: &str| {
+            NodeTable::from_bytes(format!("id,size,need\n{text}\n").as_bytes(), p())
+                .unwrap_err()
+                .message
+        };
+        let e = hint("a,100,\"0,478\"");
+        assert!(e.contains("a decimal comma? Write 0.478"), "{e}");
+        let e = hint("a,\"1,606\",0.5");
+        assert!(
+            e.contains("a thousands separator or a decimal comma"),
+            "{e}"
+        );
+        assert!(e.contains("1606 or 1.606"), "{e}");
+        // Neither 0.606 students nor a thousands group after a 0 fits: no hint.
+        let e = hint("a,\"0,606\",0.5");
+        assert!(e.ends_with("got \"0,606\""), "{e}");
+        let e = hint("a,\"12,345,678\",0.5");
+        assert!(!e.contains("thousands"), "{e}"); // beyond 10 million: no hint helps
+        let e = hint("a,\"1,234,567\",0.5");
+        assert!(e.contains("a thousands separator? Write 1234567"), "{e}");
+        let e = hint("a,100,47.8");
+        assert!(
+            e.contains("a percentage? Write a share as a number between 0 and 1 (0.478)"),
+            "{e}"
+        );
+        let e = hint("a,100,47.8%");
+        assert!(e.contains("(0.478)"), "{e}");
+        let e = hint("a,100,NA");
+        assert!(e.contains("leave the cell empty"), "{e}");
+        // No hint where none fits.
+        let e = hint("a,100,x");
+        assert!(e.ends_with("got \"x\""), "{e}");
+        let e = hint("a,100,250");
+        assert!(e.ends_with("got \"250\""), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_column_close_to_an_allowed_one_is_suggested() {
+        let e = NodeTable::from_bytes(b"School ID,need\na,0.5\n", p()).unwrap_err();
+        assert!(
+            e.message
+                .starts_with("unknown column; did you mean `id`? allowed: id, name"),
+            "{e}"
+        );
+        let e = NodeTable::from_bytes(b"id,Enrolment\na,500\n", p()).unwrap_err();
+        assert!(e.message.contains("did you mean `size`?"), "{e}");
+        let e = EdgeList::from_bytes(b"source,target,wieght\n0,1,1\n", p(), None).unwrap_err();
+        assert!(e.message.contains("did you mean `weight`?"), "{e}");
+        let e = NodeTable::from_bytes(b"id,colour\na,red\n", p()).unwrap_err();
+        assert!(!e.message.contains("did you mean"), "{e}");
+    }
+
+    #[test]
+    fn a_first_line_of_data_is_named_as_a_missing_header() {
+        let e = EdgeList::from_bytes(b"0,1,0.5\n1,2,0.5\n", p(), None).unwrap_err();
+        assert_eq!(e.line, Some(1), "{e}");
+        assert!(
+            e.message
+                .starts_with("the first line must be the header `source,target[,weight]`"),
+            "{e}"
+        );
+        assert!(e.message.contains("(\"0,1,0.5\")"), "{e}");
+        // Ids of the node table are data too, without any number on the line.
+        let t = NodeTable::from_bytes(b"id\nSCH1\nSCH2\nSCH3\n", p()).unwrap();
+        let e = EdgeList::from_bytes(b"SCH1,SCH2\nSCH2,SCH3\n", p(), Some(&t)).unwrap_err();
+        assert!(
+            e.message.starts_with("the first line must be the header"),
+            "{e}"
+        );
+        let e = NodeTable::from_bytes(b"a,Oak,north,300\n", p()).unwrap_err();
+        assert!(e.message.contains("header `id[,name,region"), "{e}");
+        // A header of unknown names is still a header.
+        let e = EdgeList::from_bytes(b"from,to\n0,1\n", p(), None).unwrap_err();
+        assert!(e.message.contains("did you mean `source`?"), "{e}");
+    }
+
+    #[test]
+    fn excels_separator_line_is_skipped() {
+        let t = NodeTable::from_bytes(b"sep=,\nid,need\na,0.5\nb,0.2\n", p()).unwrap();
+        assert_eq!(t.ids, vec!["a", "b"]);
+        let t = NodeTable::from_bytes(b"\xEF\xBB\xBFSEP=,\r\nid\r\na\r\n", p()).unwrap();
+        assert_eq!(t.ids, vec!["a"]);
+        // Lines keep their numbers.
+        let e = NodeTable::from_bytes(b"sep=,\nid,need\na,0.5\nb,2\n", p()).unwrap_err();
+        assert_eq!(e.line, Some(4), "{e}");
+        // A semicolon file announces itself and is named as such.
+        let e = NodeTable::from_bytes(b"sep=;\nid;need\na;0.5\n", p()).unwrap_err();
+        assert!(e.message.contains("semicolon-separated"), "{e}");
+        let e = NodeTable::from_bytes(b"sep=,\n", p()).unwrap_err();
+        assert!(e.message.starts_with("the file is empty:"), "{e}");
     }
 
     /// No control character of `e`'s text reaches the terminal.
@@ -1087,10 +1437,10 @@ mod tests {
             "{e}"
         );
         // Errors name the column as the reader knows it.
-        let e = NodeTable::from_bytes(b"ID,Need\na,2\n", p()).unwrap_err();
+        let e = NodeTable::from_bytes(b"ID,Need\na,-2\n", p()).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "t.csv:2:2: need: expected a number between 0 and 1 (or an empty cell), got \"2\""
+            "t.csv:2:2: need: expected a number between 0 and 1 (or an empty cell), got \"-2\""
         );
     }
 

@@ -256,11 +256,28 @@ fn duplicate_key(message: &str) -> String {
     }
 }
 
+/// serde's `unknown field `pilot`, expected one of `name`, `pilots`, ...` with the field most
+/// likely meant named first (`unknown field `pilot`; did you mean `pilots`? expected one of
+/// ...`), when one is close ([`super::suggest::closest`]); `None` for any other message.
+fn unknown_field_hint(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, expected) = rest.split_once('`')?;
+    let expected = expected.strip_prefix(", ")?;
+    let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let meant = super::suggest::closest(field, &names)?;
+    Some(format!(
+        "unknown field `{field}`; did you mean `{meant}`? {expected}"
+    ))
+}
+
 /// Rewrites serde's type errors (`invalid type: string "ten", expected u32`) in the words the
 /// `--set` errors use (`expected a whole number, 0 or more, got the text "ten"`):
 /// leaders write scenario files, and `u32` or `sequence` mean nothing to them. Other messages
 /// pass through unchanged.
 fn plain_type_error(message: &str) -> String {
+    if let Some(hinted) = unknown_field_hint(message) {
+        return hinted;
+    }
     let rest = message
         .strip_prefix("invalid type: ")
         .or_else(|| message.strip_prefix("invalid value: "));
@@ -570,6 +587,16 @@ mod tests {
         assert!(e.contains("expected a boolean, got the number 1"), "{e}");
         // Messages that are not type errors pass through.
         assert_eq!(plain_type_error("unknown field `x`"), "unknown field `x`");
+        // An unknown field close to a known one says which.
+        let e = plain("[[strategies]]\nname = \"a\"\nkind = \"pilot-then-cascade\"\npilot = 3\n");
+        assert!(
+            e.contains("unknown field `pilot`; did you mean `pilots`? expected one of `"),
+            "{e}"
+        );
+        let e = plain("budjet = 3\n");
+        assert!(e.contains("did you mean `budget`?"), "{e}");
+        let e = plain("colour = 3\n");
+        assert!(e.contains("unknown field `colour`, expected one of"), "{e}");
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod laws;
 pub(crate) mod locate;
 pub mod path;
 pub mod set;
+pub(crate) mod suggest;
 pub mod uncertain;
 pub mod unused;
 mod validate;
@@ -114,6 +115,46 @@ fn place(
         src,
         path,
     )
+}
+
+/// `text` (lower case) with the accents of Latin letters removed (`süd` -> `sud`), to notice
+/// names that differ only by them; other characters are kept.
+fn fold_accents(text: &str) -> String {
+    const FOLDS: [(&str, char); 7] = [
+        ("àáâãäåā", 'a'),
+        ("çćč", 'c'),
+        ("èéêëēėę", 'e'),
+        ("ìíîïī", 'i'),
+        ("ñń", 'n'),
+        ("òóôõöøō", 'o'),
+        ("ùúûüū", 'u'),
+    ];
+    text.chars()
+        .map(|c| {
+            FOLDS
+                .iter()
+                .find(|(from, _)| from.contains(c))
+                .map_or(c, |&(_, to)| to)
+        })
+        .collect()
+}
+
+/// `""` for one, `"s"` for any other count.
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 /// `x` exactly, as Rust writes it (`0.000001`, `2.5`), except that a number from 10^12 up or below
@@ -824,6 +865,131 @@ impl Scenario {
                 )
             })
             .collect()
+    }
+
+    /// Notes on how the network files' schools were read where the reading may not be what the
+    /// user meant, though nothing is wrong enough to refuse: regions made up as blocks of rows
+    /// (no `region` column), region names that differ only in case, spaces or accents (`Nord`, `nord`),
+    /// regions of a single school (often a typo), and empty cells of the node table's numeric
+    /// columns, whose values are then drawn afresh in every run.
+    pub fn node_notes(&self) -> Vec<String> {
+        let Some(files) = self.files.as_deref() else {
+            return Vec::new();
+        };
+        let n = files.edges.schools;
+        let mut notes = Vec::new();
+        let table = files.nodes.as_ref();
+        let nodes = files
+            .nodes_path
+            .as_deref()
+            .map_or_else(String::new, |p| p.display().to_string());
+        let regions = self.config.network.regions as usize;
+        match table.and_then(|t| t.region_names.as_ref().zip(t.region.as_ref())) {
+            None if regions > 1 => notes.push(format!(
+                "note: {} so the {n} schools are cut into {regions} regions as blocks of \
+                 {}: regions 0 to {} of about {} school{} each. The cluster strategy and the \
+                 per-region results use them; give a `region` column to use your own regions, or \
+                 set network.regions = 1",
+                match table {
+                    Some(_) => format!("the node table {nodes} has no `region` column,"),
+                    None => "no node table (network.nodes) gives regions,".to_string(),
+                },
+                if table.is_some() {
+                    "consecutive rows in file order"
+                } else {
+                    "consecutive ids"
+                },
+                regions - 1,
+                n.div_ceil(regions),
+                plural(n.div_ceil(regions))
+            )),
+            None => {}
+            Some((names, region)) => {
+                let mut count = vec![0usize; names.len()];
+                for &r in region {
+                    count[r as usize] += 1;
+                }
+                // Names that read the same without regard to case, spacing or accents, in order
+                // of first appearance.
+                let key = |s: &str| {
+                    fold_accents(
+                        &s.split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                            .to_lowercase(),
+                    )
+                };
+                let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+                for (r, name) in names.iter().enumerate() {
+                    let k = key(name);
+                    match groups.iter_mut().find(|(g, _)| *g == k) {
+                        Some((_, members)) => members.push(r),
+                        None => groups.push((k, vec![r])),
+                    }
+                }
+                for (_, members) in groups.iter().filter(|(_, m)| m.len() > 1) {
+                    let listed: Vec<String> = members
+                        .iter()
+                        .map(|&r| {
+                            format!("\"{}\" ({} school{})", names[r], count[r], plural(count[r]))
+                        })
+                        .collect();
+                    notes.push(format!(
+                        "note: the regions {} of the node table {nodes} differ only in case, \
+                         spaces or accents, and are read as different regions; if they are one region, write \
+                         it the same way in every row",
+                        and_list(&listed)
+                    ));
+                }
+                let single: Vec<String> = (0..names.len())
+                    .filter(|&r| count[r] == 1)
+                    .map(|r| format!("\"{}\"", names[r]))
+                    .collect();
+                if !single.is_empty() && names.len() > 1 {
+                    let shown: Vec<String> = single.iter().take(5).cloned().collect();
+                    notes.push(format!(
+                        "note: {} of the {} regions of the node table {nodes} {} a single school \
+                         ({}{}); a region of one school is often a typo in its `region` cell, and \
+                         the cluster strategy works region by region",
+                        single.len(),
+                        names.len(),
+                        if single.len() == 1 { "has" } else { "have" },
+                        shown.join(", "),
+                        if single.len() > shown.len() {
+                            ", ..."
+                        } else {
+                            ""
+                        }
+                    ));
+                }
+            }
+        }
+        if let Some(t) = table {
+            let columns = [
+                ("size", &t.size),
+                ("need", &t.need),
+                ("readiness", &t.readiness),
+                ("resources", &t.resources),
+                ("context", &t.context),
+            ];
+            for (name, column) in columns {
+                let Some(cells) = column else { continue };
+                let empty: Vec<usize> = (0..cells.len()).filter(|&i| cells[i].is_none()).collect();
+                let Some(&first) = empty.first() else {
+                    continue;
+                };
+                notes.push(format!(
+                    "note: {} of the {n} schools of the node table {nodes} {} an empty `{name}` \
+                     cell (such as {}): {} {name} is drawn afresh in every run from [schools], so \
+                     it differs from run to run; fill the cell in to hold it fixed",
+                    empty.len(),
+                    if empty.len() == 1 { "has" } else { "have" },
+                    self.school_id(first),
+                    if empty.len() == 1 { "its" } else { "their" }
+                ));
+            }
+        }
+        notes
     }
 
     /// The name of school `i` from the node table's `name` column, or `""`.

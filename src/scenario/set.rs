@@ -168,8 +168,13 @@ pub(crate) fn apply(
             by_name.join(".")
         };
         let Some(sh) = shape.get(seg.key) else {
+            let names: Vec<&str> = shape.keys().map(String::as_str).collect();
+            let hint = match super::suggest::closest(seg.key, &names) {
+                Some(c) => format!(" (did you mean \"{c}\"?)"),
+                None => String::new(),
+            };
             return Err(s.err(format!(
-                "{here} has no field \"{}\"; it has: {}",
+                "{here} has no field \"{}\"{hint}; it has: {}",
                 seg.key,
                 keys(shape)
             )));
