@@ -240,38 +240,17 @@ impl Run {
 /// calibration again from the folder alone.
 fn reproduce(run: &Run, dir: &Path) -> String {
     let mut s = String::from("<section id=\"reproduce\"><h2>How to reproduce</h2>\n<table>");
-    for (label, key) in [
-        ("domino version", "domino_version"),
-        ("commit", "domino_commit"),
-        ("scenario", "scenario"),
-        ("seed", "seed"),
-        ("terms", "steps"),
-    ] {
-        let _ = write!(
-            s,
-            "<tr><th>{}</th><td><code>{}</code></td></tr>",
-            escape(label),
-            escape(&run.get(key))
-        );
-    }
-    if let Some(sets) = run.manifest["sets"].as_array() {
-        let list: Vec<String> = sets
-            .iter()
-            .map(|v| format!("<code>--set {}</code>", escape(v.as_str().unwrap_or(""))))
-            .collect();
-        let _ = write!(s, "<tr><th>--set</th><td>{}</td></tr>", list.join(" "));
-    }
-    if let Some(inputs) = run.manifest["inputs"].as_array() {
-        for i in inputs {
-            let _ = write!(
-                s,
-                "<tr><th>input {}</th><td><code>{}</code><br>SHA-256 <code>{}</code></td></tr>",
-                escape(i["role"].as_str().unwrap_or("")),
-                escape(i["path"].as_str().unwrap_or("")),
-                escape(i["sha256"].as_str().unwrap_or(""))
-            );
-        }
-    }
+    super::html::manifest_rows(
+        &mut s,
+        &run.manifest,
+        &[
+            ("domino version", "domino_version"),
+            ("commit", "domino_commit"),
+            ("scenario", "scenario"),
+            ("seed", "seed"),
+            ("terms", "steps"),
+        ],
+    );
     let _ = writeln!(
         s,
         "</table>\n<p>The folder holds everything needed: the resolved <code>scenario.toml</code> \

@@ -1780,27 +1780,20 @@ fn assumptions(scenario: &Scenario) -> String {
     s
 }
 
-fn reproduce(c: &Ctx) -> String {
-    let m = &c.f.manifest;
-    let get = |k: &str| {
-        m[k].as_str()
+/// The rows of a "How to reproduce" table from an output's `manifest.json`: each of `keys`
+/// (label, manifest key), then the `--set` arguments and every input file with its SHA-256.
+/// The comparison's report and the calibration's share it.
+pub(crate) fn manifest_rows(s: &mut String, m: &serde_json::Value, keys: &[(&str, &str)]) {
+    for &(label, key) in keys {
+        let value = m[key]
+            .as_str()
             .map(str::to_string)
-            .unwrap_or_else(|| m[k].to_string())
-    };
-    let mut s = String::from("<section id=\"reproduce\"><h2>How to reproduce</h2>\n<table>");
-    for (label, key) in [
-        ("domino version", "domino_version"),
-        ("commit", "domino_commit"),
-        ("scenario", "scenario"),
-        ("seed", "seed"),
-        ("runs", "runs"),
-        ("terms", "steps"),
-    ] {
+            .unwrap_or_else(|| m[key].to_string());
         let _ = write!(
             s,
             "<tr><th>{}</th><td><code>{}</code></td></tr>",
             escape(label),
-            escape(&get(key))
+            escape(&value)
         );
     }
     if let Some(sets) = m["sets"].as_array() {
@@ -1821,6 +1814,22 @@ fn reproduce(c: &Ctx) -> String {
             );
         }
     }
+}
+
+fn reproduce(c: &Ctx) -> String {
+    let mut s = String::from("<section id=\"reproduce\"><h2>How to reproduce</h2>\n<table>");
+    manifest_rows(
+        &mut s,
+        &c.f.manifest,
+        &[
+            ("domino version", "domino_version"),
+            ("commit", "domino_commit"),
+            ("scenario", "scenario"),
+            ("seed", "seed"),
+            ("runs", "runs"),
+            ("terms", "steps"),
+        ],
+    );
     let ablate = if c.f.ablation.is_some() {
         " --ablate"
     } else {
