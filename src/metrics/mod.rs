@@ -476,7 +476,7 @@ impl Recorder {
             let benefit = s.effect[i] >= p.benefit_bar;
             let counted = stage == Stage::Sustained
                 || (stage == Stage::Implementing && s.terms[i] >= p.benefit_min_terms);
-            let practising = stage.is_adopter() && s.practice[i] >= p.visibility_bar;
+            let practising = s.practising(i, p);
             if counted {
                 by_need[g][0] += 1;
                 by_need[g][1] += (!benefit) as u32;

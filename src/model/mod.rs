@@ -411,9 +411,14 @@ impl State {
     /// implementing or sustained with practice at or above the visibility bar) and its true
     /// effect is at or above the benefit bar.
     pub fn benefits(&self, i: usize, p: &Params) -> bool {
-        self.stage[i].is_adopter()
-            && self.practice[i] >= p.visibility_bar
-            && self.effect[i] >= p.benefit_bar
+        self.practising(i, p) && self.effect[i] >= p.benefit_bar
+    }
+
+    /// Whether school `i` practises the innovation: it is implementing or sustained with practice
+    /// at or above the visibility bar. The recorder counts benefit and no-benefit among these.
+    #[inline]
+    pub fn practising(&self, i: usize, p: &Params) -> bool {
+        self.stage[i].is_adopter() && self.practice[i] >= p.visibility_bar
     }
 
     /// Resets to term 0 for `world`: nobody has adopted.
