@@ -581,6 +581,15 @@ pub fn compute_fields(world: &World, p: &Params, s: &mut State, hubs: &[Hub], co
         let version_j = s.version[j];
         let influence_j = world.influence[j];
         let boosted_j = !hubs.is_empty() && s.hub_spend[region[j] as usize] > 0.0;
+        // The ties that leave a region land on schools far away in memory: ask for the
+        // entries this loop reads first a few schools ahead, so they are on their way by then.
+        if j + PREFETCH_AHEAD < n {
+            for &i in world.network.neighbours(j + PREFETCH_AHEAD) {
+                prefetch(&s.stage, i as usize);
+                prefetch(context, i as usize);
+                prefetch(&s.know_how, i as usize);
+            }
+        }
         let nb = world.network.neighbours(j);
         let ws = world.network.weights(j);
         s.shares.clear();
@@ -632,6 +641,29 @@ pub fn compute_fields(world: &World, p: &Params, s: &mut State, hubs: &[Hub], co
     if !hubs.is_empty() {
         hub_know_how(world, p, s, hubs, cap);
     }
+}
+
+/// How many schools ahead [`compute_fields`] prefetches a school's neighbours. On the national
+/// scenario (1,500,000 schools in regions of about 2,100; a tenth of the ties leave the region)
+/// one run of thin-spread, world included, took 6.5 CPU-s without prefetching and 5.7, 5.65, 5.4
+/// and 5.4 to 5.7 with one, two, four and eight schools ahead (2026-12-03, one thread). The outputs
+/// are the same bytes: a prefetch only moves memory into the cache.
+const PREFETCH_AHEAD: usize = 4;
+
+/// Hints to the processor that `v[i]` will be read soon. Only a hint: it changes no value, and
+/// where there is no such instruction it does nothing.
+#[inline(always)]
+fn prefetch<T>(v: &[T], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults and reads nothing the program sees, so any address is
+    // allowed; `wrapping_add` keeps the address computation itself defined when `i` is out of
+    // bounds (it never is here: `i` is a neighbour's index).
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(v.as_ptr().wrapping_add(i).cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (v, i);
 }
 
 /// Mechanism 9 (hubs): a hub works through its region's ties: its spend is shared over the

@@ -234,16 +234,20 @@ mod tests {
                 .map(|&(a, b, weight)| Edge { a, b, weight }).collect();
             let net = Network::from_edges(n, edges.clone());
             prop_assert_eq!(net.schools(), n);
-            let mut distinct: Vec<(u32, u32)> = edges.iter().filter(|e| e.a != e.b)
-                .map(|e| (e.a.min(e.b), e.a.max(e.b))).collect();
-            distinct.sort_unstable();
-            distinct.dedup();
+            // Each distinct tie with the largest weight it was listed with.
+            let mut distinct = std::collections::BTreeMap::new();
+            for e in edges.iter().filter(|e| e.a != e.b) {
+                let w = distinct.entry((e.a.min(e.b), e.a.max(e.b))).or_insert(e.weight);
+                *w = w.max(e.weight);
+            }
             prop_assert_eq!(net.ties(), distinct.len());
             for i in 0..n {
                 let nb = net.neighbours(i);
                 prop_assert!(nb.windows(2).all(|w| w[0] < w[1]), "row {} not sorted", i);
                 for (&j, &w) in nb.iter().zip(net.weights(i)) {
                     prop_assert!(j as usize != i);
+                    let key = ((i as u32).min(j), (i as u32).max(j));
+                    prop_assert_eq!(Some(&w), distinct.get(&key));
                     let back = net.neighbours(j as usize).binary_search(&(i as u32));
                     prop_assert!(back.is_ok());
                     prop_assert_eq!(net.weights(j as usize)[back.unwrap()], w);
