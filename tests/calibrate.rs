@@ -860,6 +860,30 @@ fn assert_exit_2(out: &Output, fragments: &[&str]) {
     }
 }
 
+/// `check` fills in `calibrate.strategy`'s default, the first strategy, by name (it printed
+/// `strategy = ""`), and the listing it prints is accepted back.
+#[test]
+fn check_prints_the_first_strategy_as_the_calibrate_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let two = SMALL.replace(
+        "[calibrate]\n",
+        "[[strategies]]\nname = \"cluster\"\n\n[calibrate]\n",
+    );
+    assert!(!two.contains("strategy ="));
+    let scenario = write(dir.path(), "two.toml", &two);
+    let out = cli(dir.path(), &["check", arg(&scenario)]);
+    assert_ok(&out);
+    let listing = stdout(&out);
+    let table = &listing[listing.find("[calibrate]").expect(&listing)..];
+    let table = &table[..table.find("\n[").unwrap_or(table.len())];
+    assert!(
+        table.contains("strategy = \"pilot-then-cascade\""),
+        "{table}"
+    );
+    let again = write(dir.path(), "again.toml", &listing);
+    assert_ok(&cli(dir.path(), &["check", arg(&again)]));
+}
+
 #[test]
 fn check_validates_the_calibrate_table_and_set_values_are_blamed_on_their_flag() {
     let dir = tempfile::tempdir().unwrap();

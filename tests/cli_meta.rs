@@ -142,6 +142,33 @@ fn man_prints_a_roff_page_that_lists_the_commands() {
     );
 }
 
+/// The README's recipe installs a page for every command the page of `domino` lists, so no
+/// `domino-X(1)` it points to is missing.
+#[test]
+fn the_readme_installs_every_command_page() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with("for c in ") && l.contains("; do"))
+        .expect("the README's manual-page loop");
+    let mut installed: Vec<&str> = line["for c in ".len()..line.find(';').unwrap()]
+        .split_whitespace()
+        .collect();
+    installed.sort_unstable();
+    let page = ok_stdout(&["man"]);
+    let mut listed: Vec<&str> = page
+        .split("domino\\-")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("(1)").map(|(name, _)| name))
+        .filter(|name| name.chars().all(|c| c.is_ascii_lowercase()))
+        .collect();
+    listed.sort_unstable();
+    listed.dedup();
+    assert!(listed.len() > 10, "{listed:?}");
+    assert_eq!(installed, listed);
+}
+
 #[test]
 fn man_prints_a_command_page_with_its_options() {
     let page = ok_stdout(&["man", "compare"]);

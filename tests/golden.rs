@@ -48,6 +48,12 @@ const SCENARIOS: &[(&str, &str)] = &[
         "school-file",
         "runs = 20\nsteps = 10\n[network]\nkind = \"file\"\nedges = \"../../scenarios/domino-chain/edges.csv\"\nnodes = \"../../scenarios/domino-chain/nodes.csv\"\n",
     ),
+    // A drawn parameter: `uncertainty.csv` (its correlation intervals come from `libm`'s
+    // `atanh` and `tanh`) is hashed too.
+    (
+        "school-uncertain",
+        "runs = 40\nsteps = 10\n[network]\nschools = 100\nregions = 4\n[mechanisms.dose]\nd50 = { dist = \"log-uniform\", low = 0.25, high = 2 }\n",
+    ),
     (
         "independent-cascade",
         "model = \"independent-cascade\"\nruns = 30\nsteps = 50\n[network]\nkind = \"random\"\nschools = 400\nmean_degree = 4.0\n[classic]\ntransmission = 0.4\n[[seedings]]\nname = \"random\"\ncount = 2\n[[seedings]]\nname = \"degree\"\nrule = \"degree\"\ncount = 2\n",

@@ -204,6 +204,23 @@ fn assumptions_keep_what_the_scenario_set_apart_from_defaults() {
         "{set}"
     );
     assert!(html.contains("id=\"doc-41-minimum-effective-dose"));
+    // The run-level keys' defaults and reasons are §1's table, not §8's account of the seeds.
+    for key in ["runs", "steps", "seed"] {
+        let row = &set[set.find(&format!("data-path=\"{key}\"")).unwrap()..];
+        let row = &row[..row.find("</tr>").unwrap()];
+        assert!(
+            row.contains("href=\"#doc-run-level-keys\"") && row.contains("Run-level keys"),
+            "{row}"
+        );
+    }
+    let objective = &defaults[defaults.find("data-path=\"objective\"").unwrap()..];
+    assert!(objective[..objective.find("</tr>").unwrap()].contains("Run-level keys"));
+    let appendix = &html[html.find("<section id=\"model-doc\"").unwrap()..];
+    assert!(appendix.contains("id=\"doc-run-level-keys\""));
+    assert!(
+        appendix.contains("1,000 paired runs"),
+        "the reason for 1,000 runs"
+    );
 }
 
 #[test]

@@ -4,6 +4,8 @@
 //! Every function here is pure `f64` arithmetic with no randomness: the validation suite runs the
 //! simulated models on large random graphs and checks that their ensemble averages match these
 //! numbers within statistical and finite-size tolerances.
+//! The transcendental functions come from `libm`, as everywhere else in domino, so the theory
+//! columns of `docs/validation.md` are the same bytes on every machine.
 //!
 //! * Independent cascade = bond percolation on an Erdos-Renyi (Poisson degree) graph:
 //!   [`percolation_giant_fraction`] and [`mean_outbreak_size`], after M. E. J. Newman, "Spread of
@@ -59,7 +61,7 @@ pub fn percolation_giant_fraction(z: f64, t: f64) -> f64 {
         "transmissibility must be in [0, 1], got {t}"
     );
     let c = z * t;
-    largest_fixed_point(|s| -(-c * s).exp_m1(), c)
+    largest_fixed_point(|s| -libm::expm1(-c * s), c)
 }
 
 /// Mean number of nodes infected, counting the seed, by an independent cascade from one random
@@ -230,9 +232,9 @@ pub fn watts_cascade_size(z: f64, phi: f64, seed_fraction: f64) -> f64 {
 /// If `p` is not positive or `q` is negative.
 pub fn bass_cumulative(p: f64, q: f64, t: f64) -> f64 {
     check_bass(p, q);
-    let decay = (-(p + q) * t).exp();
+    let decay = libm::exp(-(p + q) * t);
     // 1 - decay via expm1 keeps F accurate for small t.
-    -(-(p + q) * t).exp_m1() / (1.0 + q / p * decay)
+    -libm::expm1(-(p + q) * t) / (1.0 + q / p * decay)
 }
 
 /// Time at which the Bass (1969, Management Science 15, 215) adoption rate dF/dt peaks:
@@ -246,7 +248,7 @@ pub fn bass_cumulative(p: f64, q: f64, t: f64) -> f64 {
 /// If `p` is not positive or `q` is negative.
 pub fn bass_peak_time(p: f64, q: f64) -> f64 {
     check_bass(p, q);
-    (q / p).ln() / (p + q)
+    libm::log(q / p) / (p + q)
 }
 
 /// Rounds until at least half of a ring lattice is active under a count threshold (complex
@@ -305,12 +307,12 @@ fn check_bass(p: f64, q: f64) {
 /// below [`PMF_CUTOFF`]. Computed in log space (`ln p_k = ln p_{k-1} + ln z - ln k`), so neither
 /// `e^-z` nor k! over- or underflows.
 fn poisson_pmf(z: f64) -> impl Iterator<Item = (u32, f64)> {
-    let ln_z = z.ln();
+    let ln_z = libm::log(z);
     (0u32..).scan(-z, move |ln_p, k| {
         if k > 0 {
-            *ln_p += ln_z - f64::from(k).ln();
+            *ln_p += ln_z - libm::log(f64::from(k));
         }
-        let p = ln_p.exp();
+        let p = libm::exp(*ln_p);
         (f64::from(k) <= z || p >= PMF_CUTOFF).then_some((k, p))
     })
 }
@@ -337,7 +339,7 @@ fn one_minus_power(s: f64, n: u32) -> f64 {
     } else if s >= 1.0 {
         1.0
     } else {
-        -(f64::from(n) * (-s).ln_1p()).exp_m1()
+        -libm::expm1(f64::from(n) * libm::log1p(-s))
     }
 }
 
@@ -353,14 +355,14 @@ fn binomial_upper_tail(n: u32, m: u32, q: f64) -> f64 {
     if q >= 1.0 {
         return 1.0;
     }
-    let (ln_q, ln_1mq) = (q.ln(), (-q).ln_1p());
+    let (ln_q, ln_1mq) = (libm::log(q), libm::log1p(-q));
     let mut ln_choose = ln_binomial(n, m);
     let mut tail = 0.0;
     for j in m..=n {
         if j > m {
-            ln_choose += f64::from(n - j + 1).ln() - f64::from(j).ln();
+            ln_choose += libm::log(f64::from(n - j + 1)) - libm::log(f64::from(j));
         }
-        tail += (ln_choose + f64::from(j) * ln_q + f64::from(n - j) * ln_1mq).exp();
+        tail += libm::exp(ln_choose + f64::from(j) * ln_q + f64::from(n - j) * ln_1mq);
     }
     tail.min(1.0)
 }
@@ -369,7 +371,7 @@ fn binomial_upper_tail(n: u32, m: u32, q: f64) -> f64 {
 fn ln_binomial(n: u32, m: u32) -> f64 {
     let m = m.min(n - m);
     (1..=m)
-        .map(|i| f64::from(n - m + i).ln() - f64::from(i).ln())
+        .map(|i| libm::log(f64::from(n - m + i)) - libm::log(f64::from(i)))
         .sum()
 }
 

@@ -26,6 +26,26 @@ pub fn init(path: &Path, force: bool) -> anyhow::Result<()> {
 mod tests {
     use crate::scenario::{example_scenario, Scenario};
 
+    /// The template's comments name every network generator and every contagion form: the
+    /// variants the scenario reader lists when it refuses an unknown one.
+    #[test]
+    fn the_template_lists_every_generator_and_contagion_form() {
+        for (table, key) in [("network", "kind"), ("mechanisms.contagion", "form")] {
+            let error = Scenario::from_toml(&format!("[{table}]\n{key} = \"nope\"\n"), None)
+                .unwrap_err()
+                .to_string();
+            let expected = &error[error.find("expected one of").expect(&error)..];
+            let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+            assert!(names.len() >= 3, "{error}");
+            for name in names {
+                assert!(
+                    example_scenario().contains(&format!("\"{name}\"")),
+                    "{table}.{key} = \"{name}\" is not in the template"
+                );
+            }
+        }
+    }
+
     /// The template names every mechanism of the model and counts them truly: as many as
     /// docs/model.md has sections 4.N and the scenario has `[mechanisms.*]` tables.
     #[test]

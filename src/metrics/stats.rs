@@ -14,8 +14,12 @@ pub(crate) fn t975(df: usize) -> f64 {
         _ => {
             let z = 1.959_963_984_540_054_f64;
             let d = df as f64;
-            z + (z.powi(3) + z) / (4.0 * d)
-                + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * d * d)
+            // Multiplications, not `powi`, whose rounding std leaves to the platform; in the
+            // order `powi`'s repeated squaring takes, so the value is unchanged.
+            let z2 = z * z;
+            let z3 = z * z2;
+            let z5 = z * (z2 * z2);
+            z + (z3 + z) / (4.0 * d) + (5.0 * z5 + 16.0 * z3 + 3.0 * z) / (96.0 * d * d)
         }
     }
 }

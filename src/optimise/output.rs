@@ -639,6 +639,19 @@ mod tests {
     use crate::optimise::{Candidate, Values};
     use crate::scenario::{OptimiseConfig, StrategyKind};
 
+    /// The README's row for `comparison.csv` names every column the file has.
+    #[test]
+    fn the_readme_names_every_comparison_column() {
+        let readme = include_str!("../../README.md");
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with("| `comparison.csv` |"))
+            .expect("the README's comparison.csv row");
+        for column in COMPARISON_HEADER {
+            assert!(row.contains(&format!("`{column}`")), "{column}");
+        }
+    }
+
     fn values(objective: &[f64]) -> Vec<Values> {
         objective
             .iter()

@@ -168,7 +168,7 @@ fn short(x: f64) -> String {
     if x == 0.0 {
         return "0".into();
     }
-    let digits = (2 - x.abs().log10().floor() as i32).max(0) as usize;
+    let digits = (2 - libm::floor(libm::log10(x.abs())) as i32).max(0) as usize;
     format!("{x:.digits$}")
 }
 

@@ -26,7 +26,7 @@ pub(crate) fn text_width(text: &str, size: f64) -> f64 {
 /// that covers `span` in at most `max_steps` steps.
 fn nice_step(span: f64, max_steps: usize) -> (u32, i32) {
     let raw = span / max_steps.max(1) as f64;
-    let mut e = raw.log10().floor() as i32;
+    let mut e = libm::floor(libm::log10(raw)) as i32;
     loop {
         for m in [1u32, 2, 5] {
             if step_value(m, e) >= raw * (1.0 - 1e-9) {
@@ -41,19 +41,25 @@ fn nice_step(span: f64, max_steps: usize) -> (u32, i32) {
 /// 0.020000000000000004).
 fn step_value(m: u32, e: i32) -> f64 {
     if e >= 0 {
-        m as f64 * 10f64.powi(e)
+        m as f64 * power_of_ten(e.unsigned_abs())
     } else {
-        m as f64 / 10f64.powi(-e)
+        m as f64 / power_of_ten(e.unsigned_abs())
     }
+}
+
+/// `10^k` by repeated multiplication: exact up to 10^22 and the same bytes on every machine
+/// beyond, which std's `powi` does not promise.
+fn power_of_ten(k: u32) -> f64 {
+    (0..k).fold(1.0, |p, _| p * 10.0)
 }
 
 /// Tick `k` of a step `(m, e)`: `k * m * 10^e`, exact for decimal steps.
 fn tick_value(k: i64, m: u32, e: i32) -> f64 {
     let n = k as f64 * m as f64;
     if e >= 0 {
-        n * 10f64.powi(e)
+        n * power_of_ten(e.unsigned_abs())
     } else {
-        n / 10f64.powi(-e)
+        n / power_of_ten(e.unsigned_abs())
     }
 }
 
@@ -489,6 +495,20 @@ mod tests {
         assert!(a.ticks.len() >= 2 && a.hi > a.lo);
         let b = Axis::for_data([f64::NAN], 5, false);
         assert!(b.hi > b.lo);
+    }
+
+    /// Powers of ten are exact where a double can hold them, whatever the platform's `powi`.
+    #[test]
+    fn powers_of_ten_are_exact() {
+        let exact = [
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+            1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+        ];
+        for (k, want) in exact.iter().enumerate() {
+            assert_eq!(power_of_ten(k as u32), *want, "10^{k}");
+        }
+        assert_eq!(step_value(2, -2), 0.02);
+        assert_eq!(tick_value(3, 5, -3), 0.015);
     }
 
     /// Ticks are round (1, 2 or 5 times a power of ten apart, each a multiple of the step),

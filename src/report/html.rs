@@ -1598,9 +1598,12 @@ fn doc_heading(path: &str) -> Option<&'static str> {
         ("mechanisms", _) => "## 4. ",
         ("strategies", _) => "## 5. ",
         ("budget", _) => "## 6. ",
-        ("objective", _) => "## 7. ",
-        ("seed" | "runs" | "steps", _) => "## 8. ",
-        ("model" | "classic" | "seedings", _) => "## 10. ",
+        // The top-level keys' defaults and reasons are in §1's table, not in the sections
+        // (7, 8, 10) that describe what the keys do.
+        ("name" | "description" | "seed" | "runs" | "steps" | "model" | "objective", "") => {
+            "### Run-level keys"
+        }
+        ("classic" | "seedings", _) => "## 10. ",
         _ => return None,
     })
 }
@@ -1866,9 +1869,8 @@ fn doc_appendix() -> String {
         "mechanisms.evidence",
         "strategies",
         "budget",
-        "objective",
         "seed",
-        "model",
+        "classic",
     ]
     .iter()
     .filter_map(|p| doc_heading(p))
@@ -2078,6 +2080,16 @@ mod tests {
         }
         // 4.1 is not 4.10.
         assert!(doc_link("mechanisms.dose.d50", &sections).contains("4.1 "));
+        // The top-level keys' reasons are in §1's table; `classic.*` is §10's.
+        for p in ["runs", "steps", "seed", "objective", "model", "name"] {
+            assert!(
+                doc_link(p, &sections)
+                    .contains("#doc-run-level-keys\">docs/model.md: Run-level keys<"),
+                "{p}"
+            );
+        }
+        assert!(doc_link("classic.p", &sections).contains("10. Classic"));
+        assert!(doc_appendix().contains("id=\"doc-run-level-keys\""));
     }
 
     #[test]

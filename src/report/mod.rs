@@ -78,7 +78,7 @@ pub fn significant(v: f64) -> String {
     if !v.is_finite() || v == 0.0 {
         return fixed(v, 0, false);
     }
-    let magnitude = v.abs().log10().floor() as i32;
+    let magnitude = libm::floor(libm::log10(v.abs())) as i32;
     let decimals = (2 - magnitude).clamp(0, 6) as usize;
     fixed(v, decimals, false)
 }

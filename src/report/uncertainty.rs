@@ -43,9 +43,11 @@ pub(crate) fn rho_interval(rho: f64, n: usize) -> (f64, f64) {
     if n < 4 || rho.is_nan() {
         return (f64::NAN, f64::NAN);
     }
-    let z = rho.clamp(-0.999_999, 0.999_999).atanh();
+    // `libm`, not std (the platform's maths library), so `uncertainty.csv` is the same bytes on
+    // every machine.
+    let z = libm::atanh(rho.clamp(-0.999_999, 0.999_999));
     let half = 1.96 * (1.06 / (n as f64 - 3.0)).sqrt();
-    ((z - half).tanh(), (z + half).tanh())
+    (libm::tanh(z - half), libm::tanh(z + half))
 }
 
 /// One row of `uncertainty.csv`: how the paired difference `arm_a - arm_b` of the headline
@@ -144,6 +146,18 @@ pub(crate) fn write_csv(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The interval is `libm`'s `atanh` and `tanh` to the bit (pinned here), not the
+    /// platform's: glibc's `tanh` gives 0x3fd0_46c0_9b2c_86f3 and 0x3fde_6a62_f9f8_fbf5.
+    #[test]
+    fn rho_interval_is_libms_to_the_bit() {
+        let (lo, hi) = rho_interval(0.37, 250);
+        assert_eq!(
+            (lo.to_bits(), hi.to_bits()),
+            (0x3fd0_46c0_9b2c_86f4, 0x3fde_6a62_f9f8_fbf7),
+            "{lo} {hi}"
+        );
+    }
 
     #[test]
     fn rho_interval_holds_its_estimate() {

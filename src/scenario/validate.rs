@@ -165,7 +165,15 @@ pub(crate) fn resolve(config: &mut ScenarioConfig) -> Result<(), InputError> {
                 "is only read by the classic models (the school model draws schools and ties together per run)",
             ));
         }
-        strategies(&mut config.strategies)
+        strategies(&mut config.strategies)?;
+        // `calibrate.strategy` defaults to the first strategy: written out by name, as
+        // `coach_share` is, so `domino check` prints the default it stands for.
+        if let (Some(c), Some(first)) = (&mut config.calibrate, config.strategies.first()) {
+            if c.strategy.is_empty() {
+                c.strategy.clone_from(&first.name);
+            }
+        }
+        Ok(())
     }
 }
 
