@@ -560,6 +560,17 @@ def check_rerun(driver, checks):
     error = driver.execute_script(
         "const e = document.getElementById('error'); return e ? e.innerText.trim() : ''")
     checks.check("#error shows nothing after a valid re-run", not error, error[:200])
+    # The story of the school clicked last follows the play and term shown, not the click.
+    last = candidates[-1] if candidates else None
+    told = []
+    for _ in range(4):
+        click(driver, "#step-forward")
+        time.sleep(0.1)
+        told.append(driver.execute_script(
+            "const c = document.querySelector('section.pane circle.school[data-id=\"' + arguments[0] + '\"]');"
+            "return [document.getElementById('info').dataset.stage, c ? c.dataset.stage : null]", last))
+    checks.check("after the re-run and at each step, #info[data-stage] is the stage of the school "
+                 "clicked last as drawn now", bool(told) and all(a == b and a for a, b in told), f"{told}")
 
 
 def check_live(command, shot):
