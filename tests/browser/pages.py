@@ -603,6 +603,7 @@ def check_live(command, shot):
                              f"stderr {''.join(err)[-2000:]!r}")):
             return checks.failed
         failed = check_show(match.group(1), shot, live=True)
+        check_stopped(match.group(1), process, checks)
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -613,6 +614,26 @@ def check_live(command, shot):
             process.wait()
             checks.check("SIGTERM ends the server within 10 s", False, "killed")
     return checks.failed + failed
+
+
+def check_stopped(url, process, checks):
+    """Live server: stopped under an open page, a re-run says in #error that the server is not
+    answering (not only the browser's "Failed to fetch")."""
+    driver = make_driver()
+    try:
+        load(driver, checks, url, "show")
+        process.send_signal(signal.SIGTERM)
+        process.wait(10)
+        click(driver, "#rerun")
+        said = lambda: driver.execute_script(  # noqa: E731
+            "const e = document.getElementById('error'); return e ? e.innerText : ''")
+        wait_for(driver, lambda: bool(said().strip()), 5)
+        checks.check("with the server stopped, #rerun says the server is not answering",
+                     "not answering" in said(), repr(said()))
+    except (WebDriverException, subprocess.TimeoutExpired) as error:
+        checks.check("with the server stopped, #rerun says the server is not answering", False, str(error))
+    finally:
+        driver.quit()
 
 
 def main():
