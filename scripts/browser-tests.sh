@@ -87,6 +87,12 @@ if [ "$mode" = mock ]; then
     cmp -s "$FIX/mock_show.html" "$MOCK/broken/layout_show.html" && { echo "FAILED: the sed found nothing to break" >&2; exit 1; }
     expect_failure "same network" \
         "${PAGES[@]}" show "$MOCK/broken/layout_show.html" --screenshot "$MOCK/broken/layout_show.png"
+    # The key pushed below the first screen of a projector.
+    sed 's|<div id="legend">|<div style="height: 1200px"></div><div id="legend">|' "$FIX/mock_show.html" \
+        >"$MOCK/broken/fold_show.html"
+    cmp -s "$FIX/mock_show.html" "$MOCK/broken/fold_show.html" && { echo "FAILED: the sed found nothing to break" >&2; exit 1; }
+    expect_failure "none below the fold" \
+        "${PAGES[@]}" show "$MOCK/broken/fold_show.html" --screenshot "$MOCK/broken/fold_show.png"
     # A live server that re-runs without the chosen pilots.
     expect_failure "includes every chosen school" \
         "${PAGES[@]}" live --screenshot "$MOCK/broken/live.png" -- "$VENV/bin/python" "$FIX/mock_show_server.py" --ignore-pilots

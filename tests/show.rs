@@ -713,3 +713,100 @@ fn thirty_clients_at_once_all_get_correct_answers() {
         c.join().expect("every client got correct answers");
     }
 }
+
+/// Two `[show]` variants with one name would be two buttons the room cannot tell apart: refused,
+/// naming the file, the variant and the name.
+#[test]
+fn two_show_variants_with_one_name_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write(
+        dir.path(),
+        "twice.toml",
+        "[show]\nvariants = [{ name = \"stalls\", set = [] }, \
+         { name = \"stalls\", set = [\"mechanisms.contagion.topple_ratio=1.5\"] }]\n",
+    );
+    let out = domino(dir.path(), &["show", arg(&bad), "--export", "p.html"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let e = stderr(&out);
+    assert!(
+        e.contains("twice.toml")
+            && e.contains("show.variants[1].name")
+            && e.contains("\"stalls\" already names show.variants[0]"),
+        "{e}"
+    );
+}
+
+/// `--export` serves nothing: `--port` or `--host` beside it is refused, not silently ignored.
+#[test]
+fn export_with_port_or_host_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for flag in [["--port", "9000"], ["--host", "0.0.0.0"]] {
+        let out = domino(
+            dir.path(),
+            &[
+                "show",
+                arg(&chain()),
+                "--export",
+                "p.html",
+                flag[0],
+                flag[1],
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("--export") && stderr(&out).contains(flag[0]),
+            "{}",
+            stderr(&out)
+        );
+        assert!(!dir.path().join("p.html").exists(), "no page written");
+    }
+}
+
+/// The sliders speak plainly, with units: "support units" spelt out, and a budget given per
+/// school labelled per school (the page adds the total); the technical name is the path.
+#[test]
+fn slider_labels_are_plain_and_say_per_school_when_the_budget_is() {
+    let labels = |show: &Show| -> Vec<(String, String)> {
+        show.play(&Request::default())
+            .unwrap()
+            .sliders
+            .into_iter()
+            .map(|s| (s.path, s.label))
+            .collect()
+    };
+    let default = labels(&Show::new(None, &[], &[], 0).unwrap());
+    let budget = default
+        .iter()
+        .find(|(p, _)| p.starts_with("budget."))
+        .unwrap();
+    assert_eq!(budget.0, "budget.per_school");
+    assert_eq!(budget.1, "Budget per school (support units per term)");
+    let chain = labels(&Show::new(Some(&chain()), &[], &[], 0).unwrap());
+    let budget = chain
+        .iter()
+        .find(|(p, _)| p.starts_with("budget."))
+        .unwrap();
+    assert_eq!(budget.0, "budget.total");
+    assert_eq!(budget.1, "Budget, all schools (support units per term)");
+    for (path, label) in default.iter().chain(&chain) {
+        assert!(!label.contains("SU"), "{path}: {label}");
+        assert!(
+            label.contains('('),
+            "{path}: a unit or scale in brackets: {label}"
+        );
+    }
+}
+
+/// Each pane says in a plain sentence what its strategy does.
+#[test]
+fn each_pane_says_what_its_strategy_does() {
+    let play = Show::new(None, &[], &[], 0)
+        .unwrap()
+        .play(&Request::default())
+        .unwrap();
+    for pane in &play.panes {
+        let kind = domino::scenario::StrategyKind::from_name(&pane.kind).unwrap();
+        assert_eq!(pane.about, kind.about(), "{}", pane.strategy);
+        assert!(!pane.about.is_empty());
+    }
+}

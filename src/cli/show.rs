@@ -20,10 +20,11 @@ pub struct ShowArgs {
     #[arg(long, default_value_t = 0)]
     pub run: u64,
     /// Address to listen on: 127.0.0.1 (this computer only) or 0.0.0.0 (the room's network).
-    #[arg(long, default_value = "127.0.0.1")]
+    /// Not with --export, which serves nothing.
+    #[arg(long, default_value = "127.0.0.1", conflicts_with = "export")]
     pub host: String,
-    /// Port to listen on (0: any free port).
-    #[arg(long, default_value_t = 8765)]
+    /// Port to listen on (0: any free port). Not with --export, which serves nothing.
+    #[arg(long, default_value_t = 8765, conflicts_with = "export")]
     pub port: u16,
     /// Do not open a browser.
     #[arg(long)]

@@ -492,6 +492,16 @@ fn show(s: &ShowConfig) -> Result<(), InputError> {
             text.parse::<super::set::Setting>()
                 .map_err(|e| InputError::field(format!("{}[{j}]", c.path("set")), e))?;
         }
+        // Two buttons with one label could not be told apart by the room.
+        if let Some(k) = s.variants[..i].iter().position(|w| w.name == v.name) {
+            return Err(InputError::field(
+                c.path("name"),
+                format!(
+                    "\"{}\" already names show.variants[{k}]; give each variant its own name",
+                    v.name
+                ),
+            ));
+        }
     }
     Ok(())
 }

@@ -79,6 +79,8 @@ pub struct PaneView {
     pub strategy: String,
     /// Its kind.
     pub kind: String,
+    /// What its kind does, in one plain sentence (empty when it has no kind).
+    pub about: String,
     /// Ids of the schools piloted (else funded) in the first term anyone was.
     pub pilots: Vec<String>,
     /// `stage[t][i]`: index into [`STAGES`] of school i after t terms.
@@ -189,31 +191,39 @@ type Layout = Arc<Vec<Point>>;
 const SLIDERS: [(&str, &str, Range); 6] = [
     (
         "mechanisms.dose.d50",
-        "Dose threshold (d50, SU)",
+        "Support for half-speed learning (support units per term)",
         Range::Times(0.25, 2.5),
     ),
-    ("budget", "Budget (SU per term)", Range::Times(0.0, 3.0)),
+    (
+        "budget",
+        "Budget, all schools (support units per term)",
+        Range::Times(0.0, 3.0),
+    ),
     (
         "mechanisms.coaching.capacity",
-        "Coaching capacity (SU)",
+        "Coaching a successful school gives (support units per term)",
         Range::Times(0.0, 3.0),
     ),
     (
         "mechanisms.size.influence_exponent",
-        "Influence of size",
+        "Weight of a big school's success (size exponent, 0: size ignored)",
         Range::Fixed(0.0, 2.0, 0.1),
     ),
     (
         "network.within_region",
-        "Regional ties (share within region)",
+        "Ties within a region (share of all ties, 0 to 1)",
         Range::Fixed(0.0, 1.0, 0.05),
     ),
     (
         "mechanisms.contagion.topple_ratio",
-        "Topple ratio",
+        "Largest school one success can topple (times its size)",
         Range::Fixed(1.0, 4.0, 0.1),
     ),
 ];
+
+/// The budget slider's label when the scenario gives the budget per school
+/// (`budget.per_school`): the page shows the total beside the value.
+const BUDGET_PER_SCHOOL_LABEL: &str = "Budget per school (support units per term)";
 
 #[derive(Debug, Clone, Copy)]
 enum Range {
@@ -600,6 +610,7 @@ impl Show {
                 let mut pane = PaneView {
                     strategy: cfg.name.clone(),
                     kind: cfg.kind.map(|k| k.name().to_string()).unwrap_or_default(),
+                    about: cfg.kind.map(|k| k.about().to_string()).unwrap_or_default(),
                     pilots: Vec::new(),
                     stage: Vec::new(),
                     origin: Vec::new(),
@@ -810,6 +821,11 @@ fn sliders(scenario: &Scenario) -> Vec<Slider> {
                 .and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)))
                 .unwrap_or(0.0);
             let (min, max, step) = range.grid(value);
+            let label = if p == "budget.per_school" {
+                BUDGET_PER_SCHOOL_LABEL
+            } else {
+                label
+            };
             Slider {
                 path: p.to_string(),
                 label: label.to_string(),

@@ -341,6 +341,7 @@ def operate_show(driver, checks, url, shot, live):
 
     start = term_of(state(driver))
     click(driver, "#play")
+    check_pressed_hovered(driver, checks)
     playing = wait_for(driver, lambda: term_of(state(driver)) > start, 10)
     click(driver, "#pause")
     checks.check("#play advances the term", playing, f"from {start} to {state(driver)['term']!r}")
@@ -365,10 +366,75 @@ def operate_show(driver, checks, url, shot, live):
         click(driver, "#rerun")
         checks.check("export: #rerun switches variant (body[data-runs] + 1)",
                      wait_for(driver, lambda: int(state(driver)["runs"] or 0) == runs + 1))
+    check_fold(driver, checks, shot)
     no_console_errors(checks, console, "after operating the controls")
     driver.execute_script("window.scrollTo(0, 0)")
     screenshot(driver, checks, shot)
     return checks.failed
+
+
+# Projector screens, on which the room must see the network, the chart and the key at once.
+SCREENS = [(1280, 800), (1920, 1080)]
+PHONE = (390, 844)
+
+FOLD_JS = """
+    const h = window.innerHeight, w = window.innerWidth;
+    const box = e => { const r = e.getBoundingClientRect(); return [r.top, r.bottom, r.left, r.right]; };
+    const legend = document.getElementById('legend');
+    return {h, w, legend: legend ? box(legend) : null,
+            charts: [...document.querySelectorAll('section.pane .chart')].map(box),
+            circles: [...document.querySelectorAll('section.pane circle.school')].map(box)};"""
+
+
+def check_fold(driver, checks, shot):
+    """At projector sizes every school, each pane's chart (.chart) and the key (#legend) are on
+    the first screen; on a phone the network starts on it. Screenshots beside SHOT."""
+    def at(width, height, mobile):
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+        driver.execute_script("window.scrollTo(0, 0)")
+        time.sleep(0.3)
+        return driver.execute_script(FOLD_JS)
+    base = str(Path(shot).with_suffix(""))
+    try:
+        for width, height in SCREENS:
+            f = at(width, height, False)
+            inside = lambda b: b[0] >= -1 and b[1] <= f["h"] + 1 and b[2] >= -1 and b[3] <= f["w"] + 1  # noqa: E731
+            outside = [name for name, boxes in [("the key #legend", [f["legend"]] if f["legend"] else []),
+                                                ("a chart", f["charts"]), ("a school", f["circles"])]
+                       if not boxes or not all(inside(b) for b in boxes)]
+            checks.check(f"at {width}x{height} the schools, the charts and the key are on the first "
+                         "screen (none below the fold)", not outside,
+                         f"viewport {f['w']}x{f['h']}; missing or outside: {outside}; key {f['legend']}, "
+                         f"charts {f['charts']}")
+            driver.save_screenshot(f"{base}-{width}x{height}.png")
+        f = at(*PHONE, True)
+        first = min((b[0] for b in f["circles"]), default=None)
+        checks.check(f"at {PHONE[0]}x{PHONE[1]} (a phone) the network starts on the first screen",
+                     first is not None and first < f["h"], f"first school at {first}, screen {f['h']}")
+        driver.save_screenshot(f"{base}-{PHONE[0]}x{PHONE[1]}.png")
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def luminance(css):
+    """Relative luminance (WCAG) of a computed `rgb(...)`/`rgba(...)` colour."""
+    r, g, b = [int(v) / 255 for v in re.findall(r"[\d.]+", css)[:3]]
+    lin = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def check_pressed_hovered(driver, checks):
+    """Just after a click on #play the pointer is still on it: its text must stay readable
+    (contrast at least 3 between its computed colour and background)."""
+    style = driver.execute_script(
+        "const s = getComputedStyle(document.getElementById('play'));"
+        "return [s.color, s.backgroundColor, document.getElementById('play').matches(':hover')]")
+    fg, bg = luminance(style[0]), luminance(style[1])
+    contrast = (max(fg, bg) + 0.05) / (min(fg, bg) + 0.05)
+    checks.check("the pressed #play, still under the pointer, is readable (contrast >= 3)",
+                 contrast >= 3, f"text {style[0]} on {style[1]}, hovered {style[2]}, "
+                 f"contrast {contrast:.2f}")
 
 
 def check_sizes(driver, checks):
@@ -494,6 +560,17 @@ def check_rerun(driver, checks):
     error = driver.execute_script(
         "const e = document.getElementById('error'); return e ? e.innerText.trim() : ''")
     checks.check("#error shows nothing after a valid re-run", not error, error[:200])
+    # The story of the school clicked last follows the play and term shown, not the click.
+    last = candidates[-1] if candidates else None
+    told = []
+    for _ in range(4):
+        click(driver, "#step-forward")
+        time.sleep(0.1)
+        told.append(driver.execute_script(
+            "const c = document.querySelector('section.pane circle.school[data-id=\"' + arguments[0] + '\"]');"
+            "return [document.getElementById('info').dataset.stage, c ? c.dataset.stage : null]", last))
+    checks.check("after the re-run and at each step, #info[data-stage] is the stage of the school "
+                 "clicked last as drawn now", bool(told) and all(a == b and a for a, b in told), f"{told}")
 
 
 def check_live(command, shot):
@@ -526,6 +603,7 @@ def check_live(command, shot):
                              f"stderr {''.join(err)[-2000:]!r}")):
             return checks.failed
         failed = check_show(match.group(1), shot, live=True)
+        check_stopped(match.group(1), process, checks)
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -536,6 +614,26 @@ def check_live(command, shot):
             process.wait()
             checks.check("SIGTERM ends the server within 10 s", False, "killed")
     return checks.failed + failed
+
+
+def check_stopped(url, process, checks):
+    """Live server: stopped under an open page, a re-run says in #error that the server is not
+    answering (not only the browser's "Failed to fetch")."""
+    driver = make_driver()
+    try:
+        load(driver, checks, url, "show")
+        process.send_signal(signal.SIGTERM)
+        process.wait(10)
+        click(driver, "#rerun")
+        said = lambda: driver.execute_script(  # noqa: E731
+            "const e = document.getElementById('error'); return e ? e.innerText : ''")
+        wait_for(driver, lambda: bool(said().strip()), 5)
+        checks.check("with the server stopped, #rerun says the server is not answering",
+                     "not answering" in said(), repr(said()))
+    except (WebDriverException, subprocess.TimeoutExpired) as error:
+        checks.check("with the server stopped, #rerun says the server is not answering", False, str(error))
+    finally:
+        driver.quit()
 
 
 def main():
