@@ -97,7 +97,7 @@ pub struct PaneView {
     /// `funded[t][i]`: 1 when the strategy paid school i in term t-1.
     pub funded: Vec<Vec<u8>>,
     /// `paid[t][i]`: the support the strategy paid school i in terms 0 to t-1, SU (to a
-    /// thousandth). A recruited school may have been paid nothing: one whose own resources
+    /// hundredth). A recruited school may have been paid nothing: one whose own resources
     /// cover its dose costs the strategy no money.
     pub paid: Vec<Vec<f64>>,
     /// Share of schools sustained after each term.
@@ -215,9 +215,9 @@ pub struct Show {
     layouts: Arc<Mutex<Vec<(u64, Layout)>>>,
 }
 
-/// The support a page is told a school was paid is to a thousandth of this, SU: enough for a
-/// tooltip, and a few bytes a school-term.
-const PAID_STEP: f64 = 1.0;
+/// Decimals of the support a page is told a school was paid ([`PaneView::paid`]): enough for a
+/// tooltip, and few bytes a school-term (a large export holds millions of them).
+const PAID_DECIMALS: i32 = 2;
 
 /// Layouts kept.
 const LAYOUTS: usize = 16;
@@ -309,6 +309,12 @@ fn round_step(raw: f64) -> f64 {
         .map(|m| m * power)
         .min_by(|a, b| (a / raw).ln().abs().total_cmp(&(b / raw).ln().abs()))
         .unwrap_or(raw)
+}
+
+/// `x` rounded to `decimals` decimals.
+fn round_to(x: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (x * scale).round() / scale
 }
 
 /// `x` without the binary noise below a thousandth of `step` (0.30000000000000004 is 0.3).
@@ -750,7 +756,7 @@ impl Show {
                         }
                     }
                     pane.paid
-                        .push(paid.iter().map(|&x| tidy(x, PAID_STEP)).collect());
+                        .push(paid.iter().map(|&x| round_to(x, PAID_DECIMALS)).collect());
                     if after_term && pane.pilots.is_empty() {
                         let first: Vec<usize> =
                             match (0..n).filter(|&i| plan.pilot[i]).collect::<Vec<_>>() {
@@ -1073,6 +1079,30 @@ mod tests {
         assert_eq!(Range::Times(0.25, 2.5).grid(1.0), (0.3, 2.5, 0.1));
         assert_eq!(Range::Times(0.0, 3.0).grid(2.0), (0.0, 6.0, 0.25));
         assert_eq!(Range::Fixed(1.0, 4.0, 0.1).grid(5.0), (1.0, 5.0, 0.1));
+    }
+
+    #[test]
+    fn a_slider_widens_by_whole_steps_to_hold_a_variants_value() {
+        let (min, max, step) = Range::Fixed(1.0, 4.0, 0.1).grid(2.0);
+        let mut s = Slider {
+            path: "p".into(),
+            label: "p".into(),
+            min,
+            max,
+            step,
+            value: 2.0,
+            start: 2.0,
+            note: String::new(),
+            inert: false,
+        };
+        s.cover(1.5);
+        assert_eq!((s.min, s.max), (1.0, 4.0), "inside: unchanged");
+        s.cover(4.25);
+        assert_eq!((s.min, s.max), (1.0, 4.3));
+        s.cover(0.55);
+        assert_eq!((s.min, s.max), (0.5, 4.3));
+        let k = (s.start - s.min) / s.step;
+        assert!((k - k.round()).abs() < 1e-9, "the start stays on the grid");
     }
 
     proptest! {
