@@ -111,8 +111,11 @@ fn the_server_serves_the_page_and_a_play_equal_to_the_trace() {
     assert_eq!(pane["strategy"], "pilot-only");
     let stages = play["stages"].as_array().unwrap();
     let origins = play["origins"].as_array().unwrap();
-    let rows = csv_rows(&trace);
+    let mut rows = csv_rows(&trace);
     assert_eq!(rows.len(), schools.len() * (steps + 1));
+    // The support paid so far, school by school, summed term by term.
+    rows.sort_by_key(|row| row["step"].parse::<usize>().unwrap());
+    let mut paid = vec![0.0; schools.len()];
     for row in rows {
         let t: usize = row["step"].parse().unwrap();
         let i = schools
@@ -128,15 +131,18 @@ fn the_server_serves_the_page_and_a_play_equal_to_the_trace() {
             s => s,
         };
         assert_eq!(traced, row["stage"], "school {i} term {t}");
+        // The same words as the trace: a school the strategy took on is "recruited", paid or not.
         let origin = origins[pane["origin"][t][i].as_u64().unwrap() as usize]
             .as_str()
             .unwrap();
-        let origin = if origin == "funded" {
-            "recruited"
-        } else {
-            origin
-        };
         assert_eq!(origin, row["origin"], "school {i} term {t}");
+        paid[i] += row["support"].parse::<f64>().unwrap();
+        let shown_paid = pane["paid"][t][i].as_f64().unwrap();
+        assert!(
+            (shown_paid - paid[i]).abs() <= 0.005 + 1e-9,
+            "school {i} term {t}: page says paid {shown_paid}, the trace {}",
+            paid[i]
+        );
         let source = match pane["source"][t][i].as_i64().unwrap() {
             -1 => String::new(),
             j => schools[j as usize]["id"].as_str().unwrap().to_string(),
@@ -229,6 +235,7 @@ fn a_request_above_the_work_bound_is_refused_before_it_runs() {
     let request = Request {
         set: vec!["network.schools=200000".into()],
         pilots: vec![],
+        ..Request::default()
     };
     let e = show.play(&request).unwrap_err().to_string();
     assert!(e.contains(&MAX_CELLS.to_string()), "{e}");
@@ -238,6 +245,7 @@ fn a_request_above_the_work_bound_is_refused_before_it_runs() {
     let ok = Request {
         set: vec![format!("network.schools={n}"), "steps=1".into()],
         pilots: vec![],
+        ..Request::default()
     };
     assert_eq!(show.play(&ok).unwrap().schools.len() as u64, n);
     // The arithmetic is right: terms 0 to T are T + 1 states.
@@ -245,6 +253,7 @@ fn a_request_above_the_work_bound_is_refused_before_it_runs() {
         .play(&Request {
             set: vec!["network.schools=100000".into(), "steps=20".into()],
             pilots: vec![],
+            ..Request::default()
         })
         .unwrap_err()
         .to_string();
@@ -343,6 +352,7 @@ fn a_variant_plays_what_its_label_says_over_the_presenters_set() {
         .play(&Request {
             set: falls.set.clone(),
             pilots: vec![],
+            ..Request::default()
         })
         .unwrap();
     assert_eq!(adopted(&play), 8, "\"falls\" falls");
@@ -489,6 +499,7 @@ fn pilot_ids_choose_the_first_pilots() {
         .play(&Request {
             set: vec![],
             pilots: vec!["s5".into()],
+            ..Request::default()
         })
         .unwrap();
     assert_eq!(play.panes[0].pilots, vec!["s5"]);
@@ -560,12 +571,14 @@ fn the_domino_chain_falls_and_stalls_one_variant_apart() {
         .play(&Request {
             set: base.variants[0].set.clone(),
             pilots: vec![],
+            ..Request::default()
         })
         .unwrap();
     let stalls = show
         .play(&Request {
             set: base.variants[1].set.clone(),
             pilots: vec![],
+            ..Request::default()
         })
         .unwrap();
     assert_eq!(adopted(&falls), 8, "the chain falls end to end");
@@ -809,4 +822,374 @@ fn each_pane_says_what_its_strategy_does() {
         assert_eq!(pane.about, kind.about(), "{}", pane.strategy);
         assert!(!pane.about.is_empty());
     }
+}
+
+/// The slider of `play` at `path`.
+fn slider<'a>(play: &'a Play, path: &str) -> &'a domino::show::Slider {
+    play.sliders
+        .iter()
+        .find(|s| s.path == path)
+        .unwrap_or_else(|| panic!("no slider {path}"))
+}
+
+/// A slider's range is the session's: fixed when the show starts (around the scenario with the
+/// presenter's `--set`), the same after any play, with the start on its grid. It used to be
+/// rebuilt around the value of the play shown, so that budget 2 could not be reached again.
+#[test]
+fn slider_ranges_are_fixed_for_the_session_and_hold_the_start() {
+    let show = Show::new(Some(&chain()), &[], &[], 0).unwrap();
+    let base = show.play(&Request::default()).unwrap();
+    let range = |p: &Play, path: &str| {
+        let s = slider(p, path);
+        (s.min, s.max, s.step, s.start)
+    };
+    let budget = range(&base, "budget.total");
+    assert_eq!(budget, (0.0, 6.0, 0.25, 2.0));
+    for value in ["6", "18", "0", "0.5"] {
+        let play = show
+            .play(&Request {
+                set: vec![format!("budget.total={value}")],
+                ..Request::default()
+            })
+            .unwrap();
+        assert_eq!(
+            slider(&play, "budget.total").value,
+            value.parse::<f64>().unwrap()
+        );
+        for s in &base.sliders {
+            assert_eq!(
+                range(&play, &s.path),
+                range(&base, &s.path),
+                "{} after budget {value}",
+                s.path
+            );
+        }
+    }
+    for s in &base.sliders {
+        let k = (s.start - s.min) / s.step;
+        assert!(
+            s.min <= s.start && s.start <= s.max && (k - k.round()).abs() < 1e-9,
+            "{s:?}: the start is on the grid"
+        );
+        assert_eq!(s.value, s.start, "the as-written play is at the start");
+    }
+    // A variant's value lies on its slider, whatever the range around the start: the topple
+    // ratio's range (1 to 4) holds 1.5 and 2; a presenter's start of 5 widens it to 5.
+    let stalls = show
+        .play(&Request {
+            set: base.variants[1].set.clone(),
+            ..Request::default()
+        })
+        .unwrap();
+    assert_eq!(
+        slider(&stalls, "mechanisms.contagion.topple_ratio").value,
+        1.5
+    );
+    assert_eq!(
+        range(&stalls, "mechanisms.contagion.topple_ratio"),
+        range(&base, "mechanisms.contagion.topple_ratio")
+    );
+    // The presenter's --set is the start, and the range is around it.
+    let show = Show::new(Some(&chain()), &[setting("budget.total=4")], &[], 0).unwrap();
+    let base = show.play(&Request::default()).unwrap();
+    assert_eq!(range(&base, "budget.total"), (0.0, 12.0, 0.5, 4.0));
+    let show = Show::new(
+        Some(&chain()),
+        &[setting("mechanisms.contagion.topple_ratio=5")],
+        &[],
+        0,
+    )
+    .unwrap();
+    let base = show.play(&Request::default()).unwrap();
+    let (min, max, _, start) = range(&base, "mechanisms.contagion.topple_ratio");
+    assert_eq!((min, start), (1.0, 5.0));
+    assert!(max >= 5.0, "{max}");
+}
+
+/// Reset asks for no changes, the presenter's strategies and no pilots: the play the page opened
+/// with (the scenario as written, with the presenter's --set), byte for byte.
+#[test]
+fn reset_gives_the_as_written_play() {
+    let server = serve(&[arg(&chain())]);
+    let (_, opened) = request(&server.addr, "GET", "/api/play", None);
+    let (status, changed) = request(
+        &server.addr,
+        "POST",
+        "/api/play",
+        Some(r#"{"set": ["budget.total=6"], "pilots": ["s3"], "strategies": []}"#),
+    );
+    assert_eq!(status, 200, "{changed}");
+    assert_ne!(changed, opened);
+    let (status, reset) = request(
+        &server.addr,
+        "POST",
+        "/api/play",
+        Some(r#"{"set": [], "pilots": [], "strategies": []}"#),
+    );
+    assert_eq!(status, 200, "{reset}");
+    assert_eq!(reset, opened);
+    let page = domino::show::PAGE;
+    assert!(
+        page.contains(r#"id="reset""#) && page.contains(r#"load([], false, [])"#),
+        "the page has a Reset button that asks for that"
+    );
+}
+
+/// The exported page snaps a slider to the precomputed play nearest where it was dropped,
+/// scoring the as-written play with the value the show started with (not the value of the play
+/// shown), over the session's fixed ranges: the page's own `snap` function, run by node on the
+/// exported plays. It used to give budget 0 for 2, and topple ratio 4 for 2.9 after "stalls".
+#[test]
+fn the_export_snaps_to_the_right_precomputed_play() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("chain.html");
+    let show = Show::new(Some(&chain()), &[], &[], 0).unwrap();
+    show.export(&file).unwrap();
+    let html = std::fs::read_to_string(&file).unwrap();
+    let data = html
+        .lines()
+        .find_map(|l| l.strip_prefix("const EMBEDDED = "))
+        .expect("the plays")
+        .trim_end_matches(';');
+    let plays: Vec<Value> = serde_json::from_str(data).unwrap();
+    // Every play has the session's ranges and start values.
+    let ranges = |p: &Value| -> Vec<String> {
+        p["sliders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {} {} {} {}",
+                    s["path"], s["min"], s["max"], s["step"], s["start"]
+                )
+            })
+            .collect()
+    };
+    for p in &plays {
+        assert_eq!(ranges(p), ranges(&plays[0]), "{:?}", p["changes"]);
+    }
+    let node = Command::new("node").arg("--version").output();
+    if node.map(|o| !o.status.success()).unwrap_or(true) {
+        eprintln!("note: node is not installed; the page's snap function was not run");
+        return;
+    }
+    let page = domino::show::PAGE;
+    let begin = page.find("// BEGIN snap").unwrap();
+    let end = page.find("// END snap").unwrap();
+    let script = format!(
+        "const EMBEDDED = {data};\n{}\n\
+         const at = (path, v) => JSON.stringify(snap(EMBEDDED, path, v).changes);\n\
+         console.log([at('budget.total', 2), at('budget.total', 0.2), at('budget.total', 5), \
+         at('mechanisms.contagion.topple_ratio', 2.9), at('mechanisms.contagion.topple_ratio', 1.6), \
+         at('mechanisms.contagion.topple_ratio', 3.9)].join('\\n'));",
+        &page[begin..end]
+    );
+    let js = dir.path().join("snap.js");
+    std::fs::write(&js, script).unwrap();
+    let out = Command::new("node").arg(&js).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "[]",
+            r#"["budget.total=0"]"#,
+            r#"["budget.total=6"]"#,
+            "[]",
+            r#"["mechanisms.contagion.topple_ratio=1.5"]"#,
+            r#"["mechanisms.contagion.topple_ratio=4"]"#,
+        ]
+    );
+}
+
+/// The line about the presenter's --set names a change a variant or the page overrides, so that
+/// it never contradicts what is playing.
+#[test]
+fn the_presenters_line_marks_an_overridden_change() {
+    let presenter = [
+        setting("mechanisms.contagion.topple_ratio=1.5"),
+        setting("budget.total=3"),
+    ];
+    let show = Show::new(Some(&chain()), &presenter, &[], 0).unwrap();
+    let base = show.play(&Request::default()).unwrap();
+    assert_eq!(
+        base.presenter_note,
+        "The presenter's changes (--set): mechanisms.contagion.topple_ratio=1.5, budget.total=3"
+    );
+    let falls = &base.variants[0];
+    let play = show
+        .play(&Request {
+            set: falls.set.clone(),
+            ..Request::default()
+        })
+        .unwrap();
+    assert_eq!(
+        play.presenter_note,
+        "The presenter's changes (--set): mechanisms.contagion.topple_ratio=1.5 (overridden by \
+         the button \"falls (topple ratio 2)\": mechanisms.contagion.topple_ratio=2.0), \
+         budget.total=3"
+    );
+    let play = show
+        .play(&Request {
+            set: vec!["budget.total=5".into()],
+            ..Request::default()
+        })
+        .unwrap();
+    assert!(
+        play.presenter_note
+            .ends_with("budget.total=3 (overridden by this page: budget.total=5)"),
+        "{}",
+        play.presenter_note
+    );
+    assert!(domino::show::PAGE.contains("p.presenter_note"));
+    let show = Show::new(Some(&chain()), &[], &[], 0).unwrap();
+    assert_eq!(show.play(&Request::default()).unwrap().presenter_note, "");
+}
+
+/// A request may choose the strategies shown, one per pane, from the scenario's; the server
+/// checks them as `--strategy` is checked, and caches the answer like any play.
+#[test]
+fn a_request_chooses_the_strategies_shown() {
+    let show = Show::new(None, &[], &[], 0).unwrap();
+    let names: Vec<String> = show.strategies().into_iter().map(|s| s.name).collect();
+    assert_eq!(names, ["thin-spread", "pilot-then-cascade", "cluster"]);
+    let base = show.play(&Request::default()).unwrap();
+    assert_eq!(base.strategies.len(), 3);
+    let play = show
+        .play(&Request {
+            strategies: vec!["thin-spread".into(), "cluster".into()],
+            ..Request::default()
+        })
+        .unwrap();
+    let shown: Vec<&str> = play.panes.iter().map(|p| p.strategy.as_str()).collect();
+    assert_eq!(shown, ["thin-spread", "cluster"]);
+    assert_eq!(
+        play.panes[0], base.panes[0],
+        "the same run for the pane kept"
+    );
+    assert_ne!(
+        play.panes[1].stage, base.panes[1].stage,
+        "cluster runs its own way"
+    );
+    // Pilots go to the pilot-then-cascade strategies shown: none here.
+    let e = show
+        .play(&Request {
+            strategies: vec!["cluster".into()],
+            pilots: vec!["3".into()],
+            ..Request::default()
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("pilot-then-cascade"), "{e}");
+
+    let server = serve(&[]);
+    let post = |body: &str| request(&server.addr, "POST", "/api/play", Some(body));
+    let (status, body) = post(r#"{"strategies": ["nope"]}"#);
+    assert_eq!(status, 400, "{body}");
+    let error = json(&body)["error"].as_str().unwrap().to_string();
+    assert!(
+        error.contains("strategies")
+            && error.contains("no strategy named \"nope\"")
+            && error.contains("thin-spread, pilot-then-cascade, cluster"),
+        "{error}"
+    );
+    let (status, body) = post(r#"{"strategies": ["cluster", "cluster"]}"#);
+    assert_eq!(status, 400);
+    assert!(
+        json(&body)["error"].as_str().unwrap().contains("twice"),
+        "{body}"
+    );
+    let (status, body) = post(r#"{"strategies": ["a", "b", "c"]}"#);
+    assert_eq!(status, 400);
+    assert!(
+        json(&body)["error"]
+            .as_str()
+            .unwrap()
+            .contains("at most two"),
+        "{body}"
+    );
+    let (status, one) = post(r#"{"strategies": ["cluster"]}"#);
+    assert_eq!(status, 200, "{one}");
+    let one = json(&one);
+    assert_eq!(one["panes"].as_array().unwrap().len(), 1);
+    assert_eq!(one["panes"][0]["strategy"], "cluster");
+    // A slider marked inert is inert for every strategy shown: the topple ratio is, on the
+    // default, whichever strategy runs.
+    let inert = one["sliders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["path"] == "mechanisms.contagion.topple_ratio")
+        .unwrap()["inert"]
+        .clone();
+    assert_eq!(inert, true);
+}
+
+/// A recruited school is "recruited" on the page as in the trace, with what it was paid: with no
+/// budget the chain's pilot is recruited and paid nothing (its own resources cover its dose),
+/// and the page's words say so.
+#[test]
+fn a_recruited_school_that_was_paid_nothing_is_not_called_funded() {
+    let show = Show::new(Some(&chain()), &[setting("budget.total=0")], &[], 0).unwrap();
+    let play = show.play(&Request::default()).unwrap();
+    let pane = &play.panes[0];
+    let recruited = play.origins.iter().position(|&o| o == "recruited").unwrap() as u8;
+    assert_eq!(pane.origin[4][0], recruited, "s1 is recruited");
+    assert!(pane.paid.iter().all(|t| t[0] == 0.0), "and paid nothing");
+    let show = Show::new(Some(&chain()), &[], &[], 0).unwrap();
+    let play = show.play(&Request::default()).unwrap();
+    assert_eq!(play.panes[0].paid[4][0], 6.0, "2 SU in terms 1, 2 and 3");
+    let page = domino::show::PAGE;
+    assert!(!page.contains("thick ring: funded"), "the legend");
+    assert!(page.contains("thick ring: recruited or paid by the strategy"));
+    assert!(page.contains(", paid nothing so far"));
+    assert!(
+        !page.contains("funded: \"funded\""),
+        "no origin is called funded"
+    );
+}
+
+/// The coaching slider says it is coaching beyond a pocket's own resources, which coach too: at 0
+/// schools are still coached, and the page says so where the slider and the legend are.
+#[test]
+fn the_coaching_slider_says_a_pockets_own_resources_coach_too() {
+    let show = Show::new(
+        Some(&chain()),
+        &[setting("mechanisms.coaching.capacity=0")],
+        &[],
+        0,
+    )
+    .unwrap();
+    let play = show.play(&Request::default()).unwrap();
+    let coaching = slider(&play, "mechanisms.coaching.capacity");
+    assert_eq!(coaching.value, 0.0);
+    assert_eq!(
+        coaching.label,
+        "Coaching a successful school gives beyond its own resources (support units per term)"
+    );
+    assert!(
+        coaching.note.contains("own resources")
+            && coaching.note.contains("at 0, pockets still coach"),
+        "{}",
+        coaching.note
+    );
+    let coached: usize = play.panes[0]
+        .coached
+        .iter()
+        .map(|t| t.iter().filter(|&&c| c == 1).count())
+        .sum();
+    assert!(
+        coached > 0,
+        "coached at capacity 0: what the words must explain"
+    );
+    assert!(domino::show::PAGE.contains("its own resources coach too, even at coaching capacity 0"));
+    assert!(slider(&play, "budget.total").note.is_empty());
 }

@@ -46,6 +46,9 @@ pub struct Request {
     /// School ids to pilot (empty: the strategies choose), given to every pilot-then-cascade
     /// strategy shown as its `pilot_ids`.
     pub pilots: Vec<String>,
+    /// The strategies to show, one per pane, as `--strategy` names them (empty: the
+    /// presenter's choice, [`Show::shown`]). Checked as `--strategy` is.
+    pub strategies: Vec<String>,
 }
 
 /// One school as drawn.
@@ -70,7 +73,9 @@ pub struct SchoolView {
 pub const STAGES: [&str; 5] = ["none", "implementing", "pocket", "sustained", "abandoned"];
 
 /// How a school came to adopt, as the page marks it: [`Origin`] by name.
-pub const ORIGINS: [&str; 4] = ["", "funded", "persuaded_funded", "persuaded"];
+/// The names are the trace's (`domino run --trace`), so that the page and the trace use the same
+/// words: a recruited school is one the strategy took on, paid or not ([`PaneView::paid`] says).
+pub const ORIGINS: [&str; 4] = ["", "recruited", "persuaded_funded", "persuaded"];
 
 /// One strategy's run, term by term.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -93,6 +98,10 @@ pub struct PaneView {
     pub coached: Vec<Vec<u8>>,
     /// `funded[t][i]`: 1 when the strategy paid school i in term t-1.
     pub funded: Vec<Vec<u8>>,
+    /// `paid[t][i]`: the support the strategy paid school i in terms 0 to t-1, SU (to a
+    /// hundredth). A recruited school may have been paid nothing: one whose own resources
+    /// cover its dose costs the strategy no money.
+    pub paid: Vec<Vec<f64>>,
     /// Share of schools sustained after each term.
     pub sustained_share: Vec<f64>,
 }
@@ -110,8 +119,14 @@ pub struct Slider {
     pub max: f64,
     /// Step.
     pub step: f64,
-    /// The scenario's value.
+    /// This play's value.
     pub value: f64,
+    /// The value as the show started (the scenario with the presenter's `--set`): the range
+    /// is fixed around it for the whole session, so that the presenter can always get back to
+    /// it, and the exported page scores the as-written play with it.
+    pub start: f64,
+    /// What the slider does, in a sentence, where its label alone would mislead (else empty).
+    pub note: String,
     /// True when moving this slider to either end of its range, with every other value as the
     /// show started, changes no school's stage in any term of any pane: the page says so, so that
     /// a room is not asked to watch a knob that does nothing in this scenario.
@@ -125,6 +140,15 @@ pub struct VariantView {
     pub name: String,
     /// Its changes.
     pub set: Vec<String>,
+}
+
+/// A strategy of the scenario, as the page's strategy chooser offers it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StrategyChoice {
+    /// Its name, as `--strategy` and [`Request::strategies`] take it.
+    pub name: String,
+    /// Its kind.
+    pub kind: String,
 }
 
 /// The answer to a request: everything the page needs to play the run.
@@ -142,9 +166,14 @@ pub struct Play {
     pub set: Vec<String>,
     /// The request's own changes (how the page finds a precomputed play).
     pub changes: Vec<String>,
-    /// The presenter's changes (`--set` on the command line), under every play; the page shows
-    /// them.
+    /// The presenter's changes (`--set` on the command line), under every play.
     pub presenter: Vec<String>,
+    /// The line the page shows about them: each change, marked where this play's own changes
+    /// override it (empty when the presenter changed nothing).
+    pub presenter_note: String,
+    /// Every strategy of the scenario, for the page's chooser; [`Play::panes`] are the ones
+    /// shown.
+    pub strategies: Vec<StrategyChoice>,
     /// Stage names, indexed by the codes in [`PaneView::stage`].
     pub stages: Vec<&'static str>,
     /// Origin names, indexed by the codes in [`PaneView::origin`].
@@ -157,7 +186,7 @@ pub struct Play {
     pub edges: Vec<(u32, u32, f32)>,
     /// One pane per strategy shown.
     pub panes: Vec<PaneView>,
-    /// Sliders, with this play's values.
+    /// Sliders, with this play's values and the session's fixed ranges.
     pub sliders: Vec<Slider>,
     /// Variant buttons.
     pub variants: Vec<VariantView>,
@@ -171,15 +200,26 @@ pub struct Show {
     files: Option<Arc<NetworkFiles>>,
     sets: Vec<Setting>,
     shown: Vec<String>,
+    /// Every strategy of the scenario, for the page's chooser.
+    strategies: Vec<StrategyChoice>,
     variants: Vec<VariantView>,
     run: u64,
-    /// The paths of the sliders that change nothing at either end ([`Slider::inert`]).
-    inert: Vec<String>,
+    /// The sliders with the ranges of the whole session, fixed when the show starts
+    /// ([`Slider::start`]).
+    sliders: Vec<Slider>,
+    /// For each strategy of the scenario, the paths of the sliders that change nothing at
+    /// either end when it runs ([`Slider::inert`]: inert in a play when inert for every
+    /// strategy shown).
+    inert: Vec<(String, Vec<String>)>,
     /// Layouts already computed, by a hash of the network and regions: re-runs with other
     /// pilots or mechanisms draw the same network, and laying out a few hundred schools takes
     /// longer than running them.
     layouts: Arc<Mutex<Vec<(u64, Layout)>>>,
 }
+
+/// Decimals of the support a page is told a school was paid ([`PaneView::paid`]): enough for a
+/// tooltip, and few bytes a school-term (a large export holds millions of them).
+const PAID_DECIMALS: i32 = 2;
 
 /// Layouts kept.
 const LAYOUTS: usize = 16;
@@ -201,7 +241,7 @@ const SLIDERS: [(&str, &str, Range); 6] = [
     ),
     (
         "mechanisms.coaching.capacity",
-        "Coaching a successful school gives (support units per term)",
+        "Coaching a successful school gives beyond its own resources (support units per term)",
         Range::Times(0.0, 3.0),
     ),
     (
@@ -258,6 +298,19 @@ impl Range {
     }
 }
 
+/// What the coaching slider sets, said where the slider is: a pocket coaches with its own
+/// resources too (model mechanism 10, `coach_capacity`), so schools are coached at 0.
+const COACHING_NOTE: &str = "what a pocket of average readiness adds, when it coaches its \
+    implementing neighbours, to its own resources (which always coach): at 0, pockets still coach";
+
+/// The sentence a slider carries, if any ([`Slider::note`]).
+fn slider_note(path: &str) -> &'static str {
+    match path {
+        "mechanisms.coaching.capacity" => COACHING_NOTE,
+        _ => "",
+    }
+}
+
 /// The round number (1, 2, 2.5 or 5 times a power of ten) nearest `raw` on a log scale.
 fn round_step(raw: f64) -> f64 {
     let power = 10f64.powf(raw.log10().floor());
@@ -266,6 +319,12 @@ fn round_step(raw: f64) -> f64 {
         .map(|m| m * power)
         .min_by(|a, b| (a / raw).ln().abs().total_cmp(&(b / raw).ln().abs()))
         .unwrap_or(raw)
+}
+
+/// `x` rounded to `decimals` decimals.
+fn round_to(x: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (x * scale).round() / scale
 }
 
 /// `x` without the binary noise below a thousandth of `step` (0.30000000000000004 is 0.3).
@@ -315,8 +374,10 @@ impl Show {
             files: first.files.clone(),
             sets: sets.to_vec(),
             shown: Vec::new(),
+            strategies: Vec::new(),
             variants: Vec::new(),
             run,
+            sliders: Vec::new(),
             inert: Vec::new(),
             layouts: Arc::default(),
         };
@@ -327,45 +388,19 @@ impl Show {
             .iter()
             .map(|s| s.name.clone())
             .collect();
-        show.shown = if strategies.is_empty() {
-            names.iter().take(2).cloned().collect()
-        } else {
-            if strategies.len() > 2 {
-                return Err(InputError::field(
-                    "--strategy",
-                    format!(
-                        "at most two, one per pane; got {}: {}",
-                        strategies.len(),
-                        strategies.join(", ")
-                    ),
-                ));
-            }
-            for s in strategies {
-                if !names.contains(s) {
-                    return Err(InputError::field(
-                        "--strategy",
-                        format!(
-                            "no strategy named \"{s}\"; the scenario has: {}",
-                            names.join(", ")
-                        ),
-                    ));
-                }
-            }
-            if strategies.len() == 2 && strategies[0] == strategies[1] {
-                return Err(InputError::field(
-                    "--strategy",
-                    format!(
-                        "\"{}\" is named twice; name two different strategies, one per pane, or \
-                         one for a single pane",
-                        strategies[0]
-                    ),
-                ));
-            }
-            strategies.to_vec()
-        };
+        show.shown = choose(&names, strategies, "--strategy")?;
+        show.strategies = base
+            .config
+            .strategies
+            .iter()
+            .map(|s| StrategyChoice {
+                name: s.name.clone(),
+                kind: s.kind.map(|k| k.name().to_string()).unwrap_or_default(),
+            })
+            .collect();
         // The scenario as given must fit the bound on work before a server starts or a page is
         // written: otherwise the room would see only an error.
-        show.bound(&base).map_err(|cells| {
+        show.bound(&base, show.shown.len()).map_err(|cells| {
             let by = if sets.is_empty() {
                 String::new()
             } else {
@@ -381,60 +416,75 @@ impl Show {
             )))
         })?;
         show.variants = show.variant_views(&base);
+        show.sliders = sliders(&base);
         // The variants must load and fit the bound: a bad `[show]` change is the scenario's
         // error, found now, not when the room presses its button.
         for (i, v) in show.variants.iter().enumerate() {
             let fits = parse_sets(&v.set)
                 .and_then(|sets| show.load(&sets))
                 .and_then(|scenario| {
-                    show.arms(&scenario)?;
-                    show.bound(&scenario).map_err(|cells| {
+                    show.arms(&scenario, &show.shown)?;
+                    show.bound(&scenario, show.shown.len()).map_err(|cells| {
                         InputError::msg(format!("too large for domino show: {cells}"))
-                    })
+                    })?;
+                    Ok(scenario)
                 });
-            fits.map_err(|e| {
+            let scenario = fits.map_err(|e| {
                 in_file(InputError::field(
                     format!("show.variants[{i}]"),
                     format!("the variant \"{}\" cannot be played: {e}", v.name),
                 ))
             })?;
+            // A button's value is on its slider, whatever the range around the start.
+            let table = toml::Table::try_from(&scenario.config).unwrap_or_default();
+            for slider in &mut show.sliders {
+                slider.cover(value_at(&table, &slider.path));
+            }
         }
         show.inert = show.inert_sliders(&base)?;
         Ok(show)
     }
 
-    /// The sliders of `base` that change no school's stage at either end of their range (an
-    /// end the scenario cannot take is skipped; a slider with no playable end is not inert).
-    /// Runs the shown strategies twice a slider, without laying out the network.
-    fn inert_sliders(&self, base: &Scenario) -> Result<Vec<String>, InputError> {
-        let arms = self.arms(base)?;
-        let stages = |scenario: &Scenario| -> Result<Vec<Vec<u8>>, InputError> {
+    /// For each strategy of `base`, the sliders that change no school's stage at either end of
+    /// their range when it runs (an end the scenario cannot take is skipped; a slider with no
+    /// playable end is not inert). Runs every strategy twice a slider, without laying out the
+    /// network: each strategy alone, so that any pair the page chooses is marked right.
+    fn inert_sliders(&self, base: &Scenario) -> Result<Vec<(String, Vec<String>)>, InputError> {
+        let stages = |scenario: &Scenario, arm: usize| -> Result<Vec<Vec<u8>>, InputError> {
             let mut all = Vec::new();
-            for &arm in &arms {
-                watch(scenario, arm, self.run, |world, _, state, _| {
-                    all.push((0..world.len()).map(|i| stage_code(state, i)).collect());
-                })?;
-            }
+            watch(scenario, arm, self.run, |world, _, state, _| {
+                all.push((0..world.len()).map(|i| stage_code(state, i)).collect());
+            })?;
             Ok(all)
         };
-        let before = stages(base)?;
+        let ends: Vec<(String, Vec<Scenario>)> = self
+            .sliders
+            .iter()
+            .map(|slider| {
+                let playable = slider
+                    .ends()
+                    .into_iter()
+                    .filter_map(|end| parse_sets(&[end]).and_then(|s| self.load(&s)).ok())
+                    .filter(|scenario| self.bound(scenario, 1).is_ok())
+                    .collect();
+                (slider.path.clone(), playable)
+            })
+            .collect();
         let mut inert = Vec::new();
-        for slider in sliders(base) {
-            let mut played = 0;
-            let mut same = true;
-            for end in slider.ends() {
-                let Ok(scenario) = parse_sets(&[end]).and_then(|sets| self.load(&sets)) else {
-                    continue;
-                };
-                if self.bound(&scenario).is_err() {
-                    continue;
+        for (arm, strategy) in base.config.strategies.iter().enumerate() {
+            let before = stages(base, arm)?;
+            let mut paths = Vec::new();
+            for (path, scenarios) in &ends {
+                let mut same = !scenarios.is_empty();
+                for scenario in scenarios {
+                    // The changes keep the strategies, so `arm` is the same strategy.
+                    same = same && stages(scenario, arm)? == before;
                 }
-                played += 1;
-                same &= stages(&scenario)? == before;
+                if same {
+                    paths.push(path.clone());
+                }
             }
-            if played > 0 && same {
-                inert.push(slider.path);
-            }
+            inert.push((strategy.name.clone(), paths));
         }
         Ok(inert)
     }
@@ -489,9 +539,9 @@ impl Show {
             .collect()
     }
 
-    /// The index of each strategy shown in `scenario`.
-    fn arms(&self, scenario: &Scenario) -> Result<Vec<usize>, InputError> {
-        self.shown
+    /// The index of each strategy of `shown` in `scenario`.
+    fn arms(&self, scenario: &Scenario, shown: &[String]) -> Result<Vec<usize>, InputError> {
+        shown
             .iter()
             .map(|name| {
                 scenario
@@ -509,11 +559,12 @@ impl Show {
             .collect()
     }
 
-    /// Whether playing `scenario` fits [`MAX_CELLS`]; if not, the work it asks for, in words.
-    fn bound(&self, scenario: &Scenario) -> Result<(), String> {
+    /// Whether playing `scenario` with `panes` strategies fits [`MAX_CELLS`]; if not, the work
+    /// it asks for, in words.
+    fn bound(&self, scenario: &Scenario, panes: usize) -> Result<(), String> {
         let n = scenario.schools() as u64;
         let steps = u64::from(scenario.config.steps);
-        let k = self.shown.len() as u64;
+        let k = panes as u64;
         let cells = n * (steps + 1) * k;
         if cells <= MAX_CELLS {
             return Ok(());
@@ -547,6 +598,12 @@ impl Show {
             ));
         }
         let mut sets = parse_sets(&request.set)?;
+        let shown = if request.strategies.is_empty() {
+            self.shown.clone()
+        } else {
+            let names: Vec<String> = self.strategies().into_iter().map(|s| s.name).collect();
+            choose(&names, &request.strategies, "strategies")?
+        };
         let scenario = self.load(&sets)?;
         if !request.pilots.is_empty() {
             let list = toml::Value::Array(
@@ -558,7 +615,7 @@ impl Show {
             );
             let mut any = false;
             for (i, s) in scenario.config.strategies.iter().enumerate() {
-                if self.shown.contains(&s.name) && s.kind == Some(StrategyKind::PilotThenCascade) {
+                if shown.contains(&s.name) && s.kind == Some(StrategyKind::PilotThenCascade) {
                     any = true;
                     sets.push(setting(&format!("strategies[{i}].pilot_ids={list}"))?);
                 }
@@ -575,16 +632,55 @@ impl Show {
         } else {
             self.load(&sets)?
         };
-        let arms = self.arms(&scenario)?;
-        self.bound(&scenario).map_err(|cells| {
+        let arms = self.arms(&scenario, &shown)?;
+        self.bound(&scenario, shown.len()).map_err(|cells| {
             InputError::field(
                 "set",
                 format!("{cells}: use fewer schools (network.schools) or terms (steps)"),
             )
         })?;
         let mut play = self.run_arms(&scenario, &arms, &self.applied(&request.set))?;
+        play.presenter_note = self.presenter_note(&request.set)?;
         play.changes = request.set.clone();
         Ok(play)
+    }
+
+    /// Every strategy of the scenario as the show started.
+    pub fn strategies(&self) -> Vec<StrategyChoice> {
+        self.strategies.clone()
+    }
+
+    /// The line about the presenter's changes under a play with the request's `changes`: each
+    /// change, and where one of `changes` sets the same field, by what it is overridden (a
+    /// variant button by its name), so that the line never contradicts what is playing.
+    fn presenter_note(&self, changes: &[String]) -> Result<String, InputError> {
+        if self.sets.is_empty() {
+            return Ok(String::new());
+        }
+        let requested = parse_sets(changes)?;
+        let by = self
+            .variants
+            .iter()
+            .find(|v| v.set == changes)
+            .map(|v| format!("the button \"{}\"", v.name));
+        let items: Vec<String> = self
+            .sets
+            .iter()
+            .map(|mine| {
+                // The last change of a field is the one in force.
+                match requested.iter().rev().find(|r| r.path == mine.path) {
+                    Some(r) => format!(
+                        "{mine} (overridden by {}: {r})",
+                        by.as_deref().unwrap_or("this page")
+                    ),
+                    None => mine.to_string(),
+                }
+            })
+            .collect();
+        Ok(format!(
+            "The presenter's changes (--set): {}",
+            items.join(", ")
+        ))
     }
 
     fn applied(&self, extra: &[String]) -> Vec<String> {
@@ -617,8 +713,10 @@ impl Show {
                     source: Vec::new(),
                     coached: Vec::new(),
                     funded: Vec::new(),
+                    paid: Vec::new(),
                     sustained_share: Vec::new(),
                 };
+                let mut paid = vec![0.0; scenario.schools()];
                 watch(scenario, arm, self.run, |world, step, state, plan| {
                     let n = world.len();
                     if schools.is_empty() {
@@ -663,6 +761,13 @@ impl Show {
                             .map(|i| u8::from(after_term && plan.support[i] > 0.0))
                             .collect(),
                     );
+                    if after_term {
+                        for (sum, &support) in paid.iter_mut().zip(&plan.support) {
+                            *sum += support;
+                        }
+                    }
+                    pane.paid
+                        .push(paid.iter().map(|&x| round_to(x, PAID_DECIMALS)).collect());
                     if after_term && pane.pilots.is_empty() {
                         let first: Vec<usize> =
                             match (0..n).filter(|&i| plan.pilot[i]).collect::<Vec<_>>() {
@@ -678,11 +783,22 @@ impl Show {
                 Ok(pane)
             })
             .collect::<Result<Vec<_>, InputError>>()?;
-        let sliders = sliders(scenario)
-            .into_iter()
+        let table = toml::Table::try_from(&scenario.config).unwrap_or_default();
+        let shown: Vec<&str> = arms
+            .iter()
+            .map(|&arm| scenario.config.strategies[arm].name.as_str())
+            .collect();
+        let sliders = self
+            .sliders
+            .iter()
             .map(|s| Slider {
-                inert: self.inert.contains(&s.path),
-                ..s
+                value: value_at(&table, &s.path),
+                inert: shown.iter().all(|name| {
+                    self.inert
+                        .iter()
+                        .any(|(n, paths)| n == name && paths.contains(&s.path))
+                }),
+                ..s.clone()
             })
             .collect();
         Ok(Play {
@@ -693,6 +809,8 @@ impl Show {
             set: set.to_vec(),
             changes: Vec::new(),
             presenter: self.sets.iter().map(|s| s.to_string()).collect(),
+            presenter_note: String::new(),
+            strategies: self.strategies.clone(),
             stages: STAGES.to_vec(),
             origins: ORIGINS.to_vec(),
             regions: region_names(scenario),
@@ -746,7 +864,7 @@ impl Show {
             }
             let request = Request {
                 set: v.set.clone(),
-                pilots: Vec::new(),
+                ..Request::default()
             };
             let play = self.play(&request).map_err(|e| {
                 InputError::field(
@@ -768,7 +886,7 @@ impl Show {
             }
             let request = Request {
                 set: set.clone(),
-                pilots: Vec::new(),
+                ..Request::default()
             };
             if let Ok(play) = self.play(&request) {
                 seen.push(set);
@@ -799,8 +917,9 @@ fn stage_code(state: &crate::model::State, i: usize) -> u8 {
     }
 }
 
-/// The sliders of `scenario` ([`SLIDERS`]) with its values; none marked inert. The network
-/// sliders are left out when the network comes from files, which they cannot change.
+/// The sliders of `scenario` ([`SLIDERS`]) with its values, their ranges around them (the
+/// show's fixed ranges, made once from the scenario as the show starts); none marked inert. The
+/// network sliders are left out when the network comes from files, which they cannot change.
 fn sliders(scenario: &Scenario) -> Vec<Slider> {
     let table = toml::Table::try_from(&scenario.config).unwrap_or_default();
     let file_network = scenario.files.is_some();
@@ -817,9 +936,7 @@ fn sliders(scenario: &Scenario) -> Vec<Slider> {
             } else {
                 p
             };
-            let value = path::get(&table, p)
-                .and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)))
-                .unwrap_or(0.0);
+            let value = value_at(&table, p);
             let (min, max, step) = range.grid(value);
             let label = if p == "budget.per_school" {
                 BUDGET_PER_SCHOOL_LABEL
@@ -833,6 +950,8 @@ fn sliders(scenario: &Scenario) -> Vec<Slider> {
                 max,
                 step,
                 value,
+                start: value,
+                note: slider_note(p).to_string(),
                 inert: false,
             }
         })
@@ -840,6 +959,28 @@ fn sliders(scenario: &Scenario) -> Vec<Slider> {
 }
 
 impl Slider {
+    /// Widens the range by whole steps until it holds `value` (a variant's value beyond the
+    /// range around the start), keeping the start on the grid.
+    fn cover(&mut self, value: f64) {
+        let tidy_if = |x: f64| {
+            let t = tidy(x, self.step);
+            // Only binary noise is tidied: a start with more digits than the step keeps them.
+            if (t - x).abs() < self.step * 1e-6 {
+                t
+            } else {
+                x
+            }
+        };
+        if value < self.min {
+            let k = ((self.min - value) / self.step - 1e-9).ceil();
+            self.min = tidy_if(self.min - k * self.step);
+        }
+        if value > self.max {
+            let k = ((value - self.max) / self.step - 1e-9).ceil();
+            self.max = tidy_if(self.max + k * self.step);
+        }
+    }
+
     /// The changes that put this slider at the ends of its range other than its value, as
     /// `PATH=VALUE`.
     fn ends(&self) -> Vec<String> {
@@ -849,6 +990,54 @@ impl Slider {
             .map(|v| format!("{}={}", self.path, crate::output::num(v)))
             .collect()
     }
+}
+
+/// The strategies to show, one per pane: `wanted` (empty: the scenario's first two, or its only
+/// one) checked against the scenario's `names`: at most two, each the scenario's, none twice.
+/// Errors name `field` (`--strategy` on the command line, `strategies` in a request).
+fn choose(names: &[String], wanted: &[String], field: &str) -> Result<Vec<String>, InputError> {
+    if wanted.is_empty() {
+        return Ok(names.iter().take(2).cloned().collect());
+    }
+    if wanted.len() > 2 {
+        return Err(InputError::field(
+            field,
+            format!(
+                "at most two, one per pane; got {}: {}",
+                wanted.len(),
+                wanted.join(", ")
+            ),
+        ));
+    }
+    for s in wanted {
+        if !names.contains(s) {
+            return Err(InputError::field(
+                field,
+                format!(
+                    "no strategy named \"{s}\"; the scenario has: {}",
+                    names.join(", ")
+                ),
+            ));
+        }
+    }
+    if wanted.len() == 2 && wanted[0] == wanted[1] {
+        return Err(InputError::field(
+            field,
+            format!(
+                "\"{}\" is named twice; name two different strategies, one per pane, or one for \
+                 a single pane",
+                wanted[0]
+            ),
+        ));
+    }
+    Ok(wanted.to_vec())
+}
+
+/// The number at dotted `path` of a scenario's `table` (0 when it has none).
+fn value_at(table: &toml::Table, path: &str) -> f64 {
+    path::get(table, path)
+        .and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)))
+        .unwrap_or(0.0)
 }
 
 fn setting(text: &str) -> Result<Setting, InputError> {
@@ -906,6 +1095,30 @@ mod tests {
         assert_eq!(Range::Times(0.25, 2.5).grid(1.0), (0.3, 2.5, 0.1));
         assert_eq!(Range::Times(0.0, 3.0).grid(2.0), (0.0, 6.0, 0.25));
         assert_eq!(Range::Fixed(1.0, 4.0, 0.1).grid(5.0), (1.0, 5.0, 0.1));
+    }
+
+    #[test]
+    fn a_slider_widens_by_whole_steps_to_hold_a_variants_value() {
+        let (min, max, step) = Range::Fixed(1.0, 4.0, 0.1).grid(2.0);
+        let mut s = Slider {
+            path: "p".into(),
+            label: "p".into(),
+            min,
+            max,
+            step,
+            value: 2.0,
+            start: 2.0,
+            note: String::new(),
+            inert: false,
+        };
+        s.cover(1.5);
+        assert_eq!((s.min, s.max), (1.0, 4.0), "inside: unchanged");
+        s.cover(4.25);
+        assert_eq!((s.min, s.max), (1.0, 4.3));
+        s.cover(0.55);
+        assert_eq!((s.min, s.max), (0.5, 4.3));
+        let k = (s.start - s.min) / s.step;
+        assert!((k - k.round()).abs() < 1e-9, "the start stays on the grid");
     }
 
     proptest! {
