@@ -121,8 +121,26 @@ fn exp_neg_bounds(x: f64) -> (f64, f64) {
     (lower, upper)
 }
 
+/// `10^k` by repeated multiplication: exact up to 10^22 and the same bytes on every machine
+/// beyond, which std's `powi` does not promise. For the round numbers of chart ticks and sliders.
+pub fn power_of_ten(k: u32) -> f64 {
+    (0..k).fold(1.0, |p, _| p * 10.0)
+}
+
 #[cfg(test)]
 mod tests {
+    /// Powers of ten are exact where a double can hold them, whatever the platform's `powi`.
+    #[test]
+    fn powers_of_ten_are_exact() {
+        let exact = [
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+            1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+        ];
+        for (k, want) in exact.iter().enumerate() {
+            assert_eq!(super::power_of_ten(k as u32), *want, "10^{k}");
+        }
+    }
+
     use super::*;
     use rand::{Rng, SeedableRng};
 

@@ -14,6 +14,7 @@ pub mod server;
 
 use crate::engine::watch;
 use crate::error::InputError;
+use crate::maths::power_of_ten;
 use crate::model::{Origin, Stage, NO_SOURCE};
 use crate::network::layout::{layout, Point};
 use crate::network::Network;
@@ -219,7 +220,7 @@ pub struct Show {
 
 /// Decimals of the support a page is told a school was paid ([`PaneView::paid`]): enough for a
 /// tooltip, and few bytes a school-term (a large export holds millions of them).
-const PAID_DECIMALS: i32 = 2;
+const PAID_DECIMALS: u32 = 2;
 
 /// Layouts kept.
 const LAYOUTS: usize = 16;
@@ -312,26 +313,36 @@ fn slider_note(path: &str) -> &'static str {
 }
 
 /// The round number (1, 2, 2.5 or 5 times a power of ten) nearest `raw` on a log scale.
+/// `libm`'s functions rather than std's, so that the exported page is the same bytes on every
+/// machine, as every output is.
 fn round_step(raw: f64) -> f64 {
-    let power = 10f64.powf(raw.log10().floor());
+    let e = libm::floor(libm::log10(raw));
+    let power = if e >= 0.0 {
+        power_of_ten(e as u32)
+    } else {
+        1.0 / power_of_ten((-e) as u32)
+    };
     [1.0, 2.0, 2.5, 5.0, 10.0]
         .into_iter()
         .map(|m| m * power)
-        .min_by(|a, b| (a / raw).ln().abs().total_cmp(&(b / raw).ln().abs()))
+        .min_by(|a, b| {
+            libm::log(a / raw)
+                .abs()
+                .total_cmp(&libm::log(b / raw).abs())
+        })
         .unwrap_or(raw)
 }
 
 /// `x` rounded to `decimals` decimals.
-fn round_to(x: f64, decimals: i32) -> f64 {
-    let scale = 10f64.powi(decimals);
+fn round_to(x: f64, decimals: u32) -> f64 {
+    let scale = power_of_ten(decimals);
     (x * scale).round() / scale
 }
 
 /// `x` without the binary noise below a thousandth of `step` (0.30000000000000004 is 0.3).
 fn tidy(x: f64, step: f64) -> f64 {
-    let digits = (-(step / 1000.0).log10()).ceil().clamp(0.0, 15.0) as i32;
-    let scale = 10f64.powi(digits);
-    (x * scale).round() / scale
+    let digits = libm::ceil(-libm::log10(step / 1000.0)).clamp(0.0, 15.0) as u32;
+    round_to(x, digits)
 }
 
 impl Show {
