@@ -7,13 +7,15 @@
 //! a mix, and no stale file of an earlier run survives (a classic run's folder has no
 //! `sustained.svg` of a school-model run that was there before). Staging and set-aside folders
 //! left by a killed run are removed (or, if the target itself went missing in the instant between
-//! the two renames, put back) the next time a run writes to the same target. A target that is a
+//! the two renames, put back) the next time a run writes to the same target; one that cannot be
+//! is a warning naming it, as is a previous folder the commit cannot remove, never a failure once
+//! the new results are in place. A target that is a
 //! symbolic link to a folder is written through: the folder it points to is replaced, the link
 //! stays.
 //!
 //! Everything that could make writing fail for a reason the user can fix is checked when the
 //! `OutputDir` is made, before any simulation runs: `--out` an existing file, a folder that cannot
-//! be written, a folder holding the run's own input files, a non-empty folder that is not a
+//! be written (its parent, itself or a folder inside it read-only for this user), a folder holding the run's own input files, a non-empty folder that is not a
 //! domino output or holds an entry no domino command writes (which replacing would delete): a
 //! file is judged by its whole name (the list of every name a command writes), so a user's own `notes.csv` saved in an
 //! output folder protects it as a `.xlsx` does, while a stale file of domino's own (a
