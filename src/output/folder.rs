@@ -395,22 +395,16 @@ fn remove_set_aside(
 }
 
 /// The first folder in the tree `root` (itself included; symbolic links are not followed)
-/// in which this user cannot create and remove an entry, with the error that said so. Probed by
-/// creating a hidden file ([`incidental`], so a probe a kill leaves behind counts for nothing)
-/// rather than read from the permission bits, which do not tell about ownership, access control
-/// lists or a read-only disk.
+/// in which this user cannot create and remove an entry, with the error that said so. Asked of
+/// the system (`access(2)`), which knows ownership, access control lists and read-only disks,
+/// where the permission bits alone do not; nothing is written, so a run killed during the check
+/// leaves the folder as it was. Elsewhere than Unix nothing is known here, and a folder that
+/// cannot be replaced is found by the commit (the new results are then in place and a warning
+/// names the previous ones).
 fn first_unwritable(root: &Path) -> Option<(PathBuf, std::io::Error)> {
-    let probe = |folder: &Path| -> std::io::Result<()> {
-        let file = folder.join(format!(".domino-write-check-{}", std::process::id()));
-        fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&file)?;
-        fs::remove_file(&file)
-    };
     let mut folders = vec![root.to_path_buf()];
     while let Some(folder) = folders.pop() {
-        if let Err(e) = probe(&folder) {
+        if let Err(e) = writable(&folder) {
             return Some((folder, e));
         }
         if let Ok(entries) = fs::read_dir(&folder) {
@@ -422,6 +416,25 @@ fn first_unwritable(root: &Path) -> Option<(PathBuf, std::io::Error)> {
         }
     }
     None
+}
+
+/// Whether this user may create and remove entries in `folder` (write and search permission).
+#[cfg(unix)]
+fn writable(folder: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(folder.as_os_str().as_bytes())
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    // SAFETY: `path` is a valid NUL-terminated string that outlives the call, which only reads it.
+    if unsafe { libc::access(path.as_ptr(), libc::W_OK | libc::X_OK) } == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(unix))]
+fn writable(_folder: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 impl Drop for OutputDir {
