@@ -168,6 +168,76 @@ fn small_files(dir: &Path) -> (PathBuf, PathBuf) {
     (scenario, rollout)
 }
 
+/// `--simulate` never silently replaces a file: it may be the observed rollout itself.
+#[test]
+fn simulate_replaces_an_existing_file_only_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let (scenario, rollout) = small_files(dir.path());
+    std::fs::write(&rollout, "school,term,stage\nmine,0,aware\n").unwrap();
+    let out = cli(
+        dir.path(),
+        &["calibrate", arg(&scenario), "--simulate", arg(&rollout)],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("rollout.csv: already exists; choose another path or pass --force"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&rollout).unwrap(),
+        "school,term,stage\nmine,0,aware\n"
+    );
+    // Named as the observed rollout too: refused outright, --force or not.
+    let out = cli(
+        dir.path(),
+        &[
+            "calibrate",
+            arg(&scenario),
+            "--simulate",
+            arg(&rollout),
+            "--observed",
+            arg(&rollout),
+            "--force",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--observed"), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(&rollout).unwrap().contains("mine"));
+    // --force means it.
+    assert_ok(&cli(
+        dir.path(),
+        &[
+            "calibrate",
+            arg(&scenario),
+            "--simulate",
+            arg(&rollout),
+            "--force",
+        ],
+    ));
+    assert!(std::fs::read_to_string(&rollout)
+        .unwrap()
+        .starts_with("school,term,stage"));
+    assert!(!std::fs::read_to_string(&rollout).unwrap().contains("mine"));
+    // And has no meaning without --simulate.
+    let out = cli(
+        dir.path(),
+        &[
+            "calibrate",
+            arg(&scenario),
+            "--observed",
+            arg(&rollout),
+            "--force",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--force: goes with --simulate FILE"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn same_seed_same_bytes_at_one_and_two_threads_and_the_result_is_usable() {
     let dir = tempfile::tempdir().unwrap();

@@ -401,6 +401,145 @@ fn a_folder_holding_what_domino_did_not_write_or_a_sweep_is_not_replaced() {
     }
 }
 
+/// README, "Output files": hidden files such as `.DS_Store` do not count. A folder made in the
+/// Finder or Explorer holds one from the start, and every command takes it as empty.
+#[test]
+fn a_folder_holding_only_system_files_is_empty_for_compare_and_sweep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = write(
+        tmp.path(),
+        "s.toml",
+        "name = \"t\"\nruns = 3\n[[parameters]]\npath = \"budget.per_school\"\nvalues = [0.1]\n",
+    );
+    for junk in [".DS_Store", "Thumbs.db", "desktop.ini"] {
+        let folder = |command: &str| {
+            let dir = tmp.path().join(format!("{command}-{junk}"));
+            write(&dir, junk, "");
+            dir
+        };
+        let compared = folder("compare");
+        let out = domino(
+            tmp.path(),
+            &["compare", "--runs", "3", "--quiet", "--out", arg(&compared)],
+        );
+        assert_ok(&out);
+        assert!(compared.join("summary.csv").is_file(), "{junk}");
+        let swept = folder("sweep");
+        let out = domino(
+            tmp.path(),
+            &["sweep", arg(&sweep), "--quiet", "--out", arg(&swept)],
+        );
+        assert_ok(&out);
+        assert!(swept.join("points.csv").is_file(), "{junk}");
+    }
+}
+
+/// A command that runs `domino ARGS` as a user whom permissions bind: this user, or, for root
+/// (whom no permission bit stops), the user nobody through `setpriv`. `None` when root has no
+/// way to become nobody, or nobody cannot run the binary.
+#[cfg(unix)]
+fn bound_domino(cwd: &Path, args: &[&str]) -> Option<std::process::Output> {
+    let binary = env!("CARGO_BIN_EXE_domino");
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
+    let mut command = if root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", binary]);
+        c
+    } else {
+        Command::new(binary)
+    };
+    let out = command.args(args).current_dir(cwd).output().ok()?;
+    if root && matches!(out.status.code(), Some(126 | 127)) {
+        return None;
+    }
+    Some(out)
+}
+
+/// Review 14, finding 2: previous results made read-only (chmod 555), or an empty read-only
+/// folder of someone else's, were replaced (or half replaced, leaving the old copy hidden beside
+/// them and every later run failing). Now they are refused before anything runs.
+#[cfg(unix)]
+#[test]
+fn a_read_only_output_folder_is_refused_before_anything_runs() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("work");
+    fs::create_dir(&work).unwrap();
+    let mode = |p: &Path, m: u32| fs::set_permissions(p, fs::Permissions::from_mode(m)).unwrap();
+    // Open to the user nobody, when the test is root.
+    mode(tmp.path(), 0o755);
+    mode(&work, 0o777);
+    let scenario = write(&work, "s.toml", "name = \"s\"\nruns = 3\nsteps = 3\n");
+    mode(&scenario, 0o644);
+    let compare = |runs: &str, out: &str| {
+        bound_domino(
+            &work,
+            &["compare", "s.toml", "--runs", runs, "--quiet", "--out", out],
+        )
+    };
+    let Some(first) = compare("3", "prev") else {
+        eprintln!("skipped: no user whom permissions bind can run domino here");
+        return;
+    };
+    assert_ok(&first);
+    let manifest = fs::read(work.join("prev/manifest.json")).unwrap();
+    mode(&work.join("prev"), 0o555);
+    let hidden = |dir: &Path| -> Vec<String> {
+        fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect()
+    };
+    for _ in 0..2 {
+        let out = compare("4", "prev").unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains(
+                "prev: cannot be written: the folder is read-only for you (Permission denied"
+            ) && stderr(&out).contains("choose another --out"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(out.stdout.is_empty(), "refused before running");
+        assert_eq!(fs::read(work.join("prev/manifest.json")).unwrap(), manifest);
+        assert_eq!(hidden(&work), Vec::<String>::new());
+    }
+    // An empty read-only folder (someone else's, when the test is root) keeps its owner and mode.
+    let ro = work.join("ro");
+    fs::create_dir(&ro).unwrap();
+    mode(&ro, 0o555);
+    let out = compare("3", "ro").unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(
+        fs::metadata(&ro).unwrap().permissions().mode() & 0o777,
+        0o555
+    );
+    assert_eq!(fs::read_dir(&ro).unwrap().count(), 0);
+    // A leftover of a killed run that cannot be removed is a warning, not a failure. (PID 0 is
+    // never a process in /proc, so the leftover is taken as abandoned.)
+    mode(&work.join("prev"), 0o755);
+    let stuck = work.join(".prev.old-0/locked");
+    fs::create_dir_all(&stuck).unwrap();
+    fs::write(stuck.join("f"), "").unwrap();
+    mode(&work.join(".prev.old-0"), 0o777);
+    mode(&stuck, 0o555);
+    let out = compare("4", "prev").unwrap();
+    assert_ok(&out);
+    assert_ne!(fs::read(work.join("prev/manifest.json")).unwrap(), manifest);
+    assert!(
+        stderr(&out).contains(
+            ".prev.old-0 was left by an earlier run that was stopped and cannot be removed"
+        ) && stderr(&out).contains("delete it yourself"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(work.join(".prev.old-0").is_dir());
+    mode(&stuck, 0o755);
+}
+
 #[test]
 fn a_classic_run_replaces_a_school_model_folder_whole() {
     let tmp = tempfile::tempdir().unwrap();

@@ -394,6 +394,27 @@ fn report_on_a_wrong_folder_is_a_clear_error() {
     assert!(stderr(&bad).contains("summary.csv"), "{}", stderr(&bad));
     assert!(stderr(&bad).contains("zero"), "{}", stderr(&bad));
     assert!(!out.join("report.html").exists());
+
+    // A file cut short in a row: what the row lacks, in the words of the input readers, not the
+    // csv crate's ("found record with 5 fields, but the previous record has 10 fields").
+    let columns = lines[0].split(',').count();
+    lines[1] = lines[1].split(',').take(3).collect::<Vec<_>>().join(",");
+    fs::write(&summary, lines.join("\n") + "\n").unwrap();
+    let cut = domino(tmp.path(), &["report", arg(&out)]);
+    assert_eq!(cut.status.code(), Some(2), "{}", stderr(&cut));
+    assert!(
+        stderr(&cut).contains(&format!(
+            "summary.csv:2: 3 fields, expected {columns} as in the header; the file was edited or \
+             cut short: rerun the command that wrote it"
+        )),
+        "{}",
+        stderr(&cut)
+    );
+    assert!(
+        !stderr(&cut).contains("previous record"),
+        "{}",
+        stderr(&cut)
+    );
 }
 
 #[test]

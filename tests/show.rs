@@ -182,6 +182,98 @@ fn bad_requests_get_the_validation_message_as_json() {
     assert_eq!(request(&server.addr, "GET", "/api/play", None).0, 200);
 }
 
+/// The head and body of one response read from `stream`, which stays open (the server would
+/// still be waiting for the rest of a declared body): up to the end of the body its
+/// `Content-Length` declares.
+fn one_response(stream: &mut std::net::TcpStream) -> (String, String) {
+    use std::io::Read;
+    let mut raw = Vec::new();
+    let mut byte = [0u8; 1];
+    while !raw.ends_with(b"\r\n\r\n") {
+        assert_eq!(
+            stream.read(&mut byte).unwrap(),
+            1,
+            "the response ended early"
+        );
+        raw.push(byte[0]);
+    }
+    let head = String::from_utf8(raw).unwrap();
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse().unwrap())
+        })
+        .expect("a Content-Length");
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).unwrap();
+    (head, String::from_utf8(body).unwrap())
+}
+
+/// Review 14, finding 1: a POST declaring `Content-Length: 99999999999` aborted the server
+/// (tiny_http 0.12.0 drained the unread body into a buffer of the declared size), so anyone in
+/// the room could end the show with one request.
+#[test]
+fn a_request_declaring_a_huge_body_is_refused_and_the_server_goes_on() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::Duration;
+    let mut server = serve(&[arg(&chain())]);
+    for _ in 0..3 {
+        let mut stream = TcpStream::connect(&server.addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        stream
+            .write_all(
+                b"POST /api/play HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000000\r\n\r\n{}",
+            )
+            .unwrap();
+        let (head, body) = one_response(&mut stream);
+        assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+        assert!(
+            json(&body)["error"]
+                .as_str()
+                .unwrap()
+                .contains("larger than 65536 bytes"),
+            "{body}"
+        );
+        // The client goes away without sending the rest; the server drains what came and goes on.
+        drop(stream);
+        let (status, _) = request(&server.addr, "GET", "/api/play", None);
+        assert_eq!(status, 200);
+    }
+    // A request line or header without end is cut off, not read into memory for ever.
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let endless = format!(
+        "GET /api/play HTTP/1.1\r\nX-Long: {}",
+        "a".repeat(64 * 1024)
+    );
+    // The server may close before all of it is sent.
+    let _ = stream.write_all(endless.as_bytes());
+    let mut rest = Vec::new();
+    let closed = match stream.read_to_end(&mut rest) {
+        Ok(_) => true,
+        Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+    };
+    assert!(closed, "the connection is closed");
+    let (status, _) = request(
+        &server.addr,
+        "POST",
+        "/api/play",
+        Some(r#"{"pilots": ["s2"]}"#),
+    );
+    assert_eq!(status, 200);
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "the server is running"
+    );
+}
+
 #[test]
 fn nothing_but_the_page_and_the_api_is_served() {
     let server = serve(&[arg(&chain())]);

@@ -22,12 +22,16 @@ pub struct CalibrateArgs {
     #[arg(long, required_unless_present = "simulate")]
     pub observed: Option<PathBuf>,
     /// Instead of calibrating, simulate the rollout's strategy once (in run --run's world, as
-    /// `domino run` does) and write it as a rollout CSV to this file.
+    /// `domino run` does) and write it as a rollout CSV to this new file (an existing one only
+    /// with --force).
     #[arg(long, value_name = "ROLLOUT.csv", conflicts_with_all = ["observed", "out"])]
     pub simulate: Option<PathBuf>,
     /// With --simulate: which run's world and draws.
     #[arg(long, default_value_t = 0, requires = "simulate")]
     pub run: u64,
+    /// With --simulate: replace the file if it exists (it may be an observed rollout).
+    #[arg(long)]
+    pub force: bool,
     /// Output folder (default: `out/<scenario name>-calibrate/`).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -44,10 +48,20 @@ pub struct CalibrateArgs {
 
 /// Runs `domino calibrate`.
 pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
+    // Checked here: clap's `requires` lets `--force` through without `--simulate`.
+    if args.force && args.simulate.is_none() {
+        return Err(InputError::field(
+            "--force",
+            "goes with --simulate FILE (it lets the rollout replace an existing FILE); \
+             a calibration's --out folder is replaced without it",
+        )
+        .into());
+    }
     let scenario = args.scenario.load(None, args.seed, None)?;
     if let Some(path) = &args.simulate {
         output::check_file_target(path, "--simulate")?;
         output::check_not_an_input(path, "--simulate", &scenario, &[])?;
+        output::check_no_overwrite(path, args.force)?;
         let name = scenario
             .config
             .calibrate

@@ -7,13 +7,15 @@
 //! a mix, and no stale file of an earlier run survives (a classic run's folder has no
 //! `sustained.svg` of a school-model run that was there before). Staging and set-aside folders
 //! left by a killed run are removed (or, if the target itself went missing in the instant between
-//! the two renames, put back) the next time a run writes to the same target. A target that is a
+//! the two renames, put back) the next time a run writes to the same target; one that cannot be
+//! is a warning naming it, as is a previous folder the commit cannot remove, never a failure once
+//! the new results are in place. A target that is a
 //! symbolic link to a folder is written through: the folder it points to is replaced, the link
 //! stays.
 //!
 //! Everything that could make writing fail for a reason the user can fix is checked when the
 //! `OutputDir` is made, before any simulation runs: `--out` an existing file, a folder that cannot
-//! be written, a folder holding the run's own input files, a non-empty folder that is not a
+//! be written (its parent, itself or a folder inside it read-only for this user), a folder holding the run's own input files, a non-empty folder that is not a
 //! domino output or holds an entry no domino command writes (which replacing would delete): a
 //! file is judged by its whole name (the list of every name a command writes), so a user's own `notes.csv` saved in an
 //! output folder protects it as a `.xlsx` does, while a stale file of domino's own (a
@@ -86,6 +88,24 @@ pub(crate) fn incidental(name: &str) -> bool {
     name.starts_with('.') || SYSTEM_FILES.contains(&name)
 }
 
+/// The entries of `folder` that count as its contents: all but the [`incidental`] ones, as
+/// (name, is a folder), sorted by name. A folder with none is empty for every command (README,
+/// "Output files": hidden files such as `.DS_Store` do not count); a folder a user made in the
+/// Finder or Explorer holds such a file from the start.
+pub(crate) fn counted_entries(folder: &Path) -> Result<Vec<(String, bool)>> {
+    let mut counted = Vec::new();
+    for entry in fs::read_dir(folder).map_err(|e| Error::io(folder, e))? {
+        let entry = entry.map_err(|e| Error::io(folder, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !incidental(&name) {
+            let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+            counted.push((name, is_dir));
+        }
+    }
+    counted.sort();
+    Ok(counted)
+}
+
 /// The one folder domino writes inside an output folder: a sweep's per-point records.
 pub(crate) const RECORDS: &str = "points";
 
@@ -141,17 +161,7 @@ fn not_an_output(target: &Path, sweep: bool) -> Result<Option<String>> {
         }
         _ => {}
     }
-    let mut entries: Vec<_> = fs::read_dir(target)
-        .map_err(|e| Error::io(target, e))?
-        .flatten()
-        .collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
-        if incidental(&name) {
-            continue;
-        }
+    for (name, is_dir) in counted_entries(target)? {
         let ours = if is_dir {
             is_sweep && name == RECORDS
         } else {
@@ -265,19 +275,40 @@ impl OutputDir {
                     }
                 }
             }
-            let entries = fs::read_dir(target).map_err(|e| Error::io(target, e))?;
-            let empty = entries.count() == 0;
-            if !empty {
+            if !counted_entries(target)?.is_empty() {
                 if let Some(why) = not_an_output(target, sweep)? {
                     return Err(refuse(why));
                 }
             }
+            // Replacing removes the folder and everything in it: each folder in the tree must
+            // let this user remove its entries. Found only after the run, the new results would
+            // be in place and the old ones stuck beside them; and a folder made read-only
+            // (chmod 555) or owned by someone else says it is not to be replaced.
+            if let Some((folder, e)) = first_unwritable(target) {
+                let which = if folder == target {
+                    "the folder".to_string()
+                } else {
+                    format!(
+                        "{} inside it",
+                        folder.strip_prefix(target).unwrap_or(&folder).display()
+                    )
+                };
+                return Err(refuse(format!(
+                    "cannot be written: {which} is read-only for you ({e}), and writing the \
+                     results replaces it"
+                )));
+            }
         }
-        recover(&parent, &name, target)?;
+        recover(&parent, &name, target, given);
         let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
         let _ = fs::remove_dir_all(&staging);
         let listed = Temporary::new(&staging);
-        fs::create_dir(&staging).map_err(|e| refuse(format!("cannot be written ({e})")))?;
+        fs::create_dir(&staging).map_err(|e| {
+            refuse(format!(
+                "cannot be written: its folder {} does not let you create a folder in it ({e})",
+                parent.display()
+            ))
+        })?;
         Ok(Self {
             target: given.to_path_buf(),
             resolved: target.to_path_buf(),
@@ -298,7 +329,19 @@ impl OutputDir {
     }
 
     /// Puts the staged files in place of the target folder (see the module docs).
-    pub fn commit(mut self) -> Result<()> {
+    pub fn commit(self) -> Result<()> {
+        if let Some(warning) = self.commit_with(|p| fs::remove_dir_all(p))? {
+            eprintln!("{warning}");
+        }
+        Ok(())
+    }
+
+    /// [`OutputDir::commit`], removing the previous results with `remove` (a test injects a
+    /// failure); returns the warning to print if they could not be removed.
+    fn commit_with(
+        mut self,
+        remove: impl Fn(&Path) -> std::io::Result<()>,
+    ) -> Result<Option<String>> {
         let parent = self.staging.parent().unwrap_or(Path::new("."));
         let target = &self.resolved;
         let name = target
@@ -325,11 +368,73 @@ impl OutputDir {
             Ok(())
         })?;
         self.committed = true;
-        if had_old {
-            fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
-        }
-        Ok(())
+        Ok(if had_old {
+            remove_set_aside(&old, &self.target, remove)
+        } else {
+            None
+        })
     }
+}
+
+/// Removes `old`, the previous results set aside by a commit to `--out given`, with `remove`
+/// (`fs::remove_dir_all`; a test injects a failure). The new results are in place by then, so a
+/// failure is not the run's: the warning returned says so and names the folder left behind
+/// (checked writable before the run, it can fail only if something changed it meanwhile).
+fn remove_set_aside(
+    old: &Path,
+    given: &Path,
+    remove: impl Fn(&Path) -> std::io::Result<()>,
+) -> Option<String> {
+    let e = remove(old).err()?;
+    Some(format!(
+        "warning: {}: the new results are in place, but the previous ones, set aside as {}, \
+         could not be removed ({e}); delete that folder yourself",
+        given.display(),
+        old.display()
+    ))
+}
+
+/// The first folder in the tree `root` (itself included; symbolic links are not followed)
+/// in which this user cannot create and remove an entry, with the error that said so. Asked of
+/// the system (`access(2)`), which knows ownership, access control lists and read-only disks,
+/// where the permission bits alone do not; nothing is written, so a run killed during the check
+/// leaves the folder as it was. Elsewhere than Unix nothing is known here, and a folder that
+/// cannot be replaced is found by the commit (the new results are then in place and a warning
+/// names the previous ones).
+fn first_unwritable(root: &Path) -> Option<(PathBuf, std::io::Error)> {
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        if let Err(e) = writable(&folder) {
+            return Some((folder, e));
+        }
+        if let Ok(entries) = fs::read_dir(&folder) {
+            for entry in entries.flatten() {
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    folders.push(entry.path());
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Whether this user may create and remove entries in `folder` (write and search permission).
+#[cfg(unix)]
+fn writable(folder: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(folder.as_os_str().as_bytes())
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    // SAFETY: `path` is a valid NUL-terminated string that outlives the call, which only reads it.
+    if unsafe { libc::access(path.as_ptr(), libc::W_OK | libc::X_OK) } == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(unix))]
+fn writable(_folder: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 impl Drop for OutputDir {
@@ -353,13 +458,14 @@ pub(crate) fn known_dead(pid: u32) -> bool {
     cfg!(target_os = "linux") && Path::new("/proc/self").is_dir() && !alive(pid)
 }
 
-/// Cleans what killed runs left beside `target` (named `name` in `parent`): staging folders are
-/// removed; a set-aside previous folder is put back if the target is missing (the run died
-/// between the two renames of a commit), removed otherwise. Folders of live processes (another
-/// run writing the same target right now) are left alone.
-fn recover(parent: &Path, name: &str, target: &Path) -> Result<()> {
+/// Cleans what killed runs left beside `target` (named `name` in `parent`, given as `--out
+/// given`): staging folders are removed; a set-aside previous folder is put back if the target
+/// is missing (the run died between the two renames of a commit), removed otherwise. Folders of
+/// live processes (another run writing the same target right now) are left alone. A leftover
+/// that cannot be cleaned does not stand in the way of this run: a warning names it.
+fn recover(parent: &Path, name: &str, target: &Path, given: &Path) {
     let Ok(entries) = fs::read_dir(parent) else {
-        return Ok(());
+        return;
     };
     let staging = format!(".{name}.staging-");
     let old = format!(".{name}.old-");
@@ -375,17 +481,34 @@ fn recover(parent: &Path, name: &str, target: &Path) -> Result<()> {
         let Ok(pid) = pid.parse::<u32>() else {
             continue;
         };
-        if pid == std::process::id() || alive(pid) {
+        // A set-aside folder under this process's own PID is a leftover too: a commit makes
+        // and removes its own within itself, so this one was left by an earlier process of
+        // the same PID (a container's PIDs start afresh) or by this one's failed removal.
+        let in_use = if pid == std::process::id() {
+            !is_old
+        } else {
+            alive(pid)
+        };
+        if in_use {
             continue;
         }
         let path = entry.path();
-        if is_old && !target.exists() {
-            fs::rename(&path, target).map_err(|e| Error::io(&path, e))?;
+        let (done, what, advice) = if is_old && !target.exists() {
+            let advice = format!("rename it to {} yourself", target.display());
+            (fs::rename(&path, target), "moved back into place", advice)
         } else {
-            fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+            let advice = "delete it yourself".to_string();
+            (fs::remove_dir_all(&path), "removed", advice)
+        };
+        if let Err(e) = done {
+            eprintln!(
+                "warning: {}: {} was left by an earlier run that was stopped and cannot be \
+                 {what} ({e}); {advice}",
+                given.display(),
+                path.display()
+            );
         }
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -486,6 +609,128 @@ mod tests {
         )
         .unwrap();
         assert_eq!(manifest_kind(&project), Some(ManifestKind::Other));
+    }
+
+    #[test]
+    fn a_folder_holding_only_system_files_is_empty() {
+        let tmp = tempfile::tempdir().unwrap();
+        for junk in [".DS_Store", "Thumbs.db", "desktop.ini"] {
+            let folder = tmp.path().join(junk.replace('.', "_"));
+            fs::create_dir(&folder).unwrap();
+            fs::write(folder.join(junk), "").unwrap();
+            assert!(counted_entries(&folder).unwrap().is_empty(), "{junk}");
+            OutputDir::create(&folder, &[]).unwrap();
+            OutputDir::create_sweep(&folder, &[]).unwrap();
+        }
+    }
+
+    #[test]
+    fn previous_results_that_cannot_be_removed_are_a_warning_after_the_commit() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("res");
+        let dir = OutputDir::create(&target, &[]).unwrap();
+        fs::write(dir.path().join("manifest.json"), MADE_BY_DOMINO).unwrap();
+        fs::write(dir.path().join("summary.csv"), "previous").unwrap();
+        dir.commit().unwrap();
+        let dir = OutputDir::create(&target, &[]).unwrap();
+        fs::write(dir.path().join("manifest.json"), MADE_BY_DOMINO).unwrap();
+        fs::write(dir.path().join("summary.csv"), "new").unwrap();
+        let refused = |_: &Path| Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied));
+        let warning = dir.commit_with(refused).unwrap().expect("a warning");
+        assert_eq!(
+            fs::read_to_string(target.join("summary.csv")).unwrap(),
+            "new"
+        );
+        let old = tmp.path().join(format!(".res.old-{}", std::process::id()));
+        assert!(old.is_dir());
+        assert!(
+            warning.starts_with(&format!(
+                "warning: {}: the new results are in place",
+                target.display()
+            )) && warning.contains(&old.display().to_string())
+                && warning.contains("delete that folder yourself"),
+            "{warning}"
+        );
+        // The next write removes the leftover, though it bears this process's PID; removed,
+        // there is nothing to say.
+        let dir = OutputDir::create(&target, &[]).unwrap();
+        assert!(!old.exists());
+        fs::write(dir.path().join("manifest.json"), MADE_BY_DOMINO).unwrap();
+        assert_eq!(dir.commit_with(|p| fs::remove_dir_all(p)).unwrap(), None);
+    }
+
+    /// True when this process may write into a folder whatever its permission bits (root): a
+    /// read-only folder then cannot be made for a test.
+    #[cfg(unix)]
+    fn permissions_bind_us(tmp: &Path) -> bool {
+        use std::os::unix::fs::PermissionsExt;
+        let locked = tmp.join("locked");
+        fs::create_dir(&locked).unwrap();
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o555)).unwrap();
+        let bound = fs::write(locked.join("x"), "").is_err();
+        let _ = fs::remove_file(locked.join("x"));
+        fs::remove_dir(&locked).unwrap();
+        bound
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_folder_or_parent_is_refused_before_anything_is_written() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        if !permissions_bind_us(tmp.path()) {
+            // Root: tests/outputs.rs runs the command as another user.
+            eprintln!("skipped: this user may write into read-only folders");
+            return;
+        }
+        let mode =
+            |p: &Path, m: u32| fs::set_permissions(p, fs::Permissions::from_mode(m)).unwrap();
+        // Previous results protected with chmod 555.
+        let prev = tmp.path().join("prev");
+        fs::create_dir(&prev).unwrap();
+        fs::write(prev.join("manifest.json"), MADE_BY_DOMINO).unwrap();
+        mode(&prev, 0o555);
+        let e = OutputDir::create(&prev, &[]).unwrap_err();
+        assert!(
+            e.is_input()
+                && e.to_string()
+                    .contains("cannot be written: the folder is read-only for you")
+                && e.to_string().ends_with("choose another --out"),
+            "{e}"
+        );
+        mode(&prev, 0o755);
+        // A sweep's record folder inside.
+        fs::write(prev.join("manifest.json"), SWEEP_MANIFEST).unwrap();
+        fs::create_dir(prev.join(RECORDS)).unwrap();
+        mode(&prev.join(RECORDS), 0o555);
+        let e = OutputDir::create_sweep(&prev, &[]).unwrap_err();
+        assert!(
+            e.to_string().contains("points inside it is read-only"),
+            "{e}"
+        );
+        mode(&prev.join(RECORDS), 0o755);
+        // An empty read-only folder is protected just the same.
+        let empty = tmp.path().join("empty");
+        fs::create_dir(&empty).unwrap();
+        mode(&empty, 0o555);
+        assert!(OutputDir::create(&empty, &[]).unwrap_err().is_input());
+        mode(&empty, 0o755);
+        // A folder in a read-only parent.
+        let parent = tmp.path().join("parent");
+        fs::create_dir(&parent).unwrap();
+        mode(&parent, 0o555);
+        let e = OutputDir::create(&parent.join("x"), &[]).unwrap_err();
+        assert!(
+            e.is_input() && e.to_string().contains("cannot be written"),
+            "{e}"
+        );
+        mode(&parent, 0o755);
+        let names: Vec<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names.len(), 3, "nothing set aside or staged: {names:?}");
     }
 
     const SWEEP_MANIFEST: &str = "{\"domino_version\": \"0.1.0\", \"sweep_hash\": \"ab\"}";

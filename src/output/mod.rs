@@ -108,6 +108,19 @@ pub fn check_file_target(path: &Path, flag: &str) -> std::result::Result<(), Inp
     Ok(())
 }
 
+/// Refuses to replace the existing file `path` unless `force` (`--force`): for a file a user may
+/// have made or kept (`init`'s scenario, `calibrate --simulate`'s rollout, which may be the very
+/// rollout a calibration was run on). An input error (exit 2), before anything runs.
+pub fn check_no_overwrite(path: &Path, force: bool) -> std::result::Result<(), InputError> {
+    if path.exists() && !force {
+        return Err(InputError::msg(
+            "already exists; choose another path or pass --force to overwrite",
+        )
+        .in_file(path));
+    }
+    Ok(())
+}
+
 /// Checks that the file `path` given by `flag` is not one of `scenario`'s inputs (its scenario file
 /// or network CSV files), nor one of `others`: `run --trace nodes.csv` would replace the school
 /// table it was run from. An input error (exit 2), before anything runs.

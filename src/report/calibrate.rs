@@ -146,7 +146,14 @@ fn rows(dir: &Path, name: &str, required: &[&str]) -> Result<Vec<BTreeMap<String
     }
     r.records()
         .map(|rec| {
-            let rec = rec.map_err(|e| bad(format!("malformed row: {e}")))?;
+            let rec = rec.map_err(|e| {
+                let (line, message) = super::malformed_row(&e);
+                let e = InputError::msg(message).in_file(&path);
+                Error::from(match line {
+                    Some(l) => e.at(l, None),
+                    None => e,
+                })
+            })?;
             Ok(header
                 .iter()
                 .cloned()

@@ -76,8 +76,8 @@ impl Csv {
         let mut rows = Vec::new();
         for record in reader.records() {
             let record = record.map_err(|e| {
-                let line = e.position().map(|p| p.line());
-                bad(line, format!("malformed row: {e}"))
+                let (line, message) = super::malformed_row(&e);
+                bad(line.map(|l| l as u64), message)
             })?;
             rows.push(record.iter().map(str::to_string).collect());
         }

@@ -18,6 +18,25 @@ use crate::scenario::Scenario;
 use std::fmt::Write;
 use std::path::Path;
 
+/// What is wrong with a row of a CSV file domino wrote and `report` reads back, in the words of
+/// the input readers rather than the csv crate's: its line (1-based, when known) and the
+/// message. Such a file was written whole (see [`output`]), so a bad row means it was edited or
+/// cut short, and rerunning the command that wrote it is the cure.
+pub(crate) fn malformed_row(e: &csv::Error) -> (Option<usize>, String) {
+    const CURE: &str = "the file was edited or cut short: rerun the command that wrote it";
+    let line = e.position().map(|p| p.line() as usize);
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("{len} fields, expected {expected_len} as in the header; {CURE}"),
+        csv::ErrorKind::Utf8 { err, .. } => {
+            format!("field {} is not UTF-8 text; {CURE}", err.field() + 1)
+        }
+        _ => format!("cannot be read ({e}); {CURE}"),
+    };
+    (line, message)
+}
+
 /// Writes every output of a comparison into `dir` (an [`output::OutputDir`]'s staging folder):
 /// the CSV files, the resolved scenario and the manifest ([`crate::output`]) and the chart of the
 /// headline series. Returns the names of the files written.
@@ -479,7 +498,23 @@ pub fn verdict(result: &Ensemble) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{fixed, pct, points};
+    use super::{fixed, malformed_row, pct, points};
+
+    #[test]
+    fn a_row_of_the_wrong_length_says_what_the_header_expected() {
+        let mut reader = csv::Reader::from_reader(&b"a,b,c\n1,2,3\n4,5\n"[..]);
+        let e = reader.records().find_map(|r| r.err()).unwrap();
+        let (line, message) = malformed_row(&e);
+        assert_eq!(line, Some(3));
+        assert_eq!(
+            message,
+            "2 fields, expected 3 as in the header; the file was edited or cut short: rerun the \
+             command that wrote it"
+        );
+        let mut reader = csv::Reader::from_reader(&b"a\n\xff\n"[..]);
+        let e = reader.records().find_map(|r| r.err()).unwrap();
+        assert!(malformed_row(&e).1.starts_with("field 1 is not UTF-8 text"));
+    }
 
     #[test]
     fn column_heads_stay_distinct() {

@@ -162,7 +162,10 @@ fn rows(path: &Path, required: &[&str]) -> Result<Vec<BTreeMap<String, String>>>
     }
     let mut out = Vec::new();
     for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| bad(i + 2, format!("malformed row: {e}")))?;
+        let record = record.map_err(|e| {
+            let (line, message) = super::malformed_row(&e);
+            bad(line.unwrap_or(i + 2), message)
+        })?;
         out.push(
             header
                 .iter()

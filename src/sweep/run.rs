@@ -80,11 +80,11 @@ pub fn prepare(sweep: &Sweep, dir: &Path, shard: Option<Shard>, resume: bool) ->
     } else if !has_records {
         // What a sweep killed before its manifest was written leaves (its `sweep.toml`, a
         // temporary file) is its own; anything else is someone else's.
-        let foreign = fs::read_dir(dir).ok().and_then(|entries| {
+        let foreign = folder::counted_entries(dir).ok().and_then(|entries| {
             entries
-                .flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .find(|n| n != RECORDS && n != "sweep.toml" && !folder::incidental(n))
+                .into_iter()
+                .map(|(name, _)| name)
+                .find(|n| n != RECORDS && n != "sweep.toml")
         });
         if let Some(name) = foreign {
             return Err(refuse(format!(
