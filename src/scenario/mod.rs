@@ -487,7 +487,13 @@ impl Scenario {
                 let config = unvalidated.expect("kept when uncertain");
                 let at =
                     |values: &[f64]| validated(substitute(&config, &uncertain, values)?).map(drop);
-                let e = if uncertain.corners().iter().any(|c| at(c).is_ok()) {
+                // An error about an uncertain field is its law's, even when no end mends it (a
+                // uniform from -1 to 5 for a share): "draws may reach", not the bare centre.
+                let about_a_law = uncertain
+                    .params
+                    .iter()
+                    .any(|p| e.field.as_deref() == Some(p.path.as_str()));
+                let e = if about_a_law || uncertain.corners().iter().any(|c| at(c).is_ok()) {
                     blame_support(&uncertain, at).err().unwrap_or(e)
                 } else {
                     e
