@@ -100,6 +100,10 @@ impl Check {
     }
 }
 
+/// The seeds a scenario may have: a TOML file holds no larger whole number, so a larger seed
+/// given on the command line could not be written to an output folder's `scenario.toml`.
+pub(crate) const SEED_RANGE: &str = "must be a whole number from 0 to 9223372036854775807";
+
 /// Validates `config` and fills in what is derived (strategy kinds).
 pub(crate) fn resolve(config: &mut ScenarioConfig) -> Result<(), InputError> {
     let top = Check::new("");
@@ -109,7 +113,7 @@ pub(crate) fn resolve(config: &mut ScenarioConfig) -> Result<(), InputError> {
     if config.seed > i64::MAX as u64 {
         return Err(InputError::field(
             "seed",
-            "must fit in a signed 64-bit integer",
+            format!("{SEED_RANGE}, got {}", config.seed),
         ));
     }
     show(&config.show)?;
