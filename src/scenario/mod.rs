@@ -106,6 +106,33 @@ fn place(
     {
         return InputError::field(s.flag(), e.message);
     }
+    // A check across fields (turnover_rate x mandate_abandon_multiplier; edges required by
+    // kind = "file") names one field, which the user may not have set: when a `--set` of
+    // another field of the same table, named in the message, caused it, the flag is named, and
+    // where the named field's value came from.
+    let table_of = |f: &str| f.rsplit_once('.').map(|(t, _)| t.to_string());
+    let culprit = sets.iter().rev().find(|s| {
+        let key = s.path.rsplit('.').next().unwrap_or(&s.path);
+        table_of(&s.path) == table_of(&field)
+            && e.message.contains(key)
+            && !field.is_empty()
+            && s.path != field
+    });
+    if let Some(s) = culprit {
+        let in_file = src
+            .parse::<toml::Table>()
+            .ok()
+            .is_some_and(|t| path::get(&t, &field).is_some());
+        let origin = match locate::locate(src, &field) {
+            Some((line, _)) if in_file => match path {
+                Some(p) => format!("set in {} at line {line}", p.display()),
+                None => format!("set at line {line}"),
+            },
+            _ if e.message.starts_with("required") => "not set".to_string(),
+            _ => "the default".to_string(),
+        };
+        return InputError::field(s.flag(), format!("{field} ({origin}): {}", e.message));
+    }
     place_in_file(
         InputError {
             line: None,
@@ -1388,6 +1415,35 @@ pub(crate) fn broken_uncertain() -> Scenario {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cross_field_error_from_a_set_names_the_flag_the_values_and_the_origins() {
+        let set: set::Setting = "mechanisms.sustain.turnover_rate=0.9".parse().unwrap();
+        let e =
+            Scenario::load(DEFAULT_SCENARIO, None, None, std::slice::from_ref(&set)).unwrap_err();
+        assert_eq!(e.field, Some(set.flag()), "{e}");
+        for says in [
+            "mechanisms.sustain.mandate_abandon_multiplier (the default)",
+            "turnover_rate is 0.9 and mandate_abandon_multiplier 1.5",
+            "turnover_rate may be at most 0.667",
+        ] {
+            assert!(e.message.contains(says), "{says:?} not in {e}");
+        }
+        let text = "name = \"x\"\n[mechanisms.sustain]\nmandate_abandon_multiplier = 2.0\n";
+        let e = Scenario::load(text, Some(Path::new("m.toml")), None, &[set]).unwrap_err();
+        assert!(
+            e.message.contains("(set in m.toml at line 3)") && e.message.contains("at most 0.5"),
+            "{e}"
+        );
+        let set: set::Setting = "network.kind=file".parse().unwrap();
+        let e =
+            Scenario::load(DEFAULT_SCENARIO, None, None, std::slice::from_ref(&set)).unwrap_err();
+        assert_eq!(e.field, Some(set.flag()), "{e}");
+        assert!(
+            e.message.starts_with("network.edges (not set): required"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn whole_numbers_beyond_toml_name_their_field_range_and_place() {

@@ -776,9 +776,20 @@ fn mechanisms(m: &MechanismsConfig) -> Result<(), InputError> {
         100.0,
     )?;
     if m.sustain.turnover_rate * m.sustain.mandate_abandon_multiplier > 1.0 {
+        let (turnover, multiplier) = (
+            m.sustain.turnover_rate,
+            m.sustain.mandate_abandon_multiplier,
+        );
         return Err(InputError::field(
             "mechanisms.sustain.mandate_abandon_multiplier",
-            "turnover_rate * mandate_abandon_multiplier must not exceed 1 (it is a probability)",
+            format!(
+                "turnover_rate * mandate_abandon_multiplier must not exceed 1 (it is a \
+                 probability): turnover_rate is {turnover} and mandate_abandon_multiplier \
+                 {multiplier}, so turnover_rate may be at most {} (or mandate_abandon_multiplier \
+                 at most {})",
+                super::short_number(1.0 / multiplier, 3),
+                super::short_number(1.0 / turnover, 3)
+            ),
         ));
     }
     c.probability("fatigue", m.sustain.fatigue)?;
