@@ -876,6 +876,30 @@ fn missing_terms_are_allowed_and_a_prior_on_an_uncertain_field_is_refused() {
 }
 
 #[test]
+fn a_prior_centred_out_of_range_is_reported_by_its_ends_not_its_centre() {
+    // low = -1, high = 5 for a share: the centre 2 is written nowhere in the file.
+    let dir = tempfile::tempdir().unwrap();
+    let text = SMALL.replace(
+        "learning_rate = { dist = \"uniform\", low = 0.05, high = 0.8 }",
+        "learning_rate = { dist = \"uniform\", low = -1, high = 5 }",
+    );
+    assert_ne!(text, SMALL);
+    let path = write(dir.path(), "centre.toml", &text);
+    let e = Calibration::new(&Scenario::from_file(&path).unwrap(), &[]).unwrap_err();
+    assert_eq!(
+        e.field.as_deref(),
+        Some("calibrate.priors.innovation.learning_rate"),
+        "{e}"
+    );
+    assert!(
+        e.message.contains("draws may reach -1 ")
+            && e.message.contains("(the law is checked from -1 to 5)"),
+        "{e}"
+    );
+    assert!(!e.message.contains("got 2"), "{e}");
+}
+
+#[test]
 fn a_prior_whose_range_breaks_a_rule_is_blamed_and_a_set_distribution_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     // Turnover up to 1.0 times the default mandate multiplier 1.5 exceeds a probability: the

@@ -742,6 +742,19 @@ fn a_bad_show_variant_is_the_scenarios_error() {
         e.contains("d50") && e.contains("show.variants[0]") && e.contains("bad.toml"),
         "{e}"
     );
+    // The change at fault is placed on its line, as a syntax error in it is.
+    let bad = write(
+        dir.path(),
+        "lines.toml",
+        "name = \"v\"\n[show]\nvariants = [\n  { name = \"ok\", set = [\"steps=4\"] },\n  \
+         { name = \"x\", set = [\"steps=4\",\n    \"mechanisms.dose.d50=-1\"] },\n]\n",
+    );
+    let e = Show::new(Some(&bad), &[], &[], 0).unwrap_err();
+    assert_eq!(
+        (e.field.as_deref(), e.line),
+        (Some("show.variants[1].set[1]"), Some(6)),
+        "{e}"
+    );
     let bad = write(
         dir.path(),
         "bad2.toml",

@@ -322,7 +322,7 @@ fn shards_merge_to_the_bytes_of_an_unsharded_run() {
 fn shards_run_with_set_merge_to_the_unsharded_bytes_and_other_flags_are_named() {
     let tmp = tempfile::tempdir().unwrap();
     let file = write(tmp.path(), "s.toml", SWEEP);
-    let sets = ["--set", "runs=20", "--set", "steps=6"];
+    let sets = ["--set", "description=x", "--set", "steps=6"];
     let straight = tmp.path().join("straight");
     assert_ok(&sweep(&file, &straight, &sets));
     let shard = |name: &str, spec: &str, sets: &[&str]| {
@@ -345,14 +345,22 @@ fn shards_run_with_set_merge_to_the_unsharded_bytes_and_other_flags_are_named() 
     ]));
     assert_same_tree(&straight, &merged);
     // The same flags in another order: the same sweep, but not one command line.
-    let swapped = shard("swapped", "2/2", &["--set", "steps=6", "--set", "runs=20"]);
+    let swapped = shard(
+        "swapped",
+        "2/2",
+        &["--set", "steps=6", "--set", "description=x"],
+    );
     let refused = tmp.path().join("refused");
     let out = domino(&["merge", arg(&one), arg(&swapped), "--out", arg(&refused)]);
     assert_refused_naming(&out, &swapped);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("same --set flags in another order"), "{err}");
     // Another value: a different sweep, and the flag is named.
-    let other = shard("other", "2/2", &["--set", "runs=20", "--set", "steps=7"]);
+    let other = shard(
+        "other",
+        "2/2",
+        &["--set", "description=x", "--set", "steps=7"],
+    );
     let out = domino(&["merge", arg(&one), arg(&other), "--out", arg(&refused)]);
     assert_refused_naming(&out, &other);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -553,6 +561,6 @@ fn set_on_a_swept_field_is_refused_naming_the_flag_and_the_parameter() {
     assert_ok(&sweep(
         &file,
         &out,
-        &["--set", "steps=4", "--set", "runs=4"],
+        &["--set", "steps=4", "--set", "description=x"],
     ));
 }

@@ -154,6 +154,15 @@ fn bad_distributions_name_file_line_and_field() {
             ],
         ),
         (
+            // Both ends and the centre (2) out of a share's range: the law's ends are named, not
+            // a centre written nowhere in the file.
+            "[innovation]\nlearning_rate = { dist = \"uniform\", low = -1, high = 5 }",
+            &[
+                "s.toml:8",
+                "innovation.learning_rate: draws may reach -1 (the law is checked from -1 to 5)",
+            ],
+        ),
+        (
             // Huge and tiny ends are written in exponent form, not digit by digit.
             "d50 = { dist = \"log-uniform\", low = 1e-300, high = 1e300 }",
             &[

@@ -427,6 +427,9 @@ pub fn short(x: f64) -> String {
     if x == 0.0 || !x.is_finite() {
         return num(x);
     }
+    if let Some(t) = crate::report::exponent_form(x, 4) {
+        return t;
+    }
     let digits = (3 - libm::floor(libm::log10(x.abs())) as i32).max(0) as usize;
     let t = format!("{x:.digits$}");
     if t.contains('.') {
@@ -473,4 +476,17 @@ pub fn write_rollout(
         return Err(e.into());
     }
     c.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short;
+
+    #[test]
+    fn the_terminal_tables_numbers_stay_short_however_tiny() {
+        // A beta(0.01, 0.01) prior's 5th percentile: written out, a hundred digits.
+        assert_eq!(short(1.4123e-100), "1.412e-100");
+        assert_eq!(short(0.68213), "0.6821");
+        assert_eq!(short(0.0), "0");
+    }
 }

@@ -36,7 +36,7 @@ pub struct CalibrateArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Master seed (overrides the scenario's `seed`).
-    #[arg(long)]
+    #[arg(long, value_parser = super::seed_arg)]
     pub seed: Option<u64>,
     /// Worker threads, 1 to 1024 (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = crate::cli::threads)]

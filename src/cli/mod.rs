@@ -84,7 +84,7 @@ pub struct RunOptions {
     #[arg(long)]
     pub runs: Option<u32>,
     /// Master seed (overrides the scenario's `seed`).
-    #[arg(long)]
+    #[arg(long, value_parser = seed_arg)]
     pub seed: Option<u64>,
     /// Number of terms (overrides the scenario's `steps`).
     #[arg(long)]
@@ -139,7 +139,7 @@ pub enum Command {
         #[arg(long)]
         trace: PathBuf,
         /// Master seed (overrides the scenario's `seed`).
-        #[arg(long)]
+        #[arg(long, value_parser = seed_arg)]
         seed: Option<u64>,
         /// Number of terms (overrides the scenario's `steps`).
         #[arg(long)]
@@ -240,6 +240,16 @@ pub enum Command {
     Man(man::Man),
 }
 
+/// Parses `--seed`: a seed out of range gets the scenario file's own message for `seed` (clap's
+/// "number too large to fit in target type" said neither what fits nor which field).
+pub(crate) fn seed_arg(text: &str) -> Result<u64, String> {
+    text.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|&s| s <= i64::MAX as u64)
+        .ok_or_else(|| format!("{}, got {text}", crate::scenario::SEED_RANGE))
+}
+
 /// Runs the parsed command.
 pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -335,5 +345,31 @@ pub(crate) fn threads(s: &str) -> Result<usize, String> {
             "expected a whole number of threads from 1 to {MAX_THREADS} (leave --threads out to \
              use all cores), got \"{s}\""
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seed_flag_out_of_range_gets_the_fields_range() {
+        assert_eq!(seed_arg("42"), Ok(42));
+        assert_eq!(seed_arg("9223372036854775807"), Ok(i64::MAX as u64));
+        for bad in ["9223372036854775808", "18446744073709551616", "-1"] {
+            let e = seed_arg(bad).unwrap_err();
+            assert_eq!(
+                e,
+                format!("must be a whole number from 0 to 9223372036854775807, got {bad}")
+            );
+        }
+        let e = Cli::try_parse_from(["domino", "compare", "--seed", "18446744073709551616"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("--seed") && e.contains("from 0 to 9223372036854775807"),
+            "{e}"
+        );
     }
 }

@@ -28,7 +28,7 @@ pub struct OptimiseArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Master seed (overrides the scenario's `seed`).
-    #[arg(long)]
+    #[arg(long, value_parser = super::seed_arg)]
     pub seed: Option<u64>,
     /// Continue an interrupted optimisation of the same scenario and settings into --out.
     #[arg(long)]

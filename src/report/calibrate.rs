@@ -167,10 +167,13 @@ fn num(row: &BTreeMap<String, String>, k: &str) -> f64 {
     row.get(k).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN)
 }
 
-/// A number in 3 significant digits.
+/// A number in 3 significant digits (a tiny or huge one in exponent form).
 fn short(x: f64) -> String {
     if !x.is_finite() {
         return String::new();
+    }
+    if let Some(t) = super::exponent_form(x, 3) {
+        return t;
     }
     if x == 0.0 {
         return "0".into();
@@ -466,6 +469,12 @@ pub fn write(dir: &Path) -> Result<PathBuf> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_beta_priors_tiny_end_is_a_short_number_not_a_hundred_digits() {
+        assert_eq!(short(1.4123e-100), "1.41e-100");
+        assert_eq!(short(0.6821), "0.682");
+    }
+
     use super::*;
 
     #[test]

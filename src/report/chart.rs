@@ -72,6 +72,9 @@ pub struct Axis {
     pub decimals: usize,
     /// Labels are the values times 100 with a `%` sign (the data are shares).
     pub percent: bool,
+    /// The names of a choice axis: tick `k` (at value `k`) is labelled with the `k`-th; empty
+    /// for a numeric axis.
+    pub categories: Vec<String>,
 }
 
 impl Axis {
@@ -103,6 +106,21 @@ impl Axis {
             decimals: (-e).max(0) as usize,
             ticks,
             percent,
+            categories: Vec::new(),
+        }
+    }
+
+    /// An axis of choices (text or true/false values), which have no numeric scale: choice `k`
+    /// sits at value `k`, with its name as the tick label, half a step from either end.
+    pub(crate) fn categories(names: &[String]) -> Self {
+        let n = names.len().max(1);
+        Self {
+            lo: -0.5,
+            hi: n as f64 - 0.5,
+            ticks: (0..n).map(|k| k as f64).collect(),
+            decimals: 0,
+            percent: false,
+            categories: names.to_vec(),
         }
     }
 
@@ -144,7 +162,10 @@ impl Axis {
     /// The label of tick value `v`.
     pub fn label(&self, v: f64) -> String {
         let d = self.decimals;
-        if self.percent {
+        if !self.categories.is_empty() {
+            let k = v.round().max(0.0) as usize;
+            self.categories.get(k).cloned().unwrap_or_default()
+        } else if self.percent {
             format!("{:.d$}%", v * 100.0 + 0.0)
         } else {
             format!("{:.d$}", v + 0.0)
@@ -253,7 +274,7 @@ pub(super) fn frame(
                 left + pw,
                 left - 6.0,
                 py + 4.0,
-                y.label(v)
+                escape(&y.label(v))
             );
         }
         let cy = top + ph / 2.0;
@@ -271,7 +292,7 @@ pub(super) fn frame(
             top + ph,
             top + ph + 4.0,
             top + ph + 18.0,
-            x.label(v)
+            escape(&x.label(v))
         );
     }
     let _ = writeln!(

@@ -90,6 +90,31 @@ pub fn fixed(v: f64, decimals: usize, signed: bool) -> String {
     }
 }
 
+/// Magnitudes below this are written in exponent form by [`exponent_form`]: written out, 1e-100
+/// is a hundred digits that break a table's columns.
+const TINY: f64 = 1e-4;
+/// Magnitudes from this up are written in exponent form by [`exponent_form`].
+const HUGE: f64 = 1e9;
+
+/// `v` in exponent form with `digits` significant digits (`1.412e-100`, trailing zeros of the
+/// mantissa dropped) when it is tiny or huge, else `None` (the caller's plain form). For text
+/// and pages; CSV data keep every digit.
+pub fn exponent_form(v: f64, digits: usize) -> Option<String> {
+    let size = v.abs();
+    if !v.is_finite() || v == 0.0 || (TINY..HUGE).contains(&size) {
+        return None;
+    }
+    let decimals = digits.max(1) - 1;
+    let t = format!("{v:.decimals$e}");
+    let (mantissa, exponent) = t.split_once('e').unwrap_or((&t, "0"));
+    let mantissa = if mantissa.contains('.') {
+        mantissa.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        mantissa
+    };
+    Some(format!("{mantissa}e{exponent}"))
+}
+
 /// `v` with three significant digits (at least none after the point, at most six): for ratios
 /// whose size varies over orders of magnitude, such as SU per student (0.029 and 0.034 both
 /// showed as 0.03 with two decimals).
@@ -535,6 +560,16 @@ mod tests {
             super::shorts(&names(&["Pilot mandate", "Pilot opt-in"])),
             ["Pilot m", "Pilot o"]
         );
+    }
+
+    #[test]
+    fn tiny_and_huge_numbers_take_the_exponent_form() {
+        use super::exponent_form;
+        assert_eq!(exponent_form(1.4123e-100, 4).as_deref(), Some("1.412e-100"));
+        assert_eq!(exponent_form(-2.5e12, 3).as_deref(), Some("-2.5e12"));
+        assert_eq!(exponent_form(0.5, 3), None);
+        assert_eq!(exponent_form(0.0, 3), None);
+        assert_eq!(exponent_form(123_456.0, 3), None);
     }
 
     #[test]

@@ -119,16 +119,22 @@ pub struct MapPoint {
 /// Which strategy wins where: the points over two parameters, coloured by the winner and shaded
 /// by how sure (p_best), with a legend of `strategies` under the plot; axes with round ticks
 /// covering the points ([`chart::Axis`]).
+/// A parameter given as choices (text or true/false) has no numeric scale: `x_choices` and
+/// `y_choices` name the choices at positions 0, 1, ..., which label the axis's ticks.
 pub fn winner_map(
     title: &str,
-    x_label: &str,
-    y_label: &str,
+    (x_label, x_choices): (&str, Option<&[String]>),
+    (y_label, y_choices): (&str, Option<&[String]>),
     strategies: &[String],
     points: &[MapPoint],
 ) -> String {
     let w = 640.0;
-    let x = chart::Axis::for_range(points.iter().map(|p| p.x), 7);
-    let y = chart::Axis::for_range(points.iter().map(|p| p.y), 7);
+    let axis = |choices: Option<&[String]>, at: &dyn Fn(&MapPoint) -> f64| match choices {
+        Some(names) => chart::Axis::categories(names),
+        None => chart::Axis::for_range(points.iter().map(at), 7),
+    };
+    let x = axis(x_choices, &|p| p.x);
+    let y = axis(y_choices, &|p| p.y);
     let y_label_width = y
         .ticks
         .iter()
@@ -204,6 +210,31 @@ mod tests {
     }
 
     #[test]
+    fn choice_axes_are_labelled_with_the_choices() {
+        let names = vec!["a".to_string()];
+        let forms = ["simple".to_string(), "complex & <co>".to_string()];
+        let flags = ["false".to_string(), "true".to_string()];
+        let points = [0.0, 1.0].map(|v| MapPoint {
+            x: v,
+            y: 1.0 - v,
+            winner: 0,
+            p_best: 0.5,
+        });
+        let svg = winner_map(
+            "t",
+            ("form", Some(&forms)),
+            ("flag", Some(&flags)),
+            &names,
+            &points,
+        );
+        for label in ["simple", "complex &amp; &lt;co&gt;", ">false<", ">true<"] {
+            assert!(svg.contains(label), "{label} missing");
+        }
+        // No numeric tick of a 0-1 axis.
+        assert!(!svg.contains(">0.2<") && !svg.contains(">0.0<"), "{svg}");
+    }
+
+    #[test]
     fn names_with_markup_give_well_formed_maps() {
         let names = vec!["a & <b>".to_string(), "x\"y".to_string()];
         let points = [MapPoint {
@@ -212,7 +243,7 @@ mod tests {
             winner: 0,
             p_best: 0.5,
         }];
-        let svg = winner_map("t & <u>", "p<1", "q&2", &names, &points);
+        let svg = winner_map("t & <u>", ("p<1", None), ("q&2", None), &names, &points);
         assert!(svg.contains("a &amp; &lt;b&gt;"));
         for (k, _) in svg.match_indices('&') {
             let rest = &svg[k..];

@@ -27,6 +27,7 @@ pub mod uncertain;
 pub mod unused;
 mod validate;
 pub use validate::MAX_SCHOOLS;
+pub(crate) use validate::SEED_RANGE;
 
 pub use config::*;
 
@@ -104,6 +105,33 @@ fn place(
         .find(|(_, a)| a.covers(&field))
     {
         return InputError::field(s.flag(), e.message);
+    }
+    // A check across fields (turnover_rate x mandate_abandon_multiplier; edges required by
+    // kind = "file") names one field, which the user may not have set: when a `--set` of
+    // another field of the same table, named in the message, caused it, the flag is named, and
+    // where the named field's value came from.
+    let table_of = |f: &str| f.rsplit_once('.').map(|(t, _)| t.to_string());
+    let culprit = sets.iter().rev().find(|s| {
+        let key = s.path.rsplit('.').next().unwrap_or(&s.path);
+        table_of(&s.path) == table_of(&field)
+            && e.message.contains(key)
+            && !field.is_empty()
+            && s.path != field
+    });
+    if let Some(s) = culprit {
+        let in_file = src
+            .parse::<toml::Table>()
+            .ok()
+            .is_some_and(|t| path::get(&t, &field).is_some());
+        let origin = match locate::locate(src, &field) {
+            Some((line, _)) if in_file => match path {
+                Some(p) => format!("set in {} at line {line}", p.display()),
+                None => format!("set at line {line}"),
+            },
+            _ if e.message.starts_with("required") => "not set".to_string(),
+            _ => "the default".to_string(),
+        };
+        return InputError::field(s.flag(), format!("{field} ({origin}): {}", e.message));
     }
     place_in_file(
         InputError {
@@ -195,6 +223,49 @@ fn short_number(x: f64, decimals: usize) -> String {
     } else {
         t.to_string()
     }
+}
+
+/// The TOML parser's words for a whole number beyond 64 bits ("number too large to fit in
+/// target type", or "too small").
+const TOO_LARGE: &str = "to fit in target type";
+
+/// For the text of a whole number too large (or too negative) for TOML, the nearest one TOML
+/// holds; `None` for any other text.
+fn overflowing_integer(text: &str) -> Option<i64> {
+    let digits = text.trim().replace('_', "");
+    let (negative, magnitude) = match digits.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, digits.strip_prefix('+').unwrap_or(&digits)),
+    };
+    let whole = !magnitude.is_empty() && magnitude.bytes().all(|b| b.is_ascii_digit());
+    (whole && digits.parse::<i64>().is_err()).then_some(if negative { i64::MIN } else { i64::MAX })
+}
+
+/// The message for the whole number `given`, beyond TOML's, when the field's own check takes
+/// the largest one TOML holds (the seed, or a field with no upper bound).
+fn beyond_toml(field: Option<&str>, given: &str) -> String {
+    if field.is_some_and(|f| f == "seed" || f.ends_with(" seed") || f.contains("seed=")) {
+        return format!("{SEED_RANGE}, got {}", given.trim());
+    }
+    format!(
+        "must be a whole number from {} to {} (the most a scenario holds), got {}",
+        i64::MIN,
+        i64::MAX,
+        given.trim()
+    )
+}
+
+/// `e` with the stand-in `big` written as the number `given`, wherever the message quotes it
+/// (as a whole number, or as a number with a fraction).
+fn with_number(mut e: InputError, big: i64, given: &str) -> InputError {
+    for shown in [
+        big.to_string(),
+        format!("{:e}", big as f64),
+        format!("{}", big as f64),
+    ] {
+        e.message = e.message.replace(&shown, given.trim());
+    }
+    e
 }
 
 /// Validates a scenario with the uncertain fields `u` at the ends of their supports
@@ -373,6 +444,22 @@ impl Scenario {
         reuse: Option<&Arc<NetworkFiles>>,
         sets: &[set::Setting],
     ) -> Result<Self, InputError> {
+        // A whole number beyond what TOML holds (`--set seed=18446744073709551615`) is no value
+        // of any field: it is tried as the largest one that is, so that the field's own check
+        // gives its range, and reported with the number given.
+        if let Some((k, given, big)) = sets.iter().enumerate().find_map(|(k, s)| {
+            let text = s.value.as_str()?;
+            overflowing_integer(text).map(|big| (k, text.to_string(), big))
+        }) {
+            let mut clamped = sets.to_vec();
+            clamped[k].value = toml::Value::Integer(big);
+            return Err(match Self::load_text(src, path, reuse, &clamped, true) {
+                Err(e) => with_number(e, big, &given),
+                Ok(_) => {
+                    InputError::field(sets[k].flag(), beyond_toml(Some(&sets[k].path), &given))
+                }
+            });
+        }
         Self::load_text(src, path, reuse, sets, true)
     }
 
@@ -392,7 +479,17 @@ impl Scenario {
         // scenario's shape must hold a table in the file, and every entry of `[[strategies]]`
         // and `[[seedings]]` too (`check_shape`). Text that does not parse is left to the
         // located parse, which reports it with its position.
-        let parsed = src.parse::<toml::Table>().ok();
+        let parsed = match src.parse::<toml::Table>() {
+            Ok(t) => Some(t),
+            Err(e) => {
+                if let Some(span) = e.span().filter(|_| e.message().contains(TOO_LARGE)) {
+                    return Err(Self::overflow_in_file(
+                        src, path, reuse, sets, users_text, span,
+                    ));
+                }
+                None
+            }
+        };
         if let Some(file) = &parsed {
             check_shape(file, shape(), "").map_err(|e| place_in_file(e, src, path))?;
         }
@@ -487,7 +584,13 @@ impl Scenario {
                 let config = unvalidated.expect("kept when uncertain");
                 let at =
                     |values: &[f64]| validated(substitute(&config, &uncertain, values)?).map(drop);
-                let e = if uncertain.corners().iter().any(|c| at(c).is_ok()) {
+                // An error about an uncertain field is its law's, even when no end mends it (a
+                // uniform from -1 to 5 for a share): "draws may reach", not the bare centre.
+                let about_a_law = uncertain
+                    .params
+                    .iter()
+                    .any(|p| e.field.as_deref() == Some(p.path.as_str()));
+                let e = if about_a_law || uncertain.corners().iter().any(|c| at(c).is_ok()) {
                     blame_support(&uncertain, at).err().unwrap_or(e)
                 } else {
                     e
@@ -507,6 +610,39 @@ impl Scenario {
         };
         scenario.check_supports().map_err(place)?;
         Ok(scenario)
+    }
+
+    /// The error for a whole number at `span` of `src` too large for TOML (`runs =
+    /// 99999999999999999999`): the file is loaded again with the largest number TOML holds there,
+    /// so that the field's own check names the field and its range, and the error gives the
+    /// number as written, at its place in the file.
+    fn overflow_in_file(
+        src: &str,
+        path: Option<&Path>,
+        reuse: Option<&Arc<NetworkFiles>>,
+        sets: &[set::Setting],
+        users_text: bool,
+        span: std::ops::Range<usize>,
+    ) -> InputError {
+        let start = span.start.min(src.len());
+        let len = src[start..]
+            .find(|c: char| !(c.is_ascii_digit() || matches!(c, '_' | '+' | '-')))
+            .unwrap_or(src.len() - start);
+        let given = &src[start..start + len];
+        let big = overflowing_integer(given).unwrap_or(i64::MAX);
+        let fixed = format!("{}{big}{}", &src[..start], &src[start + len..]);
+        let (line, col) = locate::line_col(src, start);
+        let field = locate::path_at(&fixed, start);
+        let e = match Self::load_text(&fixed, path, reuse, sets, users_text) {
+            Err(e) if e.field == field => with_number(e, big, given),
+            _ => InputError::msg(beyond_toml(field.as_deref(), given)),
+        };
+        let mut e = e.at(line, Some(col));
+        e.field = field;
+        match path {
+            Some(p) => e.in_file(p),
+            None => e,
+        }
     }
 
     /// Validates the scenario with its uncertain fields at the ends of their supports
@@ -1279,6 +1415,87 @@ pub(crate) fn broken_uncertain() -> Scenario {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cross_field_error_from_a_set_names_the_flag_the_values_and_the_origins() {
+        let set: set::Setting = "mechanisms.sustain.turnover_rate=0.9".parse().unwrap();
+        let e =
+            Scenario::load(DEFAULT_SCENARIO, None, None, std::slice::from_ref(&set)).unwrap_err();
+        assert_eq!(e.field, Some(set.flag()), "{e}");
+        for says in [
+            "mechanisms.sustain.mandate_abandon_multiplier (the default)",
+            "turnover_rate is 0.9 and mandate_abandon_multiplier 1.5",
+            "turnover_rate may be at most 0.667",
+        ] {
+            assert!(e.message.contains(says), "{says:?} not in {e}");
+        }
+        let text = "name = \"x\"\n[mechanisms.sustain]\nmandate_abandon_multiplier = 2.0\n";
+        let e = Scenario::load(text, Some(Path::new("m.toml")), None, &[set]).unwrap_err();
+        assert!(
+            e.message.contains("(set in m.toml at line 3)") && e.message.contains("at most 0.5"),
+            "{e}"
+        );
+        let set: set::Setting = "network.kind=file".parse().unwrap();
+        let e =
+            Scenario::load(DEFAULT_SCENARIO, None, None, std::slice::from_ref(&set)).unwrap_err();
+        assert_eq!(e.field, Some(set.flag()), "{e}");
+        assert!(
+            e.message.starts_with("network.edges (not set): required"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn whole_numbers_beyond_toml_name_their_field_range_and_place() {
+        let file = Path::new("big.toml");
+        for (text, field, says) in [
+            (
+                "name = \"x\"\nseed = 18446744073709551615\n",
+                "seed",
+                "must be a whole number from 0 to 9223372036854775807, got 18446744073709551615",
+            ),
+            (
+                "name = \"x\"\n[budget]\nper_school = 99999999999999999999\n",
+                "budget.per_school",
+                "must be between 0 and 1000000, got 99999999999999999999",
+            ),
+            (
+                "name = \"x\"\n[budget]\nper_school = -99999999999999999999\n",
+                "budget.per_school",
+                "got -99999999999999999999",
+            ),
+            (
+                "name = \"x\"\nruns = 99999999999999999999\n",
+                "runs",
+                "no larger than 4294967295, got the number 99999999999999999999",
+            ),
+        ] {
+            let e = Scenario::load(text, Some(file), None, &[]).unwrap_err();
+            let line = text.lines().count();
+            assert_eq!(
+                (e.field.as_deref(), e.line),
+                (Some(field), Some(line)),
+                "{e}"
+            );
+            assert_eq!(e.file.as_deref(), Some(file), "{e}");
+            assert!(e.message.contains(says), "{e}");
+        }
+        for (set, says) in [
+            (
+                "seed=18446744073709551615",
+                "must be a whole number from 0 to 9223372036854775807, got 18446744073709551615",
+            ),
+            (
+                "runs=99999999999999999999",
+                "got the number 99999999999999999999",
+            ),
+        ] {
+            let e =
+                Scenario::load(DEFAULT_SCENARIO, None, None, &[set.parse().unwrap()]).unwrap_err();
+            assert_eq!(e.field, Some(format!("--set {set}")), "{e}");
+            assert!(e.message.contains(says), "{e}");
+        }
+    }
 
     #[test]
     fn numbers_quoted_back_are_short_and_huge_ones_in_exponent_form() {

@@ -227,8 +227,23 @@ pub(crate) fn apply(
                             )));
                         };
                         k += 1;
+                        // A name with a dot (`v1.2`) is split by the path itself: what is
+                        // wrong is the name, which the file check refuses for that reason.
+                        let dotted_names: Vec<&String> = names
+                            .iter()
+                            .filter(|n| n.contains(['.', '[', ']']))
+                            .collect();
                         match names.iter().position(|n| n == name) {
                             Some(i) => (i, name.to_string()),
+                            None if !dotted_names.is_empty() => {
+                                return Err(s.err(format!(
+                                    "the name \"{}\" in {dotted} is invalid: it contains a dot or \
+                                     a square bracket, so a dotted path ({dotted}.NAME.FIELD) \
+                                     cannot name it, and the scenario check refuses it. \
+                                     Rename it in the file",
+                                    dotted_names[0]
+                                )))
+                            }
                             None => {
                                 return Err(s.err(format!(
                                     "{dotted} has no entry named \"{name}\"; there are: {}",
@@ -404,6 +419,25 @@ fn keys_of_priors(t: &Table) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_set_through_a_name_with_a_dot_says_the_name_is_invalid() {
+        let text = "name = \"d\"\n[[strategies]]\nname = \"v1.2\"\nkind = \"pilot-then-cascade\"\n\
+                    [[strategies]]\nname = \"pilots\"\nkind = \"cluster\"\n";
+        let set: Setting = "strategies.v1.2.pilots=3".parse().unwrap();
+        let e = crate::Scenario::load(text, None, None, &[set]).unwrap_err();
+        assert_eq!(
+            e.field.as_deref(),
+            Some("--set strategies.v1.2.pilots=3"),
+            "{e}"
+        );
+        assert!(
+            e.message
+                .contains("the name \"v1.2\" in strategies is invalid")
+                && !e.message.contains("no entry named \"v1\""),
+            "{e}"
+        );
+    }
 
     #[test]
     fn values_parse_as_toml_or_else_as_text() {

@@ -100,6 +100,10 @@ impl Check {
     }
 }
 
+/// The seeds a scenario may have: a TOML file holds no larger whole number, so a larger seed
+/// given on the command line could not be written to an output folder's `scenario.toml`.
+pub(crate) const SEED_RANGE: &str = "must be a whole number from 0 to 9223372036854775807";
+
 /// Validates `config` and fills in what is derived (strategy kinds).
 pub(crate) fn resolve(config: &mut ScenarioConfig) -> Result<(), InputError> {
     let top = Check::new("");
@@ -109,7 +113,7 @@ pub(crate) fn resolve(config: &mut ScenarioConfig) -> Result<(), InputError> {
     if config.seed > i64::MAX as u64 {
         return Err(InputError::field(
             "seed",
-            "must fit in a signed 64-bit integer",
+            format!("{SEED_RANGE}, got {}", config.seed),
         ));
     }
     show(&config.show)?;
@@ -790,9 +794,20 @@ fn mechanisms(m: &MechanismsConfig) -> Result<(), InputError> {
         100.0,
     )?;
     if m.sustain.turnover_rate * m.sustain.mandate_abandon_multiplier > 1.0 {
+        let (turnover, multiplier) = (
+            m.sustain.turnover_rate,
+            m.sustain.mandate_abandon_multiplier,
+        );
         return Err(InputError::field(
             "mechanisms.sustain.mandate_abandon_multiplier",
-            "turnover_rate * mandate_abandon_multiplier must not exceed 1 (it is a probability)",
+            format!(
+                "turnover_rate * mandate_abandon_multiplier must not exceed 1 (it is a \
+                 probability): turnover_rate is {turnover} and mandate_abandon_multiplier \
+                 {multiplier}, so turnover_rate may be at most {} (or mandate_abandon_multiplier \
+                 at most {})",
+                super::short_number(1.0 / multiplier, 3),
+                super::short_number(1.0 / turnover, 3)
+            ),
         ));
     }
     c.probability("fatigue", m.sustain.fatigue)?;

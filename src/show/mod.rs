@@ -441,10 +441,23 @@ impl Show {
                     Ok(scenario)
                 });
             let scenario = fits.map_err(|e| {
-                in_file(InputError::field(
-                    format!("show.variants[{i}]"),
-                    format!("the variant \"{}\" cannot be played: {e}", v.name),
-                ))
+                // The change at fault, when the error names one, is placed on its own line in
+                // the file; else the variant's.
+                let at = v
+                    .set
+                    .iter()
+                    .position(|raw| e.field.as_deref() == Some(format!("--set {raw}").as_str()))
+                    .map_or(format!("show.variants[{i}]"), |j| {
+                        format!("show.variants[{i}].set[{j}]")
+                    });
+                crate::scenario::locate::place(
+                    InputError::field(
+                        at,
+                        format!("the variant \"{}\" cannot be played: {e}", v.name),
+                    ),
+                    &show.src,
+                    path,
+                )
             })?;
             // A button's value is on its slider, whatever the range around the start.
             let table = toml::Table::try_from(&scenario.config).unwrap_or_default();

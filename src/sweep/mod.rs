@@ -346,8 +346,29 @@ impl Sweep {
                 decided.push("network.regions");
             }
         }
-        let parameters = parameters(&config, &centres, &decided).map_err(place)?;
+        let mut parameters = parameters(&config, &centres, &decided).map_err(place)?;
+        // A swept network file is read like the base's own `edges =`/`nodes =`: relative to the
+        // base scenario file (an inline or default base has none; its paths and the swept ones
+        // are then relative to the working folder, as `domino check` reads them). Made absolute,
+        // as the base's are, so `sweep.toml` finds the same files when read back.
+        if let Some(file) = &base_file {
+            let anchor = file.parent().unwrap_or(Path::new("."));
+            for (param, written) in parameters.iter_mut().zip(&mut config.parameters) {
+                if !NETWORK_FILE_FIELDS.contains(&param.path.trim()) {
+                    continue;
+                }
+                for v in &mut param.values {
+                    if let Value::String(s) = v {
+                        let joined = anchor.join(&*s);
+                        let full = std::fs::canonicalize(&joined).unwrap_or(joined);
+                        *s = full.to_string_lossy().into_owned();
+                    }
+                }
+                written.values = Some(param.values.clone());
+            }
+        }
         refuse_sets_on_swept_fields(sets, &parameters, &centres)?;
+        refuse_sets_the_sweep_overrides(sets, &config, src, path)?;
         // Uncertain fields of the base pass through to every point (a swept one takes the
         // point's value instead).
         let mut base_table = centres;
@@ -366,15 +387,9 @@ impl Sweep {
         };
         // Every point must make a valid scenario; check them all before anything runs.
         for point in &sweep.points {
-            sweep.scenario(point).map_err(|(j, e)| {
-                place(InputError::field(
-                    format!("parameters[{j}]"),
-                    format!(
-                        "{} = {} (point {}) makes an invalid scenario: {}",
-                        sweep.parameters[j].path, point.values[j], point.id, e
-                    ),
-                ))
-            })?;
+            if let Err((j, e)) = sweep.scenario(point) {
+                return Err(place(sweep.invalid_point(point, j, e)));
+            }
         }
         Ok(sweep)
     }
@@ -410,16 +425,24 @@ impl Sweep {
     /// The scenario of `point`: the base with the point's values and seed. On failure, the index
     /// of the parameter whose value made it invalid (the first, when the scenario as a whole is).
     pub fn scenario(&self, point: &Point) -> Result<Scenario, (usize, InputError)> {
+        self.scenario_with(point.id, point.values.iter().enumerate())
+    }
+
+    /// The base with the parameters `values` (by parameter index) written in, and point `id`'s
+    /// seed: [`Sweep::scenario`], or, with some parameters left at the base's values, the probe
+    /// [`Sweep::invalid_point`] uses to find which parameter makes a point invalid.
+    fn scenario_with<'a>(
+        &self,
+        id: usize,
+        values: impl Iterator<Item = (usize, &'a Value)>,
+    ) -> Result<Scenario, (usize, InputError)> {
         let mut table = self.base.clone();
-        for (j, (param, value)) in self.parameters.iter().zip(&point.values).enumerate() {
-            let slot = value_at(&mut table, &param.path)
+        for (j, value) in values {
+            let slot = value_at(&mut table, &self.parameters[j].path)
                 .ok_or_else(|| (j, InputError::msg("the path does not exist")))?;
             *slot = value.clone();
         }
-        table.insert(
-            "seed".into(),
-            Value::Integer(self.point_seed(point.id) as i64),
-        );
+        table.insert("seed".into(), Value::Integer(self.point_seed(id) as i64));
         let text = toml::to_string(&table).map_err(|e| (0, InputError::msg(e.to_string())))?;
         Scenario::from_toml_reusing(&text, None, self.files.as_ref()).map_err(|e| {
             // A line of the point's scenario, written out from its table, is in no file.
@@ -432,6 +455,98 @@ impl Sweep {
             (j, e)
         })
     }
+}
+
+impl Sweep {
+    /// The error for `point`, whose scenario is invalid with `error` (blamed on parameter `j` by
+    /// the field it names). The point's whole assignment is named, and the parameter to blame is
+    /// found by trying each value alone, the other parameters at the base's values: the field
+    /// the error names is often not a swept one (too few schools for the base's regions), and
+    /// the first parameter was blamed for another's value.
+    fn invalid_point(&self, point: &Point, j: usize, error: InputError) -> InputError {
+        let assignment = |ks: &[usize]| {
+            ks.iter()
+                .map(|&k| format!("{} = {}", self.parameters[k].path, point.values[k]))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let all: Vec<usize> = (0..self.parameters.len()).collect();
+        let whole = format!("point {} ({})", point.id, assignment(&all));
+        if self.parameters.len() == 1 {
+            return InputError::field(
+                format!("parameters[{j}]"),
+                format!("{whole} makes an invalid scenario: {error}"),
+            );
+        }
+        let alone_invalid: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|&k| {
+                self.scenario_with(point.id, std::iter::once((k, &point.values[k])))
+                    .is_err()
+            })
+            .collect();
+        match alone_invalid.first() {
+            Some(&k) => InputError::field(
+                format!("parameters[{k}]"),
+                format!(
+                    "{whole} makes an invalid scenario: {error}. The cause: {} (invalid even \
+                     with the other parameters at the base scenario's values)",
+                    assignment(&alone_invalid)
+                ),
+            ),
+            None => InputError::field(
+                "parameters",
+                format!(
+                    "{whole} makes an invalid scenario: {error}. No parameter alone does (each \
+                     is valid with the others at the base scenario's values): it is their \
+                     combination"
+                ),
+            ),
+        }
+    }
+}
+
+/// The scenario fields that name a network file, read relative to the base scenario file.
+const NETWORK_FILE_FIELDS: [&str; 2] = ["network.edges", "network.nodes"];
+
+/// Refuses a `--set` of `seed`, or of `runs` when the sweep file sets its own: every point's
+/// seed is derived from the sweep's `seed`, and every point runs the sweep's `runs`, so the flag
+/// would change nothing but the manifest and `sweep.toml`'s base, silently.
+fn refuse_sets_the_sweep_overrides(
+    sets: &[Setting],
+    config: &SweepConfig,
+    src: &str,
+    path: Option<&Path>,
+) -> Result<(), InputError> {
+    for s in sets {
+        let (key, value, how) = match s.path.trim() {
+            "seed" => (
+                "seed",
+                config.seed.to_string(),
+                "every point's seed is derived from the point's id and",
+            ),
+            "runs" => match config.runs {
+                Some(runs) => ("runs", runs.to_string(), "every point runs"),
+                None => continue,
+            },
+            _ => continue,
+        };
+        let file = path.map_or("the sweep file".to_string(), |p| p.display().to_string());
+        let origin = match locate::locate(src, key) {
+            Some((line, _)) => format!("the sweep's own `{key} = {value}` ({file}, line {line})"),
+            None => format!("the sweep's own `{key}` (its default, {value})"),
+        };
+        return Err(InputError::field(
+            s.flag(),
+            format!(
+                "sets {key} of the base scenario, but {how} {origin}, which replaces it: the \
+                 flag would change nothing. Remove the --set, and set `{key}` at the top of the \
+                 sweep file instead"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Refuses a `--set` on a field the sweep varies (or on a table or list holding one): every
@@ -521,6 +636,46 @@ fn parameters(
                  point, change that",
             ));
         }
+        // The model and the strategies' (or seedings') names decide which strategies a point
+        // runs and so the columns of its results: points with other strategies cannot share
+        // `points.csv`, `winners.csv` would mix strategies of different models, and the
+        // sensitivity figures correlated strategy indices that meant other strategies at other
+        // points.
+        let segs = crate::scenario::path::segments(p.path.trim());
+        let last = segs.last().map(|g| g.key);
+        let names_a_strategy =
+            matches!(segs.first().map(|g| g.key), Some("strategies" | "seedings"))
+                && last == Some("name");
+        if p.path.trim() == "model" || names_a_strategy {
+            return Err(InputError::field(
+                at("path"),
+                format!(
+                    "\"{}\" cannot be swept: it decides which strategies every point runs, and a \
+                     sweep compares the same strategies at every point. Run one sweep per {}",
+                    p.path,
+                    if names_a_strategy {
+                        "set of strategies"
+                    } else {
+                        "model (set `model` in the base scenario)"
+                    }
+                ),
+            ));
+        }
+        // A list of school ids is not a value on an axis; `--set` can still change it for the
+        // whole sweep. Checked before the path is looked up, so the message does not depend on
+        // whether the base writes the list.
+        if matches!(segs.first().map(|g| g.key), Some("strategies")) && last == Some("pilot_ids") {
+            return Err(InputError::field(
+                at("path"),
+                format!(
+                    "\"{}\" cannot be swept: it is a list of school ids, not one value to vary. \
+                     Sweep the strategy's `pilots` (how many pilots), or give the ids with \
+                     `--set {}=[...]` for the whole sweep, one sweep per list",
+                    p.path,
+                    p.path.trim()
+                ),
+            ));
+        }
         // A classic model ignores the school model's tables (docs/model.md, section 10): a
         // swept field there would differ only by chance from point to point, and the sensitivity
         // figures would read that chance as an effect.
@@ -528,9 +683,8 @@ fn parameters(
             .get("model")
             .and_then(toml::Value::as_str)
             .is_some_and(|m| m != "school");
-        let swept_model = config.parameters.iter().any(|q| q.path.trim() == "model");
         let table = p.path.split(['.', '[']).next().unwrap_or("");
-        if classic && !swept_model && crate::scenario::SCHOOL_MODEL_TABLES.contains(&table) {
+        if classic && crate::scenario::SCHOOL_MODEL_TABLES.contains(&table) {
             return Err(InputError::field(
                 at("path"),
                 format!(
@@ -890,6 +1044,142 @@ mod tests {
             scn.config.seed,
             s.scenario(&s.points[4]).unwrap().config.seed
         );
+    }
+
+    #[test]
+    fn an_invalid_point_names_all_its_values_and_the_parameter_to_blame() {
+        // Five schools cannot hold the base's eight regions: the second parameter's fault, which
+        // the first parameter's line was blamed for.
+        for (text, culprit, line) in [
+            (
+                "[[parameters]]\npath = \"mechanisms.dose.d50\"\nvalues = [1.0, 2.0]\n\
+                 [[parameters]]\npath = \"network.schools\"\nvalues = [5, 50]\n",
+                1,
+                4,
+            ),
+            (
+                "[[parameters]]\npath = \"network.schools\"\nvalues = [5, 50]\n\
+                 [[parameters]]\npath = \"mechanisms.dose.d50\"\nvalues = [1.0, 2.0]\n",
+                0,
+                1,
+            ),
+        ] {
+            let e = sweep(text).unwrap_err();
+            assert_eq!(
+                (e.field.clone(), e.line),
+                (Some(format!("parameters[{culprit}]")), Some(line)),
+                "{e}"
+            );
+            assert!(
+                e.message.contains("mechanisms.dose.d50 = 1.0")
+                    && e.message.contains("The cause: network.schools = 5"),
+                "{e}"
+            );
+        }
+        // Valid alone, invalid together: the combination is named, no single parameter.
+        let e = sweep(
+            "[base.network]\nschools = 40\nregions = 2\n\
+             [[parameters]]\npath = \"network.schools\"\nvalues = [10]\n\
+             [[parameters]]\npath = \"network.regions\"\nvalues = [20]\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("parameters"), "{e}");
+        assert!(
+            e.message
+                .contains("network.schools = 10, network.regions = 20")
+                && e.message.contains("their combination"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn swept_network_files_are_read_relative_to_the_base_scenario_like_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let net = dir.path().join("net");
+        std::fs::create_dir(&net).unwrap();
+        std::fs::write(net.join("a.csv"), "source,target\n0,1\n1,2\n").unwrap();
+        std::fs::write(net.join("b.csv"), "source,target\n0,1\n0,2\n2,3\n").unwrap();
+        std::fs::write(
+            net.join("base.toml"),
+            "[network]\nkind = \"file\"\nedges = \"a.csv\"\n",
+        )
+        .unwrap();
+        let file = dir.path().join("sw.toml");
+        let text = "base = \"net/base.toml\"\n[[parameters]]\npath = \"network.edges\"\n\
+                    values = [\"a.csv\", \"b.csv\"]\n";
+        let s = Sweep::from_toml(text, Some(&file)).unwrap();
+        assert_eq!(s.scenario(&s.points[1]).unwrap().config.network.schools, 4);
+        // The resolved sweep, read back from an output folder elsewhere, finds the same files.
+        let again =
+            Sweep::from_toml(s.resolved_toml(), Some(&dir.path().join("out/sweep.toml"))).unwrap();
+        assert_eq!(again.points, s.points);
+    }
+
+    #[test]
+    fn sets_the_sweep_replaces_are_refused_naming_the_sweeps_own_key() {
+        let text =
+            "seed = 4\nruns = 3\n[[parameters]]\npath = \"mechanisms.dose.d50\"\nvalues = [0.5]\n";
+        let file = Path::new("sw.toml");
+        for (set, own) in [
+            ("runs=7", "`runs = 3` (sw.toml, line 2)"),
+            ("seed=9", "`seed = 4` (sw.toml, line 1)"),
+        ] {
+            let e = Sweep::from_toml_with(text, Some(file), &[set.parse().unwrap()]).unwrap_err();
+            assert_eq!(
+                e.field.as_deref(),
+                Some(format!("--set {set}").as_str()),
+                "{e}"
+            );
+            assert!(
+                e.message.contains(own) && e.message.contains("would change nothing"),
+                "{e}"
+            );
+        }
+        // Without the sweep's own runs, the base's runs is what every point runs: accepted.
+        let text = "[[parameters]]\npath = \"mechanisms.dose.d50\"\nvalues = [0.5]\n";
+        let s = Sweep::from_toml_with(text, None, &["runs=7".parse().unwrap()]).unwrap();
+        assert_eq!(s.base_scenario().unwrap().config.runs, 7);
+        let e = Sweep::from_toml_with(text, None, &["seed=9".parse().unwrap()]).unwrap_err();
+        assert!(e.message.contains("its default, 1"), "{e}");
+    }
+
+    #[test]
+    fn fields_that_decide_the_strategies_cannot_be_swept() {
+        for (path, values) in [
+            ("model", "[\"school\", \"threshold\"]"),
+            ("strategies.cluster.name", "[\"a\", \"b\"]"),
+            ("strategies[0].name", "[\"a\", \"b\"]"),
+        ] {
+            let e = sweep(&format!(
+                "[[parameters]]\npath = \"{path}\"\nvalues = {values}\n"
+            ))
+            .unwrap_err();
+            assert_eq!(
+                (e.field.as_deref(), e.line),
+                (Some("parameters[0].path"), Some(2)),
+                "{e}"
+            );
+            assert!(e.message.contains("decides which strategies"), "{e}");
+        }
+    }
+
+    #[test]
+    fn pilot_ids_are_refused_with_one_message_whether_or_not_the_base_writes_them() {
+        let path = "strategies.pilot-then-cascade.pilot_ids";
+        for base in [
+            "",
+            "[[base.strategies]]\nname = \"pilot-then-cascade\"\npilot_ids = [\"0\"]\n",
+        ] {
+            let e = sweep(&format!(
+                "{base}[[parameters]]\npath = \"{path}\"\nvalues = [[\"0\"], [\"1\"]]\n"
+            ))
+            .unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("parameters[0].path"), "{e}");
+            assert!(
+                e.message.contains("is a list of school ids") && e.message.contains("--set"),
+                "{e}"
+            );
+        }
     }
 
     #[test]

@@ -443,13 +443,27 @@ pub(crate) fn assemble(sweep: &Sweep, dir: &Path, ids: &[usize], figures: &[Figu
                 p_best: p.p_best,
             })
             .collect();
+        // Choices sit at their index (booleans: false 0, true 1), labelled by name.
+        let choices: Vec<Option<Vec<String>>> = sweep.parameters[..2]
+            .iter()
+            .map(|p| match p.kind {
+                Kind::Bool => Some(vec!["false".to_string(), "true".to_string()]),
+                Kind::Text => Some(
+                    p.values
+                        .iter()
+                        .map(|v| v.as_str().unwrap_or_default().to_string())
+                        .collect(),
+                ),
+                Kind::Float | Kind::Integer => None,
+            })
+            .collect();
         let svg = svg::winner_map(
             &format!(
                 "{}: which strategy wins where (opacity: how sure)",
                 sweep.config.name
             ),
-            &sweep.parameters[0].path,
-            &sweep.parameters[1].path,
+            (&sweep.parameters[0].path, choices[0].as_deref()),
+            (&sweep.parameters[1].path, choices[1].as_deref()),
             &strategies,
             &points,
         );
@@ -499,17 +513,33 @@ fn sensitivity_rows(
         ));
     }
     for (label, y) in &responses {
-        let coefs = sensitivity::src(&xs, y);
+        let cells = response_cells(&xs, y);
         for (k, &j) in usable.iter().enumerate() {
             out.push([
                 sweep.parameters[j].path.to_string(),
                 label.clone(),
-                num(crate::metrics::stats::spearman(&xs[k], y)),
-                num(coefs[k]),
+                cells[k].0.clone(),
+                cells[k].1.clone(),
             ]);
         }
     }
     out
+}
+
+/// The (spearman, src) cells of response `y` on each column of `xs`: both empty when `y` is
+/// missing at some point (a figure no run reached) or the same at every point, which has no
+/// correlation to give; a statistic computed over the rest would read the gaps as an effect.
+fn response_cells(xs: &[Vec<f64>], y: &[f64]) -> Vec<(String, String)> {
+    let missing = y.iter().any(|v| !v.is_finite());
+    let constant = y.windows(2).all(|w| w[0] == w[1]);
+    if missing || constant {
+        return vec![(String::new(), String::new()); xs.len()];
+    }
+    let coefs = sensitivity::src(xs, y);
+    xs.iter()
+        .zip(coefs)
+        .map(|(x, c)| (num(crate::metrics::stats::spearman(x, y)), num(c)))
+        .collect()
 }
 
 /// `manifest.json` of a sweep folder: what ran, with which build, and how far it got.
@@ -605,6 +635,20 @@ mod tests {
         let text = "name = \"t\"\nseed = 1\nruns = 4\ndesign = \"grid\"\n\
             [[parameters]]\npath = \"description\"\nvalues = [\"a, b\", \"c\\nd\"]\n";
         Sweep::from_toml(text, None).unwrap()
+    }
+
+    #[test]
+    fn a_missing_or_constant_response_leaves_its_cells_empty() {
+        let xs = vec![vec![1.0, 2.0, 3.0]];
+        for y in [[0.1, f64::NAN, 0.3], [0.5, 0.5, 0.5]] {
+            assert_eq!(
+                response_cells(&xs, &y),
+                vec![(String::new(), String::new())],
+                "{y:?}"
+            );
+        }
+        let cells = response_cells(&xs, &[0.1, 0.2, 0.3]);
+        assert_eq!(cells[0].0, "1");
     }
 
     #[test]
