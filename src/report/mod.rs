@@ -104,15 +104,7 @@ pub fn exponent_form(v: f64, digits: usize) -> Option<String> {
     if !v.is_finite() || v == 0.0 || (TINY..HUGE).contains(&size) {
         return None;
     }
-    let decimals = digits.max(1) - 1;
-    let t = format!("{v:.decimals$e}");
-    let (mantissa, exponent) = t.split_once('e').unwrap_or((&t, "0"));
-    let mantissa = if mantissa.contains('.') {
-        mantissa.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        mantissa
-    };
-    Some(format!("{mantissa}e{exponent}"))
+    Some(crate::scenario::exponent_text(v, digits.max(1) - 1))
 }
 
 /// `v` with three significant digits (at least none after the point, at most six): for ratios

@@ -196,6 +196,20 @@ pub(crate) fn number(x: f64) -> String {
     }
 }
 
+/// `x` in exponent form with at most `decimals` decimals in the mantissa and none of its
+/// trailing zeros (`1.5e-9`, `5e12`): the one writer of numbers too small or too large to write
+/// out, for errors and labels here and for tables and pages in [`crate::report`].
+pub(crate) fn exponent_text(x: f64, decimals: usize) -> String {
+    let t = format!("{x:.decimals$e}");
+    let (mantissa, exponent) = t.split_once('e').unwrap_or((&t, "0"));
+    let mantissa = if mantissa.contains('.') {
+        mantissa.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        mantissa
+    };
+    format!("{mantissa}e{exponent}")
+}
+
 /// `x` with at most `decimals` decimals and no trailing zeros (`40`, `0.1`), and `0` for a value
 /// that rounds to minus zero: numbers quoted back to the user in errors and labels. A number from
 /// 10^12 up, or one too small to show in `decimals` decimals, is written in exponent form with as
@@ -203,14 +217,7 @@ pub(crate) fn number(x: f64) -> String {
 fn short_number(x: f64, decimals: usize) -> String {
     let tiny = x != 0.0 && x.abs() < 0.5 * 10f64.powi(-(decimals as i32));
     if x.is_finite() && (x.abs() >= 1e12 || tiny) {
-        let t = format!("{x:.decimals$e}");
-        let (mantissa, exponent) = t.split_once('e').unwrap_or((&t, "0"));
-        let mantissa = if mantissa.contains('.') {
-            mantissa.trim_end_matches('0').trim_end_matches('.')
-        } else {
-            mantissa
-        };
-        return format!("{mantissa}e{exponent}");
+        return exponent_text(x, decimals);
     }
     let t = format!("{x:.decimals$}");
     let t = if t.contains('.') {
