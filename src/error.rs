@@ -2,7 +2,9 @@
 //!
 //! Two kinds of failure matter to a user: bad input ([`InputError`], exit code 2), which names the
 //! file, line, column and field at fault and says what is allowed; and failures while running or
-//! writing results ([`Error::Io`], exit code 1).
+//! writing results ([`Error::Io`], exit code 1). A CSV file with several bad rows is one
+//! [`InputError`] listing them all (up to [`MAX_LISTED_PROBLEMS`]), gathered by [`Problems`], so
+//! that a file exported from a spreadsheet is fixed in one round trip rather than one per row.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -20,7 +22,17 @@ pub struct InputError {
     pub field: Option<String>,
     /// What is wrong and what is allowed.
     pub message: String,
+    /// Further problems of the same input after this one, in line order, each with its own
+    /// place (a CSV file's other bad rows); this error's own fields are those of the first, so
+    /// that a caller looking at one problem sees the first. Empty for a single problem.
+    pub more: Vec<InputError>,
+    /// How many more problems were found than are listed (the first, then `more`).
+    pub unlisted: usize,
 }
+
+/// The most problems one error lists: enough to fix a messy file in one go, few enough to read
+/// on a terminal. A file with more says how many it leaves out.
+pub const MAX_LISTED_PROBLEMS: usize = 20;
 
 impl InputError {
     /// An error about `field` with `message`, with no location yet.
@@ -31,6 +43,8 @@ impl InputError {
             column: None,
             field: Some(field.into()),
             message: message.into(),
+            more: Vec::new(),
+            unlisted: 0,
         }
     }
 
@@ -42,6 +56,8 @@ impl InputError {
             column: None,
             field: None,
             message: message.into(),
+            more: Vec::new(),
+            unlisted: 0,
         }
     }
 
@@ -85,8 +101,51 @@ fn write_clean(f: &mut fmt::Formatter<'_>, text: &str, keep_newlines: bool) -> f
     Ok(())
 }
 
-impl fmt::Display for InputError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// The problems found in one input, gathered so that all of them are reported at once (see
+/// [`InputError::more`]). Problems are pushed in line order (a reader's rows as it reads them);
+/// only the first [`MAX_LISTED_PROBLEMS`] are kept, and the rest counted, so that a file whose
+/// million rows are all bad costs no more memory than one with twenty.
+#[derive(Debug, Default)]
+pub(crate) struct Problems {
+    kept: Vec<InputError>,
+    found: usize,
+}
+
+impl Problems {
+    /// Records `e`, a problem on a line at or after the previous one's.
+    pub(crate) fn push(&mut self, e: InputError) {
+        self.found += 1;
+        // Problems of the line of the last kept one are kept too, so that the ones listed are
+        // the first by line and column whatever order a reader checks a row's cells in.
+        let same_line = self.kept.last().is_some_and(|last| last.line == e.line);
+        if self.kept.len() < MAX_LISTED_PROBLEMS || same_line {
+            self.kept.push(e);
+        }
+    }
+
+    /// True when no problem was found.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.found == 0
+    }
+
+    /// One error for all the problems (the first by line and column, listing the others), or
+    /// `None` when there were none.
+    pub(crate) fn into_error(self) -> Option<InputError> {
+        let Self { mut kept, found } = self;
+        kept.sort_by_key(|e| (e.line, e.column));
+        kept.truncate(MAX_LISTED_PROBLEMS);
+        let listed = kept.len();
+        let mut rest = kept.into_iter();
+        let mut first = rest.next()?;
+        first.more.extend(rest);
+        first.unlisted = found - listed;
+        Some(first)
+    }
+}
+
+impl InputError {
+    /// This problem alone, as [`Display`](fmt::Display) writes its first line.
+    fn write_one(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(file) = &self.file {
             write_clean(f, &file.display().to_string(), false)?;
             if let Some(line) = self.line {
@@ -104,6 +163,27 @@ impl fmt::Display for InputError {
             write!(f, ": ")?;
         }
         write_clean(f, &self.message, true)
+    }
+}
+
+/// The first problem, then each further one on a line of its own, placed like the first (so
+/// that an editor can jump to each), then how many are left out.
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_one(f)?;
+        for e in &self.more {
+            writeln!(f)?;
+            e.write_one(f)?;
+        }
+        if self.unlisted > 0 {
+            let s = if self.unlisted == 1 { "" } else { "s" };
+            write!(
+                f,
+                "\nand {} more problem{s} (fix these and check again to see them)",
+                self.unlisted
+            )?;
+        }
+        Ok(())
     }
 }
 

@@ -146,25 +146,37 @@ fn parse_bool(raw: &str) -> Option<bool> {
 /// Checks every school's history in `rows` (read from the lines `lines`): no (school, term)
 /// twice, and each stage reachable from the school's previous one in the terms between them.
 /// The rows may come in any order (a spreadsheet sorted newest first, or by term): each
-/// school's are taken by term. Errors name the line at fault, without the file.
-fn check_histories(rows: &[Row], lines: &[usize], scenario: &Scenario) -> Result<(), InputError> {
+/// school's are taken by term. The problems come in line order, naming the line at fault
+/// without the file; a school's history is judged up to its first problem only, since every
+/// later term would be judged against a stage that may itself be wrong.
+fn check_histories(rows: &[Row], lines: &[usize], scenario: &Scenario) -> Vec<InputError> {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by_key(|&k| (rows[k].school, rows[k].term, lines[k]));
+    let mut problems = Vec::new();
     let mut prev: Option<usize> = None;
+    // The school whose history has a problem, whose remaining rows are passed over.
+    let mut failed: Option<u32> = None;
     for &k in &order {
         let r = &rows[k];
+        if failed == Some(r.school) {
+            continue;
+        }
         let id = scenario.school_id(r.school as usize);
         let before = prev.filter(|&p| rows[p].school == r.school);
         if let Some(p) = before.filter(|&p| rows[p].term == r.term) {
-            return Err(InputError::field(
-                "term",
-                format!(
-                    "school \"{id}\" is listed twice at term {} (first on line {}); give one \
+            failed = Some(r.school);
+            problems.push(
+                InputError::field(
+                    "term",
+                    format!(
+                        "school \"{id}\" is listed twice at term {} (first on line {}); give one \
                      row per school and term",
-                    r.term, lines[p]
-                ),
-            )
-            .at(lines[k], None));
+                        r.term, lines[p]
+                    ),
+                )
+                .at(lines[k], None),
+            );
+            continue;
         }
         let (prev_term, prev_stage) =
             before.map_or((0, Stage::NotAdopted), |p| (rows[p].term, rows[p].stage));
@@ -173,23 +185,28 @@ fn check_histories(rows: &[Row], lines: &[usize], scenario: &Scenario) -> Result
                 None => "the start (term 0, when no school has adopted)".to_string(),
                 Some(p) => format!("term {prev_term} (line {})", lines[p]),
             };
-            return Err(InputError::field(
-                "stage",
-                format!(
-                    "\"{}\" cannot follow \"{}\" at {since} in {} term(s): schools go \
+            failed = Some(r.school);
+            problems.push(
+                InputError::field(
+                    "stage",
+                    format!(
+                        "\"{}\" cannot follow \"{}\" at {since} in {} term(s): schools go \
                      not_adopted -> implementing -> sustained or abandoned, sustained -> \
                      implementing or abandoned, abandoned -> implementing, and never back to \
                      not_adopted",
-                    r.stage.name(),
-                    prev_stage.name(),
-                    r.term - prev_term
-                ),
-            )
-            .at(lines[k], None));
+                        r.stage.name(),
+                        prev_stage.name(),
+                        r.term - prev_term
+                    ),
+                )
+                .at(lines[k], None),
+            );
+            continue;
         }
         prev = Some(k);
     }
-    Ok(())
+    problems.sort_by_key(|e| e.line);
+    problems
 }
 
 impl Observed {
@@ -221,7 +238,7 @@ impl Observed {
             },
         )?;
         let read = Self::rows(&mut file, path, scenario);
-        read.map_err(|e| file.place(e))
+        file.finish(read)
     }
 
     /// The rollout in `file`, whose header is read.
@@ -251,57 +268,50 @@ impl Observed {
         // The line of every row, for the checks of each school's history once all are read.
         let mut lines = Vec::new();
         let mut rows = Vec::new();
-        while let Some(record) = file.next_record() {
-            let (record, line) = record?;
+        // A row with a problem is recorded and reading goes on, so that every bad row is
+        // reported; each cell of a row is checked, whatever the others hold.
+        while let Some((record, line)) = file.next_record() {
             let at = |e: InputError| e.in_file(path).at(line, None);
             let cell = |c: usize| record.get(c).unwrap_or("");
             let id = cell(c_school);
-            let Some(&school) = ids.get(id) else {
+            let school = ids.get(id).copied().ok_or_else(|| {
                 let known = if scenario.files.as_ref().is_some_and(|f| f.nodes.is_some()) {
                     "an id of the node table (network.nodes)".to_string()
                 } else {
                     format!("a school index from 0 to {}", n - 1)
                 };
-                return Err(at(InputError::field(
+                at(InputError::field(
                     "school",
                     format!("unknown school \"{id}\"; expected {known}"),
-                )));
-            };
+                ))
+            });
             let raw = cell(c_term);
             let term = match raw.parse::<u32>() {
-                Ok(t) if t <= steps => t,
+                Ok(t) if t <= steps => Ok(t),
                 // A school year in the term column: the horizon is not what is wrong.
-                Ok(t) if t >= FIRST_YEAR => {
-                    return Err(at(InputError::field(
-                        "term",
-                        format!(
-                            "term {t} looks like a year: terms count from 0 at the start of the \
+                Ok(t) if t >= FIRST_YEAR => Err(at(InputError::field(
+                    "term",
+                    format!(
+                        "term {t} looks like a year: terms count from 0 at the start of the \
                              rollout (0 before any school adopted, then 1, 2, ... for each term), \
                              up to steps = {steps}"
-                        ),
-                    )))
-                }
-                Ok(t) => {
-                    return Err(at(InputError::field(
-                        "term",
-                        format!(
-                            "term {t} is beyond the scenario's horizon (steps = {steps}); terms \
+                    ),
+                ))),
+                Ok(t) => Err(at(InputError::field(
+                    "term",
+                    format!(
+                        "term {t} is beyond the scenario's horizon (steps = {steps}); terms \
                              count from 0 at the start of the rollout, so if it covers {t} \
                              terms, set steps to {t}"
-                        ),
-                    )))
-                }
-                Err(_) => {
-                    return Err(at(InputError::field(
-                        "term",
-                        format!(
-                            "expected a whole number of terms from 0 to {steps}, got \"{raw}\""
-                        ),
-                    )))
-                }
+                    ),
+                ))),
+                Err(_) => Err(at(InputError::field(
+                    "term",
+                    format!("expected a whole number of terms from 0 to {steps}, got \"{raw}\""),
+                ))),
             };
             let raw = cell(c_stage);
-            let Some(stage) = stage_named(raw) else {
+            let stage = stage_named(raw).ok_or_else(|| {
                 // The word a spreadsheet most often has for the model's two adopter stages, or
                 // a misspelt stage.
                 const STAGES: [&str; 4] = ["not_adopted", "implementing", "sustained", "abandoned"];
@@ -316,14 +326,14 @@ impl Observed {
                         None => String::new(),
                     }
                 };
-                return Err(at(InputError::field(
+                at(InputError::field(
                     "stage",
                     format!(
                         "expected one of not_adopted, implementing, sustained, abandoned, got \
                          \"{raw}\"{adopted}"
                     ),
-                )));
-            };
+                ))
+            });
             let optional = |c: Option<usize>,
                             name: &str,
                             check: fn(f64) -> bool,
@@ -341,21 +351,39 @@ impl Observed {
                 "practice",
                 |v| (0.0..=1.0).contains(&v),
                 "a number between 0 and 1 (or an empty cell)",
-            )?;
+            );
             let effect = optional(
                 c_effect,
                 "effect",
                 |v| v.is_finite() && v.abs() <= 100.0,
                 "an effect in student-level SD, from -100 to 100 (or an empty cell)",
-            )?;
+            );
             let supported = match c_supported.map(cell).filter(|r| !r.is_empty()) {
-                None => None,
-                Some(raw) => Some(parse_bool(raw).ok_or_else(|| {
+                None => Ok(None),
+                Some(raw) => parse_bool(raw).map(Some).ok_or_else(|| {
                     at(InputError::field(
                         "supported",
                         format!("expected true or false (or 1 or 0, yes or no, or an empty cell), got \"{raw}\""),
                     ))
-                })?),
+                }),
+            };
+            let (
+                Some(school),
+                Some(term),
+                Some(stage),
+                Some(practice),
+                Some(supported),
+                Some(effect),
+            ) = (
+                file.check(school),
+                file.check(term),
+                file.check(stage),
+                file.check(practice),
+                file.check(supported),
+                file.check(effect),
+            )
+            else {
+                continue;
             };
             rows.push(Row {
                 school,
@@ -367,10 +395,22 @@ impl Observed {
             });
             lines.push(line);
         }
+        // The problems recorded are reported by `CsvFile::finish`, in place of this error.
+        // Histories judged with rows missing would be judged wrongly, so they wait for the rows
+        // to be fixed.
+        let bad_rows = || Err(InputError::msg("the rollout file has bad rows").in_file(path));
+        if file.has_problems() {
+            return bad_rows();
+        }
         if rows.is_empty() {
             return Err(InputError::msg("the rollout file has no rows").in_file(path));
         }
-        check_histories(&rows, &lines, scenario).map_err(|e| e.in_file(path))?;
+        for e in check_histories(&rows, &lines, scenario) {
+            file.problem(e.in_file(path));
+        }
+        if file.has_problems() {
+            return bad_rows();
+        }
         Ok(Self::from_rows(path, rows, scenario))
     }
 

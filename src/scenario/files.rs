@@ -15,6 +15,13 @@
 //! column are ignored while their cells are empty (see `CsvFile`). Columns other than the ones
 //! listed are an error in both files, and so is a row with more or fewer cells than the header.
 //!
+//! A file with several bad rows is reported with all of them at once, in line order (up to
+//! `error::MAX_LISTED_PROBLEMS`, then how many more): each cell not a number or out of range,
+//! each empty, unknown or repeated id, each tie of a school to itself, each row of the wrong
+//! length, so that a messy export takes one round trip rather than one per row. A problem of the
+//! whole file (not text, empty, a bad header) is reported alone, as are checks made once all rows
+//! are read (a lone huge id without a node table).
+//!
 //! Every error names the file, the line and the column at fault (a cell's position in its row,
 //! counting from 1, and its column's name), and where a spreadsheet is the likely cause says
 //! so: a decimal comma or thousands separator in a number, a percentage for a share, a heading
@@ -26,7 +33,7 @@
 
 use super::suggest;
 use super::validate::MAX_SCHOOLS;
-use crate::error::InputError;
+use crate::error::{InputError, Problems};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -388,7 +395,8 @@ fn csv_error(path: &Path, bytes: &[u8], e: csv::Error) -> InputError {
 /// the bytes are UTF-8 text, the file is not empty, the header is comma-separated and names only
 /// allowed columns, each once, and no record has more fields than the header. Records come with
 /// their 1-based lines, for errors that name the file, line and field; [`CsvFile::place`] adds
-/// the column.
+/// the column. A reader records each bad row's problems ([`CsvFile::problem`]) and goes on to
+/// the next row, and [`CsvFile::finish`] reports them all in one error.
 ///
 /// Column names are read without regard to case or surrounding spaces (`ID, Name` is `id,name`):
 /// a spreadsheet user capitalises headings, and refusing them would be a chore with no gain. Two
@@ -404,6 +412,8 @@ pub(crate) struct CsvFile<'a> {
     /// The named columns in lower case: the header up to its last non-empty cell.
     names: Vec<String>,
     lines: Lines<'a>,
+    /// The problems of the rows read so far.
+    problems: Problems,
 }
 
 /// What one kind of CSV input holds, for the checks of its header ([`CsvFile::open`]).
@@ -479,6 +489,7 @@ impl<'a> CsvFile<'a> {
             headers,
             names: Vec::new(),
             lines: Lines::new(bytes),
+            problems: Problems::default(),
         };
         if file.headers.len() == 1 {
             let only = &file.headers[0];
@@ -589,15 +600,31 @@ impl<'a> CsvFile<'a> {
         e
     }
 
-    /// The next record and the line it starts on, or `None` after the last. A malformed record,
-    /// one with more fields than the header or fewer than its named columns, or a value under an
-    /// empty heading, is an error naming its line.
-    pub(crate) fn next_record(&mut self) -> Option<Result<(csv::StringRecord, usize), InputError>> {
-        let record = match self.records.next()? {
-            Ok(record) => record,
-            Err(e) => return Some(Err(csv_error(self.path, self.bytes, e))),
-        };
-        let line = self.lines.of(record.position());
+    /// The next well-formed record and the line it starts on, or `None` after the last. A
+    /// record with more fields than the header or fewer than its named columns, or a value under
+    /// an empty heading, is a problem of its line ([`CsvFile::problem`]) and is skipped: its cells
+    /// cannot be matched to their columns. A malformed record ends the reading.
+    pub(crate) fn next_record(&mut self) -> Option<(csv::StringRecord, usize)> {
+        loop {
+            let record = match self.records.next()? {
+                Ok(record) => record,
+                Err(e) => {
+                    let e = csv_error(self.path, self.bytes, e);
+                    self.problem(e);
+                    return None;
+                }
+            };
+            let line = self.lines.of(record.position());
+            match self.shape(&record, line) {
+                Ok(()) => return Some((record, line)),
+                Err(e) => self.problem(e),
+            }
+        }
+    }
+
+    /// Checks that `record`, on `line`, has a cell for each named column and no value under an
+    /// empty heading or beyond the header.
+    fn shape(&self, record: &csv::StringRecord, line: usize) -> Result<(), InputError> {
         // A quote left open swallows the rest of the file into one cell, so the row is then
         // short (or long) for a reason its count of fields does not show: say so.
         let spans = record
@@ -617,18 +644,18 @@ impl<'a> CsvFile<'a> {
         };
         let at = |e: InputError| e.in_file(self.path).at(line, None);
         if record.len() > self.headers.len() {
-            return Some(Err(at(InputError::msg(format!(
+            return Err(at(InputError::msg(format!(
                 "{} fields but the header has {} columns{quote}",
                 record.len(),
                 self.headers.len()
-            )))));
+            ))));
         }
         // A short row is most often a value lost in editing; read as empty cells it would be
         // drawn at random (or weighted 1) without a word. Empty cells are written as such. Cells
         // under trailing empty headings may be left out.
         let width = self.names.len();
         if record.len() < width {
-            return Some(Err(at(InputError::msg(format!(
+            return Err(at(InputError::msg(format!(
                 "{} field{} but the header has {} columns ({}); write an empty cell (`,,`) for a \
                  value left out{quote}",
                 record.len(),
@@ -639,19 +666,47 @@ impl<'a> CsvFile<'a> {
                     .take(width)
                     .collect::<Vec<_>>()
                     .join(", ")
-            )))));
+            ))));
         }
         // A value under an empty heading would be dropped without a word.
         if let Some(k) = (width..record.len()).find(|&k| !record[k].is_empty()) {
-            return Some(Err(at(InputError::msg(format!(
+            return Err(at(InputError::msg(format!(
                 "column {} holds \"{}\" but its heading is empty (a trailing comma in the \
                  header?); name the column or delete the value",
                 k + 1,
                 &record[k]
             )))
-            .at(line, Some(k + 1))));
+            .at(line, Some(k + 1)));
         }
-        Some(Ok((record, line)))
+        Ok(())
+    }
+
+    /// Records `e`, a problem of the row being read, placed in its column, to be reported with
+    /// the others by [`CsvFile::finish`].
+    pub(crate) fn problem(&mut self, e: InputError) {
+        let e = self.place(e);
+        self.problems.push(e);
+    }
+
+    /// The value of `read`, or `None` with its error recorded as a problem of the row.
+    pub(crate) fn check<T>(&mut self, read: Result<T, InputError>) -> Option<T> {
+        read.map_err(|e| self.problem(e)).ok()
+    }
+
+    /// True when a row had a problem: checks across rows would then judge a file with rows
+    /// missing, and are left for the next round.
+    pub(crate) fn has_problems(&self) -> bool {
+        !self.problems.is_empty()
+    }
+
+    /// What a reader of this file made of it (`read`), unless its rows had problems: then one
+    /// error listing them all, which replaces `read`'s own error (a check across rows, such as
+    /// "no rows", made wrong by the rows that failed).
+    pub(crate) fn finish<T>(mut self, read: Result<T, InputError>) -> Result<T, InputError> {
+        if let Some(e) = std::mem::take(&mut self.problems).into_error() {
+            return Err(e);
+        }
+        read.map_err(|e| self.place(e))
     }
 }
 
@@ -772,7 +827,7 @@ impl NodeTable {
             },
         )?;
         let read = Self::rows(&mut file, path);
-        read.map_err(|e| file.place(e))
+        file.finish(read)
     }
 
     /// The node table in `file`, whose header is read.
@@ -793,20 +848,21 @@ impl NodeTable {
         let mut regions: Vec<u32> = Vec::new();
         let mut region_ids: HashMap<String, u32> = HashMap::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
-        while let Some(record) = file.next_record() {
-            let (record, line) = record?;
+        // A row with a problem is recorded and reading goes on, so that every bad row is
+        // reported; the table is then never returned, so its columns may be left uneven.
+        while let Some((record, line)) = file.next_record() {
             let at = |e: InputError| e.in_file(path).at(line, None);
-            let id = record.get(id_col).unwrap_or("").to_string();
-            if id.is_empty() {
-                return Err(at(InputError::field("id", "must not be empty")));
-            }
             if table.ids.len() >= MAX_SCHOOLS as usize {
-                return Err(at(InputError::msg(format!(
+                file.problem(at(InputError::msg(format!(
                     "too many schools: at most {MAX_SCHOOLS}"
                 ))));
+                break;
             }
-            if let Some(first) = seen.insert(id.clone(), line) {
-                return Err(at(InputError::field(
+            let id = record.get(id_col).unwrap_or("").to_string();
+            if id.is_empty() {
+                file.problem(at(InputError::field("id", "must not be empty")));
+            } else if let Some(first) = seen.insert(id.clone(), line) {
+                file.problem(at(InputError::field(
                     "id",
                     format!("school \"{id}\" is listed twice (first on line {first})"),
                 )));
@@ -819,7 +875,7 @@ impl NodeTable {
                 let name = record.get(c).unwrap_or("");
                 // Regions are not drawn from [schools], so an empty cell has no meaning.
                 if name.is_empty() {
-                    return Err(at(InputError::field(
+                    file.problem(at(InputError::field(
                         "region",
                         "must not be empty (regions are not drawn per school; leave the \
                          column out to have regions made up as blocks of rows)",
@@ -836,7 +892,7 @@ impl NodeTable {
                     continue;
                 }
                 let name = NUMERIC_COLUMNS[k];
-                let v = match name {
+                let read = match name {
                     "size" => parse_number(
                         path,
                         line,
@@ -844,7 +900,7 @@ impl NodeTable {
                         raw,
                         |v| (1.0..=MAX_SIZE).contains(&v),
                         "a number of students from 1 to 10,000,000 (or an empty cell)",
-                    )?,
+                    ),
                     "resources" => parse_number(
                         path,
                         line,
@@ -852,7 +908,7 @@ impl NodeTable {
                         raw,
                         |v| (0.0..=MAX_RESOURCES).contains(&v),
                         "a number of SU per term from 0 to 1e9 (or an empty cell)",
-                    )?,
+                    ),
                     _ => parse_number(
                         path,
                         line,
@@ -860,9 +916,9 @@ impl NodeTable {
                         raw,
                         |v| (0.0..=1.0).contains(&v),
                         "a number between 0 and 1 (or an empty cell)",
-                    )?,
+                    ),
                 };
-                values[k].push(Some(v));
+                values[k].push(file.check(read));
             }
         }
         if table.ids.is_empty() {
@@ -931,7 +987,7 @@ impl EdgeList {
             },
         )?;
         let read = Self::rows(&mut file, path, nodes);
-        read.map_err(|e| file.place(e))
+        file.finish(read)
     }
 
     /// The edge list in `file`, whose header is read.
@@ -957,8 +1013,7 @@ impl EdgeList {
         // The largest id with its line and column, and the distinct ids, to judge a sparse list.
         let mut max_id: Option<(u32, usize, &str)> = None;
         let mut distinct: HashSet<u32> = HashSet::new();
-        while let Some(record) = file.next_record() {
-            let (record, line) = record?;
+        while let Some((record, line)) = file.next_record() {
             let mut end = |column: &'static str, c: usize| -> Result<u32, InputError> {
                 let raw = record.get(c).unwrap_or("");
                 let found = match &index {
@@ -979,17 +1034,20 @@ impl EdgeList {
                 }
                 Ok(v)
             };
-            let a = end("source", src)?;
-            let b = end("target", dst)?;
-            if a == b {
-                return Err(
+            // Both ends and the weight are checked, so that a row's every problem is reported.
+            let a = end("source", src);
+            let b = end("target", dst);
+            let (a, b) = (file.check(a), file.check(b));
+            if a.is_some() && a == b {
+                file.problem(
                     InputError::field("target", "a school cannot be tied to itself")
                         .in_file(path)
                         .at(line, None),
                 );
+                continue;
             }
             let weight = match wcol.map(|c| record.get(c).unwrap_or("")) {
-                None | Some("") => 1.0,
+                None | Some("") => Ok(1.0),
                 Some(raw) => parse_number(
                     path,
                     line,
@@ -997,7 +1055,10 @@ impl EdgeList {
                     raw,
                     |v| (MIN_WEIGHT..=1.0).contains(&v),
                     "a tie weight from 0.000001 to 1",
-                )?,
+                ),
+            };
+            let (Some(a), Some(b), Some(weight)) = (a, b, file.check(weight)) else {
+                continue;
             };
             edges.push(Edge {
                 a,
@@ -1479,5 +1540,151 @@ mod tests {
         // Gaps are fine within the bound.
         let e = EdgeList::from_bytes(b"source,target\n0,1\n2,900\n", p(), None).unwrap();
         assert_eq!(e.schools, 901);
+    }
+
+    /// The lines of `e`'s text, one per problem, none holding a control character.
+    fn listed(e: &InputError) -> Vec<String> {
+        let text = e.to_string();
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{text:?}"
+        );
+        text.lines().map(String::from).collect()
+    }
+
+    #[test]
+    fn every_bad_row_of_a_node_table_is_reported_in_line_order() {
+        // One problem of each kind a spreadsheet export has, on lines 3 to 7; line 2 is good.
+        let text = b"id,region,need\na,n,0.5\nb,n,x\n,n,0.2\na,s,0.1\nc,n\nd,,0.3\n";
+        let e = NodeTable::from_bytes(text, p()).unwrap_err();
+        // The error's own fields are those of the first problem, as before.
+        assert_eq!(
+            (e.line, e.column, e.field.as_deref()),
+            (Some(3), Some(3), Some("need")),
+            "{e}"
+        );
+        let placed: Vec<_> = e
+            .more
+            .iter()
+            .map(|m| (m.line, m.column, m.field.as_deref()))
+            .collect();
+        assert_eq!(
+            placed,
+            vec![
+                (Some(4), Some(1), Some("id")),
+                (Some(5), Some(1), Some("id")),
+                (Some(6), None, None),
+                (Some(7), Some(2), Some("region")),
+            ],
+            "{e}"
+        );
+        assert_eq!(e.unlisted, 0);
+        let lines = listed(&e);
+        let text = lines.join("\n");
+        assert_eq!(lines.len(), 5, "{text}");
+        assert!(
+            lines[0].starts_with("t.csv:3:3: need: expected a number between 0 and 1"),
+            "{text}"
+        );
+        assert_eq!(lines[1], "t.csv:4:1: id: must not be empty");
+        assert_eq!(
+            lines[2],
+            "t.csv:5:1: id: school \"a\" is listed twice (first on line 2)"
+        );
+        assert!(
+            lines[3].starts_with("t.csv:6: 2 fields but the header has 3 columns"),
+            "{text}"
+        );
+        assert!(
+            lines[4].starts_with("t.csv:7:2: region: must not be empty"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn every_bad_cell_of_a_row_is_reported_in_column_order() {
+        // The reader checks the id before the numbers; the list follows the columns.
+        let e = NodeTable::from_bytes(b"size,need,id\n0,2,\n", p()).unwrap_err();
+        let columns: Vec<_> = std::iter::once(&e)
+            .chain(&e.more)
+            .map(|m| (m.line, m.column))
+            .collect();
+        assert_eq!(
+            columns,
+            vec![(Some(2), Some(1)), (Some(2), Some(2)), (Some(2), Some(3))],
+            "{e}"
+        );
+        // Both ends of a tie and its weight.
+        let e = EdgeList::from_bytes(b"source,target,weight\nx,y,2\n", p(), None).unwrap_err();
+        let fields: Vec<_> = std::iter::once(&e)
+            .chain(&e.more)
+            .map(|m| m.field.as_deref())
+            .collect();
+        assert_eq!(
+            fields,
+            vec![Some("source"), Some("target"), Some("weight")],
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn every_bad_row_of_an_edge_list_is_reported() {
+        let t = NodeTable::from_bytes(b"id\na\nb\nc\n", p()).unwrap();
+        let text = b"source,target,weight\na,b,0.5\na,z,1\nc,c,1\nb,c,0,4\nb,c,0\n";
+        let e = EdgeList::from_bytes(text, p(), Some(&t)).unwrap_err();
+        let lines = listed(&e);
+        let text = lines.join("\n");
+        assert_eq!(lines.len(), 4, "{text}");
+        assert_eq!(
+            lines[0],
+            "t.csv:3:2: target: school \"z\" is not in the node table"
+        );
+        assert_eq!(
+            lines[1],
+            "t.csv:4:2: target: a school cannot be tied to itself"
+        );
+        assert!(
+            lines[2].starts_with("t.csv:5: 4 fields but the header has 3 columns"),
+            "{text}"
+        );
+        assert!(
+            lines[3].starts_with("t.csv:6:3: weight: expected a tie weight"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn more_bad_rows_than_are_listed_are_counted() {
+        const BAD: usize = 25;
+        let mut text = String::from("id,need\n");
+        for i in 0..BAD {
+            text.push_str(&format!("s{i},{}\n", 2 + i));
+        }
+        let e = NodeTable::from_bytes(text.as_bytes(), p()).unwrap_err();
+        assert_eq!(1 + e.more.len(), crate::error::MAX_LISTED_PROBLEMS, "{e}");
+        assert_eq!(e.unlisted, BAD - crate::error::MAX_LISTED_PROBLEMS);
+        let lines = listed(&e);
+        let text = lines.join("\n");
+        assert_eq!(lines.len(), crate::error::MAX_LISTED_PROBLEMS + 1, "{text}");
+        // The first twenty by line: lines 2 to 21.
+        assert!(lines[0].starts_with("t.csv:2:2: need:"), "{text}");
+        assert!(lines[19].starts_with("t.csv:21:2: need:"), "{text}");
+        assert!(lines[19].contains("got \"21\""), "{text}");
+        assert_eq!(
+            lines[20],
+            "and 5 more problems (fix these and check again to see them)"
+        );
+    }
+
+    #[test]
+    fn checks_across_rows_wait_for_the_rows() {
+        // Every row bad: the rows are named, not "lists no schools", which they caused.
+        let e = NodeTable::from_bytes(b"id,need\n,0.5\n,0.2\n", p()).unwrap_err();
+        assert_eq!((e.line, e.more.len()), (Some(2), 1), "{e}");
+        assert!(!e.to_string().contains("lists no schools"), "{e}");
+        // A lone huge id is still judged once the rows are good, alone.
+        let e =
+            EdgeList::from_bytes(b"source,target\n0,1\n2,x\n2,49999999\n", p(), None).unwrap_err();
+        assert_eq!((e.line, e.more.len()), (Some(3), 0), "{e}");
     }
 }
