@@ -243,4 +243,60 @@ mod tests {
         let e = InputError::msg("two\nlines");
         assert_eq!(e.to_string(), "two\nlines");
     }
+
+    /// A problem of `file` on `line`, in `column`.
+    fn problem(line: usize, column: usize, message: &str) -> InputError {
+        InputError::field("need", message)
+            .in_file(Path::new("n.csv"))
+            .at(line, Some(column))
+    }
+
+    #[test]
+    fn problems_are_listed_after_the_first_each_on_its_line() {
+        let mut p = Problems::default();
+        assert!(p.is_empty());
+        p.push(problem(2, 3, "bad \x1b[2J"));
+        p.push(problem(5, 1, "worse"));
+        assert!(!p.is_empty());
+        let e = p.into_error().unwrap();
+        // The first problem's own fields, so that a caller reading one sees the first.
+        assert_eq!((e.line, e.column), (Some(2), Some(3)));
+        assert_eq!(e.more.len(), 1);
+        let text = e.to_string();
+        assert_eq!(
+            text,
+            "n.csv:2:3: need: bad \\u{1b}[2J\nn.csv:5:1: need: worse"
+        );
+        assert!(Problems::default().into_error().is_none());
+    }
+
+    #[test]
+    fn beyond_the_cap_the_first_by_line_and_column_are_listed_and_the_rest_counted() {
+        let mut p = Problems::default();
+        for line in 1..MAX_LISTED_PROBLEMS {
+            p.push(problem(line, 1, "row"));
+        }
+        // The last line listed has two problems, pushed out of column order, and more follow.
+        p.push(problem(MAX_LISTED_PROBLEMS, 4, "right"));
+        p.push(problem(MAX_LISTED_PROBLEMS, 2, "left"));
+        p.push(problem(MAX_LISTED_PROBLEMS + 1, 1, "later"));
+        let e = p.into_error().unwrap();
+        assert_eq!(1 + e.more.len(), MAX_LISTED_PROBLEMS);
+        assert_eq!(e.more.last().unwrap().message, "left");
+        assert_eq!(e.unlisted, 2);
+        assert!(
+            e.to_string()
+                .ends_with("\nand 2 more problems (fix these and check again to see them)"),
+            "{e}"
+        );
+        let mut p = Problems::default();
+        for line in 0..=MAX_LISTED_PROBLEMS {
+            p.push(problem(line + 1, 1, "row"));
+        }
+        assert!(p
+            .into_error()
+            .unwrap()
+            .to_string()
+            .ends_with("\nand 1 more problem (fix these and check again to see them)"));
+    }
 }

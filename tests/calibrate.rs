@@ -691,6 +691,54 @@ fn stages_in_any_case_and_rows_in_any_order_are_read() {
     );
 }
 
+/// A rollout with several bad rows named only the first: now every bad row is named, in line
+/// order, and the histories (judged once the rows are good) name one problem per school.
+#[test]
+fn every_bad_row_of_a_rollout_is_named_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let cal = calibration(dir.path(), SMALL);
+    let read = |text: &str| {
+        Observed::from_bytes(text.as_bytes(), &dir.path().join("r.csv"), &cal.scenario).unwrap_err()
+    };
+    let e = read(
+        "school,term,stage,practice\n3,0,not_adopted,\n99,1,implementing,\n3,2019,implementing,\n\
+         4,1,adopted,\n5,1,implementing,1.5\n3,1,sustained,\n",
+    );
+    let placed: Vec<_> = std::iter::once(&e)
+        .chain(&e.more)
+        .map(|m| (m.line, m.field.as_deref()))
+        .collect();
+    // Line 7's stage cannot follow line 2's, but histories wait for the rows to be good.
+    assert_eq!(
+        placed,
+        vec![
+            (Some(3), Some("school")),
+            (Some(4), Some("term")),
+            (Some(5), Some("stage")),
+            (Some(6), Some("practice")),
+        ],
+        "{e}"
+    );
+    assert!(
+        e.to_string()
+            .contains("r.csv:3:1: school: unknown school \"99\"; expected a school index"),
+        "{e}"
+    );
+    // Two schools with impossible histories: both named, one problem each.
+    let e = read(
+        "school,term,stage\n3,1,sustained\n3,2,not_adopted\n4,1,implementing\n4,1,implementing\n",
+    );
+    let placed: Vec<_> = std::iter::once(&e)
+        .chain(&e.more)
+        .map(|m| (m.line, m.field.as_deref()))
+        .collect();
+    assert_eq!(
+        placed,
+        vec![(Some(2), Some("stage")), (Some(5), Some("term"))],
+        "{e}"
+    );
+}
+
 /// The terminal and the report say in words whether the model fits (counted from
 /// predictive.csv), what to run next, and what was fitted; the report says how to run it again.
 /// The prior's intervals are the laws' exact quantiles, except a beta's, marked as sampled.

@@ -741,3 +741,56 @@ fn made_up_look_alike_and_single_school_regions_and_empty_cells_are_noted() {
         "{n:?}"
     );
 }
+
+/// A schools file exported from a spreadsheet with several bad rows named only the first, so it
+/// took a round trip per row: now every one is named, in line order, and the exit code and first
+/// line are as for one.
+#[test]
+fn every_bad_row_of_a_schools_file_is_named_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = file_scenario(
+        tmp.path(),
+        b"id,region,size,need\na,n,100,0.5\nb,n,100,\"0,4\"\n,s,200,0.1\na,s,0,0.2\nc,n,300\n",
+        b"source,target\na,b\n",
+    );
+    let out = check(tmp.path(), &s);
+    assert_bad_input(&out, &["a decimal comma? Write 0.4"]);
+    // One line per problem, in line order, the first as a lone error's.
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    let expected = [
+        "nodes.csv:3:4: need: expected a number between 0 and 1",
+        "nodes.csv:4:1: id: must not be empty",
+        "nodes.csv:5:1: id: school \"a\" is listed twice (first on line 2)",
+        "nodes.csv:5:3: size: expected a number of students",
+        "nodes.csv:6: 3 fields but the header has 4 columns",
+    ];
+    assert_eq!(lines.len(), expected.len(), "{err}");
+    assert!(lines[0].starts_with("error: "), "{err}");
+    for (line, fragment) in lines.iter().zip(expected) {
+        assert!(line.contains(fragment), "{fragment} in\n{err}");
+    }
+    assert_printable_but_line_breaks(&err);
+
+    // Beyond twenty, the rest are counted.
+    let mut many = String::from("id,need\n");
+    for i in 0..30 {
+        many.push_str(&format!("s{i},x\n"));
+    }
+    let s = file_scenario(tmp.path(), many.as_bytes(), b"source,target\ns0,s1\n");
+    let out = check(tmp.path(), &s);
+    assert_bad_input(
+        &out,
+        &[
+            "nodes.csv:2:2: need:",
+            "nodes.csv:21:2: need:",
+            "\nand 10 more problems (fix these and check again to see them)",
+        ],
+    );
+    assert!(!stderr(&out).contains("nodes.csv:22:"), "{}", stderr(&out));
+}
+
+/// No control character in `err` but the line breaks between problems.
+fn assert_printable_but_line_breaks(err: &str) {
+    assert!(!err.chars().any(|c| c.is_control() && c != '\n'), "{err:?}");
+}
