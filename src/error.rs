@@ -22,11 +22,19 @@ pub struct InputError {
     pub field: Option<String>,
     /// What is wrong and what is allowed.
     pub message: String,
-    /// Further problems of the same input after this one, in line order, each with its own
-    /// place (a CSV file's other bad rows); this error's own fields are those of the first, so
-    /// that a caller looking at one problem sees the first. Empty for a single problem.
-    pub more: Vec<InputError>,
-    /// How many more problems were found than are listed (the first, then `more`).
+    /// Further problems of the same input after this one (a CSV file's other bad rows); this
+    /// error's own fields are those of the first, so that a caller looking at one problem sees
+    /// the first. `None` for a single problem; boxed so that the common single problem stays
+    /// small.
+    pub more: Option<Box<Further>>,
+}
+
+/// The problems of an input after its first ([`InputError::more`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Further {
+    /// The problems listed after the first, in line order, each with its own place.
+    pub listed: Vec<InputError>,
+    /// How many more problems were found than are listed (the first, then `listed`).
     pub unlisted: usize,
 }
 
@@ -43,8 +51,7 @@ impl InputError {
             column: None,
             field: Some(field.into()),
             message: message.into(),
-            more: Vec::new(),
-            unlisted: 0,
+            more: None,
         }
     }
 
@@ -56,9 +63,18 @@ impl InputError {
             column: None,
             field: None,
             message: message.into(),
-            more: Vec::new(),
-            unlisted: 0,
+            more: None,
         }
+    }
+
+    /// The problems listed after this one (see [`InputError::more`]).
+    pub fn further(&self) -> &[InputError] {
+        self.more.as_ref().map_or(&[], |m| &m.listed)
+    }
+
+    /// How many problems were found beyond those listed.
+    pub fn unlisted(&self) -> usize {
+        self.more.as_ref().map_or(0, |m| m.unlisted)
     }
 
     /// Attaches the file.
@@ -137,8 +153,13 @@ impl Problems {
         let listed = kept.len();
         let mut rest = kept.into_iter();
         let mut first = rest.next()?;
-        first.more.extend(rest);
-        first.unlisted = found - listed;
+        let further = Further {
+            listed: rest.collect(),
+            unlisted: found - listed,
+        };
+        if !further.listed.is_empty() || further.unlisted > 0 {
+            first.more = Some(Box::new(further));
+        }
         Some(first)
     }
 }
@@ -171,16 +192,16 @@ impl InputError {
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.write_one(f)?;
-        for e in &self.more {
+        for e in self.further() {
             writeln!(f)?;
             e.write_one(f)?;
         }
-        if self.unlisted > 0 {
-            let s = if self.unlisted == 1 { "" } else { "s" };
+        let unlisted = self.unlisted();
+        if unlisted > 0 {
+            let s = if unlisted == 1 { "" } else { "s" };
             write!(
                 f,
-                "\nand {} more problem{s} (fix these and check again to see them)",
-                self.unlisted
+                "\nand {unlisted} more problem{s} (fix these and check again to see them)"
             )?;
         }
         Ok(())
@@ -261,7 +282,7 @@ mod tests {
         let e = p.into_error().unwrap();
         // The first problem's own fields, so that a caller reading one sees the first.
         assert_eq!((e.line, e.column), (Some(2), Some(3)));
-        assert_eq!(e.more.len(), 1);
+        assert_eq!(e.further().len(), 1);
         let text = e.to_string();
         assert_eq!(
             text,
@@ -281,9 +302,9 @@ mod tests {
         p.push(problem(MAX_LISTED_PROBLEMS, 2, "left"));
         p.push(problem(MAX_LISTED_PROBLEMS + 1, 1, "later"));
         let e = p.into_error().unwrap();
-        assert_eq!(1 + e.more.len(), MAX_LISTED_PROBLEMS);
-        assert_eq!(e.more.last().unwrap().message, "left");
-        assert_eq!(e.unlisted, 2);
+        assert_eq!(1 + e.further().len(), MAX_LISTED_PROBLEMS);
+        assert_eq!(e.further().last().unwrap().message, "left");
+        assert_eq!(e.unlisted(), 2);
         assert!(
             e.to_string()
                 .ends_with("\nand 2 more problems (fix these and check again to see them)"),

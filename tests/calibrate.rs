@@ -705,7 +705,7 @@ fn every_bad_row_of_a_rollout_is_named_at_once() {
          4,1,adopted,\n5,1,implementing,1.5\n3,1,sustained,\n",
     );
     let placed: Vec<_> = std::iter::once(&e)
-        .chain(&e.more)
+        .chain(e.further())
         .map(|m| (m.line, m.field.as_deref()))
         .collect();
     // Line 7's stage cannot follow line 2's, but histories wait for the rows to be good.
@@ -729,7 +729,7 @@ fn every_bad_row_of_a_rollout_is_named_at_once() {
         "school,term,stage\n3,1,sustained\n3,2,not_adopted\n4,1,implementing\n4,1,implementing\n",
     );
     let placed: Vec<_> = std::iter::once(&e)
-        .chain(&e.more)
+        .chain(e.further())
         .map(|m| (m.line, m.field.as_deref()))
         .collect();
     assert_eq!(

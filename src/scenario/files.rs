@@ -1564,7 +1564,7 @@ mod tests {
             "{e}"
         );
         let placed: Vec<_> = e
-            .more
+            .further()
             .iter()
             .map(|m| (m.line, m.column, m.field.as_deref()))
             .collect();
@@ -1578,7 +1578,7 @@ mod tests {
             ],
             "{e}"
         );
-        assert_eq!(e.unlisted, 0);
+        assert_eq!(e.unlisted(), 0);
         let lines = listed(&e);
         let text = lines.join("\n");
         assert_eq!(lines.len(), 5, "{text}");
@@ -1606,7 +1606,7 @@ mod tests {
         // The reader checks the id before the numbers; the list follows the columns.
         let e = NodeTable::from_bytes(b"size,need,id\n0,2,\n", p()).unwrap_err();
         let columns: Vec<_> = std::iter::once(&e)
-            .chain(&e.more)
+            .chain(e.further())
             .map(|m| (m.line, m.column))
             .collect();
         assert_eq!(
@@ -1617,7 +1617,7 @@ mod tests {
         // Both ends of a tie and its weight.
         let e = EdgeList::from_bytes(b"source,target,weight\nx,y,2\n", p(), None).unwrap_err();
         let fields: Vec<_> = std::iter::once(&e)
-            .chain(&e.more)
+            .chain(e.further())
             .map(|m| m.field.as_deref())
             .collect();
         assert_eq!(
@@ -1661,8 +1661,12 @@ mod tests {
             text.push_str(&format!("s{i},{}\n", 2 + i));
         }
         let e = NodeTable::from_bytes(text.as_bytes(), p()).unwrap_err();
-        assert_eq!(1 + e.more.len(), crate::error::MAX_LISTED_PROBLEMS, "{e}");
-        assert_eq!(e.unlisted, BAD - crate::error::MAX_LISTED_PROBLEMS);
+        assert_eq!(
+            1 + e.further().len(),
+            crate::error::MAX_LISTED_PROBLEMS,
+            "{e}"
+        );
+        assert_eq!(e.unlisted(), BAD - crate::error::MAX_LISTED_PROBLEMS);
         let lines = listed(&e);
         let text = lines.join("\n");
         assert_eq!(lines.len(), crate::error::MAX_LISTED_PROBLEMS + 1, "{text}");
@@ -1680,11 +1684,11 @@ mod tests {
     fn checks_across_rows_wait_for_the_rows() {
         // Every row bad: the rows are named, not "lists no schools", which they caused.
         let e = NodeTable::from_bytes(b"id,need\n,0.5\n,0.2\n", p()).unwrap_err();
-        assert_eq!((e.line, e.more.len()), (Some(2), 1), "{e}");
+        assert_eq!((e.line, e.further().len()), (Some(2), 1), "{e}");
         assert!(!e.to_string().contains("lists no schools"), "{e}");
         // A lone huge id is still judged once the rows are good, alone.
         let e =
             EdgeList::from_bytes(b"source,target\n0,1\n2,x\n2,49999999\n", p(), None).unwrap_err();
-        assert_eq!((e.line, e.more.len()), (Some(3), 0), "{e}");
+        assert_eq!((e.line, e.further().len()), (Some(3), 0), "{e}");
     }
 }
