@@ -170,7 +170,7 @@ fn check_histories(rows: &[Row], lines: &[usize], scenario: &Scenario) -> Vec<In
                     "term",
                     format!(
                         "school \"{id}\" is listed twice at term {} (first on line {}); give one \
-                     row per school and term",
+                         row per school and term",
                         r.term, lines[p]
                     ),
                 )
@@ -191,9 +191,9 @@ fn check_histories(rows: &[Row], lines: &[usize], scenario: &Scenario) -> Vec<In
                     "stage",
                     format!(
                         "\"{}\" cannot follow \"{}\" at {since} in {} term(s): schools go \
-                     not_adopted -> implementing -> sustained or abandoned, sustained -> \
-                     implementing or abandoned, abandoned -> implementing, and never back to \
-                     not_adopted",
+                         not_adopted -> implementing -> sustained or abandoned, sustained -> \
+                         implementing or abandoned, abandoned -> implementing, and never back to \
+                         not_adopted",
                         r.stage.name(),
                         prev_stage.name(),
                         r.term - prev_term
@@ -293,16 +293,16 @@ impl Observed {
                     "term",
                     format!(
                         "term {t} looks like a year: terms count from 0 at the start of the \
-                             rollout (0 before any school adopted, then 1, 2, ... for each term), \
-                             up to steps = {steps}"
+                         rollout (0 before any school adopted, then 1, 2, ... for each term), \
+                         up to steps = {steps}"
                     ),
                 ))),
                 Ok(t) => Err(at(InputError::field(
                     "term",
                     format!(
                         "term {t} is beyond the scenario's horizon (steps = {steps}); terms \
-                             count from 0 at the start of the rollout, so if it covers {t} \
-                             terms, set steps to {t}"
+                         count from 0 at the start of the rollout, so if it covers {t} \
+                         terms, set steps to {t}"
                     ),
                 ))),
                 Err(_) => Err(at(InputError::field(
