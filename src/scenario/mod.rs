@@ -1489,8 +1489,13 @@ mod tests {
         ] {
             let set: set::Setting = set.parse().unwrap();
             let text = "name = \"x\"\n[network]\nweight_max = 0.4\n";
-            let e =
-                Scenario::load(text, Some(Path::new("m.toml")), None, &[set.clone()]).unwrap_err();
+            let e = Scenario::load(
+                text,
+                Some(Path::new("m.toml")),
+                None,
+                std::slice::from_ref(&set),
+            )
+            .unwrap_err();
             assert_eq!(e.field, Some(set.flag()), "{e}");
             assert_eq!(e.message, says, "{e}");
         }
