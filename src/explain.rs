@@ -129,7 +129,8 @@ pub const MECHANISMS: &[Mechanism] = &[
     Mechanism {
         name: "coaching",
         settings: &[("mechanisms.coaching.enabled", Off::Bool(false))],
-        reason: "pockets do not coach their neighbours",
+        reason: "pockets do not coach their neighbours and no coach is paid: the coach share of \
+                 the budget is left for school support",
     },
     Mechanism {
         name: "evidence-review",
@@ -577,6 +578,9 @@ mod tests {
         let off = Scenario::from_toml("[mechanisms.hub]\nenabled = false\n", None).unwrap();
         let hub = MECHANISMS.iter().find(|m| m.name == "hub").unwrap();
         assert!(switched_off(&off, hub).unwrap().is_none());
+        // Like the hub's, the coaching row says where the switched-off mechanism's money goes.
+        let coaching = MECHANISMS.iter().find(|m| m.name == "coaching").unwrap();
+        assert!(coaching.reason.contains("left for school support"));
         let on = switched_off(&scn, hub).unwrap().unwrap();
         assert!(!on.config.mechanisms.hub.enabled);
         assert_eq!(on.config.seed, scn.config.seed);

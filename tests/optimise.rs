@@ -287,14 +287,15 @@ fn greedy_seeds_match_a_reference_greedy_and_beat_degree_and_random() {
     assert!(gap(&random).diff.ci_low > 0.0, "random {random:?}");
 }
 
-/// Coaching switched off: every SU paid to coaches is an SU not spent on support, so the best
-/// coach share is the bottom of its range. The search (thin-spread, coach share the only knob,
+/// Paid coaching that coaches nobody (funded efficiency 0): every SU paid to coaches is an SU
+/// not spent on support, so the best coach share is the bottom of its range. (Coaching switched
+/// off would not do: then no coach is paid and the coach share changes nothing.) The search (thin-spread, coach share the only knob,
 /// in [0, 0.6]) finds it within 0.06 (one local step).
 #[test]
 fn the_knob_search_recovers_a_planted_optimum() {
     let scenario = Scenario::from_toml(
         "seed = 3\nruns = 10\nsteps = 16\n[network]\nschools = 120\nregions = 3\n\
-         [budget]\nper_school = 0.2\n[mechanisms.coaching]\nenabled = false\n\
+         [budget]\nper_school = 0.2\n[mechanisms.coaching]\nfunded_efficiency = 0.0\n\
          [[strategies]]\nname = \"thin-spread\"\ncoach_share = 0.3\n\
          [optimise]\nkinds = [\"thin-spread\"]\ncoach_share = [0.0, 0.6]\nbudget_evals = 1500\n\
          targeting = [\"readiness\"]\npace = [\"fixed\"]\nsupport = [\"buy\"]\nmandate = [true]\n\

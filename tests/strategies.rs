@@ -339,6 +339,12 @@ fn proven_pace_waits_for_pockets_without_idling_and_fixed_does_not_wait() {
 // ---------------------------------------------------------------- coaching
 
 fn coach_scenario(dir: &Path, coach_share: Option<f64>) -> Scenario {
+    coach_fixture(dir, "pilot-then-cascade", coach_share, "")
+}
+
+/// A ring of ten ready schools in one region run by strategy `kind` (two pilots under
+/// pilot-then-cascade) with `coach_share`, `extra` TOML appended (mechanism switches).
+fn coach_fixture(dir: &Path, kind: &str, coach_share: Option<f64>, extra: &str) -> Scenario {
     let mut nodes = String::from("id,region,readiness,resources,size\n");
     let mut edges = String::from("source,target,weight\n");
     for i in 0..10 {
@@ -351,7 +357,8 @@ fn coach_scenario(dir: &Path, coach_share: Option<f64>) -> Scenario {
         &nodes,
         &edges,
         &format!(
-            "steps = 14\n[budget]\nper_school = 0.4\n[[strategies]]\nname = \"pilot-then-cascade\"\npilots = 2\n{share}"
+            "steps = 14\n[budget]\nper_school = 0.4\n{extra}[[strategies]]\nname = \"{kind}\"\n{pilots}{share}",
+            pilots = if kind == "pilot-then-cascade" { "pilots = 2\n" } else { "" },
         ),
     )
 }
@@ -392,6 +399,48 @@ fn coach_share_pays_pockets_only() {
         }
         assert!(paid_terms > 0, "share {share:?}: no term paid coaches");
     }
+}
+
+/// A switched-off coaching mechanism is not paid for, as a switched-off hub is not: with pockets
+/// and learners about, no strategy pays coaches, and the coach share goes to school support
+/// instead (the budget is spent as fully as with coaching on).
+#[test]
+fn coaching_off_pays_no_coach_and_keeps_the_share_for_support() {
+    for kind in ["pilot-then-cascade", "cluster", "thin-spread"] {
+        let dir = tempfile::tempdir().unwrap();
+        let off = coach_fixture(
+            dir.path(),
+            kind,
+            Some(0.5),
+            "[mechanisms.coaching]\nenabled = false\n",
+        );
+        let (terms, _) = trace(&off, kind);
+        assert!(
+            terms.iter().any(|t| t.pocket_before.contains(&true)),
+            "{kind}: the fixture should grow pockets"
+        );
+        for (t, term) in terms.iter().enumerate() {
+            let coach: f64 = term.coach.iter().sum();
+            assert_eq!(coach, 0.0, "{kind}, term {t}: {coach} SU paid to coaches");
+            let support: f64 = term.support.iter().sum();
+            assert!(
+                (term.spent - support - hubs(term)).abs() < 1e-9,
+                "{kind}, term {t}: spent {} but support {support}",
+                term.spent
+            );
+        }
+        // The same run with coaching on pays coaches, so the check above can fail.
+        let dir = tempfile::tempdir().unwrap();
+        let (on, _) = trace(&coach_fixture(dir.path(), kind, Some(0.5), ""), kind);
+        assert!(
+            on.iter().any(|t| t.coach.iter().sum::<f64>() > 0.0),
+            "{kind}: with coaching on, coaches are paid"
+        );
+    }
+}
+
+fn hubs(term: &Term) -> f64 {
+    term.hubs.iter().map(|h| h.1).sum()
 }
 
 #[test]

@@ -131,6 +131,23 @@ fn place(
             _ if e.message.starts_with("required") => "not set".to_string(),
             _ => "the default".to_string(),
         };
+        // A min/max pair whose min was set: said from the min's side, with the max's value.
+        if e.message.starts_with(&validate::at_least(&s.path)) {
+            let value = if in_file {
+                src.parse::<toml::Table>()
+                    .ok()
+                    .and_then(|t| path::get(&t, &field))
+            } else {
+                toml::Table::try_from(ScenarioConfig::default())
+                    .ok()
+                    .and_then(|t| path::get(&t, &field))
+            };
+            let value = value.map_or(String::new(), |v| format!("{v}, "));
+            return InputError::field(
+                s.flag(),
+                format!("must be at most {field} ({value}{origin})"),
+            );
+        }
         return InputError::field(s.flag(), format!("{field} ({origin}): {}", e.message));
     }
     place_in_file(
@@ -1450,6 +1467,43 @@ mod tests {
             e.message.starts_with("network.edges (not set): required"),
             "{e}"
         );
+    }
+
+    /// A `--set` of the min of a min/max pair past the max is blamed on the flag, with the max's
+    /// value and where it came from (the default, or the file's line), for every such pair.
+    #[test]
+    fn a_set_min_past_its_max_names_the_flag_and_the_max_with_its_origin() {
+        for (set, says) in [
+            (
+                "schools.patience_min=9",
+                "must be at most schools.patience_max (8, the default)",
+            ),
+            (
+                "schools.cool_down_min=9",
+                "must be at most schools.cool_down_max (8, the default)",
+            ),
+            (
+                "network.weight_min=0.5",
+                "must be at most network.weight_max (0.4, set in m.toml at line 3)",
+            ),
+        ] {
+            let set: set::Setting = set.parse().unwrap();
+            let text = "name = \"x\"\n[network]\nweight_max = 0.4\n";
+            let e = Scenario::load(
+                text,
+                Some(Path::new("m.toml")),
+                None,
+                std::slice::from_ref(&set),
+            )
+            .unwrap_err();
+            assert_eq!(e.field, Some(set.flag()), "{e}");
+            assert_eq!(e.message, says, "{e}");
+        }
+        // Set in the file, the max is blamed at its line as before.
+        let text = "name = \"x\"\n[schools]\npatience_min = 9\n";
+        let e = Scenario::load(text, Some(Path::new("m.toml")), None, &[]).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("schools.patience_max"), "{e}");
+        assert!(e.message.contains("schools.patience_min (9)"), "{e}");
     }
 
     #[test]

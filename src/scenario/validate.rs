@@ -83,6 +83,8 @@ impl Check {
         }
     }
 
+    /// `lo <= hi` for a min/max pair, blamed on the max; the message names the min field in the
+    /// form [`at_least`] writes, so that a `--set` of the min can be blamed instead (`place`).
     fn ordered(&self, lo_field: &str, lo: f64, hi_field: &str, hi: f64) -> Result<(), InputError> {
         if lo <= hi {
             Ok(())
@@ -90,14 +92,20 @@ impl Check {
             Err(InputError::field(
                 self.path(hi_field),
                 format!(
-                    "must be at least {} ({}), got {}",
-                    self.path(lo_field),
+                    "{} ({}), got {}",
+                    at_least(&self.path(lo_field)),
                     number(lo),
                     number(hi)
                 ),
             ))
         }
     }
+}
+
+/// How a min/max pair's error on the max begins: "must be at least <min field>". A `--set` of
+/// the min that caused it is reworded from the min's side (`place` in the scenario module).
+pub(crate) fn at_least(lo_path: &str) -> String {
+    format!("must be at least {lo_path}")
 }
 
 /// The seeds a scenario may have: a TOML file holds no larger whole number, so a larger seed
@@ -639,7 +647,13 @@ fn network(n: &NetworkConfig) -> Result<(), InputError> {
         }
     }
     if n.degree_max != 0 {
-        c.count("degree_max", n.degree_max, n.degree_min, MAX_SCHOOLS)?;
+        c.count("degree_max", n.degree_max, 1, MAX_SCHOOLS)?;
+        c.ordered(
+            "degree_min",
+            n.degree_min.into(),
+            "degree_max",
+            n.degree_max.into(),
+        )?;
     }
     if let Some(degrees) = &n.degrees {
         if degrees.len() != n.schools as usize {
@@ -704,9 +718,21 @@ fn schools(s: &SchoolsConfig) -> Result<(), InputError> {
     c.range("context_need_weight", s.context_need_weight, -2.0, 2.0)?;
     c.range("context_noise", s.context_noise, 0.0, 1.0)?;
     c.count("patience_min", s.patience_min, 0, 1000)?;
-    c.count("patience_max", s.patience_max, s.patience_min, 1000)?;
+    c.count("patience_max", s.patience_max, 0, 1000)?;
+    c.ordered(
+        "patience_min",
+        s.patience_min.into(),
+        "patience_max",
+        s.patience_max.into(),
+    )?;
     c.count("cool_down_min", s.cool_down_min, 0, 1000)?;
-    c.count("cool_down_max", s.cool_down_max, s.cool_down_min, 1000)
+    c.count("cool_down_max", s.cool_down_max, 0, 1000)?;
+    c.ordered(
+        "cool_down_min",
+        s.cool_down_min.into(),
+        "cool_down_max",
+        s.cool_down_max.into(),
+    )
 }
 
 fn innovation(i: &InnovationConfig) -> Result<(), InputError> {
@@ -818,14 +844,34 @@ fn mechanisms(m: &MechanismsConfig) -> Result<(), InputError> {
         10.0,
     )?;
     let c = Check::new("mechanisms.hub");
-    c.range("tie_multiplier", m.hub.tie_multiplier, 0.0, 100.0)?;
+    // Below 1 the hub would weaken (at 0: cut) the in-region ties it exists to strengthen.
+    c.range("tie_multiplier", m.hub.tie_multiplier, 1.0, 100.0)
+        .map_err(|e| InputError {
+            message: format!(
+                "{}: a hub strengthens its region's ties, so the multiplier is at least 1",
+                e.message
+            ),
+            ..e
+        })?;
     c.range("efficiency", m.hub.efficiency, 0.0, 1e3)?;
     let c = Check::new("mechanisms.coaching");
     c.range("capacity", m.coaching.capacity, 0.0, 1e6)?;
     c.range("funded_efficiency", m.coaching.funded_efficiency, 0.0, 1e3)?;
     let c = Check::new("mechanisms.evidence");
     c.range("measurement_sd", m.evidence.measurement_sd, 0.0, 10.0)?;
-    c.count("review_after", m.evidence.review_after, 0, 1000)?;
+    // At 0 the first review would fall at tenure 0, but a school's tenure is already 1 when
+    // reviews are checked: 0 silently meant `review_every`.
+    if m.evidence.review_after < 1 {
+        return Err(InputError::field(
+            c.path("review_after"),
+            format!(
+                "must be a whole number from 1 to 1000, got {}: the first review comes after at \
+                 least one term of implementation",
+                m.evidence.review_after
+            ),
+        ));
+    }
+    c.count("review_after", m.evidence.review_after, 1, 1000)?;
     c.count("review_every", m.evidence.review_every, 1, 1000)?;
     c.probability("drop_without_benefit", m.evidence.drop_without_benefit)?;
     c.probability("abandon_when_withdrawn", m.evidence.abandon_when_withdrawn)
@@ -930,6 +976,39 @@ mod tests {
         let mut c = ScenarioConfig::default();
         resolve(&mut c).unwrap();
         assert_eq!(c.strategies[1].kind, Some(StrategyKind::PilotThenCascade));
+    }
+
+    /// review_after = 0 silently meant review_every (tenure is at least 1 at a review), and a hub
+    /// tie multiplier below 1 weakened the ties the hub strengthens: both are refused, saying why.
+    #[test]
+    fn review_after_zero_and_a_weakening_hub_are_refused_with_the_reason() {
+        let mut c = ScenarioConfig::default();
+        c.mechanisms.evidence.review_after = 0;
+        let e = resolve(&mut c).unwrap_err();
+        assert_eq!(
+            e.field.as_deref(),
+            Some("mechanisms.evidence.review_after"),
+            "{e}"
+        );
+        assert!(e.message.contains("from 1 to 1000, got 0"), "{e}");
+        assert!(e.message.contains("after at least one term"), "{e}");
+        let mut c = ScenarioConfig::default();
+        c.mechanisms.evidence.review_after = 1;
+        resolve(&mut c).unwrap();
+
+        let mut c = ScenarioConfig::default();
+        c.mechanisms.hub.tie_multiplier = 0.5;
+        let e = resolve(&mut c).unwrap_err();
+        assert_eq!(
+            e.field.as_deref(),
+            Some("mechanisms.hub.tie_multiplier"),
+            "{e}"
+        );
+        assert!(e.message.contains("between 1 and 100, got 0.5"), "{e}");
+        assert!(e.message.contains("at least 1"), "{e}");
+        let mut c = ScenarioConfig::default();
+        c.mechanisms.hub.tie_multiplier = 1.0;
+        resolve(&mut c).unwrap();
     }
 
     #[test]

@@ -225,10 +225,14 @@ impl Plan {
 /// Pays `amount` SU to pockets to coach (train-the-trainer), split over the pockets in proportion
 /// to their tie weight to neighbours that could still learn from them: implementing schools and
 /// schools that have not adopted. Pockets with no such neighbour get nothing, and with no pocket
-/// nothing is paid, so the money stays for support this term. Never more than the plan's
-/// remaining budget. O(n + pockets' degrees), no allocation once the pocket list has grown.
+/// nothing is paid, so the money stays for support this term. With coaching switched off nothing
+/// is paid either: like a switched-off hub, a mechanism that is off is not paid for, so the coach
+/// share stays for school support. Never more than the plan's remaining budget.
+/// O(n + pockets' degrees), no allocation once the pocket list has grown.
 pub(crate) fn fund_coaches(view: &TermView, plan: &mut Plan, amount: f64) {
-    if amount <= 0.0 {
+    // Paid coaches would coach nobody when the mechanism is off (the model ignores their pay), so
+    // paying them would only burn the share and make switching coaching off look worse than it is.
+    if amount <= 0.0 || !view.params.coaching {
         return;
     }
     let s = view.state;
