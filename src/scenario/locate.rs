@@ -19,11 +19,24 @@ pub(crate) fn from_str<T: DeserializeOwned>(
                 return csv_not_scenario(&first).in_file(p);
             }
         }
-        let mut err = InputError::msg(parse_message(&e, src));
+        let mut message = parse_message(&e, src);
+        let field = e.span().and_then(|span| path_at(src, span.start));
+        // The storage type's limits ("0 or more", "no larger than 4294967295") are not the
+        // field's: state the range validation would.
+        if let Some((lo, hi)) = field.as_deref().and_then(super::validate::count_range) {
+            if let Some(got) = message
+                .strip_prefix("expected a whole number")
+                .and_then(|r| r.split_once(", got "))
+                .map(|(_, got)| got.to_string())
+            {
+                message = format!("expected a whole number from {lo} to {hi}, got {got}");
+            }
+        }
+        let mut err = InputError::msg(message);
         if let Some(span) = e.span() {
             let (line, col) = line_col(src, span.start);
             err = err.at(line, Some(col));
-            err.field = path_at(src, span.start);
+            err.field = field;
         }
         match file {
             Some(p) => err.in_file(p),
@@ -181,14 +194,18 @@ fn plain_syntax_error(message: &str, src: &str, offset: usize) -> Option<String>
             )
         }
         "invalid table header" if rest.starts_with("expected `.`, `]]`") => {
-            "this `[[` header is not closed with `]]` on its line (write [[strategies]])"
-                .to_string()
+            let name = header_name(src, offset).unwrap_or("strategies");
+            format!("this `[[` header is not closed with `]]` on its line (write [[{name}]])")
         }
-        "invalid table header" => {
-            "this section header is not closed with `]` on its line (write [network]; a \
-             section name has no spaces)"
-                .to_string()
-        }
+        "invalid table header" => match header_name(src, offset) {
+            Some(name) => format!(
+                "this section header is not closed with `]` on its line (write [{name}]; a \
+                 section name has no spaces)"
+            ),
+            None => "this section header is not closed with `]` on its line (write the \
+                     section's name between brackets, as in [network])"
+                .to_string(),
+        },
         _ if first.starts_with("duplicate key `") => {
             format!("{} is set twice; keep one of them", duplicate_key(first))
         }
@@ -233,8 +250,8 @@ fn plain_syntax_error(message: &str, src: &str, offset: usize) -> Option<String>
              ({ dist = \"uniform\", low = 0.5, high = 2 }, all on one line)"
             .to_string(),
         "invalid escape sequence" => "a backslash in double quotes starts an escape (\\n, \
-             \\t, \\\\, \\\"): write \\\\ for a backslash, or put a Windows path in single \
-             quotes ('C:\\data\\edges.csv')"
+             \\t, \\\\, \\\"): in a path write / between folders, which works on Windows too \
+             (\"data/edges.csv\"); elsewhere write \\\\ for a backslash"
             .to_string(),
         "invalid unicode 4-digit hex code" | "invalid unicode 8-digit hex code" => {
             "`\\u` is followed by 4 hexadecimal digits and `\\U` by 8 (\"\\u00e9\" is é)"
@@ -247,6 +264,19 @@ fn plain_syntax_error(message: &str, src: &str, offset: usize) -> Option<String>
 
 /// The dotted name in the parser's `duplicate key `schools` in table `network``
 /// (`network.schools`), or `duplicate key `runs` in document root` (`runs`).
+/// The section name written on the header line holding `offset` (`budget` for `[budget`), so
+/// that the hint shows the header the user meant; None when the line names none (`[`).
+fn header_name(src: &str, offset: usize) -> Option<&str> {
+    let before = src.get(..offset)?;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = src[start..].lines().next().unwrap_or("");
+    let name = line.trim_start().trim_start_matches('[').trim_start();
+    let end = name
+        .find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')))
+        .unwrap_or(name.len());
+    Some(&name[..end]).filter(|n| !n.is_empty())
+}
+
 fn duplicate_key(message: &str) -> String {
     let mut parts = message.split('`');
     let key = parts.nth(1).unwrap_or("");
@@ -581,6 +611,19 @@ mod tests {
             ),
             "{e}"
         );
+        // A field with a fixed range states it, not its storage type's.
+        let e = plain("runs = -5\n");
+        assert!(
+            e.contains("expected a whole number from 1 to 10000000, got the number -5"),
+            "{e}"
+        );
+        let e = plain("runs = 99999999999\n");
+        assert!(
+            e.contains("from 1 to 10000000, got the number 99999999999"),
+            "{e}"
+        );
+        let e = plain("steps = 20.0\n");
+        assert!(e.contains("from 1 to 10000, got the number 20.0"), "{e}");
         let e = plain("[budget]\nper_school = [1]\n");
         assert!(e.contains("expected a number, got a list"), "{e}");
         let e = plain("[mechanisms.contagion]\nenabled = 1\n");
@@ -632,12 +675,26 @@ mod tests {
             ),
             (
                 "[network\nschools = 5\n",
-                "s.toml:1:9: this section header is not closed with `]`",
+                "s.toml:1:9: this section header is not closed with `]` on its line (write \
+                 [network];",
             ),
-            ("[[strategies]\nname = \"a\"\n", "not closed with `]]`"),
+            (
+                "runs = 5\n[budget\nper_school = 0.1\n",
+                "s.toml:2:8: this section header is not closed with `]` on its line (write \
+                 [budget];",
+            ),
+            (
+                "[[strategies]\nname = \"a\"\n",
+                "not closed with `]]` on its line (write [[strategies]])",
+            ),
+            (
+                "[[seedings]\nname = \"a\"\n",
+                "not closed with `]]` on its line (write [[seedings]])",
+            ),
             (
                 "runs = 5\n[",
-                "s.toml:2:1: this section header is not closed with `]`",
+                "s.toml:2:1: this section header is not closed with `]` on its line (write the \
+                 section's name",
             ),
             ("runs = 10:30\n", "no setting of a scenario is one"),
             (
@@ -677,7 +734,7 @@ mod tests {
             ),
             (
                 "[network]\nedges = \"C:\\data\\e.csv\"\n",
-                "put a Windows path in single quotes",
+                "in a path write / between folders, which works on Windows too",
             ),
             (
                 "name = \"a\" runs = 5\n",

@@ -104,11 +104,27 @@ impl Check {
 /// given on the command line could not be written to an output folder's `scenario.toml`.
 pub(crate) const SEED_RANGE: &str = "must be a whole number from 0 to 9223372036854775807";
 
+/// The most paired runs a scenario may ask for.
+const MAX_RUNS: u32 = 10_000_000;
+/// The most terms a scenario may simulate.
+const MAX_STEPS: u32 = 10_000;
+
+/// The range of the whole-number fields whose limits do not depend on other fields, by dotted
+/// path, so that an error about a value that is no such number at all (`runs = -5`, `steps =
+/// 20.0`) can state the real range rather than the storage type's.
+pub(crate) fn count_range(path: &str) -> Option<(u32, u32)> {
+    match path {
+        "runs" => Some((1, MAX_RUNS)),
+        "steps" => Some((1, MAX_STEPS)),
+        _ => None,
+    }
+}
+
 /// Validates `config` and fills in what is derived (strategy kinds).
 pub(crate) fn resolve(config: &mut ScenarioConfig) -> Result<(), InputError> {
     let top = Check::new("");
-    top.count("runs", config.runs, 1, 10_000_000)?;
-    top.count("steps", config.steps, 1, 10_000)?;
+    top.count("runs", config.runs, 1, MAX_RUNS)?;
+    top.count("steps", config.steps, 1, MAX_STEPS)?;
     text_name(&top, &config.name, MAX_SCENARIO_NAME)?;
     if config.seed > i64::MAX as u64 {
         return Err(InputError::field(
