@@ -32,6 +32,15 @@ pub(crate) fn from_str<T: DeserializeOwned>(
                 message = format!("expected a whole number from {lo} to {hi}, got {got}");
             }
         }
+        // `pilot_ids = [3, 5]`: the ids are text even where they are school numbers.
+        if field.as_deref().is_some_and(|f| f.contains("pilot_ids")) {
+            if let Some(n) = message.strip_prefix("expected a string, got the number ") {
+                message = format!(
+                    "{message}: a school's id is text in double quotes, even when it is a \
+                     number; write \"{n}\""
+                );
+            }
+        }
         let mut err = InputError::msg(message);
         if let Some(span) = e.span() {
             let (line, col) = line_col(src, span.start);
@@ -608,6 +617,14 @@ mod tests {
         assert!(
             e.contains(
                 "expected a whole number no larger than 4294967295, got the number 99999999999"
+            ),
+            "{e}"
+        );
+        let e = plain("[[strategies]]\nname = \"pilot-then-cascade\"\npilot_ids = [3, 5]\n");
+        assert!(
+            e.contains(
+                "expected a string, got the number 3: a school's id is text in double \
+                 quotes, even when it is a number; write \"3\""
             ),
             "{e}"
         );

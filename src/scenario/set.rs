@@ -136,7 +136,25 @@ fn typed(shape: &Value, value: &Value, uncertain: bool) -> Result<Value, String>
             return Ok(Value::String(value.to_string()))
         }
         (Value::String(_), _) => "expected text",
+        // `pilot_ids=[3, 5]`: ids are text, and a school's index as text is its id when there is
+        // no node table, so whole numbers are taken as the ids they write.
+        (Value::Array(items), Value::Array(given))
+            if items.first().is_some_and(Value::is_str) =>
+        {
+            return Ok(Value::Array(
+                given
+                    .iter()
+                    .map(|v| match v {
+                        Value::Integer(i) => Value::String(i.to_string()),
+                        other => other.clone(),
+                    })
+                    .collect(),
+            ))
+        }
         (Value::Array(_), Value::Array(_)) => return Ok(value.clone()),
+        (Value::Array(items), _) if items.first().is_some_and(Value::is_str) => {
+            "expected a list of text, e.g. [\"S01\", \"S07\"]"
+        }
         (Value::Array(_), _) => "expected a list, e.g. [1, 2, 3]",
         _ => return Ok(value.clone()),
     };
@@ -435,6 +453,33 @@ mod tests {
             e.message
                 .contains("the name \"v1.2\" in strategies is invalid")
                 && !e.message.contains("no entry named \"v1\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn pilot_ids_take_whole_numbers_as_ids_and_their_hint_shows_text() {
+        use crate::scenario::Scenario;
+        let text = "[[strategies]]\nname = \"pilot-then-cascade\"\n";
+        let set = |s: &str| -> Setting { s.parse().unwrap() };
+        let s = Scenario::load(
+            text,
+            None,
+            None,
+            &[set("strategies.pilot-then-cascade.pilot_ids=[1,2]")],
+        )
+        .unwrap();
+        assert_eq!(s.config.strategies[0].pilot_ids, ["1", "2"]);
+        let e = Scenario::load(
+            text,
+            None,
+            None,
+            &[set("strategies.pilot-then-cascade.pilot_ids=S01")],
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("expected a list of text, e.g. [\"S01\", \"S07\"], got the text \"S01\""),
             "{e}"
         );
     }
