@@ -1097,6 +1097,16 @@ fn strategy_without_a_kind_is_rejected() {
     );
 }
 
+#[test]
+fn a_misspelt_kind_name_gets_did_you_mean() {
+    assert_rejected(
+        "[[strategies]]\nname = \"pilot-then-cascde\"\n",
+        "2:1",
+        "strategies[0].name",
+        "\"pilot-then-cascde\" is not a kind's name; did you mean \"pilot-then-cascade\"?",
+    );
+}
+
 /// A scenario in `dir` reading `net/nodes.csv` and `net/edges.csv` (paths relative to it).
 fn file_network(dir: &Path, nodes: &str, edges: &str) -> PathBuf {
     write_file(dir, "net/nodes.csv", nodes);

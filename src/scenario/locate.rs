@@ -32,6 +32,22 @@ pub(crate) fn from_str<T: DeserializeOwned>(
                 message = format!("expected a whole number from {lo} to {hi}, got {got}");
             }
         }
+        // `[strategies]` for `[[strategies]]`: one bracket opens a table, two an entry of a list.
+        let list = field.as_deref().and_then(|f| {
+            ["strategies", "seedings", "show.variants"]
+                .into_iter()
+                .find(|l| f == *l)
+        });
+        if let (Some(list), "expected a list, got a table") = (list, message.as_str()) {
+            message = format!(
+                "{message}: write [[{list}]], with double brackets, once before each entry"
+            );
+        }
+        if field.as_deref().is_some_and(|f| f.ends_with("pilot_ids")) {
+            if let Some(text) = message.strip_prefix("expected a list, got the text ") {
+                message = format!("{message}: write a list, pilot_ids = [{text}]");
+            }
+        }
         // `pilot_ids = [3, 5]`: the ids are text even where they are school numbers.
         if field.as_deref().is_some_and(|f| f.contains("pilot_ids")) {
             if let Some(n) = message.strip_prefix("expected a string, got the number ") {
@@ -303,7 +319,17 @@ fn unknown_field_hint(message: &str) -> Option<String> {
     let (field, expected) = rest.split_once('`')?;
     let expected = expected.strip_prefix(", ")?;
     let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-    let meant = super::suggest::closest(field, &names)?;
+    // A singular for a list's plural name (`[[strategy]]`) is further from it in spelling than
+    // a typo, and as likely.
+    let plural = |n: &&str| {
+        [
+            format!("{field}s"),
+            format!("{}ies", field.trim_end_matches('y')),
+        ]
+        .contains(&n.to_string())
+    };
+    let meant =
+        super::suggest::closest(field, &names).or_else(|| names.iter().copied().find(plural))?;
     Some(format!(
         "unknown field `{field}`; did you mean `{meant}`? {expected}"
     ))
@@ -339,6 +365,7 @@ fn plain_type_error(message: &str) -> String {
         "u64" | "usize" => unsigned(u64::MAX),
         "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number".to_string(),
         "f32" | "f64" => "a number".to_string(),
+        "a sequence" => "a list".to_string(),
         other => other.to_string(),
     };
     // serde quotes a scalar in backticks: `integer `-3``, `floating point `1.5``.
@@ -628,6 +655,21 @@ mod tests {
             ),
             "{e}"
         );
+        let e = plain("[strategies]\nname = \"cluster\"\n");
+        assert!(
+            e.contains(
+                "strategies: expected a list, got a table: write [[strategies]], with \
+                 double brackets"
+            ),
+            "{e}"
+        );
+        let e = plain("[[strategy]]\nname = \"cluster\"\n");
+        assert!(
+            e.contains("unknown field `strategy`; did you mean `strategies`?"),
+            "{e}"
+        );
+        let e = plain("[[strategies]]\nname = \"cluster\"\npilot_ids = \"S03\"\n");
+        assert!(e.contains("write a list, pilot_ids = [\"S03\"]"), "{e}");
         // A field with a fixed range states it, not its storage type's.
         let e = plain("runs = -5\n");
         assert!(

@@ -899,6 +899,19 @@ fn strategies(list: &mut [StrategyConfig]) -> Result<(), InputError> {
             s.kind = StrategyKind::from_name(&s.name);
         }
         if s.kind.is_none() {
+            let kinds: Vec<&str> = StrategyKind::ALL.iter().map(|k| k.name()).collect();
+            // A misspelt kind's name (`pilot-then-cascde`) is far more likely than a new
+            // strategy that forgot its kind: say which name was probably meant.
+            if let Some(meant) = super::suggest::closest(&s.name, &kinds) {
+                return Err(InputError::field(
+                    c.path("name"),
+                    format!(
+                        "\"{}\" is not a kind's name; did you mean \"{meant}\"? (or keep the \
+                         name and give its kind: kind = \"{meant}\")",
+                        s.name
+                    ),
+                ));
+            }
             return Err(InputError::field(
                 c.path("kind"),
                 format!(
