@@ -1043,7 +1043,7 @@ fn wrong_type_is_rejected() {
         "runs = \"many\"\n",
         "1:8",
         "runs",
-        "expected a whole number, 0 or more, got the text \"many\"",
+        "expected a whole number from 1 to 10000000, got the text \"many\"",
     );
 }
 

@@ -373,8 +373,14 @@ fn plain_type_error(message: &str) -> String {
         got.strip_prefix(kind)
             .map(|v| v.trim_matches('`').to_string())
     };
+    let numeric = expected.starts_with("a number") || expected.starts_with("a whole number");
     let got = if let Some(text) = got.strip_prefix("string ") {
-        format!("the text {text}")
+        let hint = if numeric {
+            number_text_hint(text.trim_matches('"'))
+        } else {
+            String::new()
+        };
+        format!("the text {text}{hint}")
     } else if let Some(v) = scalar("integer ").or_else(|| scalar("floating point ")) {
         format!("the number {v}")
     } else if let Some(v) = scalar("boolean ") {
@@ -387,6 +393,22 @@ fn plain_type_error(message: &str) -> String {
         }
     };
     format!("expected {expected}, got {got}")
+}
+
+/// Why `text`, given where a number belongs, may have been meant as one: a percentage (`40%`),
+/// a decimal comma (`1,5`) or a thousands separator (`1,000`), as the node table's cells are
+/// told ([`super::files::number_hint`]). Empty when none fits.
+pub(crate) fn number_text_hint(text: &str) -> String {
+    let text = text.trim();
+    match text.strip_suffix('%').map(|p| p.trim().parse::<f64>()) {
+        Some(Ok(v)) => format!(
+            ": a number is written without %; a share of {} is {}",
+            text,
+            super::number(v / 100.0)
+        ),
+        Some(Err(_)) => String::new(),
+        None => super::files::number_hint(text, f64::is_finite),
+    }
 }
 
 /// Places a validation error: the line and column of its field in `src` (when the error names a
@@ -670,6 +692,20 @@ mod tests {
         );
         let e = plain("[[strategies]]\nname = \"cluster\"\npilot_ids = \"S03\"\n");
         assert!(e.contains("write a list, pilot_ids = [\"S03\"]"), "{e}");
+        let e = plain("[budget]\nper_school = \"40%\"\n");
+        assert!(
+            e.contains(
+                "got the text \"40%\": a number is written without %; a share of 40% is 0.4"
+            ),
+            "{e}"
+        );
+        let e = plain("[budget]\nper_school = \"1,5\"\n");
+        assert!(
+            e.contains("got the text \"1,5\": a decimal comma? Write 1.5"),
+            "{e}"
+        );
+        let e = plain("[budget]\nper_school = \"lots\"\n");
+        assert!(e.ends_with("got the text \"lots\""), "{e}");
         // A field with a fixed range states it, not its storage type's.
         let e = plain("runs = -5\n");
         assert!(

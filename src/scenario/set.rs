@@ -158,7 +158,13 @@ fn typed(shape: &Value, value: &Value, uncertain: bool) -> Result<Value, String>
         (Value::Array(_), _) => "expected a list, e.g. [1, 2, 3]",
         _ => return Ok(value.clone()),
     };
-    Err(format!("{expected}, got {}", describe(value)))
+    let hint = match (shape, value) {
+        (Value::Float(_) | Value::Integer(_), Value::String(text)) => {
+            super::locate::number_text_hint(text)
+        }
+        _ => String::new(),
+    };
+    Err(format!("{expected}, got {}{hint}", describe(value)))
 }
 
 /// Applies `s` to `file` (the scenario file's table). `shape` is the scenario's shape (every
@@ -482,6 +488,30 @@ mod tests {
                 .contains("expected a list of text, e.g. [\"S01\", \"S07\"], got the text \"S01\""),
             "{e}"
         );
+    }
+
+    #[test]
+    fn numbers_written_as_percentages_or_with_commas_get_a_hint() {
+        use crate::scenario::Scenario;
+        let load = |s: &str| {
+            Scenario::load("", None, None, &[s.parse().unwrap()])
+                .unwrap_err()
+                .to_string()
+        };
+        let e = load("budget.per_school=1,5");
+        assert!(
+            e.contains("got the text \"1,5\": a decimal comma? Write 1.5"),
+            "{e}"
+        );
+        let e = load("budget.per_school=40%");
+        assert!(e.contains("a share of 40% is 0.4"), "{e}");
+        let e = load("network.within_region=90");
+        assert!(
+            e.contains("between 0 and 1, got 90: a percentage? Write a share as a number between 0 and 1 (0.9)"),
+            "{e}"
+        );
+        let e = load("network.within_region=300");
+        assert!(e.ends_with("between 0 and 1, got 300"), "{e}");
     }
 
     #[test]

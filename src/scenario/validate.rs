@@ -35,10 +35,17 @@ impl Check {
         if v >= lo && v <= hi {
             Ok(())
         } else {
+            // A share's range (within 0 to 1) given a percentage (`80` for 0.8) gets the
+            // node table's hint, when the share it stands for is in range.
+            let hint = if lo >= 0.0 && hi <= 1.0 && (lo..=hi).contains(&(v / PERCENT)) {
+                super::files::number_hint(&number(v), |x| (0.0..=1.0).contains(&x))
+            } else {
+                String::new()
+            };
             Err(InputError::field(
                 self.path(field),
                 format!(
-                    "must be between {} and {}, got {}",
+                    "must be between {} and {}, got {}{hint}",
                     number(lo),
                     number(hi),
                     number(v)
@@ -54,8 +61,9 @@ impl Check {
             Err(InputError::field(
                 self.path(field),
                 format!(
-                    "must be a probability or share between 0 and 1, got {}",
-                    number(v)
+                    "must be a probability or share between 0 and 1, got {}{}",
+                    number(v),
+                    super::files::number_hint(&number(v), |x| (0.0..=1.0).contains(&x))
                 ),
             ))
         }
@@ -103,6 +111,9 @@ impl Check {
 /// The seeds a scenario may have: a TOML file holds no larger whole number, so a larger seed
 /// given on the command line could not be written to an output folder's `scenario.toml`.
 pub(crate) const SEED_RANGE: &str = "must be a whole number from 0 to 9223372036854775807";
+
+/// A percentage's value for a share of 1.
+const PERCENT: f64 = 100.0;
 
 /// The most paired runs a scenario may ask for.
 const MAX_RUNS: u32 = 10_000_000;
