@@ -328,11 +328,60 @@ fn unknown_field_hint(message: &str) -> Option<String> {
         ]
         .contains(&n.to_string())
     };
-    let meant =
-        super::suggest::closest(field, &names).or_else(|| names.iter().copied().find(plural))?;
+    let Some(meant) =
+        super::suggest::closest(field, &names).or_else(|| names.iter().copied().find(plural))
+    else {
+        // A field of another table written here (`d50` at the top of the file).
+        let homes = homes_of(field, super::shape(), "");
+        let first = homes.first()?;
+        let listed: Vec<String> = homes.iter().map(|h| format!("[{h}]")).collect();
+        // A table's field can also be written as a dotted key at the top; a list entry's not.
+        let dotted = if first.starts_with('[') {
+            String::new()
+        } else {
+            format!(", or as {first}.{field} = ... at the top of the file")
+        };
+        return Some(format!(
+            "unknown field `{field}` here; it belongs in {}: write it under that header{dotted}",
+            listed.join(" or ")
+        ));
+    };
     Some(format!(
         "unknown field `{field}`; did you mean `{meant}`? {expected}"
     ))
+}
+
+/// The tables of the scenario's shape (`table`, below `prefix`) that hold a field named
+/// `field`, as dotted paths (`mechanisms.dose`); a list of tables in brackets
+/// (`[strategies]`, whose header is `[[strategies]]`).
+fn homes_of(field: &str, table: &toml::Table, prefix: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if !prefix.is_empty() && table.contains_key(field) {
+        out.push(prefix.to_string());
+    }
+    for (key, value) in table {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match value {
+            toml::Value::Table(t) => out.extend(homes_of(field, t, &path)),
+            toml::Value::Array(a) => {
+                if let Some(toml::Value::Table(t)) = a.first() {
+                    out.extend(homes_of(field, t, &path).into_iter().map(|h| {
+                        if h == path {
+                            format!("[{h}]")
+                        } else {
+                            h
+                        }
+                    }));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Rewrites serde's type errors (`invalid type: string "ten", expected u32`) in the words the
@@ -706,6 +755,24 @@ mod tests {
         );
         let e = plain("[budget]\nper_school = \"lots\"\n");
         assert!(e.ends_with("got the text \"lots\""), "{e}");
+        let e = plain("name = \"x\"\nd50 = 1.0\n");
+        assert!(
+            e.contains(
+                "unknown field `d50` here; it belongs in [mechanisms.dose]: write it under \
+                 that header, or as mechanisms.dose.d50 = ..."
+            ),
+            "{e}"
+        );
+        // A field of a list's entries is named with the list's double brackets.
+        let e = plain("pilot_ids = [\"3\"]\n");
+        assert!(
+            e.contains("it belongs in [[strategies]]: write it under that header"),
+            "{e}"
+        );
+        assert!(!e.contains("strategies.pilot_ids ="), "{e}");
+        // A field that fits nowhere keeps serde's list.
+        let e = plain("colour = 1\n");
+        assert!(e.contains("unknown field `colour`, expected one of"), "{e}");
         // A field with a fixed range states it, not its storage type's.
         let e = plain("runs = -5\n");
         assert!(
