@@ -1043,7 +1043,7 @@ fn wrong_type_is_rejected() {
         "runs = \"many\"\n",
         "1:8",
         "runs",
-        "expected a whole number, 0 or more, got the text \"many\"",
+        "expected a whole number from 1 to 10000000, got the text \"many\"",
     );
 }
 
@@ -1094,6 +1094,16 @@ fn strategy_without_a_kind_is_rejected() {
         "3:1",
         "strategies[1].kind",
         "is required unless the name is a kind: thin-spread, pilot-then-cascade or cluster",
+    );
+}
+
+#[test]
+fn a_misspelt_kind_name_gets_did_you_mean() {
+    assert_rejected(
+        "[[strategies]]\nname = \"pilot-then-cascde\"\n",
+        "2:1",
+        "strategies[0].name",
+        "\"pilot-then-cascde\" is not a kind's name; did you mean \"pilot-then-cascade\"?",
     );
 }
 

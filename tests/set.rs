@@ -127,7 +127,7 @@ fn bad_paths_and_values_name_the_flag() {
             "runs=5.0",
             &[
                 "--set runs=5.0",
-                "expected a whole number, 0 or more, got the number 5.0",
+                "expected a whole number from 1 to 10000000, got the number 5.0",
             ],
         ),
         (

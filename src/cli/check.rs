@@ -16,7 +16,11 @@ pub fn check(args: &ScenarioArgs) -> anyhow::Result<()> {
         .scenario
         .as_deref()
         .unwrap_or(Path::new("the built-in default scenario"));
-    super::say(&mark_unused(&scenario.to_toml(), &scenario.unused_fields()))?;
+    super::say(&mark_unused(
+        &scenario.to_toml(),
+        &scenario.unused_fields(),
+        &scenario.config.strategies,
+    ))?;
     let net = model(&scenario).network(0)?;
     let (regions, _) = crate::school::regions(&scenario);
     let s = stats::summary(&net, &regions);
@@ -36,20 +40,38 @@ pub fn check(args: &ScenarioArgs) -> anyhow::Result<()> {
 /// The resolved scenario's TOML with a comment after each field the network files replace
 /// (`mean_degree = 8.0  # not used: from edges.csv`), so that the listing does not present a
 /// generator setting or a school law the district's own data overrode as if it shaped the
-/// result. Comments keep the text a valid scenario.
-fn mark_unused(toml: &str, unused: &[crate::scenario::unused::Unused]) -> String {
+/// result; and after each strategy knob given a value its kind or mode does not read
+/// (`pilots = 5  # not used: pilot-then-cascade only`). Comments keep the text a valid scenario.
+fn mark_unused(
+    toml: &str,
+    unused: &[crate::scenario::unused::Unused],
+    strategies: &[crate::scenario::StrategyConfig],
+) -> String {
     let mut table = String::new();
+    // The `[[strategies]]` entry the lines belong to, counted from 1 (0: none yet).
+    let mut strategy = 0usize;
     let mut out = String::with_capacity(toml.len());
     for line in toml.lines() {
         let t = line.trim();
         if t.starts_with('[') {
             table = t.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+            if t == "[[strategies]]" {
+                strategy += 1;
+            }
         }
         out.push_str(line);
         if let Some((key, _)) = t.split_once('=') {
-            let path = format!("{table}.{}", key.trim());
+            let key = key.trim();
+            let path = format!("{table}.{key}");
             if let Some(u) = unused.iter().find(|u| u.path == path) {
                 out.push_str(&format!("  # not used: from {}", u.file));
+            }
+            let idle = match strategies.get(strategy.wrapping_sub(1)) {
+                Some(s) if table == "strategies" => s.idle_knobs(),
+                _ => Vec::new(),
+            };
+            if let Some((_, why)) = idle.iter().find(|(k, _)| *k == key) {
+                out.push_str(&format!("  # not used: {why}"));
             }
         }
         out.push('\n');
@@ -69,8 +91,28 @@ mod tests {
             file: "e.csv".into(),
         }];
         assert_eq!(
-            super::mark_unused(toml, &unused),
+            super::mark_unused(toml, &unused, &[]),
             "[network]\nkind = \"file\"\nmean_degree = 8.0  # not used: from e.csv\n\n[classic]\nmean_degree = 1\n"
+        );
+    }
+
+    #[test]
+    fn knobs_the_strategy_does_not_read_get_a_comment_in_their_own_entry() {
+        use crate::scenario::StrategyConfig;
+        let thin = StrategyConfig {
+            pilots: 5,
+            ..StrategyConfig::named("thin-spread")
+        };
+        let cascade = StrategyConfig {
+            pilots: 5,
+            ..StrategyConfig::named("pilot-then-cascade")
+        };
+        let toml = "[[strategies]]\nname = \"thin-spread\"\npilots = 5\n\n\
+                    [[strategies]]\nname = \"pilot-then-cascade\"\npilots = 5\n";
+        assert_eq!(
+            super::mark_unused(toml, &[], &[thin, cascade]),
+            "[[strategies]]\nname = \"thin-spread\"\npilots = 5  # not used: pilot-then-cascade only\n\n\
+             [[strategies]]\nname = \"pilot-then-cascade\"\npilots = 5\n"
         );
     }
 }

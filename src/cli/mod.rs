@@ -67,6 +67,12 @@ impl ScenarioArgs {
         if let Some(note) = scenario.network_notes() {
             eprintln!("{note}");
         }
+        if let Some(note) = scenario.replaced_notes() {
+            eprintln!("{note}");
+        }
+        for note in scenario.knob_notes() {
+            eprintln!("{note}");
+        }
         for note in scenario.pilot_notes() {
             eprintln!("{note}");
         }

@@ -62,37 +62,17 @@ pub(crate) fn best_toml(scenario: &Scenario, outcome: &Outcome) -> String {
     )
 }
 
-/// Why the field `key` of strategy `s` does nothing, if it does nothing: it belongs to another
-/// kind, or to a mode `s` is not in. Such a field is written (a pasted entry is the strategy
-/// that was evaluated, field for field) but marked, so that a reader does not take it for a
-/// choice the search made.
-pub(crate) fn unused(s: &StrategyConfig, key: &str) -> Option<&'static str> {
-    use crate::scenario::{StrategyKind, SupportMode};
-    let kind = s.kind?;
-    match key {
-        "hub_share" | "region_done_share" | "max_regions" if kind != StrategyKind::Cluster => {
-            Some("cluster only")
-        }
-        "pilots" | "pilot_terms" | "waves" if kind != StrategyKind::PilotThenCascade => {
-            Some("pilot-then-cascade only")
-        }
-        "build_share" | "build_yield" if s.support != SupportMode::Build => {
-            Some("support = \"build\" only")
-        }
-        "review_terms" | "min_progress" if !s.adaptive => Some("adaptive = true only"),
-        _ => None,
-    }
-}
-
 /// `body` (one strategy as TOML, `key = value` lines) with a comment after each line whose field
-/// does nothing for `s` ([`unused`]).
+/// does nothing for `s` ([`StrategyConfig::unused_knob`]). Such a field is written (a pasted
+/// entry is the strategy that was evaluated, field for field) but marked, so that a reader does
+/// not take it for a choice the search made.
 fn mark_unused(body: &str, s: &StrategyConfig) -> String {
     let mut out = String::new();
     for line in body.lines() {
         out.push_str(line);
         let key = line.split(" = ").next().unwrap_or("");
         if line.contains(" = ") {
-            if let Some(why) = unused(s, key) {
+            if let Some(why) = s.unused_knob(key) {
                 out.push_str(&format!("  # {why}: not used by this strategy"));
             }
         }

@@ -28,6 +28,11 @@ use crate::metrics::Measures;
 use crate::scenario::Scenario;
 use std::collections::BTreeMap;
 use std::fmt::Write;
+
+/// The page's example of an uncertain value, with its table's path, so that pasted at the top
+/// of a scenario it is read (a bare `d50 = ...` there would be an unknown field).
+const UNCERTAIN_EXAMPLE: &str =
+    "mechanisms.dose.d50 = { dist = \"uniform\", low = 0.5, high = 1.5 }";
 use std::path::{Path, PathBuf};
 
 /// The model documentation, whose sections the assumptions link to (copied into the page).
@@ -732,7 +737,7 @@ fn decision(c: &Ctx) -> Result<String> {
         }
         let paths = c.f.scenario.uncertain.paths();
         if paths.is_empty() {
-            s.push_str("<p>How sure across plausible worlds: not asked. Every run used the same parameter values, so the uncertainty above is chance alone, not doubt about the parameters. Give uncertain values as distributions in the scenario (e.g. <code>d50 = { dist = \"uniform\", low = 0.5, high = 1.5 }</code>) to see it.</p>");
+            let _ = write!(s, "<p>How sure across plausible worlds: not asked. Every run used the same parameter values, so the uncertainty above is chance alone, not doubt about the parameters. Give uncertain values as distributions in the scenario (e.g. <code>{}</code> at the top of the file, before any [section]) to see it.</p>", escape(UNCERTAIN_EXAMPLE));
         } else {
             let _ = write!(
                 s,
@@ -2026,6 +2031,13 @@ fn inline_markdown(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_uncertain_value_example_is_read_when_pasted_at_the_top() {
+        let text = format!("{UNCERTAIN_EXAMPLE}\nname = \"x\"\n");
+        let s = Scenario::from_toml(&text, None).unwrap();
+        assert_eq!(s.uncertain.paths(), ["mechanisms.dose.d50"]);
+    }
 
     #[test]
     fn the_appendix_turns_markdown_tables_into_html() {

@@ -738,7 +738,7 @@ pub(crate) fn parse_number(
 /// (`1,606`), a percentage (`47.8%`, or `47.8` where a share is expected) or a word for a
 /// missing value (`NA`). Empty when none fits; each case is only named when the number it
 /// stands for is one `check` accepts.
-fn number_hint(raw: &str, check: fn(f64) -> bool) -> String {
+pub(crate) fn number_hint(raw: &str, check: fn(f64) -> bool) -> String {
     let accepts = |text: &str| text.parse::<f64>().is_ok_and(check);
     let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
     let unsigned = raw.trim_start_matches(['-', '+']);

@@ -19,11 +19,49 @@ pub(crate) fn from_str<T: DeserializeOwned>(
                 return csv_not_scenario(&first).in_file(p);
             }
         }
-        let mut err = InputError::msg(parse_message(&e, src));
+        let mut message = parse_message(&e, src);
+        let field = e.span().and_then(|span| path_at(src, span.start));
+        // The storage type's limits ("0 or more", "no larger than 4294967295") are not the
+        // field's: state the range validation would.
+        if let Some((lo, hi)) = field.as_deref().and_then(super::validate::count_range) {
+            if let Some(got) = message
+                .strip_prefix("expected a whole number")
+                .and_then(|r| r.split_once(", got "))
+                .map(|(_, got)| got.to_string())
+            {
+                message = format!("expected a whole number from {lo} to {hi}, got {got}");
+            }
+        }
+        // `[strategies]` for `[[strategies]]`: one bracket opens a table, two an entry of a list.
+        let list = field.as_deref().and_then(|f| {
+            ["strategies", "seedings", "show.variants"]
+                .into_iter()
+                .find(|l| f == *l)
+        });
+        if let (Some(list), "expected a list, got a table") = (list, message.as_str()) {
+            message = format!(
+                "{message}: write [[{list}]], with double brackets, once before each entry"
+            );
+        }
+        if field.as_deref().is_some_and(|f| f.ends_with("pilot_ids")) {
+            if let Some(text) = message.strip_prefix("expected a list, got the text ") {
+                message = format!("{message}: write a list, pilot_ids = [{text}]");
+            }
+        }
+        // `pilot_ids = [3, 5]`: the ids are text even where they are school numbers.
+        if field.as_deref().is_some_and(|f| f.contains("pilot_ids")) {
+            if let Some(n) = message.strip_prefix("expected a string, got the number ") {
+                message = format!(
+                    "{message}: a school's id is text in double quotes, even when it is a \
+                     number; write \"{n}\""
+                );
+            }
+        }
+        let mut err = InputError::msg(message);
         if let Some(span) = e.span() {
             let (line, col) = line_col(src, span.start);
             err = err.at(line, Some(col));
-            err.field = path_at(src, span.start);
+            err.field = field;
         }
         match file {
             Some(p) => err.in_file(p),
@@ -181,14 +219,18 @@ fn plain_syntax_error(message: &str, src: &str, offset: usize) -> Option<String>
             )
         }
         "invalid table header" if rest.starts_with("expected `.`, `]]`") => {
-            "this `[[` header is not closed with `]]` on its line (write [[strategies]])"
-                .to_string()
+            let name = header_name(src, offset).unwrap_or("strategies");
+            format!("this `[[` header is not closed with `]]` on its line (write [[{name}]])")
         }
-        "invalid table header" => {
-            "this section header is not closed with `]` on its line (write [network]; a \
-             section name has no spaces)"
-                .to_string()
-        }
+        "invalid table header" => match header_name(src, offset) {
+            Some(name) => format!(
+                "this section header is not closed with `]` on its line (write [{name}]; a \
+                 section name has no spaces)"
+            ),
+            None => "this section header is not closed with `]` on its line (write the \
+                     section's name between brackets, as in [network])"
+                .to_string(),
+        },
         _ if first.starts_with("duplicate key `") => {
             format!("{} is set twice; keep one of them", duplicate_key(first))
         }
@@ -233,8 +275,8 @@ fn plain_syntax_error(message: &str, src: &str, offset: usize) -> Option<String>
              ({ dist = \"uniform\", low = 0.5, high = 2 }, all on one line)"
             .to_string(),
         "invalid escape sequence" => "a backslash in double quotes starts an escape (\\n, \
-             \\t, \\\\, \\\"): write \\\\ for a backslash, or put a Windows path in single \
-             quotes ('C:\\data\\edges.csv')"
+             \\t, \\\\, \\\"): in a path write / between folders, which works on Windows too \
+             (\"data/edges.csv\"); elsewhere write \\\\ for a backslash"
             .to_string(),
         "invalid unicode 4-digit hex code" | "invalid unicode 8-digit hex code" => {
             "`\\u` is followed by 4 hexadecimal digits and `\\U` by 8 (\"\\u00e9\" is é)"
@@ -247,6 +289,19 @@ fn plain_syntax_error(message: &str, src: &str, offset: usize) -> Option<String>
 
 /// The dotted name in the parser's `duplicate key `schools` in table `network``
 /// (`network.schools`), or `duplicate key `runs` in document root` (`runs`).
+/// The section name written on the header line holding `offset` (`budget` for `[budget`), so
+/// that the hint shows the header the user meant; None when the line names none (`[`).
+fn header_name(src: &str, offset: usize) -> Option<&str> {
+    let before = src.get(..offset)?;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = src[start..].lines().next().unwrap_or("");
+    let name = line.trim_start().trim_start_matches('[').trim_start();
+    let end = name
+        .find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')))
+        .unwrap_or(name.len());
+    Some(&name[..end]).filter(|n| !n.is_empty())
+}
+
 fn duplicate_key(message: &str) -> String {
     let mut parts = message.split('`');
     let key = parts.nth(1).unwrap_or("");
@@ -264,10 +319,69 @@ fn unknown_field_hint(message: &str) -> Option<String> {
     let (field, expected) = rest.split_once('`')?;
     let expected = expected.strip_prefix(", ")?;
     let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-    let meant = super::suggest::closest(field, &names)?;
+    // A singular for a list's plural name (`[[strategy]]`) is further from it in spelling than
+    // a typo, and as likely.
+    let plural = |n: &&str| {
+        [
+            format!("{field}s"),
+            format!("{}ies", field.trim_end_matches('y')),
+        ]
+        .contains(&n.to_string())
+    };
+    let Some(meant) =
+        super::suggest::closest(field, &names).or_else(|| names.iter().copied().find(plural))
+    else {
+        // A field of another table written here (`d50` at the top of the file).
+        let homes = homes_of(field, super::shape(), "");
+        let first = homes.first()?;
+        let listed: Vec<String> = homes.iter().map(|h| format!("[{h}]")).collect();
+        // A table's field can also be written as a dotted key at the top; a list entry's not.
+        let dotted = if first.starts_with('[') {
+            String::new()
+        } else {
+            format!(", or as {first}.{field} = ... at the top of the file")
+        };
+        return Some(format!(
+            "unknown field `{field}` here; it belongs in {}: write it under that header{dotted}",
+            listed.join(" or ")
+        ));
+    };
     Some(format!(
         "unknown field `{field}`; did you mean `{meant}`? {expected}"
     ))
+}
+
+/// The tables of the scenario's shape (`table`, below `prefix`) that hold a field named
+/// `field`, as dotted paths (`mechanisms.dose`); a list of tables in brackets
+/// (`[strategies]`, whose header is `[[strategies]]`).
+fn homes_of(field: &str, table: &toml::Table, prefix: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if !prefix.is_empty() && table.contains_key(field) {
+        out.push(prefix.to_string());
+    }
+    for (key, value) in table {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match value {
+            toml::Value::Table(t) => out.extend(homes_of(field, t, &path)),
+            toml::Value::Array(a) => {
+                if let Some(toml::Value::Table(t)) = a.first() {
+                    out.extend(homes_of(field, t, &path).into_iter().map(|h| {
+                        if h == path {
+                            format!("[{h}]")
+                        } else {
+                            h
+                        }
+                    }));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Rewrites serde's type errors (`invalid type: string "ten", expected u32`) in the words the
@@ -300,6 +414,7 @@ fn plain_type_error(message: &str) -> String {
         "u64" | "usize" => unsigned(u64::MAX),
         "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number".to_string(),
         "f32" | "f64" => "a number".to_string(),
+        "a sequence" => "a list".to_string(),
         other => other.to_string(),
     };
     // serde quotes a scalar in backticks: `integer `-3``, `floating point `1.5``.
@@ -307,8 +422,14 @@ fn plain_type_error(message: &str) -> String {
         got.strip_prefix(kind)
             .map(|v| v.trim_matches('`').to_string())
     };
+    let numeric = expected.starts_with("a number") || expected.starts_with("a whole number");
     let got = if let Some(text) = got.strip_prefix("string ") {
-        format!("the text {text}")
+        let hint = if numeric {
+            number_text_hint(text.trim_matches('"'))
+        } else {
+            String::new()
+        };
+        format!("the text {text}{hint}")
     } else if let Some(v) = scalar("integer ").or_else(|| scalar("floating point ")) {
         format!("the number {v}")
     } else if let Some(v) = scalar("boolean ") {
@@ -321,6 +442,22 @@ fn plain_type_error(message: &str) -> String {
         }
     };
     format!("expected {expected}, got {got}")
+}
+
+/// Why `text`, given where a number belongs, may have been meant as one: a percentage (`40%`),
+/// a decimal comma (`1,5`) or a thousands separator (`1,000`), as the node table's cells are
+/// told ([`super::files::number_hint`]). Empty when none fits.
+pub(crate) fn number_text_hint(text: &str) -> String {
+    let text = text.trim();
+    match text.strip_suffix('%').map(|p| p.trim().parse::<f64>()) {
+        Some(Ok(v)) => format!(
+            ": a number is written without %; a share of {} is {}",
+            text,
+            super::number(v / 100.0)
+        ),
+        Some(Err(_)) => String::new(),
+        None => super::files::number_hint(text, f64::is_finite),
+    }
 }
 
 /// Places a validation error: the line and column of its field in `src` (when the error names a
@@ -581,6 +718,74 @@ mod tests {
             ),
             "{e}"
         );
+        let e = plain("[[strategies]]\nname = \"pilot-then-cascade\"\npilot_ids = [3, 5]\n");
+        assert!(
+            e.contains(
+                "expected a string, got the number 3: a school's id is text in double \
+                 quotes, even when it is a number; write \"3\""
+            ),
+            "{e}"
+        );
+        let e = plain("[strategies]\nname = \"cluster\"\n");
+        assert!(
+            e.contains(
+                "strategies: expected a list, got a table: write [[strategies]], with \
+                 double brackets"
+            ),
+            "{e}"
+        );
+        let e = plain("[[strategy]]\nname = \"cluster\"\n");
+        assert!(
+            e.contains("unknown field `strategy`; did you mean `strategies`?"),
+            "{e}"
+        );
+        let e = plain("[[strategies]]\nname = \"cluster\"\npilot_ids = \"S03\"\n");
+        assert!(e.contains("write a list, pilot_ids = [\"S03\"]"), "{e}");
+        let e = plain("[budget]\nper_school = \"40%\"\n");
+        assert!(
+            e.contains(
+                "got the text \"40%\": a number is written without %; a share of 40% is 0.4"
+            ),
+            "{e}"
+        );
+        let e = plain("[budget]\nper_school = \"1,5\"\n");
+        assert!(
+            e.contains("got the text \"1,5\": a decimal comma? Write 1.5"),
+            "{e}"
+        );
+        let e = plain("[budget]\nper_school = \"lots\"\n");
+        assert!(e.ends_with("got the text \"lots\""), "{e}");
+        let e = plain("name = \"x\"\nd50 = 1.0\n");
+        assert!(
+            e.contains(
+                "unknown field `d50` here; it belongs in [mechanisms.dose]: write it under \
+                 that header, or as mechanisms.dose.d50 = ..."
+            ),
+            "{e}"
+        );
+        // A field of a list's entries is named with the list's double brackets.
+        let e = plain("pilot_ids = [\"3\"]\n");
+        assert!(
+            e.contains("it belongs in [[strategies]]: write it under that header"),
+            "{e}"
+        );
+        assert!(!e.contains("strategies.pilot_ids ="), "{e}");
+        // A field that fits nowhere keeps serde's list.
+        let e = plain("colour = 1\n");
+        assert!(e.contains("unknown field `colour`, expected one of"), "{e}");
+        // A field with a fixed range states it, not its storage type's.
+        let e = plain("runs = -5\n");
+        assert!(
+            e.contains("expected a whole number from 1 to 10000000, got the number -5"),
+            "{e}"
+        );
+        let e = plain("runs = 99999999999\n");
+        assert!(
+            e.contains("from 1 to 10000000, got the number 99999999999"),
+            "{e}"
+        );
+        let e = plain("steps = 20.0\n");
+        assert!(e.contains("from 1 to 10000, got the number 20.0"), "{e}");
         let e = plain("[budget]\nper_school = [1]\n");
         assert!(e.contains("expected a number, got a list"), "{e}");
         let e = plain("[mechanisms.contagion]\nenabled = 1\n");
@@ -632,12 +837,26 @@ mod tests {
             ),
             (
                 "[network\nschools = 5\n",
-                "s.toml:1:9: this section header is not closed with `]`",
+                "s.toml:1:9: this section header is not closed with `]` on its line (write \
+                 [network];",
             ),
-            ("[[strategies]\nname = \"a\"\n", "not closed with `]]`"),
+            (
+                "runs = 5\n[budget\nper_school = 0.1\n",
+                "s.toml:2:8: this section header is not closed with `]` on its line (write \
+                 [budget];",
+            ),
+            (
+                "[[strategies]\nname = \"a\"\n",
+                "not closed with `]]` on its line (write [[strategies]])",
+            ),
+            (
+                "[[seedings]\nname = \"a\"\n",
+                "not closed with `]]` on its line (write [[seedings]])",
+            ),
             (
                 "runs = 5\n[",
-                "s.toml:2:1: this section header is not closed with `]`",
+                "s.toml:2:1: this section header is not closed with `]` on its line (write the \
+                 section's name",
             ),
             ("runs = 10:30\n", "no setting of a scenario is one"),
             (
@@ -677,7 +896,7 @@ mod tests {
             ),
             (
                 "[network]\nedges = \"C:\\data\\e.csv\"\n",
-                "put a Windows path in single quotes",
+                "in a path write / between folders, which works on Windows too",
             ),
             (
                 "name = \"a\" runs = 5\n",

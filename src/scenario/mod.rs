@@ -803,10 +803,18 @@ impl Scenario {
                     Err(e) => format!("cannot be read ({e})"),
                 },
             };
+            // A path written on Windows (`data\\edges.csv`) names one odd file name elsewhere.
+            let slash = if p.to_string_lossy().contains('\\') && !cfg!(windows) {
+                " (write / between folders: a backslash separates them on Windows only, and / \
+                 works on every system)"
+            } else {
+                ""
+            };
             Err(InputError::field(
                 field,
                 format!(
-                    "{} {problem}; give the path of a CSV file, relative to the scenario file",
+                    "{} {problem}; give the path of a CSV file, relative to the scenario \
+                     file{slash}",
                     full.display()
                 ),
             ))
@@ -1528,7 +1536,7 @@ mod tests {
             (
                 "name = \"x\"\nruns = 99999999999999999999\n",
                 "runs",
-                "no larger than 4294967295, got the number 99999999999999999999",
+                "from 1 to 10000000, got the number 99999999999999999999",
             ),
         ] {
             let e = Scenario::load(text, Some(file), None, &[]).unwrap_err();
@@ -1842,5 +1850,29 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("optimise.pilots"), "{e}");
+    }
+
+    /// A Windows path (`data\\e.csv`) that names no file elsewhere gets the separator that
+    /// works on every system.
+    #[cfg(not(windows))]
+    #[test]
+    fn a_backslash_path_that_is_not_found_suggests_forward_slashes() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("data")).unwrap();
+        std::fs::write(dir.path().join("data/e.csv"), "source,target\n0,1\n").unwrap();
+        let file = dir.path().join("s.toml");
+        let text = "[network]\nkind = \"file\"\nedges = 'data\\e.csv'\n";
+        let e = Scenario::load(text, Some(&file), None, &[]).unwrap_err();
+        assert!(e.to_string().contains("write / between folders"), "{e}");
+        let e = Scenario::load(
+            "[network]\nkind = \"file\"\nedges = 'data/none.csv'\n",
+            Some(&file),
+            None,
+            &[],
+        )
+        .unwrap_err();
+        assert!(!e.to_string().contains("write / between"), "{e}");
+        let text = "[network]\nkind = \"file\"\nedges = 'data/e.csv'\n";
+        assert!(Scenario::load(text, Some(&file), None, &[]).is_ok());
     }
 }

@@ -136,11 +136,35 @@ fn typed(shape: &Value, value: &Value, uncertain: bool) -> Result<Value, String>
             return Ok(Value::String(value.to_string()))
         }
         (Value::String(_), _) => "expected text",
+        // `pilot_ids=[3, 5]`: ids are text, and a school's index as text is its id when there is
+        // no node table, so whole numbers are taken as the ids they write.
+        (Value::Array(items), Value::Array(given))
+            if items.first().is_some_and(Value::is_str) =>
+        {
+            return Ok(Value::Array(
+                given
+                    .iter()
+                    .map(|v| match v {
+                        Value::Integer(i) => Value::String(i.to_string()),
+                        other => other.clone(),
+                    })
+                    .collect(),
+            ))
+        }
         (Value::Array(_), Value::Array(_)) => return Ok(value.clone()),
+        (Value::Array(items), _) if items.first().is_some_and(Value::is_str) => {
+            "expected a list of text, e.g. [\"S01\", \"S07\"]"
+        }
         (Value::Array(_), _) => "expected a list, e.g. [1, 2, 3]",
         _ => return Ok(value.clone()),
     };
-    Err(format!("{expected}, got {}", describe(value)))
+    let hint = match (shape, value) {
+        (Value::Float(_) | Value::Integer(_), Value::String(text)) => {
+            super::locate::number_text_hint(text)
+        }
+        _ => String::new(),
+    };
+    Err(format!("{expected}, got {}{hint}", describe(value)))
 }
 
 /// Applies `s` to `file` (the scenario file's table). `shape` is the scenario's shape (every
@@ -437,6 +461,57 @@ mod tests {
                 && !e.message.contains("no entry named \"v1\""),
             "{e}"
         );
+    }
+
+    #[test]
+    fn pilot_ids_take_whole_numbers_as_ids_and_their_hint_shows_text() {
+        use crate::scenario::Scenario;
+        let text = "[[strategies]]\nname = \"pilot-then-cascade\"\n";
+        let set = |s: &str| -> Setting { s.parse().unwrap() };
+        let s = Scenario::load(
+            text,
+            None,
+            None,
+            &[set("strategies.pilot-then-cascade.pilot_ids=[1,2]")],
+        )
+        .unwrap();
+        assert_eq!(s.config.strategies[0].pilot_ids, ["1", "2"]);
+        let e = Scenario::load(
+            text,
+            None,
+            None,
+            &[set("strategies.pilot-then-cascade.pilot_ids=S01")],
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("expected a list of text, e.g. [\"S01\", \"S07\"], got the text \"S01\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn numbers_written_as_percentages_or_with_commas_get_a_hint() {
+        use crate::scenario::Scenario;
+        let load = |s: &str| {
+            Scenario::load("", None, None, &[s.parse().unwrap()])
+                .unwrap_err()
+                .to_string()
+        };
+        let e = load("budget.per_school=1,5");
+        assert!(
+            e.contains("got the text \"1,5\": a decimal comma? Write 1.5"),
+            "{e}"
+        );
+        let e = load("budget.per_school=40%");
+        assert!(e.contains("a share of 40% is 0.4"), "{e}");
+        let e = load("network.within_region=90");
+        assert!(
+            e.contains("between 0 and 1, got 90: a percentage? Write a share as a number between 0 and 1 (0.9)"),
+            "{e}"
+        );
+        let e = load("network.within_region=300");
+        assert!(e.ends_with("between 0 and 1, got 300"), "{e}");
     }
 
     #[test]

@@ -3,9 +3,77 @@
 //! gives every school a value replaces the law that would draw it (`schools.need_alpha`, ...).
 //! The report's assumptions and `domino check` mark them, so that a leader does not read a
 //! default the district's own data overrode as an assumption of the result.
+//!
+//! Some of a strategy's knobs are read by one kind or mode only (`hub_share` by cluster, `pilots` by
+//! pilot-then-cascade): one written for another kind is noted on loading
+//! ([`Scenario::knob_notes`]) and marked by `domino check` and in optimise's `best.toml`.
 
-use super::Scenario;
+use super::{Scenario, StrategyConfig, StrategyKind, SupportMode};
 use std::path::Path;
+
+/// Each strategy knob read by one kind or mode only, in the order notes list them.
+const KNOBS: [&str; 14] = [
+    "targeting",
+    "pace",
+    "max_wave",
+    "adaptive",
+    "hub_share",
+    "region_done_share",
+    "max_regions",
+    "pilots",
+    "pilot_terms",
+    "waves",
+    "build_share",
+    "build_yield",
+    "review_terms",
+    "min_progress",
+];
+
+/// Who reads the knobs that thin-spread's even split has no use for: the ordering, pacing and
+/// reviews of the other kinds' cohorts (`strategy::cohort`).
+const COHORT_ONLY: &str = "pilot-then-cascade and cluster only";
+
+impl StrategyConfig {
+    /// Why the knob `key` does nothing for this strategy, if it does nothing: it belongs to
+    /// other kinds (`cluster only`), or to a mode the strategy is not in.
+    pub(crate) fn unused_knob(&self, key: &str) -> Option<&'static str> {
+        let kind = self.kind?;
+        match key {
+            "targeting" | "pace" | "max_wave" | "adaptive" | "review_terms" | "min_progress"
+                if kind == StrategyKind::ThinSpread =>
+            {
+                Some(COHORT_ONLY)
+            }
+            "hub_share" | "region_done_share" | "max_regions" if kind != StrategyKind::Cluster => {
+                Some("cluster only")
+            }
+            "pilots" | "pilot_terms" | "waves" if kind != StrategyKind::PilotThenCascade => {
+                Some("pilot-then-cascade only")
+            }
+            "build_share" | "build_yield" if self.support != SupportMode::Build => {
+                Some("support = \"build\" only")
+            }
+            "review_terms" | "min_progress" if !self.adaptive => Some("adaptive = true only"),
+            _ => None,
+        }
+    }
+
+    /// The knobs this strategy gives a value other than their default though it does not read
+    /// them, each with [`StrategyConfig::unused_knob`]'s reason. A default is never listed, so
+    /// that a resolved scenario (which writes every knob) reads back quietly.
+    pub(crate) fn idle_knobs(&self) -> Vec<(&'static str, &'static str)> {
+        let table = |s: &StrategyConfig| match toml::Value::try_from(s) {
+            Ok(toml::Value::Table(t)) => t,
+            _ => toml::Table::new(),
+        };
+        let (given, default) = (table(self), table(&StrategyConfig::default()));
+        KNOBS
+            .into_iter()
+            .filter(|key| given.get(*key) != default.get(*key))
+            .filter_map(|key| self.unused_knob(key).map(|why| (key, why)))
+            .collect()
+    }
+}
 
 /// The settings of the network generators: none is read when the ties come from an edge list.
 const GENERATOR: [&str; 10] = [
@@ -31,6 +99,72 @@ pub struct Unused {
 }
 
 impl Scenario {
+    /// A note for each strategy that sets knobs its kind or mode does not read
+    /// (`pilots = 5` under thin-spread): they change nothing, which the results alone would not
+    /// show.
+    pub fn knob_notes(&self) -> Vec<String> {
+        self.config
+            .strategies
+            .iter()
+            .filter_map(|s| {
+                let idle = s.idle_knobs();
+                let kind = s.kind?.name();
+                let parts: Vec<String> = idle
+                    .iter()
+                    .map(|(key, why)| format!("{key} ({why})"))
+                    .collect();
+                (!parts.is_empty()).then(|| {
+                    format!(
+                        "note: strategy {} (kind {kind}) does not read {}: {} ignored",
+                        s.name,
+                        parts.join(", "),
+                        if parts.len() == 1 {
+                            "it is"
+                        } else {
+                            "they are"
+                        }
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// A note naming the school laws the scenario gives a value other than their default though
+    /// the node table's complete columns replace every draw they enter
+    /// ([`Scenario::unused_fields`]): like a network setting its kind does not read
+    /// ([`Scenario::network_notes`]), they change nothing.
+    pub fn replaced_notes(&self) -> Option<String> {
+        let table = |s: &super::SchoolsConfig| match toml::Value::try_from(s) {
+            Ok(toml::Value::Table(t)) => t,
+            _ => toml::Table::new(),
+        };
+        let (given, default) = (
+            table(&self.config.schools),
+            table(&super::SchoolsConfig::default()),
+        );
+        let unused = self.unused_fields();
+        let changed: Vec<&Unused> = unused
+            .iter()
+            .filter(|u| {
+                u.path
+                    .strip_prefix("schools.")
+                    .is_some_and(|key| given.get(key) != default.get(key))
+            })
+            .collect();
+        let file = &changed.first()?.file;
+        let paths: Vec<&str> = changed.iter().map(|u| u.path).collect();
+        Some(format!(
+            "note: the node table {file} gives every school the values drawn with {}: {} \
+             ignored",
+            paths.join(", "),
+            if paths.len() == 1 {
+                "it is"
+            } else {
+                "they are"
+            }
+        ))
+    }
+
     /// The fields this scenario's network files make unused, in a fixed order: the generator's
     /// settings under an edge list, and each school law whose every use is replaced by complete
     /// node-table columns (a law also used to draw another attribute the table leaves out, such
@@ -141,6 +275,56 @@ mod tests {
         assert!(!got.contains(&"schools.size_sigma"));
         assert!(!got.contains(&"schools.size_median"));
         assert!(!got.contains(&"schools.resources_mean"));
+    }
+
+    #[test]
+    fn set_school_laws_the_node_table_replaces_get_a_note() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("e.csv"), "source,target\na,b\n").unwrap();
+        std::fs::write(dir.path().join("n.csv"), "id,size\na,300\nb,200\n").unwrap();
+        let text = "[network]\nkind = \"file\"\nedges = \"e.csv\"\nnodes = \"n.csv\"\n";
+        let path = dir.path().join("s.toml");
+        std::fs::write(&path, text).unwrap();
+        // Left at their defaults, the replaced laws are not worth a word.
+        assert_eq!(Scenario::from_file(&path).unwrap().replaced_notes(), None);
+        let set = |s: &str| s.parse().unwrap();
+        let s = Scenario::from_file_with(
+            &path,
+            &[set("schools.size_sigma=2"), set("schools.need_alpha=5")],
+        )
+        .unwrap();
+        let note = s.replaced_notes().unwrap();
+        assert!(
+            note.contains("n.csv") && note.contains("schools.size_sigma: it is ignored"),
+            "{note}"
+        );
+        // The need law still draws the need, which the table does not give.
+        assert!(!note.contains("need_alpha"), "{note}");
+    }
+
+    #[test]
+    fn knobs_another_kind_reads_get_a_note_naming_the_strategy_and_the_kind() {
+        let text = "[[strategies]]\nname = \"thin-spread\"\npilots = 5\nhub_share = 0.4\n\
+                    [[strategies]]\nname = \"cluster\"\npilots = 4\nhub_share = 0.4\n\
+                    [[strategies]]\nname = \"pilot-then-cascade\"\npilots = 4\nmin_progress = 0.05\n";
+        let s = Scenario::from_toml(text, None).unwrap();
+        let notes = s.knob_notes();
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert_eq!(
+            notes[0],
+            "note: strategy thin-spread (kind thin-spread) does not read hub_share \
+             (cluster only), pilots (pilot-then-cascade only): they are ignored"
+        );
+        assert!(notes[1].starts_with("note: strategy cluster (kind cluster) does not read pilots"));
+        assert!(!notes[1].contains("hub_share"), "{}", notes[1]);
+        // A mode's knob at its default is not noted; set, it is.
+        let adaptive = "[[strategies]]\nname = \"cluster\"\nreview_terms = 2\n";
+        let notes = Scenario::from_toml(adaptive, None).unwrap().knob_notes();
+        assert!(
+            notes[0].contains("review_terms (adaptive = true only)"),
+            "{notes:?}"
+        );
+        assert!(Scenario::builtin_default().knob_notes().is_empty());
     }
 
     #[test]

@@ -35,10 +35,17 @@ impl Check {
         if v >= lo && v <= hi {
             Ok(())
         } else {
+            // A share's range (within 0 to 1) given a percentage (`80` for 0.8) gets the
+            // node table's hint, when the share it stands for is in range.
+            let hint = if lo >= 0.0 && hi <= 1.0 && (lo..=hi).contains(&(v / PERCENT)) {
+                super::files::number_hint(&number(v), |x| (0.0..=1.0).contains(&x))
+            } else {
+                String::new()
+            };
             Err(InputError::field(
                 self.path(field),
                 format!(
-                    "must be between {} and {}, got {}",
+                    "must be between {} and {}, got {}{hint}",
                     number(lo),
                     number(hi),
                     number(v)
@@ -54,8 +61,9 @@ impl Check {
             Err(InputError::field(
                 self.path(field),
                 format!(
-                    "must be a probability or share between 0 and 1, got {}",
-                    number(v)
+                    "must be a probability or share between 0 and 1, got {}{}",
+                    number(v),
+                    super::files::number_hint(&number(v), |x| (0.0..=1.0).contains(&x))
                 ),
             ))
         }
@@ -112,11 +120,30 @@ pub(crate) fn at_least(lo_path: &str) -> String {
 /// given on the command line could not be written to an output folder's `scenario.toml`.
 pub(crate) const SEED_RANGE: &str = "must be a whole number from 0 to 9223372036854775807";
 
+/// A percentage's value for a share of 1.
+const PERCENT: f64 = 100.0;
+
+/// The most paired runs a scenario may ask for.
+const MAX_RUNS: u32 = 10_000_000;
+/// The most terms a scenario may simulate.
+const MAX_STEPS: u32 = 10_000;
+
+/// The range of the whole-number fields whose limits do not depend on other fields, by dotted
+/// path, so that an error about a value that is no such number at all (`runs = -5`, `steps =
+/// 20.0`) can state the real range rather than the storage type's.
+pub(crate) fn count_range(path: &str) -> Option<(u32, u32)> {
+    match path {
+        "runs" => Some((1, MAX_RUNS)),
+        "steps" => Some((1, MAX_STEPS)),
+        _ => None,
+    }
+}
+
 /// Validates `config` and fills in what is derived (strategy kinds).
 pub(crate) fn resolve(config: &mut ScenarioConfig) -> Result<(), InputError> {
     let top = Check::new("");
-    top.count("runs", config.runs, 1, 10_000_000)?;
-    top.count("steps", config.steps, 1, 10_000)?;
+    top.count("runs", config.runs, 1, MAX_RUNS)?;
+    top.count("steps", config.steps, 1, MAX_STEPS)?;
     text_name(&top, &config.name, MAX_SCENARIO_NAME)?;
     if config.seed > i64::MAX as u64 {
         return Err(InputError::field(
@@ -929,6 +956,19 @@ fn strategies(list: &mut [StrategyConfig]) -> Result<(), InputError> {
             s.kind = StrategyKind::from_name(&s.name);
         }
         if s.kind.is_none() {
+            let kinds: Vec<&str> = StrategyKind::ALL.iter().map(|k| k.name()).collect();
+            // A misspelt kind's name (`pilot-then-cascde`) is far more likely than a new
+            // strategy that forgot its kind: say which name was probably meant.
+            if let Some(meant) = super::suggest::closest(&s.name, &kinds) {
+                return Err(InputError::field(
+                    c.path("name"),
+                    format!(
+                        "\"{}\" is not a kind's name; did you mean \"{meant}\"? (or keep the \
+                         name and give its kind: kind = \"{meant}\")",
+                        s.name
+                    ),
+                ));
+            }
             return Err(InputError::field(
                 c.path("kind"),
                 format!(
