@@ -211,7 +211,7 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
     ));
     super::say(&table)?;
     for w in out::outcome_warnings(&rows, &outcome) {
-        eprintln!("warning: {w}");
+        crate::output::tell(&format!("warning: {w}"));
     }
     Ok(())
 }

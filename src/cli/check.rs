@@ -20,7 +20,7 @@ pub fn check(args: &ScenarioArgs) -> anyhow::Result<()> {
     let net = model(&scenario).network(0)?;
     let (regions, _) = crate::school::regions(&scenario);
     let s = stats::summary(&net, &regions);
-    eprintln!(
+    crate::output::tell(&format!(
         "ok: {} is valid. Run 0's network: {} schools, {} ties (mean degree {:.2}, max {}), {} component(s), {:.0}% of ties inside regions.",
         path.display(),
         s.schools,
@@ -29,7 +29,7 @@ pub fn check(args: &ScenarioArgs) -> anyhow::Result<()> {
         s.max_degree,
         s.components,
         100.0 * s.within_region
-    );
+    ));
     Ok(())
 }
 

@@ -59,19 +59,19 @@ impl ScenarioArgs {
             (None, false) => Scenario::load(DEFAULT_SCENARIO, None, None, &self.set)?,
         };
         if let Some(note) = scenario.untied_note() {
-            eprintln!("{note}");
+            crate::output::tell(&note);
         }
         if let Some(note) = scenario.classic_notes() {
-            eprintln!("{note}");
+            crate::output::tell(&note);
         }
         if let Some(note) = scenario.network_notes() {
-            eprintln!("{note}");
+            crate::output::tell(&note);
         }
         for note in scenario.pilot_notes() {
-            eprintln!("{note}");
+            crate::output::tell(&note);
         }
         for note in scenario.node_notes() {
-            eprintln!("{note}");
+            crate::output::tell(&note);
         }
         scenario.with_overrides(runs, seed, steps)
     }

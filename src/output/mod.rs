@@ -51,6 +51,13 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+/// Prints `line` and a line break to standard error, for notes, warnings and errors. Standard
+/// error closed or failing (`domino check 2>&1 | head`) is ignored: there is nowhere left to say
+/// so, and a note is not worth the panic `eprintln!` gives then.
+pub fn tell(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 /// The git commit domino was built from, or `unknown` ([`crate::version::build_info`]).
 pub fn build_commit() -> &'static str {
     crate::version::build_info().commit
