@@ -1,6 +1,6 @@
 //! The command line: clap definitions and one function per subcommand. `main.rs` only parses
 //! arguments, calls [`dispatch`] and maps errors to exit codes (0 success, 1 runtime failure,
-//! 2 bad input).
+//! 2 bad input; 130 after Ctrl-C and 143 after SIGTERM, see [`crate::output::interrupt`]).
 
 mod calibrate;
 mod check;
