@@ -702,8 +702,8 @@ fn values_the_files_give_or_another_setting_replaces_are_attributed() {
     let given = &assumptions[assumptions.find("id=\"from-files\"").unwrap()..];
     assert!(
         given.contains(
-            "<code>network.schools</code> = <code>6</code> (from <code>network-nodes.csv</code>), \
-             <code>network.regions</code> = <code>2</code> (from <code>network-nodes.csv</code>)"
+            "<code>network.regions</code> = <code>2</code> (from <code>network-nodes.csv</code>), \
+             <code>network.schools</code> = <code>6</code> (from <code>network-nodes.csv</code>)"
         ),
         "{given}"
     );
