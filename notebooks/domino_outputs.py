@@ -53,3 +53,24 @@ def domino(*args) -> None:
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stderr}")
+
+
+# The runs.csv/summary.csv metric of each scenario `objective` (with the spellings the scenario
+# reader also accepts), so a notebook analyses the metric the folder's own ranking used.
+OBJECTIVE_METRICS = {
+    "students_benefiting": "students_benefiting_share",
+    "students-benefiting": "students_benefiting_share",
+    "sustained_share": "sustained_share",
+    "sustained-share": "sustained_share",
+    "sustained": "sustained_share",
+}
+
+
+def objective(out: Path) -> str:
+    """The metric the comparison in `out` ranks strategies by: its scenario.toml's `objective`
+    (default `students_benefiting`) as the metric name of runs.csv, summary.csv and paired.csv."""
+    import tomllib
+
+    with open(Path(out) / "scenario.toml", "rb") as f:
+        scenario = tomllib.load(f)
+    return OBJECTIVE_METRICS[scenario.get("objective", "students_benefiting")]

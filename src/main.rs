@@ -11,7 +11,7 @@ fn main() {
     // its temporary files stay behind (until the next write of the same file removes them).
     let _ = domino::output::interrupt::remove_temporaries_on_interrupt();
     if let Err(err) = domino::cli::dispatch(cli) {
-        eprintln!("error: {err:#}");
+        domino::output::tell(&format!("error: {err:#}"));
         std::process::exit(domino::cli::exit_code(&err));
     }
 }

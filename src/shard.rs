@@ -308,7 +308,16 @@ struct RunsReader {
 impl RunsReader {
     fn open(dir: &Path, info: &ShardInfo, arms: usize, records: bool) -> Result<Self> {
         let path = dir.join(RUNS_FILE);
-        let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
+        let file = File::open(&path).map_err(|e| match e.kind() {
+            // Bad input like any other changed file of a shard (exit 2), not a failure of this
+            // machine: a copy that left the file out, or a shard whose task was killed early.
+            io::ErrorKind::NotFound => InputError::msg(format!(
+                "{RUNS_FILE} is missing: the shard is incomplete or damaged"
+            ))
+            .in_file(dir)
+            .into(),
+            _ => Error::io(&path, e),
+        })?;
         let mut r = Self {
             r: Hashing {
                 inner: BufReader::new(file),

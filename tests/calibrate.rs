@@ -1176,3 +1176,28 @@ fn a_prior_is_set_by_the_fields_dotted_path_as_under_calibrate_priors_in_the_fil
         stderr(&out)
     );
 }
+
+/// `--run` picks the world of a simulated rollout; without `--simulate` it would do nothing, so
+/// it is refused rather than ignored (clap's `requires` let it through as a default).
+#[test]
+fn run_without_simulate_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = domino(
+        tmp.path(),
+        &[
+            "calibrate",
+            arg(&repo("scenarios/calibrate-example.toml")),
+            "--observed",
+            arg(&repo("scenarios/rollout-example.csv")),
+            "--run",
+            "3",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--run: goes with --simulate FILE"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(std::fs::read_dir(tmp.path()).unwrap().next().is_none());
+}

@@ -197,3 +197,32 @@ fn man_for_an_unknown_command_lists_the_commands() {
         "{err}"
     );
 }
+
+/// Exit status of `domino args` run with standard error a pipe nobody reads (closed before the
+/// command starts, as after `domino check ... 2>&1 | head` once head has its lines).
+fn status_with_stderr_closed(args: &[&str]) -> Option<i32> {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    Command::new(env!("CARGO_BIN_EXE_domino"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::null())
+        .stderr(writer)
+        .status()
+        .expect("the domino binary starts")
+        .code()
+}
+
+/// A closed standard error is not a panic (exit 101): `check`'s "ok" line, a note and an error
+/// go nowhere, and the exit code is the one the command would give anyway.
+#[test]
+fn a_closed_standard_error_is_not_a_panic() {
+    assert_eq!(
+        status_with_stderr_closed(&["check", "scenarios/small-district.toml"]),
+        Some(0)
+    );
+    assert_eq!(
+        status_with_stderr_closed(&["check", "scenarios/no-such-file.toml"]),
+        Some(2)
+    );
+}

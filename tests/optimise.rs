@@ -726,6 +726,25 @@ fn pilot_schools_are_chosen_on_a_file_network() {
     assert!(trace
         .iter()
         .any(|r| r["origin"] == "pilots" && !r["pilot_ids"].is_empty()));
+    // One candidate is marked as the winner, and each fresh-run mean is the very number
+    // comparison.csv gives (it was summed in another order: the last digits differed), so the
+    // two files join on it; comparison.csv names the objective's unit.
+    let chosen: Vec<_> = trace.iter().filter(|r| r["optimised"] == "true").collect();
+    assert_eq!(chosen.len(), 1, "{trace:?}");
+    assert!(trace
+        .iter()
+        .all(|r| ["true", "false"].contains(&r["optimised"].as_str())));
+    let comparison = common::csv_rows(&out.join("comparison.csv"));
+    for c in &comparison {
+        assert_eq!(c["unit"], "share");
+        let name = if c["strategy"] == "optimised" {
+            &chosen[0]["candidate"]
+        } else {
+            &c["strategy"]
+        };
+        let t = trace.iter().find(|t| &t["candidate"] == name).expect(name);
+        assert_eq!(t["fresh_objective_mean"], c["mean"], "{name}");
+    }
     assert!(best.contains("[[strategies]]"));
     // The report lists the pilot schools.
     let o = domino(dir.path(), &["report", arg(&out)]);

@@ -754,7 +754,8 @@ fn stderr_of(child: &mut std::process::Child) -> String {
 }
 
 /// Ctrl-C (SIGINT) during `run --trace` and SIGTERM during `compare` remove the temporary file
-/// and the staging folder being written before exiting (130), and leave the targets as they
+/// and the staging folder being written before exiting (130 after SIGINT, 143 after SIGTERM: 128
+/// plus the signal's number, as a shell reports it), and leave the targets as they
 /// were, saying so in one line. (Before, a `.NAME.PID.tmp` of any size and an empty
 /// `.NAME.staging-PID` stayed, and the exit was silent.)
 #[cfg(unix)]
@@ -802,7 +803,7 @@ fn an_interrupted_run_leaves_no_temporary_behind() {
         running,
         "the comparison ended before it could be interrupted"
     );
-    assert_eq!(status.code(), Some(130));
+    assert_eq!(status.code(), Some(143));
     assert_eq!(stderr_of(&mut child), "interrupted: nothing was written\n");
     assert_eq!(hidden(tmp.path()), Vec::<String>::new());
     assert!(!out.exists());
@@ -863,7 +864,7 @@ fn an_interrupted_optimise_or_sweep_says_how_to_resume() {
     let lines = fs::read_to_string(&checkpoint).unwrap().lines().count();
     let more = || fs::read_to_string(&checkpoint).is_ok_and(|t| t.lines().count() > lines);
     let (status, _) = interrupt_once(&mut child, libc::SIGTERM, more);
-    assert_eq!(status.code(), Some(130), "{}", stderr_of(&mut child));
+    assert_eq!(status.code(), Some(143), "{}", stderr_of(&mut child));
 
     let sweep = write(
         tmp.path(),
@@ -1069,4 +1070,47 @@ fn every_command_rewrites_its_own_folder_and_a_users_file_protects_it() {
         stderr(&out)
     );
     assert!(tree(&compare) == before);
+}
+
+/// The network copies in an output folder are plain CSV (pandas and R read them with their
+/// defaults): the example's `#` lines before the header are left out, every other byte is the
+/// original's, and the folder still reproduces the comparison from the copies.
+#[test]
+fn network_copies_are_plain_csv_and_still_reproduce() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let scenario = repo("scenarios/calibrate-example.toml");
+    let args = ["--runs", "4", "--steps", "4", "--quiet", "--out"];
+    let mut first = vec!["compare", arg(&scenario)];
+    first.extend(args);
+    first.push(arg(&out));
+    assert_ok(&domino(tmp.path(), &first));
+    for (copy, original) in [
+        ("network-edges.csv", "edges.csv"),
+        ("network-nodes.csv", "nodes.csv"),
+    ] {
+        let copy = fs::read_to_string(out.join(copy)).unwrap();
+        let original =
+            fs::read_to_string(repo("scenarios/calibrate-example").join(original)).unwrap();
+        assert!(original.starts_with('#'), "the example has comments");
+        assert!(!copy.starts_with('#'), "{copy}");
+        assert!(original.ends_with(&copy) && copy.len() > 20, "{copy}");
+    }
+    let again = tmp.path().join("again");
+    let mut second = vec!["compare", "scenario.toml"];
+    second.extend(args);
+    second.push(arg(&again));
+    assert_ok(&domino(&out, &second));
+    for file in [
+        "runs.csv",
+        "summary.csv",
+        "network-edges.csv",
+        "network-nodes.csv",
+    ] {
+        assert_eq!(
+            fs::read(out.join(file)).unwrap(),
+            fs::read(again.join(file)).unwrap(),
+            "{file}"
+        );
+    }
 }

@@ -667,3 +667,49 @@ fn fields_the_network_files_replace_are_not_assumptions() {
     assert!(listing.contains("size_sigma = 0.5  # not used: from nodes.csv\n"));
     assert!(listing.contains("need_alpha = 2.0\n"));
 }
+
+/// The schools and regions a node table gives are the data's, not values the scenario set; a
+/// per-school budget that budget.total replaces is not a default the result relied on.
+#[test]
+fn values_the_files_give_or_another_setting_replaces_are_attributed() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "nodes.csv", NODES);
+    write(tmp.path(), "edges.csv", EDGES);
+    let scenario = write(tmp.path(), "r.toml", SCENARIO);
+    let out = tmp.path().join("out");
+    assert_ok(&domino(
+        tmp.path(),
+        &[
+            "compare",
+            arg(&scenario),
+            "--set",
+            "budget.total=3",
+            "--quiet",
+            "--report",
+            "--out",
+            arg(&out),
+        ],
+    ));
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    let assumptions = section(&html, "assumptions");
+    for path in ["network.schools", "network.regions", "budget.per_school"] {
+        assert!(
+            !assumptions.contains(&format!("data-path=\"{path}\"")),
+            "{path} listed as set or relied on"
+        );
+    }
+    assert!(assumptions.contains("data-path=\"budget.total\""));
+    let given = &assumptions[assumptions.find("id=\"from-files\"").unwrap()..];
+    assert!(
+        given.contains(
+            "<code>network.regions</code> = <code>2</code> (from <code>network-nodes.csv</code>), \
+             <code>network.schools</code> = <code>6</code> (from <code>network-nodes.csv</code>)"
+        ),
+        "{given}"
+    );
+    let overridden = &assumptions[assumptions.find("id=\"overridden\"").unwrap()..];
+    assert!(
+        overridden.contains("<code>budget.per_school</code> (budget.total is set)"),
+        "{overridden}"
+    );
+}

@@ -276,6 +276,14 @@ fn mismatched_missing_duplicated_and_damaged_shards_are_refused_naming_the_folde
     bytes.truncate(bytes.len() - 9);
     fs::write(&runs, &bytes).unwrap();
     refused(cwd, &[&one, &two], &runs, "ends early");
+    // A missing one is bad input like the rest (exit 2), not an error of this machine.
+    fs::remove_file(&runs).unwrap();
+    refused(
+        cwd,
+        &[&one, &two],
+        &two,
+        "runs.bin is missing: the shard is incomplete or damaged",
+    );
     fs::write(two.join("shard.json"), "{").unwrap();
     refused(cwd, &[&one, &two], &two, "not a compare shard");
 }

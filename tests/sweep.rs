@@ -389,6 +389,46 @@ fn a_changed_sweep_is_neither_resumed_nor_merged() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("different sweep"));
 }
 
+/// A shard whose own `sweep.toml` no longer matches its manifest was changed by hand: refused,
+/// naming that file, whichever shard it is (only the first one's is read for the merge, so an
+/// edit elsewhere was not noticed, and one in the first read as "a different sweep than" itself).
+#[test]
+fn a_shard_whose_sweep_file_was_edited_is_refused_naming_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "s.toml", SWEEP);
+    let one = tmp.path().join("one");
+    let two = tmp.path().join("two");
+    assert_ok(&sweep(&file, &one, &["--shard", "1/2"]));
+    assert_ok(&sweep(&file, &two, &["--shard", "2/2"]));
+    let merged = tmp.path().join("merged");
+    for edited in [&one, &two] {
+        let sweep_file = edited.join("sweep.toml");
+        let text = std::fs::read_to_string(&sweep_file).unwrap();
+        let changed = text.replacen("runs = 60", "runs = 61", 1);
+        assert_ne!(text, changed, "{text}");
+        std::fs::write(&sweep_file, changed).unwrap();
+        let out = domino(&["merge", arg(&one), arg(&two), "--out", arg(&merged)]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(arg(&sweep_file))
+                && err.contains("does not match the sweep_hash in manifest.json")
+                && err.contains("changed or damaged")
+                && !err.contains("different sweep"),
+            "{err}"
+        );
+        assert!(!merged.exists(), "a refused merge writes nothing");
+        std::fs::write(&sweep_file, text).unwrap();
+    }
+    assert_ok(&domino(&[
+        "merge",
+        arg(&one),
+        arg(&two),
+        "--out",
+        arg(&merged),
+    ]));
+}
+
 #[test]
 fn bad_sweep_files_name_file_line_and_parameter_and_write_nothing() {
     let cases = [

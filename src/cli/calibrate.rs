@@ -26,9 +26,9 @@ pub struct CalibrateArgs {
     /// with --force).
     #[arg(long, value_name = "ROLLOUT.csv", conflicts_with_all = ["observed", "out"])]
     pub simulate: Option<PathBuf>,
-    /// With --simulate: which run's world and draws.
-    #[arg(long, default_value_t = 0, requires = "simulate")]
-    pub run: u64,
+    /// With --simulate: which run's world and draws [default: 0].
+    #[arg(long, value_name = "RUN")]
+    pub run: Option<u64>,
     /// With --simulate: replace the file if it exists (it may be an observed rollout).
     #[arg(long)]
     pub force: bool,
@@ -49,6 +49,14 @@ pub struct CalibrateArgs {
 /// Runs `domino calibrate`.
 pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
     // Checked here: clap's `requires` lets `--force` through without `--simulate`.
+    if args.run.is_some() && args.simulate.is_none() {
+        return Err(InputError::field(
+            "--run",
+            "goes with --simulate FILE (it picks the run whose world the rollout is simulated \
+             in); a calibration has no such choice",
+        )
+        .into());
+    }
     if args.force && args.simulate.is_none() {
         return Err(InputError::field(
             "--force",
@@ -83,16 +91,15 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
                 InputError::field("model", "a rollout is simulated with the school model").into(),
             );
         }
-        write_atomic(path, |w| {
-            out::write_rollout(w, &scenario, strategy, args.run)
-        })?;
+        let run = args.run.unwrap_or(0);
+        write_atomic(path, |w| out::write_rollout(w, &scenario, strategy, run))?;
         super::say(&format!(
             "Wrote a rollout of {} ({} schools x {} terms, strategy {}, run {}) to {}\n",
             scenario.config.name,
             scenario.schools(),
             scenario.config.steps,
             scenario.config.strategies[strategy].name,
-            args.run,
+            run,
             path.display()
         ))?;
         return Ok(());
@@ -211,7 +218,7 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
     ));
     super::say(&table)?;
     for w in out::outcome_warnings(&rows, &outcome) {
-        eprintln!("warning: {w}");
+        crate::output::tell(&format!("warning: {w}"));
     }
     Ok(())
 }

@@ -24,7 +24,7 @@ pub fn check(args: &ScenarioArgs) -> anyhow::Result<()> {
     let net = model(&scenario).network(0)?;
     let (regions, _) = crate::school::regions(&scenario);
     let s = stats::summary(&net, &regions);
-    eprintln!(
+    crate::output::tell(&format!(
         "ok: {} is valid. Run 0's network: {} schools, {} ties (mean degree {:.2}, max {}), {} component(s), {:.0}% of ties inside regions.",
         path.display(),
         s.schools,
@@ -33,7 +33,7 @@ pub fn check(args: &ScenarioArgs) -> anyhow::Result<()> {
         s.max_degree,
         s.components,
         100.0 * s.within_region
-    );
+    ));
     Ok(())
 }
 

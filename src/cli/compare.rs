@@ -98,7 +98,7 @@ pub fn compare(
     if !opts.quiet {
         let threads = pool.current_num_threads();
         if let Some(note) = duration_note(scenario.footprint(threads).work, threads) {
-            eprintln!("{note}");
+            crate::output::tell(&note);
         }
     }
     let result =
@@ -170,7 +170,7 @@ pub(crate) fn compare_shard(
         let threads = pool.current_num_threads();
         let share = runs as f64 / f64::from(cfg.runs.max(1));
         if let Some(note) = duration_note(scenario.footprint(threads).work * share, threads) {
-            eprintln!("{note}");
+            crate::output::tell(&note);
         }
     }
     let report = pool.install(|| crate::shard::run_compare(&scenario, shard, &out, &bar))?;

@@ -8,10 +8,10 @@ pub fn init(path: &Path, force: bool) -> anyhow::Result<()> {
     crate::output::check_file_target(path, "PATH")?;
     crate::output::check_no_overwrite(path, force)?;
     write_atomic(path, |w| w.write_all(example_scenario().as_bytes()))?;
-    eprintln!(
+    crate::output::tell(&format!(
         "wrote {}; edit it, then run: domino check {0} && domino compare {0}",
         path.display()
-    );
+    ));
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! The command line: clap definitions and one function per subcommand. `main.rs` only parses
 //! arguments, calls [`dispatch`] and maps errors to exit codes (0 success, 1 runtime failure,
-//! 2 bad input).
+//! 2 bad input; 130 after Ctrl-C and 143 after SIGTERM, see [`crate::output::interrupt`]).
 
 mod calibrate;
 mod check;
@@ -59,13 +59,13 @@ impl ScenarioArgs {
             (None, false) => Scenario::load(DEFAULT_SCENARIO, None, None, &self.set)?,
         };
         if let Some(note) = scenario.untied_note() {
-            eprintln!("{note}");
+            crate::output::tell(&note);
         }
         if let Some(note) = scenario.classic_notes() {
-            eprintln!("{note}");
+            crate::output::tell(&note);
         }
         if let Some(note) = scenario.network_notes() {
-            eprintln!("{note}");
+            crate::output::tell(&note);
         }
         if let Some(note) = scenario.replaced_notes() {
             eprintln!("{note}");
@@ -74,10 +74,10 @@ impl ScenarioArgs {
             eprintln!("{note}");
         }
         for note in scenario.pilot_notes() {
-            eprintln!("{note}");
+            crate::output::tell(&note);
         }
         for note in scenario.node_notes() {
-            eprintln!("{note}");
+            crate::output::tell(&note);
         }
         scenario.with_overrides(runs, seed, steps)
     }

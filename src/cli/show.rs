@@ -56,12 +56,12 @@ pub fn show(args: &ShowArgs) -> anyhow::Result<()> {
             size(bytes)
         ))?;
         if bytes > BIG_EXPORT {
-            eprintln!(
+            crate::output::tell(&format!(
                 "note: {} is {}: a browser may take many seconds to open it and to step; fewer \
                  schools (network.schools) or terms (steps) make it smaller",
                 out.display(),
                 size(bytes)
-            );
+            ));
         }
         return Ok(());
     }

@@ -55,7 +55,7 @@ pub fn sweep(
             .map(|s| s.footprint(n).work)
             .sum();
         if let Some(note) = duration_note(work, n) {
-            eprintln!("{note}");
+            crate::output::tell(&note);
         }
     }
     let report = pool.install(|| run::run(&sweep, &out, shard, resume, &bar))?;

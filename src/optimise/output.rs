@@ -5,11 +5,11 @@
 //! | `best.toml` | | the winner as a `[[strategies]]` entry, ready to paste into a scenario |
 //! | `pilots.csv` | pilot school CELF chose (and the one it stopped at) | `school, name, region, rank, added, in_optimised, objective, unit, runs, value, marginal_gain, gain_ci_low, gain_ci_high` (header only when no pilots were chosen) |
 //! | `best_schools.csv` | school (networks from files) | how often the winner piloted, funded and sustained it in the fresh runs, most piloted first (header only on a generated network) |
-//! | `trace.csv` | candidate raced or re-evaluated (not CELF's intermediate pilot sets) | its knobs, its search runs and figures, when the race dropped it, its fresh-world figures |
+//! | `trace.csv` | candidate raced or re-evaluated (not CELF's intermediate pilot sets) | its knobs, its search runs and figures, when the race dropped it, its fresh-world figures, whether it is the one named `optimised` |
 //! | `comparison.csv` | strategy | the winner and the scenario's strategies on fresh worlds, the winner's paired difference to each |
 //!
-//! Shares are fractions (0-1) in the files (`pilots.csv` names the unit of its gains in its
-//! `unit` column); the printed table shows them in percent, differences in points.
+//! Shares are fractions (0-1) in the files (`pilots.csv` and `comparison.csv` name the
+//! objective's unit in their `unit` column); the printed table shows them in percent, differences in points.
 
 use super::{Outcome, Row, BEST_NAME};
 use crate::engine::SchoolTally;
@@ -437,10 +437,7 @@ fn write_pilots(w: &mut dyn Write, scenario: &Scenario, outcome: &Outcome) -> io
     if let Some(p) = &outcome.pilots {
         let (region, _) = crate::school::regions(scenario);
         let won = outcome.pilots_won();
-        let unit = match outcome.goal {
-            Goal::CostPerStudent => "students per SU",
-            _ => "share",
-        };
+        let unit = unit(outcome.goal);
         let rows = p
             .picks
             .iter()
@@ -493,6 +490,27 @@ fn write_best_schools(w: &mut dyn Write, scenario: &Scenario, outcome: &Outcome)
     c.flush()
 }
 
+/// The unit of the objective's figures: `cost-per-student` is maximised as students benefiting
+/// per SU (higher is better), the reciprocal of the SU per student the compare report shows.
+fn unit(goal: Goal) -> &'static str {
+    match goal {
+        Goal::CostPerStudent => "students per SU",
+        _ => "share",
+    }
+}
+
+/// The columns of `comparison.csv`: the report's required ones, with the objective's `unit`
+/// after `objective` (not required, so that a folder written before it still has a report).
+fn comparison_header() -> Vec<&'static str> {
+    let mut header = COMPARISON_HEADER.to_vec();
+    let objective = header
+        .iter()
+        .position(|c| *c == "objective")
+        .map_or(0, |i| i + 1);
+    header.insert(objective, "unit");
+    header
+}
+
 fn mean_of(v: &[super::Values], f: impl Fn(&super::Values) -> f64) -> f64 {
     if v.is_empty() {
         return f64::NAN;
@@ -532,8 +550,9 @@ fn write_trace(w: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
         "fresh_runs",
         "fresh_objective_mean",
         "fresh_worst_decile",
+        "optimised",
     ])?;
-    for cand in &outcome.candidates {
+    for (i, cand) in outcome.candidates.iter().enumerate() {
         let s = &cand.strategy;
         let o = Summary::of(cand.search.iter().map(|v| v.objective));
         c.write_record([
@@ -566,12 +585,14 @@ fn write_trace(w: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
             num(mean_of(&cand.search, |v| v.equity)),
             num(mean_of(&cand.search, |v| v.per_su)),
             cand.fresh.len().to_string(),
-            num(mean_of(&cand.fresh, |v| v.objective)),
+            // Summed as comparison.csv's mean is, so that the winner's two figures are one.
+            num(Summary::of(cand.fresh.iter().map(|v| v.objective)).mean),
             if cand.fresh.is_empty() {
                 String::new()
             } else {
                 num(super::worst_decile(&cand.fresh))
             },
+            (i == outcome.best).to_string(),
         ])?;
     }
     c.flush()
@@ -579,7 +600,7 @@ fn write_trace(w: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
 
 fn write_comparison(w: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
     let mut c = csv_writer(w);
-    c.write_record(COMPARISON_HEADER)?;
+    c.write_record(comparison_header())?;
     for Row {
         name,
         objective,
@@ -598,6 +619,7 @@ fn write_comparison(w: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
         c.write_record([
             if name == BEST_NAME { BEST_NAME } else { name }.to_string(),
             outcome.goal.name().to_string(),
+            unit(outcome.goal).to_string(),
             objective.n.to_string(),
             num(objective.mean),
             num(objective.ci_low),
@@ -627,7 +649,7 @@ mod tests {
             .lines()
             .find(|l| l.starts_with("| `comparison.csv` |"))
             .expect("the README's comparison.csv row");
-        for column in COMPARISON_HEADER {
+        for column in comparison_header() {
             assert!(row.contains(&format!("`{column}`")), "{column}");
         }
     }

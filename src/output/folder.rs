@@ -331,7 +331,7 @@ impl OutputDir {
     /// Puts the staged files in place of the target folder (see the module docs).
     pub fn commit(self) -> Result<()> {
         if let Some(warning) = self.commit_with(|p| fs::remove_dir_all(p))? {
-            eprintln!("{warning}");
+            crate::output::tell(&warning);
         }
         Ok(())
     }
@@ -501,12 +501,12 @@ fn recover(parent: &Path, name: &str, target: &Path, given: &Path) {
             (fs::remove_dir_all(&path), "removed", advice)
         };
         if let Err(e) = done {
-            eprintln!(
+            crate::output::tell(&format!(
                 "warning: {}: {} was left by an earlier run that was stopped and cannot be \
                  {what} ({e}); {advice}",
                 given.display(),
                 path.display()
-            );
+            ));
         }
     }
 }

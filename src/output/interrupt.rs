@@ -19,9 +19,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-/// The exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, what a shell reports for
-/// a process Ctrl-C ended).
+/// The exit code of a run stopped by Ctrl-C (128 + SIGINT, what a shell reports for a process
+/// Ctrl-C ended).
 pub const INTERRUPTED: i32 = 130;
+
+/// The exit code of a run stopped by SIGTERM (128 + SIGTERM, what a shell reports for a process
+/// SIGTERM ended): a batch system's epilogue tells a cancelled job from a Ctrl-C by it.
+pub const TERMINATED: i32 = 143;
 
 /// The temporary files and folders this process is writing now.
 static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
@@ -74,7 +78,7 @@ fn in_progress() -> MutexGuard<'static, Vec<PathBuf>> {
 
 /// Makes Ctrl-C and SIGTERM remove the temporary files and staging folders being written, print
 /// the interruption's line to standard error (see the module docs), then exit with
-/// [`INTERRUPTED`]. The binary calls it once at its start; a library user who wants the same may
+/// [`INTERRUPTED`] after Ctrl-C, [`TERMINATED`] after SIGTERM. The binary calls it once at its start; a library user who wants the same may
 /// call it too (it fails if the program already set a Ctrl-C handler).
 pub fn remove_temporaries_on_interrupt() -> Result<(), ctrlc::Error> {
     ctrlc::set_handler(|| {
@@ -91,8 +95,73 @@ pub fn remove_temporaries_on_interrupt() -> Result<(), ctrlc::Error> {
             let start = if err.is_terminal() { "\n" } else { "" };
             let _ = writeln!(err, "{start}{line}");
         }
-        std::process::exit(INTERRUPTED);
-    })
+        std::process::exit(exit_code());
+    })?;
+    #[cfg(unix)]
+    term::watch();
+    Ok(())
+}
+
+/// The exit code for the signal that stopped the run: [`TERMINATED`] after SIGTERM, otherwise
+/// [`INTERRUPTED`].
+fn exit_code() -> i32 {
+    #[cfg(unix)]
+    if term::RECEIVED.load(std::sync::atomic::Ordering::SeqCst) {
+        return TERMINATED;
+    }
+    INTERRUPTED
+}
+
+/// Which signal stopped the run: the Ctrl-C handler is told only that one came. SIGTERM's
+/// handler is wrapped in one that first notes that it was SIGTERM, then calls it.
+#[cfg(unix)]
+mod term {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    /// A SIGTERM has come.
+    pub(super) static RECEIVED: AtomicBool = AtomicBool::new(false);
+    /// The handler the Ctrl-C crate installed for SIGTERM, and whether it takes three arguments.
+    static PREVIOUS: AtomicUsize = AtomicUsize::new(0);
+    static PREVIOUS_TAKES_INFO: AtomicBool = AtomicBool::new(false);
+
+    type Plain = extern "C" fn(libc::c_int);
+    type WithInfo = extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void);
+
+    // Runs in the signal handler: only atomics and the previous handler (itself
+    // async-signal-safe: it writes to a pipe).
+    extern "C" fn on_term(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
+        RECEIVED.store(true, Ordering::SeqCst);
+        let previous = PREVIOUS.load(Ordering::SeqCst);
+        // SAFETY: `previous` is the handler `watch` read from sigaction, of the kind its
+        // SA_SIGINFO flag says.
+        unsafe {
+            if PREVIOUS_TAKES_INFO.load(Ordering::SeqCst) {
+                std::mem::transmute::<usize, WithInfo>(previous)(sig, info, ctx);
+            } else {
+                std::mem::transmute::<usize, Plain>(previous)(sig);
+            }
+        }
+    }
+
+    /// Wraps the SIGTERM handler installed now (if it is a function) in [`on_term`].
+    pub(super) fn watch() {
+        // SAFETY: sigaction with a valid struct; the new handler only wraps the old one.
+        unsafe {
+            let mut old: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(libc::SIGTERM, std::ptr::null(), &mut old) != 0
+                || old.sa_sigaction == libc::SIG_DFL
+                || old.sa_sigaction == libc::SIG_IGN
+            {
+                return;
+            }
+            PREVIOUS.store(old.sa_sigaction, Ordering::SeqCst);
+            PREVIOUS_TAKES_INFO.store(old.sa_flags & libc::SA_SIGINFO != 0, Ordering::SeqCst);
+            let mut new = old;
+            new.sa_sigaction = on_term as WithInfo as usize;
+            new.sa_flags |= libc::SA_SIGINFO;
+            libc::sigaction(libc::SIGTERM, &new, std::ptr::null_mut());
+        }
+    }
 }
 
 /// Removes the file or folder `path`, if it is there; a failure leaves it (nothing better to do

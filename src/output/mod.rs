@@ -22,7 +22,7 @@
 //! | `schools.csv` | school x strategy | school, name, region, strategy, runs, funded, funded_se, piloted, piloted_se, sustained, sustained_se, benefiting, benefiting_se, sustained_ever, terms_to_sustain, terms_to_sustain_se |
 //! | `regions.csv` | region x strategy | region, strategy, schools, runs, funded, funded_se, piloted, piloted_se, sustained, sustained_se, benefiting, benefiting_se, terms_to_sustain, terms_to_sustain_se, terms_to_sustain_runs |
 //! | `scenario.toml` | - | the resolved scenario, to reproduce the results; network files point to the copies below |
-//! | `network-edges.csv`, `network-nodes.csv` | - | copies of the scenario's network files (file networks only) |
+//! | `network-edges.csv`, `network-nodes.csv` | - | copies of the scenario's network files (file networks only), as plain CSV: from the header on, without leading `#` comment lines, a byte-order mark or a `sep=,` line |
 //! | `manifest.json` | - | domino version and git commit, `--set` arguments, SHA-256 of every input file read |
 //! | `uncertainty.csv` | parameter x pair of strategies | written by [`crate::report::uncertainty`] when the scenario has uncertain fields |
 //!
@@ -50,6 +50,13 @@ use sha2::{Digest, Sha256};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+
+/// Prints `line` and a line break to standard error, for notes, warnings and errors. Standard
+/// error closed or failing (`domino check 2>&1 | head`) is ignored: there is nowhere left to say
+/// so, and a note is not worth the panic `eprintln!` gives then.
+pub fn tell(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
 
 /// The git commit domino was built from, or `unknown` ([`crate::version::build_info`]).
 pub fn build_commit() -> &'static str {
@@ -377,7 +384,7 @@ fn reproduction(
         };
         if let Some(copy) = copy {
             let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
-            file(copy, &|w| w.write_all(&bytes))?;
+            file(copy, &|w| w.write_all(plain_csv(&bytes)))?;
             let net = &mut resolved.config.network;
             match role {
                 "network.edges" => net.edges = Some(PathBuf::from(copy)),
@@ -404,6 +411,31 @@ fn reproduction(
     });
     file("manifest.json", &|w| w.write_all(manifest.as_bytes()))?;
     Ok(written)
+}
+
+/// The UTF-8 byte-order mark, which Excel writes at the start of "CSV UTF-8".
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A network file as plain CSV, for its copy in an output folder: from its header on, without
+/// what the scenario reader skips before the header (a byte-order mark, Excel's `sep=,` line,
+/// whole lines starting with `#`), so that pandas and R read the copy with their defaults (a
+/// `comment="#"` would also cut an id such as `#12`). The copy reads as the same network; the
+/// original's SHA-256 stays in `manifest.json`'s `inputs`.
+fn plain_csv(bytes: &[u8]) -> &[u8] {
+    let line_end = |b: &[u8]| {
+        b.iter()
+            .position(|&c| c == b'\n')
+            .map_or(b.len(), |e| e + 1)
+    };
+    let mut rest = bytes.strip_prefix(BOM).unwrap_or(bytes);
+    let first = rest[..line_end(rest)].trim_ascii();
+    if (4..=5).contains(&first.len()) && first[..4].eq_ignore_ascii_case(b"sep=") {
+        rest = &rest[line_end(rest)..];
+    }
+    while rest.first() == Some(&b'#') {
+        rest = &rest[line_end(rest)..];
+    }
+    rest
 }
 
 /// The rows of `summary.csv` for one strategy: every run metric, plus for each time metric the
@@ -716,6 +748,22 @@ impl TraceSink for CsvTrace<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A network file's copy is plain CSV: what the reader skips before the header is dropped,
+    /// nothing else (an id `#12` after the header stays).
+    #[test]
+    fn network_copies_are_plain_csv() {
+        assert_eq!(
+            plain_csv(b"# Ties of the example\n#, more\nsource,target\n#12,a\n"),
+            b"source,target\n#12,a\n"
+        );
+        assert_eq!(
+            plain_csv(b"\xEF\xBB\xBFsep=,\r\n# c\r\nid\r\n1\r\n"),
+            b"id\r\n1\r\n"
+        );
+        assert_eq!(plain_csv(b"id,size\n1,2"), b"id,size\n1,2");
+        assert_eq!(plain_csv(b"# only\n"), b"");
+    }
 
     #[test]
     fn numbers_format_for_csv() {

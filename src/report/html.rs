@@ -1718,9 +1718,28 @@ fn assumptions(scenario: &Scenario) -> String {
     // Fields the network files replace: not assumptions of this result.
     let unused = scenario.unused_fields();
     let mut not_used: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    // Values the network files decide (the schools; a node table's `region` column, the
+    // regions): the data's, so neither set by the scenario nor a default it relied on.
+    let from_files = files_decide(scenario);
+    let mut given = Vec::new();
+    // Fields another setting replaces: written or not, they did not enter the result.
+    let replaced: &[(&str, &str)] = if scenario.config.budget.total.is_some() {
+        &[("budget.per_school", "budget.total is set")]
+    } else {
+        &[]
+    };
+    let mut overridden = Vec::new();
     for (path, value) in &set {
         // A strategy's name is already in its path.
         if path.starts_with("strategies.") && path.ends_with(".name") {
+            continue;
+        }
+        if let Some((_, file)) = from_files.iter().find(|(p, _)| p == path) {
+            given.push((path, value, file));
+            continue;
+        }
+        if let Some((_, why)) = replaced.iter().find(|(p, _)| p == path) {
+            overridden.push((path, why));
             continue;
         }
         if let Some(u) = unused.iter().find(|u| u.path == path) {
@@ -1763,6 +1782,35 @@ fn assumptions(scenario: &Scenario) -> String {
         );
     }
     s.push_str("</tbody></table></details>\n");
+    if !given.is_empty() {
+        let list: Vec<String> = given
+            .iter()
+            .map(|(path, value, file)| {
+                format!(
+                    "<code>{}</code> = <code>{}</code> (from <code>{}</code>)",
+                    escape(path),
+                    escape(&value.to_string()),
+                    escape(file)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "<p class=\"note\" id=\"from-files\">Given by the scenario's network files, not assumed: {}.</p>",
+            list.join(", ")
+        );
+    }
+    if !overridden.is_empty() {
+        let list: Vec<String> = overridden
+            .iter()
+            .map(|(path, why)| format!("<code>{}</code> ({})", escape(path), escape(why)))
+            .collect();
+        let _ = writeln!(
+            s,
+            "<p class=\"note\" id=\"overridden\">Not used, because another setting replaces it: {}.</p>",
+            list.join(", ")
+        );
+    }
     if !not_used.is_empty() {
         let list: Vec<String> = not_used
             .iter()
@@ -1786,6 +1834,29 @@ fn assumptions(scenario: &Scenario) -> String {
     }
     s.push_str("</section>\n");
     s
+}
+
+/// The fields whose values the scenario's network files decide, each with the file (as the
+/// scenario names it): the schools, and the regions when a node table has a `region` column.
+fn files_decide(scenario: &Scenario) -> Vec<(&'static str, String)> {
+    let Some(files) = &scenario.files else {
+        return Vec::new();
+    };
+    let net = &scenario.config.network;
+    let shown = |written: Option<&std::path::Path>, opened: &std::path::Path| {
+        written.unwrap_or(opened).display().to_string()
+    };
+    let nodes = files
+        .nodes_path
+        .as_deref()
+        .map(|opened| shown(net.nodes.as_deref(), opened));
+    let edges = shown(net.edges.as_deref(), &files.edges_path);
+    let mut out = vec![("network.schools", nodes.clone().unwrap_or(edges))];
+    let region_column = files.nodes.as_ref().is_some_and(|t| t.n_regions.is_some());
+    if let (Some(nodes), true) = (nodes, region_column) {
+        out.push(("network.regions", nodes));
+    }
+    out
 }
 
 /// The rows of a "How to reproduce" table from an output's `manifest.json`: each of `keys`

@@ -247,6 +247,24 @@ pub fn merge(dirs: &[&Path], out: &Path) -> Result<usize> {
     let mut source: Vec<Option<&Path>> = vec![None; sweep.points.len()];
     for &dir in dirs {
         let manifest = output::read_manifest(dir)?;
+        // Each shard's own sweep file against its own manifest first: an edited `sweep.toml`
+        // is a damaged shard (the first one's would otherwise read as "a different sweep than
+        // itself"), and only the first one's is read for the merge.
+        let own_file = dir.join("sweep.toml");
+        let own_hash = if dir == *first {
+            hash.clone()
+        } else {
+            format!("{:016x}", Sweep::load(&own_file)?.hash())
+        };
+        if manifest.sweep_hash != own_hash {
+            return Err(InputError::msg(
+                "does not match the sweep_hash in manifest.json beside it: the shard was \
+                 changed or damaged"
+                    .to_string(),
+            )
+            .in_file(&own_file)
+            .into());
+        }
         let other_sets = crate::shard::sets_difference(&sets, &manifest.sets, first);
         if manifest.sweep_hash != hash {
             return Err(InputError::msg(format!(
