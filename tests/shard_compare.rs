@@ -303,3 +303,37 @@ fn report_on_a_shard_says_to_merge_first() {
     );
     assert!(!one.join("report.html").exists());
 }
+
+/// Runs `contrib/slurm/compare-local.sh N ROOT ARGS...` (the Slurm compare pipeline's scripts,
+/// without Slurm) with this build's domino.
+fn compare_local(n: usize, root: &Path, args: &[&str]) -> Output {
+    std::process::Command::new("bash")
+        .arg(repo("contrib/slurm/compare-local.sh"))
+        .arg(n.to_string())
+        .arg(root)
+        .args(args)
+        .env("DOMINO", env!("CARGO_BIN_EXE_domino"))
+        .output()
+        .expect("bash starts")
+}
+
+/// The Slurm scripts: a `--quiet` among the compare arguments is not given twice (compare.sbatch
+/// adds its own), and with fewer runs than shards, shard 1 rightly holding every run passes the
+/// check.
+#[test]
+fn the_slurm_compare_scripts_take_quiet_and_fewer_runs_than_shards() {
+    let tmp = tempfile::tempdir().unwrap();
+    let quiet = compare_local(
+        2,
+        &tmp.path().join("q"),
+        &["--runs", "3", "--steps", "5", "--quiet"],
+    );
+    assert_ok(&quiet);
+    let few = compare_local(3, &tmp.path().join("f"), &["--runs", "1", "--steps", "5"]);
+    assert_ok(&few);
+    assert!(
+        stdout(&few).contains("1 + 0 + 0 = 1 runs"),
+        "{}",
+        stdout(&few)
+    );
+}

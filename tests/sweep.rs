@@ -604,3 +604,68 @@ fn set_on_a_swept_field_is_refused_naming_the_flag_and_the_parameter() {
         &["--set", "steps=4", "--set", "description=x"],
     ));
 }
+
+/// The base scenario's network files are named by path in the sweep's fingerprint, so their
+/// contents are recorded (SHA-256) in the manifest: a file edited between shards, or before a
+/// `--resume`, is refused naming it, rather than merged into points of two networks.
+#[test]
+fn a_network_file_changed_between_shards_or_before_resume_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = |from: &str, to: &str| fs::copy(repo(from), tmp.path().join(to)).unwrap();
+    fs::create_dir(tmp.path().join("calibrate-example")).unwrap();
+    copy("scenarios/calibrate-example.toml", "ce.toml");
+    for f in ["edges.csv", "nodes.csv"] {
+        copy(
+            &format!("scenarios/calibrate-example/{f}"),
+            &format!("calibrate-example/{f}"),
+        );
+    }
+    let file = write(
+        tmp.path(),
+        "s.toml",
+        "base = \"ce.toml\"\nseed = 3\nruns = 4\ndesign = \"grid\"\n[[parameters]]\n\
+         path = \"mechanisms.dose.d50\"\nvalues = [0.3, 0.6, 1.2]\n",
+    );
+    let edges = tmp.path().join("calibrate-example/edges.csv");
+    let original = fs::read_to_string(&edges).unwrap();
+    let straight = tmp.path().join("straight");
+    assert_ok(&sweep(&file, &straight, &[]));
+    let (one, two) = (tmp.path().join("w-1"), tmp.path().join("w-2"));
+    assert_ok(&sweep(&file, &one, &["--shard", "1/2"]));
+    // The district corrects one tie weight while shard 2 waits in the queue.
+    let edited = original.replacen("s001,s002,0.9763972", "s001,s002,0.5", 1);
+    assert_ne!(edited, original);
+    fs::write(&edges, edited).unwrap();
+    assert_ok(&sweep(&file, &two, &["--shard", "2/2"]));
+    let merged = tmp.path().join("merged");
+    let m = domino(&["merge", arg(&one), arg(&two), "--out", arg(&merged)]);
+    assert_eq!(m.status.code(), Some(2), "{}", stderr(&m));
+    let err = stderr(&m);
+    assert!(
+        err.contains("network.edges file") && err.contains("edges.csv") && err.contains("changed"),
+        "{err}"
+    );
+    assert!(!merged.exists(), "a refused merge writes nothing");
+    // Resuming the straight run after the edit would mix the networks too.
+    fs::remove_file(straight.join("points/000001.csv")).unwrap();
+    let r = sweep(&file, &straight, &["--resume"]);
+    assert_eq!(r.status.code(), Some(2), "{}", stderr(&r));
+    let err = stderr(&r);
+    assert!(
+        err.contains("cannot be resumed") && err.contains("edges.csv"),
+        "{err}"
+    );
+    // With the file as the shards and the straight run read it, both go through.
+    fs::write(&edges, &original).unwrap();
+    let redo = tmp.path().join("w-2b");
+    assert_ok(&sweep(&file, &redo, &["--shard", "2/2"]));
+    assert_ok(&domino(&[
+        "merge",
+        arg(&one),
+        arg(&redo),
+        "--out",
+        arg(&merged),
+    ]));
+    assert_ok(&sweep(&file, &straight, &["--resume"]));
+    assert_same_tree(&straight, &merged);
+}

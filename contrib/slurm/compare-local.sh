@@ -24,5 +24,10 @@ for ((i = N; i >= 1; i--)); do
 done
 SLURM_JOB_ID=local "$HERE/merge.sbatch" "$ROOT" "$N" >>"$ROOT/logs/merge.out" 2>&1 \
   || { cat "$ROOT/logs/merge.out" >&2; exit 1; }
-"$DOMINO" compare "$@" --out "$ROOT/local" --quiet >/dev/null
+# As compare.sbatch does: --quiet is added here, so a given -q/--quiet is dropped, not doubled.
+LOCAL_ARGS=()
+for a in "$@"; do
+  case $a in -q|--quiet) ;; *) LOCAL_ARGS+=("$a") ;; esac
+done
+"$DOMINO" compare "${LOCAL_ARGS[@]}" --out "$ROOT/local" --quiet >/dev/null
 "$HERE/check-compare-shards.sh" "$ROOT" "$N" "$ROOT/local"

@@ -80,9 +80,16 @@ pub fn optimise(args: &OptimiseArgs) -> anyhow::Result<()> {
         .map(|(_, p)| p)
         .collect();
     let staged = output::OutputDir::create(&out, &inputs)?;
+    // The network files' contents, which the checkpoint's id (the scenario's text) leaves out.
+    let network = output::scenario_inputs(&scenario)
+        .into_iter()
+        .filter(|(role, _)| *role != "scenario")
+        .map(|(role, p)| output::InputHash::of(role, &p))
+        .collect::<crate::error::Result<Vec<_>>>()?;
     let checkpoint = Checkpoint::open(
         &Checkpoint::path_for(&out),
         &settings.id(&scenario),
+        &network,
         args.resume,
         &settings.runs(),
     )?;

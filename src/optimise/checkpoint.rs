@@ -13,11 +13,13 @@
 //! record or compare shard is: a resumed optimisation built on it would quietly choose from
 //! values no simulation gave. Because every value is a pure function of (candidate, run), a
 //! resumed optimisation takes the same decisions and writes the same bytes as one never
-//! interrupted. The file is removed once the results are in place.
+//! interrupted. The lines right after the first, `input,<role>,<sha256>,<path>`, record the
+//! network files read: the scenario's text names them by path only, so a file edited before
+//! `--resume` is refused, naming it. The file is removed once the results are in place.
 
 use super::eval::Values;
 use crate::error::{Error, InputError, Result};
-use crate::output::sha256_hex;
+use crate::output::{sha256_hex, InputHash};
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -25,6 +27,47 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &str = "domino-optimise-checkpoint";
+
+/// The first field of the lines after the header that record the network files read: `id`
+/// names the scenario by its text, which holds the files' paths but not their contents.
+const INPUT: &str = "input,";
+
+/// The lines recording `inputs`, each `input,<role>,<sha256>,<path>` (the path last, as it may
+/// hold commas).
+fn input_lines(inputs: &[InputHash]) -> String {
+    inputs
+        .iter()
+        .map(|i| format!("{INPUT}{},{},{}\n", i.role, i.sha256, i.path))
+        .collect()
+}
+
+/// How the network files `now` differ from the input lines `recorded` of a checkpoint, naming
+/// the first file that differs; `None` when none does.
+fn input_change(recorded: &[&str], now: &[InputHash]) -> Option<String> {
+    let recorded: Vec<(&str, &str)> = recorded
+        .iter()
+        .filter_map(|l| {
+            let mut f = l.strip_prefix(INPUT)?.splitn(3, ',');
+            Some((f.next()?, f.next()?))
+        })
+        .collect();
+    now.iter().find_map(
+        |file| match recorded.iter().find(|(role, _)| *role == file.role) {
+            None => Some(format!(
+                "the checkpoint records no SHA-256 of the {} file {} (it was written by an older \
+                 domino, or the optimisation read no such file), so a change to the file cannot \
+                 be ruled out",
+                file.role, file.path
+            )),
+            Some((_, sha)) if *sha != file.sha256 => Some(format!(
+                "the {} file {} changed since the optimisation was interrupted (SHA-256 {sha} \
+                 then, {} now)",
+                file.role, file.path, file.sha256
+            )),
+            Some(_) => None,
+        },
+    )
+}
 
 /// The on-disk record of simulated values; see the module docs.
 #[derive(Debug)]
@@ -47,11 +90,18 @@ impl Checkpoint {
         parent.join(format!(".{name}.optimise-evals.csv"))
     }
 
-    /// Opens the checkpoint at `path` for the optimisation identified by `id`, which evaluates
-    /// the runs in `runs`: with `resume`, reads what an earlier run of the same optimisation
-    /// left (refusing another one's, a damaged line, or nothing to resume: a fresh start);
-    /// without, refuses to overwrite an existing one.
-    pub fn open(path: &Path, id: &str, resume: bool, runs: &[Range<u64>]) -> Result<Self> {
+    /// Opens the checkpoint at `path` for the optimisation identified by `id`, which reads the
+    /// network files `inputs` and evaluates the runs in `runs`: with `resume`, reads what an
+    /// earlier run of the same optimisation left (refusing another one's, one whose network
+    /// files changed since, a damaged line, or nothing to resume: a fresh start); without,
+    /// refuses to overwrite an existing one.
+    pub fn open(
+        path: &Path,
+        id: &str,
+        inputs: &[InputHash],
+        resume: bool,
+        runs: &[Range<u64>],
+    ) -> Result<Self> {
         let mut values = HashMap::new();
         if path.exists() {
             if !resume {
@@ -73,6 +123,21 @@ impl Checkpoint {
                 .in_file(path)
                 .into());
             }
+            // The input lines written at the start (see `input_lines`), then the values.
+            let recorded: Vec<&str> = text
+                .lines()
+                .skip(1)
+                .take_while(|l| l.starts_with(INPUT))
+                .collect();
+            if let Some(why) = input_change(&recorded, inputs) {
+                return Err(InputError::msg(format!(
+                    "{why}: resuming would mix evaluations of two networks; restore the file, or \
+                     remove the checkpoint to start the optimisation again"
+                ))
+                .in_file(path)
+                .into());
+            }
+            let lines = lines.skip(recorded.len());
             for (n, piece) in lines.enumerate() {
                 let Some(line) = piece.strip_suffix('\n') else {
                     // Cut short by a kill (the last piece of the file): cut it off, so that
@@ -92,12 +157,13 @@ impl Checkpoint {
                         "{why}; remove the file to start the optimisation again"
                     ))
                     .in_file(path)
-                    .at(n + 2, None)
+                    .at(n + 2 + recorded.len(), None)
                 })?;
                 values.insert((key, k), v);
             }
         } else {
-            fs::write(path, format!("{MAGIC},{id}\n")).map_err(|e| Error::io(path, e))?;
+            let head = format!("{MAGIC},{id}\n{}", input_lines(inputs));
+            fs::write(path, head).map_err(|e| Error::io(path, e))?;
         }
         Ok(Self {
             path: path.to_path_buf(),
@@ -192,14 +258,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cp.csv");
         let v = Values::from_array([0.1 + 0.2, 1.0 / 3.0, 0.0, -0.0, 7.5]);
-        let mut cp = Checkpoint::open(&path, "abc", false, &RUNS).unwrap();
+        let mut cp = Checkpoint::open(&path, "abc", &[], false, &RUNS).unwrap();
         cp.append(&[(42, 7, v), (42, 101, v)]).unwrap();
         // A line cut short by a kill.
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"000000000000002a,8,0.1").unwrap();
-        assert!(Checkpoint::open(&path, "abc", false, &RUNS).is_err());
-        assert!(Checkpoint::open(&path, "other", true, &RUNS).is_err());
-        let mut back = Checkpoint::open(&path, "abc", true, &RUNS).unwrap();
+        assert!(Checkpoint::open(&path, "abc", &[], false, &RUNS).is_err());
+        assert!(Checkpoint::open(&path, "other", &[], true, &RUNS).is_err());
+        let mut back = Checkpoint::open(&path, "abc", &[], true, &RUNS).unwrap();
         assert_eq!(back.values().len(), 2);
         let got = back.values()[&(42, 7)].to_array();
         for (a, b) in got.iter().zip(v.to_array()) {
@@ -207,7 +273,7 @@ mod tests {
         }
         // The cut line was ended, so what is appended next reads back on its own line.
         back.append(&[(43, 8, v)]).unwrap();
-        let again = Checkpoint::open(&path, "abc", true, &RUNS).unwrap();
+        let again = Checkpoint::open(&path, "abc", &[], true, &RUNS).unwrap();
         assert_eq!(again.values().len(), 3);
         again.remove().unwrap();
     }
@@ -216,7 +282,7 @@ mod tests {
     fn with_line(dir: &Path, line: &str) -> PathBuf {
         let path = dir.join("cp.csv");
         let _ = fs::remove_file(&path);
-        let mut cp = Checkpoint::open(&path, "abc", false, &RUNS).unwrap();
+        let mut cp = Checkpoint::open(&path, "abc", &[], false, &RUNS).unwrap();
         cp.append(&[(1, 2, Values::from_array([0.5; Values::LEN]))])
             .unwrap();
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
@@ -264,7 +330,7 @@ mod tests {
         ];
         for (line, why) in cases {
             let path = with_line(dir.path(), &line);
-            let e = Checkpoint::open(&path, "abc", true, &RUNS).unwrap_err();
+            let e = Checkpoint::open(&path, "abc", &[], true, &RUNS).unwrap_err();
             let text = e.to_string();
             assert!(e.is_input(), "{text}");
             assert!(
@@ -274,7 +340,40 @@ mod tests {
         }
         // The same line, sound, is read.
         let path = with_line(dir.path(), &sound);
-        let cp = Checkpoint::open(&path, "abc", true, &RUNS).unwrap();
+        let cp = Checkpoint::open(&path, "abc", &[], true, &RUNS).unwrap();
         assert_eq!(cp.values()[&(42, 3)].to_array()[4], 1.5);
+    }
+
+    /// The scenario's text (the checkpoint's id) names the network files by path only: a file
+    /// edited before `--resume` is refused by its recorded SHA-256, naming it; unchanged, the
+    /// values read back after the input lines.
+    #[test]
+    fn a_network_file_changed_before_resume_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(".o.optimise-evals.csv");
+        let edges = |sha: &str| InputHash {
+            role: "network.edges".into(),
+            path: "net/edges, v2.csv".into(),
+            sha256: sha.into(),
+        };
+        let mut cp = Checkpoint::open(&path, "abc", &[edges("aa")], false, &RUNS).unwrap();
+        cp.append(&[(1, 2, Values::from_array([0.5; Values::LEN]))])
+            .unwrap();
+        let back = Checkpoint::open(&path, "abc", &[edges("aa")], true, &RUNS).unwrap();
+        assert_eq!(back.values().len(), 1);
+        let e = Checkpoint::open(&path, "abc", &[edges("bb")], true, &RUNS)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("network.edges file net/edges, v2.csv changed") && e.contains("aa then"),
+            "{e}"
+        );
+        // A checkpoint that recorded no files (an older domino's) cannot vouch for them.
+        let old = tmp.path().join(".old.optimise-evals.csv");
+        Checkpoint::open(&old, "abc", &[], false, &RUNS).unwrap();
+        let e = Checkpoint::open(&old, "abc", &[edges("aa")], true, &RUNS)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("records no SHA-256"), "{e}");
     }
 }

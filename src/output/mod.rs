@@ -45,7 +45,7 @@ use crate::engine::{tally, Cell, Ensemble, SchoolTally, TraceSink};
 use crate::error::{Error, InputError, Result};
 use crate::metrics::stats::{paired, wilson, Summary};
 use crate::scenario::Scenario;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -216,7 +216,7 @@ fn write_replacing(
 }
 
 /// One input file of a run, as `manifest.json` records it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InputHash {
     /// What the file is (`scenario`, `network.edges`, `network.nodes`, `sweep`, `observed`).
     pub role: String,

@@ -18,6 +18,7 @@ pub mod run;
 pub mod sensitivity;
 
 use crate::error::InputError;
+use crate::output::{scenario_inputs, InputHash};
 use crate::rng::mix64;
 use crate::scenario::set::Setting;
 use crate::scenario::{files, locate, path::get_mut as value_at, NetworkFiles};
@@ -220,6 +221,10 @@ pub struct Sweep {
     /// The `--set PATH=VALUE` arguments applied to the base scenario, as given (recorded in the
     /// manifest; their values are in the resolved base already).
     pub sets: Vec<String>,
+    /// The network files the sweep reads (the base's and swept ones), with the SHA-256 of their
+    /// bytes when loaded: `resolved` names them by path only, so a file edited between shards or
+    /// before `--resume` is caught by comparing these, recorded in the manifest.
+    pub(crate) inputs: Vec<InputHash>,
 }
 
 impl Sweep {
@@ -376,6 +381,7 @@ impl Sweep {
         let points = design_points(&config, &parameters).map_err(place)?;
         config.base = Some(Base::Inline(base_table.clone()));
         let resolved = toml::to_string(&config).expect("a sweep serialises");
+        let inputs = network_inputs(&base, &parameters)?;
         let sweep = Sweep {
             config,
             parameters,
@@ -384,6 +390,7 @@ impl Sweep {
             resolved,
             files: base.files.clone(),
             sets: base.sets.clone(),
+            inputs,
         };
         // Every point must make a valid scenario; check them all before anything runs.
         for point in &sweep.points {
@@ -509,6 +516,42 @@ impl Sweep {
 
 /// The scenario fields that name a network file, read relative to the base scenario file.
 const NETWORK_FILE_FIELDS: [&str; 2] = ["network.edges", "network.nodes"];
+
+/// The network files a sweep reads, hashed as a comparison's manifest records its inputs: the
+/// base scenario's (the scenario file itself is inline in the resolved sweep, so its hash covers
+/// it) and every value of a swept network file. Paths are made absolute, so a sweep loaded from
+/// its folder's `sweep.toml` or from another working folder lists the same ones.
+fn network_inputs(base: &Scenario, parameters: &[Parameter]) -> Result<Vec<InputHash>, InputError> {
+    let mut listed: Vec<(&str, PathBuf)> = scenario_inputs(base)
+        .into_iter()
+        .filter(|(role, _)| NETWORK_FILE_FIELDS.contains(role))
+        .collect();
+    for param in parameters {
+        let Some(&role) = NETWORK_FILE_FIELDS
+            .iter()
+            .find(|f| **f == param.path.trim())
+        else {
+            continue;
+        };
+        for value in &param.values {
+            if let Value::String(s) = value {
+                listed.push((role, PathBuf::from(s)));
+            }
+        }
+    }
+    let mut inputs: Vec<InputHash> = Vec::new();
+    for (role, path) in listed {
+        let path = std::fs::canonicalize(&path).unwrap_or(path);
+        let hash = InputHash::of(role, &path).map_err(|e| InputError::msg(e.to_string()))?;
+        if !inputs
+            .iter()
+            .any(|i| i.role == hash.role && i.path == hash.path)
+        {
+            inputs.push(hash);
+        }
+    }
+    Ok(inputs)
+}
 
 /// Refuses a `--set` of `seed`, or of `runs` when the sweep file sets its own: every point's
 /// seed is derived from the sweep's `seed`, and every point runs the sweep's `runs`, so the flag

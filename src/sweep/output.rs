@@ -18,14 +18,14 @@
 //! | `winners.csv` | point | `point`, the parameters, `winner` (highest mean of the point's objective), `p_best`, `runner_up`, `p_beats_runner_up` (paired, a tie counting half) |
 //! | `sensitivity.csv` | parameter x response | `parameter, response, spearman, src`: rank correlation and standardized regression coefficient of each strategy's mean first figure (one quantity at every point) and of "this strategy wins" on the parameter |
 //! | `map.svg` | | for two or more parameters, the winner at each point over the first two, shaded by p_best |
-//! | `manifest.json` | | domino version and git commit, sweep hash (and SHA-256), seed, design, shard, points done (kept true while the sweep runs), `--set` arguments (when any) |
+//! | `manifest.json` | | domino version and git commit, sweep hash (and SHA-256), seed, design, shard, points done (kept true while the sweep runs), `--set` arguments (when any), the network files read with their SHA-256 (when any) |
 //! | `sweep.toml` | | the resolved sweep (base scenario inline), which `merge` and `--resume` read |
 
 use super::{sensitivity, Kind, Sweep};
 use crate::engine::Ensemble;
 use crate::error::{Error, InputError, Result};
 use crate::metrics::stats::{paired, Summary};
-use crate::output::{build_commit, csv_writer, json, num, sha256_hex, write_atomic};
+use crate::output::{build_commit, csv_writer, json, num, sha256_hex, write_atomic, InputHash};
 use crate::report::svg::{self, MapPoint};
 use serde::{Deserialize, Serialize};
 use std::fs;
@@ -570,6 +570,9 @@ pub struct Manifest {
     /// The `--set` arguments applied to the base scenario (left out when none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sets: Vec<String>,
+    /// The network files read, with their SHA-256 ([`Sweep::inputs`]; left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<InputHash>,
 }
 
 impl Manifest {
@@ -588,6 +591,7 @@ impl Manifest {
             points_in_shard: in_shard,
             points_done: done,
             sets: sweep.sets.clone(),
+            inputs: sweep.inputs.clone(),
         }
     }
 
@@ -609,6 +613,55 @@ pub struct ManifestId {
     /// As in [`Manifest::sets`] (none when left out).
     #[serde(default)]
     pub sets: Vec<String>,
+    /// As in [`Manifest::inputs`] (none when left out, as by a domino that did not record them).
+    #[serde(default)]
+    pub inputs: Vec<InputHash>,
+}
+
+/// How the network files `now` differ from those a sweep folder's manifest `recorded`, in
+/// words naming the first file that differs; `None` when they are the same files with the same
+/// contents. `then` says when the recorded contents were read ("when the sweep in out started"),
+/// `now_is` when the others were ("now").
+pub(crate) fn input_change(
+    recorded: &[InputHash],
+    now: &[InputHash],
+    then: &str,
+    now_is: &str,
+) -> Option<String> {
+    for file in now {
+        let (role, path) = (&file.role, &file.path);
+        match recorded.iter().find(|r| &r.role == role && &r.path == path) {
+            None if recorded.is_empty() => {
+                return Some(format!(
+                    "its manifest records no SHA-256 of the {role} file {path} (it was written \
+                     by an older domino, which did not record them), so a change to the file \
+                     cannot be ruled out: rerun it"
+                ))
+            }
+            None => {
+                return Some(format!(
+                    "the {role} file {path} was read {now_is}, not {then}"
+                ))
+            }
+            Some(r) if r.sha256 != file.sha256 => {
+                return Some(format!(
+                    "the {role} file {path} had SHA-256 {} {then}, but {} {now_is}: the file \
+                     changed, and the points would mix results of two networks",
+                    r.sha256, file.sha256
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    recorded
+        .iter()
+        .find(|r| !now.iter().any(|f| f.role == r.role && f.path == r.path))
+        .map(|r| {
+            format!(
+                "the {} file {} was read {then}, not {now_is}",
+                r.role, r.path
+            )
+        })
 }
 
 /// Reads the identifying fields of `dir/manifest.json`.

@@ -118,6 +118,14 @@ pub fn prepare(sweep: &Sweep, dir: &Path, shard: Option<Shard>, resume: bool) ->
             ))
             .into());
         }
+        let then = format!("when the sweep in {} started", dir.display());
+        if let Some(why) = output::input_change(&old.inputs, &sweep.inputs, &then, "now") {
+            return Err(InputError::msg(format!(
+                "{} cannot be resumed: {why}; restore the file, or run the sweep into another --out",
+                dir.display()
+            ))
+            .into());
+        }
     }
     let records = dir.join(RECORDS);
     fs::create_dir_all(&records).map_err(|e| refuse(format!("cannot be written ({e})")))?;
@@ -243,7 +251,18 @@ pub fn merge(dirs: &[&Path], out: &Path) -> Result<usize> {
     // The `--set` flags the shards' base scenario got: `sweep.toml` holds their effect, not the
     // flags, so they come from the manifests, for the merged manifest to list them as an
     // unsharded run's does.
-    let sets = output::read_manifest(first)?.sets;
+    let first_manifest = output::read_manifest(first)?;
+    let sets = first_manifest.sets;
+    // The network files as the shards read them (they may have changed since, which does not
+    // matter to a merge of consistent shards): the merged manifest records these.
+    let inputs = first_manifest.inputs;
+    if inputs.is_empty() && !sweep.inputs.is_empty() {
+        let why = output::input_change(&inputs, &sweep.inputs, "", "");
+        return Err(InputError::msg(why.expect("no inputs recorded"))
+            .in_file(first)
+            .into());
+    }
+    let first_ran = format!("when {} ran", first.display());
     let mut source: Vec<Option<&Path>> = vec![None; sweep.points.len()];
     for &dir in dirs {
         let manifest = output::read_manifest(dir)?;
@@ -286,6 +305,14 @@ pub fn merge(dirs: &[&Path], out: &Path) -> Result<usize> {
             .in_file(dir)
             .into());
         }
+        let ran = format!("when {} ran", dir.display());
+        if let Some(why) = output::input_change(&manifest.inputs, &inputs, &ran, &first_ran) {
+            return Err(InputError::msg(format!(
+                "{why}: run every shard on the same version of the file"
+            ))
+            .in_file(dir)
+            .into());
+        }
         output::check_no_strays(&sweep, dir)?;
         for (id, slot) in source.iter_mut().enumerate() {
             if record_path(dir, id).is_file() {
@@ -316,8 +343,8 @@ pub fn merge(dirs: &[&Path], out: &Path) -> Result<usize> {
         ))
         .into());
     }
-    let inputs: Vec<_> = dirs.iter().map(|d| d.join("manifest.json")).collect();
-    let staged = OutputDir::create_sweep(out, &inputs)?;
+    let manifests: Vec<_> = dirs.iter().map(|d| d.join("manifest.json")).collect();
+    let staged = OutputDir::create_sweep(out, &manifests)?;
     let dir = staged.path();
     let records = dir.join(RECORDS);
     fs::create_dir_all(&records).map_err(|e| Error::io(&records, e))?;
@@ -334,6 +361,7 @@ pub fn merge(dirs: &[&Path], out: &Path) -> Result<usize> {
     })?;
     let ids: Vec<usize> = (0..sweep.points.len()).collect();
     sweep.sets = sets;
+    sweep.inputs = inputs;
     finish(&sweep, dir, &ids, "all")?;
     staged.commit()?;
     Ok(ids.len())
