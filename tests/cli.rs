@@ -793,8 +793,8 @@ fn a_file_output_that_is_an_input_of_the_run_is_refused() {
     assert_ok(&out);
 }
 
-/// With three runs a share's t-interval reaches below 0 (summary.csv keeps it); the table shows
-/// the part a share can take, never a negative percentage.
+/// With three runs a share's t-interval reaches below 0; summary.csv and the table give the part
+/// a share can take, never a negative share or percentage.
 #[test]
 fn the_table_shows_share_intervals_within_0_and_100_percent() {
     let tmp = tempfile::tempdir().unwrap();
@@ -813,13 +813,17 @@ fn the_table_shows_share_intervals_within_0_and_100_percent() {
         ],
     );
     assert_ok(&run);
-    let negative = csv_rows(&out.join("summary.csv"))
+    let rows: Vec<_> = csv_rows(&out.join("summary.csv"))
         .into_iter()
-        .any(|r| r["metric"] == "sustained_share" && r["ci_low"].parse::<f64>().unwrap() < 0.0);
-    assert!(
-        negative,
-        "the case needs a negative lower end in summary.csv"
-    );
+        .filter(|r| r["metric"] == "sustained_share")
+        .collect();
+    let low = |r: &std::collections::BTreeMap<String, String>| r["ci_low"].parse::<f64>().unwrap();
+    assert!(rows.iter().all(|r| low(r) >= 0.0), "{rows:?}");
+    // Clipped: a mean above 0 whose interval starts at 0 exactly (its t-interval went below).
+    let clipped = rows
+        .iter()
+        .any(|r| low(r) == 0.0 && r["mean"].parse::<f64>().unwrap() > 0.0);
+    assert!(clipped, "the case needs a clipped lower end in summary.csv");
     assert!(!stdout(&run).contains("(-"), "{}", stdout(&run));
 }
 
@@ -1531,9 +1535,18 @@ fn the_verdict_of_a_single_run_names_no_interval() {
     );
     assert_ok(&out);
     let text = stdout(&out);
-    let verdict = text.lines().find(|l| l.starts_with("Winner")).unwrap();
+    // One run has no uncertainty to be "within", and one pair is no "100% of paired runs".
+    let verdict = text
+        .lines()
+        .find(|l| l.starts_with("No winner can be named on"))
+        .unwrap_or_else(|| panic!("{text}"));
     assert!(!verdict.contains("NaN"), "{verdict}");
-    assert!(verdict.contains("no interval from one run"), "{verdict}");
+    assert!(
+        verdict.contains("one run gives no uncertainty, so it cannot say with confidence"),
+        "{verdict}"
+    );
+    assert!(!verdict.contains("within the uncertainty"), "{verdict}");
+    assert!(!verdict.contains("of paired runs"), "{verdict}");
     // The page's decision says the same, for the headline and for every paired comparison.
     let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
     let decision = &html[html.find("id=\"decision\"").unwrap()..];
@@ -1544,6 +1557,12 @@ fn the_verdict_of_a_single_run_names_no_interval() {
         decision.matches("no interval from one run").count() >= 3,
         "{decision}"
     );
+    assert!(
+        decision.contains("One run gives no uncertainty, so it cannot say with confidence"),
+        "{decision}"
+    );
+    assert!(!decision.contains("within the uncertainty"), "{decision}");
+    assert!(!decision.contains("of paired runs"), "{decision}");
 }
 
 /// `objective` decides what the verdict, the first column and the `>name` shares are about: the

@@ -604,7 +604,18 @@ fn the_page_gives_the_real_size_intervals_everywhere_and_the_runs_behind_each_co
         let s = section(&html, id);
         let cells = s.matches("data-stat=\"mean\"").count();
         assert!(cells >= 3, "{id}: {cells}");
-        assert_eq!(s.matches("<span class=\"ci\">(").count(), cells, "{id}");
+        // The cost per student benefiting, a ratio of means (no summary.csv row), has its
+        // interval too: one more per strategy.
+        let ratios = if id == "cost" {
+            3 - s.matches("n/a (no student benefits)").count()
+        } else {
+            0
+        };
+        assert_eq!(
+            s.matches("<span class=\"ci\">(").count(),
+            cells + ratios,
+            "{id}"
+        );
     }
     let summary = section(&html, "strategies");
     assert_eq!(
@@ -627,10 +638,113 @@ fn the_page_gives_the_real_size_intervals_everywhere_and_the_runs_behind_each_co
     // Schools and regions: the objective's share with its interval.
     let schools = section(&html, "schools");
     assert!(schools.contains("<th class=\"num\">benefiting (%)</th>"));
+    let table = &schools[schools.find("id=\"schools-table\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert_eq!(
+        table.matches("<span class=\"ci\">(").count(),
+        6 * 4,
+        "four shares per school (best strategy), each with its Wilson interval"
+    );
     assert_eq!(
         schools.matches("<span class=\"ci\">±").count(),
-        6 * 4 + 2 * 3 * 4,
-        "four shares per school (best strategy) and per region and strategy"
+        2 * 3 * 4,
+        "four mean shares per region and strategy"
+    );
+}
+
+/// A school funded in none (or all) of the runs still has a chance the runs cannot rule out: its
+/// interval is Wilson's, not a standard error's that shrinks to "±0.0" at 0 and 100 %.
+#[test]
+fn a_schools_chance_at_0_or_100_percent_keeps_an_interval() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = file_network_folder(tmp.path());
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    let schools = section(&html, "schools");
+    let table = &schools[schools.find("id=\"schools-table\"").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    // Wilson's 95 % interval for 0 of 40 runs reaches 8.8 %, for 40 of 40 down to 91.2 %.
+    let certain = table.matches(">0.0 <span").count() + table.matches(">100.0 <span").count();
+    assert!(
+        certain > 0,
+        "no school at 0 or 100 %: the test shows nothing\n{table}"
+    );
+    assert_eq!(
+        table
+            .matches(">0.0 <span class=\"ci\">(0.0 to 8.8)")
+            .count()
+            + table
+                .matches(">100.0 <span class=\"ci\">(91.2 to 100.0)")
+                .count(),
+        certain,
+        "{table}"
+    );
+    assert!(!table.contains('±'), "{table}");
+}
+
+/// The Equity section names what `no_benefit_share_high_need` / `_low_need` count
+/// (docs/model.md §4.7): counted adopters, not practising schools.
+#[test]
+fn the_equity_caption_says_the_no_benefit_shares_are_over_counted_adopters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = file_network_folder(tmp.path());
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    let equity = section(&html, "equity");
+    assert!(
+        equity.contains("No benefit: share of counted adopters (sustained schools, and implementing schools with at least 2 terms in the stage, practising yet or not) whose realized effect is below the benefit bar (0.0500 SD)"),
+        "{equity}"
+    );
+    assert!(!equity.contains("share of practising schools"), "{equity}");
+}
+
+/// The cost per student benefiting is the ratio of the means in runs.csv, and its interval is
+/// the delta method's: recomputed here from the runs.
+#[test]
+fn the_cost_per_student_has_a_delta_method_interval() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = file_network_folder(tmp.path());
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    let cost = section(&html, "cost");
+    let runs = csv_rows(&out.join("runs.csv"));
+    let mut checked = 0;
+    for s in ["thin-spread", "pilot-then-cascade", "cluster"] {
+        let col = |m: &str| -> Vec<f64> {
+            runs.iter()
+                .filter(|r| r["strategy"] == s)
+                .map(|r| r[m].parse().unwrap())
+                .collect()
+        };
+        let (x, y) = (col("spend_su"), col("students_benefiting"));
+        let n = x.len() as f64;
+        let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+        let row = &cost[cost.find(&format!("<tr><td>{s}</td>")).unwrap()..];
+        let row = &row[..row.find("</tr>").unwrap()];
+        if my == 0.0 {
+            assert!(row.contains("n/a (no student benefits)"), "{row}");
+            continue;
+        }
+        checked += 1;
+        let r = mx / my;
+        let d: Vec<f64> = x.iter().zip(&y).map(|(a, b)| a - r * b).collect();
+        let md = d.iter().sum::<f64>() / n;
+        let sd = (d.iter().map(|v| (v - md).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        // t(0.975, 39)
+        let half = 2.0227 * sd / (my * n.sqrt());
+        let last = &row[row.rfind("<td class=\"num\">").unwrap()..];
+        let numbers: Vec<f64> = last
+            .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .filter_map(|t| t.parse().ok())
+            .collect();
+        assert_eq!(numbers.len(), 3, "{last}");
+        for (got, want) in numbers.iter().zip([r, (r - half).max(0.0), r + half]) {
+            assert!(
+                (got - want).abs() <= 0.006 * want.abs().max(1e-9),
+                "{s}: {got} vs {want} in {last}"
+            );
+        }
+    }
+    assert!(
+        checked >= 2,
+        "the test needs strategies with students benefiting"
     );
 }
 

@@ -25,6 +25,7 @@ pub mod models;
 pub mod seeding;
 pub mod theory;
 
+use crate::metrics::stats::Bounds;
 use crate::metrics::{
     named_enum, CellFormat, Measures, MetricInfo, RunSummary, SeriesInfo, TableColumn,
 };
@@ -73,6 +74,12 @@ pub fn measures(model: ModelKind, params: ClassicConfig) -> Measures {
             .map(|&m| MetricInfo {
                 name: m.name(),
                 is_time: m == ClassicMetric::TimeTo50,
+                bounds: match m {
+                    ClassicMetric::FinalShare | ClassicMetric::GlobalCascade => Bounds::SHARE,
+                    ClassicMetric::TimeTo50 | ClassicMetric::LastChange | ClassicMetric::Seeds => {
+                        Bounds::NON_NEGATIVE
+                    }
+                },
             })
             .collect(),
         series: ClassicSeries::ALL

@@ -9,6 +9,7 @@
 
 use super::{model, ArmRun, Model, SchoolTally, Scratch};
 use crate::error::InputError;
+use crate::metrics::stats::Summary;
 use crate::metrics::{Measures, RunSummary, SeriesAggregate};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
@@ -45,6 +46,12 @@ impl Ensemble {
     /// Run metric `m` of strategy `s`, run by run.
     pub fn column(&self, s: usize, m: usize) -> Vec<f64> {
         self.runs[s].iter().map(|r| r.at(m)).collect()
+    }
+
+    /// Summary of run metric `m` of arm `s` over its runs, its interval clipped to the values the
+    /// metric can take: the one place `summary.csv`, the table and a sweep's points get it from.
+    pub fn summary(&self, s: usize, m: usize) -> Summary {
+        Summary::of(self.column(s, m)).within(self.measures.run_metrics[m].bounds)
     }
 }
 

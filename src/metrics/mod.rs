@@ -11,6 +11,7 @@ pub mod stats;
 use crate::model::{Origin, Params, Stage, State, World};
 use crate::scenario::Objective;
 use crate::school::NeedGroup;
+use stats::Bounds;
 
 /// An enum of named figures with `ALL`, `COUNT` and `name()`; used for every metric list.
 macro_rules! named_enum {
@@ -139,6 +140,33 @@ named_enum! {
 }
 
 impl RunMetric {
+    /// The values the metric can take.
+    pub(crate) fn bounds(self) -> Bounds {
+        use RunMetric::*;
+        match self {
+            Sustained | TimeTo25 | TimeTo50 | TimeTo75 | FirstRegionDone | StudentsBenefiting
+            | Spend | Unspent | CostPerSustained | CascadeMultiplier => Bounds::NON_NEGATIVE,
+            EquityGap => Bounds::SHARE_DIFFERENCE,
+            // A realized effect falls below 0 with the implementation dip, and has no cap.
+            MeanEffect => Bounds::ANY,
+            SustainedShare
+            | ImplementingShare
+            | AbandonedShare
+            | MeanPractice
+            | EarlyPractice
+            | UnspentShare
+            | SustainedHighNeed
+            | SustainedLowNeed
+            | NoBenefit
+            | NoBenefitHighNeed
+            | NoBenefitLowNeed
+            | StudentsBenefitingShare
+            | NeverFundedShare
+            | NoBenefitPractising
+            | NotPractising => Bounds::SHARE,
+        }
+    }
+
     /// True for times, where "never" is recorded as +infinity (empty in `runs.csv`).
     pub(crate) fn is_time(self) -> bool {
         matches!(
@@ -175,6 +203,8 @@ pub struct MetricInfo {
     pub name: &'static str,
     /// A time, where "never" is +infinity (an empty cell in `runs.csv`).
     pub is_time: bool,
+    /// The values it can take; its mean's confidence interval is clipped to them.
+    pub bounds: Bounds,
 }
 
 /// One per-step series: its name and the range of its histogram.
@@ -276,6 +306,7 @@ impl Measures {
                 .map(|&m| MetricInfo {
                     name: m.name(),
                     is_time: m.is_time(),
+                    bounds: m.bounds(),
                 })
                 .collect(),
             series: Series::ALL

@@ -105,6 +105,59 @@ impl Summary {
     }
 }
 
+/// The values a figure can take. A t interval of a mean knows nothing of them: over few runs, or
+/// runs that are mostly 0, it reaches below a count's 0 or past a share's 1, bounds no mean of
+/// such a figure can have. [`Summary::within`] clips the interval to them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bounds {
+    /// The smallest value (`-inf`: none).
+    pub low: f64,
+    /// The largest value (`inf`: none).
+    pub high: f64,
+}
+
+impl Bounds {
+    /// A share, from 0 to 1.
+    pub const SHARE: Bounds = Bounds {
+        low: 0.0,
+        high: 1.0,
+    };
+    /// A count, a time, an amount or a ratio of them: 0 or more.
+    pub const NON_NEGATIVE: Bounds = Bounds {
+        low: 0.0,
+        high: f64::INFINITY,
+    };
+    /// A difference of two shares, from -1 to 1.
+    pub const SHARE_DIFFERENCE: Bounds = Bounds {
+        low: -1.0,
+        high: 1.0,
+    };
+    /// Any value.
+    pub const ANY: Bounds = Bounds {
+        low: f64::NEG_INFINITY,
+        high: f64::INFINITY,
+    };
+}
+
+impl Summary {
+    /// The same summary with its confidence interval clipped to `bounds`, the values the figure
+    /// can take. A missing interval (one run) stays missing.
+    pub fn within(self, bounds: Bounds) -> Self {
+        let clip = |v: f64| {
+            if v.is_nan() {
+                v
+            } else {
+                v.clamp(bounds.low, bounds.high)
+            }
+        };
+        Self {
+            ci_low: clip(self.ci_low),
+            ci_high: clip(self.ci_high),
+            ..self
+        }
+    }
+}
+
 /// Paired comparison of two strategies over the same runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Paired {
@@ -147,6 +200,58 @@ pub fn paired(a: &[f64], b: &[f64]) -> Paired {
         p_high: hi,
         diff: Summary::of(pairs.iter().map(|(x, y)| x - y)),
     }
+}
+
+/// The ratio of two means over the same runs, `mean(x) / mean(y)`, with its 95 % interval by the
+/// delta method: the ratio's standard error is `sd(x - r y) / (mean(y) sqrt(n))`, taken with
+/// Student's t at n - 1 degrees of freedom, as for a mean. Runs where either is NaN are
+/// skipped; the interval is NaN with fewer than two runs. The mean of per-run ratios would
+/// weight a run with few students as much as one with many, and be undefined in runs with none.
+pub fn ratio_of_means(x: &[f64], y: &[f64]) -> (f64, f64, f64) {
+    let pairs: Vec<(f64, f64)> = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| a.is_finite() && b.is_finite())
+        .map(|(&a, &b)| (a, b))
+        .collect();
+    let n = pairs.len() as f64;
+    if pairs.is_empty() {
+        return (f64::NAN, f64::NAN, f64::NAN);
+    }
+    let mean_x = pairs.iter().map(|p| p.0).sum::<f64>() / n;
+    let mean_y = pairs.iter().map(|p| p.1).sum::<f64>() / n;
+    let r = mean_x / mean_y;
+    let residuals = Summary::of(pairs.iter().map(|(a, b)| a - r * b));
+    let half = t975(pairs.len() - 1) * residuals.sd / (mean_y.abs() * n.sqrt());
+    if half.is_finite() {
+        (r, r - half, r + half)
+    } else {
+        (r, f64::NAN, f64::NAN)
+    }
+}
+
+/// `headline[s][k]`: the share of runs k in which arm s has the highest value (higher is
+/// better; NaN never wins), ties split equally between the tied arms.
+pub fn wins(headline: &[Vec<f64>]) -> Vec<f64> {
+    let arms = headline.len();
+    let runs = headline.first().map_or(0, Vec::len);
+    let mut out = vec![0.0; arms];
+    if runs == 0 {
+        return out;
+    }
+    // k indexes run k in every arm's column.
+    #[allow(clippy::needless_range_loop)]
+    for k in 0..runs {
+        let best = (0..arms)
+            .map(|s| headline[s][k])
+            .filter(|v| !v.is_nan())
+            .fold(f64::NEG_INFINITY, f64::max);
+        let tied: Vec<usize> = (0..arms).filter(|&s| headline[s][k] == best).collect();
+        for &s in &tied {
+            out[s] += 1.0 / tied.len() as f64;
+        }
+    }
+    out.iter().map(|w| w / runs as f64).collect()
 }
 
 /// Wilson score interval (95 %) for a proportion `p` out of `n`.
@@ -233,6 +338,40 @@ mod tests {
     }
 
     #[test]
+    fn intervals_are_clipped_to_the_figures_bounds() {
+        // Two runs of a share, 0 and 1/3: the t interval is 0.167 +- 2.12, far outside [0, 1].
+        let raw = Summary::of([0.0, 1.0 / 3.0]);
+        assert!(raw.ci_low < -1.0 && raw.ci_high > 1.0, "{raw:?}");
+        let share = raw.within(Bounds::SHARE);
+        assert_eq!((share.ci_low, share.ci_high), (0.0, 1.0));
+        assert_eq!((share.mean, share.sd, share.n), (raw.mean, raw.sd, raw.n));
+        let count = Summary::of([0.0, 0.0, 0.0, 3.0]).within(Bounds::NON_NEGATIVE);
+        assert_eq!(count.ci_low, 0.0);
+        assert!(count.ci_high > 3.0);
+        // An interval inside the bounds is untouched; one run's missing interval stays missing.
+        let inside = Summary::of([0.4, 0.5, 0.6]);
+        assert_eq!(inside.within(Bounds::SHARE), inside);
+        let one = Summary::of([0.5]).within(Bounds::SHARE);
+        assert!(one.ci_low.is_nan() && one.ci_high.is_nan());
+    }
+
+    #[test]
+    fn ratio_of_means_has_a_delta_method_interval() {
+        // x = 2 y exactly: the ratio is 2 with no spread.
+        let (r, lo, hi) = ratio_of_means(&[2.0, 4.0, 6.0], &[1.0, 2.0, 3.0]);
+        assert_eq!((r, lo, hi), (2.0, 2.0, 2.0));
+        // x = (1, 3), y = (1, 1): r = 2, residuals (-1, 1), sd sqrt(2), t(1) = 12.706.
+        let (r, lo, hi) = ratio_of_means(&[1.0, 3.0, f64::NAN], &[1.0, 1.0, 5.0]);
+        assert_eq!(r, 2.0);
+        let half = 12.706 * 2f64.sqrt() / 2f64.sqrt();
+        assert!((hi - (2.0 + half)).abs() < 1e-12 && (lo - (2.0 - half)).abs() < 1e-12);
+        // One run: a ratio, no interval.
+        let (r, lo, hi) = ratio_of_means(&[3.0], &[2.0]);
+        assert_eq!(r, 1.5);
+        assert!(lo.is_nan() && hi.is_nan());
+    }
+
+    #[test]
     fn never_reached_counts_in_percentiles_only() {
         let s = Summary::of([3.0, 5.0, f64::INFINITY]);
         assert_eq!(s.n, 2);
@@ -280,5 +419,22 @@ mod tests {
         // Ties get average ranks: ranks (1.5, 1.5, 3) against (1, 2, 3).
         let r = spearman(&[0.0, 0.0, 1.0], &[1.0, 2.0, 3.0]);
         assert!((r - 0.866_025_403_784_438_6).abs() < 1e-12, "{r}");
+    }
+
+    #[test]
+    fn wins_count_the_best_arm_per_run_and_split_ties() {
+        // Three arms, four runs: a wins run 0, b run 1, a and b tie in run 2, c wins run 3.
+        let h = vec![
+            vec![0.9, 0.1, 0.5, 0.2],
+            vec![0.3, 0.8, 0.5, 0.1],
+            vec![0.1, 0.2, 0.4, 0.7],
+        ];
+        assert_eq!(wins(&h), vec![0.375, 0.375, 0.25]);
+        // NaN never wins; a run where every arm ties is split three ways.
+        let h = vec![vec![f64::NAN, 1.0], vec![0.0, 1.0], vec![-1.0, 1.0]];
+        let w = wins(&h);
+        assert!((w[0] - 1.0 / 6.0).abs() < 1e-12);
+        assert!((w[1] - (0.5 + 1.0 / 6.0)).abs() < 1e-12);
+        assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
     }
 }

@@ -43,7 +43,7 @@ pub use folder::OutputDir;
 
 use crate::engine::{tally, Cell, Ensemble, SchoolTally, TraceSink};
 use crate::error::{Error, InputError, Result};
-use crate::metrics::stats::{paired, wilson, Summary};
+use crate::metrics::stats::{paired, wilson, wins, Summary};
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -445,7 +445,7 @@ pub fn summaries(result: &Ensemble, s: usize) -> Vec<(String, Summary)> {
     let mut rows = Vec::new();
     for (m, info) in result.measures.run_metrics.iter().enumerate() {
         let values: Vec<f64> = runs.iter().map(|r| r.at(m)).collect();
-        rows.push((info.name.to_string(), Summary::of(values.iter().copied())));
+        rows.push((info.name.to_string(), result.summary(s, m)));
         if info.is_time {
             let n = values.len() as f64;
             let p = values.iter().filter(|v| v.is_finite()).count() as f64 / n;
@@ -465,7 +465,37 @@ pub fn summaries(result: &Ensemble, s: usize) -> Vec<(String, Summary)> {
             ));
         }
     }
+    rows.push((BEST_SHARE.to_string(), best_share(result, s)));
     rows
+}
+
+/// The metric name of the `summary.csv` row that holds how often a strategy was best.
+pub const BEST_SHARE: &str = "best_share";
+
+/// The share of runs in which arm `s` has the best headline figure of all arms, ties split (the
+/// table's "wins" and the report's "best in"), as a share of all runs: `sd` the share's own
+/// sqrt(p (1 - p)), its interval Wilson's, no percentiles (as `<metric>_reached_share`).
+fn best_share(result: &Ensemble, s: usize) -> Summary {
+    let headlines: Vec<Vec<f64>> = (0..result.strategies.len())
+        .map(|k| result.column(k, result.measures.headline))
+        .collect();
+    let n = result.runs[s].len();
+    let p = if n == 0 {
+        f64::NAN
+    } else {
+        wins(&headlines)[s]
+    };
+    let (lo, hi) = wilson(p, n as f64);
+    Summary {
+        n,
+        mean: p,
+        sd: (p * (1.0 - p)).sqrt(),
+        ci_low: lo,
+        ci_high: hi,
+        p5: f64::NAN,
+        p50: f64::NAN,
+        p95: f64::NAN,
+    }
 }
 
 fn write_summary(w: &mut dyn Write, result: &Ensemble) -> io::Result<()> {

@@ -21,9 +21,9 @@
 use super::chart::{self, Axis, LineChart, Series};
 use super::fixed;
 use super::svg::escape;
-use super::uncertainty;
 use crate::engine;
 use crate::error::{Error, InputError, Result};
+use crate::metrics::stats::{ratio_of_means, wilson};
 use crate::metrics::Measures;
 use crate::scenario::Scenario;
 use std::collections::BTreeMap;
@@ -529,7 +529,7 @@ pub fn page(f: &Folder) -> Result<String> {
     body.push_str(&over_time(&ctx)?);
     body.push_str(&distribution(&ctx)?);
     body.push_str(&equity(&ctx));
-    body.push_str(&cost(&ctx));
+    body.push_str(&cost(&ctx)?);
     body.push_str(&schools(&ctx)?);
     body.push_str(&drivers(&ctx)?);
     body.push_str(&super::optimise::section(&f.dir)?);
@@ -688,7 +688,7 @@ fn decision(c: &Ctx) -> Result<String> {
     let headlines: Vec<Vec<f64>> = (0..c.strategies.len())
         .map(|k| c.runs(k, h))
         .collect::<Result<_>>()?;
-    let wins = uncertainty::wins(&headlines);
+    let wins = crate::metrics::stats::wins(&headlines);
     let mut worst: f64 = 1.0;
     // Strategies with exactly the leader's result in every paired run (a zero difference with a
     // zero-width interval): a tie, not a win in half the runs.
@@ -698,6 +698,7 @@ fn decision(c: &Ctx) -> Result<String> {
     } else {
         let mut sure = Vec::new();
         let mut ahead = true;
+        let mut no_interval = false;
         for o in (0..c.strategies.len()).filter(|&o| o != best) {
             let Some(r) = c.paired(best, o, h) else {
                 continue;
@@ -712,6 +713,16 @@ fn decision(c: &Ctx) -> Result<String> {
             }
             worst = worst.min(p_beats);
             ahead &= lo > 0.0;
+            if !(lo.is_finite() && hi.is_finite()) {
+                no_interval = true;
+                sure.push(format!(
+                    "it did better than {} by {} points in the one run ({})",
+                    escape(&c.strategies[o]),
+                    points(diff),
+                    super::NO_INTERVAL
+                ));
+                continue;
+            }
             sure.push(format!(
                 "it did better than {} in {} of paired runs ({} points on average, {})",
                 escape(&c.strategies[o]),
@@ -726,6 +737,12 @@ fn decision(c: &Ctx) -> Result<String> {
             (true, _) => "It is ahead on average, but in a single district the result often goes the other way.",
             (false, _) => "There is no clear winner: the difference is within the uncertainty, so other considerations may decide.",
         };
+        let one_run = format!(
+            "{}{}.",
+            super::ONE_RUN[..1].to_uppercase(),
+            &super::ONE_RUN[1..]
+        );
+        let how = if no_interval { one_run.as_str() } else { how };
         // Beside a tie, the words about how sure a win is would speak of the tie too.
         let how = if same.is_empty() { how } else { "" };
         if !sure.is_empty() {
@@ -1009,7 +1026,7 @@ fn summary_table(c: &Ctx) -> Result<String> {
     let headlines: Vec<Vec<f64>> = (0..c.strategies.len())
         .map(|k| c.runs(k, &c.headline))
         .collect::<Result<_>>()?;
-    let wins = uncertainty::wins(&headlines);
+    let wins = crate::metrics::stats::wins(&headlines);
     let runs = headlines.first().map_or(0, Vec::len) as f64;
     for (k, name) in c.strategies.iter().enumerate() {
         let _ = write!(
@@ -1243,7 +1260,16 @@ fn equity(c: &Ctx) -> String {
         s.push_str("<p>This model does not tell high-need from low-need schools.</p></section>\n");
         return s;
     }
-    s.push_str("<p>Sustained: share of schools practising the innovation for good at the end. Gap: high-need minus low-need, in percentage points (below zero: high-need schools are left behind). No benefit: share of practising schools whose true effect is below the benefit bar. Means over runs with their 95% confidence intervals.</p>\n");
+    let benefit = &c.f.scenario.config.mechanisms.benefit;
+    // docs/model.md §4.7: no_benefit_share_* is over the counted adopters, practising or not
+    // yet, not over practising schools as the table's "no ben." column (§9) is.
+    let _ = writeln!(
+        s,
+        "<p>Sustained: share of schools practising the innovation for good at the end. Gap: high-need minus low-need, in percentage points (below zero: high-need schools are left behind). No benefit: share of counted adopters (sustained schools, and implementing schools with at least {} term{} in the stage, practising yet or not) whose realized effect is below the benefit bar ({} SD); the terminal table's <em>no ben.</em> column is over practising schools only. Means over runs with their 95% confidence intervals.</p>",
+        benefit.min_terms,
+        if benefit.min_terms == 1 { "" } else { "s" },
+        escape(&super::significant(benefit.bar))
+    );
     s.push_str(&metric_table(
         c,
         &[
@@ -1258,18 +1284,19 @@ fn equity(c: &Ctx) -> String {
     s
 }
 
-fn cost(c: &Ctx) -> String {
+fn cost(c: &Ctx) -> Result<String> {
     let mut s = String::from(
         "<section id=\"cost\"><h2>Cost per school sustained and per student benefiting</h2>\n",
     );
     if !c.has("spend_su") {
         s.push_str("<p>This model has no costs.</p></section>\n");
-        return s;
+        return Ok(s);
     }
-    s.push_str("<p>Support units spent per school sustained (mean over only the runs that sustained any school: a run that sustained none has no cost per school, so the column <em>runs</em> says how many runs the mean rests on) and per student benefiting (mean spending divided by mean students benefiting). Lower is better. Means with their 95% confidence intervals.</p>\n<table><thead><tr><th>strategy</th><th class=\"num\">SU per school sustained</th><th class=\"num\">runs</th><th class=\"num\">students benefiting</th><th class=\"num\">SU per student benefiting</th></tr></thead><tbody>\n");
+    s.push_str("<p>Support units spent per school sustained (mean over only the runs that sustained any school: a run that sustained none has no cost per school, so the column <em>runs</em> says how many runs the mean rests on) and per student benefiting (mean spending divided by mean students benefiting, over the same runs; its 95% interval by the delta method). Lower is better. Each figure with its 95% confidence interval.</p>\n<table><thead><tr><th>strategy</th><th class=\"num\">SU per school sustained</th><th class=\"num\">runs</th><th class=\"num\">students benefiting</th><th class=\"num\">SU per student benefiting</th></tr></thead><tbody>\n");
     let runs = c.f.scenario.config.runs;
     for (k, name) in c.strategies.iter().enumerate() {
-        let per_student = c.mean(k, "spend_su") / c.mean(k, "students_benefiting");
+        let per_student =
+            ratio_of_means(&c.runs(k, "spend_su")?, &c.runs(k, "students_benefiting")?);
         let behind = c
             .n(k, "cost_per_sustained_su")
             .map_or("n/a".to_string(), |n| format!("{n} of {runs}"));
@@ -1280,15 +1307,33 @@ fn cost(c: &Ctx) -> String {
             c.cell_ci(k, "cost_per_sustained_su", &|v| fixed(v, 1, false)),
             escape(&behind),
             c.cell_ci(k, "students_benefiting", &|v| fixed(v, 0, false)),
-            if per_student.is_finite() {
-                super::significant(per_student)
-            } else {
-                "n/a (no student benefits)".into()
-            }
+            per_student_text(per_student)
         );
     }
     s.push_str("</tbody></table></section>\n");
-    s
+    Ok(s)
+}
+
+/// The cost per student benefiting, `(ratio, low, high)` from [`ratio_of_means`], as its cell
+/// shows it: "0.0846 <span>(0.0801 to 0.0891)</span>", the interval clipped at 0 (a cost).
+fn per_student_text((r, lo, hi): (f64, f64, f64)) -> String {
+    if !r.is_finite() {
+        return "n/a (no student benefits)".into();
+    }
+    let ci = if lo.is_finite() && hi.is_finite() {
+        format!(
+            "{} to {}",
+            super::significant(lo.max(0.0)),
+            super::significant(hi)
+        )
+    } else {
+        super::NO_INTERVAL.to_string()
+    };
+    format!(
+        "{} <span class=\"ci\">({})</span>",
+        escape(&super::significant(r)),
+        escape(&ci)
+    )
 }
 
 /// A light-to-dark blue for `t` in 0..1: lightness falls steadily, so the order survives grey
@@ -1330,7 +1375,7 @@ fn schools(c: &Ctx) -> Result<String> {
     s.push_str(&network_map(c, &rows, &sustained));
     let _ = writeln!(
         s,
-        "<h3>Each school's chances under {}</h3><p class=\"note\">Share of runs in which the school was funded, piloted, sustained at the end, and benefiting at the end (its students count towards the objective: it practises the innovation with a true effect at or above the benefit bar); ± is 1.96 standard errors, a 95% interval. Click a heading to sort.</p>\n<div class=\"scroll\"><table class=\"sortable\" id=\"schools-table\"><thead><tr><th>id</th><th>name</th><th>region</th><th class=\"num\">funded (%)</th><th class=\"num\">piloted (%)</th><th class=\"num\">sustained (%)</th><th class=\"num\">benefiting (%)</th></tr></thead><tbody>",
+        "<h3>Each school's chances under {}</h3><p class=\"note\">Share of runs in which the school was funded, piloted, sustained at the end, and benefiting at the end (its students count towards the objective: it practises the innovation with a true effect at or above the benefit bar), with its 95% Wilson interval over the runs (which, unlike ± standard errors, does not shrink to nothing for a school funded in none or all of the runs). Click a heading to sort.</p>\n<div class=\"scroll\"><table class=\"sortable\" id=\"schools-table\"><thead><tr><th>id</th><th>name</th><th>region</th><th class=\"num\">funded (%)</th><th class=\"num\">piloted (%)</th><th class=\"num\">sustained (%)</th><th class=\"num\">benefiting (%)</th></tr></thead><tbody>",
         escape(best)
     );
     for &r in &rows {
@@ -1343,7 +1388,7 @@ fn schools(c: &Ctx) -> Result<String> {
             escape(t.text(row, "region"))
         );
         for col in SHARES {
-            s.push_str(&share_cell(t, r, col)?);
+            s.push_str(&chance_cell(t, r, col)?);
         }
         s.push_str("</tr>\n");
     }
@@ -1388,6 +1433,36 @@ fn share_cell(t: &Csv, r: usize, col: &str) -> Result<String> {
         )
     } else {
         fixed(100.0 * v, 1, false)
+    };
+    Ok(format!(
+        "<td class=\"num\" data-sort=\"{}\">{text}</td>",
+        escape(t.text(&t.rows[r], col))
+    ))
+}
+
+/// A cell of the school table: the share `col` of row `r`'s runs (`runs`) in which the school was
+/// funded, piloted, ... in percent, with its Wilson 95% interval ("0.0 (0.0 to 7.1)"), sorting by
+/// the CSV value. The interval of a share of runs is the one the "best in" figures use: a
+/// Wald interval (± 1.96 standard errors) is 0 wide at 0 and 100% and reaches past them near
+/// there. `n/a` for an empty cell.
+fn chance_cell(t: &Csv, r: usize, col: &str) -> Result<String> {
+    let v = t.num(r, col)?;
+    let runs = t.num(r, "runs")?;
+    let text = if !v.is_finite() {
+        "n/a".to_string()
+    } else {
+        let (lo, hi) = wilson(v, runs);
+        let shown = |x: f64| fixed(100.0 * x, 1, false);
+        if lo.is_finite() && hi.is_finite() {
+            format!(
+                "{} <span class=\"ci\">({} to {})</span>",
+                shown(v),
+                shown(lo),
+                shown(hi)
+            )
+        } else {
+            shown(v)
+        }
     };
     Ok(format!(
         "<td class=\"num\" data-sort=\"{}\">{text}</td>",

@@ -175,9 +175,8 @@ fn big(v: f64) -> String {
 
 /// One cell: run metric `column.metric` of arm `s` over its runs, as the column's format says.
 fn cell(result: &Ensemble, s: usize, column: &TableColumn, steps: u32) -> String {
-    let values = result.column(s, column.metric);
-    let runs = values.len();
-    let x = Summary::of(values);
+    let runs = result.runs[s].len();
+    let x = result.summary(s, column.metric);
     let text = cell_text(&x, column.format, steps);
     // A mean over fewer runs than were run (the figure is undefined in the others, such as the
     // cost per school sustained in a run that sustained none) says over how many.
@@ -203,14 +202,8 @@ fn cell_text(x: &Summary, format: CellFormat, steps: u32) -> String {
         CellFormat::PercentCi if !(x.ci_low.is_finite() && x.ci_high.is_finite()) => {
             format!("{} (no CI)", pct(x.mean))
         }
-        // A share's t-interval can reach past 0 or 1 with few runs; the table shows the part of
-        // it a share can take (summary.csv keeps the interval as computed).
-        CellFormat::PercentCi => format!(
-            "{} ({}-{})",
-            pct(x.mean),
-            pct(x.ci_low.max(0.0)),
-            pct(x.ci_high.min(1.0))
-        ),
+        // The interval comes clipped to the share's 0-1 (Ensemble::summary).
+        CellFormat::PercentCi => format!("{} ({}-{})", pct(x.mean), pct(x.ci_low), pct(x.ci_high)),
         CellFormat::ShareCi => {
             let (lo, hi) = wilson(x.mean, x.n as f64);
             format!("{} ({}-{})", pct(x.mean), pct(lo), pct(hi))
@@ -231,18 +224,31 @@ fn cell_text(x: &Summary, format: CellFormat, steps: u32) -> String {
 }
 
 /// `mean±h`, h half the 95% CI of the mean, each shown by its formatter; `-` without a mean,
-/// the mean alone without an interval (one run).
+/// `mean (no CI)` without an interval (one run). An interval clipped at a bound of the figure
+/// (a share's 0 or 1, a count's 0) is no longer centred on the mean, so `±` would misstate one
+/// end: it is shown as `mean (low to high)`, both ends by the mean's formatter.
 fn plus_minus(x: &Summary, mean: impl Fn(f64) -> String, half: impl Fn(f64) -> String) -> String {
     if x.mean.is_nan() {
         return "-".into();
     }
-    let h = 0.5 * (x.ci_high - x.ci_low);
-    if h.is_finite() {
-        format!("{}±{}", mean(x.mean), half(h))
+    let (below, above) = (x.mean - x.ci_low, x.ci_high - x.mean);
+    if !(below.is_finite() && above.is_finite()) {
+        format!("{} (no CI)", mean(x.mean))
+    } else if (below - above).abs() > CENTRED_TOLERANCE * below.max(above) {
+        format!(
+            "{} ({} to {})",
+            mean(x.mean),
+            mean(x.ci_low),
+            mean(x.ci_high)
+        )
     } else {
-        mean(x.mean)
+        format!("{}±{}", mean(x.mean), half(0.5 * (x.ci_high - x.ci_low)))
     }
 }
+
+/// Relative difference between the two halves of an interval above which it counts as clipped,
+/// not centred: far above the rounding of `mean ± h`, far below any clipping that shows.
+const CENTRED_TOLERANCE: f64 = 1e-9;
 
 /// Index of the arm with the highest mean headline metric (first on ties).
 pub fn leader(result: &Ensemble) -> usize {
@@ -300,7 +306,7 @@ pub fn table(model: &dyn Model, result: &Ensemble, steps: u32) -> String {
         .map(|s| result.column(s, measures.headline))
         .collect();
     let runs = headlines.first().map_or(0, Vec::len) as f64;
-    let cells: Vec<Vec<String>> = uncertainty::wins(&headlines)
+    let cells: Vec<Vec<String>> = crate::metrics::stats::wins(&headlines)
         .into_iter()
         .zip(cells)
         .map(|(w, mut row)| {
@@ -364,7 +370,7 @@ pub fn table(model: &dyn Model, result: &Ensemble, steps: u32) -> String {
     let meanings: Vec<&str> = measures.table.iter().map(|c| c.meaning.as_str()).collect();
     let _ = writeln!(
         out,
-        "Columns: {}; ± = half the 95% CI of the mean; (no CI) = no interval (one run); [k runs] = mean over only the k runs in which the figure is defined; wins = share of runs (worlds) in which this {} has the highest {} (ties split), %, 95% interval; >name = share of paired runs in which this {} {} than that one, a tie counting half, %.",
+        "Columns: {}; ± = half the 95% CI of the mean; (low to high) = that interval where it is clipped to the values the figure can take (a share's 0-100 %, a count's 0); (no CI) = no interval (one run); [k runs] = mean over only the k runs in which the figure is defined; wins = share of runs (worlds) in which this {} has the highest {} (ties split), %, 95% interval; >name = share of paired runs in which this {} {} than that one, a tie counting half, %.",
         meanings.join("; "),
         measures.arm_label,
         measures.run_metrics[headline].name.replace('_', " "),
@@ -460,10 +466,12 @@ pub fn verdict(result: &Ensemble) -> String {
     let mut worst_p: f64 = 1.0;
     let mut ahead_on_average = true;
     let mut same = Vec::new();
+    let mut no_interval = false;
     for o in (0..k).filter(|&o| o != best) {
         let b = result.column(o, headline);
         let p = paired(&a, &b);
         worst_p = worst_p.min(p.p_beats);
+        no_interval |= !(p.diff.ci_low.is_finite() && p.diff.ci_high.is_finite());
         ahead_on_average &= p.diff.ci_low > 0.0;
         // Exactly equal in every run (two strategies the model cannot tell apart): a tie, not
         // a win in half the runs.
@@ -507,15 +515,54 @@ pub fn verdict(result: &Ensemble) -> String {
             same.join(" and ")
         );
     }
+    if no_interval {
+        // One paired run: no spread to tell chance from a real difference, and "in 100% of
+        // paired runs" would read as strong evidence.
+        return format!(
+            "No winner can be named on {metric}: {ONE_RUN}. In that run {name} did best ({}).",
+            (0..k)
+                .filter(|&o| o != best)
+                .map(|o| {
+                    let diff = paired(&a, &result.column(o, headline)).diff.mean;
+                    format!("{} points ahead of {}", points(diff), result.strategies[o])
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+    }
     format!(
         "Winner on {metric}: {name} ({certainty}). Ahead of {}.",
         parts.join("; of ")
     )
 }
 
+/// What the verdict and the page say instead of how sure a winner is, when the comparison has
+/// one run (or one run in which both figures are defined).
+pub(crate) const ONE_RUN: &str = "one run gives no uncertainty, so it cannot say with confidence \
+     which is better; run more (e.g. --runs 200)";
+
 #[cfg(test)]
 mod tests {
     use super::{fixed, malformed_row, pct, points};
+    use crate::metrics::stats::{Bounds, Summary};
+    use crate::metrics::CellFormat;
+
+    #[test]
+    fn a_mean_without_an_interval_says_so_and_a_clipped_one_shows_its_ends() {
+        let cell = |x: Summary| super::cell_text(&x, CellFormat::Percent, 8);
+        // Defined in one run: "(no CI)", as the legend promises, not the bare mean.
+        assert_eq!(cell(Summary::of([0.3, f64::NAN])), "30.0 (no CI)");
+        // Two runs, 0 and 1/3: 16.7 +- 211.8 as computed, clipped to 0-100 %.
+        let clipped = Summary::of([0.0, 1.0 / 3.0]).within(Bounds::SHARE);
+        assert_eq!(cell(clipped), "16.7 (0.0 to 100.0)");
+        // Inside the bounds: still "±".
+        let inside = Summary::of([0.3, 0.4, 0.5]).within(Bounds::SHARE);
+        assert_eq!(cell(inside), "40.0±24.8");
+        assert_eq!(
+            super::cell_text(&Summary::of([2.0]), CellFormat::Decimal, 8),
+            "2.0 (no CI)"
+        );
+    }
 
     #[test]
     fn a_row_of_the_wrong_length_says_what_the_header_expected() {

@@ -1,41 +1,17 @@
 //! How often each arm wins across runs, and which uncertain parameters decide the winner.
 //!
 //! Each run of an ensemble is one world: with uncertain scenario fields, one draw of them, shared
-//! by every arm (common random numbers). [`wins`] counts, run by run, which arm has the best
-//! headline figure (ties split). [`deciding`] relates, for every pair of arms, the paired
-//! difference of the headline in run k to the values drawn for run k: Spearman's rank
-//! correlation, with a 95 % interval from Fisher's z with Fieller, Hartley & Pearson's (1957)
-//! variance `1.06 / (n - 3)`. A parameter with `|rho|` near 1 decides which of the two arms wins;
-//! one near 0 does not matter to it.
+//! by every arm (common random numbers). [`crate::metrics::stats::wins`] counts, run by run,
+//! which arm has the best headline figure (ties split). [`deciding`] relates, for every pair of
+//! arms, the paired difference of the headline in run k to the values drawn for run k:
+//! Spearman's rank correlation, with a 95 % interval from Fisher's z with Fieller, Hartley &
+//! Pearson's (1957) variance `1.06 / (n - 3)`. A parameter with `|rho|` near 1 decides which of
+//! the two arms wins; one near 0 does not matter to it.
 
 use crate::engine::Ensemble;
 use crate::metrics::stats::spearman;
 use crate::output::{csv_writer, num};
 use std::io::{self, Write};
-
-/// `headline[s][k]`: the share of runs k in which arm s has the highest value (higher is
-/// better; NaN never wins), ties split equally between the tied arms.
-pub fn wins(headline: &[Vec<f64>]) -> Vec<f64> {
-    let arms = headline.len();
-    let runs = headline.first().map_or(0, Vec::len);
-    let mut out = vec![0.0; arms];
-    if runs == 0 {
-        return out;
-    }
-    // k indexes run k in every arm's column.
-    #[allow(clippy::needless_range_loop)]
-    for k in 0..runs {
-        let best = (0..arms)
-            .map(|s| headline[s][k])
-            .filter(|v| !v.is_nan())
-            .fold(f64::NEG_INFINITY, f64::max);
-        let tied: Vec<usize> = (0..arms).filter(|&s| headline[s][k] == best).collect();
-        for &s in &tied {
-            out[s] += 1.0 / tied.len() as f64;
-        }
-    }
-    out.iter().map(|w| w / runs as f64).collect()
-}
 
 /// The 95 % interval of a Spearman correlation `rho` over `n` pairs (Fisher's z, variance
 /// `1.06 / (n - 3)`); NaN for `n < 4`.
@@ -164,22 +140,5 @@ mod tests {
         let (lo, hi) = rho_interval(0.5, 100);
         assert!(lo < 0.5 && 0.5 < hi && lo > 0.3 && hi < 0.7);
         assert!(rho_interval(0.5, 3).0.is_nan());
-    }
-
-    #[test]
-    fn wins_count_the_best_arm_per_run_and_split_ties() {
-        // Three arms, four runs: a wins run 0, b run 1, a and b tie in run 2, c wins run 3.
-        let h = vec![
-            vec![0.9, 0.1, 0.5, 0.2],
-            vec![0.3, 0.8, 0.5, 0.1],
-            vec![0.1, 0.2, 0.4, 0.7],
-        ];
-        assert_eq!(wins(&h), vec![0.375, 0.375, 0.25]);
-        // NaN never wins; a run where every arm ties is split three ways.
-        let h = vec![vec![f64::NAN, 1.0], vec![0.0, 1.0], vec![-1.0, 1.0]];
-        let w = wins(&h);
-        assert!((w[0] - 1.0 / 6.0).abs() < 1e-12);
-        assert!((w[1] - (0.5 + 1.0 / 6.0)).abs() < 1e-12);
-        assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
     }
 }

@@ -123,7 +123,7 @@ impl Figure {
             .iter()
             .position(|m| m.name == self.name);
         let values: Vec<f64> = metric.map_or_else(Vec::new, |m| result.column(s, m));
-        let x = Summary::of(values.iter().copied());
+        let x = metric.map_or_else(|| Summary::of([]), |m| result.summary(s, m));
         let mut cells = vec![x.mean, x.ci_low, x.ci_high, x.p5, x.p50, x.p95];
         if self.is_time {
             // As summary.csv's `<metric>_reached_share`: the share of all runs that got there.
