@@ -133,3 +133,80 @@ fn intervals_stay_within_what_the_figure_can_take() {
         }
     }
 }
+
+/// summary.csv's `best_share` rows are the table's "wins": in each run the strategies with the
+/// largest headline figure share the win equally. Recomputed here from runs.csv on a scenario
+/// whose runs include outright wins by more than one strategy and ties.
+#[test]
+fn best_share_is_the_share_of_runs_each_strategy_wins_ties_split() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(
+        tmp.path(),
+        "thin.toml",
+        "seed = 2\nruns = 60\nsteps = 8\n[network]\nschools = 60\nregions = 3\n\
+         [budget]\nper_school = 0.05\n[[strategies]]\nname = \"thin-spread\"\n\
+         [[strategies]]\nname = \"pilot-then-cascade\"\n[[strategies]]\nname = \"cluster\"\n",
+    );
+    let out = domino(
+        tmp.path(),
+        &["compare", arg(&scenario), "--quiet", "--out", "o"],
+    );
+    assert_ok(&out);
+    let names = ["thin-spread", "pilot-then-cascade", "cluster"];
+    let runs = csv_rows(&tmp.path().join("o/runs.csv"));
+    let mut wins = [0.0f64; 3];
+    let (mut ties, mut winners) = (0, std::collections::BTreeSet::new());
+    for run in 0..60 {
+        let x: Vec<f64> = names
+            .iter()
+            .map(|s| {
+                let r = runs
+                    .iter()
+                    .find(|r| r["strategy"] == *s && r["run"] == run.to_string())
+                    .unwrap();
+                r["students_benefiting_share"].parse().unwrap()
+            })
+            .collect();
+        let best = x.iter().cloned().fold(f64::MIN, f64::max);
+        let tied: Vec<usize> = (0..3).filter(|&k| x[k] == best).collect();
+        ties += usize::from(tied.len() > 1);
+        if tied.len() == 1 {
+            winners.insert(tied[0]);
+        }
+        for k in &tied {
+            wins[*k] += 1.0 / tied.len() as f64;
+        }
+    }
+    assert!(
+        ties > 0 && winners.len() > 1,
+        "ties {ties}, winners {winners:?}"
+    );
+    let summary = csv_rows(&tmp.path().join("o/summary.csv"));
+    let mut total = 0.0;
+    for (k, s) in names.iter().enumerate() {
+        let r = summary
+            .iter()
+            .find(|r| r["strategy"] == *s && r["metric"] == "best_share")
+            .unwrap_or_else(|| panic!("no best_share row for {s}"));
+        let (mean, lo, hi): (f64, f64, f64) = (
+            r["mean"].parse().unwrap(),
+            r["ci_low"].parse().unwrap(),
+            r["ci_high"].parse().unwrap(),
+        );
+        assert_eq!(r["n"], "60");
+        assert!(
+            (mean - wins[k] / 60.0).abs() < 1e-12,
+            "{s}: {mean} vs {}",
+            wins[k] / 60.0
+        );
+        assert!(
+            0.0 <= lo && lo <= mean && mean <= hi && hi <= 1.0,
+            "{s}: {lo} {mean} {hi}"
+        );
+        total += mean;
+    }
+    assert!(
+        (total - 1.0).abs() < 1e-12,
+        "the wins of all strategies add to every run: {total}"
+    );
+}
