@@ -21,7 +21,7 @@
 //! output folder protects it as a `.xlsx` does, while a stale file of domino's own (a
 //! `sustained.svg` of an earlier school-model run) is replaced.
 
-use super::interrupt::Temporary;
+use super::interrupt::{self, Temporary};
 use crate::error::{Error, InputError, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -350,6 +350,7 @@ impl OutputDir {
             .unwrap_or_default();
         let old = parent.join(format!(".{name}.old-{}", std::process::id()));
         let had_old = target.is_dir();
+        let given = self.target.clone();
         // Listed before it exists: an interruption while it is removed below removes the rest.
         let _old_listed = Temporary::new(&old);
         let listed = self.listed.take().expect("listed until the commit");
@@ -365,6 +366,7 @@ impl OutputDir {
                 }
                 return Err(Error::io(target, e));
             }
+            interrupt::note_written(&given);
             Ok(())
         })?;
         self.committed = true;
@@ -545,6 +547,22 @@ mod tests {
     }
 
     const MADE_BY_DOMINO: &str = "{\"domino_version\": \"0.1.0\"}";
+
+    /// From the commit on, an interruption says the results are in the folder (the previous
+    /// ones are gone by then), not "nothing was written".
+    #[test]
+    fn after_a_commit_an_interruption_names_the_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("res");
+        let dir = OutputDir::create(&target, &[]).unwrap();
+        fs::write(dir.path().join("manifest.json"), MADE_BY_DOMINO).unwrap();
+        let before = interrupt::interrupt_line().unwrap_or_default();
+        assert!(!before.contains(&target.display().to_string()), "{before}");
+        dir.commit().unwrap();
+        // Other tests may commit folders meanwhile: this one's is named among them.
+        let after = interrupt::interrupt_line().unwrap();
+        assert!(after.contains(&target.display().to_string()), "{after}");
+    }
 
     #[test]
     fn a_folder_with_anything_domino_did_not_write_is_left_alone() {

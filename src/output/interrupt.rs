@@ -38,6 +38,9 @@ enum Note {
     Say(String),
     /// Nothing.
     Silent,
+    /// The output folders already put in place: an interruption after a commit must not say
+    /// that nothing was written (the previous results are gone by then).
+    Written(Vec<PathBuf>),
 }
 
 static NOTE: Mutex<Note> = Mutex::new(Note::NothingWritten);
@@ -62,12 +65,43 @@ pub fn quiet_on_interrupt() {
     *note() = Note::Silent;
 }
 
+/// From now on, an interruption says that the results are in `path` (an output folder just put
+/// in place), whatever it would have said before, unless the command asked for silence. Called
+/// while the interruption list is held ([`Temporary::finish`]), so an interruption sees the
+/// folder either not yet in place and this line not yet changed, or both done.
+pub(crate) fn note_written(path: &Path) {
+    note().written(path);
+}
+
 /// The line an interruption would print now, if any.
-fn interrupt_line() -> Option<String> {
-    match &*note() {
-        Note::NothingWritten => Some(NOTHING_WRITTEN.to_string()),
-        Note::Say(line) => Some(line.clone()),
-        Note::Silent => None,
+pub(crate) fn interrupt_line() -> Option<String> {
+    note().line()
+}
+
+impl Note {
+    /// Adds `path` to the results in place (see [`note_written`]).
+    fn written(&mut self, path: &Path) {
+        match self {
+            Note::Silent => {}
+            Note::Written(paths) => paths.push(path.to_path_buf()),
+            _ => *self = Note::Written(vec![path.to_path_buf()]),
+        }
+    }
+
+    /// The line this note prints, if any.
+    fn line(&self) -> Option<String> {
+        match self {
+            Note::NothingWritten => Some(NOTHING_WRITTEN.to_string()),
+            Note::Say(line) => Some(line.clone()),
+            Note::Silent => None,
+            Note::Written(paths) => {
+                let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                Some(format!(
+                    "interrupted after the results were written, complete, to {}",
+                    names.join(", ")
+                ))
+            }
+        }
     }
 }
 
@@ -259,15 +293,32 @@ mod tests {
     /// The line defaults to "nothing was written", takes a command's own, or none.
     #[test]
     fn the_interruption_line_is_the_commands_own() {
-        assert_eq!(interrupt_line().as_deref(), Some(NOTHING_WRITTEN));
-        say_on_interrupt("interrupted: run the same command with --resume to continue");
         assert_eq!(
-            interrupt_line().as_deref(),
-            Some("interrupted: run the same command with --resume to continue")
+            Note::NothingWritten.line().as_deref(),
+            Some(NOTHING_WRITTEN)
         );
-        quiet_on_interrupt();
-        assert_eq!(interrupt_line(), None);
-        *note() = Note::NothingWritten;
+        let resume = "interrupted: run the same command with --resume to continue";
+        assert_eq!(Note::Say(resume.into()).line().as_deref(), Some(resume));
+        assert_eq!(Note::Silent.line(), None);
+    }
+
+    /// Once an output folder is in place, an interruption says where the results are, not that
+    /// nothing was written (nor a resume hint that no longer applies); silence stays silence.
+    #[test]
+    fn after_a_commit_the_interruption_line_names_the_results() {
+        let mut note = Note::Say("interrupted: run the same command with --resume".into());
+        note.written(Path::new("out/a"));
+        note.written(Path::new("out/b"));
+        assert_eq!(
+            note.line().as_deref(),
+            Some("interrupted after the results were written, complete, to out/a, out/b")
+        );
+        let mut note = Note::NothingWritten;
+        note.written(Path::new("out/a"));
+        assert!(note.line().unwrap().ends_with("to out/a"));
+        let mut note = Note::Silent;
+        note.written(Path::new("out/c"));
+        assert_eq!(note.line(), None);
     }
 
     #[test]
