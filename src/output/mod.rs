@@ -447,21 +447,10 @@ pub fn summaries(result: &Ensemble, s: usize) -> Vec<(String, Summary)> {
         let values: Vec<f64> = runs.iter().map(|r| r.at(m)).collect();
         rows.push((info.name.to_string(), result.summary(s, m)));
         if info.is_time {
-            let n = values.len() as f64;
-            let p = values.iter().filter(|v| v.is_finite()).count() as f64 / n;
-            let (lo, hi) = wilson(p, n);
+            let p = values.iter().filter(|v| v.is_finite()).count() as f64 / values.len() as f64;
             rows.push((
                 format!("{}_reached_share", info.name),
-                Summary {
-                    n: values.len(),
-                    mean: p,
-                    sd: (p * (1.0 - p)).sqrt(),
-                    ci_low: lo,
-                    ci_high: hi,
-                    p5: f64::NAN,
-                    p50: f64::NAN,
-                    p95: f64::NAN,
-                },
+                share_of_runs(p, values.len()),
             ));
         }
     }
@@ -485,6 +474,12 @@ fn best_share(result: &Ensemble, s: usize) -> Summary {
     } else {
         wins(&headlines)[s]
     };
+    share_of_runs(p, n)
+}
+
+/// The summary of a share `p` of `n` runs: `sd` the share's own sqrt(p (1 - p)), its interval
+/// Wilson's, no percentiles.
+fn share_of_runs(p: f64, n: usize) -> Summary {
     let (lo, hi) = wilson(p, n as f64);
     Summary {
         n,
