@@ -24,7 +24,9 @@
 //!
 //! Every error names the file, the line and the column at fault (a cell's position in its row,
 //! counting from 1, and its column's name), and where a spreadsheet is the likely cause says
-//! so: a decimal comma or thousands separator in a number, a percentage for a share, a heading
+//! so: a decimal comma or thousands separator in a number (a dot between thousands in a size is
+//! refused: `1.606` is not read as 1.6 students), a percentage for a share, a quote after a
+//! space (not read as quoting), a heading
 //! close to an allowed column (`scenario::suggest`), a first line of data without a header, a
 //! file in a Windows code page (the cell is quoted as that code page reads it). The readers take bytes
 //! ([`NodeTable::from_bytes`], [`EdgeList::from_bytes`]) so that they can be fuzzed without files.
@@ -639,6 +641,10 @@ impl<'a> CsvFile<'a> {
                 spans,
                 if spans == 1 { "" } else { "s" }
             )
+        } else if self.spaced_quote(record) {
+            "; a quote after a space is not read as quoting, so the commas inside it split the \
+             cell: remove the space after the comma"
+                .to_string()
         } else {
             String::new()
         };
@@ -679,6 +685,34 @@ impl<'a> CsvFile<'a> {
             .at(line, Some(k + 1)));
         }
         Ok(())
+    }
+
+    /// True when `record` was written with a blank between a comma (or the start of the line)
+    /// and an opening quote (`a, "Elm, campus 1"`). The csv reader, like Excel, reads a quote as
+    /// quoting only as a cell's first character, so the quote is then text and the commas in it
+    /// split the cell; the row is too long for a reason its count of fields does not show.
+    fn spaced_quote(&self, record: &csv::StringRecord) -> bool {
+        let Some(p) = record.position() else {
+            return false;
+        };
+        let start = (header_start(self.bytes) + p.byte() as usize).min(self.bytes.len());
+        // As in `Lines::of`, a record's position may be the line end before it.
+        let ends = self.bytes[start..]
+            .iter()
+            .take_while(|&&b| b == b'\r' || b == b'\n')
+            .count();
+        let rest = &self.bytes[start + ends..];
+        let row = &rest[..rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len())];
+        let blank = |b: &u8| *b == b' ' || *b == b'\t';
+        row.iter().enumerate().any(|(i, &b)| {
+            if b != b'"' {
+                return false;
+            }
+            let before = &row[..i];
+            let cell = before.iter().rposition(|b| !blank(b));
+            let spaced = cell.map_or(i, |c| i - c - 1) > 0;
+            spaced && cell.is_none_or(|c| row[c] == b',')
+        })
     }
 
     /// Records `e`, a problem of the row being read, placed in its column, to be reported with
@@ -733,9 +767,61 @@ pub(crate) fn parse_number(
     }
 }
 
+/// Reads a `size` cell, `raw`, on `line` of `path`: a number of students from 1 to
+/// [`MAX_SIZE`]. A size written with a dot between thousands (`1.606`, `12.500`, `1.250.000`),
+/// as a spreadsheet set to a European region exports 1,606, is refused: read as a decimal it is
+/// a school of 1.6 students, accepted without a word and changing every result, and an
+/// enrolment is a count, so three digits after the point are far more often this than a
+/// fraction of a student. Other fractional sizes (`250.5`) are read as before.
+fn parse_size(path: &Path, line: usize, raw: &str) -> Result<f64, InputError> {
+    if let Some(count) = dot_thousands(raw) {
+        return Err(InputError::field(
+            "size",
+            format!(
+                "\"{raw}\" students? If this is {} written with a dot between thousands, write \
+                 {count} (a size with three digits after the point is refused as likely this)",
+                raw.replace('.', ",")
+            ),
+        )
+        .in_file(path)
+        .at(line, None));
+    }
+    parse_number(
+        path,
+        line,
+        "size",
+        raw,
+        |v| (1.0..=MAX_SIZE).contains(&v),
+        "a number of students from 1 to 10,000,000 (or an empty cell)",
+    )
+}
+
+/// The count `raw` stands for when it is written with dots between groups of thousands: one to
+/// three digits, not starting with 0, then one or more groups of a dot and three digits
+/// (`1.606` is `1606`), and the count is a size [`parse_size`] accepts. `None` otherwise.
+fn dot_thousands(raw: &str) -> Option<String> {
+    const GROUP: usize = 3;
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let (lead, rest) = raw.split_once('.')?;
+    let grouped = digits(lead)
+        && lead.len() <= GROUP
+        && !lead.starts_with('0')
+        && rest.split('.').all(|g| g.len() == GROUP && digits(g));
+    let count = raw.replace('.', "");
+    let size = count.parse::<f64>().ok()?;
+    (grouped && size <= MAX_SIZE).then_some(count)
+}
+
+/// The smallest number without a `%` sign that [`number_hint`] reads as a likely percentage
+/// where a share in [0, 1] is expected. Just above 1 (`1.5`) a value is more often a weight on
+/// another scale or a rating (1 to 5) than a percentage, and "write 0.015" would then make it a
+/// hundred times smaller without a word; such a value is told the range only.
+const MIN_BARE_PERCENT: f64 = 2.0;
+
 /// The likely cause of a cell `raw` that is not a number `check` accepts, when it is a
 /// spreadsheet's way of writing one: a decimal comma (`0,478`), a thousands separator
-/// (`1,606`), a percentage (`47.8%`, or `47.8` where a share is expected) or a word for a
+/// (`1,606`), a percentage (`47.8%`, or `47.8` where a share is expected, from
+/// [`MIN_BARE_PERCENT`] to 100) or a word for a
 /// missing value (`NA`). Empty when none fits; each case is only named when the number it
 /// stands for is one `check` accepts.
 pub(crate) fn number_hint(raw: &str, check: fn(f64) -> bool) -> String {
@@ -784,7 +870,7 @@ pub(crate) fn number_hint(raw: &str, check: fn(f64) -> bool) -> String {
         return String::new();
     }
     if let Ok(v) = raw.parse::<f64>() {
-        if v > 1.0 && v <= 100.0 && share(v) {
+        if (MIN_BARE_PERCENT..=100.0).contains(&v) && share(v) {
             return format!(
                 ": a percentage? Write a share as a number between 0 and 1 ({})",
                 super::short_number(v / 100.0, 6)
@@ -893,14 +979,7 @@ impl NodeTable {
                 }
                 let name = NUMERIC_COLUMNS[k];
                 let read = match name {
-                    "size" => parse_number(
-                        path,
-                        line,
-                        name,
-                        raw,
-                        |v| (1.0..=MAX_SIZE).contains(&v),
-                        "a number of students from 1 to 10,000,000 (or an empty cell)",
-                    ),
+                    "size" => parse_size(path, line, raw),
                     "resources" => parse_number(
                         path,
                         line,
@@ -1326,6 +1405,113 @@ mod tests {
         assert!(e.ends_with("got \"x\""), "{e}");
         let e = hint("a,100,250");
         assert!(e.ends_with("got \"250\""), "{e}");
+    }
+
+    #[test]
+    fn a_value_just_above_one_gets_no_percentage_hint() {
+        // 1.5 where a share or weight belongs is more likely a weight on another scale or a
+        // 1-5 rating than 1.5 %: "write 0.015" would make it a hundred times smaller.
+        let e = EdgeList::from_bytes(b"source,target,weight\n0,1,1.5\n", p(), None).unwrap_err();
+        assert!(e.message.ends_with("got \"1.5\""), "{e}");
+        let e = NodeTable::from_bytes(b"id,readiness\na,1.5\n", p()).unwrap_err();
+        assert!(e.message.ends_with("got \"1.5\""), "{e}");
+        assert!(!e.message.contains("percentage"), "{e}");
+        // From 2 on, and with a % sign below that, a percentage is the likely reading.
+        let e = NodeTable::from_bytes(b"id,readiness\na,2\n", p()).unwrap_err();
+        assert!(e.message.contains("a percentage? Write a share"), "{e}");
+        assert!(e.message.contains("(0.02)"), "{e}");
+        let e = NodeTable::from_bytes(b"id,readiness\na,1.5%\n", p()).unwrap_err();
+        assert!(e.message.contains("(0.015)"), "{e}");
+    }
+
+    #[test]
+    fn a_size_with_a_dot_between_thousands_is_refused() {
+        let size =
+            |cell: &str| NodeTable::from_bytes(format!("id,size\na,{cell}\n").as_bytes(), p());
+        for (cell, as_written, count) in [
+            ("1.606", "1,606", "1606"),
+            ("12.500", "12,500", "12500"),
+            ("1.000", "1,000", "1000"),
+            ("1.250.000", "1,250,000", "1250000"),
+        ] {
+            let e = size(cell).unwrap_err();
+            assert_eq!(
+                (e.line, e.column, e.field.as_deref()),
+                (Some(2), Some(2), Some("size"))
+            );
+            assert!(
+                e.message.starts_with(&format!(
+                    "\"{cell}\" students? If this is {as_written} written with a dot between \
+                     thousands, write {count}"
+                )),
+                "{e}"
+            );
+        }
+        // Fractional sizes of another shape are read as before: not three digits after the
+        // point, or a whole part no thousands group starts with.
+        for (cell, v) in [
+            ("250.5", 250.5),
+            ("1.5", 1.5),
+            ("1.60", 1.6),
+            ("1606.000", 1606.0),
+        ] {
+            let t = size(cell).unwrap_or_else(|e| panic!("{cell}: {e}"));
+            assert_eq!(t.size, Some(vec![Some(v)]), "{cell}");
+        }
+        // Beyond the largest size the dots are not taken for thousands.
+        let e = size("12.345.678").unwrap_err();
+        assert!(
+            e.message.starts_with("expected a number of students"),
+            "{e}"
+        );
+        // Every such row of a file is reported, with the others.
+        let e = NodeTable::from_bytes(b"id,size\na,1.606\nb,x\nc,2.100\n", p()).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("write 1606") && text.contains("write 2100"),
+            "{text}"
+        );
+        assert!(text.contains("got \"x\""), "{text}");
+    }
+
+    #[test]
+    fn a_quote_after_a_space_is_named_in_a_long_row() {
+        let e = NodeTable::from_bytes(
+            b"id,name,region,size\nS01, \"Elm Primary, campus 1\", North, 363\n",
+            p(),
+        )
+        .unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
+        assert!(
+            e.message.contains(
+                "5 fields but the header has 4 columns; a quote after a space is not read as \
+                 quoting"
+            ),
+            "{e}"
+        );
+        assert!(
+            e.message.contains("remove the space after the comma"),
+            "{e}"
+        );
+        // Also on a later line after Windows line ends, and for a first cell.
+        let e = EdgeList::from_bytes(
+            b"source,target,weight\r\n0,1,1\r\n \"1\",\"2,3\"\r\n",
+            p(),
+            None,
+        );
+        let e = e.unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
+        assert!(e.message.contains("2 fields but"), "{e}");
+        assert!(e.message.contains("a quote after a space"), "{e}");
+        let e = EdgeList::from_bytes(b"source,target\r\n0,1\r\n1,\t\"2,3\"\r\n", p(), None)
+            .unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
+        assert!(e.message.contains("a quote after a space"), "{e}");
+        // A long row with quotes that quote, or a quote inside a cell, gets no such word.
+        let e = NodeTable::from_bytes(b"id,name\na,\"Elm, 1\",x\n", p()).unwrap_err();
+        assert!(!e.message.contains("quote"), "{e}");
+        let e = NodeTable::from_bytes(b"id,name\na,the \"Elm\",x\n", p()).unwrap_err();
+        assert!(!e.message.contains("quote"), "{e}");
     }
 
     #[test]
