@@ -3,7 +3,7 @@
 //! Two kinds of failure matter to a user: bad input ([`InputError`], exit code 2), which names the
 //! file, line, column and field at fault and says what is allowed; and failures while running or
 //! writing results ([`Error::Io`], exit code 1). A CSV file with several bad rows is one
-//! [`InputError`] listing them all (up to [`MAX_LISTED_PROBLEMS`]), gathered by [`Problems`], so
+//! [`InputError`] listing them all (up to [`MAX_LISTED_PROBLEMS`]), gathered by `Problems`, so
 //! that a file exported from a spreadsheet is fixed in one round trip rather than one per row.
 
 use std::fmt;

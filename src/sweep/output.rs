@@ -570,7 +570,7 @@ pub struct Manifest {
     /// The `--set` arguments applied to the base scenario (left out when none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sets: Vec<String>,
-    /// The network files read, with their SHA-256 ([`Sweep::inputs`]; left out when none).
+    /// The network files read, with their SHA-256 (`Sweep::inputs`; left out when none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub inputs: Vec<InputHash>,
 }
