@@ -42,23 +42,32 @@ fn one_run_prints_no_made_up_interval() {
     assert!(table.contains("(no CI) = no interval (one run)"));
 }
 
+/// Runs `compare` into `dir/o` on 60 runs of 60 schools with a tiny budget spread thin, with the
+/// built-in strategies `names`; checks it succeeded.
+fn compare_thin(dir: &std::path::Path, names: &[&str]) -> std::process::Output {
+    let strategies: String = names
+        .iter()
+        .map(|n| format!("[[strategies]]\nname = \"{n}\"\n"))
+        .collect();
+    let scenario = write(
+        dir,
+        "thin.toml",
+        &format!(
+            "seed = 2\nruns = 60\nsteps = 8\n[network]\nschools = 60\nregions = 3\n\
+             [budget]\nper_school = 0.05\n{strategies}"
+        ),
+    );
+    let out = domino(dir, &["compare", arg(&scenario), "--quiet", "--out", "o"]);
+    assert_ok(&out);
+    out
+}
+
 #[test]
 fn a_mean_over_some_runs_says_how_many() {
     let tmp = tempfile::tempdir().unwrap();
     // A tiny budget spread thin: in most runs no school is sustained, so the cost per school
     // sustained is defined only in the others.
-    let scenario = write(
-        tmp.path(),
-        "thin.toml",
-        "seed = 2\nruns = 60\nsteps = 8\n[network]\nschools = 60\nregions = 3\n\
-         [budget]\nper_school = 0.05\n[[strategies]]\nname = \"thin-spread\"\n\
-         [[strategies]]\nname = \"pilot-then-cascade\"\n",
-    );
-    let out = domino(
-        tmp.path(),
-        &["compare", arg(&scenario), "--quiet", "--out", "o"],
-    );
-    assert_ok(&out);
+    let out = compare_thin(tmp.path(), &["thin-spread", "pilot-then-cascade"]);
     let table = stdout(&out);
     let rows = csv_rows(&tmp.path().join("o/summary.csv"));
     let mut partial = false;
@@ -140,19 +149,8 @@ fn intervals_stay_within_what_the_figure_can_take() {
 #[test]
 fn best_share_is_the_share_of_runs_each_strategy_wins_ties_split() {
     let tmp = tempfile::tempdir().unwrap();
-    let scenario = write(
-        tmp.path(),
-        "thin.toml",
-        "seed = 2\nruns = 60\nsteps = 8\n[network]\nschools = 60\nregions = 3\n\
-         [budget]\nper_school = 0.05\n[[strategies]]\nname = \"thin-spread\"\n\
-         [[strategies]]\nname = \"pilot-then-cascade\"\n[[strategies]]\nname = \"cluster\"\n",
-    );
-    let out = domino(
-        tmp.path(),
-        &["compare", arg(&scenario), "--quiet", "--out", "o"],
-    );
-    assert_ok(&out);
     let names = ["thin-spread", "pilot-then-cascade", "cluster"];
+    compare_thin(tmp.path(), &names);
     let runs = csv_rows(&tmp.path().join("o/runs.csv"));
     let mut wins = [0.0f64; 3];
     let (mut ties, mut winners) = (0, std::collections::BTreeSet::new());
