@@ -52,7 +52,7 @@ fn compare_thin(dir: &std::path::Path, names: &[&str]) -> std::process::Output {
     let scenario = write(
         dir,
         "thin.toml",
-        &format!(
+        format!(
             "seed = 2\nruns = 60\nsteps = 8\n[network]\nschools = 60\nregions = 3\n\
              [budget]\nper_school = 0.05\n{strategies}"
         ),
