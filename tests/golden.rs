@@ -27,6 +27,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 fn domino(cwd: &Path, args: &[&str]) {
     let out = Command::new(env!("CARGO_BIN_EXE_domino"))
+        .env_remove("COLUMNS")
         .current_dir(cwd)
         .args(args)
         .output()

@@ -208,3 +208,58 @@ fn best_share_is_the_share_of_runs_each_strategy_wins_ties_split() {
         "the wins of all strategies add to every run: {total}"
     );
 }
+
+/// A leader's terminal is 80 to 120 characters wide; the table is about 210. With a width
+/// (`COLUMNS`, or the terminal's), the columns that do not fit go to further blocks and the
+/// prose is broken between words: every line fits, and every figure and word is still there.
+#[test]
+fn a_width_fits_the_table_and_keeps_every_figure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let names = ["thin-spread", "pilot-then-cascade", "cluster"];
+    let wide = stdout(&compare_thin(tmp.path(), &names));
+    let scenario = tmp.path().join("thin.toml");
+    let narrow = std::process::Command::new(env!("CARGO_BIN_EXE_domino"))
+        .env("COLUMNS", "80")
+        .current_dir(tmp.path())
+        .args(["compare", arg(&scenario), "--quiet", "--out", "o2"])
+        .output()
+        .unwrap();
+    assert_ok(&narrow);
+    let narrow = stdout(&narrow);
+    let longest = wide.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(longest > 150, "the unwrapped table is wide: {longest}");
+    for line in narrow.lines() {
+        assert!(line.chars().count() <= 80, "too wide for 80 columns: {line:?}");
+    }
+    // Each strategy's cells, gathered from every block, are its one-line row's cells.
+    let cells = |text: &str, name: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with(name) && !l.starts_with("strategy"))
+            .flat_map(|l| {
+                l[name.len()..]
+                    .split("  ")
+                    .map(|c| c.trim().to_string())
+                    .filter(|c| !c.is_empty())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    for name in names {
+        let one_line = cells(&wide, name);
+        assert!(one_line.len() >= 10, "{name}: {one_line:?}");
+        assert_eq!(cells(&narrow, name), one_line, "{name}");
+        let rows = narrow.lines().filter(|l| l.starts_with(name)).count();
+        assert!(rows >= 2, "{name} appears in each block: {rows}");
+    }
+    // The prose says the same words, only broken into lines.
+    let words = |text: &str| -> Vec<String> {
+        let from = text.find("Winner").or(text.find("No winner")).unwrap();
+        let to = text.find(" runs x ").unwrap();
+        text[from..to]
+            .split_whitespace()
+            .map(|w| w.trim_end_matches([';', '.']).to_string())
+            .filter(|w| w != "Columns:")
+            .collect()
+    };
+    assert_eq!(words(&narrow), words(&wide));
+}

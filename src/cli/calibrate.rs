@@ -216,7 +216,7 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
         target.join("calibrated.toml").display(),
         target.display()
     ));
-    super::say(&table)?;
+    super::say_fitted(&table)?;
     for w in out::outcome_warnings(&rows, &outcome) {
         crate::output::tell(&format!("warning: {w}"));
     }

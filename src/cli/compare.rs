@@ -127,9 +127,9 @@ pub fn compare(
         written.push(report::html::FILE.into());
     }
     staged.commit()?;
-    super::say(&format!(
+    super::say_fitted(&format!(
         "{}{ablation_table}\n{} runs x {} {} in {:.2} s. Wrote {} files to {}/\n",
-        report::table(&*model, &result, cfg.steps),
+        report::table_within(&*model, &result, cfg.steps, super::output_width()),
         cfg.runs,
         result.strategies.len(),
         result.measures.arms_label,

@@ -30,7 +30,7 @@ pub fn explain(args: &ScenarioArgs, out: Option<PathBuf>, opts: &RunOptions) -> 
     })?;
     let written = 1 + output::write_reproduction(staged.path(), &scenario)?.len();
     staged.commit()?;
-    super::say(&format!(
+    super::say_fitted(&format!(
         "{}\n{} settings x {} runs in {:.2} s. Wrote {} files to {}/\n",
         explain::table(&scenario.config.name, &ablation),
         ablation.rows.len() / scenario.config.strategies.len().max(1) + 1,

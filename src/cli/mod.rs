@@ -326,6 +326,55 @@ pub fn exit_code(err: &anyhow::Error) -> i32 {
     }
 }
 
+/// How wide the printed table may be: `COLUMNS` when it is set to a number (a user's choice,
+/// honoured for pipes and files too), else the terminal's width when standard output is one;
+/// `None` (each row on one line) for a pipe or a file.
+pub(crate) fn output_width() -> Option<usize> {
+    width_from(
+        std::env::var("COLUMNS").ok().as_deref(),
+        console::Term::stdout()
+            .size_checked()
+            .map(|(_, cols)| usize::from(cols)),
+    )
+}
+
+/// [`output_width`] from the value of `COLUMNS` and the terminal's width: a `COLUMNS` that is not
+/// a positive number is ignored, as a terminal of width 0 is.
+fn width_from(columns: Option<&str>, terminal: Option<usize>) -> Option<usize> {
+    let positive = |w: &usize| *w > 0;
+    columns
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(positive)
+        .or(terminal.filter(positive))
+}
+
+/// Prints a command's summary for a person: [`say`], with each line of prose longer than the
+/// [`output_width`] broken between words. A line with two spaces in a row inside it is a table
+/// row and keeps its line (the comparison table fits itself, [`crate::report::table_within`]).
+pub(crate) fn say_fitted(text: &str) -> anyhow::Result<()> {
+    say(&fit_prose(text, output_width()))
+}
+
+/// `text` with its lines of prose longer than `width` broken between words, each continuation
+/// indented as its line was; table rows and short lines as they were.
+fn fit_prose(text: &str, width: Option<usize>) -> String {
+    let Some(limit) = width else {
+        return text.to_string();
+    };
+    text.split_inclusive('\n')
+        .map(|line| {
+            let body = line.trim_end_matches('\n');
+            let content = body.trim_start_matches(' ');
+            if body.chars().count() <= limit || content.contains("  ") {
+                return line.to_string();
+            }
+            let indent = &body[..body.len() - content.len()];
+            let fitted = crate::report::fill(body, width, indent);
+            format!("{fitted}{}", &line[body.len()..])
+        })
+        .collect()
+}
+
 /// Prints to standard output; a closed pipe (`domino compare | head`) is not an error.
 pub fn say(text: &str) -> anyhow::Result<()> {
     use std::io::Write;
@@ -356,6 +405,29 @@ pub(crate) fn threads(s: &str) -> Result<usize, String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn prose_is_broken_and_table_rows_are_not() {
+        use super::fit_prose;
+        let text = "one two three four\nrow  1.0  2.0  3.0  4.0\n  five six seven\nshort\n";
+        assert_eq!(
+            fit_prose(text, Some(10)),
+            "one two\nthree four\nrow  1.0  2.0  3.0  4.0\n  five six\n  seven\nshort\n"
+        );
+        assert_eq!(fit_prose(text, None), text);
+        assert_eq!(fit_prose(text, Some(100)), text);
+    }
+
+    #[test]
+    fn columns_wins_over_the_terminal_and_nonsense_is_ignored() {
+        use super::width_from;
+        assert_eq!(width_from(Some("100"), Some(80)), Some(100));
+        assert_eq!(width_from(None, Some(80)), Some(80));
+        assert_eq!(width_from(Some("wide"), Some(80)), Some(80));
+        assert_eq!(width_from(Some("0"), Some(80)), Some(80));
+        assert_eq!(width_from(Some("0"), None), None);
+        assert_eq!(width_from(None, None), None);
+    }
+
     use super::*;
 
     #[test]

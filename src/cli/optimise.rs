@@ -135,7 +135,7 @@ pub fn optimise(args: &OptimiseArgs) -> anyhow::Result<()> {
     if let Some(c) = checkpoint {
         c.remove()?;
     }
-    super::say(&format!(
+    super::say_fitted(&format!(
         "{table}\n{} simulations ({} for the search within a budget of {}, the rest for the \
          finalists and the fresh-world comparison{}{}), {} candidates, in {:.1} s. Wrote {} files \
          to {}/\n",

@@ -112,9 +112,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<()> {
         let merged = shard::merge(&dirs, out)?;
         let model = crate::engine::model(&merged.scenario);
         let cfg = &merged.scenario.config;
-        return super::say(&format!(
+        return super::say_fitted(&format!(
             "{}\nmerged {} compare shards: {} runs x {} {} in {}/\n",
-            crate::report::table(&*model, &merged.result, cfg.steps),
+            crate::report::table_within(&*model, &merged.result, cfg.steps, super::output_width()),
             dirs.len(),
             cfg.runs,
             merged.result.strategies.len(),

@@ -280,18 +280,27 @@ fn shorts(names: &[String]) -> Vec<String> {
 }
 
 /// The comparison table printed by `domino compare`: one row per arm (strategy, or seeding rule)
-/// with the columns its model's measures name, the paired win shares, then the verdict.
+/// with the columns its model's measures name, the paired win shares, then the verdict. Each row
+/// and paragraph is one line, whatever its length: the form for files and pipes, where a line
+/// per arm is what `grep` and a reader of the file expect. [`table_within`] fits a terminal.
 pub fn table(model: &dyn Model, result: &Ensemble, steps: u32) -> String {
+    table_within(model, result, steps, None)
+}
+
+/// [`table`] fitted to `width` characters when one is given: columns that do not fit beside
+/// the names go to a further block below (each block repeats the names), and the verdict and the
+/// legend are broken between words, one legend entry per paragraph. The figures are the same;
+/// with `None`, or when everything fits, the text is exactly [`table`]'s.
+pub fn table_within(
+    model: &dyn Model,
+    result: &Ensemble,
+    steps: u32,
+    width: Option<usize>,
+) -> String {
     let measures = &result.measures;
     let names = &result.strategies;
     let mut out = String::new();
-    let _ = writeln!(out, "{}\n", model.describe());
-    let width = names
-        .iter()
-        .map(|s| s.chars().count())
-        .max()
-        .unwrap_or(8)
-        .max(8);
+    let _ = writeln!(out, "{}\n", fill(&model.describe(), width, ""));
     let cells: Vec<Vec<String>> = (0..names.len())
         .map(|s| {
             measures
@@ -306,7 +315,7 @@ pub fn table(model: &dyn Model, result: &Ensemble, steps: u32) -> String {
         .map(|s| result.column(s, measures.headline))
         .collect();
     let runs = headlines.first().map_or(0, Vec::len) as f64;
-    let cells: Vec<Vec<String>> = crate::metrics::stats::wins(&headlines)
+    let mut cells: Vec<Vec<String>> = crate::metrics::stats::wins(&headlines)
         .into_iter()
         .zip(cells)
         .map(|(w, mut row)| {
@@ -315,75 +324,183 @@ pub fn table(model: &dyn Model, result: &Ensemble, steps: u32) -> String {
             row
         })
         .collect();
-    let headers: Vec<&str> = measures
+    let mut heads: Vec<String> = measures
         .table
         .iter()
-        .map(|c| c.header)
-        .chain(["wins % (95% CI)"])
+        .map(|c| c.header.to_string())
+        .chain(["wins % (95% CI)".to_string()])
         .collect();
-    let widths: Vec<usize> = headers
-        .iter()
-        .enumerate()
-        .map(|(j, h)| {
+    let mut widths: Vec<usize> = (0..heads.len())
+        .map(|j| {
             cells
                 .iter()
                 .map(|row| row[j].chars().count())
-                .chain([h.chars().count()])
+                .chain([heads[j].chars().count()])
                 .max()
                 .unwrap_or(0)
         })
         .collect();
-    let mut header = format!("{:<width$}", measures.arm_label);
-    for (h, w) in headers.iter().zip(&widths) {
-        let _ = write!(header, "  {h:>w$}");
-    }
-    let heads: Vec<String> = shorts(names).iter().map(|n| format!(">{n}")).collect();
-    let head_width = heads
+    // The paired columns share one width, so that they line up as a small matrix.
+    let beats: Vec<String> = shorts(names).iter().map(|n| format!(">{n}")).collect();
+    let beats_width = beats
         .iter()
         .map(|h| h.chars().count())
         .max()
         .unwrap_or(8)
         .max(8);
-    for head in &heads {
-        let _ = write!(header, "  {head:>head_width$}");
-    }
-    let _ = writeln!(out, "{header}");
-    let _ = writeln!(out, "{}", "-".repeat(header.chars().count()));
     let headline = measures.headline;
-    for (s, name) in names.iter().enumerate() {
-        let mut row = format!("{name:<width$}");
-        for (text, w) in cells[s].iter().zip(&widths) {
-            let _ = write!(row, "  {text:>w$}");
-        }
+    for (s, row) in cells.iter_mut().enumerate() {
         for o in 0..names.len() {
-            if o == s {
-                let _ = write!(row, "  {:>head_width$}", "");
+            row.push(if o == s {
+                String::new()
             } else {
                 let p = paired(&result.column(s, headline), &result.column(o, headline));
-                let _ = write!(row, "  {:>head_width$}", format!("{}%", pct(p.p_beats)));
+                format!("{}%", pct(p.p_beats))
+            });
+        }
+    }
+    heads.extend(beats);
+    widths.extend(std::iter::repeat_n(beats_width, names.len()));
+    let grid = Grid {
+        label: measures.arm_label,
+        names,
+        heads: &heads,
+        widths: &widths,
+        cells: &cells,
+    };
+    grid.write(&mut out, width);
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", fill(&verdict(result), width, ""));
+    let notes = [
+        "± = half the 95% CI of the mean".to_string(),
+        "(low to high) = that interval where it is clipped to the values the figure can take (a share's 0-100 %, a count's 0)".to_string(),
+        "(no CI) = no interval (one run)".to_string(),
+        "[k runs] = mean over only the k runs in which the figure is defined".to_string(),
+        format!(
+            "wins = share of runs (worlds) in which this {} has the highest {} (ties split), %, 95% interval",
+            measures.arm_label,
+            measures.run_metrics[headline].name.replace('_', " ")
+        ),
+        format!(
+            ">name = share of paired runs in which this {} {} than that one, a tie counting half, %",
+            measures.arm_label, measures.beats
+        ),
+    ];
+    let entries: Vec<&str> = measures
+        .table
+        .iter()
+        .map(|c| c.meaning.as_str())
+        .chain(notes.iter().map(String::as_str))
+        .collect();
+    if width.is_some() {
+        let _ = writeln!(out, "Columns:");
+        for entry in entries {
+            let _ = writeln!(out, "{}", fill(&format!("  {entry}"), width, "      "));
+        }
+    } else {
+        let _ = writeln!(out, "Columns: {}.", entries.join("; "));
+    }
+    out.push_str(&deciding_parameters(result, width));
+    out
+}
+
+/// The table's cells, laid out in one block, or in as many blocks as `width` needs.
+struct Grid<'a> {
+    /// Head of the names' column ("strategy").
+    label: &'a str,
+    /// One row per name.
+    names: &'a [String],
+    /// One head per column after the names.
+    heads: &'a [String],
+    /// Each column's width, at least its head's and its cells'.
+    widths: &'a [usize],
+    /// `cells[row][column]`.
+    cells: &'a [Vec<String>],
+}
+
+impl Grid<'_> {
+    /// Writes the blocks: the names' column, then the columns that fit within `width` (at least
+    /// one per block, so a column wider than the terminal still shows, too wide).
+    fn write(&self, out: &mut String, width: Option<usize>) {
+        let name_width = self
+            .names
+            .iter()
+            .map(|s| s.chars().count())
+            .max()
+            .unwrap_or(8)
+            .max(8);
+        let mut blocks: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut start = 0;
+        let mut used = name_width;
+        for (j, w) in self.widths.iter().enumerate() {
+            let fits = width.is_none_or(|limit| used + 2 + w <= limit);
+            if !fits && j > start {
+                blocks.push(start..j);
+                start = j;
+                used = name_width;
+            }
+            used += 2 + w;
+        }
+        blocks.push(start..self.widths.len());
+        for (b, block) in blocks.into_iter().enumerate() {
+            if b > 0 {
+                let _ = writeln!(out);
+            }
+            let mut header = format!("{:<name_width$}", self.label);
+            for j in block.clone() {
+                let _ = write!(header, "  {:>w$}", self.heads[j], w = self.widths[j]);
+            }
+            let _ = writeln!(out, "{header}");
+            let _ = writeln!(out, "{}", "-".repeat(header.chars().count()));
+            for (name, row) in self.names.iter().zip(self.cells) {
+                let mut line = format!("{name:<name_width$}");
+                for j in block.clone() {
+                    let _ = write!(line, "  {:>w$}", row[j], w = self.widths[j]);
+                }
+                let _ = writeln!(out, "{line}");
             }
         }
-        let _ = writeln!(out, "{row}");
     }
-    let _ = writeln!(out);
-    let _ = writeln!(out, "{}", verdict(result));
-    let meanings: Vec<&str> = measures.table.iter().map(|c| c.meaning.as_str()).collect();
-    let _ = writeln!(
-        out,
-        "Columns: {}; ± = half the 95% CI of the mean; (low to high) = that interval where it is clipped to the values the figure can take (a share's 0-100 %, a count's 0); (no CI) = no interval (one run); [k runs] = mean over only the k runs in which the figure is defined; wins = share of runs (worlds) in which this {} has the highest {} (ties split), %, 95% interval; >name = share of paired runs in which this {} {} than that one, a tie counting half, %.",
-        meanings.join("; "),
-        measures.arm_label,
-        measures.run_metrics[headline].name.replace('_', " "),
-        measures.arm_label,
-        measures.beats
-    );
-    out.push_str(&deciding_parameters(result));
+}
+
+/// `text` broken between words into lines of at most `width` characters, each line after the
+/// first starting with `indent`; unchanged with no width. A word longer than the line stays
+/// whole on a line of its own.
+///
+/// ```
+/// use domino::report::fill;
+/// assert_eq!(fill("one two three", Some(8), "  "), "one two\n  three");
+/// assert_eq!(fill("one two three", None, "  "), "one two three");
+/// assert_eq!(fill("  one two", Some(6), "    "), "  one\n    two");
+/// assert_eq!(fill("a verylongword b", Some(5), ""), "a\nverylongword\nb");
+/// ```
+pub fn fill(text: &str, width: Option<usize>, indent: &str) -> String {
+    let Some(width) = width else {
+        return text.to_string();
+    };
+    // A paragraph's own leading spaces are its first line's indent.
+    let body = text.trim_start_matches(' ');
+    let mut out = text[..text.len() - body.len()].to_string();
+    let mut line = out.len();
+    for (k, word) in body.split(' ').enumerate() {
+        let len = word.chars().count();
+        if k > 0 && line + 1 + len > width {
+            out.push('\n');
+            out.push_str(indent);
+            line = indent.chars().count();
+        } else if k > 0 {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(word);
+        line += len;
+    }
     out
 }
 
 /// The lines under the table when the scenario has uncertain fields: for the winner minus the
 /// runner-up on the headline, the three drawn parameters with the strongest rank correlation.
-fn deciding_parameters(result: &Ensemble) -> String {
+fn deciding_parameters(result: &Ensemble, width: Option<usize>) -> String {
     if result.parameters.is_empty() || result.strategies.len() < 2 {
         return String::new();
     }
@@ -399,9 +516,8 @@ fn deciding_parameters(result: &Ensemble) -> String {
     }
     let rows = uncertainty::by_strength(uncertainty::deciding_pair(result, best, second));
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "\nDeciding parameters: Spearman rho of each drawn value with {} minus {} on {}, run by run (n = {}); all pairs in uncertainty.csv.",
+    let title = format!(
+        "Deciding parameters: Spearman rho of each drawn value with {} minus {} on {}, run by run (n = {}); all pairs in uncertainty.csv.",
         result.strategies[best],
         result.strategies[second],
         result.measures.run_metrics[result.measures.headline]
@@ -409,6 +525,7 @@ fn deciding_parameters(result: &Ensemble) -> String {
             .replace('_', " "),
         rows.first().map_or(0, |d| d.n)
     );
+    let _ = writeln!(out, "\n{}", fill(&title, width, ""));
     let width = rows
         .iter()
         .take(3)

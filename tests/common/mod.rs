@@ -8,9 +8,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Runs `domino` with `args` in the directory `cwd`.
+/// Runs `domino` with `args` in the directory `cwd`, with no `COLUMNS` in its environment (so
+/// the table prints one line per row, whatever the shell running the tests exported).
 pub fn domino(cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_domino"))
+        .env_remove("COLUMNS")
         .args(args)
         .current_dir(cwd)
         .output()
