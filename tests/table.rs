@@ -229,7 +229,10 @@ fn a_width_fits_the_table_and_keeps_every_figure() {
     let longest = wide.lines().map(|l| l.chars().count()).max().unwrap();
     assert!(longest > 150, "the unwrapped table is wide: {longest}");
     for line in narrow.lines() {
-        assert!(line.chars().count() <= 80, "too wide for 80 columns: {line:?}");
+        assert!(
+            line.chars().count() <= 80,
+            "too wide for 80 columns: {line:?}"
+        );
     }
     // Each strategy's cells, gathered from every block, are its one-line row's cells.
     let cells = |text: &str, name: &str| -> Vec<String> {
