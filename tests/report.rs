@@ -827,3 +827,32 @@ fn values_the_files_give_or_another_setting_replaces_are_attributed() {
         "{overridden}"
     );
 }
+
+/// One run has no spread: the page's decision names what happened in that run, not a lead "on
+/// average" nor "best in 100.0% of the runs", which would read as evidence.
+#[test]
+fn one_run_report_says_what_happened_in_that_run_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |runs: &str, out: &str| {
+        assert_ok(&domino(
+            tmp.path(),
+            &[
+                "compare", "--runs", runs, "--quiet", "--report", "--out", out,
+            ],
+        ));
+        fs::read_to_string(tmp.path().join(out).join("report.html")).unwrap()
+    };
+    let one = run("1", "one");
+    assert!(one.contains("did best in the one run"), "one run");
+    assert!(
+        !one.contains("of the runs"),
+        "no share of runs from one run"
+    );
+    assert!(
+        !one.contains("did best on average"),
+        "no average from one run"
+    );
+    // With runs to average over, the page still gives the share of runs.
+    let many = run("30", "many");
+    assert!(many.contains("of the runs"), "a share of runs from 30 runs");
+}

@@ -70,7 +70,11 @@ impl ScenarioArgs {
         if let Some(note) = scenario.replaced_notes() {
             eprintln!("{note}");
         }
-        for note in scenario.knob_notes() {
+        for note in scenario
+            .knob_notes()
+            .into_iter()
+            .chain(scenario.seeding_notes())
+        {
             eprintln!("{note}");
         }
         for note in scenario.pilot_notes() {

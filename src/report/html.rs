@@ -786,7 +786,9 @@ fn decision(c: &Ctx) -> Result<String> {
             ))
         )
     };
-    let margin = margin(c, &wins)?;
+    // From one run, "on average" and "best in 100.0% of the runs" would read as evidence.
+    let one_run = headlines.first().map_or(0, Vec::len) == 1;
+    let margin = margin(c, &wins, one_run)?;
     let choose = if !same.is_empty() {
         format!(
             "<p>No {} is best: <strong>{}</strong> and {} gave exactly the same result in every paired run.",
@@ -806,9 +808,14 @@ fn decision(c: &Ctx) -> Result<String> {
         )
     } else {
         format!(
-            "<p>No {} is clearly best; <strong>{}</strong> did best on average{margin}.",
+            "<p>No {} is clearly best; <strong>{}</strong> did best {}{margin}.",
             escape(c.measures.arm_label),
-            escape(name)
+            escape(name),
+            if one_run {
+                "in the one run"
+            } else {
+                "on average"
+            }
         )
     };
     let opening = format!(
@@ -840,8 +847,9 @@ fn narrow(worst_p_beats: f64, best_in: f64) -> bool {
 
 /// The words after "Choose X" that carry the margin and how robust it is: ": ahead of Y, the
 /// runner-up, by +1.3 points on average (95% CI +0.5 to +2.1); best in 53.2% of the runs".
-/// Empty with a single strategy or without the paired row.
-fn margin(c: &Ctx, wins: &[f64]) -> Result<String> {
+/// Empty with a single strategy or without the paired row. From `one_run`, the difference in
+/// that run and no share of runs.
+fn margin(c: &Ctx, wins: &[f64], one_run: bool) -> Result<String> {
     let h = &c.headline;
     let Some(o) = second(c) else {
         return Ok(String::new());
@@ -862,6 +870,13 @@ fn margin(c: &Ctx, wins: &[f64]) -> Result<String> {
             super::fixed_nonzero(v, 2)
         })
     };
+    if one_run {
+        return Ok(format!(
+            ": ahead of {}, the runner-up, by {amount} ({})",
+            escape(&c.strategies[o]),
+            super::interval(lo, hi, end),
+        ));
+    }
     Ok(format!(
         ": ahead of {}, the runner-up, by {amount} on average ({}); best in {} of the runs",
         escape(&c.strategies[o]),

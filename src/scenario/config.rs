@@ -265,6 +265,19 @@ pub enum SeedRule {
     Neighbourhood,
 }
 
+impl SeedRule {
+    /// The rule's name as scenario files write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            SeedRule::Random => "random",
+            SeedRule::List => "list",
+            SeedRule::Degree => "degree",
+            SeedRule::Centrality => "centrality",
+            SeedRule::Neighbourhood => "neighbourhood",
+        }
+    }
+}
+
 /// One seeding rule: the counterpart, for the classic models, of a strategy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -129,6 +129,41 @@ impl Scenario {
             .collect()
     }
 
+    /// A note for each seeding whose rule does not read the `count` or `share` it sets: `list`
+    /// seeds exactly its nodes and `neighbourhood` one node drawn at random and all its
+    /// neighbours, however many seeds were asked for.
+    pub fn seeding_notes(&self) -> Vec<String> {
+        use super::{SeedRule, SeedingConfig};
+        let default = SeedingConfig::default();
+        self.config
+            .seedings
+            .iter()
+            .filter_map(|s| {
+                let seeds = match s.rule {
+                    SeedRule::List => "exactly its nodes",
+                    SeedRule::Neighbourhood => "one node drawn at random and all its neighbours",
+                    SeedRule::Random | SeedRule::Degree | SeedRule::Centrality => return None,
+                };
+                let mut set = Vec::new();
+                if s.count != default.count {
+                    set.push("count");
+                }
+                if s.share != default.share {
+                    set.push("share");
+                }
+                (!set.is_empty()).then(|| {
+                    format!(
+                        "note: seeding {} (rule {}) seeds {seeds} and does not read {}: {} ignored",
+                        s.name,
+                        s.rule.name(),
+                        set.join(" or "),
+                        if set.len() == 1 { "it is" } else { "they are" }
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// A note naming the school laws the scenario gives a value other than their default though
     /// the node table's complete columns replace every draw they enter
     /// ([`Scenario::unused_fields`]): like a network setting its kind does not read
@@ -300,6 +335,33 @@ mod tests {
         );
         // The need law still draws the need, which the table does not give.
         assert!(!note.contains("need_alpha"), "{note}");
+    }
+
+    #[test]
+    fn a_count_the_seeding_rule_does_not_read_is_noted() {
+        let text = |rule: &str, extra: &str| {
+            format!(
+                "model = \"independent-cascade\"\n[network]\nkind = \"random\"\nschools = 50\n\
+                 [[seedings]]\nname = \"s\"\nrule = \"{rule}\"\n{extra}"
+            )
+        };
+        let notes = |rule: &str, extra: &str| {
+            Scenario::from_toml(&text(rule, extra), None)
+                .unwrap()
+                .seeding_notes()
+        };
+        let hood = notes("neighbourhood", "count = 50\n");
+        assert_eq!(
+            hood,
+            [
+                "note: seeding s (rule neighbourhood) seeds one node drawn at random and all its \
+              neighbours and does not read count: it is ignored"
+            ]
+        );
+        assert!(notes("list", "nodes = [1]\nshare = 0.2\n")[0].contains("does not read share"));
+        // Not set, or read by the rule: no note.
+        assert!(notes("neighbourhood", "").is_empty());
+        assert!(notes("degree", "count = 5\n").is_empty());
     }
 
     #[test]
