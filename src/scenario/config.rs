@@ -1084,8 +1084,10 @@ pub enum Goal {
     /// Students benefiting, each school's students weighted by `1 + equity_weight x need`
     /// (need in [0, 1]), as a share of all students weighted alike.
     Equity,
-    /// Students benefiting per SU spent: the reciprocal of the cost per student benefiting
-    /// (which is undefined when nobody benefits), so that higher is better like the others.
+    /// Students benefiting per SU spent in a run (0 when it spends nothing), averaged over runs:
+    /// per SU rather than the cost per student benefiting (undefined when nobody benefits), so
+    /// that higher is better like the others. A mean of per-run ratios, not the reciprocal of
+    /// `compare`'s ratio of means.
     #[serde(alias = "cost_per_student")]
     CostPerStudent,
 }
@@ -1122,6 +1124,25 @@ impl Goal {
     }
 }
 
+/// A `[low, high]` range of the `[optimise]` table. Exactly two values: serde's fixed-size
+/// array reads the first two of a longer array and drops the rest without a word, and a user
+/// who wrote `[1, 2, 3]` meant a list of values to try, which a range is not.
+fn range<'de, D, T>(d: D) -> Result<[T; 2], D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Copy,
+{
+    let values = Vec::<T>::deserialize(d)?;
+    match values[..] {
+        [low, high] => Ok([low, high]),
+        _ => Err(serde::de::Error::custom(format!(
+            "expected a range [fewest, most] of two numbers, got {} number{}",
+            values.len(),
+            if values.len() == 1 { "" } else { "s" }
+        ))),
+    }
+}
+
 /// The `[optimise]` table: the search space of `domino optimise` and the settings of its search.
 /// Each range is `[low, high]`; each list holds the values the search may choose. The default
 /// bounds and their reasons are in `docs/methods.md`, "Optimisation".
@@ -1139,12 +1160,16 @@ pub struct OptimiseConfig {
     /// The strategy kinds searched.
     pub kinds: Vec<StrategyKind>,
     /// Pilot-then-cascade: fewest and most pilots.
+    #[serde(deserialize_with = "range")]
     pub pilots: [u32; 2],
     /// Cluster: range of the hub's share of the budget.
+    #[serde(deserialize_with = "range")]
     pub hub_share: [f64; 2],
     /// Range of the coaches' share of the budget.
+    #[serde(deserialize_with = "range")]
     pub coach_share: [f64; 2],
     /// Build: range of the share of support turned into capacity.
+    #[serde(deserialize_with = "range")]
     pub build_share: [f64; 2],
     /// Targeting rules searched.
     pub targeting: Vec<Targeting>,
