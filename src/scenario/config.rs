@@ -79,7 +79,9 @@ pub struct CalibrateConfig {
     pub generations: u32,
     /// Stop once a generation's tolerance is at or below this distance.
     pub min_epsilon: f64,
-    /// Most simulations in all (a generation the budget cannot finish is dropped).
+    /// Most simulations the search runs, every attempt counted (a generation the budget cannot
+    /// finish is dropped, its simulations still counted); the predictive check runs `particles`
+    /// more.
     pub simulations: u64,
 }
 
