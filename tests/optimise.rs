@@ -413,6 +413,19 @@ fn bad_optimise_input_names_file_line_and_field_and_writes_nothing() {
     for (extra, field, line) in [
         ("pilots = [5, 2]\n", "optimise.pilots", 17),
         ("hub_share = [0.1, 1.5]\n", "optimise.hub_share", 17),
+        // A range of three numbers is refused, not cut to its first two.
+        ("pilots = [1, 2, 3]\n", "optimise.pilots", 17),
+        (
+            "coach_share = [0.1, 0.2, 0.3]\n",
+            "optimise.coach_share",
+            17,
+        ),
+        ("hub_share = [0.1]\n", "optimise.hub_share", 17),
+        (
+            "build_share = [0.1, 0.2, 0.3]\n",
+            "optimise.build_share",
+            17,
+        ),
         ("kinds = []\n", "optimise.kinds", 17),
         ("colour = 3\n", "colour", 17),
         ("objective = \"happiness\"\n", "objective", 17),
@@ -428,6 +441,15 @@ fn bad_optimise_input_names_file_line_and_field_and_writes_nothing() {
         assert!(err.contains(&format!("s.toml:{line}")), "{extra}: {err}");
         assert!(err.contains(field), "{extra}: {err}");
         assert!(!out.exists(), "{extra}: output written");
+        if ["[1, 2, 3]", "[0.1, 0.2, 0.3]", "[0.1]\n"]
+            .iter()
+            .any(|r| extra.contains(r))
+        {
+            assert!(
+                err.contains("expected a range [fewest, most]"),
+                "{extra}: {err}"
+            );
+        }
     }
     let file = scenario_file(dir.path(), "");
     let o = domino(
@@ -887,4 +909,99 @@ fn each_objective_reads_its_own_figure() {
     let spend = r.get(domino::metrics::RunMetric::Spend);
     let v = run(Goal::CostPerStudent, 2.0);
     assert!((v[0].per_su - students / spend).abs() < 1e-12);
+}
+
+/// Every candidate the search races lies within the `[optimise]` ranges and lists, so the
+/// winner does: the scenario's own pilot-then-cascade (as many pilots as the budget funds,
+/// targeting need) starts the race moved within (1 pilot, random targeting) and stays a
+/// baseline of the comparison as it stands. Its one-knob neighbours once kept its values
+/// outside the space, and the winner with them.
+#[test]
+fn the_winner_lies_within_the_optimise_ranges() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario_file(
+        dir.path(),
+        "kinds = [\"pilot-then-cascade\"]\npilots = [1, 1]\ntargeting = [\"random\"]\n\
+         coach_share = [0.3, 0.4]\n",
+    );
+    let out = dir.path().join("out");
+    let o = domino(
+        dir.path(),
+        &[
+            "optimise",
+            &file,
+            "--out",
+            arg(&out),
+            "--quiet",
+            "--threads",
+            "2",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let best = fs::read_to_string(out.join("best.toml")).unwrap();
+    assert!(best.contains("\npilots = 1\n"), "{best}");
+    assert!(best.contains("\ntargeting = \"random\"\n"), "{best}");
+    let trace = common::csv_rows(&out.join("trace.csv"));
+    let raced: Vec<_> = trace.iter().filter(|r| r["search_runs"] != "0").collect();
+    assert!(raced.len() > 3, "{trace:?}");
+    for r in &raced {
+        assert_eq!(r["pilots"], "1", "{r:?}");
+        assert_eq!(r["targeting"], "random", "{r:?}");
+        let coach: f64 = r["coach_share"].parse().unwrap();
+        assert!((0.3..=0.4).contains(&coach), "{r:?}");
+    }
+    // The scenario's own strategy is a baseline with no search runs; its projection was raced.
+    let own = trace
+        .iter()
+        .find(|r| r["candidate"] == "pilot-then-cascade")
+        .unwrap();
+    assert_eq!(
+        (own["origin"].as_str(), own["search_runs"].as_str()),
+        ("scenario", "0")
+    );
+    assert!(
+        trace.iter().any(|r| r["origin"] == "projected"
+            && r["candidate"] == "pilot-then-cascade (within the ranges)"),
+        "{trace:?}"
+    );
+}
+
+/// On the domino chain every finalist scores 100 % on every run, and the pilot set greedy
+/// selection chose (the first school) ties exactly with the finalist that pilots that school
+/// by its targeting rule. A tie goes to the named set: it is not reported as "NOT RECOMMENDED
+/// ... did not win", and the table says it tied.
+#[test]
+fn a_pilot_set_that_ties_exactly_is_named_not_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("chain");
+    let o = domino(
+        dir.path(),
+        &[
+            "optimise",
+            arg(&common::repo("scenarios/domino-chain.toml")),
+            "--budget-evals",
+            "600",
+            "--out",
+            arg(&out),
+            "--quiet",
+            "--threads",
+            "2",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = common::stdout(&o);
+    assert!(!text.contains("NOT RECOMMENDED"), "{text}");
+    assert!(
+        text.contains("pilot schools named in best.toml, chosen by greedy selection"),
+        "{text}"
+    );
+    assert!(text.contains("tied exactly, on the search runs"), "{text}");
+    let pilots = common::csv_rows(&out.join("pilots.csv"));
+    assert!(!pilots.is_empty());
+    assert!(
+        pilots.iter().all(|r| r["in_optimised"] == "true"),
+        "{pilots:?}"
+    );
+    let best = fs::read_to_string(out.join("best.toml")).unwrap();
+    assert!(best.contains("pilot_ids = [\"s1\"]"), "{best}");
 }

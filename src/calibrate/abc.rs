@@ -10,7 +10,9 @@
 //! `particles` are accepted. An accepted particle theta gets the importance
 //! weight prior(theta) / sum_j w_j K(theta | theta_j). The search stops after `generations`
 //! generations, once a tolerance reaches `min_epsilon`, or when the simulation budget cannot
-//! finish a generation (which is then dropped).
+//! finish a generation (which is then dropped, its simulations still counted). Every simulation
+//! run counts against the budget, those of a batch's attempts after the last particle a
+//! generation needed included, so the search never runs more than `simulations`.
 //!
 //! Determinism: attempt a of generation t draws everything it uses (the particle it perturbs,
 //! the kernel's noise, the simulation's seeds) from `(seed, t, a)` alone, attempts run in
@@ -31,7 +33,7 @@ pub struct Settings {
     pub generations: usize,
     /// Stop once a tolerance is at or below this.
     pub min_epsilon: f64,
-    /// Most simulations in all.
+    /// Most simulations the search runs (every attempt counts, a dropped generation's too).
     pub simulations: u64,
 }
 
@@ -46,7 +48,8 @@ pub struct Generation {
     pub weights: Vec<f64>,
     /// Their distances.
     pub distances: Vec<f64>,
-    /// Simulations this generation spent up to its last accepted particle.
+    /// Simulations this generation ran: every attempt, those of its last batch after the
+    /// last particle it needed included.
     pub simulations: u64,
 }
 
@@ -208,21 +211,40 @@ fn ln_prior(priors: &[Law], theta: &[f64]) -> f64 {
         .sum()
 }
 
+/// What [`run`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Search {
+    /// The generations kept (the last is the posterior sample).
+    pub generations: Vec<Generation>,
+    /// Why it stopped.
+    pub stop: Stop,
+    /// Simulations run for a generation the budget could not finish (0 unless `stop` is
+    /// [`Stop::Budget`]): they count against the budget, but the generation is dropped.
+    pub dropped: u64,
+}
+
+impl Search {
+    /// Every simulation the search ran, the dropped generation's included.
+    pub fn simulations(&self) -> u64 {
+        self.generations.iter().map(|g| g.simulations).sum::<u64>() + self.dropped
+    }
+}
+
 /// Runs ABC-SMC over parameters with independent `priors`. `simulate(theta, seed)` simulates the
 /// model at `theta` with randomness from `seed` and returns the distance to the observed data;
-/// `progress(simulations so far, generation)` is called after every batch. Returns the
-/// generations (the last is the posterior sample) and why it stopped.
+/// `progress(simulations so far, generation)` is called after every batch.
 pub fn run(
     priors: &[Law],
     settings: &Settings,
     seed: u64,
     simulate: impl Fn(&[f64], u64) -> f64 + Sync,
     progress: impl Fn(u64, usize),
-) -> (Vec<Generation>, Stop) {
+) -> Search {
     assert!(priors.len() <= MAX_PARAMETERS && !priors.is_empty());
     let n = settings.particles.max(2);
     let mut done: Vec<Generation> = Vec::new();
     let mut spent = 0u64;
+    let mut dropped = 0u64;
     let stop = loop {
         let t = done.len();
         if t >= settings.generations.max(1) {
@@ -277,7 +299,6 @@ pub fn run(
         };
         let mut accepted: Vec<(Vec<f64>, f64)> = Vec::with_capacity(n);
         let mut attempts = 0u64;
-        let mut used = 0u64;
         let mut exhausted = false;
         while accepted.len() < n {
             let remaining = settings.simulations.saturating_sub(spent + attempts);
@@ -300,21 +321,20 @@ pub fn run(
                 .into_par_iter()
                 .map(attempt)
                 .collect();
-            for (k, r) in results.into_iter().enumerate() {
-                if let Some(p) = r {
-                    if accepted.len() < n {
-                        accepted.push(p);
-                        used = attempts + k as u64 + 1;
-                    }
+            // Past the n-th acceptance a batch's attempts still ran: they count in `attempts`.
+            for p in results.into_iter().flatten() {
+                if accepted.len() < n {
+                    accepted.push(p);
                 }
             }
             attempts += batch;
             progress(spent + attempts, t);
         }
+        spent += attempts;
         if exhausted {
+            dropped = attempts;
             break Stop::Budget;
         }
-        spent += used;
         let (particles, distances): (Vec<Vec<f64>>, Vec<f64>) = accepted.into_iter().unzip();
         let weights = match (prev, &kernel) {
             (Some(g), Some(k)) => {
@@ -344,13 +364,17 @@ pub fn run(
             particles,
             weights,
             distances,
-            simulations: used,
+            simulations: attempts,
         });
         if epsilon <= settings.min_epsilon {
             break Stop::MinEpsilon;
         }
     };
-    (done, stop)
+    Search {
+        generations: done,
+        stop,
+        dropped,
+    }
 }
 
 #[cfg(test)]
@@ -401,7 +425,11 @@ mod tests {
                 / 20.0;
             (mean - observed).abs()
         };
-        let (gens, stop) = run(&priors, &settings, 7, simulate, |_, _| {});
+        let Search {
+            generations: gens,
+            stop,
+            ..
+        } = run(&priors, &settings, 7, simulate, |_, _| {});
         assert_eq!(stop, Stop::Generations);
         assert_eq!(gens.len(), 8);
         let last = gens.last().unwrap();
@@ -441,10 +469,59 @@ mod tests {
             min_epsilon: 0.0,
             simulations: 400,
         };
-        let (gens, stop) = run(&priors, &settings, 1, |t, _| t[0], |_, _| {});
-        assert_eq!(stop, Stop::Budget);
-        let spent: u64 = gens.iter().map(|g| g.simulations).sum();
-        assert!(spent <= 400 && !gens.is_empty());
+        let count = std::sync::atomic::AtomicU64::new(0);
+        let search = run(
+            &priors,
+            &settings,
+            1,
+            |t, _| {
+                count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                t[0]
+            },
+            |_, _| {},
+        );
+        assert_eq!(search.stop, Stop::Budget);
+        let gens = &search.generations;
+        assert!(!gens.is_empty());
         assert!(gens.iter().all(|g| g.particles.len() == 50));
+        // Every simulation run is counted, the dropped generation's included, and the budget
+        // is a hard cap: it was all spent, never more.
+        let ran = count.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(search.dropped > 0);
+        assert_eq!(search.simulations(), ran);
+        assert_eq!(ran, 400);
+    }
+
+    /// A search that ends by its generations counts each generation's last batch whole (the
+    /// attempts after its last needed particle ran too), and the budget stays a hard cap even
+    /// though no generation is dropped.
+    #[test]
+    fn every_attempt_counts_and_the_budget_is_never_exceeded() {
+        let priors = [Law::Uniform {
+            low: 0.0,
+            high: 1.0,
+        }];
+        for budget in [200, 230, 260, 300, 1000] {
+            let settings = Settings {
+                particles: 40,
+                generations: 4,
+                min_epsilon: 0.0,
+                simulations: budget,
+            };
+            let count = std::sync::atomic::AtomicU64::new(0);
+            let search = run(
+                &priors,
+                &settings,
+                3,
+                |t, _| {
+                    count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    t[0]
+                },
+                |_, _| {},
+            );
+            let ran = count.load(std::sync::atomic::Ordering::Relaxed);
+            assert_eq!(search.simulations(), ran, "budget {budget}");
+            assert!(ran <= budget, "budget {budget}: ran {ran}");
+        }
     }
 }

@@ -344,14 +344,17 @@ impl Calibration {
     /// Runs the search against `observed` with master seed `seed`.
     pub fn run(&self, observed: &Observed, seed: u64, progress: impl Fn(u64, usize)) -> Outcome {
         let laws = self.laws();
-        let (generations, stop) = abc::run(
+        let search = abc::run(
             &laws,
             &self.settings,
             seed,
             |theta, s| observed.distance(&self.simulate(observed, theta, s)),
             progress,
         );
-        let last = generations.last().expect("generation 0 always finishes");
+        let last = search
+            .generations
+            .last()
+            .expect("generation 0 always finishes");
         // The posterior predictive: as many draws as particles, resampled by weight
         // (systematic resampling from one seeded uniform), each simulated afresh.
         let n = last.particles.len();
@@ -377,8 +380,10 @@ impl Calibration {
             })
             .collect();
         Outcome {
-            generations,
-            stop,
+            search_simulations: search.simulations(),
+            dropped: search.dropped,
+            generations: search.generations,
+            stop: search.stop,
             predictive,
         }
     }
@@ -393,6 +398,10 @@ pub struct Outcome {
     pub stop: abc::Stop,
     /// Statistics of the posterior predictive simulations.
     pub predictive: Vec<Vec<f64>>,
+    /// Simulations the search ran, a dropped generation's included (at most the budget).
+    pub search_simulations: u64,
+    /// Of them, those of a generation the budget could not finish.
+    pub dropped: u64,
 }
 
 impl Outcome {
@@ -401,9 +410,10 @@ impl Outcome {
         self.generations.last().expect("at least one generation")
     }
 
-    /// Simulations spent, up to each generation's last accepted particle.
+    /// Every simulation run: the search's (a dropped generation's included) and the
+    /// predictive check's.
     pub fn simulations(&self) -> u64 {
-        self.generations.iter().map(|g| g.simulations).sum::<u64>() + self.predictive.len() as u64
+        self.search_simulations + self.predictive.len() as u64
     }
 }
 

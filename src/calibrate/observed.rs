@@ -63,7 +63,8 @@ pub struct Row {
 pub struct Observed {
     /// The file, as opened.
     pub path: PathBuf,
-    /// The rows, in file order.
+    /// The rows, by school and then term (not in file order: every sum over them, and so
+    /// every output byte, must not depend on how the file's rows were ordered).
     pub rows: Vec<Row>,
     /// The names of the groups: `all`, then `region:NAME`, then `need:low|middle|high`.
     pub groups: Vec<String>,
@@ -415,7 +416,11 @@ impl Observed {
     }
 
     /// The rollout of `rows` (already checked) with its groups and statistics.
-    pub(crate) fn from_rows(path: &Path, rows: Vec<Row>, scenario: &Scenario) -> Self {
+    pub(crate) fn from_rows(path: &Path, mut rows: Vec<Row>, scenario: &Scenario) -> Self {
+        // A checked rollout has one row per (school, term), so this order is total: the
+        // floating-point sums below, and the simulations' (by `by_term`), are the same for
+        // any order of the file's rows.
+        rows.sort_by_key(|r| (r.school, r.term));
         let n = scenario.schools();
         let (region, n_regions) = crate::school::regions(scenario);
         let mut groups = vec!["all".to_string()];

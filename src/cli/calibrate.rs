@@ -173,7 +173,12 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
         "field",
         "prior 90 %",
         "median",
-        "posterior 90 %"
+        // With generation 0 alone the sample is the prior's: nothing was fitted.
+        if outcome.generations.len() == 1 {
+            "prior sample 90 %"
+        } else {
+            "posterior 90 %"
+        }
     );
     for r in &rows {
         // A prior interval estimated from draws (a beta prior) is marked, and explained below.
@@ -197,14 +202,38 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
         );
     }
     let last = outcome.posterior();
+    // Generation 0 has no tolerance (it accepts every draw from the prior).
+    let search = if outcome.generations.len() == 1 {
+        format!(
+            "The prior's sample only: generation 0 of {} particles, no tolerance ({})",
+            last.particles.len(),
+            outcome.stop.describe()
+        )
+    } else {
+        format!(
+            "{} generations of {} particles, final tolerance {} ({})",
+            outcome.generations.len(),
+            last.particles.len(),
+            out::short(last.epsilon),
+            outcome.stop.describe()
+        )
+    };
+    // Every simulation run is counted: the search's (the dropped generation's too, which the
+    // budget paid for) and the predictive check's, which comes on top of the budget.
+    let dropped = if outcome.dropped > 0 {
+        format!(
+            ", {} of them on a generation the budget could not finish",
+            outcome.dropped
+        )
+    } else {
+        String::new()
+    };
     table.push_str(&format!(
-        "\n{} generations of {} particles, final tolerance {} ({}); {} simulations in {:.1} s. \
-         Wrote {} files to {}/\n",
-        outcome.generations.len(),
-        last.particles.len(),
-        out::short(last.epsilon),
-        outcome.stop.describe(),
+        "\n{search}; {} simulations ({} by the search{dropped}; {} for the predictive check) in \
+         {:.1} s. Wrote {} files to {}/\n",
         outcome.simulations(),
+        outcome.search_simulations,
+        outcome.predictive.len(),
         elapsed.as_secs_f64(),
         written.len(),
         target.display()
@@ -212,7 +241,7 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
     table.push_str(&format!(
         "\nFit: {}\nNext: domino compare {} compares the strategies with what the rollout \
          taught (and what it left uncertain); domino report {} draws this fit.\n",
-        out::fit(&cells).sentence(),
+        out::fit(&cells).sentence(outcome.generations.len()),
         target.join("calibrated.toml").display(),
         target.display()
     ));

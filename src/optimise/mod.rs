@@ -5,7 +5,8 @@
 //! numbers: run k's world and draws come from `(seed, k)`, [`eval`]):
 //!
 //! 1. **Knobs, globally.** The scenario's own strategies (of a kind in `kinds`; the others are
-//!    baselines of step 4 only) plus a Latin hypercube of points of the space (about a third of
+//!    baselines of step 4 only), each moved within the space ([`Space::project`]; as it stands
+//!    it is a baseline of step 4), plus a Latin hypercube of points of the space (about a third of
 //!    the budget's worth of batches, see [`Plan`]) are *raced* ([`race`]): evaluated in batches
 //!    of runs, a candidate is dropped once its paired difference to the leader has a 95 %
 //!    interval below 0.
@@ -189,6 +190,9 @@ pub struct Pilots {
     /// The index in [`Outcome::candidates`] of the strategy piloting the chosen schools (`None`
     /// when no school was chosen). It won when it is [`Outcome::best`].
     pub candidate: Option<usize>,
+    /// It won by an exact tie, on the search runs, with a finalist that leaves its pilots to the
+    /// targeting rule (such as one that pilots the same schools): a tie goes to the named set.
+    pub tied: bool,
 }
 
 /// One row of the final comparison: a strategy on the fresh worlds, and the winner against it.
@@ -356,9 +360,41 @@ pub fn optimise(
     // the local step keeps the leader's kind and the winner is one of its survivors, so a
     // baseline of another kind leading this race would take the search out of the kinds asked
     // for.
+    // A start is the scenario's strategy projected into the space (knobs outside the
+    // `[optimise]` ranges and lists moved within), so that every candidate, and so the winner,
+    // lies within what the user asked the search to consider; the strategy as it stands stays a
+    // baseline of the final comparison, which says when it did better.
     let defaults: Vec<StrategyConfig> = scenario.config.strategies.clone();
     let in_kinds = |s: &StrategyConfig| s.kind.is_some_and(|k| o.kinds.contains(&k));
-    let starts: Vec<StrategyConfig> = defaults.iter().filter(|s| in_kinds(s)).cloned().collect();
+    let mut starts: Vec<StrategyConfig> = Vec::new();
+    // Per scenario strategy: the index of its start in `starts`, if of a kind in `kinds`.
+    let mut start_of: Vec<Option<usize>> = Vec::new();
+    for s in &defaults {
+        if !in_kinds(s) {
+            start_of.push(None);
+            continue;
+        }
+        let pilots = match (s.kind, s.pilots) {
+            (Some(StrategyKind::PilotThenCascade), 0) => auto_pilots(scenario, s)?,
+            _ => s.pilots,
+        };
+        let mut start = if space.outside(s).is_empty() {
+            s.clone()
+        } else {
+            space.project(s, pilots)
+        };
+        let key = eval::key(&start);
+        match starts.iter().position(|t| eval::key(t) == key) {
+            Some(i) => start_of.push(Some(i)),
+            None => {
+                if start != *s {
+                    start.name = format!("{} (within the ranges)", s.name);
+                }
+                start_of.push(Some(starts.len()));
+                starts.push(start);
+            }
+        }
+    }
     let global_budget = (budget as f64 * plan.global) as u64;
     let per_candidate = 3 * batch as u64;
     let n_points = (global_budget.saturating_sub(starts.len() as u64 * 2 * batch as u64)
@@ -389,19 +425,26 @@ pub fn optimise(
         global_budget,
         settings.racing,
     )?;
-    // The scenario's strategies first, in its order; those not raced have no search runs.
-    let mut raced = 0;
-    for s in &defaults {
-        if in_kinds(s) {
-            trace.record(
-                s,
-                "scenario",
-                &race1.values[raced],
-                race1.dropped_after[raced],
-            );
-            raced += 1;
-        } else {
-            trace.record(s, "scenario", &[], None);
+    // The scenario's strategies first, in its order; those not raced as they stand (of a kind
+    // not in `kinds`, or outside the space) have no search runs, and a projection follows the
+    // strategy it came from.
+    for (s, start) in defaults.iter().zip(&start_of) {
+        match *start {
+            Some(i) if eval::key(&starts[i]) == eval::key(s) => {
+                trace.record(s, "scenario", &race1.values[i], race1.dropped_after[i]);
+            }
+            Some(i) => {
+                trace.record(s, "scenario", &[], None);
+                trace.record(
+                    &starts[i],
+                    "projected",
+                    &race1.values[i],
+                    race1.dropped_after[i],
+                );
+            }
+            None => {
+                trace.record(s, "scenario", &[], None);
+            }
         }
     }
     for (c, s) in first.iter().enumerate().skip(starts.len()) {
@@ -526,6 +569,7 @@ pub fn optimise(
             runs,
             evaluations: sel.evaluations,
             candidate: None,
+            tied: false,
         });
     }
     let search_simulations = eval.spent();
@@ -550,9 +594,19 @@ pub fn optimise(
                 p.candidate = Some(i);
             }
         }
-        if race::mean(v) > race::mean(&full[winner]) {
+        // An exact tie goes to the pilot set: it is what best.toml can name, and a finalist
+        // that scores the same on every run often pilots those very schools by its rule.
+        let tie_to_set = pilot_set == Some(c) && race::mean(v) == race::mean(&full[winner]);
+        if race::mean(v) > race::mean(&full[winner]) || tie_to_set {
             winner = c;
         }
+    }
+    if let (Some(p), Some(set)) = (&mut pilots, pilot_set) {
+        p.tied = set == winner
+            && full
+                .iter()
+                .enumerate()
+                .any(|(c, v)| c != set && race::mean(v) == race::mean(&full[set]));
     }
     let fresh_ks: Vec<u64> = fresh_runs.collect();
     let mut judged: Vec<&StrategyConfig> = finalists.iter().collect();

@@ -23,8 +23,11 @@ use std::io::{self, Write};
 use std::path::Path;
 
 pub(crate) use crate::report::optimise::{
-    bound_notes, BEST_SCHOOLS_HEADER, COMPARISON_HEADER, PILOTS_HEADER,
+    bound_notes, BEATS_MEANING, BEST_SCHOOLS_HEADER, COMPARISON_HEADER, PILOTS_HEADER,
 };
+
+/// The printed table's column of `p_best_beats`: a share of runs, not a probability.
+const BEATS_LABEL: &str = "opt. wins, % runs";
 
 /// A value's name as the scenario file writes it (`need`, `prix-fixe`, `true`).
 fn word<T: Serialize>(v: &T) -> String {
@@ -114,8 +117,8 @@ pub fn table(scenario: &Scenario, outcome: &Outcome) -> String {
         outcome.table[0].objective.n
     );
     out.push_str(&format!(
-        "{:<20} {:>22} {:>12} {:>26} {:>14}\n",
-        "strategy", "mean (95% CI)", "worst 10%", "optimised - this (95% CI)", "P(opt. beats)"
+        "{:<20} {:>22} {:>12} {:>26} {:>17}\n",
+        "strategy", "mean (95% CI)", "worst 10%", "optimised - this (95% CI)", BEATS_LABEL
     ));
     for row in &outcome.table {
         let (diff, p) = match &row.versus {
@@ -131,7 +134,7 @@ pub fn table(scenario: &Scenario, outcome: &Outcome) -> String {
             None => (String::new(), String::new()),
         };
         let line = format!(
-            "{:<20} {:>22} {:>12} {:>26} {:>14}",
+            "{:<20} {:>22} {:>12} {:>26} {:>17}",
             row.name,
             format!(
                 "{} ({})",
@@ -145,9 +148,12 @@ pub fn table(scenario: &Scenario, outcome: &Outcome) -> String {
         out.push_str(line.trim_end());
         out.push('\n');
     }
+    if outcome.table.len() > 1 {
+        out.push_str(&format!("{BEATS_LABEL}: {BEATS_MEANING}\n"));
+    }
     let best = outcome.best_strategy();
     out.push_str(&format!("optimised = {}\n", summary_line(&best)));
-    for line in not_better(outcome) {
+    for line in not_better(scenario, outcome) {
         out.push_str(&line);
         out.push('\n');
     }
@@ -273,7 +279,14 @@ fn pilots_text(scenario: &Scenario, outcome: &Outcome, p: &super::Pilots) -> Str
             out.push_str(&format!(
                 "pilot schools named in best.toml, chosen by {basis}: {}\n",
                 list.join(", ")
-            ))
+            ));
+            if p.tied {
+                out.push_str(
+                    "the strategy with these schools tied exactly, on the search runs, with a \
+                     finalist that leaves its pilots to the targeting rule; a tie goes to the \
+                     named schools, which best.toml can state\n",
+                );
+            }
         }
         Some(c) => out.push_str(&format!(
             "NOT RECOMMENDED: the pilot schools greedy selection chose did not win. With them the \
@@ -329,9 +342,10 @@ fn pilots_text(scenario: &Scenario, outcome: &Outcome, p: &super::Pilots) -> Str
 /// A line for each of the scenario's strategies that the optimised one is not clearly better
 /// than on the fresh runs (the paired 95 % interval of the difference does not lie above 0), so
 /// that the table is not read as announcing a winner where the fresh worlds do not show one.
-fn not_better(outcome: &Outcome) -> Vec<String> {
+fn not_better(scenario: &Scenario, outcome: &Outcome) -> Vec<String> {
     let goal = outcome.goal;
     let own = &outcome.candidates[outcome.best];
+    let space = super::Space::new(scenario, &outcome.settings);
     outcome
         .table
         .iter()
@@ -348,18 +362,37 @@ fn not_better(outcome: &Outcome) -> Vec<String> {
                 show(goal, v.diff.ci_low),
                 show(goal, v.diff.ci_high)
             );
-            // A baseline the search never ran is of a kind outside `[optimise] kinds`.
-            let outside = outcome
+            // A baseline the search never ran as it stands is of a kind outside `[optimise]
+            // kinds`, or has knobs outside the space (the search ran it moved within).
+            let baseline = outcome
                 .candidates
                 .iter()
-                .any(|c| c.origin == "scenario" && c.strategy.name == *name && c.search.is_empty());
-            let outside = if outside {
+                .find(|c| c.origin == "scenario" && c.strategy.name == *name && c.search.is_empty())
+                .map(|c| &c.strategy);
+            let knobs = baseline.map(|s| space.outside(s)).unwrap_or_default();
+            let other_kind = baseline
+                .is_some_and(|s| !s.kind.is_some_and(|k| outcome.settings.kinds.contains(&k)));
+            let outside = if other_kind {
                 format!("; {name} is of a kind not in [optimise] kinds, which the search kept to")
+            } else if !knobs.is_empty() {
+                format!(
+                    "; {name} lies outside the [optimise] ranges and lists, which the search \
+                     kept to: {}",
+                    knobs.join(", ")
+                )
             } else {
                 String::new()
             };
             Some(if own.origin == "scenario" && own.strategy.name == *name {
                 format!("optimised is the scenario's own {name}: the search found nothing better")
+            } else if v.diff.ci_high < 0.0 && !other_kind && !knobs.is_empty() {
+                format!(
+                    "your scenario's own settings, outside the search ranges, did best: {name} \
+                     beats optimised on the fresh runs ({diff}); the search kept to the \
+                     [optimise] ranges and lists, and {name} has {}. Widen those in [optimise] \
+                     to search there",
+                    knobs.join(", ")
+                )
             } else if v.diff.ci_high < 0.0 {
                 format!("optimised is worse than {name} on the fresh runs: {diff}{outside}")
             } else {
@@ -491,7 +524,8 @@ fn write_best_schools(w: &mut dyn Write, scenario: &Scenario, outcome: &Outcome)
 }
 
 /// The unit of the objective's figures: `cost-per-student` is maximised as students benefiting
-/// per SU (higher is better), the reciprocal of the SU per student the compare report shows.
+/// per SU (higher is better), each run's ratio averaged over runs (not the reciprocal of the
+/// compare report's SU per student, a ratio of means).
 fn unit(goal: Goal) -> &'static str {
     match goal {
         Goal::CostPerStudent => "students per SU",
@@ -747,11 +781,25 @@ mod tests {
             dropped_after: None,
             fresh: Vec::new(),
         });
+        o.settings.kinds = vec![StrategyKind::ThinSpread, StrategyKind::Cluster];
         let text = table(&scenario, &o);
         assert!(
             text.contains(
                 "an interval that includes 0; pilot-then-cascade is of a kind not in [optimise] \
                  kinds, which the search kept to\n"
+            ),
+            "{text}"
+        );
+        // One of a kind in `kinds` with knobs outside the space is said to lie outside, and
+        // which knobs.
+        o.settings.kinds = StrategyKind::ALL.to_vec();
+        o.candidates[1].strategy.pilots = 3;
+        o.settings.pilots = [1, 1];
+        let text = table(&scenario, &o);
+        assert!(
+            text.contains(
+                "an interval that includes 0; pilot-then-cascade lies outside the [optimise] \
+                 ranges and lists, which the search kept to: pilots 3 (searched: 1 to 1)\n"
             ),
             "{text}"
         );
@@ -761,6 +809,60 @@ mod tests {
             text.contains("optimised is the scenario's own pilot-then-cascade: the search found nothing better"),
             "{text}"
         );
+    }
+
+    /// The column of `p_best_beats` is labelled a share of runs and defined under the table,
+    /// ties counting half; no "P(...)" label reads as a probability of being better.
+    #[test]
+    fn the_share_of_runs_won_is_labelled_and_defined() {
+        let text = table(&Scenario::builtin_default(), &outcome(false));
+        assert!(!text.contains("P("), "{text}");
+        let header = text.lines().nth(1).unwrap();
+        assert!(header.ends_with("opt. wins, % runs"), "{header}");
+        assert!(
+            text.contains(
+                "opt. wins, % runs: the share of the fresh paired runs in which the optimised \
+                 strategy scored higher than this one, a tie counting half"
+            ),
+            "{text}"
+        );
+    }
+
+    /// A scenario strategy outside the space that beats the optimised one on the fresh runs is
+    /// said to have done best, in plain words, with the knobs that put it outside.
+    #[test]
+    fn a_baseline_outside_the_ranges_that_wins_is_said_to_have_done_best() {
+        let scenario = Scenario::builtin_default();
+        let mut o = outcome(false);
+        let mut own = StrategyConfig::named("pilot-then-cascade");
+        own.pilots = 3;
+        own.targeting = crate::scenario::Targeting::Readiness;
+        o.candidates.push(Candidate {
+            strategy: own,
+            origin: "scenario",
+            search: Vec::new(),
+            dropped_after: None,
+            fresh: Vec::new(),
+        });
+        o.settings.pilots = [1, 1];
+        o.settings.targeting = vec![crate::scenario::Targeting::Random];
+        // The scenario's pilot-then-cascade scores 0.1 more than optimised in every run.
+        let best: Vec<f64> = o.candidates[0].fresh.iter().map(|v| v.objective).collect();
+        let better: Vec<f64> = best.iter().map(|x| x + 0.1).collect();
+        o.table[2].objective = Summary::of(better.iter().copied());
+        o.table[2].versus = Some(paired(&best, &better));
+        let text = table(&scenario, &o);
+        assert!(
+            text.contains(
+                "your scenario's own settings, outside the search ranges, did best: \
+                 pilot-then-cascade beats optimised on the fresh runs (optimised - \
+                 pilot-then-cascade = -10.0 (95% CI -10.0 to -10.0)); the search kept to the \
+                 [optimise] ranges and lists, and pilot-then-cascade has targeting readiness \
+                 (searched: random), pilots 3 (searched: 1 to 1)."
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("optimised is worse than"), "{text}");
     }
 
     /// Values that round to zero (a zero budget's intervals end at -0) never read -0.0.
@@ -837,6 +939,7 @@ mod tests {
             runs: 4,
             evaluations: 30,
             candidate: Some(1),
+            tied: false,
         });
         o
     }
@@ -877,6 +980,19 @@ mod tests {
         assert!(
             won.contains("pilot schools named in best.toml, chosen by greedy selection"),
             "{won}"
+        );
+        assert!(!won.contains("tied"), "{won}");
+        // A set that won a tie is named, and the tie said, never "did not win".
+        let mut tied = with_pilots(true);
+        tied.pilots.as_mut().unwrap().tied = true;
+        let text = table(&scenario, &tied);
+        assert!(!text.contains("NOT RECOMMENDED"), "{text}");
+        assert!(
+            text.contains(
+                "the strategy with these schools tied exactly, on the search runs, with a \
+                 finalist that leaves its pilots to the targeting rule"
+            ),
+            "{text}"
         );
     }
 

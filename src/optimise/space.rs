@@ -8,6 +8,13 @@
 //! read are left at the base strategy's value, so two points that differ only there are the same
 //! candidate (and are evaluated once). Every other field (review terms, pilot terms, ...) is the
 //! base strategy's: the scenario's own strategy of that kind if it has one, else the defaults.
+//!
+//! Every candidate the search races lies within the space: the scenario's own strategies start
+//! the race [projected](Space::project) into it (each knob outside its range or list moved to
+//! the nearest value within), and a neighbour moves one knob of a candidate already within, so
+//! the winner always lies within the `[optimise]` ranges and lists. The scenario's strategies as
+//! they stand are baselines of the final comparison, which says when one of them, outside the
+//! space, did better ([`Space::outside`] names its knobs).
 
 use crate::scenario::{OptimiseConfig, Scenario, StrategyConfig, StrategyKind, SupportMode};
 
@@ -88,6 +95,124 @@ impl Space {
             StrategyKind::ThinSpread => {}
         }
         s
+    }
+
+    /// The pilot counts the space holds: the `[optimise]` range, its top cut to the schools.
+    fn pilot_range(&self) -> [u32; 2] {
+        let c = &self.cfg;
+        [c.pilots[0], c.pilots[1].min(self.schools).max(c.pilots[0])]
+    }
+
+    /// `s` moved into the space: each knob its kind reads that lies outside its `[optimise]`
+    /// range is set to the range's nearer end, and each outside its list to the list's first
+    /// value; named pilot schools (which only the pilot step chooses) are dropped. `pilots` is
+    /// the count a pilot-then-cascade strategy pilots (its `pilots`, or for `pilots = 0` the
+    /// number the budget funds, which the caller knows). A strategy within the space comes back
+    /// unchanged but for its named pilot schools.
+    pub fn project(&self, s: &StrategyConfig, pilots: u32) -> StrategyConfig {
+        let c = &self.cfg;
+        let mut t = s.clone();
+        let kind = t.kind.expect("the scenario's strategies have kinds");
+        t.pilot_ids.clear();
+        t.pilot_index.clear();
+        fn listed<T: Copy + PartialEq>(list: &[T], v: T) -> T {
+            if list.contains(&v) {
+                v
+            } else {
+                list[0]
+            }
+        }
+        let clamp = |range: [f64; 2], v: f64| v.clamp(range[0], range[1]);
+        t.mandate = listed(&c.mandate, t.mandate);
+        t.pace = listed(&c.pace, t.pace);
+        t.targeting = listed(&c.targeting, t.targeting);
+        t.support = listed(&c.support, t.support);
+        if t.support == SupportMode::Build {
+            t.build_share = clamp(c.build_share, t.build_share);
+        }
+        t.adaptive = listed(&c.adaptive, t.adaptive);
+        t.adaptation = listed(&c.adaptation, t.adaptation);
+        t.exchange = listed(&c.exchange, t.exchange);
+        let coach = t.coach_share.unwrap_or(kind.default_coach_share());
+        t.coach_share = Some(clamp(c.coach_share, coach));
+        match kind {
+            StrategyKind::PilotThenCascade => {
+                let [lo, hi] = self.pilot_range();
+                t.pilots = pilots.clamp(lo, hi);
+                t.waves = listed(&c.waves, t.waves);
+            }
+            StrategyKind::Cluster => t.hub_share = clamp(c.hub_share, t.hub_share),
+            StrategyKind::ThinSpread => {}
+        }
+        t
+    }
+
+    /// The knobs of `s` (that its kind reads) outside the space, each as "knob value (the
+    /// space's range or list)"; empty when `s` lies within it. Named pilot schools and
+    /// `pilots = 0` (as many as the budget funds) count as outside: the space holds neither.
+    pub fn outside(&self, s: &StrategyConfig) -> Vec<String> {
+        let c = &self.cfg;
+        let Some(kind) = s.kind else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        fn word<T: serde::Serialize>(v: &T) -> String {
+            match toml::Value::try_from(v) {
+                Ok(toml::Value::String(s)) => s,
+                Ok(other) => other.to_string(),
+                Err(_) => String::new(),
+            }
+        }
+        fn list<T: serde::Serialize + PartialEq>(
+            out: &mut Vec<String>,
+            name: &str,
+            list: &[T],
+            v: &T,
+        ) {
+            if !list.contains(v) {
+                let words: Vec<String> = list.iter().map(word).collect();
+                out.push(format!(
+                    "{name} {} (searched: {})",
+                    word(v),
+                    words.join(", ")
+                ));
+            }
+        }
+        let mut range = |name: &str, r: [f64; 2], v: f64| {
+            if v < r[0] || v > r[1] {
+                out.push(format!("{name} {v} (searched: {} to {})", r[0], r[1]));
+            }
+        };
+        if s.support == SupportMode::Build {
+            range("build_share", c.build_share, s.build_share);
+        }
+        let coach = s.coach_share.unwrap_or(kind.default_coach_share());
+        range("coach_share", c.coach_share, coach);
+        if kind == StrategyKind::Cluster {
+            range("hub_share", c.hub_share, s.hub_share);
+        }
+        list(&mut out, "mandate", &c.mandate, &s.mandate);
+        list(&mut out, "pace", &c.pace, &s.pace);
+        list(&mut out, "targeting", &c.targeting, &s.targeting);
+        list(&mut out, "support", &c.support, &s.support);
+        list(&mut out, "adaptive", &c.adaptive, &s.adaptive);
+        list(&mut out, "adaptation", &c.adaptation, &s.adaptation);
+        list(&mut out, "exchange", &c.exchange, &s.exchange);
+        if kind == StrategyKind::PilotThenCascade {
+            let [lo, hi] = self.pilot_range();
+            if s.pilots == 0 {
+                out.push(format!(
+                    "pilots 0, as many as the budget funds (searched: {lo} to {hi})"
+                ));
+            } else if s.pilots < lo || s.pilots > hi {
+                out.push(format!("pilots {} (searched: {lo} to {hi})", s.pilots));
+            }
+            list(&mut out, "waves", &c.waves, &s.waves);
+            if !s.pilot_ids.is_empty() || !s.pilot_index.is_empty() {
+                out.push("named pilot schools".to_string());
+            }
+        }
+        out
     }
 
     /// The strategies one knob away from `s`: each other value of each list, and each range's

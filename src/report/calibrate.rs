@@ -18,9 +18,19 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-/// Share of observed values inside the predictive band from which the fit is called good:
-/// a model that fits puts about 9 in 10 inside a 90 % band (more where the band is wide).
-pub const FIT_SHARE: f64 = 0.8;
+/// Share of observed values inside the predictive band below which the model is said to miss
+/// the rollout. The band carries the posterior's uncertainty and is checked against the very
+/// values it was fitted to, so a model that fits puts far more than 9 in 10 inside a 90 % band:
+/// measured on 20 rollouts simulated from the worked example's own values
+/// (`scenarios/calibrate-example.toml`, `--simulate --run 0` to `19`), each calibrated with 100
+/// particles and 5 generations, 92.5 to 99.7 % (mean 97 %). The same calibration of a rollout
+/// made with 75 % more budget than the scenario says (a wrong model) put 90 % inside.
+pub const FIT_SHARE: f64 = 0.92;
+
+/// How that reference was measured, in the words of the verdict.
+const FIT_REFERENCE: &str = "rollouts simulated from the worked example's own values, each \
+     fitted with 100 particles and 5 generations, put 92 to 100 % inside, mean 97 %, as the band \
+     is checked against the values it was fitted to";
 
 /// Width of a field's posterior 90 % interval, relative to its prior's, from which the rollout
 /// is said to have told the search little about it.
@@ -59,29 +69,50 @@ impl Fit {
         fit
     }
 
-    /// The count in a sentence, with what it means ([`FIT_SHARE`]).
-    pub fn sentence(&self) -> String {
+    /// The count in a sentence, with what it means ([`FIT_SHARE`]), for a search that kept
+    /// `generations` generations: with generation 0 alone (the prior's sample) nothing was
+    /// fitted, and the band, the prior's, is too wide to test anything.
+    pub fn sentence(&self, generations: usize) -> String {
         if self.cells == 0 {
             return "The rollout has no observation after term 0, so there is nothing to compare \
                     the fitted model with."
                 .to_string();
         }
         let share = self.inside as f64 / self.cells as f64;
+        let percent = |x: f64| format!("{:.0}", 100.0 * x);
+        if generations <= 1 {
+            return format!(
+                "{} of {} observed values after term 0 ({} %) lie within the 90 % band of \
+                 simulations from the prior (predictive.csv). Nothing was fitted: the search \
+                 kept only generation 0, the prior's sample, whose band is too wide to test the \
+                 model; allow more generations (calibrate.generations) or simulations \
+                 (calibrate.simulations).",
+                self.inside,
+                self.cells,
+                percent(share)
+            );
+        }
         let head = format!(
-            "{} of {} observed values after term 0 ({:.0} %) lie within the model's 90 % \
+            "{} of {} observed values after term 0 ({} %) lie within the model's 90 % \
              predictive band (5th to 95th percentile of simulations from the posterior, \
              predictive.csv).",
             self.inside,
             self.cells,
-            100.0 * share
+            percent(share)
         );
         let verdict = if share >= FIT_SHARE {
-            " The fitted model reproduces the rollout about as closely as its own randomness \
-             allows (a model that fits puts about 9 in 10 inside)."
+            format!(
+                " That is as many as a model that fits keeps inside: {FIT_REFERENCE}. So this \
+                 check finds no misfit (it cannot prove a fit)."
+            )
         } else {
-            " That is fewer than 8 in 10: the fitted model misses part of the rollout; the rows \
-             of predictive.csv whose observed value lies outside p5 to p95 show which curves and \
-             terms."
+            format!(
+                " That is fewer than {} %, the least a model that fits keeps inside: \
+                 {FIT_REFERENCE}. So the fitted model misses part of the rollout; the rows of \
+                 predictive.csv whose observed value lies outside p5 to p95 show which curves \
+                 and terms.",
+                percent(FIT_SHARE)
+            )
         };
         format!("{head}{verdict}")
     }
@@ -339,7 +370,7 @@ pub fn page(dir: &Path) -> Result<String> {
     let _ = writeln!(
         body,
         "<section id=\"fit\"><h2>Does it fit?</h2>\n<p><strong>{}</strong></p>",
-        escape(&fit.sentence())
+        escape(&fit.sentence(generations.len()))
     );
     for w in warnings(&widths, prior_max) {
         let _ = writeln!(body, "<p class=\"warning\">Warning: {}.</p>", escape(&w));
@@ -494,18 +525,43 @@ mod tests {
                 inside: 2
             }
         );
-        let s = fit.sentence();
+        let s = fit.sentence(5);
         assert!(s.starts_with("2 of 4 observed values after term 0 (50 %) lie within the model's 90 % predictive band"), "{s}");
-        assert!(s.contains("fewer than 8 in 10"), "{s}");
-        let good = Fit {
-            cells: 10,
-            inside: 8,
-        }
-        .sentence();
-        assert!(good.contains("reproduces the rollout"), "{good}");
+        assert!(s.contains("fewer than 92 %"), "{s}");
         let none = Fit::of([(0, 0.0, 0.0, 0.0)]);
         assert_eq!(none.cells, 0);
-        assert!(none.sentence().contains("no observation after term 0"));
+        assert!(none.sentence(5).contains("no observation after term 0"));
+    }
+
+    /// The reference is what a correct model's rollout gives (92 % or more inside, see
+    /// [`FIT_SHARE`]): 9 in 10 is a misfit, not a fit.
+    #[test]
+    fn nine_in_ten_inside_is_a_misfit_and_the_reference_passes() {
+        let at = |inside| Fit { cells: 576, inside };
+        // The wrong-budget rollout of the review: 517 of 576 (90 %).
+        let s = at(517).sentence(5);
+        assert!(s.contains("misses part of the rollout"), "{s}");
+        assert!(!s.contains("finds no misfit"), "{s}");
+        // The worst of the 20 rollouts of the model itself: 533 of 576 (92.5 %).
+        let s = at(533).sentence(5);
+        assert!(s.contains("finds no misfit"), "{s}");
+        assert!(s.contains("92 to 100 % inside"), "{s}");
+    }
+
+    #[test]
+    fn a_prior_only_search_is_not_called_a_fit() {
+        let all = Fit {
+            cells: 576,
+            inside: 576,
+        };
+        let s = all.sentence(1);
+        assert!(s.contains("Nothing was fitted"), "{s}");
+        assert!(s.contains("simulations from the prior"), "{s}");
+        assert!(
+            !s.contains("finds no misfit") && !s.contains("posterior"),
+            "{s}"
+        );
+        assert!(all.sentence(2).contains("finds no misfit"));
     }
 
     #[test]

@@ -15,6 +15,13 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
 
+/// What `p_best_beats` (the table's "wins, % of runs" column) is, for the printed table, the
+/// page and the README: a share of runs, which a "P(...)" label let readers take for the
+/// probability that the optimised strategy is the better one.
+pub(crate) const BEATS_MEANING: &str = "the share of the fresh paired runs in which the \
+     optimised strategy scored higher than this one, a tie counting half (a share of runs, not \
+     the probability that the optimised strategy is better)";
+
 /// The header of `comparison.csv` (written by `domino optimise`, read back here).
 pub(crate) const COMPARISON_HEADER: [&str; 11] = [
     "strategy",
@@ -439,7 +446,7 @@ pub fn section(dir: &Path) -> Result<String> {
     }
     let _ = writeln!(
         s,
-        "<table id=\"optimise-table\"><thead><tr><th>strategy</th><th class=\"num\">mean ({unit}, 95% CI)</th><th class=\"num\">worst 10%</th><th class=\"num\">optimised minus this (95% CI)</th><th class=\"num\">P(optimised beats)</th></tr></thead><tbody>"
+        "<table id=\"optimise-table\"><thead><tr><th>strategy</th><th class=\"num\">mean ({unit}, 95% CI)</th><th class=\"num\">worst 10%</th><th class=\"num\">optimised minus this (95% CI)</th><th class=\"num\">optimised wins, % of runs</th></tr></thead><tbody>"
     );
     for r in &table {
         let o = &objective;
@@ -471,6 +478,11 @@ pub fn section(dir: &Path) -> Result<String> {
         );
     }
     s.push_str("</tbody></table>\n");
+    let _ = writeln!(
+        s,
+        "<p>&ldquo;Optimised wins, % of runs&rdquo;: {}.</p>",
+        escape(BEATS_MEANING)
+    );
     s.push_str(
         "<p>&ldquo;Worst 10%&rdquo; is the 10th percentile over the fresh runs: what a district \
          would see in a run that is unlucky one time in ten (under parameter uncertainty, the \
@@ -534,6 +546,15 @@ mod tests {
         let clear = "thin-spread,sustained,20,0.1,0.09,0.11,0.05,0.2,0.19,0.21,1\n";
         let page = section(folder(clear).path()).unwrap();
         assert!(page.contains("so the advantage shown"), "{page}");
+        // The share of runs won is labelled as one and defined, ties counting half.
+        assert!(!page.contains("P(optimised"), "{page}");
+        assert!(
+            page.contains(
+                "&ldquo;Optimised wins, % of runs&rdquo;: the share of the fresh paired runs in \
+                 which the optimised strategy scored higher than this one, a tie counting half"
+            ),
+            "{page}"
+        );
         assert!(!page.contains("not distinguishable"), "{page}");
 
         let close = "pilot-then-cascade,sustained,20,0.29,0.27,0.31,0.2,0.01,-0.004,0.024,0.6\n";

@@ -79,7 +79,9 @@ pub struct CalibrateConfig {
     pub generations: u32,
     /// Stop once a generation's tolerance is at or below this distance.
     pub min_epsilon: f64,
-    /// Most simulations in all (a generation the budget cannot finish is dropped).
+    /// Most simulations the search runs, every attempt counted (a generation the budget cannot
+    /// finish is dropped, its simulations still counted); the predictive check runs `particles`
+    /// more.
     pub simulations: u64,
 }
 
@@ -1097,8 +1099,10 @@ pub enum Goal {
     /// Students benefiting, each school's students weighted by `1 + equity_weight x need`
     /// (need in [0, 1]), as a share of all students weighted alike.
     Equity,
-    /// Students benefiting per SU spent: the reciprocal of the cost per student benefiting
-    /// (which is undefined when nobody benefits), so that higher is better like the others.
+    /// Students benefiting per SU spent in a run (0 when it spends nothing), averaged over runs:
+    /// per SU rather than the cost per student benefiting (undefined when nobody benefits), so
+    /// that higher is better like the others. A mean of per-run ratios, not the reciprocal of
+    /// `compare`'s ratio of means.
     #[serde(alias = "cost_per_student")]
     CostPerStudent,
 }
@@ -1135,6 +1139,25 @@ impl Goal {
     }
 }
 
+/// A `[low, high]` range of the `[optimise]` table. Exactly two values: serde's fixed-size
+/// array reads the first two of a longer array and drops the rest without a word, and a user
+/// who wrote `[1, 2, 3]` meant a list of values to try, which a range is not.
+fn range<'de, D, T>(d: D) -> Result<[T; 2], D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Copy,
+{
+    let values = Vec::<T>::deserialize(d)?;
+    match values[..] {
+        [low, high] => Ok([low, high]),
+        _ => Err(serde::de::Error::custom(format!(
+            "expected a range [fewest, most] of two numbers, got {} number{}",
+            values.len(),
+            if values.len() == 1 { "" } else { "s" }
+        ))),
+    }
+}
+
 /// The `[optimise]` table: the search space of `domino optimise` and the settings of its search.
 /// Each range is `[low, high]`; each list holds the values the search may choose. The default
 /// bounds and their reasons are in `docs/methods.md`, "Optimisation".
@@ -1152,12 +1175,16 @@ pub struct OptimiseConfig {
     /// The strategy kinds searched.
     pub kinds: Vec<StrategyKind>,
     /// Pilot-then-cascade: fewest and most pilots.
+    #[serde(deserialize_with = "range")]
     pub pilots: [u32; 2],
     /// Cluster: range of the hub's share of the budget.
+    #[serde(deserialize_with = "range")]
     pub hub_share: [f64; 2],
     /// Range of the coaches' share of the budget.
+    #[serde(deserialize_with = "range")]
     pub coach_share: [f64; 2],
     /// Build: range of the share of support turned into capacity.
+    #[serde(deserialize_with = "range")]
     pub build_share: [f64; 2],
     /// Targeting rules searched.
     pub targeting: Vec<Targeting>,
