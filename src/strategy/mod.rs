@@ -115,8 +115,10 @@ pub enum Offer {
     Unaffordable,
 }
 
-/// Rounding slack, relative to the term's budget, when checking that the budget covers a cost.
-const RELATIVE_SLACK: f64 = 1e-9;
+/// Rounding slack, relative to the money at hand, when checking that it covers a cost: the one
+/// allowance for [`Plan`]'s checks and the pilot count, so that the count never picks k pilots
+/// that the plan then refuses to hold.
+pub(super) const RELATIVE_SLACK: f64 = 1e-9;
 
 /// A term's allocation. Created by the engine, filled by the strategy.
 #[derive(Debug, Clone, Default)]

@@ -68,7 +68,7 @@ impl PilotThenCascade {
         if self.pilots > 0 {
             return self.pilots;
         }
-        let slack = 1e-9 * money;
+        let slack = super::RELATIVE_SLACK * money;
         let (mut count, mut cost) = (0u32, 0.0);
         self.cohort.scan(view, |cohort, i| {
             if !Self::candidate(cohort, view, i) {
