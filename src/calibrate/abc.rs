@@ -208,6 +208,9 @@ fn ln_prior(priors: &[Law], theta: &[f64]) -> f64 {
         .sum()
 }
 
+/// An accepted particle: its parameters and its distance to the observed data.
+type Particle = (Vec<f64>, f64);
+
 /// Runs ABC-SMC over parameters with independent `priors`. `simulate(theta, seed)` simulates the
 /// model at `theta` with randomness from `seed` and returns the distance to the observed data,
 /// or an error (a draw that makes an invalid scenario); `progress(simulations so far,
@@ -248,7 +251,7 @@ pub fn run<E: Send>(
                     .collect()
             })
             .unwrap_or_default();
-        let attempt = |a: u64| -> Result<Option<(Vec<f64>, f64)>, E> {
+        let attempt = |a: u64| -> Result<Option<Particle>, E> {
             let s = attempt_seed(seed, t as u64, a);
             let mut rng = Pcg64Mcg::seed_from_u64(s);
             let theta = match (prev, &kernel) {
@@ -277,7 +280,7 @@ pub fn run<E: Send>(
             let d = simulate(&theta, mix64(s ^ 0x53494d))?;
             Ok((d <= epsilon).then_some((theta, d)))
         };
-        let mut accepted: Vec<(Vec<f64>, f64)> = Vec::with_capacity(n);
+        let mut accepted: Vec<Particle> = Vec::with_capacity(n);
         let mut attempts = 0u64;
         let mut used = 0u64;
         let mut exhausted = false;
@@ -298,7 +301,7 @@ pub fn run<E: Send>(
             let batch = ((missing / rate).ceil() as u64)
                 .clamp(16, 4096)
                 .min(remaining);
-            let results: Vec<Result<Option<(Vec<f64>, f64)>, E>> = (attempts..attempts + batch)
+            let results: Vec<Result<Option<Particle>, E>> = (attempts..attempts + batch)
                 .into_par_iter()
                 .map(attempt)
                 .collect();
