@@ -63,7 +63,7 @@ fn calibration(dir: &Path, text: &str) -> Calibration {
 
 /// The rollout of `cal`'s strategy at `truth` in world `run`, read back through the CSV reader.
 fn synthetic(dir: &Path, cal: &Calibration, truth: &[f64], run: u64) -> Observed {
-    let scenario = cal.scenario_at(truth, 99);
+    let scenario = cal.scenario_at(truth, 99).unwrap();
     let mut bytes = Vec::new();
     write_rollout(&mut bytes, &scenario, cal.strategy, run).unwrap();
     Observed::from_bytes(&bytes, &dir.join("rollout.csv"), &cal.scenario).unwrap()
@@ -89,7 +89,7 @@ fn coverage(text: &str, cases: u64) -> (Vec<usize>, Vec<f64>) {
     for case in 0..cases {
         let t = truth(&cal, case);
         let observed = synthetic(dir.path(), &cal, &t, case);
-        let outcome = cal.run(&observed, 7 + case, |_, _| {});
+        let outcome = cal.run(&observed, 7 + case, |_, _| {}).unwrap();
         for (j, s) in summarise(&cal, &outcome).iter().enumerate() {
             if s.p5 <= t[j] && t[j] <= s.p95 {
                 covered[j] += 1;
@@ -592,7 +592,7 @@ fn settings_are_read_and_obeyed() {
         dir.path(),
         &small.replace("generations = 5", "generations = 3"),
     );
-    let outcome = three.run(&observed, 1, |_, _| {});
+    let outcome = three.run(&observed, 1, |_, _| {}).unwrap();
     assert_eq!(outcome.generations.len(), 3);
     assert_eq!(outcome.posterior().particles.len(), 30);
     // min_epsilon: a tolerance this large is reached by generation 1.
@@ -603,7 +603,7 @@ fn settings_are_read_and_obeyed() {
             "simulations = 20000\nmin_epsilon = 10.0",
         ),
     );
-    let outcome = loose.run(&observed, 1, |_, _| {});
+    let outcome = loose.run(&observed, 1, |_, _| {}).unwrap();
     assert_eq!(outcome.generations.len(), 2);
     assert_eq!(outcome.stop, domino::calibrate::abc::Stop::MinEpsilon);
     // simulations: a budget that cannot finish generation 1 leaves generation 0.
@@ -611,7 +611,7 @@ fn settings_are_read_and_obeyed() {
         dir.path(),
         &small.replace("simulations = 20000", "simulations = 40"),
     );
-    let outcome = poor.run(&observed, 1, |_, _| {});
+    let outcome = poor.run(&observed, 1, |_, _| {}).unwrap();
     assert_eq!(outcome.generations.len(), 1);
     assert_eq!(outcome.stop, domino::calibrate::abc::Stop::Budget);
     // The budget is a hard cap that counts every simulation of the search, the dropped
@@ -625,7 +625,7 @@ fn settings_are_read_and_obeyed() {
             dir.path(),
             &small.replace("simulations = 20000", &format!("simulations = {budget}")),
         );
-        let outcome = capped.run(&observed, 1, |_, _| {});
+        let outcome = capped.run(&observed, 1, |_, _| {}).unwrap();
         assert!(outcome.search_simulations <= budget, "budget {budget}");
         let kept: u64 = outcome.generations.iter().map(|g| g.simulations).sum();
         assert_eq!(kept + outcome.dropped, outcome.search_simulations);
@@ -1328,4 +1328,117 @@ fn the_rows_order_does_not_change_a_single_byte() {
             "{file}"
         );
     }
+}
+
+/// The calibrate-example district with 11 priors (more than the corners validated together):
+/// `head` holds the `[budget]` table, `priors` the first priors; 8 more follow.
+fn eleven_priors(dir: &Path, budget: &str, priors: &str) -> PathBuf {
+    let files = repo("scenarios/calibrate-example");
+    let text = format!(
+        r#"name = "eleven"
+seed = 11
+steps = 12
+
+[network]
+kind = "file"
+edges = {edges:?}
+nodes = {nodes:?}
+
+[budget]
+{budget}
+
+[[strategies]]
+name = "pilot-then-cascade"
+pilots = 6
+
+[calibrate]
+particles = 20
+generations = 2
+simulations = 400
+
+[calibrate.priors]
+{priors}
+mechanisms.contagion.outside_rate = {{ dist = "log-uniform", low = 0.0005, high = 0.05 }}
+mechanisms.sustain.turnover_rate = {{ dist = "uniform", low = 0.0, high = 0.15 }}
+innovation.learning_rate = {{ dist = "uniform", low = 0.1, high = 0.6 }}
+mechanisms.contagion.topple_ratio = {{ dist = "uniform", low = 1.2, high = 4.0 }}
+mechanisms.contagion.peer_weight = {{ dist = "uniform", low = 0.2, high = 1.0 }}
+mechanisms.dose.decay = {{ dist = "uniform", low = 0.01, high = 0.1 }}
+mechanisms.sustain.fatigue = {{ dist = "uniform", low = 0.0, high = 0.5 }}
+mechanisms.sustain.low_bar = {{ dist = "uniform", low = 0.1, high = 0.4 }}
+"#,
+        edges = files.join("edges.csv"),
+        nodes = files.join("nodes.csv"),
+    );
+    write(dir, "eleven.toml", text)
+}
+
+fn calibrate_eleven(dir: &Path, scenario: &Path) -> Output {
+    domino(
+        dir,
+        &[
+            "calibrate",
+            arg(scenario),
+            "--observed",
+            arg(&repo("scenarios/rollout-example.csv")),
+            "--out",
+            "out",
+            "--threads",
+            "2",
+            "-q",
+        ],
+    )
+}
+
+/// With more than 10 uncertain fields, a min prior above a max prior at some draw
+/// (patience_min up to 10, patience_max down to 6) made calibrate panic mid-search; every pair
+/// of fields is now validated at its ends, so it is refused before anything runs.
+#[test]
+fn priors_that_cross_a_min_and_max_are_refused_up_front_beyond_ten_fields() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = eleven_priors(
+        tmp.path(),
+        "per_school = 0.4",
+        "schools.patience_min = { dist = \"uniform\", low = 0, high = 10 }\n\
+         schools.patience_max = { dist = \"uniform\", low = 6, high = 20 }\n\
+         mechanisms.dose.d50 = { dist = \"uniform\", low = 0.5, high = 2.0 }",
+    );
+    let out = calibrate_eleven(tmp.path(), &scenario);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    for says in [
+        "schools.patience_max: draws may reach 6",
+        "schools.patience_min = 10",
+        "must be at least schools.patience_min",
+    ] {
+        assert!(err.contains(says), "{says:?} not in {err}");
+    }
+    assert!(!tmp.path().join("out").exists());
+}
+
+/// A rule joining three fields (the dose range: budget, d50 and hill) is not checked at every
+/// corner beyond 10 fields: a draw that breaks it stops calibrate with an input error naming
+/// the field and the drawn values, where it used to panic.
+#[test]
+fn a_draw_breaking_a_rule_of_three_fields_stops_calibrate_with_an_input_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Any two at their worst ends with the third at its centre stay in range; all three do not.
+    let scenario = eleven_priors(
+        tmp.path(),
+        "total = 1e8",
+        "budget.total = { dist = \"log-uniform\", low = 8.3e6, high = 8.3e8 }\n\
+         mechanisms.dose.d50 = { dist = \"log-uniform\", low = 1e-6, high = 1e-4 }\n\
+         mechanisms.dose.hill = { dist = \"uniform\", low = 17, high = 20 }",
+    );
+    let out = calibrate_eleven(tmp.path(), &scenario);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    for says in [
+        "mechanisms.dose.d50: is too small for this budget",
+        "with the values drawn for one simulation: budget.total = ",
+        "narrow the priors",
+    ] {
+        assert!(err.contains(says), "{says:?} not in {err}");
+    }
+    assert!(!tmp.path().join("out").exists());
 }

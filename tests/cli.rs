@@ -405,6 +405,29 @@ fn results_do_not_depend_on_the_thread_count() {
 }
 
 #[test]
+fn more_threads_than_a_chunk_holds_runs_a_file_network_with_the_same_bytes() {
+    // A file network shortens its chunks to a byte allowance, at least one run per thread:
+    // above 256 threads (the chunk cap) that bound used to make `clamp` panic.
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = repo("scenarios/domino-chain.toml");
+    let (one, many) = (tmp.path().join("one"), tmp.path().join("many"));
+    let runs = ["--runs", "6", "--steps", "8"];
+    compare(
+        tmp.path(),
+        Some(&scenario),
+        &one,
+        &[&runs[..], &["--threads", "1"]].concat(),
+    );
+    compare(
+        tmp.path(),
+        Some(&scenario),
+        &many,
+        &[&runs[..], &["--threads", "300"]].concat(),
+    );
+    assert_same_tree(&one, &many);
+}
+
+#[test]
 fn file_network_scenario_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let out_dir = tmp.path().join("chain");

@@ -178,6 +178,38 @@ fn cluster_opens_more_regions_when_one_cannot_absorb_the_budget() {
     }
 }
 
+/// Schools of 4x the median size feel a quarter of their dose at dose exponent 1, so each costs
+/// four times the effective dose. A cluster opens only the regions the rest of the budget can
+/// serve at that cost: the regions with a hub in the second term are those that recruited in the
+/// first, and at most one more (opened for money left over that no school's cost fitted). The
+/// room estimate ignored school size and opened all four regions from 4 SU per school, the
+/// unfunded ones then taking a split of the hub share.
+#[test]
+fn cluster_opens_the_regions_the_budget_serves_at_the_cost_of_sized_doses() {
+    let (nodes, edges) = four_regions([0.9, 0.8, 0.7, 0.6], "2,3,0.2\n5,6,0.2\n8,9,0.2\n");
+    for per_school in [3.0, 4.0, 4.5, 5.0, 6.0, 8.0] {
+        let dir = tempfile::tempdir().unwrap();
+        let s = fixture(
+            dir.path(),
+            &nodes,
+            &edges,
+            &format!(
+                "steps = 3\n[budget]\nper_school = {per_school}\n[schools]\nsize_median = 125\n\
+                 [mechanisms.size]\ndose_exponent = 1.0\n\
+                 [[strategies]]\nname = \"cluster\"\ncoach_share = 0\n"
+            ),
+        );
+        let (terms, _) = trace(&s, "cluster");
+        let recruited = regions_recruited(&terms[0]);
+        let mut hubs: Vec<usize> = terms[1].hubs.iter().map(|h| h.0 as usize).collect();
+        hubs.sort_unstable();
+        assert!(
+            recruited.iter().all(|r| hubs.contains(r)) && hubs.len() <= recruited.len() + 1,
+            "per_school {per_school}: recruited in regions {recruited:?}, hubs in {hubs:?}"
+        );
+    }
+}
+
 /// With a budget that one region absorbs, the cluster stays in one region.
 #[test]
 fn cluster_stays_in_one_region_while_it_absorbs_the_budget() {

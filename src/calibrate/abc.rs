@@ -230,16 +230,22 @@ impl Search {
     }
 }
 
+/// An accepted particle: its parameters and its distance to the observed data.
+type Particle = (Vec<f64>, f64);
+
 /// Runs ABC-SMC over parameters with independent `priors`. `simulate(theta, seed)` simulates the
-/// model at `theta` with randomness from `seed` and returns the distance to the observed data;
-/// `progress(simulations so far, generation)` is called after every batch.
-pub fn run(
+/// model at `theta` with randomness from `seed` and returns the distance to the observed data,
+/// or an error (a draw that makes an invalid scenario); `progress(simulations so far,
+/// generation)` is called after every batch. Returns what the search did, or the error of the
+/// first failed attempt the search would have used (in attempt order, so the same whatever the
+/// thread count or batch sizes).
+pub fn run<E: Send>(
     priors: &[Law],
     settings: &Settings,
     seed: u64,
-    simulate: impl Fn(&[f64], u64) -> f64 + Sync,
+    simulate: impl Fn(&[f64], u64) -> Result<f64, E> + Sync,
     progress: impl Fn(u64, usize),
-) -> Search {
+) -> Result<Search, E> {
     assert!(priors.len() <= MAX_PARAMETERS && !priors.is_empty());
     let n = settings.particles.max(2);
     let mut done: Vec<Generation> = Vec::new();
@@ -268,7 +274,7 @@ pub fn run(
                     .collect()
             })
             .unwrap_or_default();
-        let attempt = |a: u64| -> Option<(Vec<f64>, f64)> {
+        let attempt = |a: u64| -> Result<Option<Particle>, E> {
             let s = attempt_seed(seed, t as u64, a);
             let mut rng = Pcg64Mcg::seed_from_u64(s);
             let theta = match (prev, &kernel) {
@@ -288,16 +294,16 @@ pub fn run(
                         }
                         tries += 1;
                         if tries == MAX_TRIES {
-                            return None;
+                            return Ok(None);
                         }
                     }
                 }
                 _ => priors.iter().map(|l| l.sample(&mut rng)).collect(),
             };
-            let d = simulate(&theta, mix64(s ^ 0x53494d));
-            (d <= epsilon).then_some((theta, d))
+            let d = simulate(&theta, mix64(s ^ 0x53494d))?;
+            Ok((d <= epsilon).then_some((theta, d)))
         };
-        let mut accepted: Vec<(Vec<f64>, f64)> = Vec::with_capacity(n);
+        let mut accepted: Vec<Particle> = Vec::with_capacity(n);
         let mut attempts = 0u64;
         let mut exhausted = false;
         while accepted.len() < n {
@@ -317,13 +323,17 @@ pub fn run(
             let batch = ((missing / rate).ceil() as u64)
                 .clamp(16, 4096)
                 .min(remaining);
-            let results: Vec<Option<(Vec<f64>, f64)>> = (attempts..attempts + batch)
+            let results: Vec<Result<Option<Particle>, E>> = (attempts..attempts + batch)
                 .into_par_iter()
                 .map(attempt)
                 .collect();
-            // Past the n-th acceptance a batch's attempts still ran: they count in `attempts`.
-            for p in results.into_iter().flatten() {
-                if accepted.len() < n {
+            // Past the n-th acceptance a batch's attempts still ran: they count in `attempts`,
+            // and their failures are not the search's.
+            for r in results {
+                if accepted.len() == n {
+                    break;
+                }
+                if let Some(p) = r? {
                     accepted.push(p);
                 }
             }
@@ -370,11 +380,11 @@ pub fn run(
             break Stop::MinEpsilon;
         }
     };
-    Search {
+    Ok(Search {
         generations: done,
         stop,
         dropped,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -423,13 +433,13 @@ mod tests {
                 .map(|_| theta[0] + standard_normal(&mut rng))
                 .sum::<f64>()
                 / 20.0;
-            (mean - observed).abs()
+            Ok::<_, ()>((mean - observed).abs())
         };
         let Search {
             generations: gens,
             stop,
             ..
-        } = run(&priors, &settings, 7, simulate, |_, _| {});
+        } = run(&priors, &settings, 7, simulate, |_, _| {}).unwrap();
         assert_eq!(stop, Stop::Generations);
         assert_eq!(gens.len(), 8);
         let last = gens.last().unwrap();
@@ -476,10 +486,11 @@ mod tests {
             1,
             |t, _| {
                 count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                t[0]
+                Ok::<_, ()>(t[0])
             },
             |_, _| {},
-        );
+        )
+        .unwrap();
         assert_eq!(search.stop, Stop::Budget);
         let gens = &search.generations;
         assert!(!gens.is_empty());
@@ -515,13 +526,45 @@ mod tests {
                 3,
                 |t, _| {
                     count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    t[0]
+                    Ok::<_, ()>(t[0])
                 },
                 |_, _| {},
-            );
+            )
+            .unwrap();
             let ran = count.load(std::sync::atomic::Ordering::Relaxed);
             assert_eq!(search.simulations(), ran, "budget {budget}");
             assert!(ran <= budget, "budget {budget}: ran {ran}");
         }
+    }
+
+    #[test]
+    fn a_failed_simulation_stops_the_search_with_the_first_failure_whatever_the_threads() {
+        let priors = [Law::Uniform {
+            low: 0.0,
+            high: 1.0,
+        }];
+        let settings = Settings {
+            particles: 50,
+            generations: 3,
+            min_epsilon: 0.0,
+            simulations: 100_000,
+        };
+        // A simulation at theta above 0.9 fails, naming its seed: about one attempt in ten.
+        let simulate = |t: &[f64], seed: u64| if t[0] > 0.9 { Err(seed) } else { Ok(t[0]) };
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| run(&priors, &settings, 3, simulate, |_, _| {}))
+        };
+        let first = on(1).unwrap_err();
+        assert_eq!(on(3).unwrap_err(), first);
+        // The very first attempt of generation 0 whose draw fails.
+        let failing = (0..)
+            .map(|a| attempt_seed(3, 0, a))
+            .find(|&s| priors[0].sample(&mut Pcg64Mcg::seed_from_u64(s)) > 0.9)
+            .unwrap();
+        assert_eq!(first, mix64(failing ^ 0x53494d));
     }
 }

@@ -309,23 +309,46 @@ impl Calibration {
 
     /// The scenario of one simulation: the fitted fields at `theta` (clamped into the priors'
     /// ends and rounded for whole numbers), the scenario's own uncertain fields drawn from
-    /// `seed`.
-    pub fn scenario_at(&self, theta: &[f64], seed: u64) -> Scenario {
+    /// `seed`. Loading validated the supports' corners ([`crate::scenario::uncertain`]), which
+    /// with more than [`MAX_CORNERS_OF`](crate::scenario::uncertain::MAX_CORNERS_OF) uncertain
+    /// fields leaves rules joining three or more of them unchecked: such a draw is an error
+    /// naming the field and the values, not a panic.
+    pub fn scenario_at(&self, theta: &[f64], seed: u64) -> Result<Scenario, InputError> {
         let own = self.scenario.uncertain.draw(seed, 0);
         let mut values = own;
         for (p, &x) in self.priors.iter().zip(theta) {
             values[p.index] = p.param.value(x);
         }
-        // Every value lies within the supports validated when the priors were applied.
-        self.scenario
-            .with_drawn(&values)
-            .expect("values within the validated supports make a valid scenario")
+        self.scenario.with_drawn(&values).map_err(|e| {
+            let drawn: Vec<String> = self
+                .scenario
+                .uncertain
+                .params
+                .iter()
+                .zip(&values)
+                .map(|(p, v)| format!("{} = {v}", p.path))
+                .collect();
+            InputError {
+                message: format!(
+                    "{} (with the values drawn for one simulation: {}; narrow the priors so \
+                     that no combination of them breaks this rule)",
+                    e.message,
+                    drawn.join(", ")
+                ),
+                ..e
+            }
+        })
     }
 
     /// Simulates the rollout's strategy once at `theta` with randomness from `seed` and returns
     /// the statistics of `observed`'s cells.
-    pub fn simulate(&self, observed: &Observed, theta: &[f64], seed: u64) -> Vec<f64> {
-        let scenario = self.scenario_at(theta, seed);
+    pub fn simulate(
+        &self,
+        observed: &Observed,
+        theta: &[f64],
+        seed: u64,
+    ) -> Result<Vec<f64>, InputError> {
+        let scenario = self.scenario_at(theta, seed)?;
         let seeds = RunSeeds::new(seed, 1);
         let world = World::build(&scenario, &seeds);
         let mut buf = Buffers::default();
@@ -338,19 +361,25 @@ impl Calibration {
             &mut buf,
             |t, state, plan| observed.observe(&mut acc, t, state, plan),
         );
-        observed.finish(&acc)
+        Ok(observed.finish(&acc))
     }
 
-    /// Runs the search against `observed` with master seed `seed`.
-    pub fn run(&self, observed: &Observed, seed: u64, progress: impl Fn(u64, usize)) -> Outcome {
+    /// Runs the search against `observed` with master seed `seed`; stops at the first draw that
+    /// makes an invalid scenario ([`Self::scenario_at`]), in the order of the search's attempts.
+    pub fn run(
+        &self,
+        observed: &Observed,
+        seed: u64,
+        progress: impl Fn(u64, usize),
+    ) -> Result<Outcome, InputError> {
         let laws = self.laws();
         let search = abc::run(
             &laws,
             &self.settings,
             seed,
-            |theta, s| observed.distance(&self.simulate(observed, theta, s)),
+            |theta, s| Ok(observed.distance(&self.simulate(observed, theta, s)?)),
             progress,
-        );
+        )?;
         let last = search
             .generations
             .last()
@@ -378,14 +407,17 @@ impl Calibration {
                 let s = abc::attempt_seed(seed, u64::MAX, k as u64);
                 self.simulate(observed, &last.particles[j], s)
             })
-            .collect();
-        Outcome {
+            .collect::<Vec<_>>()
+            .into_iter()
+            // The lowest-numbered failure, whatever the thread count.
+            .collect::<Result<_, _>>()?;
+        Ok(Outcome {
             search_simulations: search.simulations(),
             dropped: search.dropped,
             generations: search.generations,
             stop: search.stop,
             predictive,
-        }
+        })
     }
 }
 

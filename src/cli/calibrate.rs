@@ -126,7 +126,7 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
             bar.set_position(n);
             bar.set_message(format!("generation {t}"));
         })
-    });
+    })?;
     bar.finish_and_clear();
     let elapsed = started.elapsed();
     let rows = out::summarise(&cal, &outcome);

@@ -22,6 +22,20 @@ const CHUNK: usize = 256;
 /// are shortened so that the buffered records stay near this size.
 const CHUNK_RECORD_BYTES: usize = 64 << 20;
 
+/// Runs per chunk, for runs that buffer `record_bytes` of per-school records each (`None`: no
+/// records): as many as fit in [`CHUNK_RECORD_BYTES`], but at least one per thread so that no
+/// core idles, and never more than [`CHUNK`]. With more threads than [`CHUNK`] (`--threads`
+/// goes to 1024) the chunk stays at [`CHUNK`]: a longer one would only buffer more records.
+fn chunk_len(record_bytes: Option<usize>, threads: usize) -> usize {
+    match record_bytes {
+        Some(per_run) => {
+            let at_least = threads.clamp(1, CHUNK);
+            (CHUNK_RECORD_BYTES / per_run.max(1)).clamp(at_least, CHUNK)
+        }
+        None => CHUNK,
+    }
+}
+
 /// The results of an ensemble.
 #[derive(Debug, Clone)]
 pub struct Ensemble {
@@ -118,13 +132,10 @@ pub fn each(
     mut take: impl FnMut(usize, Vec<ArmRun>),
 ) -> Result<(), InputError> {
     // A record is 5 bytes per school and arm; the chunk length does not change any result.
-    let chunk_len = match model.school_regions() {
-        Some((region, _)) => {
-            let per_run = (5 * region.len() * model.arms().len()).max(1);
-            (CHUNK_RECORD_BYTES / per_run).clamp(rayon::current_num_threads().max(1), CHUNK)
-        }
-        None => CHUNK,
-    };
+    let record_bytes = model
+        .school_regions()
+        .map(|(region, _)| 5 * region.len() * model.arms().len());
+    let chunk_len = chunk_len(record_bytes, rayon::current_num_threads());
     let mut ks = ks.into_iter().peekable();
     let mut batch = Vec::with_capacity(chunk_len);
     while ks.peek().is_some() {
@@ -222,5 +233,18 @@ mod tests {
         let e = run_ensemble(&s, &()).unwrap_err();
         assert!(e.message.contains("run 0"), "{e}");
         assert_eq!(e.field.as_deref(), Some("schools.patience_max"), "{e}");
+    }
+
+    #[test]
+    fn a_chunk_holds_one_run_per_thread_up_to_the_chunk_cap() {
+        // `--threads` above CHUNK made `clamp(threads, CHUNK)` panic (min > max).
+        let huge = CHUNK_RECORD_BYTES; // one run's records fill the byte allowance
+        for threads in [0, 1, 2, CHUNK - 1, CHUNK, CHUNK + 1, 300, 1024] {
+            let len = chunk_len(Some(huge), threads);
+            assert_eq!(len, threads.clamp(1, CHUNK), "{threads} threads");
+        }
+        assert_eq!(chunk_len(Some(5), 1024), CHUNK);
+        assert_eq!(chunk_len(Some(0), 4), CHUNK);
+        assert_eq!(chunk_len(None, 1024), CHUNK);
     }
 }

@@ -7,7 +7,10 @@
 //! says what it measures ([`Measures`]), which *arms* it compares (strategies or seeding rules)
 //! and runs run k of every arm in the same world (common random numbers); [`ensemble`] folds many
 //! runs, in parallel and bit-reproducibly, into an [`Ensemble`]. The command line, the report and
-//! the sweeps only ever see a `dyn Model` and an `Ensemble`. A model may also record what
+//! the sweeps run every model through a `dyn Model` and read an `Ensemble`; they still ask
+//! whether the scenario's model is a classic one ([`crate::scenario::ModelKind::is_classic`]) for
+//! wording (schools or nodes), for report sections only the school model has, and to refuse
+//! commands that need the school model (optimise, calibrate). A model may also record what
 //! happened to each school in each run ([`tally`]); the ensemble folds those records into
 //! per-school and per-region counts.
 //!

@@ -647,6 +647,14 @@ impl Recorder {
 /// 1/1000 of the series' range.
 pub const BINS: usize = 1000;
 
+// The memory estimate that refuses too large a scenario before it runs (a lower layer) restates
+// these counts; a change here must change it too.
+const _: () = assert!(
+    crate::scenario::budget::SERIES == Series::COUNT as u64
+        && crate::scenario::budget::HISTOGRAM_BINS == BINS as u64,
+    "scenario::budget's memory estimate restates metrics' series count and bins"
+);
+
 /// Mean and percentiles of every series at every term over many runs, folded run by run.
 #[derive(Debug, Clone)]
 pub struct SeriesAggregate {

@@ -837,7 +837,8 @@ pub fn advance(
                 }
             }
             Stage::NotAdopted | Stage::Abandoned => {
-                let ready = s.stage[i] == Stage::NotAdopted || s.terms[i] >= sch.cool_down[i];
+                // The rule strategies use to offer places, so that no held place is refused here.
+                let ready = s.can_start(world, i);
                 if ready && recruit[i] {
                     start(s, p, i, p.home, p.mandate, world);
                     s.origin[i] = Origin::Recruited;

@@ -33,11 +33,25 @@ impl Network {
     /// assert_eq!(net.neighbours(1), &[0, 2]);
     /// assert_eq!(net.ties(), 2);
     /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `n` does not fit in `u32`, or an edge has an end `>= n` (the message names the edge).
+    /// Scenarios are validated before they get here: this is a caller's error, not an input's.
     pub fn from_edges(n: usize, mut edges: Vec<Edge>) -> Self {
         assert!(
             n < u32::MAX as usize,
             "school count must fit in u32 (validated upstream)"
         );
+        if let Some(e) = edges
+            .iter()
+            .find(|e| e.a as usize >= n || e.b as usize >= n)
+        {
+            panic!(
+                "edge {}-{} has an end outside the {n} schools 0..{n}",
+                e.a, e.b
+            );
+        }
         for e in edges.iter_mut() {
             if e.a > e.b {
                 std::mem::swap(&mut e.a, &mut e.b);
@@ -193,6 +207,19 @@ fn sort_by_ends(edges: &mut Vec<Edge>) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    #[should_panic(expected = "edge 1-3 has an end outside the 3 schools 0..3")]
+    fn an_edge_outside_the_schools_panics_naming_the_edge() {
+        Network::from_edges(
+            3,
+            vec![Edge {
+                a: 1,
+                b: 3,
+                weight: 1.0,
+            }],
+        );
+    }
 
     proptest! {
         #[test]

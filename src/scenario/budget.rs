@@ -24,11 +24,16 @@ const BYTES_PER_SCHOOL: u64 = 400;
 const BYTES_PER_TIE: u64 = 48;
 
 /// Series aggregated per arm and term (the school model's; the classic models have fewer).
-const SERIES: u64 = 16;
+/// `metrics` (a higher layer, which this module may not use) checks at compile time that it is
+/// its `Series::COUNT`.
+pub(crate) const SERIES: u64 = 13;
 
-/// Bytes per aggregated (arm, term, series) cell: a 1000-bin `u32` histogram
-/// (`metrics::BINS`) plus count, mean, min and max.
-const BYTES_PER_SERIES_CELL: u64 = 4 * 1000 + 32;
+/// Histogram bins per aggregated cell; `metrics` checks at compile time that it is its `BINS`.
+pub(crate) const HISTOGRAM_BINS: u64 = 1000;
+
+/// Bytes per aggregated (arm, term, series) cell: a `u32` histogram plus count, mean, min and
+/// max.
+const BYTES_PER_SERIES_CELL: u64 = 4 * HISTOGRAM_BINS + 32;
 
 /// Run metrics kept per (arm, run) for percentiles and paired comparisons, with their overhead.
 const BYTES_PER_RUN_SUMMARY: u64 = 32 * 8 + 64;

@@ -171,7 +171,7 @@ impl Default for ScenarioConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ModelKind {
-    /// The school model: nine mechanisms, strategies allocating a budget.
+    /// The school model: eleven mechanisms, strategies allocating a budget.
     School,
     /// Independent cascade (Kempe, Kleinberg & Tardos 2003).
     IndependentCascade,
@@ -1000,11 +1000,14 @@ pub struct StrategyConfig {
     pub build_share: f64,
     /// Build: SU per term of lasting resources per SU put into capacity.
     pub build_yield: f64,
-    /// Adaptive strategies drop supported schools that do not progress.
+    /// Adaptive strategies review their supported schools and drop those that do not progress:
+    /// once a member's effect has been observed (evidence reviews), those whose observed effect
+    /// is below the benefit bar; before, those whose practice grew by less than `min_progress`.
     pub adaptive: bool,
     /// Adaptive: terms between reviews.
     pub review_terms: u32,
-    /// Adaptive: practice gain over a review period below which support is withdrawn.
+    /// Adaptive: practice gain over a review period below which support is withdrawn, for a
+    /// member whose effect has not been observed yet (after that, the benefit bar decides).
     pub min_progress: f64,
     /// Prix-fixe vs. a-la-carte.
     pub adaptation: AdaptationMode,

@@ -5,8 +5,13 @@
 //! in the file or with `--set`. Loading ([`super::Scenario::load`]) walks the TOML table before
 //! serde sees it, collects each `(path, Law)` into an [`Uncertain`] and puts the law's centre in
 //! its place, so that deserialisation and validation run as for any value. Then the scenario is
-//! validated with every uncertain field at each end of its law's support (every corner of the box
-//! of supports, for up to [`MAX_CORNERS_OF`] fields), so no draw can make an invalid scenario.
+//! validated with every uncertain field at each end of its law's support ([`Uncertain::corners`]).
+//! Up to [`MAX_CORNERS_OF`] fields, every corner of the box of supports is validated, so no draw
+//! can make an invalid scenario. Beyond, every pair of fields is validated at the four
+//! combinations of their ends (the others at their centres): no draw can break a rule between
+//! two fields (a min and its max), but one joining three or more (the dose range: budget, `d50`
+//! and `hill`) may still fail for some draw. That draw is an error naming its field, for its run
+//! ([`super::Scenario::for_run`]) or for the calibration that drew it, never a panic.
 //!
 //! Run k draws each uncertain value once, from its own stream of run k's seeds
 //! ([`crate::rng::RunSeeds::parameter_rng`], keyed by the field's path), and every strategy of
@@ -28,8 +33,9 @@ pub(crate) const LAWS: &str = "uniform, log-uniform, normal, log-normal, triangu
 /// clamped).
 pub const TAIL_SDS: f64 = 4.0;
 
-/// Up to this many uncertain fields, every corner of their supports is validated together;
-/// beyond, each field's two ends with the others at their centres.
+/// Up to this many uncertain fields, every corner of their supports (2^10 = 1024 validations) is
+/// validated together; beyond, every pair's four combinations of ends with the others at their
+/// centres (4 per pair: as many validations for 23 fields as the corners of 10).
 pub const MAX_CORNERS_OF: usize = 10;
 
 /// Fields that cannot be uncertain: they fix the ensemble itself (how many runs, from which
@@ -559,7 +565,9 @@ impl Uncertain {
     }
 
     /// The sets of values the scenario is validated at: every corner of the supports (up to
-    /// [`MAX_CORNERS_OF`] fields), else each field's ends with the others at their centres.
+    /// [`MAX_CORNERS_OF`] fields), else all fields low, all high, each field's ends with the
+    /// others at their centres, and each pair's four combinations of ends with the others at
+    /// their centres (so every rule between two fields is checked at its worst).
     pub fn corners(&self) -> Vec<Vec<f64>> {
         let m = self.params.len();
         let ends: Vec<(f64, f64)> = self
@@ -599,6 +607,19 @@ impl Uncertain {
                     let mut v = centre.clone();
                     v[j] = end;
                     out.push(v);
+                }
+            }
+            for j in 0..m {
+                for k in j + 1..m {
+                    for (a, b) in [ends[j].0, ends[j].1]
+                        .into_iter()
+                        .flat_map(|a| [(a, ends[k].0), (a, ends[k].1)])
+                    {
+                        let mut v = centre.clone();
+                        v[j] = a;
+                        v[k] = b;
+                        out.push(v);
+                    }
                 }
             }
             out
@@ -947,6 +968,28 @@ mod tests {
             ],
         };
         assert_eq!(u.corners().len(), 4);
+        // Beyond MAX_CORNERS_OF fields: every pair meets at its four combinations of ends
+        // (field 0 low with field 1 high, the others at their centres, among them).
+        let many = Uncertain {
+            params: (0..=MAX_CORNERS_OF)
+                .map(|j| Param {
+                    path: format!("f{j}"),
+                    ..p.clone()
+                })
+                .collect(),
+        };
+        let m = MAX_CORNERS_OF + 1;
+        let corners = many.corners();
+        assert_eq!(corners.len(), 2 + 2 * m + 4 * m * (m - 1) / 2);
+        let centre = p.value(p.law.centre());
+        let (lo, hi) = (p.value(p.law.ends().0), p.value(p.law.ends().1));
+        for (j, k) in [(0, 1), (3, m - 1)] {
+            for (a, b) in [(lo, lo), (lo, hi), (hi, lo), (hi, hi)] {
+                let mut want = vec![centre; m];
+                (want[j], want[k]) = (a, b);
+                assert!(corners.contains(&want), "{j}, {k} at {a}, {b}");
+            }
+        }
         // Each field has its own stream: run k draws differ between fields and runs.
         let a = u.draw(1, 0);
         assert_eq!(a, u.draw(1, 0));

@@ -767,8 +767,9 @@ fn innovation(i: &InnovationConfig) -> Result<(), InputError> {
     c.range("effect_mean", i.effect_mean, -10.0, 10.0)?;
     c.range("effect_sd", i.effect_sd, 0.0, 10.0)?;
     c.probability("home_context", i.home_context)?;
-    // Fit is exp(-d^2 / (2 w^2)): a width below 1e-3 makes 1 / (2 w^2) overflow to infinity
-    // and the fit of a perfectly matched school 0 * inf = NaN.
+    // Fit is exp(-d^2 / (2 w^2)): below about 1e-154, 1 / (2 w^2) overflows to infinity and
+    // the fit of a perfectly matched school is 0 * inf = NaN. The bound 1e-3 (a thousandth of
+    // the context scale) is far above that and far below any meaningful width.
     c.range("context_width", i.context_width, 1e-3, 100.0)?;
     c.probability("learning_rate", i.learning_rate)?;
     c.range("implementation_dip", i.implementation_dip, 0.0, 10.0)

@@ -205,8 +205,6 @@ impl Strategy for Cluster {
             self.cohort.deepen(view, plan);
             return;
         }
-        // A school costs at most the effective dose, grossed up for the share built into capacity.
-        let per_school = view.params.effective_dose / (1.0 - view.params.build_share).max(1e-9);
         loop {
             let is_open = &self.is_open;
             let end = self
@@ -216,16 +214,21 @@ impl Strategy for Cluster {
                 break;
             }
             // Money left and no one left to fund in the open regions: open, in order, as many
-            // regions as the rest of the budget could fund (at least one), so that one more scan
-            // of the targeting order serves them all. One region per scan made a term cost
-            // O(regions opened x schools): 85 CPU-s for one term at 1,000,000 schools in 20,000
-            // regions (benches/perf.toml, regions-20k).
-            let mut room = (plan.remaining() / per_school).ceil().max(1.0) as usize;
+            // regions as the rest of the budget could fund (at least one: money is left), each
+            // school at its full-dose cost, an upper bound of what it will be paid, so that one
+            // more scan of the targeting order serves them all. One region per scan made a term
+            // cost O(regions opened x schools): 85 CPU-s for one term at 1,000,000 schools in
+            // 20,000 regions (benches/perf.toml, regions-20k).
+            let mut room = plan.remaining();
             let mut opened = false;
-            while room > 0 && self.open_next(view.world) {
+            while room > 0.0 && self.open_next(view.world) {
                 opened = true;
                 if let Some(&r) = self.open.last() {
-                    room = room.saturating_sub(view.world.members(r as usize).len());
+                    let members = view.world.members(r as usize);
+                    room -= members
+                        .iter()
+                        .map(|&i| view.full_dose_cost(i as usize))
+                        .sum::<f64>();
                 }
             }
             if !opened {

@@ -82,6 +82,15 @@ impl TermView<'_> {
         self.needed(i, s.readiness[i] * s.resources[i])
     }
 
+    /// Support that brings school `i` to the effective dose from nothing, SU: what a school costs
+    /// at most, the one cost every strategy's budget arithmetic uses (pilots from the budget,
+    /// regions a cluster opens).
+    pub(crate) fn full_dose_cost(&self, i: usize) -> f64 {
+        self.needed(i, 0.0)
+    }
+
+    /// Support that lifts school `i` from `own` SU to the effective dose it feels (scaled by its
+    /// size), grossed up for the share built into capacity rather than felt as dose.
     fn needed(&self, i: usize, own: f64) -> f64 {
         let p = self.params;
         let gap = p.effective_dose / self.world.dose_scale[i] - own;
@@ -106,8 +115,10 @@ pub enum Offer {
     Unaffordable,
 }
 
-/// Rounding slack, relative to the term's budget, when checking that the budget covers a cost.
-const RELATIVE_SLACK: f64 = 1e-9;
+/// Rounding slack, relative to the money at hand, when checking that it covers a cost: the one
+/// allowance for [`Plan`]'s checks and the pilot count, so that the count never picks k pilots
+/// that the plan then refuses to hold.
+pub(super) const RELATIVE_SLACK: f64 = 1e-9;
 
 /// A term's allocation. Created by the engine, filled by the strategy.
 #[derive(Debug, Clone, Default)]
@@ -351,6 +362,8 @@ mod tests {
         let want = |scale: f64| (params.effective_dose * scale - own) / (1.0 - b);
         for (i, scale) in [(0, 1.0), (1, 2.0)] {
             assert!((view.top_up(i) - want(scale)).abs() < 1e-12, "school {i}");
+            let full = params.effective_dose * scale / (1.0 - b);
+            assert!((view.full_dose_cost(i) - full).abs() < 1e-12, "school {i}");
             assert!(
                 (view.recruit_cost(i) - want(scale)).abs() < 1e-12,
                 "school {i}"

@@ -68,14 +68,13 @@ impl PilotThenCascade {
         if self.pilots > 0 {
             return self.pilots;
         }
-        let p = view.params;
-        let slack = 1e-9 * money;
+        let slack = super::RELATIVE_SLACK * money;
         let (mut count, mut cost) = (0u32, 0.0);
         self.cohort.scan(view, |cohort, i| {
             if !Self::candidate(cohort, view, i) {
                 return Flow::Continue;
             }
-            cost += p.effective_dose / view.world.dose_scale[i] / (1.0 - p.build_share);
+            cost += view.full_dose_cost(i);
             if cost > money + slack {
                 return Flow::Stop;
             }
