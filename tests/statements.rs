@@ -577,7 +577,7 @@ fn s7_each_decision_has_two_sides() {
         );
         wins(&d(ptc, need, ready, &[], Obj), -1.0, &at("readiness"));
         // Build vs buy: build over a long horizon when coaching is weak; buy at the default
-        // (measured -2.1/-1.9/-1.9 points, CI highs about -1.6).
+        // (measured -2.1/-1.9/-1.9 points, CI highs -1.8/-1.6/-1.7).
         let (build, buy) = ("support = \"build\"", "support = \"buy\"");
         let long = ["steps=40", "mechanisms.coaching.capacity=0.5"];
         wins(&d(ptc, build, buy, &long, Obj), 1.0, &at("build, long"));
