@@ -234,3 +234,84 @@ impl Strategy for Cluster {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Params, State};
+    use crate::network::Network;
+    use crate::rng::RunSeeds;
+    use crate::scenario::ScenarioConfig;
+    use crate::school::Population;
+
+    /// The regions that get a hub in a term: the regions open then.
+    fn hub_regions(plan: &Plan) -> Vec<u32> {
+        plan.hubs.iter().map(|h| h.region).collect()
+    }
+
+    /// A region is done, and gives way to the next, once `region_done_share` of its schools are
+    /// sustained (the share reached exactly counts), even while others in it could still start;
+    /// and once none of its schools is eligible, even with none sustained. One region open at a
+    /// time, so the hub shows which one is open.
+    #[test]
+    fn a_region_is_done_at_its_sustained_share_or_when_none_is_eligible() {
+        let cfg = ScenarioConfig::default();
+        // Schools 0, 1 in region 0 (the readier, so it opens first); 2, 3 in region 1.
+        let n = 4;
+        let mut pop = Population::identical(n);
+        pop.region = vec![0, 0, 1, 1];
+        pop.n_regions = 2;
+        pop.readiness = vec![0.9, 0.9, 0.3, 0.3];
+        let world = World::from_parts(Network::from_edges(n, Vec::new()), pop, &cfg);
+        let strategy = StrategyConfig {
+            max_regions: 1,
+            region_done_share: 0.5,
+            ..StrategyConfig::default()
+        };
+        let params = Params::new(&cfg, &strategy);
+        assert!(params.hub);
+        let draws = RunSeeds::new(1, 0).draws();
+        // The regions with a hub at each term, the schools' stages set before each.
+        let hubs_by_term = |stages: &[[Stage; 4]]| {
+            let mut state = State::default();
+            state.reset(&world, &params);
+            let mut cluster = Cluster::new(&strategy, &world, 1.0);
+            let mut plan = Plan::default();
+            let mut hubs = Vec::new();
+            for (step, stages) in stages.iter().enumerate() {
+                state.stage = stages.to_vec();
+                plan.reset(n, 1.0);
+                let view = TermView {
+                    step: step as u32,
+                    budget: 1.0,
+                    world: &world,
+                    state: &state,
+                    params: &params,
+                    draws: &draws,
+                };
+                cluster.prepare(&view, &mut plan);
+                hubs.push(hub_regions(&plan));
+            }
+            hubs
+        };
+        use Stage::{Abandoned, Implementing, NotAdopted, Sustained};
+        // Half of region 0 sustained, the other half still able to start: done at 0.5.
+        let half_sustained = hubs_by_term(&[
+            [Implementing, NotAdopted, NotAdopted, NotAdopted],
+            [Sustained, NotAdopted, NotAdopted, NotAdopted],
+        ]);
+        assert_eq!(half_sustained, [vec![0], vec![1]], "region 0, then region 1");
+        // Below the share (none sustained, both still eligible): region 0 stays open.
+        let below = hubs_by_term(&[
+            [Implementing, NotAdopted, NotAdopted, NotAdopted],
+            [Implementing, Implementing, NotAdopted, NotAdopted],
+        ]);
+        assert_eq!(below, [vec![0], vec![0]], "region 0 stays open");
+        // Both abandoned and cooling down (4 terms): none eligible, none sustained: done.
+        let none_eligible = hubs_by_term(&[
+            [Implementing, Implementing, NotAdopted, NotAdopted],
+            [Abandoned, Abandoned, NotAdopted, NotAdopted],
+        ]);
+        assert_eq!(none_eligible, [vec![0], vec![1]], "region 0, then region 1");
+    }
+}
