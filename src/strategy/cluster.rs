@@ -7,7 +7,6 @@ use super::{fund_coaches, Plan, Strategy, TermView};
 use crate::model::{Hub, Stage, World};
 use crate::scenario::{StrategyConfig, StrategyKind, Targeting};
 
-
 /// Builds a cluster strategy (the registry's constructor).
 pub fn build(cfg: &StrategyConfig, world: &World, budget: f64) -> Box<dyn Strategy> {
     Box::new(Cluster::new(cfg, world, budget))
@@ -209,9 +208,7 @@ impl Strategy for Cluster {
         let per_school = view.params.effective_dose / (1.0 - view.params.build_share).max(1e-9);
         loop {
             let is_open = &self.is_open;
-            let end = self
-                .cohort
-                .grow(view, plan, |_, r| is_open[r as usize]);
+            let end = self.cohort.grow(view, plan, |_, r| is_open[r as usize]);
             if end != GrowEnd::Exhausted || plan.remaining() <= 0.0 {
                 break;
             }
@@ -302,7 +299,11 @@ mod tests {
                 [Sustained, NotAdopted, NotAdopted, NotAdopted],
             ],
         );
-        assert_eq!(half_sustained, [vec![0], vec![1]], "region 0, then region 1");
+        assert_eq!(
+            half_sustained,
+            [vec![0], vec![1]],
+            "region 0, then region 1"
+        );
         // Below the share (none sustained, both still eligible): region 0 stays open.
         let below = hubs_by_term(
             1,

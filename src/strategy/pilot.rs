@@ -9,7 +9,6 @@ use super::{fund_coaches, Offer, Plan, Strategy, TermView};
 use crate::model::World;
 use crate::scenario::{StrategyConfig, StrategyKind};
 
-
 /// Builds a pilot-then-cascade strategy (the registry's constructor).
 pub fn build(cfg: &StrategyConfig, world: &World, budget: f64) -> Box<dyn Strategy> {
     Box::new(PilotThenCascade::new(cfg, world, budget))
@@ -261,7 +260,13 @@ mod tests {
         assert!(b > 0.0 && b < 1.0);
         let per_pilot = 2.0 * params.effective_dose / (1.0 - b);
         let pilots = |budget: f64| {
-            let terms = run(&cfg, &strategy, &world, budget, &[vec![Stage::NotAdopted; n]]);
+            let terms = run(
+                &cfg,
+                &strategy,
+                &world,
+                budget,
+                &[vec![Stage::NotAdopted; n]],
+            );
             terms[0].pilot.iter().filter(|&&p| p).count()
         };
         assert_eq!(pilots(3.0 * per_pilot * (1.0 - 1e-10)), 3);
@@ -292,7 +297,10 @@ mod tests {
             stages.extend(std::iter::repeat_n(implementing, 4));
             let terms = run(&cfg, &strategy, &world, budget, &stages);
             for i in pilots {
-                assert!(terms[0].recruit[i] && terms[0].pilot[i], "term 0: {i} recruited");
+                assert!(
+                    terms[0].recruit[i] && terms[0].pilot[i],
+                    "term 0: {i} recruited"
+                );
             }
             for (t, term) in terms.iter().enumerate().skip(1) {
                 let piloting = t < 3;
@@ -301,7 +309,10 @@ mod tests {
                     assert_eq!(term.pilot[i], piloting && is_pilot, "term {t}, school {i}");
                     if piloting {
                         let want = if is_pilot { budget / 2.0 } else { 0.0 };
-                        assert!((term.support[i] - want).abs() < 1e-12, "term {t}, school {i}");
+                        assert!(
+                            (term.support[i] - want).abs() < 1e-12,
+                            "term {t}, school {i}"
+                        );
                     }
                 }
             }
@@ -398,7 +409,10 @@ mod tests {
         };
         let (pilots, support) = pilots_of_term_two(false);
         assert_eq!(pilots, [1, 0, 1], "a pilot, none, a pilot again");
-        assert!((support - 1.0).abs() < 1e-12, "the new pilot has the budget");
+        assert!(
+            (support - 1.0).abs() < 1e-12,
+            "the new pilot has the budget"
+        );
         let (pilots, _) = pilots_of_term_two(true);
         assert_eq!(pilots, [1, 0, 0], "no new pilot while a pocket stands");
     }
