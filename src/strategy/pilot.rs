@@ -331,6 +331,36 @@ mod tests {
         check(named, [3, 2]);
     }
 
+    /// Only a school that could start (or is implementing) is made a pilot: not a sustained one,
+    /// nor one cooling down after abandoning, however ready; the same for a named pilot.
+    #[test]
+    fn a_sustained_or_cooling_school_is_never_a_pilot() {
+        let cfg = ScenarioConfig::default();
+        let n = 4;
+        let mut pop = Population::identical(n);
+        pop.readiness = vec![0.9, 0.8, 0.7, 0.6];
+        let world = World::from_parts(Network::from_edges(n, Vec::new()), pop, &cfg);
+        // School 0, the readiest, is sustained; school 1 abandoned this term (cool-down 4).
+        let stages = vec![
+            Stage::Sustained,
+            Stage::Abandoned,
+            Stage::NotAdopted,
+            Stage::NotAdopted,
+        ];
+        let by_budget = StrategyConfig {
+            pilots: 1,
+            ..StrategyConfig::default()
+        };
+        let terms = run(&cfg, &by_budget, &world, 1.0, std::slice::from_ref(&stages));
+        assert_eq!(terms[0].pilot, [false, false, true, false]);
+        let named = StrategyConfig {
+            pilot_index: vec![0, 1, 3],
+            ..by_budget
+        };
+        let terms = run(&cfg, &named, &world, 1.0, &[stages]);
+        assert_eq!(terms[0].pilot, [false, false, false, true]);
+    }
+
     /// Named pilots share the budget: one already implementing is given its share now, one that
     /// is not is recruited with its share held; both are pilots.
     #[test]
