@@ -851,9 +851,11 @@ impl Default for BudgetConfig {
 ///
 /// Calls the macro `$callback` with the list. The scenario layer expands it into
 /// [`StrategyKind`] (the names a file may give, the list shown when a name is unknown); the
-/// strategy layer expands it into its `mod` declarations and `strategy::build`, so adding a
-/// strategy is one new file, `src/strategy/<module>.rs` with a `build` function, plus one line
-/// here. The scenario never names strategy code: `module` is only a name to the scenario layer.
+/// strategy layer expands it into `strategy::build`, so adding a strategy is one new file,
+/// `src/strategy/<module>.rs` with a `build` function, its `mod` line in `src/strategy/mod.rs`
+/// (declared there by hand so that cargo-mutants, which does not expand macros, mutates it), plus
+/// one line here. The scenario never names strategy code: `module` is only a name to the scenario
+/// layer.
 macro_rules! strategy_kinds {
     ($callback:ident) => {
         $callback! {

@@ -7,7 +7,6 @@ use super::{fund_coaches, Plan, Strategy, TermView};
 use crate::model::{Hub, Stage, World};
 use crate::scenario::{StrategyConfig, StrategyKind, Targeting};
 
-
 /// Builds a cluster strategy (the registry's constructor).
 pub fn build(cfg: &StrategyConfig, world: &World, budget: f64) -> Box<dyn Strategy> {
     Box::new(Cluster::new(cfg, world, budget))
@@ -207,9 +206,7 @@ impl Strategy for Cluster {
         }
         loop {
             let is_open = &self.is_open;
-            let end = self
-                .cohort
-                .grow(view, plan, |_, r| is_open[r as usize]);
+            let end = self.cohort.grow(view, plan, |_, r| is_open[r as usize]);
             if end != GrowEnd::Exhausted || plan.remaining() <= 0.0 {
                 break;
             }
@@ -235,5 +232,126 @@ impl Strategy for Cluster {
                 break;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Params, State};
+    use crate::network::Network;
+    use crate::rng::RunSeeds;
+    use crate::scenario::ScenarioConfig;
+    use crate::school::Population;
+    use Stage::{Abandoned, Implementing, NotAdopted, Sustained};
+
+    /// Runs a cluster strategy on four schools in two regions, 0 and 1 in region 0 (the readier,
+    /// so it opens first), 2 and 3 in region 1, with the schools' stages set by hand before each
+    /// term; returns the regions that get a hub at each term, i.e. the regions open then.
+    fn hubs_by_term(max_regions: u32, budget: f64, stages: &[[Stage; 4]]) -> Vec<Vec<u32>> {
+        let cfg = ScenarioConfig::default();
+        let n = 4;
+        let mut pop = Population::identical(n);
+        pop.region = vec![0, 0, 1, 1];
+        pop.n_regions = 2;
+        pop.readiness = vec![0.9, 0.9, 0.3, 0.3];
+        let world = World::from_parts(Network::from_edges(n, Vec::new()), pop, &cfg);
+        let strategy = StrategyConfig {
+            max_regions,
+            region_done_share: 0.5,
+            ..StrategyConfig::default()
+        };
+        let params = Params::new(&cfg, &strategy);
+        assert!(params.hub);
+        let draws = RunSeeds::new(1, 0).draws();
+        let mut state = State::default();
+        state.reset(&world, &params);
+        let mut cluster = Cluster::new(&strategy, &world, budget);
+        let mut plan = Plan::default();
+        let mut hubs = Vec::new();
+        for (step, stages) in stages.iter().enumerate() {
+            state.stage = stages.to_vec();
+            plan.reset(n, budget);
+            let view = TermView {
+                step: step as u32,
+                budget,
+                world: &world,
+                state: &state,
+                params: &params,
+                draws: &draws,
+            };
+            cluster.prepare(&view, &mut plan);
+            hubs.push(plan.hubs.iter().map(|h| h.region).collect());
+            cluster.allocate(&view, &mut plan);
+        }
+        hubs
+    }
+
+    /// A region is done, and gives way to the next, once `region_done_share` of its schools are
+    /// sustained (the share reached exactly counts), even while others in it could still start;
+    /// and once none of its schools is eligible, even with none sustained. One region open at a
+    /// time, so the hub shows which one is open.
+    #[test]
+    fn a_region_is_done_at_its_sustained_share_or_when_none_is_eligible() {
+        // Half of region 0 sustained, the other half still able to start: done at 0.5.
+        let half_sustained = hubs_by_term(
+            1,
+            1.0,
+            &[
+                [Implementing, NotAdopted, NotAdopted, NotAdopted],
+                [Sustained, NotAdopted, NotAdopted, NotAdopted],
+            ],
+        );
+        assert_eq!(
+            half_sustained,
+            [vec![0], vec![1]],
+            "region 0, then region 1"
+        );
+        // Below the share (none sustained, both still eligible): region 0 stays open.
+        let below = hubs_by_term(
+            1,
+            1.0,
+            &[
+                [Implementing, NotAdopted, NotAdopted, NotAdopted],
+                [Implementing, Implementing, NotAdopted, NotAdopted],
+            ],
+        );
+        assert_eq!(below, [vec![0], vec![0]], "region 0 stays open");
+        // Both abandoned and cooling down (4 terms): none eligible, none sustained: done.
+        let none_eligible = hubs_by_term(
+            1,
+            1.0,
+            &[
+                [Implementing, Implementing, NotAdopted, NotAdopted],
+                [Abandoned, Abandoned, NotAdopted, NotAdopted],
+            ],
+        );
+        assert_eq!(none_eligible, [vec![0], vec![1]], "region 0, then region 1");
+    }
+
+    /// With several regions open, a done region closes wherever it stands in the opening order,
+    /// and the others stay open: here the budget is more than region 0 absorbs, so region 1
+    /// opens too, and it is the one that is done next term.
+    #[test]
+    fn a_done_region_closes_behind_one_still_open() {
+        let hubs = hubs_by_term(
+            0,
+            1000.0,
+            &[
+                [NotAdopted; 4],
+                [Implementing, Implementing, Sustained, Sustained],
+            ],
+        );
+        // Region 1 opened during term 0's allocation: its hub comes from term 1, if still open.
+        assert_eq!(hubs, [vec![0], vec![0]], "region 1 closed, region 0 kept");
+        let both_open = hubs_by_term(
+            0,
+            1000.0,
+            &[
+                [NotAdopted; 4],
+                [Implementing, Implementing, Implementing, NotAdopted],
+            ],
+        );
+        assert_eq!(both_open, [vec![0], vec![0, 1]], "both regions open");
     }
 }
