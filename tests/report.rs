@@ -451,8 +451,14 @@ fn report_refuses_a_scenario_toml_that_is_not_the_one_the_folder_ran() {
     assert_eq!(edited.status.code(), Some(2), "{}", stderr(&edited));
     let err = stderr(&edited);
     assert!(err.contains("scenario.toml"), "{err}");
-    assert!(err.contains("runs is 500 here, 6 in manifest.json"), "{err}");
-    assert!(err.contains("steps is 20 here, 4 in manifest.json"), "{err}");
+    assert!(
+        err.contains("runs is 500 here, 6 in manifest.json"),
+        "{err}"
+    );
+    assert!(
+        err.contains("steps is 20 here, 4 in manifest.json"),
+        "{err}"
+    );
     assert!(!out.join("report.html").exists());
 
     // One value edited in the written file, the rest kept.

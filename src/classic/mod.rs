@@ -192,6 +192,11 @@ impl RunNetworks {
 }
 
 /// Runs the scenario's classic model from `seeds` once in `net`; the curve is in `buf.curve`.
+///
+/// # Panics
+///
+/// If `model` is `ModelKind::School`, which is not a classic model (run it with
+/// [`crate::engine::simulate`]).
 pub fn simulate(
     model: ModelKind,
     c: &ClassicConfig,

@@ -887,7 +887,10 @@ mod tests {
             m.metric_index("sustained_share"),
             Some(RunMetric::SustainedShare as usize)
         );
-        assert_eq!(m.series_index("pockets_share"), Some(Series::Pockets as usize));
+        assert_eq!(
+            m.series_index("pockets_share"),
+            Some(Series::Pockets as usize)
+        );
         assert_eq!(m.metric_index("active_share"), None);
     }
 

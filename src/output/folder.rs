@@ -158,7 +158,8 @@ pub(crate) fn read_scenario(dir: &Path) -> Result<crate::Scenario> {
         .iter()
         .filter_map(|(field, key, value)| {
             let recorded = manifest.get(key)?;
-            (recorded != value).then(|| format!("{field} is {value} here, {recorded} in {MANIFEST}"))
+            (recorded != value)
+                .then(|| format!("{field} is {value} here, {recorded} in {MANIFEST}"))
         })
         .collect();
     if differ.is_empty() {
