@@ -590,7 +590,7 @@ pub fn merge(dirs: &[&Path], out: &Path) -> Result<Merged> {
         .into());
     }
     let shards: Vec<(&Path, ShardInfo)> = by_index.into_iter().flatten().collect();
-    let scenario = Scenario::from_file(&first.join("scenario.toml"))?;
+    let scenario = crate::output::folder::read_scenario(first)?;
     let inputs: Vec<PathBuf> = dirs.iter().map(|d| d.join(SHARD_FILE)).collect();
     let staged = OutputDir::create(out, &inputs)?;
     let result = replay(&scenario, &shards)?;

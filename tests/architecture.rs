@@ -5,8 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// The layers, lowest first. A module may use modules of its own layer only where listed in
-/// `SAME_LAYER`, and any module of a lower layer.
+/// The layers, lowest first. A module may use any module of a lower layer, and none of its own
+/// layer or a higher one: the modules of one layer are independent of each other (a strategy may
+/// not read `crate::metrics`).
 const LAYERS: &[&[&str]] = &[
     &["maths"],
     &["error", "rng", "version"],

@@ -417,6 +417,60 @@ fn report_on_a_wrong_folder_is_a_clear_error() {
     );
 }
 
+/// The review's repro (§7): a folder whose `scenario.toml` was emptied or edited after the run
+/// reported the default scenario (400 schools, 1000 runs of 20 terms) as if it had run.
+#[test]
+fn report_refuses_a_scenario_toml_that_is_not_the_one_the_folder_ran() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write(
+        tmp.path(),
+        "tiny.toml",
+        "name = \"tiny\"\nruns = 6\nsteps = 4\n[network]\nschools = 60\nregions = 3\n",
+    );
+    let out = tmp.path().join("out");
+    assert_ok(&domino(
+        tmp.path(),
+        &["compare", arg(&scenario), "--quiet", "--out", arg(&out)],
+    ));
+    let toml = out.join("scenario.toml");
+    let original = fs::read_to_string(&toml).unwrap();
+
+    fs::write(&toml, "").unwrap();
+    let empty = domino(tmp.path(), &["report", arg(&out)]);
+    assert_eq!(empty.status.code(), Some(2), "{}", stderr(&empty));
+    assert_no_panic(&empty);
+    assert!(
+        stderr(&empty).contains("scenario.toml") && stderr(&empty).contains("is empty"),
+        "{}",
+        stderr(&empty)
+    );
+    assert!(!out.join("report.html").exists());
+
+    fs::write(&toml, "runs = 500\n").unwrap();
+    let edited = domino(tmp.path(), &["report", arg(&out)]);
+    assert_eq!(edited.status.code(), Some(2), "{}", stderr(&edited));
+    let err = stderr(&edited);
+    assert!(err.contains("scenario.toml"), "{err}");
+    assert!(
+        err.contains("runs is 500 here, 6 in manifest.json"),
+        "{err}"
+    );
+    assert!(
+        err.contains("steps is 20 here, 4 in manifest.json"),
+        "{err}"
+    );
+    assert!(!out.join("report.html").exists());
+
+    // One value edited in the written file, the rest kept.
+    fs::write(&toml, original.replace("steps = 4", "steps = 5")).unwrap();
+    let one = domino(tmp.path(), &["report", arg(&out)]);
+    assert_eq!(one.status.code(), Some(2), "{}", stderr(&one));
+    assert!(stderr(&one).contains("steps is 5 here, 4 in manifest.json"));
+
+    fs::write(&toml, original).unwrap();
+    assert_ok(&domino(tmp.path(), &["report", arg(&out)]));
+}
+
 #[test]
 fn uncertain_worlds_and_classic_models_get_their_own_words() {
     let tmp = tempfile::tempdir().unwrap();

@@ -19,6 +19,15 @@
 //! let result = domino::engine::run_ensemble(&s, &()).unwrap();
 //! assert_eq!(result.strategies, vec!["random".to_string()]);
 //! assert_eq!(result.runs[0].len(), 20);
+//! // Read a classic ensemble by the classic model's own names (the school model's `Series` and
+//! // `RunMetric` name other figures): the adoption curve at round 3, and the final active share.
+//! use domino::classic::{ClassicMetric, ClassicSeries};
+//! let curve = result.series[0].point_at(3, ClassicSeries::Active as usize);
+//! assert_eq!(curve.n, 20);
+//! let by_name = result.measures.series_index("active_share").unwrap();
+//! assert_eq!(result.series[0].point_at(3, by_name), curve);
+//! let share = result.runs[0][0].at(ClassicMetric::FinalShare as usize);
+//! assert!((0.0..=1.0).contains(&share));
 //! ```
 
 pub mod models;
@@ -183,6 +192,11 @@ impl RunNetworks {
 }
 
 /// Runs the scenario's classic model from `seeds` once in `net`; the curve is in `buf.curve`.
+///
+/// # Panics
+///
+/// If `model` is `ModelKind::School`, which is not a classic model (run it with
+/// [`crate::engine::simulate`]).
 pub fn simulate(
     model: ModelKind,
     c: &ClassicConfig,

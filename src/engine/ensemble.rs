@@ -201,8 +201,14 @@ impl<'m> Folder<'m> {
     }
 
     /// Adds run `k` (which must be the next, [`Folder::runs`]) of every arm.
+    ///
+    /// # Panics
+    ///
+    /// If `k` is not the next run: folded out of order, the means would depend on the order and
+    /// run k's drawn values would be recorded in another run's row. (Checked once per run, so in
+    /// release builds too.)
     pub fn add(&mut self, k: usize, per_arm: Vec<ArmRun>) {
-        debug_assert_eq!(k, self.next, "runs are folded in run order");
+        assert_eq!(k, self.next, "runs are folded in run order");
         self.next += 1;
         if !self.out.parameters.is_empty() {
             // A pure function of the run: cheap, and the same on every thread.
@@ -246,5 +252,16 @@ mod tests {
         assert_eq!(chunk_len(Some(5), 1024), CHUNK);
         assert_eq!(chunk_len(Some(0), 4), CHUNK);
         assert_eq!(chunk_len(None, 1024), CHUNK);
+    }
+
+    /// The order check was a `debug_assert`: a release build folded run 1 first, silently (§5).
+    #[test]
+    #[should_panic(expected = "runs are folded in run order")]
+    fn folding_a_run_out_of_order_panics_in_every_build() {
+        let s = crate::Scenario::from_toml("runs = 2\nsteps = 2\n[network]\nschools = 20\n", None)
+            .unwrap();
+        let model = crate::engine::model(&s);
+        let mut folder = Folder::new(&*model, 2, 2);
+        folder.add(1, Vec::new());
     }
 }

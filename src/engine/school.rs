@@ -29,6 +29,14 @@ pub struct Buffers {
 /// Runs strategy `strategy` of `scenario` once in `world`, calling `observe(step, state, plan)` at
 /// the start (step 0, empty plan) and after every term (step t + 1, with the plan of term t).
 /// Returns the run's summary. O(steps * (n + adopters' ties)).
+///
+/// It uses the scenario's values as given: a field written as a distribution is at its centre,
+/// not at run k's draw. To reproduce run k of an ensemble use [`watch`], or simulate
+/// `scenario.for_run(k)?` in run k's world.
+///
+/// # Panics
+///
+/// If `strategy` is not the index of one of the scenario's strategies.
 pub fn simulate(
     scenario: &Scenario,
     strategy: usize,
@@ -110,13 +118,20 @@ pub fn term(
 /// Runs strategy `arm` of run `k` of `scenario` exactly as a comparison runs it (run k's world,
 /// draws and uncertain values), calling `observe(world, step, state, plan)` as [`simulate`] does.
 /// What `domino run --trace` writes and what `domino show` plays are both read through here, so
-/// they cannot disagree.
+/// they cannot disagree. An `arm` that is not one of the scenario's strategies is an error.
 pub fn watch(
     scenario: &Scenario,
     arm: usize,
     k: u64,
     mut observe: impl FnMut(&World, u32, &State, &Plan),
 ) -> Result<RunSummary, InputError> {
+    let arms = scenario.config().strategies.len();
+    if arm >= arms {
+        return Err(InputError::msg(format!(
+            "strategy {arm} does not exist: the scenario has {arms} (0 to {})",
+            arms.saturating_sub(1)
+        )));
+    }
     let scenario = scenario.for_run(k)?;
     let (seeds, world) = SchoolModel::world(&scenario, k);
     let mut buf = Buffers::default();
@@ -286,6 +301,16 @@ impl Model for SchoolModel<'_> {
 mod tests {
     use super::*;
     use crate::model::Stage;
+
+    /// An index taken from another scenario was `cfg.strategies[arm]` out of bounds (§5).
+    #[test]
+    fn watch_refuses_a_strategy_index_the_scenario_does_not_have() {
+        let s = small();
+        let arms = s.config().strategies.len();
+        let e = watch(&s, arms, 0, |_, _, _, _| {}).unwrap_err();
+        assert!(e.to_string().contains("does not exist"), "{e}");
+        assert!(watch(&s, arms - 1, 0, |_, _, _, _| {}).is_ok());
+    }
 
     fn small() -> Scenario {
         Scenario::from_toml(

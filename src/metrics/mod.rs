@@ -185,12 +185,30 @@ impl RunMetric {
 pub struct RunSummary(pub Box<[f64]>);
 
 impl RunSummary {
-    /// The value of school-model metric `m`.
+    /// The value of school-model metric `m`. For a classic-model run, read
+    /// [`RunSummary::at`] with a `ClassicMetric` (`domino::classic::ClassicMetric::FinalShare as
+    /// usize`) or an index from [`Measures::metric_index`].
+    ///
+    /// # Panics
+    ///
+    /// If this is not a school-model run (its figures are not one per [`RunMetric`]): a classic
+    /// run's figures are other metrics, and reading them by a school-model name would give the
+    /// wrong one.
     pub fn get(&self, m: RunMetric) -> f64 {
+        assert_eq!(
+            self.0.len(),
+            RunMetric::COUNT,
+            "RunSummary::get reads school-model runs only; read a classic run with `at`"
+        );
         self.0[m as usize]
     }
 
-    /// The value of the metric at index `i` of the ensemble's [`Measures`].
+    /// The value of the metric at index `i` of the ensemble's [`Measures`] (its
+    /// `run_metrics`), for either model.
+    ///
+    /// # Panics
+    ///
+    /// If `i` is not below the number of metrics the run recorded.
     pub fn at(&self, i: usize) -> f64 {
         self.0[i]
     }
@@ -284,6 +302,18 @@ pub struct TableColumn {
 }
 
 impl Measures {
+    /// The index of the run metric named `name` (as in `runs.csv`'s columns), for
+    /// [`RunSummary::at`] and [`crate::engine::Ensemble::column`]; `None` if this model has none.
+    pub fn metric_index(&self, name: &str) -> Option<usize> {
+        self.run_metrics.iter().position(|m| m.name == name)
+    }
+
+    /// The index of the series named `name` (as in `timeseries.csv`'s `metric` column), for
+    /// [`SeriesAggregate::point_at`]; `None` if this model has none.
+    pub fn series_index(&self, name: &str) -> Option<usize> {
+        self.series.iter().position(|s| s.name == name)
+    }
+
     /// The measures of the school model when strategies compete on `objective`.
     pub fn school(objective: Objective) -> Self {
         let (headline, other, headline_series, beats) = match objective {
@@ -728,13 +758,38 @@ impl SeriesAggregate {
         }
     }
 
-    /// The aggregate of school-model `series` at term `step`.
+    /// The aggregate of school-model `series` at term `step`. For a classic-model ensemble, read
+    /// [`SeriesAggregate::point_at`] with a `ClassicSeries` (`domino::classic::ClassicSeries::Active
+    /// as usize`) or an index from [`Measures::series_index`].
+    ///
+    /// # Panics
+    ///
+    /// If this aggregate does not hold the school model's series (a classic-model ensemble's,
+    /// whose series are others: reading them by a school-model name would give the wrong one),
+    /// or if `step` is after the last step.
     pub fn point(&self, step: usize, series: Series) -> SeriesPoint {
+        assert_eq!(
+            self.ranges.len(),
+            Series::COUNT,
+            "SeriesAggregate::point reads school-model series only; read a classic ensemble's \
+             with `point_at`"
+        );
         self.point_at(step, series as usize)
     }
 
-    /// The aggregate of the series at index `k` at `step`.
-    pub(crate) fn point_at(&self, step: usize, k: usize) -> SeriesPoint {
+    /// The aggregate of the series at index `k` of the ensemble's [`Measures`] (its `series`) at
+    /// `step`, for either model.
+    ///
+    /// # Panics
+    ///
+    /// If `k` is not below the number of series aggregated or `step` is after the last step.
+    pub fn point_at(&self, step: usize, k: usize) -> SeriesPoint {
+        assert!(
+            k < self.ranges.len() && step <= self.steps,
+            "series {k} at step {step} is outside this aggregate ({} series, steps 0..={})",
+            self.ranges.len(),
+            self.steps
+        );
         let cell = step * self.ranges.len() + k;
         let n = self.n[cell];
         let hist = &self.hist[cell * BINS..(cell + 1) * BINS];
@@ -798,6 +853,54 @@ impl SeriesAggregate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An aggregate of two series, as a classic-model ensemble holds.
+    fn two_series() -> SeriesAggregate {
+        let mut agg = SeriesAggregate::with_ranges(1, vec![(0.0, 1.0); 2]);
+        agg.add([&[0.25, 0.5][..], &[0.75, 1.0][..]]);
+        agg
+    }
+
+    #[test]
+    fn a_two_series_aggregate_reads_by_index() {
+        let agg = two_series();
+        assert_eq!(agg.point_at(1, 0).mean, 0.75);
+        assert_eq!(agg.point_at(1, 1).mean, 1.0);
+    }
+
+    // Series::Implementing and Series::Pockets are indices 0 and 1: without the check, `point`
+    // returned the classic series under a school-model name.
+    #[test]
+    #[should_panic(expected = "school-model series only")]
+    fn point_by_a_school_series_name_refuses_other_series() {
+        two_series().point(1, Series::Pockets);
+    }
+
+    #[test]
+    #[should_panic(expected = "outside this aggregate")]
+    fn point_at_an_index_past_the_series_says_so() {
+        two_series().point_at(0, 2);
+    }
+
+    #[test]
+    #[should_panic(expected = "school-model runs only")]
+    fn get_by_a_school_metric_name_refuses_a_classic_run() {
+        RunSummary(vec![0.5; 5].into_boxed_slice()).get(RunMetric::SustainedShare);
+    }
+
+    #[test]
+    fn measures_find_metrics_and_series_by_name() {
+        let m = Measures::school(Objective::SustainedShare);
+        assert_eq!(
+            m.metric_index("sustained_share"),
+            Some(RunMetric::SustainedShare as usize)
+        );
+        assert_eq!(
+            m.series_index("pockets_share"),
+            Some(Series::Pockets as usize)
+        );
+        assert_eq!(m.metric_index("active_share"), None);
+    }
 
     #[test]
     fn aggregate_mean_is_exact_and_percentiles_are_within_a_bin() {

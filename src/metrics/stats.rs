@@ -232,9 +232,17 @@ pub fn ratio_of_means(x: &[f64], y: &[f64]) -> (f64, f64, f64) {
 
 /// `headline[s][k]`: the share of runs k in which arm s has the highest value (higher is
 /// better; NaN never wins), ties split equally between the tied arms.
+///
+/// # Panics
+///
+/// If the arms do not all have the same number of runs (the runs are paired by index).
 pub fn wins(headline: &[Vec<f64>]) -> Vec<f64> {
     let arms = headline.len();
     let runs = headline.first().map_or(0, Vec::len);
+    assert!(
+        headline.iter().all(|h| h.len() == runs),
+        "wins: every arm needs the same runs (they are paired by index)"
+    );
     let mut out = vec![0.0; arms];
     if runs == 0 {
         return out;
@@ -419,6 +427,13 @@ mod tests {
         // Ties get average ranks: ranks (1.5, 1.5, 3) against (1, 2, 3).
         let r = spearman(&[0.0, 0.0, 1.0], &[1.0, 2.0, 3.0]);
         assert!((r - 0.866_025_403_784_438_6).abs() < 1e-12, "{r}");
+    }
+
+    #[test]
+    fn wins_refuse_arms_with_different_runs() {
+        // A longer second arm was silently cut to the first's runs, a shorter one out of bounds.
+        let longer = std::panic::catch_unwind(|| wins(&[vec![1.0], vec![0.0, 1.0]]));
+        assert!(longer.is_err());
     }
 
     #[test]

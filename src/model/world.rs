@@ -70,12 +70,21 @@ impl World {
     /// A world from a given network and schools, for small hand-made fixtures (tests, teaching):
     /// the size factors come from `cfg`, random targeting scores are all zero and centrality is
     /// not computed.
+    ///
+    /// # Panics
+    ///
+    /// If `network` and `schools` do not have the same number of schools.
     pub fn from_parts(
         network: Network,
         schools: Population,
         cfg: &crate::scenario::ScenarioConfig,
     ) -> Self {
         let n = schools.len();
+        assert_eq!(
+            network.schools(),
+            n,
+            "World::from_parts: the network and the schools must have one entry per school"
+        );
         Self::derive(network, schools, cfg, vec![0.0; n], None)
     }
 
@@ -243,6 +252,18 @@ mod tests {
 
     /// Each targeting rule's order ranks schools by that rule's score, highest first and equal
     /// scores by index; the ranking keeps each rank's score and region beside it.
+    /// A mismatch was an index out of bounds somewhere in `derive` or later (§5).
+    #[test]
+    #[should_panic(expected = "one entry per school")]
+    fn from_parts_refuses_a_network_of_another_size() {
+        let pop = crate::school::Population::identical(3);
+        World::from_parts(
+            Network::from_edges(4, Vec::new()),
+            pop,
+            &ScenarioConfig::default(),
+        );
+    }
+
     #[test]
     fn a_targeting_order_ranks_schools_by_the_rule_s_score() {
         let mut pop = crate::school::Population::identical(4);

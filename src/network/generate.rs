@@ -101,6 +101,12 @@ fn weight<R: Rng>(cfg: &NetworkConfig, rng: &mut R) -> f32 {
 
 /// Generates the network named by `cfg` for schools with the given regions (contiguous blocks)
 /// and contexts (used by the regional generator's homophily). Not for `NetworkKind::File`.
+///
+/// # Panics
+///
+/// If `cfg.kind` is `NetworkKind::File` (a file network is read, not generated), or if `cfg` has
+/// values scenario validation refuses (`regions = 0`, for one): pass the network of a validated
+/// [`crate::Scenario`], whose checks name the field.
 pub fn generate<R: Rng>(cfg: &NetworkConfig, context: &[f64], rng: &mut R) -> Network {
     let n = context.len();
     let target_ties = ((n as f64) * cfg.mean_degree / 2.0).round() as usize;

@@ -123,6 +123,58 @@ pub(crate) fn manifest_kind(folder: &Path) -> Option<ManifestKind> {
     })
 }
 
+/// The scenario an output folder was written from: its `scenario.toml`, checked against what its
+/// `manifest.json` records of the same run (scenario name, seed, runs, steps). A report describes
+/// the run from `scenario.toml`, so a file emptied or edited since the run (an empty file reads as
+/// the built-in default scenario) would make it state the wrong school count, runs and terms:
+/// that is refused, naming the file and what differs. A manifest that does not record a field
+/// (or is not there) leaves that field unchecked.
+pub(crate) fn read_scenario(dir: &Path) -> Result<crate::Scenario> {
+    let path = dir.join("scenario.toml");
+    if fs::read(&path).is_ok_and(|bytes| bytes.iter().all(u8::is_ascii_whitespace)) {
+        return Err(InputError::msg(
+            "is empty: domino writes the whole scenario here, so this is not the scenario this \
+             folder was written from (an empty scenario file reads as the built-in default)",
+        )
+        .in_file(&path)
+        .into());
+    }
+    let scenario = crate::Scenario::from_file(&path)?;
+    let manifest: Option<serde_json::Value> = fs::read_to_string(dir.join(MANIFEST))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok());
+    let Some(manifest) = manifest else {
+        return Ok(scenario);
+    };
+    let cfg = scenario.config();
+    let name = serde_json::Value::from(cfg.name.as_str());
+    let written = [
+        ("name", "scenario", name),
+        ("seed", "seed", cfg.seed.into()),
+        ("runs", "runs", cfg.runs.into()),
+        ("steps", "steps", cfg.steps.into()),
+    ];
+    let differ: Vec<String> = written
+        .iter()
+        .filter_map(|(field, key, value)| {
+            let recorded = manifest.get(key)?;
+            (recorded != value)
+                .then(|| format!("{field} is {value} here, {recorded} in {MANIFEST}"))
+        })
+        .collect();
+    if differ.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(InputError::msg(format!(
+            "is not the scenario this folder was written from ({}): was it edited after the run? \
+             Run the scenario again rather than editing an output's scenario.toml",
+            differ.join("; ")
+        ))
+        .in_file(&path)
+        .into())
+    }
+}
+
 /// See [`manifest_kind`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ManifestKind {

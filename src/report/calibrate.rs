@@ -235,7 +235,7 @@ impl Run {
                 .in_file(&path)
                 .at(e.line(), Some(e.column()))
         })?;
-        let scenario = crate::Scenario::from_file(&dir.join("scenario.toml"))?;
+        let scenario = crate::output::folder::read_scenario(dir)?;
         let observed = manifest["inputs"]
             .as_array()
             .and_then(|inputs| inputs.iter().find(|i| i["role"] == "observed"))

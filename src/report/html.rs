@@ -181,7 +181,7 @@ impl Folder {
                 .in_file(&manifest_path)
                 .at(e.line(), Some(e.column()))
         })?;
-        let scenario = Scenario::from_file(&dir.join("scenario.toml"))?;
+        let scenario = crate::output::folder::read_scenario(dir)?;
         let optional = |name: &str, cols: &[&str]| -> Result<Option<Csv>> {
             let p = dir.join(name);
             if p.is_file() {

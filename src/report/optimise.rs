@@ -210,11 +210,10 @@ fn notes_of(dir: &Path, best: &str) -> Result<Vec<String>> {
     struct Entry {
         strategies: Vec<StrategyConfig>,
     }
-    let path = dir.join("scenario.toml");
-    if !path.is_file() {
+    if !dir.join("scenario.toml").is_file() {
         return Ok(Vec::new());
     }
-    let scenario = crate::Scenario::from_file(&path)?;
+    let scenario = crate::output::folder::read_scenario(dir)?;
     let best_path = dir.join("best.toml");
     let entry: Entry = toml::from_str(best).map_err(|e| {
         Error::from(
@@ -506,8 +505,7 @@ pub fn section(dir: &Path) -> Result<String> {
 
 /// A page for a folder that holds only an optimisation: its scenario's name and the section.
 pub fn page(dir: &Path, style: &str) -> Result<String> {
-    let path = dir.join("scenario.toml");
-    let scenario = crate::Scenario::from_file(&path)?;
+    let scenario = crate::output::folder::read_scenario(dir)?;
     let name = &scenario.config.name;
     Ok(format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{style}</style>\n</head>\n<body data-page=\"report\">\n<header><h1>{}</h1><p class=\"lead\">{}</p></header>\n{}</body>\n</html>\n",

@@ -413,7 +413,10 @@ impl Scenario {
         Self::from_toml(DEFAULT_SCENARIO, None).expect("the built-in default scenario is valid")
     }
 
-    /// Reads and validates a scenario file.
+    /// Reads and validates a scenario file. A file with no content is valid TOML setting
+    /// nothing, so it reads as the built-in default scenario (`domino compare empty.toml` runs
+    /// it); an output folder's `scenario.toml`, which domino always writes whole, is checked
+    /// against the folder's `manifest.json` when a report reads it.
     pub fn from_file(path: &Path) -> Result<Self, InputError> {
         let bytes = std::fs::read(path).map_err(|e| {
             InputError::msg(format!("cannot read scenario file: {e}")).in_file(path)
@@ -748,6 +751,10 @@ impl Scenario {
     /// distributions). This is the one way to change a scenario's values in code: a `Scenario` is
     /// always a validated one.
     ///
+    /// A field written as a distribution holds its law's centre in [`Scenario::config`], and the
+    /// law is what runs: an edit that changes such a field, or removes it (with the strategy that
+    /// holds it), is an error naming the field, rather than an edit silently undone by the law.
+    ///
     /// ```
     /// use domino::scenario::Scenario;
     /// let s = Scenario::builtin_default();
@@ -756,10 +763,34 @@ impl Scenario {
     /// assert!(s.edited(|c| c.runs = 0).is_err());
     /// ```
     pub fn edited(&self, edit: impl FnOnce(&mut ScenarioConfig)) -> Result<Scenario, InputError> {
+        let serialise = |config: &ScenarioConfig| {
+            toml::Table::try_from(config)
+                .map_err(|e| InputError::msg(format!("the scenario does not serialise: {e}")))
+        };
         let mut config = self.config.clone();
         edit(&mut config);
-        let mut table = toml::Table::try_from(&config)
-            .map_err(|e| InputError::msg(format!("the scenario does not serialise: {e}")))?;
+        let mut table = serialise(&config)?;
+        if !self.uncertain.is_empty() {
+            let before = serialise(&self.config)?;
+            for p in &self.uncertain.params {
+                let was = path::get(&before, &p.path);
+                let now = path::get(&table, &p.path);
+                if now != was {
+                    let what = match now {
+                        Some(v) => format!("the edit sets it to {v}"),
+                        None => "the edit removes it".to_string(),
+                    };
+                    return Err(InputError::field(
+                        &p.path,
+                        format!(
+                            "is a distribution in this scenario (centre {}), which would replace \
+                             the edit; {what}: change the field's law in the scenario file instead",
+                            was.map_or_else(String::new, |v| v.to_string())
+                        ),
+                    ));
+                }
+            }
+        }
         self.uncertain.write_into(&mut table);
         let text = toml::to_string(&table)
             .map_err(|e| InputError::msg(format!("the scenario does not serialise: {e}")))?;
@@ -1611,6 +1642,32 @@ mod tests {
             vec!["schools.patience_min".to_string()]
         );
         assert_eq!(longer.laws(), s.laws());
+    }
+
+    /// The review's repro (§8): the edit returned `Ok` with the law still in place and the edited
+    /// value gone.
+    #[test]
+    fn edited_refuses_to_change_or_remove_a_field_written_as_a_distribution() {
+        let text = "[budget]\nper_school = { dist = \"uniform\", low = 0.1, high = 0.3 }\n\
+                    [[strategies]]\nname = \"p\"\nkind = \"pilot-then-cascade\"\n\
+                    pilots = { dist = \"uniform\", low = 2, high = 6 }\n\
+                    [[strategies]]\nname = \"t\"\nkind = \"thin-spread\"\n";
+        let s = Scenario::from_toml(text, None).unwrap();
+        let e = s.edited(|c| c.budget.per_school = 0.5).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("budget.per_school"), "{e}");
+        assert!(e.to_string().contains("sets it to 0.5"), "{e}");
+        let e = s
+            .edited(|c| {
+                c.strategies.remove(0);
+            })
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("strategies.p.pilots"), "{e}");
+        assert!(e.to_string().contains("removes it"), "{e}");
+        // Fields that are not distributions change as before, the laws stay.
+        let other = s.edited(|c| c.strategies[1].name = "u".into()).unwrap();
+        assert_eq!(other.laws(), s.laws());
+        assert_eq!(other.uncertain().paths(), s.uncertain().paths());
     }
 
     /// Every field `domino check` prints can be changed with `--set` at the path it prints

@@ -3,8 +3,8 @@
 //! Each term the engine first asks the strategy what it funds before the fields are computed
 //! ([`Strategy::prepare`]: hubs, and coaches in pockets), then for an allocation
 //! ([`Strategy::allocate`]); both fill a [`Plan`]: hubs, coaching, support for implementing
-//! schools, and recruits that start implementing next term. [`Plan`] never lets
-//! spending exceed the budget; what is left is reported as unspent.
+//! schools, and recruits that start implementing next term. Spending through [`Plan`]'s methods
+//! never exceeds the budget; what is left is reported as unspent.
 //!
 //! The three families, from the seeds: [`thin::ThinSpread`] (a thin coat everywhere),
 //! [`pilot::PilotThenCascade`] (pockets of excellence, then the domino chain) and
@@ -17,7 +17,14 @@
 //! `pub fn build(cfg: &StrategyConfig, world: &World, budget: f64) -> Box<dyn Strategy>`, declare
 //! the module below, and add one line to the registry (`strategy_kinds!` in
 //! `src/scenario/config.rs`). The registry makes [`build`] construct it and makes the scenario
-//! accept its name; a kind whose module is not declared does not compile.
+//! accept its name; a kind whose module is not declared does not compile. The places the
+//! registry does not reach (the optimiser's search space, the unused-knob notes, the
+//! kind-specific checks, the docs that list the kinds) are listed in CONTRIBUTING.md, "Adding
+//! things / A strategy".
+//!
+//! Strategies are added inside the crate only: the ensemble and every command build them from
+//! the registry ([`build`]), and nothing takes a [`Strategy`] from outside. The trait is public
+//! for [`crate::engine::term`], which runs any strategy for one term.
 
 // Declared here, not by the registry's macro: cargo-mutants finds source files by following `mod`
 // items and does not expand macros, so modules declared by the macro were never mutated.
@@ -126,7 +133,13 @@ pub enum Offer {
 /// that the plan then refuses to hold.
 pub(super) const RELATIVE_SLACK: f64 = 1e-9;
 
-/// A term's allocation. Created by the engine, filled by the strategy.
+/// A term's allocation. Created by the engine, filled by the strategy through its methods
+/// ([`Plan::give`], [`Plan::recruit`], [`Plan::fund_coach`], [`Plan::fund_hub`] and
+/// [`TermView::offer`]), which never let spending exceed the term's budget.
+///
+/// The fields are public to read. A strategy writes only the marks `pilot` and `withdrawn`
+/// directly: support, recruits, coaching or hubs written into the fields are used by the model
+/// but never counted in [`Plan::spent`], so the run would be over budget and report money unspent.
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
     /// Support per school, SU (only implementing schools receive any).
@@ -188,7 +201,9 @@ impl Plan {
         self.spent
     }
 
-    /// Gives up to `amount` SU to implementing school `i`; returns what was given.
+    /// Gives up to `amount` SU to implementing school `i`; returns what was given. Support to a
+    /// school that is not implementing is counted as spent and has no effect (the model reads it
+    /// only for implementing schools): check the stage first.
     pub fn give(&mut self, i: usize, amount: f64) -> f64 {
         let a = amount.min(self.remaining()).max(0.0);
         self.support[i] += a;
@@ -209,12 +224,14 @@ impl Plan {
     }
 
     /// Holds back `cost` SU of this term's budget without spending it (a recruit's first term, a
-    /// refused offer's place). False, holding nothing, if the budget does not cover it.
+    /// refused offer's place). False, holding nothing, if the budget does not cover it. A NaN
+    /// cost (a top-up divided by zero) is never covered; a negative one holds nothing, so it
+    /// cannot add to what is left.
     fn hold(&mut self, cost: f64) -> bool {
-        if cost > self.remaining() + RELATIVE_SLACK * self.budget {
+        if cost.is_nan() || cost > self.remaining() + RELATIVE_SLACK * self.budget {
             return false;
         }
-        self.reserved += cost.min(self.remaining());
+        self.reserved += cost.min(self.remaining()).max(0.0);
         true
     }
 
@@ -236,6 +253,26 @@ impl Plan {
         self.coach[j] += a;
         self.spent += a;
         a
+    }
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use super::Plan;
+
+    /// The review's case (§3): a NaN cost reserved the whole budget and returned true; a negative
+    /// cost made the reserve negative, so the strategy could give more than the term's budget.
+    #[test]
+    fn a_nan_or_negative_cost_neither_recruits_for_free_nor_adds_to_the_budget() {
+        let mut plan = Plan::default();
+        plan.reset(3, 10.0);
+        assert!(!plan.recruit(0, f64::NAN));
+        assert!(!plan.recruit[0]);
+        assert_eq!(plan.remaining(), 10.0);
+        assert!(plan.recruit(1, -100.0));
+        assert_eq!(plan.remaining(), 10.0);
+        assert_eq!(plan.give(2, 50.0), 10.0);
+        assert_eq!(plan.spent(), 10.0);
     }
 }
 
