@@ -239,8 +239,9 @@ pub fn calibrate(args: &CalibrateArgs) -> anyhow::Result<()> {
         target.display()
     ));
     table.push_str(&format!(
-        "\nFit: {}\nNext: domino compare {} compares the strategies with what the rollout \
-         taught (and what it left uncertain); domino report {} draws this fit.\n",
+        "\nFit: {}\nNext: domino compare {} runs the scenario's strategies with what the rollout \
+         taught (and what it left uncertain; add [[strategies]] to it to compare others); domino \
+         report {} draws this fit.\n",
         out::fit(&cells).sentence(outcome.generations.len()),
         target.join("calibrated.toml").display(),
         target.display()

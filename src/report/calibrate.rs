@@ -377,8 +377,8 @@ pub fn page(dir: &Path) -> Result<String> {
     }
     let _ = writeln!(
         body,
-        "<p>Next: <code>{}</code> compares the strategies with what the rollout taught, and \
-         what it left uncertain.</p></section>",
+        "<p>Next: <code>{}</code> runs the scenario's strategies with what the rollout taught, \
+         and what it left uncertain (add <code>[[strategies]]</code> to it to compare others).</p></section>",
         escape(&format!(
             "domino compare {}",
             dir.join("calibrated.toml").display()
