@@ -130,8 +130,10 @@ pub(crate) fn manifest_kind(folder: &Path) -> Option<ManifestKind> {
 /// that is refused, naming the file and what differs. A manifest that does not record a field
 /// (or is not there) leaves that field unchecked.
 pub(crate) fn read_scenario(dir: &Path) -> Result<crate::Scenario> {
+    use crate::scenario::files;
     let path = dir.join("scenario.toml");
-    if fs::read(&path).is_ok_and(|bytes| bytes.iter().all(u8::is_ascii_whitespace)) {
+    let bytes = files::read_bytes(&path)?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(InputError::msg(
             "is empty: domino writes the whole scenario here, so this is not the scenario this \
              folder was written from (an empty scenario file reads as the built-in default)",
@@ -139,7 +141,7 @@ pub(crate) fn read_scenario(dir: &Path) -> Result<crate::Scenario> {
         .in_file(&path)
         .into());
     }
-    let scenario = crate::Scenario::from_file(&path)?;
+    let scenario = crate::Scenario::from_toml(files::utf8(&bytes, Some(&path))?, Some(&path))?;
     let manifest: Option<serde_json::Value> = fs::read_to_string(dir.join(MANIFEST))
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok());
